@@ -1,0 +1,1 @@
+"""Eval harness: gold-labelled eval set, synthetic reports, metrics."""

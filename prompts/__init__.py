@@ -1,0 +1,1 @@
+"""Prompt files for the LLM extractor, versioned by name."""
