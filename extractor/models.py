@@ -253,6 +253,8 @@ class CellProvenance(BaseModel):
     alignment: Alignment = Alignment.NONE
     confidence: float = Field(default=1.0, ge=0.0, le=1.0)
     notes: list[str] = Field(default_factory=list)  # why the cell needs a look, if it does
+    # other readings the text supports (e.g. several segmentations of glued digits)
+    alternatives: list[int | Decimal | None] = Field(default_factory=list)
 
 
 class Extraction(BaseModel):
@@ -263,8 +265,10 @@ class Extraction(BaseModel):
     report: CanonicalReport
     provenance: dict[str, CellProvenance] = Field(default_factory=dict)
     flags: list[str] = Field(default_factory=list)  # canonical keys needing a person's look
-    extractor: str
+    extractor: str  # backend name, e.g. "parser" or "llm"
+    extractor_version: str = ""  # parser version / prompt version, model
     source_name: str | None = None
+    usage: dict[str, float] = Field(default_factory=dict)  # calls, tokens, cost, seconds
 
 
 def canonical_json_schema() -> dict[str, Any]:

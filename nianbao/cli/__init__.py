@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import pkgutil
 import sys
 from collections.abc import Sequence
 
 from nianbao.errors import UserError
 
-# Sub-command modules; each defines `register(subparsers)` and sets `func` on its parser.
-COMMANDS = ("check",)
+
+def _command_modules() -> list[str]:
+    """Every module in this package that defines `register(subparsers)`."""
+    names = [m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")]
+    return sorted(
+        n for n in names if hasattr(importlib.import_module(f"{__name__}.{n}"), "register")
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,8 +25,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Verified data from 政府信息公开工作年度报告 (annual disclosure reports).",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMANDS:
-        importlib.import_module(f"nianbao.cli.{name}").register(sub)
+    for name in _command_modules():
+        importlib.import_module(f"{__name__}.{name}").register(sub)
     return parser
 
 

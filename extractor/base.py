@@ -1,0 +1,62 @@
+"""The extractor interface: a source document in, an `Extraction` out.
+
+Every backend (the deterministic parser, the LLM) implements `Extractor`; the CLI, the
+pipeline and the eval harness only speak to this interface, through `extractor.registry`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from pydantic import BaseModel
+
+from extractor.models import Extraction
+
+
+class SourceError(ValueError):
+    """A file that is no readable annual report: the message names the file and the reason."""
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """The decoded text of one report. Every provenance span indexes into `text`."""
+
+    name: str  # the input's file name (or another stable id)
+    text: str
+    media: str = "txt"  # "txt", "md", "html", "docx", "pdf"
+    path: Path | None = None
+    sha256: str = field(default="")  # of the raw bytes; identifies the content in the store
+
+    @classmethod
+    def from_text(cls, name: str, text: str, media: str = "txt") -> SourceDocument:
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        return cls(name=name, text=text, media=media, sha256=digest)
+
+
+class Usage(BaseModel):
+    """What one extraction cost: LLM calls and tokens (zero for the parser), wall time."""
+
+    calls: int = 0
+    cached_calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    seconds: float = 0.0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(**{k: getattr(self, k) + getattr(other, k) for k in Usage.model_fields})
+
+
+@runtime_checkable
+class Extractor(Protocol):
+    """A backend that reads every table cell of a report."""
+
+    name: str  # "parser", "llm"
+    version: str  # parser version or prompt version: goes into every result and cache key
+
+    def extract(self, doc: SourceDocument) -> Extraction:
+        """Read meta and every cell; flag what needs a person's look. Raises SourceError."""
+        ...
