@@ -16,8 +16,16 @@ from pydantic import BaseModel
 from extractor.models import Extraction
 
 
-class SourceError(ValueError):
+class ExtractorError(ValueError):
+    """An error a user can act on; the CLI prints its message as one line and exits 2."""
+
+
+class SourceError(ExtractorError):
     """A file that is no readable annual report: the message names the file and the reason."""
+
+
+class BackendError(ExtractorError):
+    """A backend that cannot work: missing key, unreachable endpoint, bad configuration."""
 
 
 @dataclass(frozen=True)

@@ -268,7 +268,9 @@ class Extraction(BaseModel):
     extractor: str  # backend name, e.g. "parser" or "llm"
     extractor_version: str = ""  # parser version / prompt version, model
     source_name: str | None = None
-    usage: dict[str, float] = Field(default_factory=dict)  # calls, tokens, cost, seconds
+    # extractor.base.Usage as a dict: calls, cached_calls, input_tokens, output_tokens,
+    # cost_usd, seconds (the parser fills only seconds)
+    usage: dict[str, float] = Field(default_factory=dict)
 
 
 def canonical_json_schema() -> dict[str, Any]:

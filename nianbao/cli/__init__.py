@@ -8,6 +8,7 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
+from extractor.base import ExtractorError
 from nianbao.errors import UserError
 
 
@@ -38,6 +39,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"nianbao: {exc}", file=sys.stderr)
         return exc.exit_code
+    except ExtractorError as exc:
+        print(f"nianbao: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("nianbao: interrupted", file=sys.stderr)
         return 130
