@@ -40,6 +40,13 @@ class Reading:
     def alignment(self, row: RowReading) -> Alignment:
         return locate(row.quote, self.source, self.normal).alignment
 
+    def source_quote(self, row: RowReading) -> str:
+        """The source text a row was located at (whitespace collapsed), else the model's quote."""
+        found = locate(row.quote, self.source, self.normal)
+        if found.span is None:
+            return f"{row.quote or '(no quote)'} (not found in the report)"
+        return " ".join(self.source[found.span[0] : found.span[1]].split())
+
     def put(self, row: RowReading, extra_notes: list[str] | None = None) -> None:
         """Store a row and its provenance (replacing an earlier reading of it)."""
         self.rows[row.row] = row
@@ -86,10 +93,13 @@ def reask_rows(
     text: str,
     version: str,
     previous: list[RowReading],
+    quotes: list[str],
     equations: list[str],
 ) -> list[RowReading]:
-    """Re-read rows after broken identities: the equations and the quotes go in the prompt."""
-    quotes = "\n".join(f"- {r.row}: {r.quote or '(no quote)'}" for r in previous)
+    """Re-read rows after broken identities: the equations and the source rows go in the prompt."""
+    quoted = "\n".join(
+        f"- {r.row} in the report: {q}" for r, q in zip(previous, quotes, strict=True)
+    )
     messages = base_messages(unit, text, version, targeted=True)
     messages.append({"role": "assistant", "content": previous_answer(previous)})
     messages.append(
@@ -99,7 +109,7 @@ def reask_rows(
                 "reask_identity",
                 version,
                 equations="\n".join(f"- {e}" for e in equations),
-                quotes=quotes,
+                quotes=quoted,
                 rows=describe_rows(unit),
             ),
         }

@@ -44,7 +44,8 @@ def reask_until_consistent(
         unit = unit_for_rows(meta.template, rows, "reask")
         previous = [reading.rows[r.key] for r in unit.rows]
         session.counters.reasks += 1
-        fresh = reask_rows(session, unit, reading.source, version, previous, equations)
+        quotes = [reading.source_quote(r) for r in previous]
+        fresh = reask_rows(session, unit, reading.source, version, previous, quotes, equations)
         for new in fresh:
             old = reading.rows[new.row]
             new_found = reading.alignment(new) is not Alignment.NOT_FOUND

@@ -33,7 +33,7 @@ class Recorded:
 
     at: float  # time.monotonic() on arrival
     path: str
-    headers: dict[str, str]
+    headers: dict[str, str]  # names in lower case
     body: dict[str, Any]
 
     @property
@@ -90,6 +90,17 @@ def error(status: int, message: str = "scripted error", **headers: str) -> Reply
     return Reply(status, body, {k.replace("_", "-"): v for k, v in headers.items()})
 
 
+def delayed(step: Callable[[Recorded], Reply], seconds: float) -> Callable[[Recorded], Reply]:
+    """A step answering like `step`, after `seconds` (longer than a client timeout)."""
+
+    def answer(request: Recorded) -> Reply:
+        reply = step(request)
+        reply.delay = seconds
+        return reply
+
+    return answer
+
+
 class FakeOpenAI:
     """The server. `script` steps answer requests in order; then `responder`, else a 500."""
 
@@ -113,7 +124,8 @@ class FakeOpenAI:
                     body = json.loads(raw or b"{}")
                 except json.JSONDecodeError:
                     body = {"_raw": raw.decode("utf-8", "replace")}
-                request = Recorded(time.monotonic(), self.path, dict(self.headers), body)
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                request = Recorded(time.monotonic(), self.path, headers, body)
                 reply = server._reply_for(request)
                 if reply.delay:
                     time.sleep(reply.delay)

@@ -39,6 +39,12 @@ def _plain(value: Any) -> Any:
     return value if value is None or isinstance(value, int) else float(value)
 
 
+def _printed(value: Any) -> str:
+    """A number as a report prints it: 0 not 0.0, 12.5 as is."""
+    number = float(value)
+    return str(int(number)) if number.is_integer() else str(value)
+
+
 @dataclass
 class Oracle:
     """Answers from `gold` for the report `text`."""
@@ -57,11 +63,11 @@ class Oracle:
         layout = layout_for(template)
         cells = [s for s in layout.cells if f"{s.part}.{s.row}" == key]
         values = {s.column: _plain(self.gold.cells[s.key]) for s in cells}
-        shown = [str(v) for v in values.values() if v is not None]
+        shown = [_printed(v) for v in values.values() if v is not None]
         if key.startswith("t4."):
             # part 四 prints one row of 15 numbers under a header: quote the whole run
             run = [self.gold.cells[s.key] for s in layout.cells if s.part == "t4"]
-            quote = " ".join(str(v) for v in run if v is not None)
+            quote = " ".join(_printed(v) for v in run if v is not None)
         elif shown:
             quote = f"{cells[0].row_label} " + " ".join(shown)
         else:
