@@ -7,6 +7,7 @@ unreachable endpoint) stops the run: every other report would fail the same way.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -51,11 +52,15 @@ def extract_many(
     elif rate_per_minute:
         extractor.endpoint.limiter = RateLimiter(rate_per_minute)
     worker = extractor
+    stopped = threading.Event()  # set on a BackendError: queued reports are not started
 
     def one(doc: SourceDocument) -> BulkResult:
+        if stopped.is_set():
+            return BulkResult(doc.name, error="not run: the run stopped on a backend error")
         try:
             result = BulkResult(doc.name, extraction=worker.extract(doc))
         except BackendError:
+            stopped.set()
             raise
         except ExtractorError as exc:
             result = BulkResult(doc.name, error=str(exc))
