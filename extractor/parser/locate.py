@@ -99,14 +99,35 @@ def locate_t3(stream: CjkStream, layout: Layout, first: LabelMatch) -> tuple[lis
         else:
             at = hit.end
         rows.append(row)
+    _reanchor(stream, rows, {name: keys for name, keys, _ in _t3_keys(layout)}, at)
     return rows, at
+
+
+def _reanchor(
+    stream: CjkStream, rows: list[RowRead], keys: dict[str, tuple[str, ...]], end: int
+) -> None:
+    """A label printed twice before the next row (a heading, then the table row's own label,
+    as OCR-to-markdown prints it) belongs to its last printing: the values follow that one."""
+    found = [r for r in rows if r.label is not None]
+    for row, nxt in zip(found, [*found[1:], None], strict=True):
+        assert row.label is not None
+        stop = nxt.label.start if nxt is not None and nxt.label is not None else end
+        for key in keys[row.row]:
+            if len(key) < 4:
+                continue
+            at = stream.chars.rfind(key, row.label.end, stop)
+            if at >= 0:
+                row.label = LabelMatch(
+                    at, at + len(key), stream.source_span(at, at + len(key)), "exact", 100.0
+                )
+                break
 
 
 def locate_t2(stream: CjkStream, layout: Layout, t3_start: int) -> tuple[list[RowRead], int]:
     """Part 二's rows, searched before part 三: in order first, anywhere in the part after."""
-    region = stream.chars.rfind("主动公开政府信息情况", 0, t3_start)
-    if region < 0:
-        region = max(0, t3_start - T2_WINDOW)
+    lo = max(0, t3_start - T2_WINDOW)
+    marks = [stream.chars.find(m, lo, t3_start) for m in ("主动公开政府信息情况", "第二十条")]
+    region = min((m for m in marks if m >= 0), default=lo)
     heading = stream.chars.rfind("收到和处理政府信息公开申请情况", region, t3_start)
     end = heading if heading >= 0 else t3_start
     rows: list[RowRead] = []
