@@ -21,7 +21,7 @@ from extractor.parser.meta import detect_organ, detect_template, detect_year
 from extractor.parser.resolve import resolve
 from extractor.parser.tokens import fold
 
-VERSION = "parser-1"
+VERSION = "parser-2"
 
 
 class ParserExtractor:
@@ -56,7 +56,7 @@ class ParserExtractor:
             for key, cell in result.cells.items():
                 cells[key] = cell.value
                 prov[key] = cell.provenance
-        for key, cell in resolve(text, template, results).items():
+        for key, cell in resolve(text, folded, template, results).items():
             cells[key] = cell.value
             prov[key] = cell.provenance
         keys = layout.keys  # a property that builds the tuple: take it once

@@ -81,7 +81,7 @@ def find_t3_start(stream: CjkStream, layout: Layout) -> LabelMatch | None:
 def _segments(rows: list[RowRead], end: int) -> None:
     """Each found row's segment runs from its label's end to the next found label's start."""
     found = sorted((r for r in rows if r.label), key=lambda r: r.label.span[0])  # type: ignore[union-attr]
-    for row, nxt in zip(found, [*found[1:], None], strict=True):
+    for row, nxt in zip(found, [*found[1:], None][: len(found)], strict=True):
         stop = nxt.label.span[0] if nxt is not None and nxt.label else end  # type: ignore[union-attr]
         row.segment = (row.label.span[1], max(row.label.span[1], stop))  # type: ignore[union-attr]
 
@@ -111,7 +111,7 @@ def _reanchor(
     """A label printed twice before the next row (a heading, then the table row's own label,
     as OCR-to-markdown prints it) belongs to its last printing: the values follow that one."""
     found = [r for r in rows if r.label is not None]
-    for row, nxt in zip(found, [*found[1:], None], strict=True):
+    for row, nxt in zip(found, [*found[1:], None][: len(found)], strict=True):
         assert row.label is not None
         stop = nxt.label.start if nxt is not None and nxt.label is not None else end
         for key in keys[row.row]:
