@@ -56,6 +56,7 @@ class LLMConfig:
     timeout: float = 120.0  # seconds per request
     mode: str = "json"  # instructor mode: "json" (json_object) or "tools"
     split: str = "parts"  # how a report is cut into requests: see extractor.llm.units
+    trim: bool = True  # send only the text around the tables (extractor.llm.sections)
     prompt_version: str = "v1"
     validation_retries: int = 2  # instructor's re-asks on invalid JSON / validation errors
     max_reasks: int = 2  # rounds of identity re-asks

@@ -95,3 +95,28 @@ def test_the_template_follows_the_printed_labels() -> None:
     assert choose_template(text_2021, "2019", 2020) == ("2021", "labels")
     assert choose_template("no tables here", "2019", 2023) == ("2019", "model")
     assert choose_template("no tables here", None, 2020) == ("2019", "year")
+
+
+@pytest.mark.parametrize(
+    "name", ["seed-002.txt", "seed-003.txt", "corpus-006_pingtan-2024-webtext.txt"]
+)
+def test_the_tables_window_drops_prose_and_keeps_every_table(name: str) -> None:
+    from extractor.llm.grounding import normalise
+    from extractor.llm.sections import tables_window
+
+    text = (REAL / name).read_text("utf-8")
+    template, _ = choose_template(text, None, None)
+    start, end = tables_window(text, template)
+    window = normalise(text[start:end])
+    assert end - start < 0.7 * len(text)  # part 一's prose is gone
+    assert "总体情况" not in window
+    for row in layout_for(template).t3_rows[:2]:  # the table's rows are all still there
+        assert normalise(row.label) in window
+    assert "结转下年度继续办理" in window and "复议后起诉" in window
+
+
+def test_a_report_without_recognisable_tables_is_sent_whole() -> None:
+    from extractor.llm.sections import tables_window
+
+    text = "2023年政府信息公开工作年度报告\n一、总体情况……\n表格见附件"
+    assert tables_window(text, "2021") == (0, len(text))
