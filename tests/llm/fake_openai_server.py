@@ -25,6 +25,7 @@ class Reply:
     body: dict[str, Any] | str = ""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    drop: bool = False  # close the connection without answering
 
 
 @dataclass
@@ -126,9 +127,15 @@ class FakeOpenAI:
                     body = {"_raw": raw.decode("utf-8", "replace")}
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 request = Recorded(time.monotonic(), self.path, headers, body)
-                reply = server._reply_for(request)
+                try:
+                    reply = server._reply_for(request)
+                except Exception as exc:  # a broken script: say so in a 500, keep serving
+                    reply = error(500, f"fake server script failed: {exc!r}")
                 if reply.delay:
                     time.sleep(reply.delay)
+                if reply.drop:
+                    self.close_connection = True
+                    return
                 data = (
                     reply.body.encode("utf-8")
                     if isinstance(reply.body, str)
