@@ -21,9 +21,9 @@ from extractor.models import CellValue
 
 
 def compact_schema(schema: dict[str, Any]) -> None:
-    """Drop what the model does not need from a JSON schema (titles, null defaults, and
-    `anyOf [T, null]` written as `type: [T, "null"]`): the schema goes into every prompt."""
-    schema.pop("title", None)
+    """Drop what the model does not need from a JSON schema (field titles, null defaults,
+    `anyOf [T, null]` written as `type: [T, "null"]`): the schema goes into every prompt.
+    The model's own title stays: tools mode names the function after it."""
     for prop in schema.get("properties", {}).values():
         prop.pop("title", None)
         if "default" in prop and prop["default"] is None:

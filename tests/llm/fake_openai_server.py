@@ -60,8 +60,13 @@ def completion(
     prompt_tokens: int = 1000,
     completion_tokens: int = 100,
     finish_reason: str = "stop",
+    tool: str | None = None,
 ) -> Reply:
-    """A 200 reply carrying a real chat.completion body with `content` and usage."""
+    """A 200 reply carrying a real chat.completion body with `content` and usage.
+
+    With `tool`, the content is sent as the arguments of a call to that function (as in
+    instructor's TOOLS mode) instead of as the message text.
+    """
     body = {
         "id": f"chatcmpl-fake{next(_counter)}",
         "object": "chat.completion",
@@ -71,9 +76,22 @@ def completion(
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": content, "refusal": None},
+                "message": {"role": "assistant", "content": content, "refusal": None}
+                if tool is None
+                else {
+                    "role": "assistant",
+                    "content": None,
+                    "refusal": None,
+                    "tool_calls": [
+                        {
+                            "id": f"call_fake{next(_counter)}",
+                            "type": "function",
+                            "function": {"name": tool, "arguments": content},
+                        }
+                    ],
+                },
                 "logprobs": None,
-                "finish_reason": finish_reason,
+                "finish_reason": finish_reason if tool is None else "tool_calls",
             }
         ],
         "usage": {

@@ -47,6 +47,16 @@ def test_trim_off_sends_the_whole_report(server, make_extractor, seed4) -> None:
     assert doc.text in server.chat_requests[2].last_user
 
 
+def test_tools_mode_reads_the_same(server, make_extractor, seed4) -> None:
+    doc, oracle = seed4
+    server.responder = oracle.reply
+    extraction = make_extractor(mode="tools").extract(doc)
+    assert extraction.report.cells == oracle.gold.cells
+    body = server.chat_requests[2].body
+    assert body["tools"][0]["function"]["name"].startswith("Answer_t3_")
+    assert "response_format" not in body
+
+
 def test_broken_json_then_correct(server, make_extractor, seed4) -> None:
     doc, oracle = seed4
     server.script.extend([oracle.reply, oracle.reply, completion('{"rows": [{"row": "t3.new", ')])
