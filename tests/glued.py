@@ -74,3 +74,25 @@ def values_after(
             break
         out.append(int(match.group()))
     return out
+
+
+def numeric_groups(stem: str, start: str, end: str) -> list[list[int]]:
+    """The runs of numbers between labels, from the row labelled `start` to the values after
+    the row labelled `end`: one list per printed row, in print order."""
+    text = real_text(stem)
+    at = text.index(start)
+    stop = text.index(end, at) + len(end)
+    groups: list[list[int]] = []
+    current: list[int] | None = None
+    for match in _TOKEN.finditer(text, at):
+        token = match.group()
+        if token.isdigit():
+            if current is None:
+                current = []
+                groups.append(current)
+            current.append(int(token))
+        elif match.start() >= stop:
+            break
+        else:
+            current = None
+    return groups
