@@ -161,6 +161,7 @@ class _Block:
     source: RowCandidates
     candidates: tuple[Vector, ...]  # distinct vectors, most plausible first
     origin: tuple[int, ...]  # index of each in source.candidates
+    ranks: tuple[int, ...]  # plausibility rank of each (its index before any pruning)
 
 
 @dataclass
@@ -208,7 +209,8 @@ def _blocks(rows: Mapping[str, RowCandidates], keys_of: Mapping[str, list[str]])
             if len(vector) != len(keys):
                 raise ValueError(f"row {name}: a reading has {len(vector)} values, not {len(keys)}")
             distinct.setdefault(tuple(vector), i)
-        blocks.append(_Block(name, keys, row, tuple(distinct), tuple(distinct.values())))
+        ranks = tuple(range(len(distinct)))
+        blocks.append(_Block(name, keys, row, tuple(distinct), tuple(distinct.values()), ranks))
     return blocks
 
 
@@ -259,7 +261,9 @@ def _search(blocks: list[_Block], idents: list[Identity]) -> tuple[list[_Solutio
                 for partial in partials:
                     bucket.append(
                         _Solution(
-                            (*partial.choice, ci), partial.broken + broken, partial.penalty + ci
+                            (*partial.choice, ci),
+                            partial.broken + broken,
+                            partial.penalty + block.ranks[ci],
                         )
                     )
         keep = KEEP_FINAL if b == len(blocks) - 1 else KEEP
@@ -274,6 +278,108 @@ def _search(blocks: list[_Block], idents: list[Identity]) -> tuple[list[_Solutio
     solutions = [s for bucket in layer.values() for s in bucket]
     solutions.sort(key=lambda s: (s.broken, s.penalty))
     return solutions[:KEEP_FINAL], truncated
+
+
+MAX_SUMS = 20_000  # partial sums tracked per identity while pruning; past this, no pruning
+
+
+def _contribution(vector: Vector, terms: list[tuple[int, int]]) -> CellValue:
+    total: CellValue = 0
+    for p, coef in terms:
+        if vector[p] is None:
+            return None  # a null: the identity is unknown, so it rules nothing out
+        total = total + coef * vector[p]  # type: ignore[operator]
+    return total
+
+
+def _prune(blocks: list[_Block], idents: list[Identity]) -> list[list[int]] | None:
+    """Drop every reading that can take part in no combination satisfying all identities.
+
+    For each identity, a reading survives if the other rows can make up the rest of its sum
+    (prefix and suffix sets of their partial sums). Repeated to a fixpoint. Sound: nothing a
+    satisfying combination uses is dropped. None when some row loses every reading, i.e. no
+    combination satisfies the identities (the report breaks one in its own print).
+    """
+    where = {key: (b, p) for b, block in enumerate(blocks) for p, key in enumerate(block.keys)}
+    alive = [list(range(len(block.candidates))) for block in blocks]
+    plans = []
+    for ident in idents:
+        if not all(k in where for k in ident.keys):
+            continue
+        per_block: dict[int, list[tuple[int, int]]] = {}
+        for key, coef in _coefficients(ident).items():
+            b, p = where[key]
+            per_block.setdefault(b, []).append((p, coef))
+        plans.append(per_block)
+    changed = True
+    while changed:
+        changed = False
+        for per_block in plans:
+            members = list(per_block)
+            options = [
+                {_contribution(blocks[b].candidates[i], per_block[b]) for i in alive[b]}
+                for b in members
+            ]
+            if any(None in o for o in options) or all(len(alive[b]) == 1 for b in members):
+                continue  # a null makes the identity unknown; nothing to choose between
+            prefix: list[set[CellValue]] = [{0}]
+            for o in options[:-1]:
+                prefix.append({a + x for a in prefix[-1] for x in o})  # type: ignore[operator]
+                if len(prefix[-1]) > MAX_SUMS:
+                    break
+            else:
+                suffix: list[set[CellValue]] = [{0}]
+                for o in reversed(options[1:]):
+                    suffix.append({a + x for a in suffix[-1] for x in o})  # type: ignore[operator]
+                    if len(suffix[-1]) > MAX_SUMS:
+                        break
+                else:
+                    suffix.reverse()
+                    for n, b in enumerate(members):
+                        if len(alive[b]) == 1:
+                            continue
+                        before, after = prefix[n], suffix[n]
+                        keep = [
+                            i
+                            for i in alive[b]
+                            if any(
+                                -(a + _contribution(blocks[b].candidates[i], per_block[b])) in after  # type: ignore[operator]
+                                for a in before
+                            )
+                        ]
+                        if not keep:
+                            return None
+                        if len(keep) < len(alive[b]):
+                            alive[b], changed = keep, True
+    return alive
+
+
+def _search_pruned(blocks: list[_Block], idents: list[Identity]) -> tuple[list[_Solution], bool]:
+    """Search only the readings the identities leave possible; if no combination satisfies
+    them, search everything for the most plausible (broken) reading."""
+    alive = _prune(blocks, idents)
+    if alive is not None and any(
+        len(a) < len(b.candidates) for a, b in zip(alive, blocks, strict=True)
+    ):
+        sub = [
+            _Block(
+                b.name,
+                b.keys,
+                b.source,
+                tuple(b.candidates[i] for i in keep),
+                tuple(b.origin[i] for i in keep),
+                tuple(b.ranks[i] for i in keep),
+            )
+            for b, keep in zip(blocks, alive, strict=True)
+        ]
+        found, truncated = _search(sub, idents)
+        if found and found[0].broken == 0:
+            for solution in found:
+                solution.choice = tuple(
+                    keep[ci] for keep, ci in zip(alive, solution.choice, strict=True)
+                )
+            return found, truncated
+    return _search(blocks, idents)
 
 
 def _fill(
@@ -326,7 +432,7 @@ def _decode(
     # Rows with one reading first, the most ambiguous last: the order changes no result, only
     # how many partial combinations the search carries from row to row.
     blocks = sorted(_blocks(rows, keys_of), key=lambda block: len(block.candidates))
-    solutions, truncated = _search(blocks, idents)
+    solutions, truncated = _search_pruned(blocks, idents)
     all_keys = [k for name, keys in keys_of.items() if name != T4_RUN for k in keys]
     # nulls a person did not see printed blank: gaps of aligned rows and cells of absent rows
     covered = {k for block in blocks for k in block.keys}

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from rules.identities import identities_for
 
@@ -90,11 +91,25 @@ def segment(
     for parts, total in sums:
         if any(p >= total for p in parts) or total >= n:
             raise ValueError(f"a total must follow its parts within {n} values: {parts} -> {total}")
+    key = (tuple(signed), tuple((tuple(p), t) for p, t in sums), tuple(decimals))
+    readings, truncated = _segment_cached(run, n, *key, limit, max_nodes)
+    return Segmentation(list(readings), truncated)
+
+
+@lru_cache(maxsize=4096)
+def _segment_cached(
+    run: str,
+    n: int,
+    signed: tuple[int, ...],
+    sums: tuple[SumSpec, ...],
+    decimals: tuple[int, ...],
+    limit: int,
+    max_nodes: int,
+) -> tuple[tuple[Reading, ...], bool]:
+    """Most rows of a report are the same few runs ("0000000"): cut each once."""
     search = _Search(run, n, frozenset(signed), frozenset(decimals), sums, limit, max_nodes)
     search.walk(0, 0)
-    out = Segmentation(search.readings, search.truncated)
-    out.readings.sort(key=lambda r: r.prior)
-    return out
+    return tuple(sorted(search.readings, key=lambda r: r.prior)), search.truncated
 
 
 class _Search:
@@ -150,6 +165,8 @@ class _Search:
         self.readings: list[Reading] = []
         self.truncated = False
         self._bounds: dict[int, tuple[list[list[int | None]], list[list[int | None]]]] = {}
+        self._plain: dict[int, int | None] = {}
+        self._dead: set[tuple[int, int, int, int]] = set()  # (pos, hi, k, need) with no cut
 
     # -- helpers -----------------------------------------------------------------------------
     def fits(self, j: int, idx: int) -> bool:
@@ -160,11 +177,16 @@ class _Search:
         return self.size - j >= left and 1 + self.starts_after[j] <= left
 
     def plain(self, i: int, j: int) -> int | None:
-        """text[i:j] as a plain count, or None."""
+        """text[i:j] as a plain count, or None (read once per span: the search asks often)."""
+        key = i * (self.size + 1) + j
+        if key in self._plain:
+            return self._plain[key]
         digits = self.text[i:j]
-        if not digits.isdigit() or (len(digits) > 1 and digits[0] == "0"):
-            return None
-        return int(digits)
+        value = None
+        if digits.isdigit() and (len(digits) == 1 or digits[0] != "0"):
+            value = int(digits)
+        self._plain[key] = value
+        return value
 
     def bounds(self, hi: int, k: int) -> tuple[list[list[int | None]], list[list[int | None]]]:
         """least[pos][m], most[pos][m]: the smallest / largest sum of m plain values cut from
@@ -265,13 +287,21 @@ class _Search:
         """Parts first..total-1 then their total: place the total, then cut parts to fit it."""
         k = total - first
         for a in range(i + k, self.size):
-            for b in range(a + 1, self.next_cut[a] + 1):
+            # the total closes the run: it can only end at the run's end
+            ends = [self.size] if total == self.n - 1 else range(a + 1, self.next_cut[a] + 1)
+            for b in ends:
                 if not self.tick():
                     return
+                if b > self.next_cut[a]:
+                    break
                 value = self.plain(a, b)
                 if value is None:
                     break
                 if not self.fits(b, total):
+                    continue
+                # k parts of at most len(total) digits each must fill text[i:a], and the
+                # longest of them (ceil((a - i) / k) digits or more) cannot exceed the total
+                if a - i > k * (b - a) or -(-(a - i) // k) > b - a:
                     continue
                 least, most = self.bounds(a, k)
                 low, high = least[i][k], most[i][k]
@@ -296,10 +326,14 @@ class _Search:
         most: list[list[int | None]],
     ) -> Iterator[list[tuple[int, int, int]]]:
         """Every cut of text[pos:hi] into k plain values summing to `need`."""
-        if k == 0:
-            if pos == hi and need == 0:
-                yield []
+        if k == 1:  # the last part is determined: it must read as `need`
+            if hi <= self.next_cut[pos] and self.plain(pos, hi) == need:
+                yield [(need, pos, hi)]
             return
+        state = (pos, hi, k, need)
+        if state in self._dead:
+            return
+        found = False
         for j in range(pos + 1, min(self.next_cut[pos], hi) + 1):
             if not self.tick():
                 return
@@ -310,7 +344,10 @@ class _Search:
             if low is None or high is None or not low <= need - value <= high:
                 continue
             for rest in self.cut_parts(j, hi, k - 1, need - value, least, most):
+                found = True
                 yield [(value, pos, j), *rest]
+        if not found and not self.truncated:
+            self._dead.add(state)
 
 
 def _number(digits: str, decimal: bool) -> int | Decimal | None:
