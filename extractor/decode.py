@@ -57,6 +57,7 @@ class RowCandidates:
     spans: list[Span] | None = None
     cell_spans: list[tuple[Span | None, ...]] | None = None
     reasons: list[str] | None = None
+    truncated: bool = False  # a search bound cut the readings short (Segmentation.truncated)
 
     def __post_init__(self) -> None:
         if self.how not in HOWS:
@@ -138,6 +139,7 @@ def decode_t2(rows: Mapping[str, RowCandidates], template: str) -> Decoded:
             row.spans,
             [row.cell_spans[i] for i in order] if row.cell_spans else None,
             [row.reasons[i] for i in order] if row.reasons else None,
+            row.truncated,
         )
     decoded = _decode(reranked, keys_of, [], _kinds(template))
     for cell in decoded.cells.values():
@@ -212,12 +214,21 @@ def _decode(
     )
     # past the cap (or a search bound) the readings weighed are a sample: agreement among
     # them proves nothing, so a cell the row's readings disagree on stays in doubt
-    capped = truncated or len(satisfying) >= KEEP_FINAL
+    capped = truncated or len(peers) + 1 >= KEEP_FINAL
+    # rows the chosen reading's broken identities run through: no verdict there is firm
+    by_id = {ident.id: ident for ident in idents}
+    strained = {k for i in chosen.broken_ids for k in by_id[i].keys}
     cells: dict[str, DecodedCell] = {}
     for b, block in enumerate(blocks):
         ci = chosen.choice[b]
         for p, key in enumerate(block.keys):
-            cells[key] = _cell(key, p, block, ci, chosen, peers, bool(satisfying), capped)
+            firm = not strained.intersection(block.keys)
+            cell = _cell(key, p, block, ci, chosen, peers, bool(satisfying), capped, firm)
+            if block.source.truncated:
+                # the right reading may not be among those listed: never certain
+                cell.confidence = min(cell.confidence, CONF_AMBIGUOUS)
+                cell.notes.append("the row's readings were cut short by a search bound")
+            cells[key] = cell
     ordered = {key: cells.get(key) or _absent(key, chosen) for key in all_keys}
     return Decoded(ordered, len(satisfying), chosen.broken_ids, truncated)
 
@@ -256,6 +267,7 @@ def _cell(
     peers: Sequence[Solution],
     satisfied: bool,
     capped: bool,
+    firm: bool,
 ) -> DecodedCell:
     how = block.source.how
     span = _span(block, ci, p)
@@ -307,6 +319,17 @@ def _cell(
                 "the most plausible is taken"
             ],
             span=span,
+        )
+    if not others and firm:
+        # the report breaks identities elsewhere, but every other reading of this row breaks
+        # more of them: the row itself is decided by the identities the report keeps
+        return DecodedCell(
+            value,
+            "inferred",
+            CONF_UNIQUE,
+            span=span,
+            basis=f"the only reading of the {how} row consistent with the identities the "
+            "report keeps",
         )
     alternatives = others or _distinct((v[p] for v in block.candidates), value)
     return DecodedCell(
