@@ -4,7 +4,8 @@ choose jointly under the identities).
 Run on demand: `.venv/bin/python bench/bench_decode.py`. Prints median / p95 / worst per
 report for the real glued web pages (corpus-001..007), for random consistent reports glued
 with no separator (small and large numbers), and the seed-002 decode (rows with 3-5 of 7
-values). Segmentation results are cached per run string; the "cold" figures clear the cache
+values). Times are CPU time of this process (the machine is shared). Segmentation results
+are cached per run string; the "cold" figures clear the cache
 before every report, the "warm" ones do not.
 """
 
@@ -77,9 +78,9 @@ def timed(jobs: list[Callable[[], None]], cold: bool) -> str:
     for job in jobs:
         if cold:
             _segment_cached.cache_clear()
-        start = time.perf_counter()
+        start = time.process_time()  # CPU time: the machine is shared, wall time is noise
         job()
-        times.append((time.perf_counter() - start) * 1000)
+        times.append((time.process_time() - start) * 1000)
     times.sort()
     p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
     return (

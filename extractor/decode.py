@@ -16,9 +16,11 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from extractor.alignment import Placement
 from extractor.joint import KEEP_FINAL, Block, Solution, choose, fill
 from extractor.layout import ValueKind, layout_for
 from extractor.models import CellValue
+from extractor.segmentation import Segmentation
 from rules.identities import Identity, identities_for
 
 Vector = tuple[CellValue, ...]
@@ -58,6 +60,53 @@ class RowCandidates:
     cell_spans: list[tuple[Span | None, ...]] | None = None
     reasons: list[str] | None = None
     truncated: bool = False  # a search bound cut the readings short (Segmentation.truncated)
+
+    @classmethod
+    def from_segmentation(cls, row: str, seg: Segmentation, offset: int = 0) -> RowCandidates:
+        """The readings of a glued run; `offset`: where the run starts in the source text."""
+        readings = seg.readings
+        if not readings:
+            raise ValueError(f"row {row}: the run has no reading")
+        starts = [s for r in readings for s, _ in r.spans]
+        ends = [e for r in readings for _, e in r.spans]
+        return cls(
+            row,
+            [r.values for r in readings],
+            "segmented",
+            [(offset + min(starts), offset + max(ends))],
+            [tuple((offset + s, offset + e) for s, e in r.spans) for r in readings],
+            [
+                f"the trailing {r.row_number} read as the next row's number" if r.row_number else ""
+                for r in readings
+            ],
+            seg.truncated,
+        )
+
+    @classmethod
+    def from_alignment(
+        cls, row: str, placements: Sequence[Placement], token_spans: Sequence[Span] | None = None
+    ) -> RowCandidates:
+        """The placements of a row's printed values; `token_spans`: each printed value's span."""
+        if not placements:
+            raise ValueError(f"row {row}: no placement")
+        exact = (
+            len(placements) == 1
+            and not placements[0].dropped
+            and None not in (placements[0].source)
+        )
+        cell_spans = None
+        if token_spans is not None:
+            cell_spans = [
+                tuple(None if i is None else token_spans[i] for i in p.source) for p in placements
+            ]
+        return cls(
+            row,
+            [p.values for p in placements],
+            "read" if exact else "aligned",
+            list(token_spans) if token_spans is not None else None,
+            cell_spans,
+            [p.reason for p in placements],
+        )
 
     def __post_init__(self) -> None:
         if self.how not in HOWS:
@@ -274,7 +323,7 @@ def _cell(
     value = chosen.table[key]
     reasons = block.source.reasons or []
     origin = block.origin[ci]
-    reason = [reasons[origin]] if origin < len(reasons) else []
+    reason = [reasons[origin]] if origin < len(reasons) and reasons[origin] else []
     if key in chosen.filled:
         _, ident = chosen.filled[key]
         return DecodedCell(

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from rules.identities import identities_for
 
@@ -164,7 +164,9 @@ class _Search:
         self.cuts: list[tuple[int, int]] = []
         self.readings: list[Reading] = []
         self.truncated = False
-        self._bounds: dict[int, tuple[list[list[int | None]], list[list[int | None]]]] = {}
+        self._bounds: dict[
+            tuple[int, int], tuple[list[list[int | None]], list[list[int | None]]]
+        ] = {}
         self._plain: dict[int, int | None] = {}
         self._dead: set[tuple[int, int, int, int]] = set()  # (pos, hi, k, need) with no cut
 
@@ -188,17 +190,19 @@ class _Search:
         self._plain[key] = value
         return value
 
-    def bounds(self, hi: int, k: int) -> tuple[list[list[int | None]], list[list[int | None]]]:
-        """least[pos][m], most[pos][m]: the smallest / largest sum of m plain values cut from
-        text[pos:hi] (None: impossible)."""
-        cached = self._bounds.get(hi)
+    def bounds(
+        self, hi: int, k: int, width: int
+    ) -> tuple[list[list[int | None]], list[list[int | None]]]:
+        """least[pos][m], most[pos][m]: the smallest / largest sum of m plain values of at most
+        `width` digits cut from text[pos:hi] (None: impossible)."""
+        cached = self._bounds.get((hi, width))
         if cached is not None and len(cached[0][hi]) > k:
             return cached
         least: list[list[int | None]] = [[None] * (k + 1) for _ in range(hi + 1)]
         most: list[list[int | None]] = [[None] * (k + 1) for _ in range(hi + 1)]
         least[hi][0] = most[hi][0] = 0
         for pos in range(hi - 1, -1, -1):
-            for j in range(pos + 1, min(self.next_cut[pos], hi) + 1):
+            for j in range(pos + 1, min(self.next_cut[pos], hi, pos + width) + 1):
                 value = self.plain(pos, j)
                 if value is None:
                     break
@@ -212,7 +216,7 @@ class _Search:
                         lo_p[m] = value + rest_lo
                     if high is None or value + rest_hi > high:
                         hi_p[m] = value + rest_hi
-        self._bounds[hi] = (least, most)
+        self._bounds[(hi, width)] = (least, most)
         return least, most
 
     def tick(self) -> bool:
@@ -303,7 +307,7 @@ class _Search:
                 # longest of them (ceil((a - i) / k) digits or more) cannot exceed the total
                 if a - i > k * (b - a) or -(-(a - i) // k) > b - a:
                     continue
-                least, most = self.bounds(a, k)
+                least, most = self.bounds(a, k, b - a)  # no part has more digits than the total
                 low, high = least[i][k], most[i][k]
                 if low is None or high is None or not low <= value <= high:
                     continue
@@ -335,7 +339,9 @@ class _Search:
             return
         found = False
         for j in range(pos + 1, min(self.next_cut[pos], hi) + 1):
-            if not self.tick():
+            self.nodes += 1
+            if self.nodes > self.max_nodes:
+                self.truncated = True
                 return
             value = self.plain(pos, j)
             if value is None or value > need:
@@ -410,6 +416,11 @@ def sums_for(template: str, keys: Sequence[str]) -> list[SumSpec]:
     becomes (part positions, total position): a part-三 row gives its row sum, the part-四
     run of 15 cells its three group sums.
     """
+    return list(_sums_for(template, tuple(keys)))
+
+
+@cache
+def _sums_for(template: str, keys: tuple[str, ...]) -> tuple[SumSpec, ...]:
     where = {key: n for n, key in enumerate(keys)}
     out: list[SumSpec] = []
     for ident in identities_for(template):
@@ -419,4 +430,4 @@ def sums_for(template: str, keys: Sequence[str]) -> list[SumSpec]:
         total = where[ident.rhs[0]]
         if parts and max(parts) < total:
             out.append((parts, total))
-    return out
+    return tuple(out)

@@ -38,8 +38,7 @@ def _glued_t3(stem: str) -> dict[str, RowCandidates]:
     rows = {}
     for row, (run, following, at) in t3_runs(stem, template).items():
         seg = segment_with_row_number(run, 7, following, sums=_row_sum(template))
-        spans = [[(at + s, at + e) for s, e in r.spans] for r in seg.readings]
-        rows[row] = RowCandidates(row, seg.candidates, "segmented", [(at, at + len(run))], spans)
+        rows[row] = RowCandidates.from_segmentation(row, seg, at)
     return rows
 
 
@@ -48,10 +47,7 @@ def _t3(decoded: Decoded, row: str, template: str = "2021") -> tuple:
 
 
 def _aligned(row: str, printed: list[int], n: int) -> RowCandidates:
-    placements = align(printed, n)
-    return RowCandidates(
-        row, [p.values for p in placements], "aligned", reasons=[p.reason for p in placements]
-    )
+    return RowCandidates.from_alignment(row, align(printed, n))
 
 
 # ---- the real glued web pages -------------------------------------------------------------
@@ -265,3 +261,21 @@ def test_a_row_cut_short_by_a_bound_is_never_certain() -> None:
     row = RowCandidates("new", seg.candidates[:1], "segmented", truncated=seg.truncated)
     decoded = decode_t3({"new": row}, "2021")
     assert "t3.new.natural" in decoded.needs_review()
+
+
+def test_aligned_cells_point_at_the_printed_token_they_took() -> None:
+    spans = [(10 * i, 10 * i + 1) for i in range(8)]
+    row = RowCandidates.from_alignment("unable.not_held", align([8, 8, 0, 0, 0, 0, 0, 8], 7), spans)
+    decoded = decode_t3({"unable.not_held": row}, "2021")
+    assert decoded.cells["t3.unable.not_held.total"].span == (70, 71)
+    assert decoded.cells["t3.unable.not_held.research"].span in {(30, 31), (20, 21)}
+    exact = RowCandidates.from_alignment("new", align([1, 0, 0, 0, 0, 0, 1], 7), spans[:7])
+    assert exact.how == "read"
+
+
+def test_stuck_row_number_reading_is_explained() -> None:
+    run, following, at = run_after("corpus-001", "1.本机关不掌握相关政府信息")
+    seg = segment_with_row_number(run, 7, following, sums=_row_sum("2019"))
+    row = RowCandidates.from_segmentation("unable.not_held", seg, at)
+    assert row.reasons == ["the trailing 2 read as the next row's number"]
+    assert row.cell_spans and row.cell_spans[0][0] == (at, at + 1)
