@@ -221,6 +221,7 @@ def test_glued_report_decodes_to_the_truth(report: CanonicalReport) -> None:
     for key, cell in decoded.cells.items():  # a wrong value is always a flagged one
         if cell.value != truth[key]:
             assert key in decoded.needs_review(), key
+    _only_printed_unless_inferred(decoded, rows)
     t4 = tuple(v for k, v in report.cells.items() if k.startswith("t4."))
     seg = segment("".join(map(str, t4)), 15, sums=_t4_sums(template))
     decoded4 = decode_t4({T4_RUN: RowCandidates(T4_RUN, seg.candidates or [t4], "segmented")})
@@ -279,3 +280,36 @@ def test_stuck_row_number_reading_is_explained() -> None:
     row = RowCandidates.from_segmentation("unable.not_held", seg, at)
     assert row.reasons == ["the trailing 2 read as the next row's number"]
     assert row.cell_spans and row.cell_spans[0][0] == (at, at + 1)
+
+
+def _only_printed_unless_inferred(decoded: Decoded, rows: dict[str, RowCandidates]) -> None:
+    """Every value not marked inferred is one that some reading of its row printed there."""
+    for name, row in rows.items():
+        prefix = "t4" if name == T4_RUN else f"t3.{name}"
+        keys = [k for k in decoded.cells if k.startswith(prefix + ".")]
+        if name != T4_RUN:
+            keys = [k for k in keys if k.rsplit(".", 1)[0] == prefix]
+        for p, key in enumerate(keys):
+            cell = decoded.cells[key]
+            if cell.method != "inferred":
+                assert cell.value in {c[p] for c in row.candidates}, key
+
+
+@settings(max_examples=25, deadline=None)
+@given(consistent_reports(), st.data())
+def test_t4_with_a_value_duplicated_or_dropped(
+    report: CanonicalReport, data: st.DataObject
+) -> None:
+    truth = tuple(v for k, v in report.cells.items() if k.startswith("t4."))
+    at = data.draw(st.integers(0, 14))
+    if data.draw(st.booleans()):
+        printed = [*truth[: at + 1], truth[at], *truth[at + 1 :]]
+    else:
+        printed = list(truth[:at] + truth[at + 1 :])
+    rows = {T4_RUN: RowCandidates.from_alignment(T4_RUN, align(printed, 15))}
+    decoded = decode_t4(rows)
+    review = decoded.needs_review()
+    for key, value in zip(decoded.cells, truth, strict=True):
+        if decoded.cells[key].value != value:
+            assert key in review, key
+    _only_printed_unless_inferred(decoded, rows)
