@@ -247,8 +247,11 @@ def fill(
                 continue
             (key,) = unknown
             rest = sum(c * table[k] for k, c in coef.items() if k != key)  # type: ignore[operator]
-            value = -rest / coef[key]
-            value = int(value) if kinds.get(key) is not ValueKind.AMOUNT else Decimal(value)
+            if abs(coef[key]) != 1 or (
+                isinstance(rest, Decimal) and kinds.get(key) is not ValueKind.AMOUNT
+            ):
+                continue  # exact integer algebra only: identities here have coefficients ±1
+            value = -rest * coef[key]  # (1 / c == c for c = ±1): no float on the way
             if value < 0 and kinds.get(key) is not ValueKind.SIGNED:
                 continue
             implied.setdefault(key, set()).add(value)
