@@ -3,6 +3,7 @@ consistent reports glued, duplicated or cut short."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -313,3 +314,19 @@ def test_t4_with_a_value_duplicated_or_dropped(
         if decoded.cells[key].value != value:
             assert key in review, key
     _only_printed_unless_inferred(decoded, rows)
+
+
+def test_t4_by_group_and_unknown_rows() -> None:
+    groups = {
+        "review": RowCandidates("review", [(1, 1, 0, 0, 2)]),
+        "suit_direct": RowCandidates.from_alignment("suit_direct", align([0, 0, 0, 0], 5)),
+        "suit_after_review": RowCandidates("suit_after_review", [(0, 0, 0, 0, 0)]),
+    }
+    decoded = decode_t4(groups)
+    assert set(decoded.values().values()) == {0, 1, 2}
+    gap = [k for k, c in decoded.cells.items() if c.method == "inferred" and c.notes]
+    assert gap and all(k.startswith("t4.suit_direct.") for k in gap)
+    with pytest.raises(ValueError, match="unknown row"):
+        decode_t4({"appeal": RowCandidates("appeal", [(0,) * 5])})
+    with pytest.raises(ValueError, match="5"):
+        decode_t4({"review": RowCandidates("review", [(0,) * 4])})
