@@ -172,8 +172,16 @@ def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> 
     """Every cell of every row, decoded jointly; a read cell keeps its own provenance."""
     parts: dict[str, dict[str, RowCandidates]] = {"t2": {}, "t3": {}, "t4": {}}
     own: dict[str, CellRead] = {}
+    # a part whose rows were all read cleanly and found has nothing to decode
+    doubtful = {
+        r.row.part
+        for r in results
+        if r.ambiguous is not None or (r.row.label is None and r.row.part != "t2")
+    }
     for result in results:
         own.update(result.cells)
+        if result.row.part not in doubtful:
+            continue
         found = candidates_of(folded, template, result)
         if found is None:
             if result.ambiguous is not None:
@@ -185,11 +193,8 @@ def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> 
         if result.row.part == "t4":
             found.row = T4_RUN
         parts[result.row.part][found.row] = found
-    decoded: list[Decoded] = [
-        decode_t2(parts["t2"], template),
-        decode_t3(parts["t3"], template),
-        decode_t4(parts["t4"], template),
-    ]
+    decoders = {"t2": decode_t2, "t3": decode_t3, "t4": decode_t4}
+    decoded: list[Decoded] = [decoders[p](parts[p], template) for p in decoders if p in doubtful]
     local: dict[str, CellValue] = {}
     for part, rows in parts.items():
         for found in rows.values():
@@ -264,6 +269,13 @@ def force_zeros(text: str, template: str, cells: dict[str, CellRead]) -> None:
     from extractor.layout import layout_for
     from rules.identities import identities_for
 
+    open_cells = [
+        c
+        for c in cells.values()
+        if c.value is None and c.provenance.method not in ("blank", "missing")
+    ]
+    if not open_cells:
+        return  # nothing unknown in a printed row: the usual case, skip the identities
     kinds = {s.key: s.kind for s in layout_for(template).cells}
     changed = True
     while changed:
