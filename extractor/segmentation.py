@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache, lru_cache
 
 from rules.identities import identities_for
 
@@ -90,11 +91,25 @@ def segment(
     for parts, total in sums:
         if any(p >= total for p in parts) or total >= n:
             raise ValueError(f"a total must follow its parts within {n} values: {parts} -> {total}")
+    key = (tuple(signed), tuple((tuple(p), t) for p, t in sums), tuple(decimals))
+    readings, truncated = _segment_cached(run, n, *key, limit, max_nodes)
+    return Segmentation(list(readings), truncated)
+
+
+@lru_cache(maxsize=4096)
+def _segment_cached(
+    run: str,
+    n: int,
+    signed: tuple[int, ...],
+    sums: tuple[SumSpec, ...],
+    decimals: tuple[int, ...],
+    limit: int,
+    max_nodes: int,
+) -> tuple[tuple[Reading, ...], bool]:
+    """Most rows of a report are the same few runs ("0000000"): cut each once."""
     search = _Search(run, n, frozenset(signed), frozenset(decimals), sums, limit, max_nodes)
     search.walk(0, 0)
-    out = Segmentation(search.readings, search.truncated)
-    out.readings.sort(key=lambda r: r.prior)
-    return out
+    return tuple(sorted(search.readings, key=lambda r: r.prior)), search.truncated
 
 
 class _Search:
@@ -149,7 +164,11 @@ class _Search:
         self.cuts: list[tuple[int, int]] = []
         self.readings: list[Reading] = []
         self.truncated = False
-        self._bounds: dict[int, tuple[list[list[int | None]], list[list[int | None]]]] = {}
+        self._bounds: dict[
+            tuple[int, int], tuple[list[list[int | None]], list[list[int | None]]]
+        ] = {}
+        self._plain: dict[int, int | None] = {}
+        self._dead: set[tuple[int, int, int, int]] = set()  # (pos, hi, k, need) with no cut
 
     # -- helpers -----------------------------------------------------------------------------
     def fits(self, j: int, idx: int) -> bool:
@@ -160,23 +179,30 @@ class _Search:
         return self.size - j >= left and 1 + self.starts_after[j] <= left
 
     def plain(self, i: int, j: int) -> int | None:
-        """text[i:j] as a plain count, or None."""
+        """text[i:j] as a plain count, or None (read once per span: the search asks often)."""
+        key = i * (self.size + 1) + j
+        if key in self._plain:
+            return self._plain[key]
         digits = self.text[i:j]
-        if not digits.isdigit() or (len(digits) > 1 and digits[0] == "0"):
-            return None
-        return int(digits)
+        value = None
+        if digits.isdigit() and (len(digits) == 1 or digits[0] != "0"):
+            value = int(digits)
+        self._plain[key] = value
+        return value
 
-    def bounds(self, hi: int, k: int) -> tuple[list[list[int | None]], list[list[int | None]]]:
-        """least[pos][m], most[pos][m]: the smallest / largest sum of m plain values cut from
-        text[pos:hi] (None: impossible)."""
-        cached = self._bounds.get(hi)
+    def bounds(
+        self, hi: int, k: int, width: int
+    ) -> tuple[list[list[int | None]], list[list[int | None]]]:
+        """least[pos][m], most[pos][m]: the smallest / largest sum of m plain values of at most
+        `width` digits cut from text[pos:hi] (None: impossible)."""
+        cached = self._bounds.get((hi, width))
         if cached is not None and len(cached[0][hi]) > k:
             return cached
         least: list[list[int | None]] = [[None] * (k + 1) for _ in range(hi + 1)]
         most: list[list[int | None]] = [[None] * (k + 1) for _ in range(hi + 1)]
         least[hi][0] = most[hi][0] = 0
         for pos in range(hi - 1, -1, -1):
-            for j in range(pos + 1, min(self.next_cut[pos], hi) + 1):
+            for j in range(pos + 1, min(self.next_cut[pos], hi, pos + width) + 1):
                 value = self.plain(pos, j)
                 if value is None:
                     break
@@ -190,7 +216,7 @@ class _Search:
                         lo_p[m] = value + rest_lo
                     if high is None or value + rest_hi > high:
                         hi_p[m] = value + rest_hi
-        self._bounds[hi] = (least, most)
+        self._bounds[(hi, width)] = (least, most)
         return least, most
 
     def tick(self) -> bool:
@@ -265,15 +291,23 @@ class _Search:
         """Parts first..total-1 then their total: place the total, then cut parts to fit it."""
         k = total - first
         for a in range(i + k, self.size):
-            for b in range(a + 1, self.next_cut[a] + 1):
+            # the total closes the run: it can only end at the run's end
+            ends = [self.size] if total == self.n - 1 else range(a + 1, self.next_cut[a] + 1)
+            for b in ends:
                 if not self.tick():
                     return
+                if b > self.next_cut[a]:
+                    break
                 value = self.plain(a, b)
                 if value is None:
                     break
                 if not self.fits(b, total):
                     continue
-                least, most = self.bounds(a, k)
+                # k parts of at most len(total) digits each must fill text[i:a], and the
+                # longest of them (ceil((a - i) / k) digits or more) cannot exceed the total
+                if a - i > k * (b - a) or -(-(a - i) // k) > b - a:
+                    continue
+                least, most = self.bounds(a, k, b - a)  # no part has more digits than the total
                 low, high = least[i][k], most[i][k]
                 if low is None or high is None or not low <= value <= high:
                     continue
@@ -296,12 +330,18 @@ class _Search:
         most: list[list[int | None]],
     ) -> Iterator[list[tuple[int, int, int]]]:
         """Every cut of text[pos:hi] into k plain values summing to `need`."""
-        if k == 0:
-            if pos == hi and need == 0:
-                yield []
+        if k == 1:  # the last part is determined: it must read as `need`
+            if hi <= self.next_cut[pos] and self.plain(pos, hi) == need:
+                yield [(need, pos, hi)]
             return
+        state = (pos, hi, k, need)
+        if state in self._dead:
+            return
+        found = False
         for j in range(pos + 1, min(self.next_cut[pos], hi) + 1):
-            if not self.tick():
+            self.nodes += 1
+            if self.nodes > self.max_nodes:
+                self.truncated = True
                 return
             value = self.plain(pos, j)
             if value is None or value > need:
@@ -310,7 +350,10 @@ class _Search:
             if low is None or high is None or not low <= need - value <= high:
                 continue
             for rest in self.cut_parts(j, hi, k - 1, need - value, least, most):
+                found = True
                 yield [(value, pos, j), *rest]
+        if not found and not self.truncated:
+            self._dead.add(state)
 
 
 def _number(digits: str, decimal: bool) -> int | Decimal | None:
@@ -373,6 +416,11 @@ def sums_for(template: str, keys: Sequence[str]) -> list[SumSpec]:
     becomes (part positions, total position): a part-三 row gives its row sum, the part-四
     run of 15 cells its three group sums.
     """
+    return list(_sums_for(template, tuple(keys)))
+
+
+@cache
+def _sums_for(template: str, keys: tuple[str, ...]) -> tuple[SumSpec, ...]:
     where = {key: n for n, key in enumerate(keys)}
     out: list[SumSpec] = []
     for ident in identities_for(template):
@@ -382,4 +430,4 @@ def sums_for(template: str, keys: Sequence[str]) -> list[SumSpec]:
         total = where[ident.rhs[0]]
         if parts and max(parts) < total:
             out.append((parts, total))
-    return out
+    return tuple(out)
