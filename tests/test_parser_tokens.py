@@ -80,3 +80,17 @@ def test_split_and_mangled_labels_are_found_with_source_spans() -> None:
     fuzzy = find_label(stream, (label_key("2.其他法律行政法规禁止公开"),), hit.end)
     assert fuzzy is not None and fuzzy.how in ("prefix", "fuzzy")
     assert text[fuzzy.span[0] : fuzzy.span[1]].startswith("其他法律")
+
+
+def test_empty_cell_between_values_is_a_blank() -> None:
+    assert _tokens("| 290 | 1 |  | 3 |\n0\t\t5") == [
+        ("number", "290"),
+        ("number", "1"),
+        ("blank", ""),
+        ("number", "3"),
+        ("number", "0"),
+        ("blank", ""),
+        ("number", "5"),
+    ]
+    # empty cells before the first value (label columns) are not values
+    assert _tokens("（七）总计\t\t95\t0") == [("number", "95"), ("number", "0")]
