@@ -191,10 +191,13 @@ def decode_t2(rows: Mapping[str, RowCandidates], template: str) -> Decoded:
             row.truncated,
         )
     decoded = _decode(reranked, keys_of, [], _kinds(template))
-    for cell in decoded.cells.values():
+    how_of = {key: row.how for name, row in rows.items() for key in keys_of.get(name, ())}
+    for key, cell in decoded.cells.items():
         if cell.alternatives:
+            # no identity took part: the value is the prior's pick among printed readings
+            cell.method = how_of.get(key, cell.method)
             cell.confidence = CONF_AMBIGUOUS
-            cell.notes = ["glued digits with no identity to decide between readings"]
+            cell.notes = ["no identity decides between the readings of this row"]
     return decoded
 
 

@@ -3,6 +3,7 @@ consistent reports glued, duplicated or cut short."""
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +20,7 @@ from extractor.decode import (
 from extractor.layout import layout_for
 from extractor.models import CanonicalReport
 from extractor.segmentation import segment, segment_with_row_number, sums_for
-from tests.glued import numeric_groups, real_text, run_after, t3_runs, t4_run, values_after
+from tests.glued import REAL, numeric_groups, real_text, run_after, t3_runs, t4_run, values_after
 from tests.strategies import consistent_reports
 
 CORPUS = {f"corpus-00{i}": "2019" if i < 3 else "2021" for i in range(1, 8)}
@@ -313,3 +314,52 @@ def test_t4_with_a_value_duplicated_or_dropped(
         if decoded.cells[key].value != value:
             assert key in review, key
     _only_printed_unless_inferred(decoded, rows)
+
+
+def test_t4_by_group_and_unknown_rows() -> None:
+    groups = {
+        "review": RowCandidates("review", [(1, 1, 0, 0, 2)]),
+        "suit_direct": RowCandidates.from_alignment("suit_direct", align([0, 0, 0, 0], 5)),
+        "suit_after_review": RowCandidates("suit_after_review", [(0, 0, 0, 0, 0)]),
+    }
+    decoded = decode_t4(groups)
+    assert set(decoded.values().values()) == {0, 1, 2}
+    gap = [k for k, c in decoded.cells.items() if c.method == "inferred" and c.notes]
+    assert gap and all(k.startswith("t4.suit_direct.") for k in gap)
+    with pytest.raises(ValueError, match="unknown row"):
+        decode_t4({"appeal": RowCandidates("appeal", [(0,) * 5])})
+    with pytest.raises(ValueError, match="5"):
+        decode_t4({"review": RowCandidates("review", [(0,) * 4])})
+
+
+# ---- against the hand-written gold labels ----------------------------------------------------
+def _gold(stem: str) -> dict:
+    (path,) = REAL.glob(f"{stem}*.gold.json")
+    return CanonicalReport.from_json(path.read_text(encoding="utf-8")).cells
+
+
+def _misses(decoded: Decoded, gold: dict) -> tuple[list[str], list[str]]:
+    """Cells decoded wrong, and those of them the decoder did not flag (silent errors)."""
+    wrong = [k for k, c in decoded.cells.items() if c.value != gold[k]]
+    review = set(decoded.needs_review())
+    return wrong, [k for k in wrong if k not in review]
+
+
+def test_glued_corpus_parts_3_and_4_match_the_gold_labels() -> None:
+    for stem, template in CORPUS.items():
+        gold = _gold(stem)
+        decoded = decode_t3(_glued_t3(stem), template)
+        assert _misses(decoded, gold) == ([], []), stem
+        seg = segment(t4_run(stem, template), 15, sums=_t4_sums(template))
+        decoded = decode_t4({T4_RUN: RowCandidates.from_segmentation(T4_RUN, seg)})
+        assert _misses(decoded, gold) == ([], []), stem
+
+
+def test_damaged_seeds_match_the_gold_labels_or_flag() -> None:
+    for stem, template in (("seed-002", "2019"), ("seed-003", "2021")):
+        wrong, silent = _misses(decode_t3(_seed_t3(stem, template), template), _gold(stem))
+        assert silent == [], stem
+        assert wrong == [], stem
+    printed = values_after("seed-001", "总计", after="五、存在的主要问题", last=True)
+    decoded = decode_t4({T4_RUN: _aligned(T4_RUN, printed, 15)})
+    assert _misses(decoded, _gold("seed-001")) == ([], [])
