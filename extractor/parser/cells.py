@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from extractor.layout import ValueKind
+from extractor.layout import Layout, ValueKind
 from extractor.models import Alignment, CellProvenance, CellValue
 from extractor.parser.locate import RowRead
 from extractor.parser.tokens import Token, TokenKind
@@ -98,7 +98,12 @@ def read_row(
     result = RowResult(row, keys, kinds)
     tokens = row.tokens
     label_conf = 1.0 if row.label is None or row.label.how != "fuzzy" else 0.9
-    if row.label is None:
+    method, extra = "read", []
+    if row.detached:
+        # values printed apart from a label that was not found in order: placed by order
+        label_conf, method = 0.8, "aligned"
+        extra = ["values printed apart from the row's label; placed by the order of rows"]
+    elif row.label is None:
         for key in keys:
             result.cells[key] = CellRead(
                 None, provenance(text, None, "missing", 0.0, list(row.notes))
@@ -108,11 +113,13 @@ def read_row(
         for key, kind, token in zip(keys, kinds, tokens, strict=True):
             span = (token.start, token.end)
             if token.kind is TokenKind.BLANK:
-                result.cells[key] = CellRead(None, provenance(text, span, "blank", label_conf))
+                blank = provenance(text, span, "blank", label_conf, list(extra))
+                result.cells[key] = CellRead(None, blank)
                 continue
             value, notes = to_value(token, kind)
             conf = label_conf if not notes else 0.5
-            result.cells[key] = CellRead(value, provenance(text, span, "read", conf, notes))
+            prov = provenance(text, span, method, conf, [*notes, *extra])
+            result.cells[key] = CellRead(value, prov)
         return result
     runs = sum(t.kind is TokenKind.RUN for t in tokens)
     if not tokens:
@@ -122,3 +129,30 @@ def read_row(
     else:
         result.ambiguous = f"{len(tokens)} values for {len(keys)} cells"
     return result
+
+
+def read_merged(text: str, row: RowRead, layout: Layout) -> dict[str, CellRead]:
+    """Cells of layout rows a report prints as one merged group row.
+
+    Counts are never negative, so a merged row of zeros makes every one of its rows zero in
+    that column (method "inferred"); any other value cannot be shared out, so those cells
+    stay null with a note saying what the merged row prints.
+    """
+    out: dict[str, CellRead] = {}
+    tokens = row.tokens
+    clean = len(tokens) == len(row.columns) and all(t.kind is TokenKind.NUMBER for t in tokens)
+    printed = " ".join(t.text.strip() for t in tokens) or "nothing"
+    for name in row.merged:
+        for n, column in enumerate(row.columns):
+            key = layout.t3_key(name, column)
+            if clean and tokens[n].value == 0:
+                span = (tokens[n].start, tokens[n].end)
+                note: list[str] = []
+                out[key] = CellRead(0, provenance(text, span, "inferred", 0.9, note))
+                continue
+            why = (
+                f"the report prints {row.row} as one row ({printed}); "
+                "its rows in the layout cannot be told apart"
+            )
+            out[key] = CellRead(None, provenance(text, row.segment, "unresolved", 0.0, [why]))
+    return out
