@@ -223,6 +223,7 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
                 t for t in tokens[bisect_left(starts, a) : bisect_left(starts, b)] if t.end <= b
             ]
     place_detached_rows(text, t3)
+    rebalance_stacked_rows(text, t3)
     return Located([*t2, *t3, t4, *merged], first.span[0])
 
 
@@ -283,3 +284,40 @@ def find_merged_groups(
             names = tuple(layout.t3_rows[n].name for n in members)
             out.append(RowRead("t3", label, t3[members[0]].columns, hit, merged=names))
     return out
+
+
+def rebalance_stacked_rows(text: str, rows: list[RowRead]) -> None:
+    """Labels stacked above (or below) their value lines, as PDF-to-markdown prints merged
+    cells: a run of consecutive rows where some got no value line and others two or more,
+    every line exactly one value per cell, as many lines as rows. The lines go to the rows in
+    order (noted: placed by order)."""
+    n = len(rows[0].columns) if rows else 0
+    lines_of: list[list[list[Token]] | None] = []
+    for row in rows:
+        tokens = row.tokens
+        if row.label is None or any(t.kind is TokenKind.RUN for t in tokens):
+            lines_of.append(None)
+            continue
+        lines = _lines(text, tokens) if tokens else []
+        lines_of.append(lines if all(len(line) == n for line in lines) else None)
+    i = 0
+    while i < len(rows):
+        lines = lines_of[i]
+        if lines is None or len(lines) == 1:
+            i += 1
+            continue
+        balance, j = 0, i
+        while j < len(rows) and lines_of[j] is not None:
+            balance += len(lines_of[j]) - 1  # type: ignore[arg-type]
+            if balance == 0:
+                break
+            j += 1
+        if j >= len(rows) or lines_of[j] is None or balance != 0:
+            i += 1
+            continue
+        pool = [line for k in range(i, j + 1) for line in lines_of[k]]  # type: ignore[union-attr]
+        for k, line in zip(range(i, j + 1), pool, strict=True):
+            if rows[k].tokens != line:
+                rows[k].tokens = line
+                rows[k].detached = True
+        i = j + 1
