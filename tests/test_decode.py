@@ -213,10 +213,15 @@ def test_glued_report_decodes_to_the_truth(report: CanonicalReport) -> None:
     for name, vector in _rows(report).items():
         seg = segment("".join(map(str, vector)), 7, sums=_row_sum(template))
         assert vector in seg.candidates or seg.truncated
-        rows[name] = RowCandidates(name, seg.candidates or [vector], "segmented")
+        rows[name] = (
+            RowCandidates.from_segmentation(name, seg)
+            if seg.readings
+            else (RowCandidates(name, [vector], "read"))
+        )
     decoded = decode_t3(rows, template)
     truth = _truth(report, "t3.")
-    assert decoded.solutions >= 1
+    if not any(row.truncated for row in rows.values()):
+        assert decoded.solutions >= 1  # the true table is among the decodings
     if decoded.solutions == 1:
         assert decoded.values() == truth
     for key, cell in decoded.cells.items():  # a wrong value is always a flagged one
