@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from extractor.llm.client import Session
-from extractor.llm.grounding import NormalText, ground, locate
+from extractor.llm.grounding import NormalText, ground, locate, value_in_quote
 from extractor.llm.prompts import describe_rows, load_prompt, render, rows_prompt
 from extractor.llm.responses import RowReading, answer_model, readings
 from extractor.llm.units import Unit
@@ -39,6 +39,12 @@ class Reading:
 
     def alignment(self, row: RowReading) -> Alignment:
         return locate(row.quote, self.source, self.normal).alignment
+
+    def grounded(self, row: RowReading) -> bool:
+        """The row's quote is in the source and shows every value the row gives."""
+        return self.alignment(row) is not Alignment.NOT_FOUND and all(
+            value_in_quote(v, row.quote) for v in row.cells.values()
+        )
 
     def source_quote(self, row: RowReading) -> str:
         """The source text a row was located at (whitespace collapsed), else the model's quote."""

@@ -1,9 +1,10 @@
 """Verification inside the loop: check the identities, re-ask the rows that break one.
 
 The re-ask names the exact broken equations and the quoted rows and asks the model to
-re-read. What the source says wins: a re-read whose quote is found replaces the earlier
-reading; if it repeats the same numbers, the report itself prints them and the finding
-stands; a re-read that cannot be found in the source is ignored.
+re-read. What the source says wins: a re-read whose quote is found in the source and shows
+its numbers replaces the earlier reading; if it repeats the same numbers, the report itself
+prints them and the finding stands; a re-read whose numbers the source does not show (a
+"fix" to make a sum work) is ignored when the earlier reading was grounded.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from extractor.llm.client import Session
 from extractor.llm.reading import Reading, reask_rows
 from extractor.llm.units import row_of, unit_for_rows
-from extractor.models import Alignment, CanonicalReport, Meta
+from extractor.models import CanonicalReport, Meta
 from rules.engine import check
 from rules.findings import Status
 
@@ -51,15 +52,15 @@ def reask_until_consistent(
         fresh = reask_rows(session, unit, text, version, previous, quotes, equations)
         for new in fresh:
             old = reading.rows[new.row]
-            new_found = reading.alignment(new) is not Alignment.NOT_FOUND
+            new_found = reading.grounded(new)
             if new.cells == old.cells:
                 settled.add(new.row)  # re-read as before: that is what the source prints
                 if new_found:
                     reading.put(new)
             elif new_found:
                 reading.put(new, ["llm: re-read after a broken identity"])
-            elif reading.alignment(old) is not Alignment.NOT_FOUND:
-                settled.add(new.row)  # the new numbers cannot be found: keep the grounded ones
+            elif reading.grounded(old):
+                settled.add(new.row)  # the new numbers are not in the source: keep the old
             else:
                 reading.put(new, ["llm: re-read after a broken identity"])
         broken = broken_identities(meta, reading)

@@ -127,6 +127,19 @@ def test_a_reread_that_is_not_in_the_source_is_not_taken(server, make_extractor,
     assert extraction.report.cells["t3.new.total"] == 0  # the grounded reading stays
 
 
+def test_a_reread_that_fixes_the_sum_against_its_quote_is_not_taken(
+    server, make_extractor, seed3
+) -> None:
+    doc, oracle = seed3
+    # the re-read quotes the row as printed (total 0) but answers 9, which makes the sum work
+    server.script.extend([oracle.reply] * 4 + [oracle.changed({"t3.new": {"total": 9}})])
+    server.responder = oracle.reply
+    extraction = make_extractor(max_reasks=1).extract(doc)
+
+    assert len(server.chat_requests) == 5
+    assert extraction.report.cells["t3.new.total"] == 0  # what the source prints
+
+
 def test_spans_are_located_in_the_source(server, make_extractor, seed4) -> None:
     doc, oracle = seed4
     server.responder = oracle.reply
