@@ -11,7 +11,7 @@ from extractor.llm import LLMRequestError, extract_many, load_config
 from extractor.models import Alignment, CellProvenance, Extraction
 from extractor.registry import get_extractor
 from tests.llm.conftest import FAST_RETRY, TEST_KEY, document
-from tests.llm.fake_openai_server import error
+from tests.llm.fake_openai_server import completion, error
 from tests.llm.oracle import asked_rows
 
 
@@ -154,3 +154,13 @@ def test_answers_that_stay_invalid_fail_the_report(server, make_extractor, seed4
         make_extractor().extract(doc)
     assert len(server.chat_requests) == 4  # meta, then t2 three times
     assert "greater than or equal to 0" in server.chat_requests[2].last_user
+
+
+def test_an_answer_cut_at_max_tokens_fails_the_report(server, make_extractor, seed4) -> None:
+    doc, oracle = seed4
+    server.script.append(oracle.reply)
+    server.responder = lambda request: completion(
+        '{"rows": [{"row": "t2.ru', finish_reason="length"
+    )
+    with pytest.raises(LLMRequestError, match="cut off at max_tokens=4096"):
+        make_extractor().extract(doc)
