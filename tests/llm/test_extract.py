@@ -98,7 +98,13 @@ def test_wrong_total_is_fixed_by_a_reask_naming_the_equation(server, make_extrac
     assert extraction.report.cells["t3.new.total"] == 8
     assert extraction.report.cells == oracle.gold.cells
     assert extraction.usage["reasks"] == 1
-    assert "llm: re-read after a broken identity" in extraction.provenance["t3.new.total"].notes
+    assert "llm: changed on re-reading after a failed check" in (
+        extraction.provenance["t3.new.total"].notes
+    )
+    assert (
+        "your quote for t3.new.total, '一、本年新收政府信息公开申请数量 7 1 0 0 0 0 8', " in reask
+    )
+    assert "does not show the value 9" in reask
 
 
 def test_a_report_that_breaks_its_own_identity_is_not_fixed(server, make_extractor, seed3) -> None:
@@ -166,16 +172,23 @@ def test_spans_are_located_in_the_source(server, make_extractor, seed4) -> None:
     assert not extraction.flags
 
 
-def test_a_quote_not_in_the_source_is_flagged(server, make_extractor, seed4) -> None:
+def test_a_quote_not_in_the_source_is_reasked_then_flagged(server, make_extractor, seed4) -> None:
     from rules.engine import check
     from rules.review_flags import review_flags
 
     doc, oracle = seed4
     bogus = {"t3.new": {"quote": "本年共收到申请八件,其中自然人七件"}}
-    server.script.extend([oracle.reply, oracle.reply, oracle.changed(bogus)])
+    # the model paraphrases the row, and does so again when asked to quote it exactly
+    server.script.extend([oracle.reply, oracle.reply, oracle.changed(bogus), oracle.reply])
+    server.script.append(oracle.changed(bogus))
     server.responder = oracle.reply
     extraction = make_extractor().extract(doc)
 
+    calls = server.chat_requests
+    assert len(calls) == 5 and asked_rows(calls[4]) == ["t3.new"]
+    assert "your quote for t3.new, '本年共收到申请八件,其中自然人七件', is not in the report" in (
+        calls[4].last_user
+    )
     prov = extraction.provenance["t3.new.total"]
     assert prov.alignment.value == "not_found" and prov.span is None
     assert "llm: quote not found in the source" in prov.notes
@@ -184,3 +197,15 @@ def test_a_quote_not_in_the_source_is_flagged(server, make_extractor, seed4) -> 
     flags = review_flags(extraction, check(extraction.report))
     assert "llm: quote not found in the source" in flags["t3.new.natural"]
     assert "t3.carried_over.total" not in flags
+
+
+def test_a_quote_given_exactly_on_reask_is_grounded(server, make_extractor, seed4) -> None:
+    doc, oracle = seed4
+    bogus = {"t3.new": {"quote": "本年共收到申请八件,其中自然人七件"}}
+    server.script.extend([oracle.reply, oracle.reply, oracle.changed(bogus)])
+    server.responder = oracle.reply
+    extraction = make_extractor().extract(doc)
+
+    assert len(server.chat_requests) == 5 and extraction.usage["reasks"] == 1
+    assert extraction.provenance["t3.new.total"].snippet == "8"
+    assert not extraction.flags and extraction.report.cells == oracle.gold.cells
