@@ -19,6 +19,12 @@ from rules.findings import CheckResult
 from rules.review_flags import review_flags
 from ui.status import CellStatus, cell_statuses
 
+_OPEN_ORDER = {
+    CellStatus.DISAGREEMENT: 0,
+    CellStatus.BROKEN: 1,
+    CellStatus.LOW_CONFIDENCE: 2,
+    CellStatus.NULL: 3,
+}
 NULL_WORDS = frozenset({"", "null", "none", "空", "—", "-", "/", "无"})
 
 
@@ -61,10 +67,26 @@ class Evaluation:
 
     @property
     def open_cells(self) -> list[str]:
-        """Flagged cells no person has decided yet, in layout order."""
-        return [
+        """Flagged cells no person has decided yet, likeliest culprits first.
+
+        The cells of the best suspects lead (they alone repair every identity), then the
+        disagreements, the other broken cells, low confidence, nulls; layout order within.
+        """
+        suspect_rank: dict[str, int] = {}
+        for suspect in self.result.suspects:
+            for key in suspect.cells:
+                suspect_rank.setdefault(key, suspect.rank)
+        keys = [
             k for k, s in self.statuses.items() if s is not CellStatus.REVIEWED and k in self.flags
         ]
+        layout_pos = {k: n for n, k in enumerate(self.statuses)}
+
+        def urgency(key: str) -> tuple[int, int, int]:
+            if key in suspect_rank:
+                return (0, suspect_rank[key], layout_pos[key])
+            return (1, _OPEN_ORDER.get(self.statuses[key], 9), layout_pos[key])
+
+        return sorted(keys, key=urgency)
 
 
 def disagreements(readings: Mapping[str, Mapping[str, CellValue]]) -> set[str]:
@@ -82,8 +104,9 @@ def evaluate(rr: ReviewReport) -> Evaluation:
     extraction = Extraction(report=report, provenance=rr.provenance, extractor="review")
     flags = review_flags(extraction, result)
     differ = disagreements(rr.readings)
-    for key in differ:
-        flags.setdefault(key, []).append("extractors disagree")
+    for key in differ:  # the pipeline may have said so already, in its own words
+        if not any("disagree" in r for r in flags.get(key, [])):
+            flags.setdefault(key, []).append("extractors disagree")
     statuses = cell_statuses(rr.values, result, flags, differ, set(rr.reviewed))
     return Evaluation(result, flags, statuses, differ)
 

@@ -2,7 +2,7 @@
 
 The source is untrusted text (web pages, OCR): every character goes through `html.escape`,
 so `<script>` or `<img onerror=...>` in a report is shown, never run. The only script on the
-page is ours: it scrolls the mark into view inside the component's own frame.
+page is ours: it scrolls the box so the mark is in view, inside the frame.
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ def source_html(
     body = "".join(pieces)
     return (
         "<style>"
-        "body{margin:0;font-family:'Noto Sans CJK SC','Noto Sans SC',sans-serif}"
+        "body{margin:0;font-family:'WenQuanYi Micro Hei','Noto Sans CJK SC',sans-serif}"
         f"#nb-source{{height:{height - 10}px;overflow:auto;white-space:pre-wrap;"
         "word-break:break-all;font-size:13px;line-height:1.55;border:1px solid #d1d5db;"
         "padding:6px 8px;background:#fafafa}"
@@ -66,7 +66,8 @@ def source_html(
         "</style>"
         f'<div id="nb-source">{body}</div>'
         "<script>"
-        f"var m=document.getElementById('{MARK_ID}');"
-        "if(m){m.scrollIntoView({block:'center'});}"
+        # scroll only the box (scrollIntoView would also scroll the page around the frame)
+        f"var m=document.getElementById('{MARK_ID}'),b=document.getElementById('nb-source');"
+        "if(m&&b){b.scrollTop=Math.max(0,m.offsetTop-b.offsetTop-b.clientHeight/3);}"
         "</script>"
     )
