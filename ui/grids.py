@@ -206,7 +206,7 @@ def grid_css() -> str:
         "font-family:'WenQuanYi Micro Hei','Noto Sans CJK SC',sans-serif}",
         ".nb-grid th,.nb-grid td{border:1px solid #9ca3af;padding:2px 4px}",
         ".nb-grid th{background:#f3f4f6;font-weight:500;text-align:center}",
-        ".nb-grid th.nb-label{text-align:left;min-width:6em}",
+        ".nb-grid th.nb-label{text-align:left;min-width:7em}",
         ".nb-grid tr>th:not(.nb-label){white-space:nowrap}",
         ".nb-grid th.nb-group{writing-mode:horizontal-tb;max-width:7em}",
         ".nb-cell{text-align:right;min-width:2.2em;font-variant-numeric:tabular-nums}",

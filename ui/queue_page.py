@@ -68,7 +68,7 @@ def render(store: Store) -> None:
         st.info("Nothing to review with these filters.")
         return
     head = st.columns([3, 2, 1, 1, 4, 1])
-    for col, text in zip(head, ["report", "organ", "year", "layout", "why", ""], strict=True):
+    for col, text in zip(head, ["report", "organ", "year", "layout", "why"], strict=False):
         col.markdown(f"**{text}**")
     for s in rows[:PAGE]:
         c = st.columns([3, 2, 1, 1, 4, 1], vertical_alignment="center")

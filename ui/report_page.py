@@ -294,7 +294,7 @@ def render(store: Store, report_id: int, reviewer: str) -> None:
         st.session_state.cell = open_cells[0] if open_cells else keys[0]
     if not reviewer.strip():
         st.warning("Enter your name as reviewer (sidebar) to record decisions.")
-    left, middle, right = st.columns([3, 6, 3])
+    left, middle, right = st.columns([3, 7, 3])
     with right:
         st.selectbox(
             "Cell",

@@ -44,6 +44,7 @@ def streamlit_command(db: Path, port: int, address: str) -> list[str]:
         f"--server.address={address}",
         "--browser.gatherUsageStats=false",
         "--server.fileWatcherType=none",
+        "--client.toolbarMode=viewer",  # no developer menu (deploy, rerun) for reviewers
         "--",
         "--db",
         str(db),
