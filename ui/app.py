@@ -64,4 +64,5 @@ def main() -> None:
         report_page.render(store, int(report_id), st.session_state.reviewer)
 
 
-main()
+if __name__ == "__main__":  # streamlit runs this file as __main__; importing it runs nothing
+    main()
