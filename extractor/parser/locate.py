@@ -17,6 +17,8 @@ from extractor.parser.tokens import Token, tokenize
 
 T3_WINDOW = 400  # CJK chars between one part-三 label and the next (group labels, headers)
 T2_WINDOW = 900
+T4_SPAN = 3000  # source chars of part 四's header, notes and numbers at most
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _T4_HEADER_CHARS = set("行政复议诉讼结果维持纠正其他尚未审结总计经直接起后")
 
 
@@ -79,7 +81,7 @@ def find_t3_start(stream: CjkStream, layout: Layout) -> LabelMatch | None:
 def _segments(rows: list[RowRead], end: int) -> None:
     """Each found row's segment runs from its label's end to the next found label's start."""
     found = sorted((r for r in rows if r.label), key=lambda r: r.label.span[0])  # type: ignore[union-attr]
-    for row, nxt in zip(found, [*found[1:], None], strict=True):
+    for row, nxt in zip(found, [*found[1:], None][: len(found)], strict=True):
         stop = nxt.label.span[0] if nxt is not None and nxt.label else end  # type: ignore[union-attr]
         row.segment = (row.label.span[1], max(row.label.span[1], stop))  # type: ignore[union-attr]
 
@@ -99,14 +101,35 @@ def locate_t3(stream: CjkStream, layout: Layout, first: LabelMatch) -> tuple[lis
         else:
             at = hit.end
         rows.append(row)
+    _reanchor(stream, rows, {name: keys for name, keys, _ in _t3_keys(layout)}, at)
     return rows, at
+
+
+def _reanchor(
+    stream: CjkStream, rows: list[RowRead], keys: dict[str, tuple[str, ...]], end: int
+) -> None:
+    """A label printed twice before the next row (a heading, then the table row's own label,
+    as OCR-to-markdown prints it) belongs to its last printing: the values follow that one."""
+    found = [r for r in rows if r.label is not None]
+    for row, nxt in zip(found, [*found[1:], None][: len(found)], strict=True):
+        assert row.label is not None
+        stop = nxt.label.start if nxt is not None and nxt.label is not None else end
+        for key in keys[row.row]:
+            if len(key) < 4:
+                continue
+            at = stream.chars.rfind(key, row.label.end, stop)
+            if at >= 0:
+                row.label = LabelMatch(
+                    at, at + len(key), stream.source_span(at, at + len(key)), "exact", 100.0
+                )
+                break
 
 
 def locate_t2(stream: CjkStream, layout: Layout, t3_start: int) -> tuple[list[RowRead], int]:
     """Part 二's rows, searched before part 三: in order first, anywhere in the part after."""
-    region = stream.chars.rfind("主动公开政府信息情况", 0, t3_start)
-    if region < 0:
-        region = max(0, t3_start - T2_WINDOW)
+    lo = max(0, t3_start - T2_WINDOW)
+    marks = [stream.chars.find(m, lo, t3_start) for m in ("主动公开政府信息情况", "第二十条")]
+    region = min((m for m in marks if m >= 0), default=lo)
     heading = stream.chars.rfind("收到和处理政府信息公开申请情况", region, t3_start)
     end = heading if heading >= 0 else t3_start
     rows: list[RowRead] = []
@@ -159,17 +182,13 @@ def locate_t4(stream: CjkStream, text: str, folded: str, layout: Layout, after: 
     src_start = stream.offsets[at]
     row.label = LabelMatch(at, at + 4, stream.source_span(at, at + 2), "exact", 100.0)
     end = len(text)
-    seen_number = False
-    pos = src_start
-    for m in re.finditer(r"[\u4e00-\u9fff]+", text[src_start:]):
-        a = src_start + m.start()
-        if not seen_number and any(t for t in tokenize(folded, pos, a)):
-            seen_number = True
-        header = set(m.group(0)) <= _T4_HEADER_CHARS
-        if seen_number and not header:
-            end = a
+    tokens = iter(tokenize(folded, src_start, min(len(text), src_start + T4_SPAN)))
+    first_token = next(tokens, None)
+    for m in _CJK_RUN.finditer(text, src_start):
+        seen_number = first_token is not None and first_token.start < m.start()
+        if seen_number and not set(m.group(0)) <= _T4_HEADER_CHARS:
+            end = m.start()
             break
-        pos = a
     row.segment = (src_start, end)
     return row
 

@@ -10,15 +10,9 @@ from extractor.parser.labels import label_key
 
 # Labels printed only in one layout (generated from the layouts: a label of one and not the
 # other), e.g. 本年制发件数 (2021) against 本年新制作数量 (2019).
-_TITLE = re.compile(
-    r"([^\s，。；：:、\d]{2,40}?)[\s（(]*(20\d{2})\s*年\s*(?:度)?\s*(?:[\u4e00-\u9fff]{0,6})?"
-    r"(?:政府信息公开|政务公开|信息公开)[\u4e00-\u9fff]{0,4}(?:年度)?报告"
-)
 _YEAR_TITLE = re.compile(r"(20\d{2})\s*年\s*度?\s*(?:政府信息公开|政务公开|信息公开)")
 _PERIOD = re.compile(r"(?:统计期限|统计周期|统计时限)[^。\n]{0,8}?(20\d{2})\s*年\s*1\s*月")
 _YEAR = re.compile(r"(20\d{2})\s*年")
-_SIGNATURE = re.compile(r"\n\s*([\u4e00-\u9fff（）()]{2,30})\s*\n\s*20\d{2}\s*年\s*\d{1,2}\s*月")
-_ORGAN_NOISE = re.compile(r"^(?:现公布|公布|发布机构|信息来源|根据|关于|印发)")
 
 
 def _layout_words() -> dict[Template, set[str]]:
@@ -62,14 +56,48 @@ def detect_year(text: str) -> int | None:
     return years.most_common(1)[0][0] if years else None
 
 
+_SUFFIX = (
+    r"(?:街道办事处|街道|人民政府办公室|人民政府办公厅|人民政府|管理委员会|委员会|管委会|办公室"
+    r"|办公厅|局|委|厅|镇|乡|区|县|市)"
+)
+_ORGAN = rf"([\u4e00-\u9fff（）()]{{1,24}}?{_SUFFIX})"
+_TITLE_LINE = re.compile(
+    rf"^[^\S\n]*{_ORGAN}[^\S\n]*(20\d{{2}})[^\S\n]*年[^\n]{{0,20}}报告[^\S\n]*$", re.M
+)
+_TITLE_ORGAN_FIRST = re.compile(rf"^[#\s]*{_ORGAN}(20\d{{2}})年")
+_TITLE_YEAR_FIRST = re.compile(
+    rf"^[#\s]*(20\d{{2}})年度?{_ORGAN}(?:政府信息公开|政务公开|信息公开)"
+)
+_CONTACT = re.compile(rf"请与{_ORGAN}(?:政府信息公开|综合|党政|联系)")
+_OPENING = re.compile(rf"(20\d{{2}})年(?:度|以来)?[，,]?{_ORGAN}(?:以|坚持|深入|认真|在)")
+_SIGNATURE_LINE = re.compile(
+    rf"\n[^\S\n]*{_ORGAN}[^\S\n]*\n[^\S\n]*20\d{{2}}[^\S\n]*年[^\S\n]*\d{{1,2}}[^\S\n]*月"
+)
+
+
 def detect_organ(text: str, year: int | None) -> str | None:
-    """The body as named in the title ("岑港街道2020年度…报告" -> 岑港街道), else the signature."""
-    for m in _TITLE.finditer(text[:3000]):
-        if year is not None and int(m.group(2)) != year:
-            continue
-        organ = m.group(1).strip("《》“”\"' ")
-        organ = re.sub(r"^.*?(?:现公布|公布|发布)", "", organ)
-        if organ and not _ORGAN_NOISE.match(organ) and len(organ) >= 2:
-            return organ
-    signatures = list(_SIGNATURE.finditer(text[-600:]))
-    return signatures[-1].group(1) if signatures else None
+    """The body as named: the title line ("岑港街道2020年度…报告" -> 岑港街道), else the
+    contact sentence ("请与灵山卫街道综合办公室联系"), the opening ("2020年关林街道以…"),
+    or the signature above the date."""
+    head = text[:4000]
+    lines = [line for line in head.splitlines() if line.strip() and line.strip() != "正文"]
+    title = re.sub(r"\s+", "", "".join(lines[:3]))
+    for pattern, group in ((_TITLE_ORGAN_FIRST, 1), (_TITLE_YEAR_FIRST, 2)):
+        m = pattern.match(title)
+        if m:
+            return _clean(m.group(group))
+    for m in _TITLE_LINE.finditer(head):
+        if year is None or int(m.group(2)) == year:
+            return _clean(m.group(1))
+    m = _CONTACT.search(head)
+    if m:
+        return _clean(m.group(1))
+    m = _OPENING.search(head)
+    if m:
+        return _clean(m.group(2))
+    signatures = list(_SIGNATURE_LINE.finditer(text[-800:]))
+    return _clean(signatures[-1].group(1)) if signatures else None
+
+
+def _clean(organ: str) -> str:
+    return re.sub(r"^(?:关于|现将|现公布|公布)", "", organ.strip())

@@ -16,9 +16,13 @@ _HALF = "0123456789.,/-+" + " " * 5
 FOLD = str.maketrans(_FULL, _HALF)
 
 
+_WIDE = re.compile(f"[{_FULL}]+")
+
+
 def fold(text: str) -> str:
     """Full-width digits, points, slashes and spaces to ASCII; same length as `text`."""
-    return text.translate(FOLD)
+    # only the (few) wide runs are translated: str.translate over a whole report is slow
+    return _WIDE.sub(lambda m: m.group(0).translate(FOLD), text)
 
 
 class TokenKind(StrEnum):
@@ -63,6 +67,27 @@ def _furniture_spans(folded: str, start: int, end: int) -> list[tuple[int, int]]
     return [(m.start(), m.end()) for m in _FURNITURE.finditer(folded, start, end)]
 
 
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _in_label_cell(folded: str, start: int, end: int) -> bool:
+    """A number inside a tab- or pipe-delimited cell that also holds Chinese words
+    ("数据1", "第3页") is part of a label; in running text no cell bounds are known."""
+    line_start = folded.rfind("\n", 0, start) + 1
+    line_end = folded.find("\n", end)
+    line_end = len(folded) if line_end < 0 else line_end
+    line = folded[line_start:line_end]
+    if "|" not in line and "\t" not in line:
+        return False
+    a = max(folded.rfind("|", line_start, start), folded.rfind("\t", line_start, start)) + 1
+    ends = [
+        i for i in (folded.find("|", end, line_end), folded.find("\t", end, line_end)) if i >= 0
+    ]
+    b = min(ends, default=line_end)
+    cell = folded[max(a, line_start) : b].replace("万元", "").replace("元", "")
+    return bool(_CJK.search(cell))
+
+
 def _parse(text: str) -> int | Decimal:
     digits = text.replace(",", "")
     return Decimal(digits) if "." in digits else int(digits)
@@ -82,7 +107,7 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
         after = folded[m.end() : m.end() + 6]
         if m.group(2) is None and _NOT_A_CELL.match(after):
             continue
-        if folded[m.start() - 1 : m.start()] == "第":
+        if folded[m.start() - 1 : m.start()] == "第" or _in_label_cell(folded, m.start(), m.end()):
             continue
         s, e, text = m.start(), m.end(), m.group(0)
         if m.group(2) is None and "." not in text and _ROW_NUMBER.match(after):
