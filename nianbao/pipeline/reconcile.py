@@ -155,13 +155,13 @@ def reconcile(parser_extraction: Extraction, llm_extraction: Extraction) -> Extr
             disputed.append(key)
     _prefer_consistent(chosen, provenance, disputed, sides, meta.template)
 
-    # Keys either backend flagged stay flagged unless both read the same value.
+    # Keys a backend flagged stay flagged unless both read the same value. Disputed cells need
+    # no entry here: their note and low confidence flag them with the reason.
     flags = [
         k
         for k in dict.fromkeys([*parser_extraction.flags, *llm_extraction.flags])
-        if k in chosen and (k in disputed or p_cells.get(k) != q_cells.get(k) or not same_layout)
+        if k in chosen and (p_cells.get(k) != q_cells.get(k) or not same_layout)
     ]
-    flags += [k for k in disputed if k not in flags]
     usage: dict[str, float] = {}
     for side in (parser_extraction.usage, llm_extraction.usage):
         for name, amount in side.items():

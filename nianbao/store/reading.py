@@ -134,6 +134,20 @@ class Reader:
                 for col in ("template", "year", "organ")
             }
 
+    def broken_rules(self, run_id: int, limit: int = 5) -> list[tuple[str, int]]:
+        """The identity families most often broken by a run's reports: (family, reports)."""
+        with self.db.reading() as conn:
+            return [
+                (r[0], r[1])
+                for r in conn.execute(
+                    "SELECT f.family, COUNT(DISTINCT f.result_id) AS n FROM findings f"
+                    " JOIN results r ON r.id = f.result_id WHERE r.run_id = ?"
+                    " AND f.severity = 'error' AND f.status = 'failed'"
+                    " GROUP BY f.family ORDER BY n DESC, f.family LIMIT ?",
+                    (run_id, limit),
+                )
+            ]
+
     def _current(self, conn: sqlite3.Connection, report_id: int) -> sqlite3.Row:
         row = conn.execute(
             f"SELECT {_SUMMARY_COLS}, p.source_text, p.media FROM results r"

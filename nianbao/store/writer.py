@@ -101,23 +101,26 @@ class RunWriter:
             conn.execute(f"UPDATE runs SET {sets} WHERE id = ?", [*params, run_id])
 
     # ---- resuming --------------------------------------------------------------------------
-    def is_done(self, source: SourceInfo, fingerprint: str) -> bool:
-        """True when this content was already processed with this configuration.
+    def done_before(self, source: SourceInfo, fingerprint: str) -> tuple[str, str | None] | None:
+        """(status, error) when this content was already processed with this configuration.
 
         A failure because the file itself is bad counts as done (it would fail again); a
-        failure of the backend (network, endpoint) does not, so a later run retries it. The
-        path is recorded either way, so a copy of known content under a new name is known.
+        failure of the backend (network, endpoint) or of the code does not, so a later run
+        retries it. The path is recorded either way, so a copy under a new name is known.
         """
         with self.db.transaction() as conn:
             row = conn.execute(
-                "SELECT p.id FROM reports p JOIN results r ON r.report_id = p.id"
+                "SELECT p.id, r.status, r.error FROM reports p"
+                " JOIN results r ON r.report_id = p.id"
                 " WHERE p.content_hash = ? AND r.config_fingerprint = ?"
-                " AND (r.status != 'failed' OR r.error_kind = 'source') LIMIT 1",
+                " AND (r.status != 'failed' OR r.error_kind = 'source')"
+                " ORDER BY r.id DESC LIMIT 1",
                 (source.content_hash, fingerprint),
             ).fetchone()
-            if row is not None:
-                _note_path(conn, source.path, int(row[0]))
-            return row is not None
+            if row is None:
+                return None
+            _note_path(conn, source.path, int(row["id"]))
+            return row["status"], row["error"]
 
     # ---- results ---------------------------------------------------------------------------
     def save_outcome(self, run_id: int, fingerprint: str, outcome: Outcome) -> int:
