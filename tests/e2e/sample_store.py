@@ -24,7 +24,12 @@ from rules.narrative import narrative_figures
 from rules.review_flags import review_flags
 
 REAL = Path(__file__).parent.parent.parent / "eval" / "data" / "real"
-XSS = '<script>window.__nb_xss=1;alert("x")</script>\n<img src=x onerror="window.__nb_xss=2">\n'
+XSS = (
+    '<script>window.__nb_xss=1;alert("x")</script>\n'
+    "<img src=x onerror=alert(1)>\n"
+    '<img src=y onerror="window.__nb_xss=2">\n'
+)
+XSS_ORGAN = "<b>高港区</b><img/src=z/onerror=alert(3)>"  # no spaces: the store drops them
 WRONG_KEY = "t3.granted.natural"  # the cell the parser misreads in seed-004
 LOW_KEY = "t3.granted.total"  # the low-confidence cell of the pasted-markup report
 _NUMBER = re.compile(r"\d+")
@@ -128,7 +133,16 @@ def build_sample_store(path: Path) -> Built:
         ids = Built(
             wrong_cell=_save(store, run_id, "seed-004.txt", text4, wrong, llm=gold4),
             source_error=_save(store, run_id, "seed-003.txt", text3, gold3),
-            markup=_save(store, run_id, "pasted-markup.txt", XSS + text4, gold4, low={LOW_KEY}),
+            markup=_save(
+                store,
+                run_id,
+                "pasted-markup.txt",
+                XSS + text4,
+                CanonicalReport(
+                    meta=gold4.meta.model_copy(update={"organ": XSS_ORGAN}), cells=gold4.cells
+                ),
+                low={LOW_KEY},
+            ),
         )
         store.update_run(run_id, {"n_files": 3, "n_done": 3}, status="ok")
         return ids

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.sample_store import WRONG_KEY, Built, build_sample_store
+from tests.e2e.sample_store import WRONG_KEY, XSS_ORGAN, Built, build_sample_store
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -115,6 +115,7 @@ def test_review_in_a_real_browser(server: tuple[str, Path, Built], tmp_path: Pat
             reviews = page.get_by_role("button", name="Review", exact=True)
             expect(reviews).to_have_count(3)
             expect(page.get_by_text("seed-003.txt")).to_be_visible()
+            expect(page.get_by_text(XSS_ORGAN)).to_be_visible()  # as text in the queue
             page.set_viewport_size({"width": 1600, "height": 700})
             _snap(page, shots / "queue.png")
             page.set_viewport_size({"width": 1600, "height": 1250})
@@ -123,11 +124,13 @@ def test_review_in_a_real_browser(server: tuple[str, Path, Built], tmp_path: Pat
             reviews.nth(2).click()
             source = page.frame_locator("iframe").first.locator("#nb-source")
             expect(source).to_contain_text('<script>window.__nb_xss=1;alert("x")</script>')
-            expect(source).to_contain_text('<img src=x onerror="window.__nb_xss=2">')
+            expect(source).to_contain_text("<img src=x onerror=alert(1)>")
+            expect(source).to_contain_text('<img src=y onerror="window.__nb_xss=2">')
+            expect(page.get_by_text(XSS_ORGAN).first).to_be_visible()  # the header shows it
             page.wait_for_timeout(500)
             for frame in page.frames:
                 assert frame.evaluate("() => window.__nb_xss === undefined"), frame.url
-            assert frame_has_no(page, "img[src=x]") and not dialogs
+            assert frame_has_no(page, "img[src=x], img[src=y], img[src=z]") and not dialogs
             page.get_by_role("button", name="← Queue").click()
 
             # 2. the misread report: pick the flagged cell, see its span, take the LLM's value
