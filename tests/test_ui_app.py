@@ -206,3 +206,16 @@ def test_back_to_the_queue(sample: tuple[Path, Built]) -> None:
     at = _open(_app(), built.wrong_cell)
     at.button(key="back").click().run()
     assert _queue_order(at) == [built.source_error, built.wrong_cell, built.markup]
+
+
+def test_show_selects_the_cell_a_finding_is_about(sample: tuple[Path, Built]) -> None:
+    _, built = sample
+    at = _open(_app(), built.source_error)
+    shows = [b for b in at.button if b.key and b.key.startswith("show-")]
+    assert len(shows) == 4  # one per broken identity of seed-003
+    last = shows[-1]
+    target = last.label.removeprefix("show ")
+    last.click().run()
+    # balance[total]: of its four cells, the best suspect's comes first
+    assert target == "t3.new.total" and at.selectbox(key="cell").value == target
+    assert at.metric[0].value == "0"  # the panel shows that cell's printed value

@@ -59,10 +59,12 @@ def render(store: Store) -> None:
     counts = store.counts(**filters)
     for col, name in zip(st.columns(len(STATUSES)), STATUSES, strict=True):
         col.metric(STATUS_LABELS[name], counts.get(name, 0))
-    rows = store.queue(**filters, status=None if status == ALL else status)
+    # Only one page is read from the store: a store of thousands stays quick to open.
+    rows = store.queue(**filters, status=None if status == ALL else status, limit=PAGE)
+    total = sum(counts.values()) if status == ALL else counts.get(status, 0)
     st.caption(
-        f"{len(rows)} report(s), most urgent first: broken identities, then disagreements, "
-        "then low confidence." + (f" Showing the first {PAGE}." if len(rows) > PAGE else "")
+        f"{total} report(s), most urgent first: broken identities, then disagreements, "
+        "then low confidence." + (f" Showing the first {PAGE}." if total > PAGE else "")
     )
     if not rows:
         st.info("Nothing to review with these filters.")
@@ -70,7 +72,7 @@ def render(store: Store) -> None:
     head = st.columns([3, 2, 1, 1, 4, 1])
     for col, text in zip(head, ["report", "organ", "year", "layout", "why"], strict=False):
         col.markdown(f"**{text}**")
-    for s in rows[:PAGE]:
+    for s in rows:
         c = st.columns([3, 2, 1, 1, 4, 1], vertical_alignment="center")
         c[0].text(f"#{s.report_id}  {s.source_name}")
         c[1].text(s.organ or "—")

@@ -155,9 +155,14 @@ def _findings(rr: ReviewReport, ev: Evaluation) -> None:
     st.markdown("**Findings**")
     if not errors:
         st.success("Every identity and domain rule holds.")
-    for f in errors:
+    for n, f in enumerate(errors):
         box = st.error if f.severity.value == "error" else st.warning
         box(f"**{f.title}**  \n{f.equation}", icon="✖" if f.severity.value == "error" else "⚠")
+        if f.cells:  # show where it is: its likeliest cell, and with it the row in the text
+            target = next((k for k in ev.open_cells if k in f.cells), f.cells[-1])
+            st.button(
+                f"show {target}", key=f"show-{n}", on_click=_select, args=(target,), type="tertiary"
+            )
     if unknown:
         with st.expander(f"{len(unknown)} check(s) unknown: null cells"):
             for f in unknown:
