@@ -219,3 +219,21 @@ def test_show_selects_the_cell_a_finding_is_about(sample: tuple[Path, Built]) ->
     # balance[total]: of its four cells, the best suspect's comes first
     assert target == "t3.new.total" and at.selectbox(key="cell").value == target
     assert at.metric[0].value == "0"  # the panel shows that cell's printed value
+
+
+def test_the_export_carries_the_reviewed_value(sample: tuple[Path, Built], tmp_path: Path) -> None:
+    from nianbao.cli import main
+
+    db, built = sample
+    at = _open(_app(), built.wrong_cell)
+    _button(at, "← llm").click().run()
+    at.button(key="accept").click().run()
+    out = tmp_path / "export"
+    assert main(["export", "--db", str(db), "--format", "jsonl", "--out", str(out)]) == 0
+    rows = [json.loads(line) for line in (out / "reports.jsonl").read_text("utf-8").splitlines()]
+    (row,) = [
+        r
+        for r in rows
+        if r.get("source_name") == "seed-004.txt" or r.get("report_id") == built.wrong_cell
+    ]
+    assert row[WRONG_KEY] == 1  # the parser read 2; the reviewer's 1 is what leaves the store
