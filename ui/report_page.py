@@ -18,6 +18,7 @@ from ui.equations import readable_findings
 from ui.grids import Selection, grid_css, legend_html, part_html
 from ui.queries import export_gold_files, review_report
 from ui.review import Evaluation, ReviewReport, acceptance, candidates, evaluate, parse_value
+from ui.source_view import source_html
 from ui.status import STYLES
 
 DEFAULT_GOLD_FOLDER = "eval/data/reviewed"
@@ -130,8 +131,6 @@ def _source(rr: ReviewReport, key: str) -> None:
     prov = rr.provenance.get(key)
     row = key.rsplit(".", 1)[0] + "."
     row_spans = [p.span for k, p in rr.provenance.items() if k.startswith(row)]
-    from ui.source_view import source_html  # local: only this pane needs it
-
     html = source_html(rr.source_text, prov.span if prov else None, row_spans, height=720)
     # Escaped text plus our own scrolling script; see ui.source_view.
     st.iframe(html, height=730)

@@ -139,6 +139,12 @@ def test_review_in_a_real_browser(server: tuple[str, Path, Built], tmp_path: Pat
             mark = page.frame_locator("iframe").first.locator("#nb-sel")
             expect(mark).to_have_text("1")  # the text says 1 where the parser read 2
             expect(mark).to_be_in_viewport()
+            inside = mark.evaluate(
+                """m => { const b = document.getElementById('nb-source');
+                          const r = m.getBoundingClientRect(), o = b.getBoundingClientRect();
+                          return [b.scrollTop, r.top >= o.top && r.bottom <= o.bottom]; }"""
+            )
+            assert inside[0] > 0 and inside[1], inside  # the box scrolled to the mark
             _snap(page, shots / "report.png")  # before the fix: red, orange, the equations
             page.get_by_role("button", name="1 ← llm / implied by suspect #1").click()
             expect(page.get_by_text("every identity holds").first).to_be_visible()
