@@ -55,6 +55,8 @@ def test_outcome_lands_with_cells_findings_and_provenance(store) -> None:
     assert view.cells["t2.fees.amount_wan"].value == 0  # Decimal back, exact
     assert {f.rule for f in view.findings} >= {"t3.row_sum[new]", "t3.balance[total]"}
     assert view.suspects and view.implied("t3.new.total") == 9
+    (reading,) = store.extractions(item.report_id).values()
+    assert reading.report == gold("seed-003") and reading.provenance["t3.new.total"].span
 
 
 def test_queue_puts_broken_identities_before_disagreements(store) -> None:
