@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
 from extractor.layout import layout_for
-from extractor.models import CanonicalReport, CellValue, Meta
+from extractor.models import CanonicalReport, CellValue, Extraction, Meta
 from nianbao.store.db import Database
 from nianbao.store.types import (
     CellView,
@@ -147,6 +148,18 @@ class Reader:
                     (run_id, limit),
                 )
             ]
+
+    def extractions(self, report_id: int) -> dict[str, Extraction]:
+        """Each backend's own reading of the report's current result, whole, as stored."""
+        with self.db.reading() as conn:
+            result_id = self._current(conn, report_id)["result_id"]
+            rows = conn.execute(
+                "SELECT backend, extraction FROM extractions WHERE result_id = ?", (result_id,)
+            ).fetchall()
+        return {
+            r["backend"]: Extraction.model_validate_json(zlib.decompress(r["extraction"]))
+            for r in rows
+        }
 
     def _current(self, conn: sqlite3.Connection, report_id: int) -> sqlite3.Row:
         row = conn.execute(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import zlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -174,7 +175,7 @@ class RunWriter:
                 conn.execute(
                     "INSERT INTO extractions (result_id, backend, extractor_version, llm_calls,"
                     " cached_calls, input_tokens, output_tokens, cost_usd, seconds,"
-                    " extraction_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " extraction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         result_id,
                         backend,
@@ -185,7 +186,7 @@ class RunWriter:
                         int(usage.get("output_tokens", 0)),
                         float(usage.get("cost_usd", 0.0)),
                         float(usage.get("seconds", 0.0)),
-                        extraction.model_dump_json(),
+                        zlib.compress(extraction.model_dump_json().encode("utf-8"), 6),
                     ),
                 )
             conn.executemany(
