@@ -143,6 +143,9 @@ def test_typed_value_is_checked_before_saving(sample: tuple[Path, Built]) -> Non
 def test_source_error_needs_a_reason(sample: tuple[Path, Built]) -> None:
     db, built = sample
     at = _open(_app(), built.source_error)
+    # one backend read it: its value is named by the backend, beside the implied one
+    labels = [b.label for b in at.button if b.key and b.key.startswith("use-")]
+    assert labels == ["8 ← parser", "9 ← implied by suspect #1"]
     assert at.button(key="accept").disabled
     assert at.button(key="accept-source-error").disabled  # no reason yet
     reason = "the source prints 0 as this row's total"

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
-from extractor.models import Alignment, CellProvenance, CellValue, Meta
+from extractor.models import Alignment, CellProvenance, CellValue, Extraction, Meta
 from nianbao.store import ReportView, Store
 from ui.review import ReviewReport
 
@@ -20,24 +21,38 @@ _CHECK_REASONS = ("breaks ", "suspect #")
 _UNSAFE_NAME = re.compile(r"[^\w.\-]+")
 
 
-def review_report(view: ReportView) -> ReviewReport:
-    """The screen's model of a stored report: values, both readings, provenance, decisions."""
+def review_report(
+    view: ReportView, extractions: Mapping[str, Extraction] | None = None
+) -> ReviewReport:
+    """The screen's model of a stored report: values, each backend's reading, provenance.
+
+    `extractions` are the backends' own readings (`Store.extractions`); with them each
+    candidate is named by its backend and the other readings they saw are offered too.
+    """
     s = view.summary
     if s.template is None:
         raise ValueError(f"report {s.report_id} failed: {s.error or 'no reading'}")
     extracted: dict[str, CellValue] = {k: c.extracted for k, c in view.cells.items()}
     reviewed = {k: c.value for k, c in view.cells.items() if c.review_state != "none"}
-    two = any(c.agreement != "single" for c in view.cells.values())
-    readings = (
-        {
+    if extractions:
+        ordered = sorted(extractions.items(), key=lambda kv: (kv[0] != "parser", kv[0]))
+        readings = {name: dict(ext.report.cells) for name, ext in ordered}
+    elif any(c.agreement != "single" for c in view.cells.values()):
+        readings = {
             "parser": {k: c.parser_value for k, c in view.cells.items()},
             "llm": {k: c.llm_value for k, c in view.cells.items()},
         }
-        if two
-        else {}
-    )
-    provenance = {
-        k: CellProvenance(
+    else:
+        readings = {}
+    provenance = {}
+    for k, c in view.cells.items():
+        alternatives: list[CellValue] = []
+        for ext in (extractions or {}).values():
+            prov = ext.provenance.get(k)
+            alternatives += [
+                a for a in (prov.alternatives if prov else []) if a not in alternatives
+            ]
+        provenance[k] = CellProvenance(
             extractor="stored",
             span=c.span,
             snippet=c.snippet,
@@ -45,9 +60,8 @@ def review_report(view: ReportView) -> ReviewReport:
             alignment=Alignment(c.alignment) if c.alignment else Alignment.NONE,
             confidence=1.0 if c.confidence is None else c.confidence,
             notes=[r for r in c.reasons if not r.startswith(_CHECK_REASONS)],
+            alternatives=alternatives,
         )
-        for k, c in view.cells.items()
-    }
     return ReviewReport(
         report_id=s.report_id,
         source_name=s.source_name,

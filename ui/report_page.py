@@ -276,7 +276,7 @@ def _audit(store: Store, view: ReportView) -> None:
 def render(store: Store, report_id: int, reviewer: str) -> None:
     try:
         view = store.load_report(report_id)
-        rr = review_report(view)
+        rr = review_report(view, store.extractions(report_id))
     except (StoreError, ValueError) as exc:
         st.button("← Queue", on_click=_back, key="back")
         st.error(str(exc))
