@@ -240,3 +240,18 @@ def test_the_export_carries_the_reviewed_value(sample: tuple[Path, Built], tmp_p
         if r.get("source_name") == "seed-004.txt" or r.get("report_id") == built.wrong_cell
     ]
     assert row[WRONG_KEY] == 1  # the parser read 2; the reviewer's 1 is what leaves the store
+
+
+def test_apply_a_whole_suspect(sample: tuple[Path, Built]) -> None:
+    db, built = sample
+    at = _open(_app(), built.source_error)
+    assert at.selectbox(key="cell").value == "t3.new.natural"  # the best suspect's first cell
+    at.button(key="apply-suspect").click().run()
+    assert not at.exception and "3 cells set" in at.success[0].value
+    assert not at.button(key="accept").disabled  # every identity holds now
+    with open_store(db) as store:
+        view = store.load_report(built.source_error)
+        values = {k: view.cells[k].value for k in ("t3.new.natural", "t3.new.commercial")}
+        assert values == {"t3.new.natural": 9, "t3.new.commercial": 0}
+        assert view.cells["t3.new.total"].value == 9
+        assert [d.kind for d in view.decisions] == ["fix", "fix", "fix"]

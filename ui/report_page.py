@@ -52,6 +52,27 @@ def _decide(store: Store, rid: int, key: str, version: int, value: CellValue | s
     )
 
 
+def _apply_suspect(store: Store, rid: int, implied: dict[str, CellValue]) -> None:
+    """Take every value one suspect implies: one decision per cell, each undoable alone."""
+    reviewer = st.session_state.get("reviewer", "")
+    versions = {k: c.version for k, c in store.load_report(rid).cells.items()}
+    done = None
+    for key, value in implied.items():
+        try:
+            done = store.record_decision(
+                rid, key, reviewer, value=value, expected_version=versions[key]
+            )
+        except (StoreError, ValueError) as exc:
+            _flash("error", f"Stopped at {key}: {exc}")
+            return
+    if done is not None:
+        errors = [f for f in done.findings if f.severity.value == "error"]
+        _flash(
+            "success" if done.holds else "warning",
+            f"{len(implied)} cells set: re-checked, " + _verdict(done.holds, len(errors)),
+        )
+
+
 def _typed(store: Store, rid: int, key: str, version: int, template: str) -> None:
     text = st.session_state.get("typed", "")
     try:
@@ -189,6 +210,19 @@ def _decision_panel(store: Store, view: ReportView, rr: ReviewReport, ev: Evalua
             args=(store, rid, key, cell.version, cand.value),
             use_container_width=True,
         )
+    suspect = next((x for x in ev.result.suspects if key in x.cells), None)
+    if suspect is not None and len(suspect.cells) > 1 and suspect.determined:
+        change = ", ".join(f"{k} {suspect.current[k]}→{suspect.implied[k]}" for k in suspect.cells)
+        implied = {k: suspect.implied[k] for k in suspect.cells}
+        st.button(
+            f"Apply suspect #{suspect.rank}: {len(suspect.cells)} cells",
+            key="apply-suspect",
+            help=change,
+            on_click=_apply_suspect,
+            args=(store, rid, implied),
+            use_container_width=True,
+        )
+        st.caption(change)
     st.text_input("or type a value (empty = null)", key="typed")
     c1, c2 = st.columns(2)
     c1.button(
