@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from nianbao.store import STATUSES, ReportSummary, Store
+from ui import actions
 
 ALL = "all"
 PAGE = 50  # rows shown at once; the filters narrow the rest
@@ -14,12 +15,6 @@ STATUS_LABELS = {
     "reviewed": "accepted by a reviewer",
     "failed": "failed",
 }
-
-
-def open_report(report_id: int) -> None:
-    st.session_state.report_id = report_id
-    for key in ("cell", "typed", "reason", "flash"):
-        st.session_state.pop(key, None)
 
 
 def _urgency(s: ReportSummary) -> str:
@@ -84,7 +79,7 @@ def render(store: Store) -> None:
         c[5].button(
             "Review",
             key=f"open-{s.report_id}",
-            on_click=open_report,
+            on_click=actions.open_report,
             args=(s.report_id,),
             disabled=s.template is None,
         )

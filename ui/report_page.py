@@ -7,139 +7,20 @@ then re-renders from the store, so what is shown is what is stored.
 from __future__ import annotations
 
 from html import escape
-from pathlib import Path
 
 import streamlit as st
 
 from extractor.layout import layout_for
-from extractor.models import CellValue
-from nianbao.store import CellView, DecisionView, ReportView, StaleEdit, Store, StoreError
+from nianbao.store import CellView, DecisionView, ReportView, Store, StoreError
+from ui import actions
 from ui.equations import readable_findings
 from ui.grids import Selection, grid_css, legend_html, part_html
-from ui.queries import export_gold_files, review_report
-from ui.review import Evaluation, ReviewReport, acceptance, candidates, evaluate, parse_value
+from ui.queries import review_report
+from ui.review import Evaluation, ReviewReport, acceptance, candidates, evaluate
 from ui.source_view import source_html
 from ui.status import STYLES
 
-DEFAULT_GOLD_FOLDER = "eval/data/reviewed"
 QUICK_CELLS = 8  # flagged cells offered as one-click buttons
-
-
-# ---- actions (callbacks: run before the page re-renders) ----------------------------------
-def _flash(kind: str, text: str) -> None:
-    st.session_state.flash = (kind, text)
-
-
-def _verdict(holds: bool, n_errors: int) -> str:
-    return "every identity holds" if holds else f"{n_errors} rule(s) still broken"
-
-
-def _decide(store: Store, rid: int, key: str, version: int, value: CellValue | str) -> None:
-    reviewer = st.session_state.get("reviewer", "")
-    try:
-        done = store.record_decision(rid, key, reviewer, value=value, expected_version=version)
-    except StaleEdit as exc:
-        _flash("error", f"Not saved: {exc}")
-        return
-    except (StoreError, ValueError) as exc:
-        _flash("error", f"Not saved: {exc}")
-        return
-    errors = [f for f in done.findings if f.severity.value == "error"]
-    shown = "空" if value is None else value
-    _flash(
-        "success" if done.holds else "warning",
-        f"{key} = {shown}: re-checked, " + _verdict(done.holds, len(errors)),
-    )
-
-
-def _apply_suspect(store: Store, rid: int, implied: dict[str, CellValue]) -> None:
-    """Take every value one suspect implies: one decision per cell, each undoable alone."""
-    reviewer = st.session_state.get("reviewer", "")
-    versions = {k: c.version for k, c in store.load_report(rid).cells.items()}
-    done = None
-    for key, value in implied.items():
-        try:
-            done = store.record_decision(
-                rid, key, reviewer, value=value, expected_version=versions[key]
-            )
-        except (StoreError, ValueError) as exc:
-            _flash("error", f"Stopped at {key}: {exc}")
-            return
-    if done is not None:
-        errors = [f for f in done.findings if f.severity.value == "error"]
-        _flash(
-            "success" if done.holds else "warning",
-            f"{len(implied)} cells set: re-checked, " + _verdict(done.holds, len(errors)),
-        )
-
-
-def _typed(store: Store, rid: int, key: str, version: int, template: str) -> None:
-    text = st.session_state.get("typed", "")
-    try:
-        value = parse_value(template, key, text)
-    except ValueError as exc:
-        _flash("error", str(exc))
-        return
-    _decide(store, rid, key, version, value)
-    st.session_state.typed = ""
-
-
-def _confirm(store: Store, rid: int, key: str, version: int) -> None:
-    try:
-        store.record_decision(
-            rid,
-            key,
-            st.session_state.get("reviewer", ""),
-            kind="accept_cell",
-            expected_version=version,
-        )
-        _flash("success", f"{key}: confirmed as read")
-    except StoreError as exc:
-        _flash("error", f"Not saved: {exc}")
-
-
-def _accept(store: Store, rid: int, version: int, with_source_error: bool) -> None:
-    reason = st.session_state.get("reason", "") if with_source_error else None
-    try:
-        store.accept_report(
-            rid,
-            st.session_state.get("reviewer", ""),
-            with_source_error=with_source_error,
-            reason=reason,
-            expected_version=version,
-        )
-    except StoreError as exc:
-        _flash("error", f"Not accepted: {exc}")
-        return
-    _flash("success", "Report accepted" + (" with the source's own error" if reason else ""))
-
-
-def _undo(store: Store, decision_id: int) -> None:
-    try:
-        store.undo(decision_id, st.session_state.get("reviewer", ""))
-        _flash("success", f"Decision #{decision_id} undone")
-    except StoreError as exc:
-        _flash("error", f"Not undone: {exc}")
-
-
-def _export(store: Store, rid: int) -> None:
-    folder = Path(st.session_state.get("gold_folder") or DEFAULT_GOLD_FOLDER)
-    try:
-        gold, _ = export_gold_files(store, rid, folder)
-    except (StoreError, OSError) as exc:
-        _flash("error", f"Not exported: {exc}")
-        return
-    _flash("success", f"Exported as gold: {gold}")
-
-
-def _select(key: str) -> None:
-    st.session_state.cell = key
-
-
-def _back() -> None:
-    st.session_state.report_id = None
-    for key in ("cell", "typed", "reason", "flash"):
-        st.session_state.pop(key, None)
 
 
 # ---- rendering ----------------------------------------------------------------------------
@@ -181,7 +62,11 @@ def _findings(rr: ReviewReport, ev: Evaluation) -> None:
         if f.cells:  # show where it is: its likeliest cell, and with it the row in the text
             target = next((k for k in ev.open_cells if k in f.cells), f.cells[-1])
             st.button(
-                f"show {target}", key=f"show-{n}", on_click=_select, args=(target,), type="tertiary"
+                f"show {target}",
+                key=f"show-{n}",
+                on_click=actions.select,
+                args=(target,),
+                type="tertiary",
             )
     if unknown:
         with st.expander(f"{len(unknown)} check(s) unknown: null cells"):
@@ -189,7 +74,9 @@ def _findings(rr: ReviewReport, ev: Evaluation) -> None:
                 st.text(f"{f.title}: {f.equation}")
 
 
-def _decision_panel(store: Store, view: ReportView, rr: ReviewReport, ev: Evaluation, key: str):
+def _decision_panel(
+    store: Store, view: ReportView, rr: ReviewReport, ev: Evaluation, key: str
+) -> None:
     cell: CellView = view.cells[key]
     rid, template = rr.report_id, rr.meta.template
     status = ev.statuses[key]
@@ -206,7 +93,7 @@ def _decision_panel(store: Store, view: ReportView, rr: ReviewReport, ev: Evalua
         st.button(
             cand.label,
             key=f"use-{i}",
-            on_click=_decide,
+            on_click=actions.decide,
             args=(store, rid, key, cell.version, cand.value),
             use_container_width=True,
         )
@@ -218,7 +105,7 @@ def _decision_panel(store: Store, view: ReportView, rr: ReviewReport, ev: Evalua
             f"Apply suspect #{suspect.rank}: {len(suspect.cells)} cells",
             key="apply-suspect",
             help=change,
-            on_click=_apply_suspect,
+            on_click=actions.apply_suspect,
             args=(store, rid, implied),
             use_container_width=True,
         )
@@ -228,11 +115,14 @@ def _decision_panel(store: Store, view: ReportView, rr: ReviewReport, ev: Evalua
     c1.button(
         "Set typed value",
         key="set-typed",
-        on_click=_typed,
+        on_click=actions.typed,
         args=(store, rid, key, cell.version, template),
     )
     c2.button(
-        "Confirm as read", key="confirm", on_click=_confirm, args=(store, rid, key, cell.version)
+        "Confirm as read",
+        key="confirm",
+        on_click=actions.confirm,
+        args=(store, rid, key, cell.version),
     )
 
 
@@ -249,7 +139,7 @@ def _accept_panel(store: Store, view: ReportView, ev: Evaluation) -> None:
         key="accept",
         type="primary",
         disabled=not acc.clean or s.review_status != "pending",
-        on_click=_accept,
+        on_click=actions.accept,
         args=(store, s.report_id, s.version, False),
     )
     if not acc.clean and s.review_status == "pending":
@@ -258,15 +148,15 @@ def _accept_panel(store: Store, view: ReportView, ev: Evaluation) -> None:
             "Accept with the source's own error",
             key="accept-source-error",
             disabled=not st.session_state.get("reason", "").strip(),
-            on_click=_accept,
+            on_click=actions.accept,
             args=(store, s.report_id, s.version, True),
         )
-    st.text_input("Gold folder", value=DEFAULT_GOLD_FOLDER, key="gold_folder")
+    st.text_input("Gold folder", value=actions.DEFAULT_GOLD_FOLDER, key="gold_folder")
     st.button(
         "Export as gold",
         key="export",
         disabled=s.review_status == "pending",
-        on_click=_export,
+        on_click=actions.export,
         args=(store, s.report_id),
     )
 
@@ -304,7 +194,7 @@ def _audit(store: Store, view: ReportView) -> None:
         choice = st.selectbox(
             "Undo a decision", undoable, format_func=_fmt_decision, key="undo_choice"
         )
-        st.button("Undo", key="undo", on_click=_undo, args=(store, choice.id))
+        st.button("Undo", key="undo", on_click=actions.undo, args=(store, choice.id))
 
 
 def render(store: Store, report_id: int, reviewer: str) -> None:
@@ -312,13 +202,13 @@ def render(store: Store, report_id: int, reviewer: str) -> None:
         view = store.load_report(report_id)
         rr = review_report(view, store.extractions(report_id))
     except (StoreError, ValueError) as exc:
-        st.button("← Queue", on_click=_back, key="back")
+        st.button("← Queue", on_click=actions.back, key="back")
         st.error(str(exc))
         return
     ev = evaluate(rr)
     s = view.summary
     top = st.columns([1, 9])
-    top[0].button("← Queue", on_click=_back, key="back")
+    top[0].button("← Queue", on_click=actions.back, key="back")
     top[1].markdown(
         f"### {escape(s.organ or '?')} {s.year or ''} · {s.template} layout · "
         f"`#{s.report_id}` {escape(s.source_name)}"
@@ -343,7 +233,7 @@ def render(store: Store, report_id: int, reviewer: str) -> None:
         st.caption(f"{len(open_cells)} flagged cell(s) to decide:")
         quick = st.container(horizontal=True)
         for k in open_cells[:QUICK_CELLS]:
-            quick.button(k, key=f"pick-{k}", on_click=_select, args=(k,))
+            quick.button(k, key=f"pick-{k}", on_click=actions.select, args=(k,))
         key = st.session_state.cell
         _decision_panel(store, view, rr, ev, key)
         st.divider()
