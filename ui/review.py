@@ -16,6 +16,7 @@ from extractor.layout import ValueKind, layout_for
 from extractor.models import CanonicalReport, CellProvenance, CellValue, Extraction, Meta
 from rules.engine import check
 from rules.findings import CheckResult
+from rules.narrative import narrative_figures
 from rules.review_flags import review_flags
 from ui.status import CellStatus, cell_statuses
 
@@ -100,7 +101,8 @@ def disagreements(readings: Mapping[str, Mapping[str, CellValue]]) -> set[str]:
 def evaluate(rr: ReviewReport) -> Evaluation:
     """Re-check the current values; the review policy decides which cells still need a look."""
     report = rr.report()
-    result = check(report)
+    # the same check the store runs on every decision, narrative soft checks included
+    result = check(report, narrative_figures(rr.source_text) if rr.source_text else None)
     extraction = Extraction(report=report, provenance=rr.provenance, extractor="review")
     flags = review_flags(extraction, result)
     differ = disagreements(rr.readings)
