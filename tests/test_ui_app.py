@@ -215,10 +215,12 @@ def test_show_selects_the_cell_a_finding_is_about(sample: tuple[Path, Built]) ->
     _, built = sample
     at = _open(_app(), built.source_error)
     shows = [b for b in at.button if b.key and b.key.startswith("show-")]
-    assert len(shows) == 4  # one per broken identity of seed-003
-    last = shows[-1]
-    target = last.label.removeprefix("show ")
-    last.click().run()
+    # one per broken identity of seed-003 (4), then the narrative's warning (it states the
+    # applications in prose, against a printed total of 0)
+    assert len(shows) == 5 and at.warning
+    balance_total = shows[3]
+    target = balance_total.label.removeprefix("show ")
+    balance_total.click().run()
     # balance[total]: of its four cells, the best suspect's comes first
     assert target == "t3.new.total" and at.selectbox(key="cell").value == target
     assert at.metric[0].value == "0"  # the panel shows that cell's printed value

@@ -10,6 +10,8 @@ import pytest
 
 from extractor.layout import LAYOUTS
 from extractor.models import CanonicalReport, CellProvenance
+from rules.engine import check
+from rules.narrative import narrative_figures
 from ui.equations import readable_findings
 from ui.grids import Selection, part_html
 from ui.review import (
@@ -199,3 +201,18 @@ def test_parse_value(key: str, text: str, expected: object) -> None:
 def test_parse_value_rejects(key: str, text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
         parse_value("2019", key, text)
+
+
+def test_soft_and_domain_findings_read_in_words() -> None:
+    rr = _review()
+    rr = rr.with_value("t3.granted.natural", -1)
+    result = evaluate(rr).result
+    narrative = check(rr.report(), narrative_figures(rr.source_text))
+    readable = {f.rule: f for f in readable_findings("2021", narrative, rr.values)}
+    soft = readable["soft.narrative_applications"]
+    assert soft.title == "soft check: narrative_applications"
+    assert soft.equation.startswith("the text says 9 applications")
+    domain = readable["domain[t3.granted.natural]"]
+    assert domain.title == "domain: domain[t3.granted.natural]"
+    assert "cannot be negative" in domain.equation
+    assert any(f.rule == "domain[t3.granted.natural]" for f in result.findings)

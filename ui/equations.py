@@ -96,12 +96,13 @@ def _readable(
     template: str, finding: Finding, ident: Identity | None, cells: Mapping[str, CellValue]
 ) -> ReadableFinding:
     if ident is None:  # domain and soft checks already say it in words
+        kind = "soft check" if finding.family.startswith("soft.") else finding.family
         return ReadableFinding(
             finding.rule,
             finding.severity,
             finding.status,
-            finding.rule,
-            finding.equation,
+            f"{kind}: {finding.rule.removeprefix('soft.')}",
+            finding.equation.removeprefix(f"{finding.rule}: "),
             tuple(finding.cells),
         )
     return ReadableFinding(
