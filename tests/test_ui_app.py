@@ -130,6 +130,7 @@ def test_fix_recheck_accept_undo(sample: tuple[Path, Built]) -> None:
 def test_typed_value_is_checked_before_saving(sample: tuple[Path, Built]) -> None:
     db, built = sample
     at = _open(_app(), built.wrong_cell)
+    at.text_input(key="note").input("the text prints 1").run()
     at.text_input(key="typed").input("1.5").run()
     at.button(key="set-typed").click().run()
     assert "whole number" in at.error[0].value
@@ -137,7 +138,9 @@ def test_typed_value_is_checked_before_saving(sample: tuple[Path, Built]) -> Non
     at.button(key="set-typed").click().run()
     assert "every identity holds" in at.success[0].value
     with open_store(db) as store:
-        assert store.load_report(built.wrong_cell).cells[WRONG_KEY].value == 1
+        view = store.load_report(built.wrong_cell)
+        assert view.cells[WRONG_KEY].value == 1
+        assert [(d.kind, d.reason) for d in view.decisions] == [("fix", "the text prints 1")]
 
 
 def test_source_error_needs_a_reason(sample: tuple[Path, Built]) -> None:

@@ -16,7 +16,18 @@ from ui.queries import export_gold_files
 from ui.review import parse_value
 
 DEFAULT_GOLD_FOLDER = "eval/data/reviewed"
-PAGE_STATE = ("cell", "typed", "reason", "flash")  # per-report widget state, reset on leaving
+PAGE_STATE = (
+    "cell",
+    "typed",
+    "note",
+    "reason",
+    "flash",
+)  # per-report widget state, reset on leaving
+
+
+def _note() -> str | None:
+    """The reviewer's optional note, stored with each cell decision as its reason."""
+    return (st.session_state.get("note") or "").strip() or None
 
 
 def flash(kind: str, text: str) -> None:
@@ -33,7 +44,9 @@ def decide(store: Store, rid: int, key: str, version: int, value: CellValue | st
     """Set one cell (the version the reviewer saw guards against a lost update)."""
     reviewer = st.session_state.get("reviewer", "")
     try:
-        done = store.record_decision(rid, key, reviewer, value=value, expected_version=version)
+        done = store.record_decision(
+            rid, key, reviewer, value=value, expected_version=version, reason=_note()
+        )
     except (StoreError, ValueError) as exc:  # StaleEdit among them: another reviewer was first
         flash("error", f"Not saved: {exc}")
         return
@@ -53,7 +66,7 @@ def apply_suspect(store: Store, rid: int, implied: dict[str, CellValue]) -> None
     for key, value in implied.items():
         try:
             done = store.record_decision(
-                rid, key, reviewer, value=value, expected_version=versions[key]
+                rid, key, reviewer, value=value, expected_version=versions[key], reason=_note()
             )
         except (StoreError, ValueError) as exc:
             flash("error", f"Stopped at {key}: {exc}")
@@ -87,6 +100,7 @@ def confirm(store: Store, rid: int, key: str, version: int) -> None:
             st.session_state.get("reviewer", ""),
             kind="accept_cell",
             expected_version=version,
+            reason=_note(),
         )
         flash("success", f"{key}: confirmed as read")
     except StoreError as exc:

@@ -111,6 +111,7 @@ def _decision_panel(
         )
         st.caption(change)
     st.text_input("or type a value (empty = null)", key="typed")
+    st.text_input("note (optional, kept in the audit trail)", key="note")
     c1, c2 = st.columns(2)
     c1.button(
         "Set typed value",
