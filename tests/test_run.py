@@ -162,3 +162,33 @@ def test_a_killed_run_loses_nothing_and_redoes_nothing(tmp_path: Path) -> None:
     assert _rows(db, "SELECT COUNT(*), COUNT(DISTINCT report_id) FROM results") == [(80, 80)]
     assert _rows(db, "SELECT COUNT(*) FROM source_paths") == [(80,)]
     assert _rows(db, "SELECT report_id, id FROM results ORDER BY id")[: len(done)] == done
+
+
+def test_a_worker_killed_mid_run_is_recorded_and_the_run_goes_on(tmp_path: Path) -> None:
+    import multiprocessing
+
+    from nianbao.pipeline.files import discover
+    from nianbao.pipeline.runner import run
+
+    src = tmp_path / "many"
+    src.mkdir()
+    base = (REAL / "seed-000.txt").read_text(encoding="utf-8")
+    for n in range(40):
+        (src / f"r{n:03d}.txt").write_text(base + f"\n（第{n}份）\n", encoding="utf-8")
+    files = discover([src])
+    killed: list[int] = []
+
+    def tick(_n: int) -> None:
+        workers = multiprocessing.active_children()
+        if not killed and workers:
+            killed.append(workers[0].pid or 0)
+            os.kill(workers[0].pid or 0, signal.SIGKILL)  # as the OOM killer would
+
+    with open_store(tmp_path / "store.db") as store:
+        stats = run(store, files, "parser", jobs=2, progress=tick)
+        assert killed and stats.n_done + stats.n_failed == 40 and stats.n_failed >= 1
+        assert all("worker process died" in e for e in stats.failures)
+        again = run(store, files, "parser", jobs=2)
+        assert again.n_done == stats.n_failed and again.ok
+        assert store.counts()["failed"] == 0
+        assert len(store.queue(status=None)) == 40

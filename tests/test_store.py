@@ -252,3 +252,53 @@ def test_series_on_the_real_pingtan_reports(store) -> None:
         2021: ["t3.carried_forward.natural", "t3.carried_forward.total"],
         2022: ["t3.carried_over.natural", "t3.carried_over.total"],
     }
+
+
+def test_a_rerun_keeps_what_the_reviewer_did(store) -> None:
+    """A new configuration re-reads the same source: fixes carry over (logged, with the
+    reviewer); the report's verdict only when the values it was given on are unchanged."""
+    report = gold("seed-003")
+    first = outcome("003.txt", {"parser": extraction(report)})
+    first_id = store.save_outcome(_run(store), "fp-1", first)
+    rid = store.queue()[0].report_id
+    store.record_decision(rid, "t3.new.total", "ann", value=9)
+    store.record_decision(rid, "t3.new.natural", "ann", kind="accept_cell")
+    store.accept_report(rid, "ann", with_source_error=True, reason="balance breaks in print")
+
+    text = first.source.text
+    misread = extraction(report, t4__review__upheld=3, t4__review__total=3)
+    store.save_outcome(
+        store.begin_run("parser", "fp-2", {}),
+        "fp-2",
+        outcome("003.txt", {"parser": misread}, text=text),
+    )
+    view = store.load_report(rid)
+    assert view.summary.result_id != first_id and view.summary.review_status == "pending"
+    assert view.cells["t3.new.total"].value == 9
+    assert view.cells["t3.new.total"].review_state == "fixed"
+    assert view.cells["t3.new.natural"].review_state == "accepted"
+    carried = {d.key: d for d in view.decisions}
+    assert carried["t3.new.total"].reviewer == "ann"
+    assert carried["t3.new.total"].reason.startswith(
+        f"carried over from result {first_id} (decision"
+    )
+    assert "t3.row_sum[new]" not in {f.rule for f in view.findings}  # re-checked
+
+    store.save_outcome(
+        store.begin_run("parser", "fp-3", {}),
+        "fp-3",
+        outcome("003.txt", {"parser": extraction(report)}, text=text),
+    )
+    again = store.load_report(rid)
+    assert again.summary.review_status == "pending"  # fp-2's result was never accepted
+    store.accept_report(rid, "bo", with_source_error=True, reason="as printed")
+    store.save_outcome(
+        store.begin_run("parser", "fp-4", {}),
+        "fp-4",
+        outcome("003.txt", {"parser": extraction(report)}, text=text),
+    )
+    last = store.load_report(rid)
+    assert last.summary.review_status == "accepted_with_source_error"
+    assert last.decisions[-1].kind == "accept_with_source_error"
+    assert last.decisions[-1].reviewer == "bo"
+    assert store.counts()["reviewed"] == 1 and len(store.queue(status=None)) == 1

@@ -21,6 +21,7 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -115,23 +116,64 @@ def _executor(backend: str, jobs: int) -> Executor | None:
     return ThreadPoolExecutor(jobs)
 
 
-def _results(
-    todo: Iterator[tuple[Path, SourceInfo]], backend: str, executor: Executor | None, jobs: int
-) -> Iterator[Outcome | Failure]:
-    """Process files with at most 2 x jobs in flight, yielding each as it completes."""
-    if executor is None:
+class _Pool:
+    """The worker pool, rebuilt if a worker process dies (killed for memory, a crash in a
+    reader). The files in flight then (at most 2 x jobs) are recorded as failed, kind
+    "internal", so the next run retries them; the run goes on with a fresh pool."""
+
+    def __init__(self, backend: str, jobs: int) -> None:
+        self.backend, self.jobs = backend, jobs
+        self.executor = _executor(backend, jobs)
+
+    def shutdown(self, wait_for_workers: bool) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=wait_for_workers, cancel_futures=True)
+
+    def results(self, todo: Iterator[tuple[Path, SourceInfo]]) -> Iterator[Outcome | Failure]:
+        """Process files with at most 2 x jobs in flight, yielding each as it completes."""
+        if self.executor is None:
+            for path, source in todo:
+                yield process(path, source, self.backend)
+            return
+        pending: dict[Future[Outcome | Failure], SourceInfo] = {}
         for path, source in todo:
-            yield process(path, source, backend)
-        return
-    pending: set[Future[Outcome | Failure]] = set()
-    for path, source in todo:
-        pending.add(executor.submit(process, path, source, backend))
-        if len(pending) >= 2 * jobs:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            yield from (f.result() for f in done)
-    while pending:
-        done, pending = wait(pending, return_when=FIRST_COMPLETED)
-        yield from (f.result() for f in done)
+            try:
+                future = self.executor.submit(process, path, source, self.backend)
+            except BrokenProcessPool:  # broke since the last collection: drain, rebuild
+                while pending:
+                    yield from self._collect(pending)
+                self._rebuild()
+                future = self.executor.submit(process, path, source, self.backend)
+            pending[future] = source
+            if len(pending) >= 2 * self.jobs:
+                yield from self._collect(pending)
+        while pending:
+            yield from self._collect(pending)
+
+    def _rebuild(self) -> None:
+        self.shutdown(wait_for_workers=False)
+        self.executor = _executor(self.backend, self.jobs)
+        assert self.executor is not None
+
+    def _collect(
+        self, pending: dict[Future[Outcome | Failure], SourceInfo]
+    ) -> Iterator[Outcome | Failure]:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        broken = False
+        for future in done:
+            source = pending.pop(future)
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                broken = True
+                yield Failure(
+                    source,
+                    f"{source.name}: a worker process died while this file was in work "
+                    "(out of memory, or a crash in a reader); the next run retries it",
+                    "internal",
+                )
+        if broken and not pending:
+            self._rebuild()
 
 
 def run(
@@ -164,10 +206,10 @@ def run(
             else:
                 yield path, source
 
-    executor = _executor(backend, jobs)
+    pool = _Pool(backend, jobs)
     status = "interrupted"
     try:
-        for result in _results(todo(), backend, executor, jobs):
+        for result in pool.results(todo()):
             if isinstance(result, Failure) and result.kind == FATAL:
                 raise BackendError(result.error)
             _store(store, stats, fp, result)
@@ -177,8 +219,7 @@ def run(
                 store.update_run(stats.run_id, stats.totals())
         status = "ok" if stats.ok else "partial"
     finally:
-        if executor is not None:
-            executor.shutdown(wait=status != "interrupted", cancel_futures=True)
+        pool.shutdown(wait_for_workers=status != "interrupted")
         stats.seconds = time.perf_counter() - started
         store.update_run(stats.run_id, stats.totals(), status=status)
     return stats

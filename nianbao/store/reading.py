@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from extractor.layout import layout_for
-from extractor.models import CanonicalReport, CellValue, Extraction, Meta
+from extractor.models import CanonicalReport, CellValue, Extraction
 from nianbao.store.db import Database
+from nianbao.store.recheck import current_values
 from nianbao.store.types import (
     CellView,
     DecisionView,
@@ -242,19 +243,7 @@ class Reader:
 
     def current_values(self, conn: sqlite3.Connection, result_id: int) -> CanonicalReport:
         """The result's report with every reviewed value in place."""
-        row = conn.execute(
-            "SELECT organ, year, template FROM results WHERE id = ?", (result_id,)
-        ).fetchone()
-        template = row["template"]
-        cells: dict[str, CellValue] = {}
-        for c in conn.execute(
-            "SELECT key, value, review_state, reviewed_value FROM cells WHERE result_id = ?",
-            (result_id,),
-        ):
-            text = c["reviewed_value"] if c["review_state"] == "fixed" else c["value"]
-            cells[c["key"]] = decode(template, c["key"], text)
-        meta = Meta(organ=row["organ"], year=row["year"], template=template)
-        return CanonicalReport(meta=meta, cells=cells)
+        return current_values(conn, result_id)
 
     def reviewed_cells(self, report_id: int) -> dict[str, CellValue]:
         """{key: value} for every cell a person fixed or confirmed, in layout order."""
