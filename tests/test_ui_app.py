@@ -113,6 +113,8 @@ def test_fix_recheck_accept_undo(sample: tuple[Path, Built]) -> None:
     with open_store(db) as store:
         assert store.load_report(built.wrong_cell).summary.review_status == "accepted"
         assert [s.report_id for s in store.queue(status="reviewed")] == [built.wrong_cell]
+    # the most urgent report still waiting is one click away
+    assert at.button(key="next").label.startswith(f"Next in the queue: #{built.source_error} ")
     # undo the acceptance, then the fix: back to the parser's reading, broken again
     at.selectbox(key="undo_choice").select_index(0).run()  # newest first: the acceptance
     at.button(key="undo").click().run()
@@ -125,6 +127,7 @@ def test_fix_recheck_accept_undo(sample: tuple[Path, Built]) -> None:
         assert view.cells[WRONG_KEY].value == 2
         assert [d.kind for d in view.decisions] == ["fix", "accept_report", "undo", "undo"]
     assert at.button(key="accept").disabled and at.error  # the findings are back
+    assert not [b for b in at.button if b.key == "next"]  # only once this one is done
 
 
 def test_typed_value_is_checked_before_saving(sample: tuple[Path, Built]) -> None:
@@ -260,3 +263,13 @@ def test_apply_a_whole_suspect(sample: tuple[Path, Built]) -> None:
         assert values == {"t3.new.natural": 9, "t3.new.commercial": 0}
         assert view.cells["t3.new.total"].value == 9
         assert [d.kind for d in view.decisions] == ["fix", "fix", "fix"]
+
+
+def test_next_report_after_accepting(sample: tuple[Path, Built]) -> None:
+    _, built = sample
+    at = _open(_app(), built.markup)
+    at.button(key="accept").click().run()
+    at.button(key="next").click().run()
+    assert not at.exception
+    assert at.selectbox(key="cell").value == "t3.new.natural"  # seed-003's best suspect
+    assert f"#{built.source_error}" in at.markdown[0].value

@@ -133,6 +133,15 @@ def _accept_panel(store: Store, view: ReportView, ev: Evaluation) -> None:
     st.markdown("**Accept**")
     if s.review_status != "pending":
         st.success(f"Review status: {s.review_status.replace('_', ' ')}")
+        following = [r for r in store.queue(limit=2) if r.report_id != s.report_id]
+        if following:  # straight on to the most urgent report still waiting
+            st.button(
+                f"Next in the queue: #{following[0].report_id} {following[0].source_name}",
+                key="next",
+                type="primary",
+                on_click=actions.open_report,
+                args=(following[0].report_id,),
+            )
     if acc.unreviewed and acc.clean:
         st.caption(f"{len(acc.unreviewed)} flagged cell(s) not decided; accepting confirms them.")
     st.button(
