@@ -232,6 +232,13 @@ def render(store: Store, report_id: int, reviewer: str) -> None:
         st.session_state.cell = open_cells[0] if open_cells else keys[0]
     if not reviewer.strip():
         st.warning("Enter your name as reviewer (sidebar) to record decisions.")
+    # The source stays in view while the reviewer scrolls down the tables.
+    st.html(
+        "<style>"
+        "[data-testid=stLayoutWrapper]:has(>.st-key-nb-source-pane)"
+        "{position:sticky;top:3.5rem;z-index:1}"
+        "</style>"
+    )
     left, middle, right = st.columns([3, 7, 3])
     with right:
         st.selectbox(
@@ -248,7 +255,7 @@ def render(store: Store, report_id: int, reviewer: str) -> None:
         _decision_panel(store, view, rr, ev, key)
         st.divider()
         _accept_panel(store, view, ev)
-    with left:
+    with left, st.container(key="nb-source-pane"):
         st.markdown("**Source text**")
         _source(rr, key)
     with middle:
