@@ -14,6 +14,7 @@ from rules.engine import check
 from rules.narrative import narrative_figures
 from ui.equations import readable_findings
 from ui.grids import Selection, part_html
+from ui.queries import gold_stem
 from ui.review import (
     ReviewReport,
     acceptance,
@@ -216,3 +217,17 @@ def test_soft_and_domain_findings_read_in_words() -> None:
     assert domain.title == "domain: domain[t3.granted.natural]"
     assert "cannot be negative" in domain.equation
     assert any(f.rule == "domain[t3.granted.natural]" for f in result.findings)
+
+
+@pytest.mark.parametrize(
+    ("name", "stem"),
+    [
+        ("seed-003.txt", "seed-003"),
+        ("平潭 2019 报告.pdf", "平潭_2019_报告"),
+        ("../../etc/passwd", "passwd"),
+        ("..txt", "report-7"),
+        ("<script>.md", "script"),
+    ],
+)
+def test_gold_stem_is_a_safe_file_name(name: str, stem: str) -> None:
+    assert gold_stem(name, 7) == stem

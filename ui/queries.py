@@ -75,10 +75,11 @@ def review_report(
     )
 
 
-def gold_stem(view: ReportView) -> str:
+def gold_stem(source_name: str, report_id: int) -> str:
     """The file stem of an exported label: the source's stem, safe as a file name."""
-    stem = Path(view.summary.source_name).stem or f"report-{view.summary.report_id}"
-    return _UNSAFE_NAME.sub("_", stem).strip("._") or f"report-{view.summary.report_id}"
+    fallback = f"report-{report_id}"
+    stem = _UNSAFE_NAME.sub("_", Path(source_name).stem).strip("._")
+    return stem or fallback
 
 
 def export_gold_files(store: Store, report_id: int, folder: Path) -> tuple[Path, Path]:
@@ -90,7 +91,7 @@ def export_gold_files(store: Store, report_id: int, folder: Path) -> tuple[Path,
     gold = store.export_gold(report_id)
     view = store.load_report(report_id)
     folder.mkdir(parents=True, exist_ok=True)
-    stem = gold_stem(view)
+    stem = gold_stem(view.summary.source_name, report_id)
     gold_path, text_path = folder / f"{stem}.gold.json", folder / f"{stem}.txt"
     gold_path.write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     text_path.write_text(view.source_text or "", encoding="utf-8")
