@@ -59,6 +59,9 @@ def test_grids_hold_every_key_of_the_layout_once(template: str) -> None:
     for row in layout.t3_rows:
         if row.group_label:
             assert row.group_label in html
+    # the printed super-headers: applicants over part 三, 行政诉讼 over the two kinds of suit
+    assert '<th colspan="5">法人或其他组织</th>' in html
+    assert '<th colspan="10">行政诉讼</th>' in html
 
 
 def test_grid_rows_follow_the_printed_order() -> None:

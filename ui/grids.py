@@ -24,6 +24,9 @@ PART_TITLES = {
 # layout does not name (it is a header, not a cell): the columns between 自然人 and 总计.
 T3_ORG_HEADER = "法人或其他组织"
 T3_APPLICANT_HEADER = "申请人情况"
+# Likewise part 四 prints 行政诉讼 over its two suit groups (the layout's `suit_*` groups).
+T4_SUIT_HEADER = "行政诉讼"
+T4_SUIT_PREFIX = "suit_"
 
 
 @dataclass(frozen=True)
@@ -152,21 +155,24 @@ def t4_html(
     statuses: Mapping[str, CellStatus],
     sel: Selection,
 ) -> str:
-    """Part 四: the three groups side by side, five columns each, one row of values."""
+    """Part 四: 行政复议 beside 行政诉讼 (its two kinds), five columns each, one row of values."""
+    width = len(layout.t4_columns)
+    suits = [g for g in layout.t4_groups if g.name.startswith(T4_SUIT_PREFIX)]
+    others = [g for g in layout.t4_groups if g not in suits]
     out = ['<table class="nb-grid nb-t4">']
-    out.append(
-        "<tr>" + "".join(_th(g.label, colspan=len(layout.t4_columns)) for g in layout.t4_groups)
-    )
-    out.append(
-        "<tr>"
-        + "".join(_th(c.label) for _ in layout.t4_groups for c in layout.t4_columns)
-        + "</tr>"
-    )
+    top = "".join(_th(g.label, colspan=width, rowspan=2 if suits else 1) for g in others)
+    if suits:
+        top += _th(T4_SUIT_HEADER, colspan=width * len(suits))
+    out.append("<tr>" + top + "</tr>")
+    if suits:
+        out.append("<tr>" + "".join(_th(g.label, colspan=width) for g in suits) + "</tr>")
+    groups = others + suits
+    out.append("<tr>" + "".join(_th(c.label) for _ in groups for c in layout.t4_columns) + "</tr>")
     out.append(
         "<tr>"
         + "".join(
             _td(f"t4.{g.name}.{c.name}", values, statuses, sel)
-            for g in layout.t4_groups
+            for g in groups
             for c in layout.t4_columns
         )
         + "</tr>"
