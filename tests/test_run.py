@@ -41,6 +41,8 @@ def folder(tmp_path: Path) -> Path:
     (src / "photo.txt").write_bytes(bytes(range(256)) * 8)
     (src / "empty.txt").write_bytes(b"")
     (src / "notes.json").write_text("{}", encoding="utf-8")  # not a report type: not walked
+    (src / "zcopy").mkdir()
+    shutil.copy(REAL / "seed-000.txt", src / "zcopy" / "same-as-seed-000.txt")
     return src
 
 
@@ -50,7 +52,7 @@ def test_good_files_land_bad_ones_are_recorded_and_the_exit_says_partial(
     db = tmp_path / "store.db"
     assert main(["run", str(folder), "--db", str(db)]) == EXIT_PARTIAL
     out = capsys.readouterr().out
-    assert "5 files, 5 processed" in out and "photo.txt: binary data" in out
+    assert "6 files, 5 processed, 1 skipped" in out and "photo.txt: binary data" in out
     rows = dict(
         _rows(
             db,
@@ -72,8 +74,14 @@ def test_good_files_land_bad_ones_are_recorded_and_the_exit_says_partial(
     # A second run redoes nothing and still reports the bad files.
     assert main(["run", str(folder), "--db", str(db)]) == EXIT_PARTIAL
     out = capsys.readouterr().out
-    assert "0 processed, 5 skipped" in out and "(earlier run)" in out
+    assert "0 processed, 6 skipped" in out and "(earlier run)" in out
     assert _rows(db, "SELECT COUNT(*) FROM results") == [(5,)]
+    copy = _rows(
+        db,
+        "SELECT p.source_name FROM source_paths s JOIN reports p"
+        " ON p.id = s.report_id WHERE s.path LIKE '%same-as-seed-000.txt'",
+    )
+    assert copy == [("seed-000.txt",)]  # a copy is one report, known under both paths
     # Only good files: exit 0.
     assert main(["run", str(folder / "seed-000.txt"), "--db", str(db)]) == 0
 

@@ -40,7 +40,8 @@ from nianbao.pipeline.worker import (
 )
 from nianbao.store import Outcome, SourceInfo, Store
 
-PROGRESS_EVERY = 25  # store the run's totals every so many reports
+PROGRESS_EVERY = 25
+KEEP_FAILURES = 50  # store the run's totals every so many reports
 
 
 @dataclass
@@ -78,6 +79,11 @@ class RunStats:
                 "seconds",
             )
         }
+
+    def note_failure(self, error: str) -> None:
+        """Keep the first reasons for the summary (the store keeps every one)."""
+        if len(self.failures) < KEEP_FAILURES:
+            self.failures.append(error)
 
     @property
     def ok(self) -> bool:
@@ -191,9 +197,16 @@ def run(
     stats = RunStats(run_id=store.begin_run(backend, fp, config), n_files=len(files))
     tick = progress or (lambda _n: None)
 
+    copies: list[SourceInfo] = []  # content met twice in this run: processed once
+    in_run: set[str] = set()
+
     def todo() -> Iterator[tuple[Path, SourceInfo]]:
         for path, source in iter_sources(files):
-            if isinstance(source, str):
+            if not isinstance(source, str) and source.content_hash in in_run:
+                copies.append(source)
+                stats.n_skipped += 1
+                tick(1)
+            elif isinstance(source, str):
                 info = SourceInfo(str(path), path.name, _unreadable_hash(path), "unknown", 0)
                 _store(store, stats, fp, Failure(info, source, "source"))
                 tick(1)
@@ -201,9 +214,10 @@ def run(
                 stats.n_skipped += 1
                 if before[0] == "failed":
                     stats.n_failed_before += 1
-                    stats.failures.append(f"{before[1]} (earlier run)")
+                    stats.note_failure(f"{before[1]} (earlier run)")
                 tick(1)
             else:
+                in_run.add(source.content_hash)
                 yield path, source
 
     pool = _Pool(backend, jobs)
@@ -217,6 +231,8 @@ def run(
             if (stats.n_done + stats.n_failed) % PROGRESS_EVERY == 0:
                 stats.seconds = time.perf_counter() - started
                 store.update_run(stats.run_id, stats.totals())
+        for source in copies:
+            store.note_path(source)
         status = "ok" if stats.ok else "partial"
     finally:
         pool.shutdown(wait_for_workers=status != "interrupted")
@@ -237,7 +253,7 @@ def _store(store: Store, stats: RunStats, fp: str, result: Outcome | Failure) ->
         )
         stats.n_failed += 1
         stats.statuses["failed"] += 1
-        stats.failures.append(result.error)
+        stats.note_failure(result.error)
         return
     store.save_outcome(stats.run_id, fp, result)
     stats.n_done += 1
