@@ -200,3 +200,30 @@ def test_a_worker_killed_mid_run_is_recorded_and_the_run_goes_on(tmp_path: Path)
         assert again.n_done == stats.n_failed and again.ok
         assert store.counts()["failed"] == 0
         assert len(store.queue(status=None)) == 40
+
+
+def test_ctrl_c_stops_cleanly_and_marks_the_run_interrupted(tmp_path: Path) -> None:
+    src = tmp_path / "many"
+    src.mkdir()
+    base = (REAL / "seed-000.txt").read_text(encoding="utf-8")
+    for n in range(60):
+        (src / f"r{n:03d}.txt").write_text(base + f"\n（第{n}份）\n", encoding="utf-8")
+    db = tmp_path / "store.db"
+    cmd = [sys.executable, "-m", "nianbao", "run", str(src), "--db", str(db)]
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if db.exists() and _rows(db, "SELECT COUNT(*) FROM results")[0][0] >= 5:
+                break
+        except sqlite3.OperationalError:
+            pass
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and err.strip().endswith("nianbao: interrupted")
+    ((status, done),) = _rows(db, "SELECT status, n_done FROM runs")
+    assert status == "interrupted"
+    assert done == _rows(db, "SELECT COUNT(*) FROM results")[0][0] < 60
