@@ -227,3 +227,18 @@ def test_ctrl_c_stops_cleanly_and_marks_the_run_interrupted(tmp_path: Path) -> N
     ((status, done),) = _rows(db, "SELECT status, n_done FROM runs")
     assert status == "interrupted"
     assert done == _rows(db, "SELECT COUNT(*) FROM results")[0][0] < 60
+
+
+def test_a_file_over_the_time_limit_is_recorded_and_retried(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(REAL / "corpus-001_pingtan-2019-webtext.txt", src / "slow.txt")
+    db = tmp_path / "store.db"
+    assert main(["run", str(src), "--db", str(db), "--timeout", "0.001"]) == EXIT_PARTIAL
+    assert "slow.txt: gave up after 0.001s" in capsys.readouterr().out
+    assert main(["run", str(src), "--db", str(db)]) == 0  # retried, not skipped
+    (first,), (second,) = _rows(db, "SELECT status FROM results ORDER BY id")
+    assert first == "failed" and second != "failed"
+    assert main(["run", str(src), "--db", str(db), "--timeout", "0"]) == 2

@@ -40,8 +40,9 @@ from nianbao.pipeline.worker import (
 )
 from nianbao.store import Outcome, SourceInfo, Store
 
-PROGRESS_EVERY = 25
-KEEP_FAILURES = 50  # store the run's totals every so many reports
+PROGRESS_EVERY = 25  # store the run's totals every so many reports
+KEEP_FAILURES = 50  # failure reasons kept for the summary (the store keeps all)
+DEFAULT_TIMEOUT = 300.0  # seconds per file: the parser takes milliseconds, a hang forever
 
 
 @dataclass
@@ -127,8 +128,8 @@ class _Pool:
     reader). The files in flight then (at most 2 x jobs) are recorded as failed, kind
     "internal", so the next run retries them; the run goes on with a fresh pool."""
 
-    def __init__(self, backend: str, jobs: int) -> None:
-        self.backend, self.jobs = backend, jobs
+    def __init__(self, backend: str, jobs: int, timeout: float | None) -> None:
+        self.backend, self.jobs, self.timeout = backend, jobs, timeout
         self.executor = _executor(backend, jobs)
 
     def shutdown(self, wait_for_workers: bool) -> None:
@@ -139,17 +140,17 @@ class _Pool:
         """Process files with at most 2 x jobs in flight, yielding each as it completes."""
         if self.executor is None:
             for path, source in todo:
-                yield process(path, source, self.backend)
+                yield process(path, source, self.backend, self.timeout)
             return
         pending: dict[Future[Outcome | Failure], SourceInfo] = {}
         for path, source in todo:
             try:
-                future = self.executor.submit(process, path, source, self.backend)
+                future = self.executor.submit(process, path, source, self.backend, self.timeout)
             except BrokenProcessPool:  # broke since the last collection: drain, rebuild
                 while pending:
                     yield from self._collect(pending)
                 self._rebuild()
-                future = self.executor.submit(process, path, source, self.backend)
+                future = self.executor.submit(process, path, source, self.backend, self.timeout)
             pending[future] = source
             if len(pending) >= 2 * self.jobs:
                 yield from self._collect(pending)
@@ -188,6 +189,7 @@ def run(
     backend: str = "parser",
     jobs: int = 1,
     progress: Callable[[int], None] | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> RunStats:
     """Process `files` into `store`; already-done content with this configuration is skipped."""
     started = time.perf_counter()
@@ -220,7 +222,7 @@ def run(
                 in_run.add(source.content_hash)
                 yield path, source
 
-    pool = _Pool(backend, jobs)
+    pool = _Pool(backend, jobs, timeout)
     status = "interrupted"
     try:
         for result in pool.results(todo()):
