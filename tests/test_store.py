@@ -39,6 +39,12 @@ def test_migrations_from_empty_and_reapplied(tmp_path) -> None:
         assert again.db.conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == len(
             MIGRATIONS
         )
+        again.db.conn.execute(
+            "INSERT INTO schema_version VALUES (?, 'from the future', '2099')",
+            (MIGRATIONS[-1].version + 1,),
+        )
+    with pytest.raises(sqlite3.DatabaseError, match="newer than this nianbao knows"):
+        open_store(path)
 
 
 def test_outcome_lands_with_cells_findings_and_provenance(store) -> None:
