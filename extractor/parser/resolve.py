@@ -28,6 +28,7 @@ from extractor.decode import (
 from extractor.layout import ValueKind
 from extractor.models import CellValue
 from extractor.parser.cells import WAN, CellRead, RowResult, provenance
+from extractor.parser.locate import token_lines
 from extractor.parser.tokens import TokenKind
 from extractor.segmentation import segment, sums_for
 
@@ -119,13 +120,11 @@ def line_rows(text: str, result: RowResult) -> RowCandidates | None:
     n = len(result.keys)
     if len(tokens) <= n or len(tokens) % n or any(t.kind is TokenKind.RUN for t in tokens):
         return None
-    lines: dict[int, list] = {}
-    for token in tokens:
-        lines.setdefault(text.count("\n", 0, token.start), []).append(token)
-    if any(len(line) != n for line in lines.values()):
+    lines = token_lines(text, tokens)
+    if any(len(line) != n for line in lines):
         return None
     unit = _unit(result)
-    rows = list(lines.values())
+    rows = lines
     return RowCandidates(
         result.row.row,
         [
