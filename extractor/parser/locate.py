@@ -9,11 +9,12 @@ found; part 四 is the run of numbers after its header words.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from extractor.layout import Layout
 from extractor.parser.labels import CjkStream, LabelMatch, find_label, label_key
-from extractor.parser.tokens import Token, tokenize
+from extractor.parser.tokens import Token, TokenKind, tokenize
 
 T3_WINDOW = 400  # CJK chars between one part-三 label and the next (group labels, headers)
 T2_WINDOW = 900
@@ -34,6 +35,7 @@ class RowRead:
     tokens: list[Token] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     merged: tuple[str, ...] = ()  # a group printed as one row: the layout rows it stands for
+    detached: bool = False  # values printed apart from the label, placed here by order
 
 
 @dataclass
@@ -183,8 +185,12 @@ def locate_t4(stream: CjkStream, text: str, folded: str, layout: Layout, after: 
     src_start = stream.offsets[at]
     row.label = LabelMatch(at, at + 4, stream.source_span(at, at + 2), "exact", 100.0)
     end = len(text)
-    tokens = iter(tokenize(folded, src_start, min(len(text), src_start + T4_SPAN)))
-    first_token = next(tokens, None)
+    first_token = None
+    for span in (400, T4_SPAN):  # the header is short: look near first, then further
+        found = tokenize(folded, src_start, min(len(text), src_start + span))
+        if found:
+            first_token = found[0]
+            break
     for m in _CJK_RUN.finditer(text, src_start):
         seen_number = first_token is not None and first_token.start < m.start()
         if seen_number and not set(m.group(0)) <= _T4_HEADER_CHARS:
@@ -207,10 +213,58 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
     _segments([*t3, *merged], t4_start)
     t2_stop = stream.offsets[t2_end] if t2_end < len(stream.offsets) else len(text)
     _segments(t2, t2_stop)
-    for row in (*t2, *t3, *merged, t4):
-        if row.segment is not None:
-            row.tokens = tokenize(folded, *row.segment)
+    rows = [r for r in (*t2, *t3, *merged, t4) if r.segment is not None]
+    if rows:
+        # one pass over the tables, then each row takes its slice (segments never overlap a
+        # label, and no token crosses a label's Chinese characters)
+        lo = min(r.segment[0] for r in rows)  # type: ignore[index]
+        hi = max(r.segment[1] for r in rows)  # type: ignore[index]
+        tokens = tokenize(folded, lo, hi)
+        starts = [t.start for t in tokens]
+        for row in rows:
+            a, b = row.segment  # type: ignore[misc]
+            row.tokens = [
+                t for t in tokens[bisect_left(starts, a) : bisect_left(starts, b)] if t.end <= b
+            ]
+    place_detached_rows(text, t3)
+    rebalance_stacked_rows(text, t3)
     return Located([*t2, *t3, t4, *merged], first.span[0])
+
+
+def token_lines(text: str, tokens: list[Token]) -> list[list[Token]]:
+    """Tokens grouped by printed line (a new line wherever a newline separates two)."""
+    lines: list[list[Token]] = []
+    for prev, token in zip([None, *tokens[:-1]], tokens, strict=True):
+        if prev is None or "\n" in text[prev.end : token.start]:
+            lines.append([])
+        lines[-1].append(token)
+    return lines
+
+
+def place_detached_rows(text: str, rows: list[RowRead]) -> None:
+    """PDF-to-markdown prints some value rows away from their labels: after a found row come
+    its own line and then whole lines of values whose labels were not found in order. When
+    the label's own line holds exactly its values (or the label line none and the first line
+    after it does), and as many whole extra lines follow as rows are missing before the next
+    found row, the extra lines go to the missing rows in order (noted: placed by order)."""
+    found = [n for n, r in enumerate(rows) if r.label is not None]
+    for here, nxt in zip(found, [*found[1:], len(rows)], strict=True):
+        row = rows[here]
+        missing = [rows[m] for m in range(here + 1, nxt) if rows[m].label is None]
+        n = len(row.columns)
+        if not missing or len(row.tokens) <= n or any(t.kind is TokenKind.RUN for t in row.tokens):
+            continue
+        lines = token_lines(text, row.tokens)
+        if any(len(line) != n for line in lines) or len(lines) != len(missing) + 1:
+            continue
+        # the row's own values on the label's line or the next one
+        if text.count("\n", row.label.span[1], lines[0][0].start) > 1:  # type: ignore[union-attr]
+            continue
+        row.tokens = lines[0]
+        for target, line in zip(missing, lines[1:], strict=True):
+            target.tokens = line
+            target.detached = True
+            target.segment = (line[0].start, line[-1].end)
 
 
 def find_merged_groups(
@@ -236,3 +290,40 @@ def find_merged_groups(
             names = tuple(layout.t3_rows[n].name for n in members)
             out.append(RowRead("t3", label, t3[members[0]].columns, hit, merged=names))
     return out
+
+
+def rebalance_stacked_rows(text: str, rows: list[RowRead]) -> None:
+    """Labels stacked above (or below) their value lines, as PDF-to-markdown prints merged
+    cells: a run of consecutive rows where some got no value line and others two or more,
+    every line exactly one value per cell, as many lines as rows. The lines go to the rows in
+    order (noted: placed by order)."""
+    n = len(rows[0].columns) if rows else 0
+    lines_of: list[list[list[Token]] | None] = []
+    for row in rows:
+        tokens = row.tokens
+        if row.label is None or any(t.kind is TokenKind.RUN for t in tokens):
+            lines_of.append(None)
+            continue
+        lines = token_lines(text, tokens) if tokens else []
+        lines_of.append(lines if all(len(line) == n for line in lines) else None)
+    i = 0
+    while i < len(rows):
+        lines = lines_of[i]
+        if lines is None or len(lines) == 1:
+            i += 1
+            continue
+        balance, j = 0, i
+        while j < len(rows) and lines_of[j] is not None:
+            balance += len(lines_of[j]) - 1  # type: ignore[arg-type]
+            if balance == 0:
+                break
+            j += 1
+        if j >= len(rows) or lines_of[j] is None or balance != 0:
+            i += 1
+            continue
+        pool = [line for k in range(i, j + 1) for line in lines_of[k]]  # type: ignore[union-attr]
+        for k, line in zip(range(i, j + 1), pool, strict=True):
+            if rows[k].tokens != line:
+                rows[k].tokens = line
+                rows[k].detached = True
+        i = j + 1

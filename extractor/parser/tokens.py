@@ -6,6 +6,7 @@ ASCII), so every span found in the folded text is also a span of the source text
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,7 +32,7 @@ class TokenKind(StrEnum):
     RUN = "run"  # digits that may hold several glued values ("640020470", "05")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs more, and tokens are many
 class Token:
     """One value token: [start, end) in the source text, its folded text and reading."""
 
@@ -70,6 +71,7 @@ def _furniture_spans(folded: str, start: int, end: int) -> list[tuple[int, int]]
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_SEP = " \t|\n\r"  # a str, so "" (the start or end of the text) counts as a separator
 
 
 def _in_label_cell(folded: str, start: int, end: int) -> bool:
@@ -104,15 +106,19 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
     skip = _furniture_spans(folded, start, end)
     out: list[Token] = []
     for m in _NUMBER.finditer(folded, start, end):
-        if any(a <= m.start() < b for a, b in skip):
+        if skip and any(a <= m.start() < b for a, b in skip):
             continue
-        after = folded[m.end() : m.end() + 6]
-        if m.group(2) is None and _NOT_A_CELL.match(after):
+        if m.group(2) is None and _NOT_A_CELL.match(folded, m.end()):
             continue
-        if folded[m.start() - 1 : m.start()] == "第" or _in_label_cell(folded, m.start(), m.end()):
+        before, after_char = folded[m.start() - 1 : m.start()], folded[m.end() : m.end() + 1]
+        if before == "第":
+            continue
+        # only a number glued to something else can share its cell with a label ("数据1")
+        glued_on = before not in _SEP or after_char not in _SEP
+        if glued_on and _in_label_cell(folded, m.start(), m.end()):
             continue
         s, e, text = m.start(), m.end(), m.group(0)
-        if m.group(2) is None and "." not in text and _ROW_NUMBER.match(after):
+        if m.group(2) is None and "." not in text and _ROW_NUMBER.match(folded, m.end()):
             # "2.其他法律…": the number is the next label's numbering, glued or alone
             if len(text.lstrip("-")) == 1:
                 continue
@@ -130,4 +136,28 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
             continue
         out.append(Token(m.start(), m.end(), m.group(0), TokenKind.BLANK))
     out.sort(key=lambda t: t.start)
+    return _with_empty_cells(folded, out)
+
+
+_EMPTY_CELLS = re.compile(r"[ \t]*(?:[|\t][ \t]*){2,}")
+
+
+def _with_empty_cells(folded: str, tokens: list[Token]) -> list[Token]:
+    """An empty table cell between two values of one row ("| 0 |  | 3 |", "0\t\t3") is a
+    printed blank: it keeps the values after it in their columns."""
+    out: list[Token] = []
+    for token, nxt in zip(tokens, [*tokens[1:], None], strict=True):
+        out.append(token)
+        if nxt is None:
+            continue
+        gap = folded[token.end : nxt.start]
+        if "\n" in gap or not _EMPTY_CELLS.fullmatch(gap):
+            continue
+        seps = [i for i, ch in enumerate(gap) if ch in "|\t"]
+        pipes = "|" in gap
+        if pipes and "\t" in gap:
+            continue  # mixed separators: no telling where the cells are
+        for a, b in itertools.pairwise(seps):
+            at = token.end + (a + b + 1) // 2
+            out.append(Token(at, at, "", TokenKind.BLANK))
     return out

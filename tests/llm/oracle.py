@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from extractor.layout import layout_for
+from extractor.llm.sections import tables_text
 from extractor.models import CanonicalReport
 from tests.llm.fake_openai_server import Recorded, Reply, completion
 
@@ -74,6 +75,12 @@ class Oracle:
             quote = ""
         return {"row": key, "quote": quote, **values}
 
+    def mine(self, request: Recorded) -> bool:
+        """Whether a request is about this report (its head or its tables are in it)."""
+        sent = "".join(str(m.get("content")) for m in request.messages)
+        tables = tables_text(self.text, self.gold.meta.template)
+        return self.text[:300] in sent or tables[:300] in sent
+
     def meta(self) -> dict[str, Any]:
         title = next((line.strip() for line in self.text.splitlines() if "年度报告" in line), "")
         return {
@@ -98,8 +105,13 @@ class Oracle:
         content = self.content(request, changes)
         # usage as a real endpoint reports it: ~1 token per 1.5 characters of the prompt
         prompt_chars = sum(len(str(m.get("content", ""))) for m in request.messages)
+        tools = request.body.get("tools") or []
+        tool = tools[0]["function"]["name"] if tools else None
         return completion(
-            content, prompt_tokens=int(prompt_chars / 1.5), completion_tokens=len(content) // 3
+            content,
+            prompt_tokens=int(prompt_chars / 1.5),
+            completion_tokens=len(content) // 3,
+            tool=tool,
         )
 
     def changed(self, changes: dict[str, dict[str, Any]]) -> Callable[[Recorded], Reply]:
