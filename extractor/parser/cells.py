@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
-from extractor.layout import Layout, ValueKind
+from extractor.layout import Layout, ValueKind, layout_for
 from extractor.models import Alignment, CellProvenance, CellValue
 from extractor.parser.locate import RowRead
 from extractor.parser.tokens import Token, TokenKind
@@ -36,6 +37,15 @@ class RowResult:
     kinds: tuple[ValueKind, ...]
     cells: dict[str, CellRead] = field(default_factory=dict)
     ambiguous: str | None = None
+
+
+@cache
+def row_keys(template: str, part: str, row: str) -> tuple[tuple[str, ...], tuple[ValueKind, ...]]:
+    """Canonical keys and value kinds of one printed row (part 四: all 15 cells), in order."""
+    specs = [
+        s for s in layout_for(template).cells if s.part == part and (part == "t4" or s.row == row)
+    ]
+    return tuple(s.key for s in specs), tuple(s.kind for s in specs)
 
 
 def to_value(token: Token, kind: ValueKind) -> tuple[CellValue, list[str]]:
