@@ -48,15 +48,18 @@ def row_keys(template: str, part: str, row: str) -> tuple[tuple[str, ...], tuple
     return tuple(s.key for s in specs), tuple(s.kind for s in specs)
 
 
-def to_value(token: Token, kind: ValueKind) -> tuple[CellValue, list[str]]:
-    """A clean token's value in the cell's type; notes when the reading is doubtful."""
+def to_value(
+    token: Token, kind: ValueKind, header_unit: str | None = None
+) -> tuple[CellValue, list[str]]:
+    """A clean token's value in the cell's type; notes when the reading is doubtful.
+    An amount is in 万元: its own unit first, else its column header's, else 万元."""
     notes: list[str] = []
     value = token.value
     if value is None:
         return None, notes
     if kind is ValueKind.AMOUNT:
         amount = Decimal(value)
-        if token.unit == "元":
+        if (token.unit or header_unit) == "元":
             amount = amount / WAN  # exact: Decimal division by 10^4
         return amount, notes
     if isinstance(value, Decimal):
@@ -126,7 +129,7 @@ def read_row(
                 blank = provenance(text, span, "blank", label_conf, list(extra))
                 result.cells[key] = CellRead(None, blank)
                 continue
-            value, notes = to_value(token, kind)
+            value, notes = to_value(token, kind, row.unit)
             conf = label_conf if not notes else 0.5
             prov = provenance(text, span, method, conf, [*notes, *extra])
             result.cells[key] = CellRead(value, prov)

@@ -36,6 +36,7 @@ class RowRead:
     notes: list[str] = field(default_factory=list)
     merged: tuple[str, ...] = ()  # a group printed as one row: the layout rows it stands for
     detached: bool = False  # values printed apart from the label, placed here by order
+    unit: str | None = None  # "元" / "万元" when the column header above says so
 
 
 @dataclass
@@ -213,6 +214,9 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
     _segments([*t3, *merged], t4_start)
     t2_stop = stream.offsets[t2_end] if t2_end < len(stream.offsets) else len(text)
     _segments(t2, t2_stop)
+    for row in t2:
+        if row.label is not None:
+            row.unit = header_unit(folded, row.label.span[0])
     rows = [r for r in (*t2, *t3, *merged, t4) if r.segment is not None]
     if rows:
         # one pass over the tables, then each row takes its slice (segments never overlap a
@@ -327,3 +331,17 @@ def rebalance_stacked_rows(text: str, rows: list[RowRead]) -> None:
                 rows[k].tokens = line
                 rows[k].detached = True
         i = j + 1
+
+
+_UNIT = re.compile(r"[（(]\s*(?:单位\s*[:：]\s*)?(万元|元)\s*[)）]|单位\s*[:：]\s*(万元|元)")
+UNIT_LOOKBACK = 120  # source chars before a part-二 row where its column header sits
+
+
+def header_unit(folded: str, label_start: int) -> str | None:
+    """The unit the nearest column header above a part-二 row names ("（单位：万元）",
+    "(元)"), if any: amounts printed without a unit are in that unit."""
+    found = list(_UNIT.finditer(folded, max(0, label_start - UNIT_LOOKBACK), label_start))
+    if not found:
+        return None
+    last = found[-1]
+    return last.group(1) or last.group(2)

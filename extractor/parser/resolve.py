@@ -51,7 +51,7 @@ def _typed(value: CellValue, kind: ValueKind, unit: str | None) -> CellValue:
 
 
 def _unit(result: RowResult) -> str | None:
-    return next((t.unit for t in result.row.tokens if t.unit), None)
+    return next((t.unit for t in result.row.tokens if t.unit), result.row.unit)
 
 
 def segment_row(folded: str, template: str, result: RowResult) -> RowCandidates | None:
