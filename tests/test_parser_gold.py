@@ -29,7 +29,6 @@ FLOOR: dict[str, int] = {
     "corpus-002_pingtan-2020-webtext": 193,
     "corpus-009_shanghai-stcsm-2024-pdfextract": 199,
     "corpus-010_shanghai-gov-office-2025-pdfextract": 195,
-    "corpus-011_szfgs-2024-table3-fragment-pdftext": 198,
     "seed-002": 197,
 }
 

@@ -134,6 +134,9 @@ def locate_t2(stream: CjkStream, layout: Layout, t3_start: int) -> tuple[list[Ro
     lo = max(0, t3_start - T2_WINDOW)
     marks = [stream.chars.find(m, lo, t3_start) for m in ("主动公开政府信息情况", "第二十条")]
     region = min((m for m in marks if m >= 0), default=lo)
+    # no part-二 heading at all: a fragment or a page starting inside the table, whose first
+    # rows may come before its first "第二十条" marker
+    before = lo if marks[0] < 0 else region
     heading = stream.chars.rfind("收到和处理政府信息公开申请情况", region, t3_start)
     end = heading if heading >= 0 else t3_start
     rows: list[RowRead] = []
@@ -141,8 +144,11 @@ def locate_t2(stream: CjkStream, layout: Layout, t3_start: int) -> tuple[list[Ro
     taken: list[tuple[int, int]] = []
     for t2 in layout.t2_rows:
         keys = tuple(dict.fromkeys(label_key(x) for x in (t2.label, *t2.aliases)))
-        hit = _exact_free(stream, keys, at, end, taken) or _exact_free(
-            stream, keys, region, end, taken
+        # in order first, then anywhere in the part, then (no heading) before its marker
+        hit = (
+            _exact_free(stream, keys, at, end, taken)
+            or _exact_free(stream, keys, region, end, taken)
+            or _exact_free(stream, keys, before, region, taken)
         )
         row = RowRead("t2", t2.name, tuple(c.name for c in t2.columns), hit)
         if hit is None:
