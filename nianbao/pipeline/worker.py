@@ -1,0 +1,132 @@
+"""Processing one file, in whichever worker runs it: read, extract with each backend, assess.
+
+Returns a picklable `Outcome` or `Failure`; never raises for a bad file, so one bad file never
+stops a run. The extractors are built once per worker (process or thread pool).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import signal
+import threading
+import time
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from extractor.base import BackendError, Extractor, ExtractorError, SourceError
+from extractor.registry import get_extractor
+from nianbao.pipeline.assess import assess
+from nianbao.store.types import Outcome, SourceInfo
+
+FATAL = "fatal"  # the backend cannot work at all: the run stops, nothing is recorded
+
+
+@dataclass(frozen=True)
+class Failure:
+    source: SourceInfo
+    error: str
+    kind: str  # source | backend | internal | fatal
+    seconds: float = 0.0
+
+
+_EXTRACTORS: dict[str, Extractor] = {}
+
+
+def backend_names(backend: str) -> tuple[str, ...]:
+    return ("parser", "llm") if backend == "both" else (backend,)
+
+
+def build_extractors(backend: str, options: dict[str, dict[str, Any]] | None = None) -> None:
+    """Build this worker's extractors (the process pool's initializer)."""
+    options = options or {}
+    for name in backend_names(backend):
+        if name not in _EXTRACTORS:
+            _EXTRACTORS[name] = get_extractor(name, **options.get(name, {}))
+
+
+def reset_extractors() -> None:
+    """Forget (and close) this process's extractors: a new run reads its settings afresh."""
+    while _EXTRACTORS:
+        _, ex = _EXTRACTORS.popitem()
+        close = getattr(ex, "close", None)
+        if callable(close):
+            close()
+
+
+def extractors(backend: str) -> dict[str, Extractor]:
+    build_extractors(backend)
+    return {name: _EXTRACTORS[name] for name in backend_names(backend)}
+
+
+class FileTimeout(Exception):
+    """One file took longer than the run's per-file limit."""
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise FileTimeout in this thread after `seconds` (main thread only: SIGALRM).
+
+    The parser runs in a process's main thread (in the CLI or a pool worker), so a report
+    that sends it into a pathological search is cut off; LLM threads rely on the client's
+    own request timeouts instead.
+    """
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise FileTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def process(
+    path: Path, source: SourceInfo, backend: str, timeout: float | None = None
+) -> Outcome | Failure:
+    """Read and extract one file; every error becomes a `Failure` with a one-line reason."""
+    started = time.perf_counter()
+    try:
+        with time_limit(timeout):
+            return _process(path, source, backend, started)
+    except FileTimeout:
+        return Failure(
+            source,
+            f"{path.name}: gave up after {timeout:g}s (the next run tries again)",
+            "internal",
+            time.perf_counter() - started,
+        )
+
+
+def _process(path: Path, source: SourceInfo, backend: str, started: float) -> Outcome | Failure:
+    from extractor.readers import read_document
+
+    try:
+        doc = read_document(path)
+        source = dataclasses.replace(source, text=doc.text, media=doc.media)
+        readings = {name: ex.extract(doc) for name, ex in extractors(backend).items()}
+        return assess(source, readings, seconds=time.perf_counter() - started)
+    except BackendError as exc:  # bad key, unreachable endpoint: every report would fail
+        return Failure(source, str(exc), FATAL, time.perf_counter() - started)
+    except SourceError as exc:  # the file itself: it would fail again
+        return Failure(source, str(exc), "source", time.perf_counter() - started)
+    except ExtractorError as exc:  # this report's requests failed (retries exhausted): retry later
+        return Failure(source, str(exc), "backend", time.perf_counter() - started)
+    except FileTimeout:
+        raise
+    except Exception as exc:  # a bug in a backend must not stop the other 999 reports
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        error = (
+            f"{path.name}: internal error {exc.__class__.__name__}: {exc} "
+            f"({Path(where.filename).name}:{where.lineno})"
+        )
+        return Failure(source, error, "internal", time.perf_counter() - started)
