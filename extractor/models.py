@@ -268,6 +268,9 @@ class Extraction(BaseModel):
     extractor: str  # backend name, e.g. "parser" or "llm"
     extractor_version: str = ""  # parser version / prompt version, model
     source_name: str | None = None
+    # The keys this reading covers when it answers only some rows (a targeted LLM
+    # re-extraction); outside them its values are another reading's, copied. None: all.
+    scope: list[str] | None = None
     # extractor.base.Usage as a dict: calls, cached_calls, input_tokens, output_tokens,
     # cost_usd, seconds (the parser fills only seconds)
     usage: dict[str, float] = Field(default_factory=dict)

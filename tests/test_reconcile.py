@@ -75,3 +75,20 @@ def test_layout_disagreement_flags_every_cell_the_other_side_lacks() -> None:
     only_2019 = [k for k in p.cells if k not in llm.report.cells and p.cells[k] is not None]
     assert only_2019 and all(k in done.flags for k in only_2019)
     assert done.status is ReportStatus.NEEDS_REVIEW
+
+
+def test_a_targeted_llm_reading_is_a_second_opinion_only_within_its_scope() -> None:
+    report = gold("seed-004")
+    parser = extraction(report, t3__granted__natural=2)  # misread: breaks two identities
+    # the LLM was asked about the 予以公开 row only; elsewhere it carries the parser's cells
+    asked = [k for k in report.layout.keys if k.startswith("t3.granted.")]
+    llm = extraction(report, backend="llm").model_copy(update={"scope": asked})
+    llm.report.cells["t2.normative.total_published"] = 999  # outside the scope: ignored
+    both = reconcile(parser, llm)
+    granted = both.provenance["t3.granted.natural"]
+    assert both.report.cells["t3.granted.natural"] in (1, 2) and granted.alternatives
+    assert granted.confidence <= 0.5  # disagreement within the scope: reviewed
+    elsewhere = both.provenance["t3.new.natural"]
+    assert elsewhere.method != "agreed"  # one reading, not a confirmed one
+    assert elsewhere.confidence == parser.provenance["t3.new.natural"].confidence
+    assert both.report.cells["t2.normative.total_published"] == 46

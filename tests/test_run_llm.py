@@ -92,3 +92,31 @@ def test_an_unreachable_endpoint_stops_the_run_with_one_line(
         assert store.counts()["failed"] == 0  # nothing recorded: the next run tries again
         status = store.db.conn.execute("SELECT status FROM runs").fetchone()[0]
     assert status == "interrupted"
+
+
+def test_targeted_asks_the_llm_only_about_flagged_rows(
+    server: FakeOpenAI, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--backend targeted: the parser reads everything; the LLM is asked one question about
+    the rows the parser and the rule engine flag (seed-003 breaks its own 本年新收 row)."""
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(REAL / "seed-003.txt", src / "seed-003.txt")
+    server.responder = Oracle.for_stem("seed-003").reply
+    db = tmp_path / "store.db"
+    assert main(["run", str(src), "--backend", "targeted", "--db", str(db)]) == 0
+    calls = len(server.chat_requests)
+    assert 1 <= calls < 4  # a whole-report LLM reading takes 4 (meta + parts 二, 三, 四)
+    assert f"LLM: {calls} calls" in capsys.readouterr().out
+    with open_store(db) as store:
+        (item,) = store.queue(status=None)
+        view = store.load_report(item.report_id)
+        backend = store.db.conn.execute("SELECT backend FROM runs").fetchone()[0]
+    assert backend == "targeted"
+    asked = view.cells["t3.new.total"]
+    assert asked.agreement == "agree" and asked.llm_value == 0  # printed 0: kept, not "fixed"
+    assert asked.status == "flagged"  # it still breaks the report's own identity
+    unasked = view.cells["t3.denied.state_secret.natural"]
+    assert unasked.agreement == "single" and unasked.llm_value is None
+    assert unasked.status == "verified"
+    assert item.status == "needs_review"

@@ -146,6 +146,7 @@ class LLMExtractor:
             extractor=extraction.extractor,
             extractor_version=f"{extraction.extractor_version} + {self.name} {self.version}",
             source_name=extraction.source_name or doc.name,
+            scope=wanted,
             usage=session.counters.as_usage(self.cfg, time.monotonic() - start),
         )
 

@@ -25,7 +25,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         ),
     )
     p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="report files or folders")
-    p.add_argument("--backend", choices=("parser", "llm", "both"), default="parser")
+    p.add_argument(
+        "--backend",
+        choices=("parser", "llm", "both", "targeted"),
+        default="parser",
+        help="parser (default, offline); llm; both (each reads everything, reconciled cell by "
+        "cell); targeted (the parser, then the LLM asked only about the rows it flags)",
+    )
     p.add_argument("--db", type=Path, default=Path("nianbao.db"), help="default: nianbao.db")
     p.add_argument(
         "--jobs",

@@ -8,7 +8,7 @@ breaks fewer identities is put first. See docs/pipeline.md for what each outcome
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from extractor.layout import template_for_year
 from extractor.models import (
@@ -113,6 +113,23 @@ def _cell(
     return first, prov, True
 
 
+def _within(parser: Extraction, llm: Extraction, scope: set[str]) -> Extraction:
+    """The LLM's reading with every cell outside `scope` set to the parser's (same meta)."""
+    cells = {
+        k: (v if k in scope else parser.report.cells.get(k)) for k, v in llm.report.cells.items()
+    }
+    provenance = {
+        k: (p if k in scope else parser.provenance.get(k, p)) for k, p in llm.provenance.items()
+    }
+    return llm.model_copy(
+        update={
+            "report": CanonicalReport(meta=parser.report.meta, cells=cells),
+            "provenance": provenance,
+            "flags": [k for k in llm.flags if k in scope],
+        }
+    )
+
+
 def _show(value: object) -> str:
     return "nothing" if value is None else str(value)
 
@@ -141,8 +158,21 @@ def _prefer_consistent(
             )
 
 
-def reconcile(parser_extraction: Extraction, llm_extraction: Extraction) -> Extraction:
-    """One reading from two: agreement, disagreement (both kept, flagged), one side null."""
+def reconcile(
+    parser_extraction: Extraction,
+    llm_extraction: Extraction,
+    scope: Collection[str] | None = None,
+) -> Extraction:
+    """One reading from two: agreement, disagreement (both kept, flagged), one side null.
+
+    `scope` (default: the LLM reading's own `scope`): the keys the LLM was actually asked
+    about (a targeted re-extraction); outside them its cells are the parser's, copied, and
+    are no second opinion, so the parser's reading stands alone there. None: the LLM read
+    the whole report.
+    """
+    scope = llm_extraction.scope if scope is None else scope
+    if scope is not None:
+        llm_extraction = _within(parser_extraction, llm_extraction, set(scope))
     meta, meta_notes = _meta(parser_extraction.report.meta, llm_extraction.report.meta)
     p_cells, q_cells = parser_extraction.report.cells, llm_extraction.report.cells
     p_prov, q_prov = parser_extraction.provenance, llm_extraction.provenance
@@ -176,6 +206,14 @@ def reconcile(parser_extraction: Extraction, llm_extraction: Extraction) -> Extr
     for side in (parser_extraction.usage, llm_extraction.usage):
         for name, amount in side.items():
             usage[name] = usage.get(name, 0) + amount
+    if scope is not None:
+        for key in chosen.keys() - set(scope):  # the parser's reading, not a confirmed one
+            chosen[key] = p_cells.get(key)
+            if key in p_prov:
+                provenance[key] = p_prov[key]
+        flags = list(
+            dict.fromkeys([*flags, *(k for k in parser_extraction.flags if k not in scope)])
+        )
     return Extraction(
         report=CanonicalReport(meta=meta, cells=chosen),
         provenance=provenance,

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extractor.base import BackendError, Extractor, ExtractorError, SourceError
+from extractor.base import BackendError, Extractor, ExtractorError, SourceDocument, SourceError
+from extractor.models import Extraction
 from extractor.registry import get_extractor
 from nianbao.pipeline.assess import assess
 from nianbao.store.types import Outcome, SourceInfo
@@ -37,7 +38,7 @@ _EXTRACTORS: dict[str, Extractor] = {}
 
 
 def backend_names(backend: str) -> tuple[str, ...]:
-    return ("parser", "llm") if backend == "both" else (backend,)
+    return ("parser", "llm") if backend in ("both", "targeted") else (backend,)
 
 
 def build_extractors(backend: str, options: dict[str, dict[str, Any]] | None = None) -> None:
@@ -60,6 +61,24 @@ def reset_extractors() -> None:
 def extractors(backend: str) -> dict[str, Extractor]:
     build_extractors(backend)
     return {name: _EXTRACTORS[name] for name in backend_names(backend)}
+
+
+def targeted_readings(doc: SourceDocument, backends: dict[str, Extractor]) -> dict[str, Extraction]:
+    """The parser first; the LLM only about the rows holding the cells the parser and the
+    rule engine flag (whole rows, so the model reads a row's sum with its parts)."""
+    from rules.engine import check
+    from rules.narrative import narrative_figures
+    from rules.review_flags import review_flags
+
+    parser = backends["parser"].extract(doc)
+    flagged = review_flags(parser, check(parser.report, narrative_figures(doc.text)))
+    if not flagged:
+        return {"parser": parser}
+    rows = {key.rsplit(".", 1)[0] for key in flagged}
+    keys = [k for k in parser.report.layout.keys if k.rsplit(".", 1)[0] in rows]
+    # the reading carries its scope: reconcile and the store treat the rest as unasked
+    llm = backends["llm"].reextract(doc, parser, keys)  # type: ignore[attr-defined]
+    return {"parser": parser, "llm": llm}
 
 
 class FileTimeout(Exception):
@@ -113,7 +132,10 @@ def _process(path: Path, source: SourceInfo, backend: str, started: float) -> Ou
     try:
         doc = read_document(path)
         source = dataclasses.replace(source, text=doc.text, media=doc.media)
-        readings = {name: ex.extract(doc) for name, ex in extractors(backend).items()}
+        if backend == "targeted":
+            readings = targeted_readings(doc, extractors(backend))
+        else:
+            readings = {name: ex.extract(doc) for name, ex in extractors(backend).items()}
         return assess(source, readings, seconds=time.perf_counter() - started)
     except BackendError as exc:  # bad key, unreachable endpoint: every report would fail
         return Failure(source, str(exc), FATAL, time.perf_counter() - started)

@@ -47,6 +47,8 @@ def agreement(parser: Extraction | None, llm: Extraction | None, key: str) -> st
     """How the two backends' readings of one cell relate (see docs/pipeline.md)."""
     if parser is None or llm is None:
         return "single"
+    if llm.scope is not None and key not in llm.scope:
+        return "single"  # a targeted LLM reading was not asked about this cell
     a, b = parser.report.cells.get(key), llm.report.cells.get(key)
     if a == b:
         return "agree"
@@ -155,7 +157,7 @@ class RunWriter:
                     json.dumps(reasons, ensure_ascii=False),
                     agree,
                     encode(parser.report.cells.get(key)) if parser else None,
-                    encode(llm.report.cells.get(key)) if llm else None,
+                    encode(llm.report.cells.get(key)) if agree != "single" and llm else None,
                     *(prov.span or (None, None)),
                     prov.snippet,
                     prov.method,
