@@ -1,0 +1,87 @@
+"""The synthetic generator: deterministic, valid golds, every damage type, honest records."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from eval.synth import CATALOGUE, DAMAGE_TYPES, RENDERERS, generate, synth_report
+from extractor.models import CanonicalReport
+from rules.engine import check
+from rules.findings import Status
+
+SET_200 = generate(7, 200)
+
+
+def test_same_seed_same_reports_other_seed_other_reports() -> None:
+    again = generate(7, 12)
+    for a, b in zip(SET_200[:12], again, strict=True):
+        assert (a.text, a.gold.cells, a.damage, a.damage_detail) == (
+            b.text,
+            b.gold.cells,
+            b.damage,
+            b.damage_detail,
+        )
+    assert synth_report(7, 3).text == SET_200[3].text  # report i does not depend on count
+    assert [r.text for r in generate(8, 12)] != [r.text for r in SET_200[:12]]
+
+
+def test_golds_validate_and_undamaged_arithmetic_passes_every_identity() -> None:
+    undamaged = 0
+    for report in SET_200:
+        again = CanonicalReport.from_json(report.gold.to_json())
+        assert again.cells == report.gold.cells
+        result = check(report.gold, localise_errors=False)
+        failed = [c.rule for c in result.checks if c.status is Status.FAILED]
+        assert failed == report.broken_identities
+        if "broken_identity" in report.damage:
+            assert failed, report.id
+        else:
+            assert result.holds, (report.id, failed)
+            undamaged += 1
+    assert undamaged > 120
+
+
+def test_every_damage_type_and_rendering_appears_in_200_reports() -> None:
+    seen = Counter(d for r in SET_200 for d in r.damage)
+    assert set(DAMAGE_TYPES) <= set(seen), set(DAMAGE_TYPES) - set(seen)
+    assert set(RENDERERS) == {r.rendering for r in SET_200}
+    assert {r.gold.meta.template for r in SET_200} == {"2019", "2021"}
+    assert sum(1 for r in SET_200 if r.broken_identities) >= 15  # a share breaks in print
+
+
+def test_cells_lost_in_print_are_null_in_gold_and_kept_cells_are_not() -> None:
+    for report in SET_200:
+        nulls = {k for k, v in report.gold.cells.items() if v is None}
+        lost = set(report.damage_detail.get("dropped_cell", []))
+        lost |= set(report.damage_detail.get("blank_cell", []))
+        assert lost <= nulls
+        if not {"dropped_row", "dropped_cell", "blank_cell"} & set(report.damage):
+            assert not nulls, report.id
+
+
+def test_sizes_print_mostly_zeros_small_and_thousands_large() -> None:
+    small = [r for r in SET_200 if r.size == "small"]
+    large = [r for r in SET_200 if r.size == "large"]
+    zero_share = sum(v == 0 for r in small for v in r.gold.cells.values()) / sum(
+        len(r.gold.cells) for r in small
+    )
+    assert zero_share > 0.7
+    assert max(r.gold.cells["t3.new.total"] or 0 for r in large) >= 1000
+
+
+def test_renderings_print_the_gold_values() -> None:
+    """An undamaged value shows up in the text (glued or not): the gold is what is printed."""
+    for report in SET_200[:60]:
+        if {"broken_identity", "fullwidth_digits", "thousands_sep", "units_in_cells"} & set(
+            report.damage
+        ):
+            continue
+        squeezed = "".join(report.text.split())
+        total = report.gold.cells["t3.new.total"]
+        if total is not None:
+            assert str(total) in squeezed, report.id
+
+
+def test_catalogue_is_described() -> None:
+    assert len({d.name for d in CATALOGUE}) == len(CATALOGUE)
+    assert all(0 < d.rate < 1 and d.doc for d in CATALOGUE)
