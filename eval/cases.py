@@ -44,13 +44,14 @@ def _fingerprint(data: bytes) -> str:
 
 
 def load_source(path: Path) -> SourceDocument:
-    """A source file as a SourceDocument: text files decoded as UTF-8, PDFs via their text layer."""
+    """A source file as the product reads it (`extractor.readers.read_document` when the
+    build has it); otherwise text files as UTF-8 and PDFs through their text layer."""
+    reader = _document_reader()
+    if reader is not None:
+        return reader(path)
     raw = path.read_bytes()
     media = path.suffix.lower().lstrip(".")
     if media == "pdf":
-        loader = _document_loader()
-        if loader is not None:
-            return loader(path)
         import pdfplumber  # heavy: only when a PDF is evaluated
 
         with pdfplumber.open(path) as pdf:
@@ -62,13 +63,13 @@ def load_source(path: Path) -> SourceDocument:
     )
 
 
-def _document_loader():  # type: ignore[no-untyped-def]
-    """The project's own source loader, when the extractor package provides one."""
+def _document_reader():  # type: ignore[no-untyped-def]
+    """The product's file reader, when the extractor package provides one."""
     try:
-        from extractor.sources import load_document  # type: ignore[import-not-found]
+        from extractor.readers import read_document  # type: ignore[import-not-found]
     except ImportError:
         return None
-    return load_document
+    return read_document
 
 
 def _real_entries(root: Path) -> list[dict[str, object]]:
