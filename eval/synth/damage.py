@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from eval.synth.document import Cell, Document, Heading, Row, format_value
+from extractor.layout import ValueKind
 from extractor.models import CanonicalReport, CellValue
 from rules.engine import check
 
@@ -166,7 +167,7 @@ def _decorate(
 
 
 def thousands_sep(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
-    """ "1,288" for 1288 (and "24,252.31" for amounts)."""
+    """Thousands separators: "1,288" for 1288 (and "24,252.31" for amounts)."""
     cells = gold.cells
 
     def sep(c: Cell) -> bool:
@@ -181,14 +182,17 @@ def thousands_sep(doc: Document, rng: random.Random, gold: CanonicalReport) -> l
 
 
 def units_in_cells(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
-    """ "5件", amounts in 元 ("3739265元" for 373.9265 万元) or with "万元"."""
+    """Units in cells: "5件", amounts in 元 ("3739265元" for 373.9265 万元) or "万元"."""
     cells = gold.cells
+
+    def is_amount(c: Cell) -> bool:
+        return c.key is not None and gold.layout.spec(c.key).kind is ValueKind.AMOUNT
 
     def unit(c: Cell) -> bool:
         key = c.key or ""
         if not re.fullmatch(r"-?[\d,]+(\.\d+)?", c.text):
             return False
-        if key.endswith("amount_wan"):
+        if is_amount(c):
             value = cells[key]
             yuan = value * 10000  # type: ignore[operator]
             if yuan == int(yuan) and rng.random() < 0.6:
@@ -199,11 +203,8 @@ def units_in_cells(doc: Document, rng: random.Random, gold: CanonicalReport) -> 
         c.text += rng.choice(("件", "个", "条"))
         return True
 
-    amounts = [c for _, c in _valued(doc, cells) if (c.key or "").endswith("amount_wan")]
-    out = [c.key or "" for c in amounts if unit(c)]
-    return out + _decorate(
-        doc, rng, cells, 0.15, lambda c: not c.key.endswith("amount_wan") and unit(c)
-    )  # type: ignore[union-attr]
+    out = [c.key or "" for _, c in _valued(doc, cells) if is_amount(c) and unit(c)]
+    return out + _decorate(doc, rng, cells, 0.15, lambda c: not is_amount(c) and unit(c))
 
 
 def fullwidth_digits(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
