@@ -273,9 +273,45 @@ class Extraction(BaseModel):
     usage: dict[str, float] = Field(default_factory=dict)
 
 
-def canonical_json_schema() -> dict[str, Any]:
-    """JSON schema of the typed report (both templates, discriminated by meta.template)."""
+def typed_json_schema() -> dict[str, Any]:
+    """JSON schema of the typed (nested) report, both templates, discriminated by template."""
     return ReportAdapter.json_schema()
+
+
+def _cell_schema(kind: ValueKind) -> dict[str, Any]:
+    if kind is ValueKind.AMOUNT:
+        return {"type": ["number", "null"], "minimum": 0}
+    if kind is ValueKind.SIGNED:
+        return {"type": ["integer", "null"]}
+    return {"type": ["integer", "null"], "minimum": 0}
+
+
+def canonical_json_schema() -> dict[str, Any]:
+    """JSON schema of the canonical flat form: exactly the template's keys, one branch each."""
+    branches = []
+    for template, layout in LAYOUTS.items():
+        meta = Meta.model_json_schema()
+        meta["properties"]["template"] = {"const": template}
+        branches.append(
+            {
+                "type": "object",
+                "properties": {
+                    "meta": meta,
+                    "cells": {
+                        "type": "object",
+                        "properties": {s.key: _cell_schema(s.kind) for s in layout.cells},
+                        "required": list(layout.keys),
+                        "additionalProperties": False,
+                    },
+                },
+                "required": ["meta", "cells"],
+            }
+        )
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"nianbao canonical report (schema version {SCHEMA_VERSION})",
+        "oneOf": branches,
+    }
 
 
 __all__ = [
@@ -294,5 +330,6 @@ __all__ = [
     "ReportAdapter",
     "canonical_json_schema",
     "report_model",
+    "typed_json_schema",
     "validate_cells",
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -15,6 +16,7 @@ from extractor.models import (
     Meta,
     ReportAdapter,
     canonical_json_schema,
+    typed_json_schema,
 )
 from tests.strategies import consistent_reports
 
@@ -99,5 +101,26 @@ def test_bad_template_and_bad_json() -> None:
 
 
 def test_json_schema_covers_both_templates() -> None:
-    schema = json.dumps(canonical_json_schema())
+    schema = json.dumps(typed_json_schema())
     assert "Report2019" in schema and "Report2021" in schema
+
+
+def test_committed_schemas_are_current() -> None:
+    docs = Path(__file__).parent.parent / "docs"
+    for name, schema in (
+        ("report.schema.json", canonical_json_schema()),
+        ("report.typed.schema.json", typed_json_schema()),
+    ):
+        committed = json.loads((docs / name).read_text(encoding="utf-8"))
+        assert committed == json.loads(json.dumps(schema)), f"regenerate docs/{name}"
+
+
+def test_canonical_schema_accepts_gold_and_rejects_extra_keys() -> None:
+    jsonschema = pytest.importorskip("jsonschema")  # a streamlit dependency, always installed
+    gold = json.loads(
+        (Path(__file__).parent.parent / "eval/data/real/seed-004.gold.json").read_text()
+    )
+    jsonschema.validate(gold, canonical_json_schema())
+    gold["cells"]["t3.other.misc.total"] = 0
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(gold, canonical_json_schema())
