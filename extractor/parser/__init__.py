@@ -1,0 +1,87 @@
+"""The deterministic parser: every table cell of a report out of its text, with spans.
+
+`ParserExtractor().extract(doc)` finds the layout, meta, and each row of parts 二, 三, 四
+(`locate`), reads rows that print one clean value per cell (`cells`), and hands the rest to
+the joint decoder under the identities (`resolve`). Nothing is invented: a cell that cannot
+be known is null and carries a note, so `rules.review_flags` flags it.
+"""
+
+from __future__ import annotations
+
+import time
+
+from extractor.base import SourceDocument, SourceError
+from extractor.layout import layout_for
+from extractor.models import CanonicalReport, CellProvenance, Extraction, Meta
+from extractor.parser.cells import EXTRACTOR, RowResult, provenance, read_row
+from extractor.parser.labels import CjkStream
+from extractor.parser.locate import locate
+from extractor.parser.meta import detect_organ, detect_template, detect_year
+from extractor.parser.resolve import resolve
+from extractor.parser.tokens import fold
+
+VERSION = "parser-1"
+
+
+class ParserExtractor:
+    """The embedded, offline backend (name "parser")."""
+
+    name = "parser"
+    version = VERSION
+
+    def __init__(self, **_options: object) -> None:
+        # options are accepted so the registry can pass backend-neutral settings
+        pass
+
+    def extract(self, doc: SourceDocument) -> Extraction:
+        started = time.perf_counter()
+        text = doc.text
+        folded = fold(text)
+        stream = CjkStream.of(text)
+        year = detect_year(folded)
+        template, _ = detect_template(stream.chars, year)
+        layout = layout_for(template)
+        located = locate(text, folded, stream, layout)
+        if located is None:
+            raise SourceError(f"{doc.name}: no part-三 table found (no 本年新收…/上年结转… rows)")
+        meta = Meta(organ=detect_organ(text, year), year=year, template=template)
+        results: list[RowResult] = []
+        for row in located.rows:
+            keys, kinds = _keys(layout, row.part, row.row)
+            results.append(read_row(text, row, keys, kinds))
+        cells: dict[str, object] = {}
+        prov: dict[str, CellProvenance] = {}
+        for result in results:
+            for key, cell in result.cells.items():
+                cells[key] = cell.value
+                prov[key] = cell.provenance
+        for key, cell in resolve(text, template, results).items():
+            cells[key] = cell.value
+            prov[key] = cell.provenance
+        for key in layout.keys:
+            if key not in cells:
+                cells[key] = None
+                prov[key] = provenance(text, None, "missing", 0.0, ["not read"])
+        report = CanonicalReport(meta=meta, cells=cells)
+        flags = [k for k in layout.keys if prov[k].notes or prov[k].confidence < 0.9]
+        return Extraction(
+            report=report,
+            provenance={k: prov[k] for k in layout.keys},
+            flags=flags,
+            extractor=EXTRACTOR,
+            extractor_version=VERSION,
+            source_name=doc.name,
+            usage={"seconds": time.perf_counter() - started},
+        )
+
+
+def _keys(layout, part: str, row: str) -> tuple[tuple[str, ...], tuple]:  # type: ignore[no-untyped-def]
+    """Canonical keys and value kinds of one printed row, in printed order."""
+    if part == "t4":
+        specs = [s for s in layout.cells if s.part == "t4"]
+    else:
+        specs = [s for s in layout.cells if s.part == part and s.row == row]
+    return tuple(s.key for s in specs), tuple(s.kind for s in specs)
+
+
+__all__ = ["VERSION", "ParserExtractor"]

@@ -1,0 +1,111 @@
+"""Turn a located row's tokens into cell values with provenance, or into candidates.
+
+A row with exactly one clean token per cell is read directly. Any other row (a glued digit
+run, too few or too many tokens) yields candidate readings for the joint decoder
+(`extractor.parser.resolve`), which chooses under the identities.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from extractor.layout import ValueKind
+from extractor.models import Alignment, CellProvenance, CellValue
+from extractor.parser.locate import RowRead
+from extractor.parser.tokens import Token, TokenKind
+
+EXTRACTOR = "parser"
+WAN = Decimal(10000)
+
+
+@dataclass
+class CellRead:
+    """One cell's reading: value and provenance."""
+
+    value: CellValue
+    provenance: CellProvenance
+
+
+@dataclass
+class RowResult:
+    """A row read directly (`cells`), or left to the decoder (`ambiguous` with a reason)."""
+
+    row: RowRead
+    keys: tuple[str, ...]
+    kinds: tuple[ValueKind, ...]
+    cells: dict[str, CellRead] = field(default_factory=dict)
+    ambiguous: str | None = None
+
+
+def to_value(token: Token, kind: ValueKind) -> tuple[CellValue, list[str]]:
+    """A clean token's value in the cell's type; notes when the reading is doubtful."""
+    notes: list[str] = []
+    value = token.value
+    if value is None:
+        return None, notes
+    if kind is ValueKind.AMOUNT:
+        amount = Decimal(value)
+        if token.unit == "元":
+            amount = amount / WAN  # exact: Decimal division by 10^4
+        return amount, notes
+    if isinstance(value, Decimal):
+        if value == value.to_integral():
+            return int(value), notes
+        return None, [f"printed {token.text.strip()} where a whole number belongs"]
+    if value < 0 and kind is ValueKind.COUNT:
+        notes.append(f"negative count {value}")
+    return value, notes
+
+
+def provenance(
+    text: str,
+    span: tuple[int, int] | None,
+    method: str,
+    confidence: float,
+    notes: list[str] | None = None,
+    alternatives: list[CellValue] | None = None,
+) -> CellProvenance:
+    return CellProvenance(
+        extractor=EXTRACTOR,
+        span=span,
+        snippet=text[span[0] : span[1]] if span else None,
+        method=method,
+        alignment=Alignment.EXACT if span else Alignment.NONE,
+        confidence=confidence,
+        notes=notes or [],
+        alternatives=alternatives or [],
+    )
+
+
+def read_row(
+    text: str, row: RowRead, keys: tuple[str, ...], kinds: tuple[ValueKind, ...]
+) -> RowResult:
+    """Read a row directly when it prints one clean token per cell; else mark it ambiguous."""
+    result = RowResult(row, keys, kinds)
+    tokens = row.tokens
+    label_conf = 1.0 if row.label is None or row.label.how != "fuzzy" else 0.9
+    if row.label is None:
+        for key in keys:
+            result.cells[key] = CellRead(
+                None, provenance(text, None, "missing", 0.0, list(row.notes))
+            )
+        return result
+    if len(tokens) == len(keys) and all(t.kind is not TokenKind.RUN for t in tokens):
+        for key, kind, token in zip(keys, kinds, tokens, strict=True):
+            span = (token.start, token.end)
+            if token.kind is TokenKind.BLANK:
+                result.cells[key] = CellRead(None, provenance(text, span, "blank", label_conf))
+                continue
+            value, notes = to_value(token, kind)
+            conf = label_conf if not notes else 0.5
+            result.cells[key] = CellRead(value, provenance(text, span, "read", conf, notes))
+        return result
+    runs = sum(t.kind is TokenKind.RUN for t in tokens)
+    if not tokens:
+        result.ambiguous = "no values printed after the label"
+    elif runs or len(tokens) < len(keys):
+        result.ambiguous = f"{len(tokens)} value tokens for {len(keys)} cells"
+    else:
+        result.ambiguous = f"{len(tokens)} values for {len(keys)} cells"
+    return result

@@ -1,0 +1,101 @@
+"""Find the layout's row labels in a report: exact, then by prefix, then fuzzily, in order.
+
+Labels are compared on their Chinese characters only (a "CJK stream" of the text), so a
+label split over lines or cells ("本年 度办理 结果", "其他法律行政法规禁止\\n公开"), with
+mangled punctuation or renumbered headings ("3、", "—、", "(二)不") still matches. Every
+match maps back to a span of the source text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+# Leading numbering of a printed label: "一、", "（三）", "1.", "3、"
+_NUMBERING = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十\d]+[、.．])"
+)
+PREFIX = 6  # CJK chars of a label's start that identify it when the rest is damaged
+FUZZY_CUTOFF = 80.0
+
+
+@dataclass(frozen=True)
+class CjkStream:
+    """The text's Chinese characters in order, with each one's offset in the source."""
+
+    chars: str
+    offsets: tuple[int, ...]
+
+    @classmethod
+    def of(cls, text: str) -> CjkStream:
+        chars: list[str] = []
+        offsets: list[int] = []
+        for m in _CJK.finditer(text):
+            chars.append(m.group(0))
+            offsets.extend(range(m.start(), m.end()))
+        return cls("".join(chars), tuple(offsets))
+
+    def source_span(self, start: int, end: int) -> tuple[int, int]:
+        """[start, end) in the stream -> [start, end) in the source text."""
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+    def index_at(self, source_offset: int) -> int:
+        """The first stream index at or after a source offset."""
+        from bisect import bisect_left
+
+        return bisect_left(self.offsets, source_offset)
+
+
+def label_key(label: str) -> str:
+    """The Chinese characters of a label without its numbering: "（一）予以公开" -> "予以公开"."""
+    return "".join(_CJK.findall(_NUMBERING.sub("", label)))
+
+
+def label_number(label: str) -> str | None:
+    """The arabic numbering of a label ("2.重复申请" -> "2"), if it has one."""
+    m = re.match(r"\s*(\d+)[.．、]", label)
+    return m.group(1) if m else None
+
+
+@dataclass(frozen=True)
+class LabelMatch:
+    """Where a label was found: stream [start, end), source span, how, and a 0-100 score."""
+
+    start: int
+    end: int
+    span: tuple[int, int]
+    how: str  # "exact", "prefix", "fuzzy"
+    score: float
+
+
+def find_label(
+    stream: CjkStream, keys: tuple[str, ...], start: int, limit: int | None = None
+) -> LabelMatch | None:
+    """The first match of any key in stream[start:limit]: exact, prefix, then fuzzy."""
+    limit = len(stream.chars) if limit is None else min(limit, len(stream.chars))
+    best: tuple[int, int, str, float] | None = None
+    for key in keys:
+        at = stream.chars.find(key, start, limit)
+        if at >= 0 and (best is None or at < best[0]):
+            best = (at, at + len(key), "exact", 100.0)
+    if best is None:
+        for key in keys:
+            if len(key) >= PREFIX + 2:
+                at = stream.chars.find(key[:PREFIX], start, limit)
+                if at >= 0 and (best is None or at < best[0]):
+                    best = (at, at + PREFIX, "prefix", 90.0)
+    if best is None:
+        window = stream.chars[start:limit]
+        for key in keys:
+            if len(key) < 4:
+                continue  # short labels are found exactly or not at all
+            hit = fuzz.partial_ratio_alignment(key, window, score_cutoff=FUZZY_CUTOFF)
+            if hit is not None and (best is None or hit.score > best[3]):
+                best = (start + hit.dest_start, start + hit.dest_end, "fuzzy", hit.score)
+    if best is None or best[1] <= best[0]:
+        return None
+    at, end, how, score = best
+    return LabelMatch(at, end, stream.source_span(at, end), how, score)

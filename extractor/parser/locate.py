@@ -1,0 +1,213 @@
+"""Locate the rows of parts 二, 三 and 四 in a report and cut out each row's value tokens.
+
+Part 三's rows are found in layout order (each label searched after the previous one), so a
+label that appears twice in the report (narrative, headers) is taken where the table has it.
+A row's values are the tokens between the end of its label and the start of the next label
+found; part 四 is the run of numbers after its header words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractor.layout import Layout
+from extractor.parser.labels import CjkStream, LabelMatch, find_label, label_key
+from extractor.parser.tokens import Token, tokenize
+
+T3_WINDOW = 400  # CJK chars between one part-三 label and the next (group labels, headers)
+T2_WINDOW = 900
+_T4_HEADER_CHARS = set("行政复议诉讼结果维持纠正其他尚未审结总计经直接起后")
+
+
+@dataclass
+class RowRead:
+    """One printed row: which layout row, where its label is, its value tokens."""
+
+    part: str  # "t2", "t3", "t4"
+    row: str  # layout row name ("new", "denied.state_secret", "license"); "all" for t4
+    columns: tuple[str, ...]
+    label: LabelMatch | None = None
+    segment: tuple[int, int] | None = None  # source span searched for values
+    tokens: list[Token] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Located:
+    """Every row of one report, in layout order, and where part 三 starts."""
+
+    rows: list[RowRead]
+    t3_start: int  # source offset of the first part-三 label
+
+
+def _t3_keys(layout: Layout) -> list[tuple[str, tuple[str, ...], str]]:
+    """(row name, label keys, group label key) of each part-三 row, in printed order."""
+    return [
+        (
+            row.name,
+            tuple(dict.fromkeys(label_key(x) for x in (row.label, *row.aliases))),
+            label_key(row.group_label or ""),
+        )
+        for row in layout.t3_rows
+    ]
+
+
+def _inside_group_label(stream: CjkStream, hit: LabelMatch, group: str) -> bool:
+    """A short label ("其他") found inside its own group label ("其他处理") is not the row:
+    a report that prints the group as one merged row has no such sub-row."""
+    if not group or len(group) <= hit.end - hit.start:
+        return False
+    lo = max(0, hit.start - len(group))
+    at = stream.chars.find(group, lo, hit.end + len(group))
+    return 0 <= at <= hit.start and hit.end <= at + len(group)
+
+
+def find_t3_start(stream: CjkStream, layout: Layout) -> LabelMatch | None:
+    """The table's first row label: the first "本年新收…" followed closely by "上年结转…"."""
+    (_, new_keys, _), (_, carried_keys, _) = _t3_keys(layout)[:2]
+    at = 0
+    while True:
+        hit = find_label(stream, new_keys, at)
+        if hit is None:
+            return None
+        if find_label(stream, carried_keys, hit.end, hit.end + T3_WINDOW) is not None:
+            return hit
+        at = hit.end
+
+
+def _segments(rows: list[RowRead], end: int) -> None:
+    """Each found row's segment runs from its label's end to the next found label's start."""
+    found = sorted((r for r in rows if r.label), key=lambda r: r.label.span[0])  # type: ignore[union-attr]
+    for row, nxt in zip(found, [*found[1:], None], strict=True):
+        stop = nxt.label.span[0] if nxt is not None and nxt.label else end  # type: ignore[union-attr]
+        row.segment = (row.label.span[1], max(row.label.span[1], stop))  # type: ignore[union-attr]
+
+
+def locate_t3(stream: CjkStream, layout: Layout, first: LabelMatch) -> tuple[list[RowRead], int]:
+    """Part 三's rows in order; returns them and the stream index after the last one."""
+    rows: list[RowRead] = []
+    cols = tuple(c.name for c in layout.t3_columns)
+    at = first.start
+    for name, keys, group in _t3_keys(layout):
+        hit = find_label(stream, keys, at, at + T3_WINDOW)
+        if hit is not None and _inside_group_label(stream, hit, group):
+            hit = None
+        row = RowRead("t3", name, cols, hit)
+        if hit is None:
+            row.notes.append("row label not found in order")
+        else:
+            at = hit.end
+        rows.append(row)
+    _reanchor(stream, rows, {name: keys for name, keys, _ in _t3_keys(layout)}, at)
+    return rows, at
+
+
+def _reanchor(
+    stream: CjkStream, rows: list[RowRead], keys: dict[str, tuple[str, ...]], end: int
+) -> None:
+    """A label printed twice before the next row (a heading, then the table row's own label,
+    as OCR-to-markdown prints it) belongs to its last printing: the values follow that one."""
+    found = [r for r in rows if r.label is not None]
+    for row, nxt in zip(found, [*found[1:], None], strict=True):
+        assert row.label is not None
+        stop = nxt.label.start if nxt is not None and nxt.label is not None else end
+        for key in keys[row.row]:
+            if len(key) < 4:
+                continue
+            at = stream.chars.rfind(key, row.label.end, stop)
+            if at >= 0:
+                row.label = LabelMatch(
+                    at, at + len(key), stream.source_span(at, at + len(key)), "exact", 100.0
+                )
+                break
+
+
+def locate_t2(stream: CjkStream, layout: Layout, t3_start: int) -> tuple[list[RowRead], int]:
+    """Part 二's rows, searched before part 三: in order first, anywhere in the part after."""
+    lo = max(0, t3_start - T2_WINDOW)
+    marks = [stream.chars.find(m, lo, t3_start) for m in ("主动公开政府信息情况", "第二十条")]
+    region = min((m for m in marks if m >= 0), default=lo)
+    heading = stream.chars.rfind("收到和处理政府信息公开申请情况", region, t3_start)
+    end = heading if heading >= 0 else t3_start
+    rows: list[RowRead] = []
+    at = region
+    taken: list[tuple[int, int]] = []
+    for t2 in layout.t2_rows:
+        keys = tuple(dict.fromkeys(label_key(x) for x in (t2.label, *t2.aliases)))
+        hit = _exact_free(stream, keys, at, end, taken) or _exact_free(
+            stream, keys, region, end, taken
+        )
+        row = RowRead("t2", t2.name, tuple(c.name for c in t2.columns), hit)
+        if hit is None:
+            row.notes.append("row not printed (label not found in part 二)")
+        else:
+            at = hit.end
+            taken.append((hit.start, hit.end))
+        rows.append(row)
+    return rows, end
+
+
+def _exact_free(
+    stream: CjkStream, keys: tuple[str, ...], start: int, end: int, taken: list[tuple[int, int]]
+) -> LabelMatch | None:
+    """A label match not inside one already taken ("规范性文件" inside "行政规范性文件")."""
+    at = start
+    while at < end:
+        hit = find_label(stream, keys, at, end)
+        if hit is None:
+            return None
+        inside_taken = any(a <= hit.start < b for a, b in taken)
+        # "规范性文件" preceded by "行政" belongs to the longer label
+        longer = stream.chars[max(0, hit.start - 2) : hit.start] == "行政"
+        if not inside_taken and (not longer or keys[0].startswith("行政")):
+            return hit
+        at = hit.start + 1
+    return None
+
+
+def locate_t4(stream: CjkStream, text: str, folded: str, layout: Layout, after: int) -> RowRead:
+    """Part 四's numbers: after its first "行政复议" following part 三, up to the first
+    Chinese words that are not its header (the next section) once numbers have started."""
+    cols = tuple(f"{g.name}.{c.name}" for g in layout.t4_groups for c in layout.t4_columns)
+    row = RowRead("t4", "all", cols)
+    at = stream.chars.find("行政复议", after)
+    if at < 0:
+        at = stream.chars.find("复议", after)
+    if at < 0:
+        row.notes.append("part 四 not found")
+        return row
+    src_start = stream.offsets[at]
+    row.label = LabelMatch(at, at + 4, stream.source_span(at, at + 2), "exact", 100.0)
+    end = len(text)
+    seen_number = False
+    pos = src_start
+    for m in re.finditer(r"[\u4e00-\u9fff]+", text[src_start:]):
+        a = src_start + m.start()
+        if not seen_number and any(t for t in tokenize(folded, pos, a)):
+            seen_number = True
+        header = set(m.group(0)) <= _T4_HEADER_CHARS
+        if seen_number and not header:
+            end = a
+            break
+        pos = a
+    row.segment = (src_start, end)
+    return row
+
+
+def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located | None:
+    """All rows of the layout; None when part 三's first rows cannot be found."""
+    first = find_t3_start(stream, layout)
+    if first is None:
+        return None
+    t3, after = locate_t3(stream, layout, first)
+    t2, t2_end = locate_t2(stream, layout, first.start)
+    t4 = locate_t4(stream, text, folded, layout, after)
+    t4_start = t4.label.span[0] if t4.label else len(text)
+    _segments(t3, t4_start)
+    t2_stop = stream.offsets[t2_end] if t2_end < len(stream.offsets) else len(text)
+    _segments(t2, t2_stop)
+    for row in (*t2, *t3, t4):
+        if row.segment is not None:
+            row.tokens = tokenize(folded, *row.segment)
+    return Located([*t2, *t3, t4], first.span[0])

@@ -1,0 +1,127 @@
+"""Value tokens of a stretch of report text: numbers, blanks and glued digit runs, with spans.
+
+The text is first folded one character for one character (full-width digits and spaces to
+ASCII), so every span found in the folded text is also a span of the source text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+_FULL = "０１２３４５６７８９．，／－＋　\u00a0\u2002\u2003\u2009"
+_HALF = "0123456789.,/-+" + " " * 5
+FOLD = str.maketrans(_FULL, _HALF)
+
+
+def fold(text: str) -> str:
+    """Full-width digits, points, slashes and spaces to ASCII; same length as `text`."""
+    return text.translate(FOLD)
+
+
+class TokenKind(StrEnum):
+    NUMBER = "number"  # one clean value
+    BLANK = "blank"  # "/", "—", "-", "无": the cell is printed empty
+    RUN = "run"  # digits that may hold several glued values ("640020470", "05")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One value token: [start, end) in the source text, its folded text and reading."""
+
+    start: int
+    end: int
+    text: str
+    kind: TokenKind
+    value: int | Decimal | None = None
+    unit: str | None = None  # "元" or "万元" when printed in the cell
+
+    @property
+    def digits(self) -> str:
+        """The token's digits as printed (thousands separators and units removed)."""
+        return self.text.split("万")[0].split("元")[0].replace(",", "").strip()
+
+
+# Lines that are page furniture, never cells: "- 4 -", "— 5 —", "第 3 页 共 9 页", md rules.
+_FURNITURE = re.compile(
+    r"^[ \t]*(?:[-—–]+[ \t]*\d{1,3}[ \t]*[-—–]+|第[ \t]*\d+[ \t]*页(?:[ \t]*共[ \t]*\d+[ \t]*页)?"
+    r"|\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*:?-*:?[ \t]*|\d{1,3}[ \t]*/[ \t]*\d{1,3})[ \t]*$",
+    re.M,
+)
+_NUMBER = re.compile(
+    r"(?<![A-Za-z\d.\-])(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?:[ \t]*(万元|元))?"
+)
+_BLANK = re.compile(r"(?:(?<=^)|(?<=[\s|]))(?:/|—{1,2}|-|–|无)(?=$|[\s|])", re.M)
+# A number followed by one of these is prose or a heading number, not a cell value.
+_NOT_A_CELL = re.compile(r"[ \t]*(?:件|条|个|次|年|月|日|号|人|页|%|、|个百分点)")
+_ROW_NUMBER = re.compile(r"[.．][ \t]*[\u4e00-\u9fff“\"]")
+
+
+def _furniture_spans(folded: str, start: int, end: int) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _FURNITURE.finditer(folded, start, end)]
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _in_label_cell(folded: str, start: int, end: int) -> bool:
+    """A number inside a tab- or pipe-delimited cell that also holds Chinese words
+    ("数据1", "第3页") is part of a label; in running text no cell bounds are known."""
+    line_start = folded.rfind("\n", 0, start) + 1
+    line_end = folded.find("\n", end)
+    line_end = len(folded) if line_end < 0 else line_end
+    line = folded[line_start:line_end]
+    if "|" not in line and "\t" not in line:
+        return False
+    a = max(folded.rfind("|", line_start, start), folded.rfind("\t", line_start, start)) + 1
+    ends = [
+        i for i in (folded.find("|", end, line_end), folded.find("\t", end, line_end)) if i >= 0
+    ]
+    b = min(ends, default=line_end)
+    cell = folded[max(a, line_start) : b].replace("万元", "").replace("元", "")
+    return bool(_CJK.search(cell))
+
+
+def _parse(text: str) -> int | Decimal:
+    digits = text.replace(",", "")
+    return Decimal(digits) if "." in digits else int(digits)
+
+
+def tokenize(folded: str, start: int, end: int) -> list[Token]:
+    """Value tokens in folded[start:end], in order; page furniture and prose numbers dropped.
+
+    A digit run followed by "2." of the next row's numbering ("00000002.其他") keeps its
+    digits but loses the last one, which is the row number glued on.
+    """
+    skip = _furniture_spans(folded, start, end)
+    out: list[Token] = []
+    for m in _NUMBER.finditer(folded, start, end):
+        if any(a <= m.start() < b for a, b in skip):
+            continue
+        after = folded[m.end() : m.end() + 6]
+        if m.group(2) is None and _NOT_A_CELL.match(after):
+            continue
+        if folded[m.start() - 1 : m.start()] == "第" or _in_label_cell(folded, m.start(), m.end()):
+            continue
+        s, e, text = m.start(), m.end(), m.group(0)
+        if m.group(2) is None and "." not in text and _ROW_NUMBER.match(after):
+            # "2.其他法律…": the number is the next label's numbering, glued or alone
+            if len(text.lstrip("-")) == 1:
+                continue
+            e -= 1
+            text = text[:-1]
+        number = m.group(1) if e == m.end() else text
+        digits = number.lstrip("-").replace(",", "")
+        glued = "," not in number and "." not in digits and len(digits) > 1 and digits[0] == "0"
+        if glued:
+            out.append(Token(s, e, text, TokenKind.RUN))
+        else:
+            out.append(Token(s, e, text, TokenKind.NUMBER, _parse(number), m.group(2)))
+    for m in _BLANK.finditer(folded, start, end):
+        if any(a <= m.start() < b for a, b in skip):
+            continue
+        out.append(Token(m.start(), m.end(), m.group(0), TokenKind.BLANK))
+    out.sort(key=lambda t: t.start)
+    return out
