@@ -1,0 +1,67 @@
+"""`nianbao run PATH...`: extract, reconcile, check and store every report; print a summary."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from nianbao.errors import UserError
+
+EXIT_PARTIAL = 3  # some files failed (each recorded with its reason); the rest are stored
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "run",
+        help="extract report files into the store (resumable)",
+        description=(
+            "Read every report file (folders are walked), extract with the parser, the LLM or "
+            "both, reconcile, check, and store each report. Files already processed with the "
+            "same configuration are skipped. Exit 0 when every file succeeded, "
+            f"{EXIT_PARTIAL} when some failed (recorded in the store), 2 on bad arguments."
+        ),
+    )
+    p.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="report files or folders")
+    p.add_argument("--backend", choices=("parser", "llm", "both"), default="parser")
+    p.add_argument("--db", type=Path, default=Path("nianbao.db"), help="default: nianbao.db")
+    p.add_argument(
+        "--jobs",
+        type=int,
+        default=1,
+        help="parallel workers: processes for the parser, threads with the LLM (default 1)",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from nianbao.pipeline.files import discover
+    from nianbao.pipeline.runner import run as run_files
+    from nianbao.pipeline.summary import render
+    from nianbao.store import open_store
+
+    if args.jobs < 1 or args.jobs > 4 * (os.cpu_count() or 1) + 32:
+        raise UserError(
+            f"--jobs {args.jobs}: expected a number from 1 to {4 * (os.cpu_count() or 1) + 32}"
+        )
+    files = discover(args.paths)
+    if not files:
+        raise UserError(f"{' '.join(map(str, args.paths))}: no report files found")
+    try:
+        store = open_store(args.db)
+    except (OSError, sqlite3.Error) as exc:  # e.g. a file that is not a database
+        raise UserError(f"{args.db}: cannot open the store ({exc})") from None
+    bar: Any = tqdm(total=len(files), unit="report", dynamic_ncols=True, disable=None)
+    try:
+        stats = run_files(store, files, args.backend, args.jobs, progress=bar.update)
+    finally:
+        bar.close()
+    try:
+        print(render(store, stats))
+    finally:
+        store.close()
+    return 0 if stats.ok else EXIT_PARTIAL

@@ -1,0 +1,180 @@
+"""Reconcile two readings of one report (the parser's and the LLM's) cell by cell.
+
+Nothing is averaged or invented: every reconciled value is one that a backend read. Where the
+backends agree the value is trusted more than either reading alone; where they differ both
+values are kept (the other one in `alternatives`), the cell is flagged, and the value that
+breaks fewer identities is put first. See docs/pipeline.md for what each outcome means.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from extractor.layout import template_for_year
+from extractor.models import (
+    CanonicalReport,
+    CellProvenance,
+    CellValue,
+    Extraction,
+    Meta,
+)
+from rules.engine import check_identity
+from rules.findings import Status
+from rules.identities import identities_by_key
+from rules.review_flags import BLANK_METHOD
+
+VERSION = "reconcile-1"
+DISAGREEMENT_CONFIDENCE = 0.5  # below rules.review_flags.LOW_CONFIDENCE: always reviewed
+BACKENDS = ("parser", "llm")
+
+
+def _agree_confidence(a: CellProvenance | None, b: CellProvenance | None) -> float:
+    """Two independent readers agreeing: 1 - P(both wrong), assuming independent errors."""
+    ca = a.confidence if a else 0.9
+    cb = b.confidence if b else 0.9
+    return round(1 - (1 - ca) * (1 - cb), 4)
+
+
+def _meta(p: Meta, q: Meta) -> tuple[Meta, list[str]]:
+    """Meta from both: each field from the parser unless it has none; note differences."""
+    notes = []
+    organ = p.organ or q.organ
+    year = p.year if p.year is not None else q.year
+    if p.organ and q.organ and "".join(p.organ.split()) != "".join(q.organ.split()):
+        notes.append(f"meta.organ: parser read {p.organ!r}, llm read {q.organ!r}")
+    if p.year is not None and q.year is not None and p.year != q.year:
+        notes.append(f"meta.year: parser read {p.year}, llm read {q.year}")
+    template = p.template
+    if p.template != q.template:
+        notes.append(f"meta.template: parser read {p.template}, llm read {q.template}")
+        if year is not None and template_for_year(year) == q.template:
+            template = q.template
+    return Meta(organ=organ, year=year, template=template), notes
+
+
+def _broken_with(key: str, value: CellValue, cells: dict[str, CellValue], template: str) -> int:
+    """How many identities through `key` break when it holds `value` (others as they are)."""
+    trial = {**cells, key: value}
+    return sum(
+        check_identity(ident, trial).status is Status.FAILED
+        for ident in identities_by_key(template).get(key, ())
+    )
+
+
+def _cell(
+    key: str,
+    a: CellValue,
+    b: CellValue,
+    pa: CellProvenance | None,
+    pb: CellProvenance | None,
+) -> tuple[CellValue, CellProvenance, bool]:
+    """(value, provenance, disagree) for one cell read by both backends."""
+    if a == b:
+        if a is None:
+            # Both null: a blank if either backend saw a printed blank, else not found.
+            seen = next((p for p in (pa, pb) if p and p.method == BLANK_METHOD), None)
+            base = seen or pa or pb or CellProvenance(extractor="reconciled")
+            return None, base.model_copy(update={"notes": [], "alternatives": []}), False
+        base = pa if pa and pa.span else (pb or pa or CellProvenance(extractor="reconciled"))
+        prov = base.model_copy(
+            update={
+                "extractor": "parser+llm",
+                "method": "agreed",
+                "confidence": _agree_confidence(pa, pb),
+                "notes": [],
+                "alternatives": [],
+            }
+        )
+        return a, prov, False
+    # They differ (one of them may be null). The parser's reading first; the choice between
+    # two non-null values is revisited against the identities in `reconcile`.
+    if a is None:
+        first, other, base = b, a, pb
+    else:
+        first, other, base = a, b, pa
+    what_a = "blank" if a is None and pa and pa.method == BLANK_METHOD else a
+    what_b = "blank" if b is None and pb and pb.method == BLANK_METHOD else b
+    base = base or CellProvenance(extractor="reconciled")
+    prov = base.model_copy(
+        update={
+            "confidence": min(base.confidence, DISAGREEMENT_CONFIDENCE),
+            "notes": [f"backends disagree: parser read {_show(what_a)}, llm read {_show(what_b)}"],
+            "alternatives": [other],
+        }
+    )
+    return first, prov, True
+
+
+def _show(value: object) -> str:
+    return "nothing" if value is None else str(value)
+
+
+def _prefer_consistent(
+    chosen: dict[str, CellValue],
+    provenance: dict[str, CellProvenance],
+    disputed: list[str],
+    sides: Mapping[str, tuple[CellValue, CellValue, CellProvenance | None, CellProvenance | None]],
+    template: str,
+) -> None:
+    """For each disputed cell with two numbers, keep the one that breaks fewer identities."""
+    for key in disputed:
+        a, b, _, pb = sides[key]
+        if a is None or b is None:
+            continue
+        if _broken_with(key, b, chosen, template) < _broken_with(key, a, chosen, template):
+            chosen[key] = b
+            base = pb or provenance[key]
+            provenance[key] = base.model_copy(
+                update={
+                    "confidence": min(base.confidence, DISAGREEMENT_CONFIDENCE),
+                    "notes": provenance[key].notes,
+                    "alternatives": [a],
+                }
+            )
+
+
+def reconcile(parser_extraction: Extraction, llm_extraction: Extraction) -> Extraction:
+    """One reading from two: agreement, disagreement (both kept, flagged), one side null."""
+    meta, meta_notes = _meta(parser_extraction.report.meta, llm_extraction.report.meta)
+    p_cells, q_cells = parser_extraction.report.cells, llm_extraction.report.cells
+    p_prov, q_prov = parser_extraction.provenance, llm_extraction.provenance
+    same_layout = parser_extraction.report.meta.template == llm_extraction.report.meta.template
+    chosen: dict[str, CellValue] = {}
+    provenance: dict[str, CellProvenance] = {}
+    disputed: list[str] = []
+    sides = {}
+    for key in CanonicalReport.empty(meta).layout.keys:
+        a, b = p_cells.get(key), q_cells.get(key)
+        pa, pb = p_prov.get(key), q_prov.get(key)
+        sides[key] = (a, b, pa, pb)
+        value, prov, disagree = _cell(key, a, b, pa, pb)
+        if not same_layout:
+            prov = prov.model_copy(update={"notes": [*prov.notes, *meta_notes[-1:]]})
+        chosen[key], provenance[key] = value, prov
+        if disagree:
+            disputed.append(key)
+    _prefer_consistent(chosen, provenance, disputed, sides, meta.template)
+
+    # Keys a backend flagged stay flagged unless both read the same value. Disputed cells need
+    # no entry here: their note and low confidence flag them with the reason.
+    flags = [
+        k
+        for k in dict.fromkeys([*parser_extraction.flags, *llm_extraction.flags])
+        if k in chosen and (p_cells.get(k) != q_cells.get(k) or not same_layout)
+    ]
+    usage: dict[str, float] = {}
+    for side in (parser_extraction.usage, llm_extraction.usage):
+        for name, amount in side.items():
+            usage[name] = usage.get(name, 0) + amount
+    return Extraction(
+        report=CanonicalReport(meta=meta, cells=chosen),
+        provenance=provenance,
+        flags=flags,
+        extractor="reconciled",
+        extractor_version=(
+            f"{VERSION} parser={parser_extraction.extractor_version}"
+            f" llm={llm_extraction.extractor_version}"
+        ),
+        source_name=parser_extraction.source_name or llm_extraction.source_name,
+        usage=usage,
+    )

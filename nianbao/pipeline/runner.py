@@ -1,0 +1,202 @@
+"""A bulk run: many files through the backends into the store, resumable and fault tolerant.
+
+Workers (processes for the CPU-bound parser, threads when the I/O-bound LLM is involved)
+extract; the calling thread is the only writer, storing each report in its own transaction
+as soon as it is done. At most a few reports are in flight, so memory stays flat however
+many files there are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import (
+    FIRST_COMPLETED,
+    Executor,
+    Future,
+    ProcessPoolExecutor,
+    ThreadPoolExecutor,
+    wait,
+)
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from extractor.models import SCHEMA_VERSION
+from nianbao.pipeline import reconcile
+from nianbao.pipeline.files import iter_sources
+from nianbao.pipeline.worker import Failure, build_extractors, extractors, process
+from nianbao.store import Outcome, SourceInfo, Store
+
+PROGRESS_EVERY = 25  # store the run's totals every so many reports
+
+
+@dataclass
+class RunStats:
+    """What one run did; also stored on its `runs` row."""
+
+    run_id: int = 0
+    n_files: int = 0
+    n_done: int = 0
+    n_skipped: int = 0
+    n_failed: int = 0
+    n_failed_before: int = 0  # skipped because an earlier run found the file itself bad
+    statuses: Counter[str] = field(default_factory=Counter)
+    failures: list[str] = field(default_factory=list)
+    llm_calls: int = 0
+    cached_calls: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cost_usd: float = 0.0
+    seconds: float = 0.0
+
+    def totals(self) -> dict[str, float]:
+        return {
+            k: getattr(self, k)
+            for k in (
+                "n_files",
+                "n_done",
+                "n_skipped",
+                "n_failed",
+                "llm_calls",
+                "cached_calls",
+                "input_tokens",
+                "output_tokens",
+                "cost_usd",
+                "seconds",
+            )
+        }
+
+    @property
+    def ok(self) -> bool:
+        return self.n_failed == 0 and self.n_failed_before == 0
+
+
+def configuration(backend: str) -> dict[str, Any]:
+    """Everything that changes the result: backend versions, model, schema, reconciliation."""
+    config: dict[str, Any] = {
+        "backend": backend,
+        "schema_version": SCHEMA_VERSION,
+        "reconcile": reconcile.VERSION,
+    }
+    for name, ex in extractors(backend).items():
+        config[f"{name}_version"] = ex.version
+        for attr in ("model", "prompt_version", "temperature", "base_url"):
+            value = getattr(ex, attr, None)
+            if value is not None:
+                config[attr if name == "llm" else f"{name}_{attr}"] = str(value)
+    config.setdefault("parser_version", None)
+    return config
+
+
+def fingerprint(config: dict[str, Any]) -> str:
+    blob = json.dumps(config, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def _executor(backend: str, jobs: int) -> Executor | None:
+    if jobs <= 1:
+        return None
+    if backend == "parser":
+        # The parser is pure Python and CPU-bound: processes, each with its own parser.
+        return ProcessPoolExecutor(jobs, initializer=build_extractors, initargs=(backend,))
+    # The LLM waits on the network: threads are enough and share one HTTP client and cache.
+    return ThreadPoolExecutor(jobs)
+
+
+def _results(
+    todo: Iterator[tuple[Path, SourceInfo]], backend: str, executor: Executor | None, jobs: int
+) -> Iterator[Outcome | Failure]:
+    """Process files with at most 2 x jobs in flight, yielding each as it completes."""
+    if executor is None:
+        for path, source in todo:
+            yield process(path, source, backend)
+        return
+    pending: set[Future[Outcome | Failure]] = set()
+    for path, source in todo:
+        pending.add(executor.submit(process, path, source, backend))
+        if len(pending) >= 2 * jobs:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            yield from (f.result() for f in done)
+    while pending:
+        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        yield from (f.result() for f in done)
+
+
+def run(
+    store: Store,
+    files: Sequence[Path],
+    backend: str = "parser",
+    jobs: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> RunStats:
+    """Process `files` into `store`; already-done content with this configuration is skipped."""
+    started = time.perf_counter()
+    config = configuration(backend)
+    fp = fingerprint(config)
+    stats = RunStats(run_id=store.begin_run(backend, fp, config), n_files=len(files))
+    tick = progress or (lambda _n: None)
+
+    def todo() -> Iterator[tuple[Path, SourceInfo]]:
+        for path, source in iter_sources(files):
+            if isinstance(source, str):
+                info = SourceInfo(str(path), path.name, _unreadable_hash(path), "unknown", 0)
+                _store(store, stats, fp, Failure(info, source, "source"))
+                tick(1)
+            elif (before := store.done_before(source, fp)) is not None:
+                stats.n_skipped += 1
+                if before[0] == "failed":
+                    stats.n_failed_before += 1
+                    stats.failures.append(f"{before[1]} (earlier run)")
+                tick(1)
+            else:
+                yield path, source
+
+    executor = _executor(backend, jobs)
+    status = "interrupted"
+    try:
+        for result in _results(todo(), backend, executor, jobs):
+            _store(store, stats, fp, result)
+            tick(1)
+            if (stats.n_done + stats.n_failed) % PROGRESS_EVERY == 0:
+                stats.seconds = time.perf_counter() - started
+                store.update_run(stats.run_id, stats.totals())
+        status = "ok" if stats.ok else "partial"
+    finally:
+        if executor is not None:
+            executor.shutdown(wait=status != "interrupted", cancel_futures=True)
+        stats.seconds = time.perf_counter() - started
+        store.update_run(stats.run_id, stats.totals(), status=status)
+    return stats
+
+
+def _unreadable_hash(path: Path) -> str:
+    """A stable identity for a file whose bytes cannot be read: its path."""
+    return "unreadable:" + hashlib.sha256(str(path).encode("utf-8")).hexdigest()
+
+
+def _store(store: Store, stats: RunStats, fp: str, result: Outcome | Failure) -> None:
+    if isinstance(result, Failure):
+        store.save_failure(
+            stats.run_id, fp, result.source, result.error, result.kind, result.seconds
+        )
+        stats.n_failed += 1
+        stats.statuses["failed"] += 1
+        stats.failures.append(result.error)
+        return
+    store.save_outcome(stats.run_id, fp, result)
+    stats.n_done += 1
+    stats.statuses[result.status.value] += 1
+    for reading in result.sources.values():
+        usage = reading.usage
+        stats.llm_calls += int(usage.get("calls", 0))
+        stats.cached_calls += int(usage.get("cached_calls", 0))
+        stats.input_tokens += int(usage.get("input_tokens", 0))
+        stats.output_tokens += int(usage.get("output_tokens", 0))
+        stats.cost_usd += float(usage.get("cost_usd", 0.0))
+
+
+__all__ = ["RunStats", "configuration", "fingerprint", "run"]

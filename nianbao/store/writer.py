@@ -1,0 +1,313 @@
+"""Writing runs and processed reports: one transaction per report, nothing half-written."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterable
+from typing import Any
+
+from extractor.models import CellProvenance, Extraction
+from nianbao.store.db import Database
+from nianbao.store.migrations import now
+from nianbao.store.series import refresh_series
+from nianbao.store.types import Outcome, ReportStatus, SourceInfo
+from nianbao.store.values import encode
+from rules.findings import CheckResult, Finding, Severity, Status, Suspect
+from rules.review_flags import LOW_CONFIDENCE
+
+_SPACE = re.compile(r"\s+")
+
+RUN_TOTALS = (
+    "n_files",
+    "n_done",
+    "n_skipped",
+    "n_failed",
+    "llm_calls",
+    "cached_calls",
+    "input_tokens",
+    "output_tokens",
+    "cost_usd",
+    "seconds",
+)
+
+
+def organ_key(organ: str | None) -> str | None:
+    """The organ as stored and matched across years: whitespace removed."""
+    if organ is None:
+        return None
+    return _SPACE.sub("", organ) or None
+
+
+def agreement(parser: Extraction | None, llm: Extraction | None, key: str) -> str:
+    """How the two backends' readings of one cell relate (see docs/pipeline.md)."""
+    if parser is None or llm is None:
+        return "single"
+    a, b = parser.report.cells.get(key), llm.report.cells.get(key)
+    if a == b:
+        return "agree"
+    if a is None:
+        return "llm_only"
+    if b is None:
+        return "parser_only"
+    return "disagree"
+
+
+def _broken(check: CheckResult) -> int:
+    return sum(
+        1 for f in check.findings if f.severity is Severity.ERROR and f.status is Status.FAILED
+    )
+
+
+def _warnings(findings: Iterable[Finding]) -> int:
+    return sum(1 for f in findings if f.severity is Severity.WARNING)
+
+
+class RunWriter:
+    """Runs and their results; mixed into `Store`."""
+
+    db: Database
+
+    # ---- runs ------------------------------------------------------------------------------
+    def begin_run(self, backend: str, fingerprint: str, config: dict[str, Any]) -> int:
+        with self.db.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO runs (backend, model, prompt_version, parser_version,"
+                " config_fingerprint, config_json, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    backend,
+                    config.get("model"),
+                    config.get("prompt_version"),
+                    config.get("parser_version"),
+                    fingerprint,
+                    json.dumps(config, ensure_ascii=False, sort_keys=True),
+                    now(),
+                ),
+            )
+            return int(cur.lastrowid or 0)
+
+    def update_run(self, run_id: int, totals: dict[str, float], status: str | None = None) -> None:
+        """Store the run's running totals (called now and then, and at the end)."""
+        cols = [k for k in RUN_TOTALS if k in totals]
+        sets = ", ".join(f"{k} = ?" for k in cols)
+        params: list[Any] = [totals[k] for k in cols]
+        if status is not None:
+            sets += (", " if sets else "") + "status = ?, finished_at = ?"
+            params += [status, now()]
+        if not sets:
+            return
+        with self.db.transaction() as conn:
+            conn.execute(f"UPDATE runs SET {sets} WHERE id = ?", [*params, run_id])
+
+    # ---- resuming --------------------------------------------------------------------------
+    def done_before(self, source: SourceInfo, fingerprint: str) -> tuple[str, str | None] | None:
+        """(status, error) when this content was already processed with this configuration.
+
+        A failure because the file itself is bad counts as done (it would fail again); a
+        failure of the backend (network, endpoint) or of the code does not, so a later run
+        retries it. The path is recorded either way, so a copy under a new name is known.
+        """
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT p.id, r.status, r.error FROM reports p"
+                " JOIN results r ON r.report_id = p.id"
+                " WHERE p.content_hash = ? AND r.config_fingerprint = ?"
+                " AND (r.status != 'failed' OR r.error_kind = 'source')"
+                " ORDER BY r.id DESC LIMIT 1",
+                (source.content_hash, fingerprint),
+            ).fetchone()
+            if row is None:
+                return None
+            _note_path(conn, source.path, int(row["id"]))
+            return row["status"], row["error"]
+
+    # ---- results ---------------------------------------------------------------------------
+    def save_outcome(self, run_id: int, fingerprint: str, outcome: Outcome) -> int:
+        """Store one processed report in one transaction; returns the result id."""
+        report = outcome.reconciled.report
+        parser, llm = outcome.sources.get("parser"), outcome.sources.get("llm")
+        rows = []
+        n_disagree = n_low = 0
+        for key in report.layout.keys:
+            prov = outcome.reconciled.provenance.get(key) or CellProvenance(extractor="unknown")
+            agree = agreement(parser, llm, key)
+            n_disagree += agree == "disagree"
+            n_low += prov.confidence < LOW_CONFIDENCE
+            reasons = outcome.flags.get(key, [])
+            rows.append(
+                (
+                    key,
+                    encode(report.cells[key]),
+                    "flagged" if reasons else "verified",
+                    json.dumps(reasons, ensure_ascii=False),
+                    agree,
+                    encode(parser.report.cells.get(key)) if parser else None,
+                    encode(llm.report.cells.get(key)) if llm else None,
+                    *(prov.span or (None, None)),
+                    prov.snippet,
+                    prov.method,
+                    prov.alignment.value,
+                    prov.confidence,
+                )
+            )
+        with self.db.transaction() as conn:
+            report_id = _report_row(conn, outcome.source)
+            result_id = _result_row(
+                conn,
+                report_id,
+                run_id,
+                fingerprint,
+                status=outcome.status.value,
+                organ=organ_key(report.meta.organ),
+                year=report.meta.year,
+                template=report.meta.template,
+                n_broken=_broken(outcome.check),
+                n_disagreements=n_disagree,
+                n_low_confidence=n_low,
+                n_flagged=len(outcome.flags),
+                n_warnings=_warnings(outcome.check.findings),
+                seconds=outcome.seconds,
+            )
+            for backend, extraction in outcome.sources.items():
+                usage = extraction.usage
+                conn.execute(
+                    "INSERT INTO extractions (result_id, backend, extractor_version, llm_calls,"
+                    " cached_calls, input_tokens, output_tokens, cost_usd, seconds,"
+                    " extraction_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        result_id,
+                        backend,
+                        extraction.extractor_version,
+                        int(usage.get("calls", 0)),
+                        int(usage.get("cached_calls", 0)),
+                        int(usage.get("input_tokens", 0)),
+                        int(usage.get("output_tokens", 0)),
+                        float(usage.get("cost_usd", 0.0)),
+                        float(usage.get("seconds", 0.0)),
+                        extraction.model_dump_json(),
+                    ),
+                )
+            conn.executemany(
+                "INSERT INTO cells (result_id, key, value, status, reasons, agreement,"
+                " parser_value, llm_value, span_start, span_end, snippet, method, alignment,"
+                " confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [(result_id, *row) for row in rows],
+            )
+            write_check(conn, result_id, outcome.check.findings, outcome.check.suspects)
+            refresh_series(conn, result_id)
+        return result_id
+
+    def save_failure(
+        self,
+        run_id: int,
+        fingerprint: str,
+        source: SourceInfo,
+        error: str,
+        error_kind: str = "source",
+        seconds: float = 0.0,
+    ) -> int:
+        """Record a file that could not be processed, with the reason; returns the result id."""
+        with self.db.transaction() as conn:
+            report_id = _report_row(conn, source)
+            return _result_row(
+                conn,
+                report_id,
+                run_id,
+                fingerprint,
+                status=ReportStatus.FAILED.value,
+                error=error,
+                error_kind=error_kind,
+                seconds=seconds,
+            )
+
+
+def write_check(
+    conn: sqlite3.Connection,
+    result_id: int,
+    findings: Iterable[Finding],
+    suspects: Iterable[Suspect],
+) -> None:
+    """Replace a result's rule findings and suspects (series findings are kept)."""
+    conn.execute("DELETE FROM findings WHERE result_id = ? AND origin = 'rules'", (result_id,))
+    conn.execute("DELETE FROM suspects WHERE result_id = ?", (result_id,))
+    conn.executemany(
+        "INSERT INTO findings (result_id, origin, rule, family, severity, status, cells,"
+        " equation) VALUES (?, 'rules', ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                result_id,
+                f.rule,
+                f.family,
+                f.severity.value,
+                f.status.value,
+                json.dumps(f.cells),
+                f.equation,
+            )
+            for f in findings
+        ],
+    )
+    conn.executemany(
+        "INSERT INTO suspects (result_id, rank, body) VALUES (?, ?, ?)",
+        [(result_id, s.rank or n + 1, s.model_dump_json()) for n, s in enumerate(suspects)],
+    )
+
+
+def _note_path(conn: sqlite3.Connection, path: str, report_id: int) -> None:
+    """Point `path` at `report_id`; a report no path points at any more is superseded."""
+    row = conn.execute("SELECT report_id FROM source_paths WHERE path = ?", (path,)).fetchone()
+    conn.execute(
+        "INSERT INTO source_paths (path, report_id, seen_at) VALUES (?, ?, ?)"
+        " ON CONFLICT(path) DO UPDATE SET report_id = excluded.report_id,"
+        " seen_at = excluded.seen_at",
+        (path, report_id, now()),
+    )
+    if row is not None and row[0] != report_id:
+        old = int(row[0])
+        others = conn.execute(
+            "SELECT 1 FROM source_paths WHERE report_id = ? LIMIT 1", (old,)
+        ).fetchone()
+        if others is None:
+            conn.execute("UPDATE reports SET superseded_by = ? WHERE id = ?", (report_id, old))
+    conn.execute("UPDATE reports SET superseded_by = NULL WHERE id = ?", (report_id,))
+
+
+def _report_row(conn: sqlite3.Connection, source: SourceInfo) -> int:
+    row = conn.execute(
+        "SELECT id, source_text FROM reports WHERE content_hash = ?", (source.content_hash,)
+    ).fetchone()
+    if row is None:
+        cur = conn.execute(
+            "INSERT INTO reports (content_hash, source_path, source_name, media, source_text,"
+            " size_bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                source.content_hash,
+                source.path,
+                source.name,
+                source.media,
+                source.text,
+                source.size_bytes,
+                now(),
+            ),
+        )
+        report_id = int(cur.lastrowid or 0)
+    else:
+        report_id = int(row["id"])
+        if row["source_text"] is None and source.text is not None:
+            conn.execute(
+                "UPDATE reports SET source_text = ? WHERE id = ?", (source.text, report_id)
+            )
+    _note_path(conn, source.path, report_id)
+    return report_id
+
+
+def _result_row(
+    conn: sqlite3.Connection, report_id: int, run_id: int, fingerprint: str, **values: Any
+) -> int:
+    conn.execute("UPDATE results SET current = 0 WHERE report_id = ? AND current = 1", (report_id,))
+    cols = ["report_id", "run_id", "config_fingerprint", "created_at", *values]
+    params = [report_id, run_id, fingerprint, now(), *values.values()]
+    cur = conn.execute(
+        f"INSERT INTO results ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", params
+    )
+    return int(cur.lastrowid or 0)

@@ -1,0 +1,164 @@
+"""`nianbao run` end to end with the parser: bad files recorded, resumable, history kept."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from nianbao.cli import main
+from nianbao.cli.run import EXIT_PARTIAL
+from nianbao.store import open_store
+
+REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
+ROOT = Path(__file__).parent.parent
+
+
+def _rows(db: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """Two good reports, a GBK-encoded one, a binary file, an empty file."""
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(REAL / "seed-000.txt", src / "seed-000.txt")
+    shutil.copy(REAL / "seed-003.txt", src / "seed-003.txt")
+    text = (REAL / "seed-004.txt").read_text(encoding="utf-8")
+    (src / "seed-004-gbk.txt").write_bytes(text.encode("gbk"))
+    (src / "photo.txt").write_bytes(bytes(range(256)) * 8)
+    (src / "empty.txt").write_bytes(b"")
+    (src / "notes.json").write_text("{}", encoding="utf-8")  # not a report type: not walked
+    return src
+
+
+def test_good_files_land_bad_ones_are_recorded_and_the_exit_says_partial(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "store.db"
+    assert main(["run", str(folder), "--db", str(db)]) == EXIT_PARTIAL
+    out = capsys.readouterr().out
+    assert "5 files, 5 processed" in out and "photo.txt: binary data" in out
+    rows = dict(
+        _rows(
+            db,
+            "SELECT p.source_name, r.status || ':' || COALESCE(r.error, '') FROM results r"
+            " JOIN reports p ON p.id = r.report_id",
+        )
+    )
+    assert rows["photo.txt"] == "failed:photo.txt: binary data, not text"
+    assert rows["empty.txt"] == "failed:empty.txt: empty file"
+    assert rows["seed-004-gbk.txt"].startswith(("accepted", "needs_review"))
+    assert rows["seed-000.txt"].startswith(("accepted", "needs_review"))
+    with open_store(db) as store:
+        gbk = next(s for s in store.queue(status=None) if s.source_name == "seed-004-gbk.txt")
+        view = store.load_report(gbk.report_id)
+        assert "泰州市高港区" in view.source_text  # decoded, stored as text
+        assert view.summary.organ == "泰州市高港区人民政府办公室" and view.summary.year == 2020
+        cell = view.cells["t3.new.total"]
+        assert cell.span and view.source_text[cell.span[0] : cell.span[1]] == str(cell.value)
+    # A second run redoes nothing and still reports the bad files.
+    assert main(["run", str(folder), "--db", str(db)]) == EXIT_PARTIAL
+    out = capsys.readouterr().out
+    assert "0 processed, 5 skipped" in out and "(earlier run)" in out
+    assert _rows(db, "SELECT COUNT(*) FROM results") == [(5,)]
+    # Only good files: exit 0.
+    assert main(["run", str(folder / "seed-000.txt"), "--db", str(db)]) == 0
+
+
+def test_bad_arguments_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", str(tmp_path / "missing"), "--db", str(tmp_path / "s.db")]) == 2
+    assert "no such file or folder" in capsys.readouterr().err
+    (tmp_path / "empty").mkdir()
+    assert main(["run", str(tmp_path / "empty"), "--db", str(tmp_path / "s.db")]) == 2
+    (tmp_path / "bad.db").write_text("not a database", encoding="utf-8")
+    assert main(["run", str(REAL / "seed-000.txt"), "--db", str(tmp_path / "bad.db")]) == 2
+    assert "cannot open the store" in capsys.readouterr().err
+
+
+def test_changed_file_is_processed_again_and_keeps_history(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    report = src / "seed-003.txt"
+    shutil.copy(REAL / "seed-003.txt", report)
+    db = tmp_path / "store.db"
+    assert main(["run", str(src), "--db", str(db)]) == 0
+    with open_store(db) as store:
+        (first,) = store.queue(status=None)
+        store.record_decision(first.report_id, "t3.new.total", "ann", value=9)
+    report.write_text(report.read_text(encoding="utf-8") + "\n附：更正说明。\n", encoding="utf-8")
+    assert main(["run", str(src), "--db", str(db)]) == 0
+    assert _rows(db, "SELECT COUNT(*) FROM reports") == [(2,)]
+    with open_store(db) as store:
+        (now,) = store.queue(status=None)  # only the current content is in the queue
+        assert now.report_id != first.report_id
+        old = store.load_report(first.report_id)  # the old content and its review are kept
+        assert old.decisions[0].new_value == "9"
+    superseded = _rows(db, f"SELECT superseded_by FROM reports WHERE id = {first.report_id}")
+    assert superseded == [(now.report_id,)]
+
+
+def test_jobs_use_workers_and_give_the_same_results(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("seed-000.txt", "seed-001.txt", "seed-002.txt", "seed-003.txt"):
+        shutil.copy(REAL / name, src / name)
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    assert main(["run", str(src), "--db", str(one)]) == 0
+    assert main(["run", str(src), "--db", str(two), "--jobs", "2"]) == 0
+    sql = (
+        "SELECT p.source_name, c.key, c.value, c.status FROM cells c"
+        " JOIN results r ON r.id = c.result_id JOIN reports p ON p.id = r.report_id"
+        " ORDER BY 1, 2"
+    )
+    assert _rows(one, sql) == _rows(two, sql) and len(_rows(one, sql)) > 700
+
+
+def test_a_killed_run_loses_nothing_and_redoes_nothing(tmp_path: Path) -> None:
+    src = tmp_path / "many"
+    src.mkdir()
+    base = (REAL / "seed-000.txt").read_text(encoding="utf-8")
+    for n in range(80):
+        (src / f"r{n:03d}.txt").write_text(base + f"\n（第{n}份）\n", encoding="utf-8")
+    db = tmp_path / "store.db"
+    cmd = [sys.executable, "-m", "nianbao", "run", str(src), "--db", str(db)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if db.exists() and proc.poll() is None:
+                try:
+                    if _rows(db, "SELECT COUNT(*) FROM results")[0][0] >= 10:
+                        break
+                except sqlite3.OperationalError:
+                    pass  # the schema is not there yet
+            time.sleep(0.02)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait()
+    done = _rows(db, "SELECT report_id, id FROM results ORDER BY id")
+    assert 10 <= len(done) < 80, "the run was killed halfway"
+    # Every committed report is whole: 198 cells and its findings (or none were due).
+    assert _rows(
+        db,
+        "SELECT COUNT(*) FROM results r WHERE (SELECT COUNT(*) FROM cells c"
+        " WHERE c.result_id = r.id) != 198",
+    ) == [(0,)]
+    second = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
+    assert second.returncode == 0, second.stderr
+    assert f"{80 - len(done)} processed, {len(done)} skipped" in second.stdout
+    assert _rows(db, "SELECT COUNT(*), COUNT(DISTINCT report_id) FROM results") == [(80, 80)]
+    assert _rows(db, "SELECT COUNT(*) FROM source_paths") == [(80,)]
+    assert _rows(db, "SELECT report_id, id FROM results ORDER BY id")[: len(done)] == done
