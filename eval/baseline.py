@@ -37,7 +37,7 @@ def _reading(score: ReportScore, key: str) -> tuple[bool, Any, bool]:
     if score.failed:
         return False, "(failed)", True
     if key in score.wrong:
-        _, got, flagged = score.wrong[key]
+        _, got, flagged, *_ = score.wrong[key]
         return False, got, bool(flagged)
     return True, None, key in score.flags
 

@@ -132,6 +132,7 @@ def run_eval(
     *,
     options: dict[str, Any] | None = None,
     progress: Callable[[int, int, ReportScore], None] | None = None,
+    cases: list[EvalCase] | None = None,
 ) -> tuple[dict[str, Any], list[ReportScore]]:
     """Evaluate `backend` on set `which`: (every metric and the config, per-report scores)."""
     from datetime import UTC, datetime
@@ -140,7 +141,8 @@ def run_eval(
     from eval.metrics import breakdown
 
     chosen = make_backend(backend, **(options or {}))
-    cases = load_cases(which, synth_count if which != "real" else 0, seed)
+    if cases is None:  # callers that evaluate the same set twice load it once
+        cases = load_cases(which, synth_count if which != "real" else 0, seed)
     scores = run_cases(cases, chosen, progress)
     config = {
         "backend": backend,

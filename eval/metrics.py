@@ -52,7 +52,7 @@ class PartCounts:
 
 @dataclass
 class ReportScore:
-    """How one report came out. `wrong` maps key -> [gold, got, flagged]."""
+    """How one report came out. `wrong` maps key -> [gold, got, flagged, first flag reason]."""
 
     id: str
     set: str
@@ -64,7 +64,7 @@ class ReportScore:
     error: str | None = None
     parts: dict[str, PartCounts] = field(default_factory=dict)
     wrong: dict[str, list[Any]] = field(default_factory=dict)
-    flags: dict[str, list[str]] = field(default_factory=dict)  # every flagged key: reasons
+    flags: list[str] = field(default_factory=list)  # every flagged key, right or wrong
     accepted: bool = False  # no flag and no broken identity: would go through unreviewed
     meta_ok: dict[str, bool] = field(default_factory=dict)
     usage: dict[str, float] = field(default_factory=dict)
@@ -149,7 +149,7 @@ def score_report(
         "year": meta.year == gold.meta.year,
         "organ": meta.organ == gold.meta.organ,
     }
-    score.flags = {k: list(v) for k, v in flags.items()}
+    score.flags = list(flags)
     score.accepted = accepted
     score.usage = {f: float(extraction.usage.get(f, 0.0)) for f in USAGE_FIELDS}
     for key, gold_value in gold.cells.items():
@@ -162,7 +162,8 @@ def score_report(
         if not right:
             part.flagged_wrong += flagged
             part.silent += not flagged
-            score.wrong[key] = [json_value(gold_value), json_value(got), flagged]
+            reason = flags[key][0] if flagged and flags[key] else None
+            score.wrong[key] = [json_value(gold_value), json_value(got), flagged, reason]
     return score
 
 

@@ -133,7 +133,7 @@ def _silent(scores: list[ReportScore]) -> list[str]:
     rows = [
         [s.id, key, str(gold), str(got)]
         for s in scores
-        for key, (gold, got, flagged) in s.wrong.items()
+        for key, (gold, got, flagged, *_) in s.wrong.items()
         if not flagged
     ]
     out = ["## Cells that went wrong silently", ""]
@@ -211,12 +211,19 @@ def plot_by_damage(by_damage: dict[str, dict[str, Any]], path: Path) -> None:
     plt.close(fig)
 
 
+def eval_json(result: dict[str, Any], scores: list[ReportScore]) -> str:
+    """The metrics indented for reading, then one line per report (small, diff-friendly)."""
+    head = json.dumps({**result, "reports": []}, ensure_ascii=False, indent=1)
+    lines = [json.dumps(s.to_json(), ensure_ascii=False, separators=(",", ":")) for s in scores]
+    body = ",\n".join("  " + line for line in lines)
+    return head.removesuffix('"reports": []\n}') + '"reports": [\n' + body + "\n ]\n}\n"
+
+
 def write_outputs(result: dict[str, Any], scores: list[ReportScore], out_dir: Path) -> list[Path]:
     """eval.json, summary.md and the plot into `out_dir`; returns the paths written."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    data = {**result, "reports": [s.to_json() for s in scores]}
     paths = [out_dir / "eval.json", out_dir / "summary.md", out_dir / PLOT_NAME]
-    paths[0].write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    paths[0].write_text(eval_json(result, scores), encoding="utf-8")
     paths[1].write_text(summary_markdown(result, scores), encoding="utf-8")
     plot_by_damage(result["by_damage"], paths[2])
     return paths

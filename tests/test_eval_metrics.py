@@ -51,7 +51,7 @@ def test_wrong_but_flagged_is_not_silent() -> None:
     m = aggregate([score])
     assert m["cell_accuracy"] == (N - 1) / N
     assert m["silent_error_rate"] == 0.0
-    assert score.wrong["t3.new.natural"] == [0, 5, True]
+    assert score.wrong["t3.new.natural"][:3] == [0, 5, True]
     flagged = score.total("flagged")
     assert flagged > 1 and m["flag_precision"] == round(1 / flagged, 6)
     assert m["exact_match_rate"] == 0.0 and m["accepted_without_review"] == 0.0
@@ -87,14 +87,14 @@ def test_wrong_and_silent_counts_against_the_system() -> None:
 
 def test_null_for_zero_is_an_error_and_flagged_unless_seen_blank() -> None:
     missing = _score(_extraction({"t2.rules.issued": None}))
-    assert missing.wrong["t2.rules.issued"] == [0, None, True]  # flagged: null not found
+    assert missing.wrong["t2.rules.issued"] == [0, None, True, "null: not found in the source"]
     blank = _score(
         _extraction(
             {"t2.rules.issued": None},
             {"t2.rules.issued": CellProvenance(extractor="test", method="blank")},
         )
     )
-    assert blank.wrong["t2.rules.issued"] == [0, None, False]  # a confident blank: silent
+    assert blank.wrong["t2.rules.issued"] == [0, None, False, None]  # a confident blank: silent
     assert aggregate([blank])["silent_error_rate"] == round(1 / N, 6)
 
 
@@ -106,12 +106,12 @@ def test_failed_report_is_all_wrong_never_silent() -> None:
 
 
 def test_breakdown_groups_by_part_damage_and_layout() -> None:
-    a = _score(_extraction({"t4.review.upheld": 3}), "a", ("ocr_label",))
+    a = _score(_extraction({"t4.review.upheld": 3}), "a", ("ocr_labels",))
     b = _score(_extraction({}), "b", ())
     out = breakdown([a, b])
     assert out["by_part"]["t4"]["cell_accuracy"] == round(29 / 30, 6)
     assert out["by_part"]["t3"]["cell_accuracy"] == 1.0
-    assert out["by_damage"]["ocr_label"]["reports"] == 1
+    assert out["by_damage"]["ocr_labels"]["reports"] == 1
     assert out["by_damage"]["(none)"]["cell_accuracy"] == 1.0
     assert out["by_template"]["2021"]["reports"] == 2
 

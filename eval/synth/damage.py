@@ -96,7 +96,7 @@ def _valued(doc: Document, cells: Cells) -> list[tuple[Row, Cell]]:
 
 
 # ---- cells and rows lost or changed (the gold changes) ----------------------------------------
-def dropped_row(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
+def omitted_row(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
     """A row the report omits: every cell of it is null."""
     cells = gold.cells
     rows = [r for r in _data_rows(doc) if r.name.startswith(("t2.", "t3."))]
@@ -110,7 +110,7 @@ def dropped_row(doc: Document, rng: random.Random, gold: CanonicalReport) -> lis
     return [row.name]
 
 
-def dropped_cell(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
+def dropped_cells(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
     """Values missing from a row (seed-002: rows with 3-5 of 7 values): those cells are null."""
     cells = gold.cells
     out = []
@@ -122,7 +122,7 @@ def dropped_cell(doc: Document, rng: random.Random, gold: CanonicalReport) -> li
     return out
 
 
-def blank_cell(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
+def blank_cells(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
     """Cells printed empty, "—", "/" or "无": null in the gold."""
     cells = gold.cells
     out = []
@@ -133,7 +133,7 @@ def blank_cell(doc: Document, rng: random.Random, gold: CanonicalReport) -> list
     return out
 
 
-def broken_identity(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
+def own_arithmetic_error(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
     """The report's own print breaks an identity (seed-003 prints total 0 beside 8 and 1)."""
     cells = gold.cells
     candidates = [(r, c) for r, c in _valued(doc, cells) if not (c.key or "").startswith("t2.")]
@@ -166,7 +166,7 @@ def _decorate(
     return out
 
 
-def thousands_sep(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
+def thousands_separators(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
     """Thousands separators: "1,288" for 1288 (and "24,252.31" for amounts)."""
     cells = gold.cells
 
@@ -204,7 +204,7 @@ def units_in_cells(doc: Document, rng: random.Random, gold: CanonicalReport) -> 
         return True
 
     out = [c.key or "" for _, c in _valued(doc, cells) if is_amount(c) and unit(c)]
-    return out + _decorate(doc, rng, cells, 0.15, lambda c: not is_amount(c) and unit(c))
+    return out + _decorate(doc, rng, cells, 0.08, lambda c: not is_amount(c) and unit(c))
 
 
 def fullwidth_digits(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
@@ -218,7 +218,7 @@ def fullwidth_digits(doc: Document, rng: random.Random, gold: CanonicalReport) -
     return _decorate(doc, rng, cells, 0.4, wide)
 
 
-def fullwidth_spaces(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
+def odd_whitespace(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
     """Cells padded with full-width and plain spaces ("　　0", "0 ")."""
     cells = gold.cells
 
@@ -229,7 +229,7 @@ def fullwidth_spaces(doc: Document, rng: random.Random, gold: CanonicalReport) -
     return _decorate(doc, rng, cells, 0.5, pad)
 
 
-def duplicated_value(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
+def duplicated_values(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
     """A value printed twice ("8\\n8"; seed-001's part 四 has 16 values for 15 cells)."""
     cells = gold.cells
     out = []
@@ -277,7 +277,7 @@ def _set(holder: list, i: int, text: str) -> None:  # type: ignore[type-arg]
         holder[i] = text
 
 
-def label_split(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
+def split_labels(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
     """A label broken over lines ("本年新\\n制作数量", "三、本年 度办理 结果")."""
     labels = [(h, i) for h, i in _labels(doc) if len(_get(h, i)) >= 4]
     out = []
@@ -289,7 +289,7 @@ def label_split(doc: Document, rng: random.Random, gold: CanonicalReport) -> lis
     return out
 
 
-def ocr_label(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
+def ocr_labels(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
     """OCR reads a character of a label as a look-alike ("丁予公开" for "不予公开")."""
     out = []
     labels = _labels(doc)
@@ -304,7 +304,7 @@ def ocr_label(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[
     return out
 
 
-def renumbered_heading(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
+def renumbered_headings(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
     """Numbered headings turned into "3、" or "—、", group numbers into the wrong "(二)"."""
     out = []
     for block in doc.blocks:
@@ -326,7 +326,7 @@ def renumbered_heading(doc: Document, rng: random.Random, gold: CanonicalReport)
     return out
 
 
-def stray_footer(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
+def page_footer_in_table(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
     """A page footer or page number inside a table ("— 5 —" between two rows)."""
     out = []
     tables = [t for t in doc.tables() if len(t.rows) > 2]
@@ -341,19 +341,25 @@ def stray_footer(doc: Document, rng: random.Random, gold: CanonicalReport) -> li
 
 
 CATALOGUE: tuple[Damage, ...] = (
-    Damage("dropped_row", 0.08, dropped_row, True, "a table row is missing: its cells are null"),
-    Damage("dropped_cell", 0.12, dropped_cell, True, "values missing from a row: null"),
-    Damage("blank_cell", 0.15, blank_cell, True, 'cells printed "", "—", "/", "无": null'),
-    Damage("broken_identity", 0.15, broken_identity, True, "the print breaks an identity"),
-    Damage("thousands_sep", 0.35, thousands_sep, False, '"1,288" for 1288'),
+    Damage("omitted_row", 0.08, omitted_row, True, "a table row is missing: its cells are null"),
+    Damage("dropped_cells", 0.12, dropped_cells, True, "values missing from a row: null"),
+    Damage("blank_cells", 0.15, blank_cells, True, 'cells printed "", "—", "/", "无": null'),
+    Damage(
+        "own_arithmetic_error", 0.15, own_arithmetic_error, True, "the print breaks an identity"
+    ),
+    Damage("thousands_separators", 0.35, thousands_separators, False, '"1,288" for 1288'),
     Damage("units_in_cells", 0.2, units_in_cells, False, '"5件", "3739265元" (= 373.9265 万元)'),
     Damage("fullwidth_digits", 0.15, fullwidth_digits, False, 'full-width digits "１２"'),
-    Damage("fullwidth_spaces", 0.25, fullwidth_spaces, False, 'cells padded "　　0"'),
-    Damage("duplicated_value", 0.1, duplicated_value, False, 'a value printed twice "8\\n8"'),
+    Damage("odd_whitespace", 0.25, odd_whitespace, False, 'cells padded "　　0"'),
+    Damage("duplicated_values", 0.1, duplicated_values, False, 'a value printed twice "8\\n8"'),
     Damage("glued_digits", 0.15, glued_digits, False, 'neighbouring values glued "640020470"'),
-    Damage("label_split", 0.3, label_split, False, 'labels broken over lines "本年新\\n制作数量"'),
-    Damage("ocr_label", 0.2, ocr_label, False, 'OCR look-alikes in labels "丁予公开"'),
-    Damage("renumbered_heading", 0.2, renumbered_heading, False, 'headings "3、", "—、", "(二)"'),
-    Damage("stray_footer", 0.15, stray_footer, False, 'page footers in tables "— 5 —"'),
+    Damage(
+        "split_labels", 0.3, split_labels, False, 'labels broken over lines "本年新\\n制作数量"'
+    ),
+    Damage("ocr_labels", 0.2, ocr_labels, False, 'OCR look-alikes in labels "丁予公开"'),
+    Damage("renumbered_headings", 0.2, renumbered_headings, False, 'headings "3、", "—、", "(二)"'),
+    Damage(
+        "page_footer_in_table", 0.15, page_footer_in_table, False, 'page footers in tables "— 5 —"'
+    ),
 )
 DAMAGE_TYPES: tuple[str, ...] = tuple(d.name for d in CATALOGUE)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from eval.synth.damage import CATALOGUE
 from eval.synth.document import Document, Heading, Para, t2_table, t3_table, t4_table
 from eval.synth.narrative import HEADINGS, closing, organ_name, overview, title
-from eval.synth.render import NOT_WITH, RENDERERS
+from eval.synth.render import NOT_WITH, RENDERERS, RENDERING_DAMAGE
 from eval.synth.tables import SIZE_WEIGHTS, SIZES, Size, random_cells
 from extractor.layout import layout_for
 from extractor.models import CanonicalReport, Meta
@@ -33,7 +33,8 @@ class SynthReport:
     rendering: str
     size: Size
     gold: CanonicalReport
-    damage: list[str] = field(default_factory=list)  # damage types applied, catalogue order
+    # damage applied: the catalogue's, in its order, then the rendering's own
+    damage: list[str] = field(default_factory=list)
     damage_detail: dict[str, list[str]] = field(default_factory=dict)
     broken_identities: list[str] = field(default_factory=list)  # rule ids the print breaks
 
@@ -98,6 +99,8 @@ def synth_report(seed: int, index: int) -> SynthReport:
     doc.blocks[at:at] = paras
     doc.blocks.insert(doc.blocks.index(headings[4]) + 1, Para(closing(rng)[0]))
     doc.blocks.append(Para(closing(rng)[0]))
+    for tag in RENDERING_DAMAGE[rendering]:
+        damage.setdefault(tag, [f"rendering {rendering}"])
     gold = CanonicalReport(meta=gold.meta, cells=gold.cells)  # re-validate after damage
     result = check(gold, localise_errors=False)
     broken = [c.rule for c in result.checks if c.status is Status.FAILED]
@@ -108,7 +111,7 @@ def synth_report(seed: int, index: int) -> SynthReport:
         rendering=rendering,
         size=size,
         gold=gold,
-        damage=[d.name for d in CATALOGUE if d.name in damage],
+        damage=list(damage),
         damage_detail=damage,
         broken_identities=broken,
     )

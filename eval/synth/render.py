@@ -184,7 +184,17 @@ RENDERERS: dict[str, Renderer] = {
     "pdf_text": pdf_text,
     "ocr_markdown": ocr_markdown,
 }
+# Damage a rendering does by itself, in the real manifest's vocabulary
+# (eval/data/real/README.md), so real and synthetic reports group together by damage.
+RENDERING_DAMAGE: dict[str, tuple[str, ...]] = {
+    "tab_rows": ("tab_rows",),
+    "cell_lines": ("one_value_per_line",),
+    "markdown": ("markdown_table",),
+    "flat_html": ("glued_digits", "site_chrome"),
+    "pdf_text": ("vertical_label_chars",),
+    "ocr_markdown": ("markdown_table", "wrong_table_structure"),
+}
 # Damage that a rendering already does by itself, or that it cannot show, is not applied.
 NOT_WITH: dict[str, frozenset[str]] = {
-    "flat_html": frozenset({"glued_digits", "stray_footer"}),
+    "flat_html": frozenset({"glued_digits", "page_footer_in_table"}),
 }

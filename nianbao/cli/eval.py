@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--set", dest="which", choices=("real", "synth", "all"), default="all")
     p.add_argument("--synth-count", type=int, default=60, help="synthetic reports (default 60)")
     p.add_argument("--seed", type=int, default=1, help="seed of the synthetic set (default 1)")
-    p.add_argument("--out", type=Path, default=Path("eval-out"), help="output directory")
+    p.add_argument("--out", type=Path, default=Path("out/eval"), help="output directory")
     p.add_argument("--baseline", type=Path, help="a saved eval.json to compare with")
     p.add_argument(
         "--tolerance",
