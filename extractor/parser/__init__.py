@@ -9,9 +9,10 @@ be known is null and carries a note, so `rules.review_flags` flags it.
 from __future__ import annotations
 
 import time
+from functools import cache
 
 from extractor.base import SourceDocument, SourceError
-from extractor.layout import layout_for
+from extractor.layout import ValueKind, layout_for
 from extractor.models import CanonicalReport, CellProvenance, Extraction, Meta
 from extractor.parser.cells import EXTRACTOR, RowResult, provenance, read_row
 from extractor.parser.labels import CjkStream
@@ -20,7 +21,7 @@ from extractor.parser.meta import detect_organ, detect_template, detect_year
 from extractor.parser.resolve import resolve
 from extractor.parser.tokens import fold
 
-VERSION = "parser-1"
+VERSION = "parser-2"
 
 
 class ParserExtractor:
@@ -47,7 +48,7 @@ class ParserExtractor:
         meta = Meta(organ=detect_organ(text, year), year=year, template=template)
         results: list[RowResult] = []
         for row in located.rows:
-            keys, kinds = _keys(layout, row.part, row.row)
+            keys, kinds = _keys(template, row.part, row.row)
             results.append(read_row(text, row, keys, kinds))
         cells: dict[str, object] = {}
         prov: dict[str, CellProvenance] = {}
@@ -55,18 +56,19 @@ class ParserExtractor:
             for key, cell in result.cells.items():
                 cells[key] = cell.value
                 prov[key] = cell.provenance
-        for key, cell in resolve(text, template, results).items():
+        for key, cell in resolve(text, folded, template, results).items():
             cells[key] = cell.value
             prov[key] = cell.provenance
-        for key in layout.keys:
+        keys = layout.keys  # a property that builds the tuple: take it once
+        for key in keys:
             if key not in cells:
                 cells[key] = None
                 prov[key] = provenance(text, None, "missing", 0.0, ["not read"])
         report = CanonicalReport(meta=meta, cells=cells)
-        flags = [k for k in layout.keys if prov[k].notes or prov[k].confidence < 0.9]
+        flags = [k for k in keys if prov[k].notes or prov[k].confidence < 0.9]
         return Extraction(
             report=report,
-            provenance={k: prov[k] for k in layout.keys},
+            provenance={k: prov[k] for k in keys},
             flags=flags,
             extractor=EXTRACTOR,
             extractor_version=VERSION,
@@ -75,8 +77,10 @@ class ParserExtractor:
         )
 
 
-def _keys(layout, part: str, row: str) -> tuple[tuple[str, ...], tuple]:  # type: ignore[no-untyped-def]
+@cache
+def _keys(template: str, part: str, row: str) -> tuple[tuple[str, ...], tuple[ValueKind, ...]]:
     """Canonical keys and value kinds of one printed row, in printed order."""
+    layout = layout_for(template)
     if part == "t4":
         specs = [s for s in layout.cells if s.part == "t4"]
     else:

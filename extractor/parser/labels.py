@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from rapidfuzz import fuzz
 
@@ -49,6 +50,7 @@ class CjkStream:
         return bisect_left(self.offsets, source_offset)
 
 
+@cache
 def label_key(label: str) -> str:
     """The Chinese characters of a label without its numbering: "（一）予以公开" -> "予以公开"."""
     return "".join(_CJK.findall(_NUMBERING.sub("", label)))

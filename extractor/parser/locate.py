@@ -17,6 +17,8 @@ from extractor.parser.tokens import Token, tokenize
 
 T3_WINDOW = 400  # CJK chars between one part-三 label and the next (group labels, headers)
 T2_WINDOW = 900
+T4_SPAN = 3000  # source chars of part 四's header, notes and numbers at most
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _T4_HEADER_CHARS = set("行政复议诉讼结果维持纠正其他尚未审结总计经直接起后")
 
 
@@ -79,7 +81,7 @@ def find_t3_start(stream: CjkStream, layout: Layout) -> LabelMatch | None:
 def _segments(rows: list[RowRead], end: int) -> None:
     """Each found row's segment runs from its label's end to the next found label's start."""
     found = sorted((r for r in rows if r.label), key=lambda r: r.label.span[0])  # type: ignore[union-attr]
-    for row, nxt in zip(found, [*found[1:], None], strict=True):
+    for row, nxt in zip(found, [*found[1:], None][: len(found)], strict=True):
         stop = nxt.label.span[0] if nxt is not None and nxt.label else end  # type: ignore[union-attr]
         row.segment = (row.label.span[1], max(row.label.span[1], stop))  # type: ignore[union-attr]
 
@@ -109,7 +111,7 @@ def _reanchor(
     """A label printed twice before the next row (a heading, then the table row's own label,
     as OCR-to-markdown prints it) belongs to its last printing: the values follow that one."""
     found = [r for r in rows if r.label is not None]
-    for row, nxt in zip(found, [*found[1:], None], strict=True):
+    for row, nxt in zip(found, [*found[1:], None][: len(found)], strict=True):
         assert row.label is not None
         stop = nxt.label.start if nxt is not None and nxt.label is not None else end
         for key in keys[row.row]:
@@ -180,17 +182,13 @@ def locate_t4(stream: CjkStream, text: str, folded: str, layout: Layout, after: 
     src_start = stream.offsets[at]
     row.label = LabelMatch(at, at + 4, stream.source_span(at, at + 2), "exact", 100.0)
     end = len(text)
-    seen_number = False
-    pos = src_start
-    for m in re.finditer(r"[\u4e00-\u9fff]+", text[src_start:]):
-        a = src_start + m.start()
-        if not seen_number and any(t for t in tokenize(folded, pos, a)):
-            seen_number = True
-        header = set(m.group(0)) <= _T4_HEADER_CHARS
-        if seen_number and not header:
-            end = a
+    tokens = iter(tokenize(folded, src_start, min(len(text), src_start + T4_SPAN)))
+    first_token = next(tokens, None)
+    for m in _CJK_RUN.finditer(text, src_start):
+        seen_number = first_token is not None and first_token.start < m.start()
+        if seen_number and not set(m.group(0)) <= _T4_HEADER_CHARS:
+            end = m.start()
             break
-        pos = a
     row.segment = (src_start, end)
     return row
 

@@ -1,14 +1,36 @@
-"""Rows the parser could not read directly: candidates, chosen jointly under the identities.
+"""Rows the parser could not read directly: candidate readings, and what they pin down.
 
-Candidate readings come from `extractor.segmentation` (glued digit runs) and
-`extractor.alignment` (too few / too many values); `extractor.decode` chooses among them
-with the row sums, column sums, balance and part-四 group sums. A row with no candidate
-stays null, each cell noted with why, so it is flagged for a person.
+Candidate readings of a row come from `extractor.segmentation` (a glued digit run cut into
+the row's cells under its sums: a part-三 row's total, part 四's group totals). A cell on which
+every candidate agrees is known (method "segmented"); a cell on which they disagree stays
+null with the readings as alternatives; a row with no reading stays null. Every such cell
+carries a note, so `rules.review_flags` flags it, except a unique reading's cells.
 """
 
 from __future__ import annotations
 
-from extractor.parser.cells import CellRead, RowResult, provenance
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from extractor.layout import ValueKind
+from extractor.models import CellValue
+from extractor.parser.cells import WAN, CellRead, RowResult, provenance
+from extractor.parser.tokens import TokenKind
+from extractor.segmentation import segment, sums_for
+
+SEGMENTED_CONFIDENCE = 0.9  # a unique cut under the row's sums: trusted, not flagged
+_NOT_RUN = re.compile(r"[^0-9.\-\s]")
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The readings of one ambiguous row, with each value's source span per reading."""
+
+    values: list[tuple[CellValue, ...]]
+    spans: list[tuple[tuple[int, int], ...]]
+    truncated: bool
+    how: str  # "segmented"
 
 
 def _row_span(result: RowResult) -> tuple[int, int] | None:
@@ -18,14 +40,88 @@ def _row_span(result: RowResult) -> tuple[int, int] | None:
     return result.row.segment
 
 
-def resolve(text: str, template: str, results: list[RowResult]) -> dict[str, CellRead]:
-    """Cells of every ambiguous row: decoded values where the identities decide, else null."""
+def _run_of(folded: str, result: RowResult) -> tuple[str, int] | None:
+    """The row's value tokens as one run ("230 000023"), same length as the source slice, so
+    a run offset plus `start` is a source offset; None when a token is no digit run."""
+    tokens = result.row.tokens
+    if not tokens or any(t.kind is TokenKind.BLANK for t in tokens):
+        return None
+    start, end = tokens[0].start, tokens[-1].end
+    inside = folded[start:end]
+    # units and separators inside the stretch become spaces (a cut), keeping the offsets
+    run = _NOT_RUN.sub(" ", inside.replace("万元", "  ").replace("元", " "))
+    return run, start
+
+
+def segment_row(folded: str, template: str, result: RowResult) -> Candidates | None:
+    """Every cut of a glued row into its cells under its sums; None when it is no run."""
+    got = _run_of(folded, result)
+    if got is None:
+        return None
+    run, start = got
+    n = len(result.keys)
+    if sum(ch.isdigit() for ch in run) < n:
+        return None
+    signed = [i for i, k in enumerate(result.kinds) if k is ValueKind.SIGNED]
+    decimals = [i for i, k in enumerate(result.kinds) if k is ValueKind.AMOUNT]
+    sums = sums_for(template, result.keys)
+    found = segment(run, n, signed=signed, sums=sums, decimals=decimals)
+    units = next((t.unit for t in result.row.tokens if t.unit), None)
+    values = [
+        tuple(_typed(v, k, units) for v, k in zip(r.values, result.kinds, strict=True))
+        for r in found.readings
+    ]
+    spans = [tuple((start + s, start + e) for s, e in r.spans) for r in found.readings]
+    return Candidates(values, spans, found.truncated, "segmented")
+
+
+def _typed(value: int | Decimal, kind: ValueKind, unit: str | None) -> CellValue:
+    if kind is ValueKind.AMOUNT:
+        amount = Decimal(value)
+        return amount / WAN if unit == "元" else amount
+    return value
+
+
+def _cells_from(text: str, result: RowResult, cands: Candidates) -> dict[str, CellRead]:
+    """Per cell: the agreed value, or null with the differing readings as alternatives."""
+    out: dict[str, CellRead] = {}
+    for i, key in enumerate(result.keys):
+        readings = [c[i] for c in cands.values]
+        distinct = list(dict.fromkeys(readings))
+        spans = {s[i] for s in cands.spans}
+        span = next(iter(spans)) if len(spans) == 1 else _row_span(result)
+        if len(distinct) == 1 and not cands.truncated:
+            # one reading, or every reading agrees on this cell: the cell is known
+            out[key] = CellRead(
+                distinct[0], provenance(text, span, cands.how, SEGMENTED_CONFIDENCE)
+            )
+            continue
+        note = f"glued digits: {len(cands.values)} readings under the row's sums disagree here" + (
+            " (search bounded)" if cands.truncated else ""
+        )
+        out[key] = CellRead(
+            None, provenance(text, span, cands.how, 0.3, [note], alternatives=distinct[:8])
+        )
+    return out
+
+
+def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> dict[str, CellRead]:
+    """Cells of every ambiguous row: what its candidate readings pin down, else null."""
     out: dict[str, CellRead] = {}
     for result in results:
         if result.ambiguous is None:
             continue
+        cands = None
+        if len(result.row.tokens) < len(result.keys):
+            cands = segment_row(folded, template, result)
+        if cands is not None and cands.values:
+            out.update(_cells_from(text, result, cands))
+            continue
         span = _row_span(result)
+        why = "no cut of the digits fits the row's sums" if cands is not None else ""
         note = f"{result.ambiguous}; cannot tell which value belongs to which cell"
+        if why:
+            note = f"{result.ambiguous}; {why}"
         for key in result.keys:
             out[key] = CellRead(None, provenance(text, span, "unresolved", 0.0, [note]))
     return out

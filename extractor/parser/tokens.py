@@ -16,9 +16,13 @@ _HALF = "0123456789.,/-+" + " " * 5
 FOLD = str.maketrans(_FULL, _HALF)
 
 
+_WIDE = re.compile(f"[{_FULL}]+")
+
+
 def fold(text: str) -> str:
     """Full-width digits, points, slashes and spaces to ASCII; same length as `text`."""
-    return text.translate(FOLD)
+    # only the (few) wide runs are translated: str.translate over a whole report is slow
+    return _WIDE.sub(lambda m: m.group(0).translate(FOLD), text)
 
 
 class TokenKind(StrEnum):

@@ -1,0 +1,62 @@
+"""Glued web text: runs of digits cut under the row sums; only what the sums pin down is kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from extractor.base import SourceDocument
+from extractor.layout import layout_for
+from extractor.parser import ParserExtractor
+from extractor.readers import read_document
+
+REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
+
+
+def _flat_report(rows: dict[str, str], t4: str) -> str:
+    """A 2021-layout report flattened to one line, every row's cells glued together."""
+    layout = layout_for("2021")
+    parts = ["某某街道2022年度政府信息公开工作年度报告", "三、收到和处理政府信息公开申请情况"]
+    for row in layout.t3_rows:
+        parts.append(row.label + rows.get(row.name, "0000000"))
+    parts.append("四、政府信息公开行政复议、行政诉讼情况行政复议行政诉讼结果维持结果纠正其他结果")
+    parts.append("尚未审结总计" + t4 + "五、存在的主要问题及改进情况")
+    return "".join(parts)
+
+
+def test_unique_cut_is_taken_and_spans_point_at_digits() -> None:
+    text = _flat_report({"new": "640020470", "results_total": "640020470"}, "10203120001200000")
+    ex = ParserExtractor().extract(SourceDocument.from_text("flat.txt", text))
+    cells = ex.report.cells
+    assert [cells[f"t3.new.{c.name}"] for c in layout_for("2021").t3_columns] == [
+        64,
+        0,
+        0,
+        2,
+        0,
+        4,
+        70,
+    ]
+    prov = ex.provenance["t3.new.natural"]
+    assert prov.method == "segmented" and prov.snippet == "64"
+    assert ex.provenance["t3.new.total"].snippet == "70"
+    t4 = [cells[k] for k in layout_for("2021").keys if k.startswith("t4.")]
+    assert t4 == [1, 0, 2, 0, 3, 12, 0, 0, 0, 12, 0, 0, 0, 0, 0]
+    assert "t3.new.natural" not in ex.flags
+
+
+def test_ambiguous_cut_keeps_agreed_cells_and_flags_the_rest() -> None:
+    # "110000011": 11,0,0,0,0,0,11 or 1,10,0,0,0,0,11 under the row sum alone
+    text = _flat_report({"granted": "110000011"}, "000000000000000")
+    ex = ParserExtractor().extract(SourceDocument.from_text("flat.txt", text))
+    prov = ex.provenance["t3.granted.natural"]
+    assert ex.report.cells["t3.granted.natural"] is None
+    assert "t3.granted.natural" in ex.flags and len(prov.alternatives) >= 2
+    assert ex.report.cells["t3.granted.total"] == 11  # every reading agrees on the total
+
+
+def test_real_web_text_part_four_decodes_as_its_sources_say() -> None:
+    # SOURCES.md: 006's T4 "21317000001324019" decodes uniquely to 2,1,3,1,7 / 0*5 / 13,2,4,0,19
+    ex = ParserExtractor().extract(read_document(REAL / "corpus-006_pingtan-2024-webtext.txt"))
+    t4 = [v for k, v in ex.report.cells.items() if k.startswith("t4.")]
+    assert t4 == [2, 1, 3, 1, 7, 0, 0, 0, 0, 0, 13, 2, 4, 0, 19]
+    assert not [k for k in ex.flags if k.startswith("t4.")]
