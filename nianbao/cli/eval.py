@@ -27,7 +27,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--tolerance",
         type=float,
         default=None,
-        help="allowed worsening of a headline metric, as a fraction (default 0.002)",
+        help="allowed worsening of a headline metric, as a fraction (default 0: none)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress lines")
     p.set_defaults(func=run)
