@@ -1,0 +1,255 @@
+"""The one way a request reaches the endpoint: cache, rate limit, retries, accounting.
+
+instructor drives structured output and its own validation re-asks; every HTTP call it
+makes goes through `Session.create`, which serves cached answers, waits for the rate
+limiter, retries 429 / 5xx / timeouts with tenacity (the openai client's retries are off)
+and counts tokens. Errors leave as `BackendError` (the backend cannot work) or
+`LLMRequestError` (this report failed), each with a one-line message.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import openai
+from openai.types.chat import ChatCompletion
+from pydantic import BaseModel, ValidationError
+from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+
+from extractor.base import BackendError
+from extractor.llm.cache import AnswerCache, cache_key
+from extractor.llm.config import LLMConfig
+from extractor.llm.errors import LLMRequestError
+from extractor.llm.ratelimit import RateLimiter
+
+# instructor logs each failed call at ERROR; without a handler Python would print it on
+# stderr, breaking the CLI's one-line errors. Users who configure logging still see it.
+logging.getLogger("instructor").addHandler(logging.NullHandler())
+
+
+def is_retryable(exc: BaseException) -> bool:
+    """429, 5xx and timeouts are worth another try; 400/401/403/404 and refusals are not."""
+    if isinstance(exc, openai.APITimeoutError):
+        return True
+    if isinstance(exc, openai.APIStatusError):
+        return exc.status_code == 429 or exc.status_code >= 500
+    return False
+
+
+def retry_after(exc: BaseException | None, now: datetime | None = None) -> float | None:
+    """Seconds the server asked us to wait (Retry-After: seconds or HTTP date), if it did."""
+    response = getattr(exc, "response", None)
+    if response is None:
+        return None
+    headers = response.headers
+    if ms := headers.get("retry-after-ms"):
+        try:
+            return max(0.0, float(ms) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def describe(exc: BaseException) -> str:
+    """A short, key-free description of a failed request."""
+    if isinstance(exc, openai.APITimeoutError):
+        return "timed out"
+    if isinstance(exc, openai.APIStatusError):
+        return f"HTTP {exc.status_code}"
+    if isinstance(exc, openai.APIConnectionError):
+        return "connection failed"
+    return exc.__class__.__name__
+
+
+@dataclass
+class Counters:
+    """What one report's requests cost; becomes `Extraction.usage`."""
+
+    calls: int = 0  # HTTP requests answered (cache hits excluded)
+    cached_calls: int = 0
+    retries: int = 0
+    reasks: int = 0  # identity re-asks (validation re-asks are counted in calls)
+    input_tokens: int = 0
+    output_tokens: int = 0
+    waits: list[float] = field(default_factory=list)  # seconds slept before each retry
+
+    def as_usage(self, cfg: LLMConfig, seconds: float) -> dict[str, float]:
+        price_in, price_out = cfg.prices.get(cfg.model, (0.0, 0.0))
+        cost = (self.input_tokens * price_in + self.output_tokens * price_out) / 1_000_000
+        return {
+            "calls": self.calls,
+            "cached_calls": self.cached_calls,
+            "retries": self.retries,
+            "reasks": self.reasks,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "cost_usd": round(cost, 6),
+            "seconds": round(seconds, 3),
+        }
+
+
+class Endpoint:
+    """The configured OpenAI-compatible endpoint, shared by every report of a run."""
+
+    def __init__(self, cfg: LLMConfig, limiter: RateLimiter | None = None) -> None:
+        self.cfg = cfg
+        self.client = openai.OpenAI(
+            api_key=cfg.require_key(),
+            base_url=cfg.base_url,
+            timeout=cfg.timeout,
+            max_retries=0,  # tenacity below is the one retry policy
+        )
+        self.cache = None if cfg.no_cache else AnswerCache(cfg.cache_dir)
+        self.limiter = limiter or RateLimiter(None)
+
+    def session(self) -> Session:
+        return Session(self)
+
+    def close(self) -> None:
+        if self.cache is not None:
+            self.cache.close()
+        self.client.close()
+
+
+class Session:
+    """One report's requests: shares the endpoint, keeps its own counters."""
+
+    def __init__(self, endpoint: Endpoint) -> None:
+        self.endpoint = endpoint
+        self.cfg = endpoint.cfg
+        self.counters = Counters()
+        import instructor  # here, not at module top: instructor is slow to import
+
+        self._mode = instructor.Mode.JSON if self.cfg.mode == "json" else instructor.Mode.TOOLS
+        self._structured = instructor.patch(create=self.create, mode=self._mode)
+
+    # -- raw requests -------------------------------------------------------------------------
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        policy = self.cfg.retry
+        asked = retry_after(exc)
+        if asked is not None:
+            wait = asked
+        else:
+            wait = policy.initial_wait * 2 ** (state.attempt_number - 1)
+            wait += random.uniform(0, policy.jitter)
+        return min(wait, policy.max_wait)
+
+    def _before_sleep(self, state: RetryCallState) -> None:
+        self.counters.retries += 1
+        if state.next_action is not None:
+            self.counters.waits.append(state.next_action.sleep)
+
+    def _send(self, request: dict[str, Any]) -> ChatCompletion:
+        self.endpoint.limiter.acquire()
+        return self.endpoint.client.chat.completions.create(**request)
+
+    def create(self, **request: Any) -> ChatCompletion:
+        """One chat completion: from the cache, or from the endpoint with retries."""
+        cache = self.endpoint.cache
+        key = cache_key(
+            request,
+            prompt_version=self.cfg.prompt_version,
+            model=self.cfg.model,
+            mode=self.cfg.mode,
+        )
+        if cache is not None and (body := cache.get(key)) is not None:
+            self.counters.cached_calls += 1
+            return ChatCompletion.model_validate(body)
+        retrying = Retrying(
+            stop=stop_after_attempt(self.cfg.retry.attempts),
+            wait=self._wait,
+            retry=retry_if_exception(is_retryable),
+            before_sleep=self._before_sleep,
+            reraise=True,
+        )
+        try:
+            completion: ChatCompletion = retrying(self._send, request)
+        except openai.APIError as exc:
+            raise self._translate(exc) from None
+        self.counters.calls += 1
+        if completion.usage is not None:
+            self.counters.input_tokens += completion.usage.prompt_tokens
+            self.counters.output_tokens += completion.usage.completion_tokens
+        if cache is not None:
+            cache.put(key, completion.model_dump(mode="json"))
+        return completion
+
+    def _translate(self, exc: openai.APIError) -> Exception:
+        url = self.cfg.base_url
+        tries = self.cfg.retry.attempts
+        if isinstance(exc, openai.APIStatusError):
+            code = exc.status_code
+            if code in (401, 403):
+                return BackendError(f"LLM endpoint {url} refused the API key (HTTP {code})")
+            if code == 404:
+                return BackendError(
+                    f"LLM endpoint {url} answered HTTP 404: check the base URL and the model "
+                    f"name {self.cfg.model!r}"
+                )
+            if is_retryable(exc):
+                return LLMRequestError(
+                    f"LLM endpoint {url} failed {tries} times (last: HTTP {code})"
+                )
+            return LLMRequestError(f"LLM endpoint {url} rejected the request (HTTP {code})")
+        if isinstance(exc, openai.APITimeoutError):
+            return LLMRequestError(
+                f"LLM endpoint {url} timed out {tries} times ({self.cfg.timeout:g}s each)"
+            )
+        if isinstance(exc, openai.APIConnectionError):
+            return BackendError(f"cannot reach the LLM endpoint {url} (connection failed)")
+        return LLMRequestError(f"LLM endpoint {url}: {describe(exc)}")
+
+    # -- structured requests ------------------------------------------------------------------
+    def ask(self, response_model: type[BaseModel], messages: list[dict[str, Any]]) -> BaseModel:
+        """A validated answer; instructor re-asks on invalid JSON or failed validation."""
+        from instructor.core.exceptions import InstructorRetryException
+
+        try:
+            return self._structured(
+                model=self.cfg.model,
+                messages=messages,
+                response_model=response_model,
+                max_retries=self.cfg.validation_retries,
+                **self.cfg.sampling,
+            )
+        except InstructorRetryException as exc:
+            cause = exc.__cause__
+            if isinstance(cause, (BackendError, LLMRequestError)):
+                raise cause from None
+            detail = _first_error(cause)
+            raise LLMRequestError(
+                f"the model's answer for {response_model.__name__} stayed invalid after "
+                f"{self.cfg.validation_retries + 1} tries: {detail}"
+            ) from None
+
+
+def _first_error(exc: BaseException | None) -> str:
+    if isinstance(exc, ValidationError) and exc.errors():
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return f"{where}: {first['msg']}" if where else str(first["msg"])
+    return "invalid JSON" if exc is not None else "unknown error"
+
+
+def elapsed_since(start: float) -> float:
+    return time.monotonic() - start

@@ -1,0 +1,162 @@
+"""Settings of the LLM backend: endpoint, model, sampling, retries, cache, prices.
+
+Precedence: explicit options > environment (`OPENAI_BASE_URL`, `OPENAI_API_KEY`,
+`NIANBAO_MODEL`, `NIANBAO_CACHE_DIR`) > the TOML file (`NIANBAO_CONFIG` or the `config`
+option, table `[llm]`) > defaults. The key is never written anywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from extractor.base import BackendError
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+DEFAULT_MODEL = "gpt-4o-mini"
+
+# USD per 1M tokens (input, output); the config's [llm.prices] table extends or overrides it.
+DEFAULT_PRICES: dict[str, tuple[float, float]] = {
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "deepseek-chat": (0.27, 1.10),
+}
+
+
+def default_cache_dir() -> Path:
+    """Under the user cache dir ($XDG_CACHE_HOME or ~/.cache)."""
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "nianbao" / "llm"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """The ONE retry policy (the openai client's own retries are off)."""
+
+    attempts: int = 5  # total tries of one request, the first included
+    initial_wait: float = 1.0  # seconds before the first retry; doubles each time
+    max_wait: float = 60.0  # cap on one wait, Retry-After included
+    jitter: float = 1.0  # + uniform(0, jitter) seconds
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    """Everything that decides how the LLM is called (and so what goes into cache keys)."""
+
+    base_url: str = DEFAULT_BASE_URL
+    api_key: str | None = field(default=None, repr=False)
+    model: str = DEFAULT_MODEL
+    temperature: float = 0.0
+    seed: int | None = 0
+    max_tokens: int = 4096
+    timeout: float = 120.0  # seconds per request
+    mode: str = "json"  # instructor mode: "json" (json_object) or "tools"
+    split: str = "parts"  # how a report is cut into requests: see extractor.llm.units
+    prompt_version: str = "v1"
+    validation_retries: int = 2  # instructor's re-asks on invalid JSON / validation errors
+    max_reasks: int = 2  # rounds of identity re-asks
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    no_cache: bool = False
+    prices: dict[str, tuple[float, float]] = field(default_factory=lambda: dict(DEFAULT_PRICES))
+
+    @property
+    def sampling(self) -> dict[str, Any]:
+        """The sampling settings sent with every request (and part of every cache key)."""
+        out: dict[str, Any] = {"temperature": self.temperature, "max_tokens": self.max_tokens}
+        if self.seed is not None:
+            out["seed"] = self.seed
+        return out
+
+    def require_key(self) -> str:
+        if not self.api_key:
+            raise BackendError(
+                "no API key for the LLM backend: set OPENAI_API_KEY (or api_key in the "
+                "[llm] table of the file named by NIANBAO_CONFIG)"
+            )
+        return self.api_key
+
+
+_SIMPLE = {f.name for f in fields(LLMConfig)} - {"retry", "prices", "cache_dir", "api_key"}
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise BackendError(f"{path}: no such config file") from None
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise BackendError(f"{path}: not a readable TOML config ({exc})") from None
+    table = data.get("llm", {})
+    if not isinstance(table, dict):
+        raise BackendError(f"{path}: [llm] must be a table")
+    return table
+
+
+def _apply(cfg: LLMConfig, values: dict[str, Any], origin: str) -> LLMConfig:
+    """Overlay a dict of settings (from TOML or options) on a config; unknown names are errors."""
+    changes: dict[str, Any] = {}
+    for name, value in values.items():
+        if value is None:
+            continue
+        if name in _SIMPLE:
+            changes[name] = value
+        elif name == "api_key":
+            changes["api_key"] = str(value)
+        elif name == "cache_dir":
+            changes["cache_dir"] = Path(value).expanduser()
+        elif name == "retry":
+            if isinstance(value, RetryPolicy):
+                changes["retry"] = value
+            elif isinstance(value, dict):
+                try:
+                    changes["retry"] = replace(cfg.retry, **value)
+                except TypeError as exc:
+                    raise BackendError(f"{origin}: bad [llm.retry] ({exc})") from None
+            else:
+                raise BackendError(f"{origin}: retry must be a table")
+        elif name == "prices":
+            prices = dict(cfg.prices)
+            try:
+                for model, row in value.items():
+                    if isinstance(row, dict):
+                        prices[model] = (float(row["input"]), float(row["output"]))
+                    else:
+                        prices[model] = (float(row[0]), float(row[1]))
+            except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+                raise BackendError(
+                    f"{origin}: prices must map a model to {{input = USD/1M, output = USD/1M}}"
+                ) from None
+            changes["prices"] = prices
+        else:
+            raise BackendError(f"{origin}: unknown LLM setting {name!r}")
+    try:
+        return replace(cfg, **changes)
+    except TypeError as exc:  # pragma: no cover - names are checked above
+        raise BackendError(f"{origin}: {exc}") from None
+
+
+def load_config(config: str | Path | None = None, **options: Any) -> LLMConfig:
+    """The effective settings: defaults < TOML file < environment < options."""
+    cfg = LLMConfig()
+    path = config or os.environ.get("NIANBAO_CONFIG")
+    if path:
+        cfg = _apply(cfg, _read_toml(Path(path)), str(path))
+    env = {
+        "base_url": os.environ.get("OPENAI_BASE_URL"),
+        "api_key": os.environ.get("OPENAI_API_KEY"),
+        "model": os.environ.get("NIANBAO_MODEL"),
+        "cache_dir": os.environ.get("NIANBAO_CACHE_DIR"),
+    }
+    cfg = _apply(cfg, {k: v for k, v in env.items() if v}, "environment")
+    cfg = _apply(cfg, options, "options")
+    if cfg.mode not in ("json", "tools"):
+        raise BackendError(f"LLM mode {cfg.mode!r}: expected 'json' or 'tools'")
+    if cfg.retry.attempts < 1:
+        raise BackendError("retry.attempts must be at least 1")
+    return cfg

@@ -1,0 +1,145 @@
+"""`LLMExtractor`: read a report through an OpenAI-compatible endpoint, verified and grounded.
+
+One report: a small meta request (organ, year) on the head of the text, the template from
+the labels the text prints, one request per unit of the split, identity re-asks, then every
+cell with its quote located in the source.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from extractor.base import SourceDocument
+from extractor.llm.client import Endpoint, Session
+from extractor.llm.config import LLMConfig, load_config
+from extractor.llm.prompts import load_prompt, render
+from extractor.llm.ratelimit import RateLimiter
+from extractor.llm.reading import Reading, ask_rows
+from extractor.llm.responses import MetaAnswer
+from extractor.llm.template import choose_template
+from extractor.llm.units import split_units, unit_for_cells
+from extractor.llm.verify import reask_until_consistent
+from extractor.models import SCHEMA_VERSION, CanonicalReport, CellProvenance, Extraction, Meta
+
+META_HEAD_CHARS = 1500  # the title, publisher and first paragraph name the body and year
+
+
+class LLMExtractor:
+    """The "llm" backend (see docs/llm.md). Options override the environment and config file."""
+
+    name = "llm"
+
+    def __init__(
+        self,
+        config: str | Path | None = None,
+        *,
+        settings: LLMConfig | None = None,
+        limiter: RateLimiter | None = None,
+        **options: Any,
+    ) -> None:
+        self.cfg = settings or load_config(config, **options)
+        self.endpoint = Endpoint(self.cfg, limiter)
+
+    @property
+    def version(self) -> str:
+        """Prompt version + schema version + model: in every result and cache key."""
+        return f"prompts-{self.cfg.prompt_version}+schema-{SCHEMA_VERSION}+{self.cfg.model}"
+
+    @property
+    def source_tag(self) -> str:
+        return f"llm:{self.cfg.model}"
+
+    def close(self) -> None:
+        self.endpoint.close()
+
+    # -- the whole report ---------------------------------------------------------------------
+    def read_meta(self, session: Session, doc: SourceDocument) -> Meta:
+        version = self.cfg.prompt_version
+        messages = [
+            {"role": "system", "content": load_prompt("system", version)},
+            {"role": "user", "content": render("meta", version, text=doc.text[:META_HEAD_CHARS])},
+        ]
+        answer = session.ask(MetaAnswer, messages)
+        assert isinstance(answer, MetaAnswer)
+        template, _how = choose_template(doc.text, answer.template, answer.year)
+        return Meta(organ=answer.organ, year=answer.year, template=template)  # type: ignore[arg-type]
+
+    def extract(self, doc: SourceDocument) -> Extraction:
+        """Every cell of the report, re-asked where identities break, grounded in `doc.text`."""
+        start = time.monotonic()
+        session = self.endpoint.session()
+        meta = self.read_meta(session, doc)
+        reading = Reading(source=doc.text, extractor=self.source_tag)
+        for unit in split_units(meta.template, self.cfg.split):
+            for row in ask_rows(session, unit, doc.text, self.cfg.prompt_version):
+                reading.put(row)
+        # Identities still broken after the re-asks are what the source prints; the rule
+        # engine reports them downstream from the values, so nothing is kept here.
+        reask_until_consistent(session, meta, reading, self.cfg.prompt_version, self.cfg.max_reasks)
+        extraction = self._extraction(doc, meta, reading)
+        extraction.usage = session.counters.as_usage(self.cfg, time.monotonic() - start)
+        return extraction
+
+    def _extraction(self, doc: SourceDocument, meta: Meta, reading: Reading) -> Extraction:
+        report = CanonicalReport.empty(meta)
+        cells = dict(report.cells)
+        cells.update({k: v for k, v in reading.cells().items() if k in cells})
+        report = CanonicalReport(meta=meta, cells=cells)
+        provenance = {k: reading.provenance[k] for k in report.cells if k in reading.provenance}
+        flags = [k for k, p in provenance.items() if p.notes]
+        return Extraction(
+            report=report,
+            provenance=provenance,
+            flags=flags,
+            extractor=self.name,
+            extractor_version=self.version,
+            source_name=doc.name,
+        )
+
+    # -- targeted re-extraction ---------------------------------------------------------------
+    def reextract(
+        self, doc: SourceDocument, extraction: Extraction, keys: Iterable[str]
+    ) -> Extraction:
+        """Ask only about the rows holding `keys`; those cells take the new reading.
+
+        The rest of `extraction` (other cells, their provenance) is kept as it was; the
+        result's usage is this request's alone.
+        """
+        start = time.monotonic()
+        wanted = [k for k in dict.fromkeys(keys) if k in extraction.report.cells]
+        if not wanted:
+            return extraction.model_copy(deep=True)
+        session = self.endpoint.session()
+        template = extraction.report.meta.template
+        unit = unit_for_cells(template, wanted, "reextract")
+        reading = Reading(source=doc.text, extractor=self.source_tag)
+        for row in ask_rows(session, unit, doc.text, self.cfg.prompt_version, targeted=True):
+            reading.put(row)
+        fresh = reading.cells()
+        cells = dict(extraction.report.cells)
+        provenance: dict[str, CellProvenance] = dict(extraction.provenance)
+        for key in wanted:
+            cells[key] = fresh.get(key)
+            provenance[key] = reading.provenance[key].model_copy(
+                update={"method": _reextracted(reading.provenance[key].method)}
+            )
+        report = CanonicalReport(meta=extraction.report.meta, cells=cells)
+        flags = [k for k in extraction.flags if k not in wanted]
+        flags += [k for k in wanted if provenance[k].notes]
+        return Extraction(
+            report=report,
+            provenance=provenance,
+            flags=flags,
+            extractor=extraction.extractor,
+            extractor_version=f"{extraction.extractor_version} + {self.name} {self.version}",
+            source_name=extraction.source_name or doc.name,
+            usage=session.counters.as_usage(self.cfg, time.monotonic() - start),
+        )
+
+
+def _reextracted(method: str) -> str:
+    # "blank" must survive: review_flags reads it as "the cell is empty in the source".
+    return method if method == "blank" else "reextracted"

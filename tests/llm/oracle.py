@@ -1,0 +1,107 @@
+"""Scripted model answers built from a gold label: what a careful model would return.
+
+The oracle reads the rows a request asks for from the request itself (the prompt lists
+them by canonical key), answers them from the gold cells, and quotes the row as a model
+would: its printed label followed by its numbers.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from extractor.layout import layout_for
+from extractor.models import CanonicalReport
+from tests.llm.fake_openai_server import Recorded, Reply, completion
+
+ROOT = Path(__file__).resolve().parents[2]
+REAL = ROOT / "eval" / "data" / "real"
+_ROW_LINE = re.compile(r"^- (t[234]\.[a-z_.]+): ", re.M)
+
+
+def asked_rows(request: Recorded) -> list[str]:
+    """The row keys asked for by the latest user message that lists rows."""
+    for message in reversed(request.messages):
+        if message.get("role") == "user" and (rows := _ROW_LINE.findall(message["content"])):
+            return rows
+    return []
+
+
+def is_meta(request: Recorded) -> bool:
+    return "--- report (beginning) ---" in request.last_user
+
+
+def _plain(value: Any) -> Any:
+    return value if value is None or isinstance(value, int) else float(value)
+
+
+def _printed(value: Any) -> str:
+    """A number as a report prints it: 0 not 0.0, 12.5 as is."""
+    number = float(value)
+    return str(int(number)) if number.is_integer() else str(value)
+
+
+@dataclass
+class Oracle:
+    """Answers from `gold` for the report `text`."""
+
+    gold: CanonicalReport
+    text: str
+
+    @classmethod
+    def for_stem(cls, stem: str) -> Oracle:
+        gold = CanonicalReport.from_json((REAL / f"{stem}.gold.json").read_text("utf-8"))
+        return cls(gold, (REAL / f"{stem}.txt").read_text("utf-8"))
+
+    def row(self, key: str) -> dict[str, Any]:
+        """The answer object for one row."""
+        template = self.gold.meta.template
+        layout = layout_for(template)
+        cells = [s for s in layout.cells if f"{s.part}.{s.row}" == key]
+        values = {s.column: _plain(self.gold.cells[s.key]) for s in cells}
+        shown = [_printed(v) for v in values.values() if v is not None]
+        if key.startswith("t4."):
+            # part 四 prints one row of 15 numbers under a header: quote the whole run
+            run = [self.gold.cells[s.key] for s in layout.cells if s.part == "t4"]
+            quote = " ".join(_printed(v) for v in run if v is not None)
+        elif shown:
+            quote = f"{cells[0].row_label} " + " ".join(shown)
+        else:
+            quote = ""
+        return {"row": key, "quote": quote, **values}
+
+    def meta(self) -> dict[str, Any]:
+        title = next((line.strip() for line in self.text.splitlines() if "年度报告" in line), "")
+        return {
+            "organ": self.gold.meta.organ,
+            "year": self.gold.meta.year,
+            "template": self.gold.meta.template,
+            "quote": title,
+        }
+
+    def content(self, request: Recorded, changes: dict[str, dict[str, Any]] | None = None) -> str:
+        """The JSON text a model would answer `request` with; `changes` overrides row fields."""
+        if is_meta(request):
+            return json.dumps(self.meta(), ensure_ascii=False)
+        rows = []
+        for key in asked_rows(request):
+            row = self.row(key)
+            row.update((changes or {}).get(key, {}))
+            rows.append(row)
+        return json.dumps({"rows": rows}, ensure_ascii=False)
+
+    def reply(self, request: Recorded, changes: dict[str, dict[str, Any]] | None = None) -> Reply:
+        content = self.content(request, changes)
+        # usage as a real endpoint reports it: ~1 token per 1.5 characters of the prompt
+        prompt_chars = sum(len(str(m.get("content", ""))) for m in request.messages)
+        return completion(
+            content, prompt_tokens=int(prompt_chars / 1.5), completion_tokens=len(content) // 3
+        )
+
+    def changed(self, changes: dict[str, dict[str, Any]]) -> Callable[[Recorded], Reply]:
+        """A script step answering like the oracle but with `changes` to some rows."""
+        return lambda request: self.reply(request, changes)

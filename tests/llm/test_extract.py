@@ -1,0 +1,146 @@
+"""The LLM extractor end to end against the local server: answers, re-asks, accounting."""
+
+from __future__ import annotations
+
+from extractor.models import SCHEMA_VERSION
+from tests.llm.fake_openai_server import completion
+from tests.llm.oracle import asked_rows, is_meta
+
+
+def test_correct_answer_gives_gold_cells_and_usage(server, make_extractor, seed4) -> None:
+    doc, oracle = seed4
+    server.responder = oracle.reply
+    extraction = make_extractor().extract(doc)
+
+    assert extraction.report.cells == oracle.gold.cells
+    assert extraction.report.meta == oracle.gold.meta
+    # one meta request, then one per part (二, 三, 四); every identity holds: no re-ask
+    calls = server.chat_requests
+    assert len(calls) == 4
+    assert is_meta(calls[0])
+    assert [asked_rows(c)[0].split(".")[0] for c in calls[1:]] == ["t2", "t3", "t4"]
+    usage = extraction.usage
+    assert usage["calls"] == 4 and usage["cached_calls"] == 0 and usage["retries"] == 0
+    assert usage["reasks"] == 0
+    assert usage["input_tokens"] > 0 and usage["output_tokens"] > 0
+    assert usage["cost_usd"] == round(
+        (usage["input_tokens"] * 1.0 + usage["output_tokens"] * 4.0) / 1e6, 6
+    )
+    assert extraction.extractor == "llm"
+    assert extraction.extractor_version == f"prompts-v1+schema-{SCHEMA_VERSION}+test-model"
+    # the request carries model, sampling settings, JSON mode, and no retry of its own
+    body = calls[1].body
+    assert body["model"] == "test-model" and body["temperature"] == 0
+    assert body["response_format"] == {"type": "json_object"}
+    assert calls[1].headers.get("x-stainless-retry-count", "0") == "0"
+
+
+def test_broken_json_then_correct(server, make_extractor, seed4) -> None:
+    doc, oracle = seed4
+    server.script.extend([oracle.reply, oracle.reply, completion('{"rows": [{"row": "t3.new", ')])
+    server.responder = oracle.reply
+    extraction = make_extractor().extract(doc)
+
+    assert extraction.report.cells == oracle.gold.cells
+    calls = server.chat_requests
+    assert len(calls) == 5  # meta, t2, t3 (broken), t3 again, t4
+    reask = calls[3]
+    assert asked_rows(calls[2]) == asked_rows(reask)
+    assert reask.messages[-2]["role"] == "assistant"
+    assert reask.messages[-2]["content"] == '{"rows": [{"row": "t3.new", '
+    assert "Correct your JSON" in reask.last_user
+    assert extraction.usage["calls"] == 5
+
+
+def test_wrong_total_is_fixed_by_a_reask_naming_the_equation(server, make_extractor, seed4) -> None:
+    doc, oracle = seed4
+    # the model misreads 一、本年新收 总计 as 9 (the source prints 8)
+    server.script.extend([oracle.reply, oracle.reply, oracle.changed({"t3.new": {"total": 9}})])
+    server.responder = oracle.reply
+    extraction = make_extractor().extract(doc)
+
+    calls = server.chat_requests
+    assert len(calls) == 5  # meta, t2, t3, t4, one identity re-ask
+    reask = calls[4].last_user
+    assert "t3.row_sum[new]: 7+1+0+0+0+0 = 8, printed total 9" in reask
+    assert "t3.balance[total]" in reask
+    assert "- t3.new in the report: 一、本年新收政府信息公开申请数量 7 1 0 0 0 0 8" in reask
+    # the re-ask asks only about the rows of the broken identities, after the earlier answer
+    assert set(asked_rows(calls[4])) == {
+        "t3.new",
+        "t3.carried_over",
+        "t3.results_total",
+        "t3.carried_forward",
+    }
+    assert calls[4].messages[-2]["role"] == "assistant"
+    assert extraction.report.cells["t3.new.total"] == 8
+    assert extraction.report.cells == oracle.gold.cells
+    assert extraction.usage["reasks"] == 1
+    assert "llm: re-read after a broken identity" in extraction.provenance["t3.new.total"].notes
+
+
+def test_a_report_that_breaks_its_own_identity_is_not_fixed(server, make_extractor, seed3) -> None:
+    doc, oracle = seed3
+    # seed-003 prints 一、本年新收 as 8, 1, 0, 0, 0, 0 with total 0: the oracle reads the print
+    assert oracle.gold.cells["t3.new.total"] == 0
+    server.responder = oracle.reply
+    extraction = make_extractor(max_reasks=2).extract(doc)
+
+    calls = server.chat_requests
+    assert len(calls) == 5  # one re-ask; the re-read repeats the print, so no second round
+    assert "t3.row_sum[new]: 8+1+0+0+0+0 = 9, printed total 0" in calls[4].last_user
+    assert extraction.report.cells == oracle.gold.cells  # what the source says, unrepaired
+    assert extraction.usage["reasks"] == 1
+    assert extraction.report.meta.template == "2021"
+
+
+def test_a_reread_that_is_not_in_the_source_is_not_taken(server, make_extractor, seed3) -> None:
+    doc, oracle = seed3
+    invented = {"t3.new": {"total": 9, "quote": "一、本年新收政府信息公开申请数量 8 1 0 0 0 0 9"}}
+    server.script.extend([oracle.reply] * 4 + [oracle.changed(invented)])
+    server.responder = oracle.reply
+    extraction = make_extractor(max_reasks=1).extract(doc)
+
+    assert len(server.chat_requests) == 5
+    assert extraction.report.cells["t3.new.total"] == 0  # the grounded reading stays
+
+
+def test_spans_are_located_in_the_source(server, make_extractor, seed4) -> None:
+    doc, oracle = seed4
+    server.responder = oracle.reply
+    extraction = make_extractor().extract(doc)
+
+    prov = extraction.provenance["t3.new.natural"]
+    assert prov.span is not None and prov.alignment.value in ("exact", "fuzzy")
+    start, end = prov.span
+    assert doc.text[start:end] == prov.snippet
+    assert prov.snippet.startswith("一、本年新收政府信息公开申请数量")
+    assert "".join(prov.snippet.split()).endswith("7100008")
+    assert prov.extractor == "llm:test-model" and not prov.notes and prov.confidence >= 0.9
+    # a row with half-width brackets in the source and full-width ones in the layout label
+    partial = extraction.provenance["t3.partial.total"]
+    assert partial.span is not None and "部分公开" in partial.snippet
+    # a row the report does not print (规章 in seed-004) has no span and is null
+    assert extraction.report.cells["t2.rules.new_made"] is None
+    assert extraction.provenance["t2.rules.new_made"].span is None
+    assert not extraction.flags
+
+
+def test_a_quote_not_in_the_source_is_flagged(server, make_extractor, seed4) -> None:
+    from rules.engine import check
+    from rules.review_flags import review_flags
+
+    doc, oracle = seed4
+    bogus = {"t3.new": {"quote": "本年共收到申请八件,其中自然人七件"}}
+    server.script.extend([oracle.reply, oracle.reply, oracle.changed(bogus)])
+    server.responder = oracle.reply
+    extraction = make_extractor().extract(doc)
+
+    prov = extraction.provenance["t3.new.total"]
+    assert prov.alignment.value == "not_found" and prov.span is None
+    assert "llm: quote not found in the source" in prov.notes
+    assert prov.confidence < 0.9
+    assert "t3.new.total" in extraction.flags
+    flags = review_flags(extraction, check(extraction.report))
+    assert "llm: quote not found in the source" in flags["t3.new.natural"]
+    assert "t3.carried_over.total" not in flags
