@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,11 +93,14 @@ def _real_entries(root: Path) -> list[dict[str, object]]:
     return entries
 
 
-def real_cases(root: Path = REAL_DIR) -> list[EvalCase]:
-    """Every gold-labelled real report; one that cannot be read is a case with its error."""
+def real_cases(root: Path = REAL_DIR, only: Collection[str] | None = None) -> list[EvalCase]:
+    """Every gold-labelled real report (or those named in `only`); one that cannot be read
+    is a case with its error."""
     cases = []
     for entry in _real_entries(root):
         case_id = str(entry.get("id") or entry.get("source"))
+        if only is not None and case_id not in only:
+            continue
         gold_path = root / str(entry.get("gold") or f"{case_id}.gold.json")
         try:
             gold = CanonicalReport.from_json(gold_path.read_text(encoding="utf-8"))
