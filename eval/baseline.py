@@ -1,7 +1,8 @@
 """Compare a run with a saved one: headline metrics within a tolerance, and cell by cell.
 
-Only reports present in both runs with the same source (same fingerprint) are compared, so
-a regenerated synthetic set or a re-labelled real report never passes for a regression.
+Only reports present in both runs with the same source and gold (same fingerprint) are
+compared, so a regenerated synthetic set or a re-labelled real report never passes for a
+regression.
 """
 
 from __future__ import annotations

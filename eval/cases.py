@@ -36,12 +36,19 @@ class EvalCase:
     doc: SourceDocument | None
     damage: list[str] = field(default_factory=list)
     broken_identities: list[str] = field(default_factory=list)
-    fingerprint: str = ""  # sha256 of the source: a changed source is not compared with a baseline
+    # sha256 of source + gold: a changed source or a re-labelled gold is not compared with a
+    # baseline (it would pass for a change of the backend)
+    fingerprint: str = ""
     error: str | None = None
 
 
 def _fingerprint(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def case_fingerprint(source_sha256: str, gold: CanonicalReport) -> str:
+    """Identifies what a case asks: this source text with this gold."""
+    return _fingerprint(f"{source_sha256}\n{gold.to_json(sort_keys=True)}".encode())
 
 
 def load_source(path: Path) -> SourceDocument:
@@ -118,7 +125,8 @@ def real_cases(root: Path = REAL_DIR, only: Collection[str] | None = None) -> li
         )
         try:
             case.doc = load_source(source)
-            case.fingerprint = case.doc.sha256 or _fingerprint(case.doc.text.encode())
+            source_sha = case.doc.sha256 or _fingerprint(case.doc.text.encode())
+            case.fingerprint = case_fingerprint(source_sha, gold)
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             case.error = f"{source.name}: cannot read ({exc.__class__.__name__}: {exc})"
         cases.append(case)
@@ -141,7 +149,7 @@ def synth_cases(seed: int, count: int) -> list[EvalCase]:
                 doc=doc,
                 damage=list(report.damage),
                 broken_identities=list(report.broken_identities),
-                fingerprint=doc.sha256,
+                fingerprint=case_fingerprint(doc.sha256, report.gold),
             )
         )
     return cases

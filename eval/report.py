@@ -106,7 +106,30 @@ def summary_markdown(result: dict[str, Any], scores: list[ReportScore]) -> str:
         *_table(_HEAD, _metric_rows(result["by_kind"])),
     ]
     out += _worst(scores) + _silent(scores) + _comparison(result.get("comparison"))
+    out += _every(scores)
     return "\n".join(out) + "\n"
+
+
+def _every(scores: list[ReportScore]) -> list[str]:
+    rows = [
+        [
+            s.id,
+            s.set,
+            s.kind,
+            s.template,
+            _pct(s.total("correct") / max(s.total("cells"), 1)),
+            str(len(s.wrong_keys())),
+            str(len(s.flags)),
+            str(s.total("silent")),
+            "yes" if s.accepted else "no",
+            f"{s.wall_seconds:.3f}",
+            (s.error or "").replace("|", "/")[:80],
+        ]
+        for s in scores
+    ]
+    header = ["report", "set", "kind", "layout", "accuracy", "wrong", "flagged", "silent",
+              "accepted", "seconds", "error"]  # fmt: skip
+    return ["## Every report", "", *_table(header, rows)]
 
 
 def _worst(scores: list[ReportScore]) -> list[str]:
