@@ -74,5 +74,7 @@ def test_a_label_the_parser_cannot_match_fails_the_eval(
         monkeypatch.setitem(LAYOUTS, template, _unmatchable(LAYOUTS[template]))
     assert "甲乙丙丁" in layout_module.layout_for("2021").t3_rows[2].label
     comp = compare(_run(cases), baseline)
+    assert comp["compared_reports"] == len(cases)  # the cases were made with the true layout
     assert comp["regressed"], _explain(comp)
+    assert comp["metrics"]["cell_accuracy"]["regressed"]  # type: ignore[index]
     assert any(".granted." in c["key"] for c in comp["cells_worse"])  # type: ignore[union-attr]
