@@ -17,11 +17,25 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "Exit 1 when --baseline is given and a headline metric is worse beyond --tolerance."
         ),
     )
-    p.add_argument("--backend", choices=("parser", "llm", "both"), default="parser")
-    p.add_argument("--set", dest="which", choices=("real", "synth", "all"), default="all")
+    p.add_argument(
+        "--backend",
+        choices=("parser", "llm", "both"),
+        default="parser",
+        help="parser (default), llm (endpoint from the environment/config, see docs/llm.md), "
+        "or both reconciled",
+    )
+    p.add_argument(
+        "--set",
+        dest="which",
+        choices=("real", "synth", "all"),
+        default="all",
+        help="real reports with gold labels, synthetic ones, or all (default)",
+    )
     p.add_argument("--synth-count", type=int, default=60, help="synthetic reports (default 60)")
     p.add_argument("--seed", type=int, default=1, help="seed of the synthetic set (default 1)")
-    p.add_argument("--out", type=Path, default=Path("out/eval"), help="output directory")
+    p.add_argument(
+        "--out", type=Path, default=Path("out/eval"), help="output directory (default out/eval)"
+    )
     p.add_argument("--baseline", type=Path, help="a saved eval.json to compare with")
     p.add_argument(
         "--tolerance",
