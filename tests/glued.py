@@ -52,3 +52,47 @@ def t4_run(stem: str, template: str = "2021") -> str:
     text = real_text(stem)
     head = t3_runs(stem, template)["carried_forward"][2]
     return run_after(stem, "尚未审结总计", text.rindex("尚未审结总计", head, head + 400))[0]
+
+
+_TOKEN = re.compile(r"\S+")
+
+
+def values_after(
+    stem: str, label: str, *, after: str | None = None, last: bool = False
+) -> list[int]:
+    """The numbers printed after `label` (one per line, tab- or space-separated) up to the next
+    word. `after`: search from this text on; `last`: take the last `label` before `after`."""
+    text = real_text(stem)
+    if last:
+        assert after
+        at = text.rindex(label, 0, text.index(after)) + len(label)
+    else:
+        at = text.index(label, text.index(after) if after else 0) + len(label)
+    out: list[int] = []
+    for match in _TOKEN.finditer(text, at):
+        if not match.group().isdigit():
+            break
+        out.append(int(match.group()))
+    return out
+
+
+def numeric_groups(stem: str, start: str, end: str) -> list[list[int]]:
+    """The runs of numbers between labels, from the row labelled `start` to the values after
+    the row labelled `end`: one list per printed row, in print order."""
+    text = real_text(stem)
+    at = text.index(start)
+    stop = text.index(end, at) + len(end)
+    groups: list[list[int]] = []
+    current: list[int] | None = None
+    for match in _TOKEN.finditer(text, at):
+        token = match.group()
+        if token.isdigit():
+            if current is None:
+                current = []
+                groups.append(current)
+            current.append(int(token))
+        elif match.start() >= stop:
+            break
+        else:
+            current = None
+    return groups

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from extractor.base import SourceDocument
 from extractor.models import CanonicalReport, Extraction
 from extractor.parser import ParserExtractor
 from extractor.parser.tokens import fold
@@ -24,9 +25,16 @@ GOLD = sorted(REAL.glob("*.gold.json"))
 
 # right cells reached per report (of 198 / 200); a report missing here must be all right
 FLOOR: dict[str, int] = {
-    "seed-001": 183,
+    "corpus-001_pingtan-2019-webtext": 186,
+    "corpus-002_pingtan-2020-webtext": 193,
+    "corpus-003_pingtan-2021-webtext": 194,
+    "corpus-005_pingtan-2023-webtext": 195,
+    "corpus-007_pingtan-2025-webtext": 198,
+    "corpus-009_shanghai-stcsm-2024-pdfextract": 136,
+    "corpus-010_shanghai-gov-office-2025-pdfextract": 174,
+    "corpus-011_szfgs-2024-table3-fragment-pdftext": 198,
     "seed-002": 176,
-    "seed-003": 180,
+    "seed-003": 193,
 }
 
 
@@ -38,8 +46,13 @@ def _source(gold: Path) -> Path:
 
 
 @cache
+def _read(path: Path) -> SourceDocument:
+    return read_document(path)
+
+
+@cache
 def _extract(path: Path) -> tuple[Extraction, dict[str, list[str]]]:
-    doc = read_document(path)
+    doc = _read(path)
     extraction = ParserExtractor().extract(doc)
     return extraction, review_flags(
         extraction, check(extraction.report, narrative_figures(doc.text))
@@ -52,7 +65,8 @@ def test_no_silent_errors_and_floor(gold_path: Path) -> None:
     extraction, flags = _extract(_source(gold_path))
     got = extraction.report
     assert got.meta.template == gold.meta.template
-    assert got.meta.year == gold.meta.year
+    # a fragment may not name its year: unknown (None) is no wrong claim
+    assert got.meta.year in (gold.meta.year, None)
     wrong = [k for k, v in gold.cells.items() if got.cells[k] != v]
     silent = [f"{k}: got {got.cells[k]}, gold {gold.cells[k]}" for k in wrong if k not in flags]
     assert silent == [], "wrong and not flagged"
@@ -64,11 +78,11 @@ def test_no_silent_errors_and_floor(gold_path: Path) -> None:
 @pytest.mark.parametrize("gold_path", GOLD, ids=lambda p: p.name.removesuffix(".gold.json"))
 def test_every_read_value_points_at_its_digits(gold_path: Path) -> None:
     extraction, _ = _extract(_source(gold_path))
-    text = read_document(_source(gold_path)).text
+    text = _read(_source(gold_path)).text
     for key, prov in extraction.provenance.items():
         value = extraction.report.cells[key]
         if prov.method != "read":
             continue
         assert prov.span is not None and prov.snippet == text[prov.span[0] : prov.span[1]]
         digits = "".join(ch for ch in fold(prov.snippet) if ch.isdigit())
-        assert digits and str(value).replace(".", "").strip("0") in digits, key
+        assert digits and str(abs(value)).replace(".", "").strip("0") in digits, key

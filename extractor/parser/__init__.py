@@ -14,14 +14,14 @@ from functools import cache
 from extractor.base import SourceDocument, SourceError
 from extractor.layout import ValueKind, layout_for
 from extractor.models import CanonicalReport, CellProvenance, Extraction, Meta
-from extractor.parser.cells import EXTRACTOR, RowResult, provenance, read_row
+from extractor.parser.cells import EXTRACTOR, RowResult, provenance, read_merged, read_row
 from extractor.parser.labels import CjkStream
 from extractor.parser.locate import locate
 from extractor.parser.meta import detect_organ, detect_template, detect_year
 from extractor.parser.resolve import resolve
 from extractor.parser.tokens import fold
 
-VERSION = "parser-2"
+VERSION = "parser-3"
 
 
 class ParserExtractor:
@@ -48,10 +48,14 @@ class ParserExtractor:
         meta = Meta(organ=detect_organ(text, year), year=year, template=template)
         results: list[RowResult] = []
         for row in located.rows:
+            if row.merged:
+                continue
             keys, kinds = _keys(template, row.part, row.row)
             results.append(read_row(text, row, keys, kinds))
         cells: dict[str, object] = {}
         prov: dict[str, CellProvenance] = {}
+        merged = [r for r in located.rows if r.merged]
+        results = [r for r in results if not r.row.merged]
         for result in results:
             for key, cell in result.cells.items():
                 cells[key] = cell.value
@@ -59,6 +63,10 @@ class ParserExtractor:
         for key, cell in resolve(text, folded, template, results).items():
             cells[key] = cell.value
             prov[key] = cell.provenance
+        for row in merged:
+            for key, cell in read_merged(text, row, layout).items():
+                cells[key] = cell.value
+                prov[key] = cell.provenance
         keys = layout.keys  # a property that builds the tuple: take it once
         for key in keys:
             if key not in cells:

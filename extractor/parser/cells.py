@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from extractor.layout import ValueKind
+from extractor.layout import Layout, ValueKind
 from extractor.models import Alignment, CellProvenance, CellValue
 from extractor.parser.locate import RowRead
 from extractor.parser.tokens import Token, TokenKind
@@ -122,3 +122,30 @@ def read_row(
     else:
         result.ambiguous = f"{len(tokens)} values for {len(keys)} cells"
     return result
+
+
+def read_merged(text: str, row: RowRead, layout: Layout) -> dict[str, CellRead]:
+    """Cells of layout rows a report prints as one merged group row.
+
+    Counts are never negative, so a merged row of zeros makes every one of its rows zero in
+    that column (method "inferred"); any other value cannot be shared out, so those cells
+    stay null with a note saying what the merged row prints.
+    """
+    out: dict[str, CellRead] = {}
+    tokens = row.tokens
+    clean = len(tokens) == len(row.columns) and all(t.kind is TokenKind.NUMBER for t in tokens)
+    printed = " ".join(t.text.strip() for t in tokens) or "nothing"
+    for name in row.merged:
+        for n, column in enumerate(row.columns):
+            key = layout.t3_key(name, column)
+            if clean and tokens[n].value == 0:
+                span = (tokens[n].start, tokens[n].end)
+                note: list[str] = []
+                out[key] = CellRead(0, provenance(text, span, "inferred", 0.9, note))
+                continue
+            why = (
+                f"the report prints {row.row} as one row ({printed}); "
+                "its rows in the layout cannot be told apart"
+            )
+            out[key] = CellRead(None, provenance(text, row.segment, "unresolved", 0.0, [why]))
+    return out

@@ -33,6 +33,7 @@ class RowRead:
     segment: tuple[int, int] | None = None  # source span searched for values
     tokens: list[Token] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    merged: tuple[str, ...] = ()  # a group printed as one row: the layout rows it stands for
 
 
 @dataclass
@@ -202,10 +203,36 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
     t2, t2_end = locate_t2(stream, layout, first.start)
     t4 = locate_t4(stream, text, folded, layout, after)
     t4_start = t4.label.span[0] if t4.label else len(text)
-    _segments(t3, t4_start)
+    merged = find_merged_groups(stream, layout, t3, after)
+    _segments([*t3, *merged], t4_start)
     t2_stop = stream.offsets[t2_end] if t2_end < len(stream.offsets) else len(text)
     _segments(t2, t2_stop)
-    for row in (*t2, *t3, t4):
+    for row in (*t2, *t3, *merged, t4):
         if row.segment is not None:
             row.tokens = tokenize(folded, *row.segment)
-    return Located([*t2, *t3, t4], first.span[0])
+    return Located([*t2, *t3, t4, *merged], first.span[0])
+
+
+def find_merged_groups(
+    stream: CjkStream, layout: Layout, t3: list[RowRead], end: int
+) -> list[RowRead]:
+    """Groups printed as one row ("（六）其他处理" with its own values where the 2021 layout
+    has three sub-rows): a group none of whose rows was found, whose label sits between the
+    rows found around it. Each becomes a row standing for its layout rows."""
+    groups: dict[str, list[int]] = {}
+    for n, row in enumerate(layout.t3_rows):
+        if row.group_label:
+            groups.setdefault(row.group_label, []).append(n)
+    out: list[RowRead] = []
+    for label, members in groups.items():
+        if any(t3[n].label is not None for n in members):
+            continue
+        before = [t3[n].label for n in range(members[0]) if t3[n].label is not None]
+        after = [t3[n].label for n in range(members[-1] + 1, len(t3)) if t3[n].label is not None]
+        lo = before[-1].end if before else 0  # type: ignore[union-attr]
+        hi = after[0].start if after else end  # type: ignore[union-attr]
+        hit = find_label(stream, (label_key(label),), lo, hi)
+        if hit is not None:
+            names = tuple(layout.t3_rows[n].name for n in members)
+            out.append(RowRead("t3", label, t3[members[0]].columns, hit, merged=names))
+    return out

@@ -13,11 +13,12 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from extractor.alignment import align
 from extractor.layout import ValueKind
 from extractor.models import CellValue
 from extractor.parser.cells import WAN, CellRead, RowResult, provenance
 from extractor.parser.tokens import TokenKind
-from extractor.segmentation import segment, sums_for
+from extractor.segmentation import SumSpec, segment, sums_for
 
 SEGMENTED_CONFIDENCE = 0.9  # a unique cut under the row's sums: trusted, not flagged
 _NOT_RUN = re.compile(r"[^0-9.\-\s]")
@@ -30,7 +31,9 @@ class Candidates:
     values: list[tuple[CellValue, ...]]
     spans: list[tuple[tuple[int, int], ...]]
     truncated: bool
-    how: str  # "segmented"
+    how: str  # "segmented", "aligned"
+    reasons: tuple[str, ...] = ()  # why each reading is plausible (alignment)
+    verified: bool = True  # every reading satisfies all of the row's sums (none hidden by null)
 
 
 def _row_span(result: RowResult) -> tuple[int, int] | None:
@@ -82,6 +85,60 @@ def _typed(value: int | Decimal, kind: ValueKind, unit: str | None) -> CellValue
     return value
 
 
+def _holds(values: tuple[CellValue, ...], sums: list[SumSpec]) -> bool | None:
+    """True / False when every sum can be checked; None when a null cell hides one."""
+    verdict: bool | None = True
+    for parts, total in sums:
+        cells = [values[p] for p in parts] + [values[total]]
+        if any(v is None for v in cells):
+            verdict = None if verdict else verdict
+            continue
+        if sum(values[p] for p in parts) != values[total]:  # type: ignore[misc]
+            return False
+    return verdict
+
+
+def align_row(text: str, template: str, result: RowResult) -> Candidates | None:
+    """Placements of a row's clean values on its cells (values dropped or missing), keeping
+    only those its sums allow; None when a token is a glued run or no placement fits."""
+    tokens = result.row.tokens
+    if not tokens or any(t.kind is TokenKind.RUN for t in tokens):
+        return None
+    n = len(result.keys)
+    units = next((t.unit for t in tokens if t.unit), None)
+    values = [t.value for t in tokens]
+    sums = sums_for(template, result.keys)
+    kept = []
+    for placement in align(values, n):
+        typed = tuple(
+            None if v is None else _typed(v, k, units)
+            for v, k in zip(placement.values, result.kinds, strict=True)
+        )
+        verdict = _holds(typed, sums)
+        if verdict is not False:
+            kept.append((verdict, typed, placement))
+    verified = any(v for v, _, _ in kept)
+    if verified:  # a placement the sums verify beats unverifiable ones
+        kept = [k for k in kept if k[0]]
+    if not kept:
+        return None
+    spans = [
+        tuple(
+            (tokens[s].start, tokens[s].end) if s is not None else _row_span(result)
+            for s in p.source
+        )
+        for _, _, p in kept
+    ]
+    return Candidates(
+        [t for _, t, _ in kept],
+        spans,  # type: ignore[arg-type]
+        False,
+        "aligned",
+        tuple(p.reason for _, _, p in kept),
+        verified,
+    )
+
+
 def _cells_from(text: str, result: RowResult, cands: Candidates) -> dict[str, CellRead]:
     """Per cell: the agreed value, or null with the differing readings as alternatives."""
     out: dict[str, CellRead] = {}
@@ -90,17 +147,28 @@ def _cells_from(text: str, result: RowResult, cands: Candidates) -> dict[str, Ce
         distinct = list(dict.fromkeys(readings))
         spans = {s[i] for s in cands.spans}
         span = next(iter(spans)) if len(spans) == 1 else _row_span(result)
-        if len(distinct) == 1 and not cands.truncated:
+        if len(distinct) == 1 and distinct[0] is not None and not cands.truncated:
             # one reading, or every reading agrees on this cell: the cell is known
-            out[key] = CellRead(
-                distinct[0], provenance(text, span, cands.how, SEGMENTED_CONFIDENCE)
-            )
+            if cands.verified:
+                prov = provenance(text, span, cands.how, SEGMENTED_CONFIDENCE)
+            else:
+                why = "; ".join(dict.fromkeys(cands.reasons))
+                prov = provenance(text, span, cands.how, 0.8, [f"row realigned ({why})"])
+            out[key] = CellRead(distinct[0], prov)
             continue
-        note = f"glued digits: {len(cands.values)} readings under the row's sums disagree here" + (
-            " (search bounded)" if cands.truncated else ""
-        )
+        if cands.how == "aligned":
+            shown = ", ".join("null" if v is None else str(v) for v in distinct[:4])
+            note = (
+                f"row prints {len(result.row.tokens)} values for {len(result.keys)} cells; "
+                f"this cell could be {shown}"
+            )
+        else:
+            note = f"glued digits: {len(cands.values)} readings under the row's sums disagree"
+        if cands.truncated:
+            note += " (search bounded)"
+        others = [v for v in distinct if v is not None][:8]
         out[key] = CellRead(
-            None, provenance(text, span, cands.how, 0.3, [note], alternatives=distinct[:8])
+            None, provenance(text, span, cands.how, 0.3, [note], alternatives=others)
         )
     return out
 
@@ -114,6 +182,8 @@ def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> 
         cands = None
         if len(result.row.tokens) < len(result.keys):
             cands = segment_row(folded, template, result)
+        if not (cands and cands.values):
+            cands = align_row(text, template, result) or cands
         if cands is not None and cands.values:
             out.update(_cells_from(text, result, cands))
             continue

@@ -55,7 +55,9 @@ _FURNITURE = re.compile(
     re.M,
 )
 _NUMBER = re.compile(
-    r"(?<![A-Za-z\d.\-])(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?:[ \t]*(万元|元))?"
+    # a "-" right after digits starts a negative cell glued on ("行政处罚2648-18538")
+    r"(?:(?<![A-Za-z\d.\-])|(?<=\d)(?=-\d))"
+    r"(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?:[ \t]*(万元|元))?"
 )
 _BLANK = re.compile(r"(?:(?<=^)|(?<=[\s|]))(?:/|—{1,2}|-|–|无)(?=$|[\s|])", re.M)
 # A number followed by one of these is prose or a heading number, not a cell value.
