@@ -91,8 +91,10 @@ def html_to_text(markup: str) -> str:
     soup = BeautifulSoup(markup, "html.parser")
     for tag in soup(["script", "style", "noscript", "template", "head"]):
         if tag.name == "head":
+            # of the head only the title is text a reader sees (it often names the report)
             title = tag.find("title")
-            tag.replace_with(soup.new_string("\n" + title.get_text(" ", strip=True) + "\n"))
+            heading = title.get_text(" ", strip=True) if title is not None else ""
+            tag.replace_with(soup.new_string("\n" + heading + "\n"))
             continue
         tag.decompose()
     for row in soup.find_all("tr"):

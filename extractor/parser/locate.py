@@ -9,6 +9,7 @@ found; part 四 is the run of numbers after its header words.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from extractor.layout import Layout
@@ -207,9 +208,19 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
     _segments([*t3, *merged], t4_start)
     t2_stop = stream.offsets[t2_end] if t2_end < len(stream.offsets) else len(text)
     _segments(t2, t2_stop)
-    for row in (*t2, *t3, *merged, t4):
-        if row.segment is not None:
-            row.tokens = tokenize(folded, *row.segment)
+    rows = [r for r in (*t2, *t3, *merged, t4) if r.segment is not None]
+    if rows:
+        # one pass over the tables, then each row takes its slice (segments never overlap a
+        # label, and no token crosses a label's Chinese characters)
+        lo = min(r.segment[0] for r in rows)  # type: ignore[index]
+        hi = max(r.segment[1] for r in rows)  # type: ignore[index]
+        tokens = tokenize(folded, lo, hi)
+        starts = [t.start for t in tokens]
+        for row in rows:
+            a, b = row.segment  # type: ignore[misc]
+            row.tokens = [
+                t for t in tokens[bisect_left(starts, a) : bisect_left(starts, b)] if t.end <= b
+            ]
     return Located([*t2, *t3, t4, *merged], first.span[0])
 
 

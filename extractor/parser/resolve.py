@@ -1,39 +1,38 @@
-"""Rows the parser could not read directly: candidate readings, and what they pin down.
+"""Rows the parser could not read directly: candidate readings, chosen jointly by `decode`.
 
-Candidate readings of a row come from `extractor.segmentation` (a glued digit run cut into
-the row's cells under its sums: a part-三 row's total, part 四's group totals). A cell on which
-every candidate agrees is known (method "segmented"); a cell on which they disagree stays
-null with the readings as alternatives; a row with no reading stays null. Every such cell
-carries a note, so `rules.review_flags` flags it, except a unique reading's cells.
+Every row goes to `extractor.decode` (parts 三 and 四 under the identities, part 二 ranked):
+a cleanly read row as its one reading, a glued row with its cuts from
+`extractor.segmentation`, a row with too few or too many values with its placements from
+`extractor.alignment`. The decoder picks one reading per row so the identities hold. The
+parser then keeps only what is known: a cell the decoder had to guess between readings (or
+could not reconcile with the identities) is set back to null with the readings as
+alternatives and a note, so `rules.review_flags` flags it; the parser never invents.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
 from decimal import Decimal
 
 from extractor.alignment import align
+from extractor.decode import (
+    T4_RUN,
+    Decoded,
+    DecodedCell,
+    RowCandidates,
+    decode_t2,
+    decode_t3,
+    decode_t4,
+)
 from extractor.layout import ValueKind
 from extractor.models import CellValue
 from extractor.parser.cells import WAN, CellRead, RowResult, provenance
 from extractor.parser.tokens import TokenKind
-from extractor.segmentation import SumSpec, segment, sums_for
+from extractor.segmentation import segment, sums_for
 
-SEGMENTED_CONFIDENCE = 0.9  # a unique cut under the row's sums: trusted, not flagged
 _NOT_RUN = re.compile(r"[^0-9.\-\s]")
-
-
-@dataclass(frozen=True)
-class Candidates:
-    """The readings of one ambiguous row, with each value's source span per reading."""
-
-    values: list[tuple[CellValue, ...]]
-    spans: list[tuple[tuple[int, int], ...]]
-    truncated: bool
-    how: str  # "segmented", "aligned"
-    reasons: tuple[str, ...] = ()  # why each reading is plausible (alignment)
-    verified: bool = True  # every reading satisfies all of the row's sums (none hidden by null)
+GUESS_BELOW = 0.9  # a decoded value less sure than this is a guess: kept as an alternative only
 
 
 def _row_span(result: RowResult) -> tuple[int, int] | None:
@@ -43,155 +42,259 @@ def _row_span(result: RowResult) -> tuple[int, int] | None:
     return result.row.segment
 
 
-def _run_of(folded: str, result: RowResult) -> tuple[str, int] | None:
-    """The row's value tokens as one run ("230 000023"), same length as the source slice, so
-    a run offset plus `start` is a source offset; None when a token is no digit run."""
+def _typed(value: CellValue, kind: ValueKind, unit: str | None) -> CellValue:
+    if value is None or kind is not ValueKind.AMOUNT:
+        return value
+    amount = Decimal(value)
+    return amount / WAN if unit == "元" else amount
+
+
+def _unit(result: RowResult) -> str | None:
+    return next((t.unit for t in result.row.tokens if t.unit), None)
+
+
+def segment_row(folded: str, template: str, result: RowResult) -> RowCandidates | None:
+    """Every cut of a glued row into its cells under its own sums; None when it is no run."""
     tokens = result.row.tokens
     if not tokens or any(t.kind is TokenKind.BLANK for t in tokens):
         return None
     start, end = tokens[0].start, tokens[-1].end
-    inside = folded[start:end]
     # units and separators inside the stretch become spaces (a cut), keeping the offsets
-    run = _NOT_RUN.sub(" ", inside.replace("万元", "  ").replace("元", " "))
-    return run, start
-
-
-def segment_row(folded: str, template: str, result: RowResult) -> Candidates | None:
-    """Every cut of a glued row into its cells under its sums; None when it is no run."""
-    got = _run_of(folded, result)
-    if got is None:
-        return None
-    run, start = got
+    run = _NOT_RUN.sub(" ", folded[start:end].replace("万元", "  ").replace("元", " "))
     n = len(result.keys)
     if sum(ch.isdigit() for ch in run) < n:
         return None
-    signed = [i for i, k in enumerate(result.kinds) if k is ValueKind.SIGNED]
-    decimals = [i for i, k in enumerate(result.kinds) if k is ValueKind.AMOUNT]
-    sums = sums_for(template, result.keys)
-    found = segment(run, n, signed=signed, sums=sums, decimals=decimals)
-    units = next((t.unit for t in result.row.tokens if t.unit), None)
-    values = [
-        tuple(_typed(v, k, units) for v, k in zip(r.values, result.kinds, strict=True))
-        for r in found.readings
-    ]
-    spans = [tuple((start + s, start + e) for s, e in r.spans) for r in found.readings]
-    return Candidates(values, spans, found.truncated, "segmented")
-
-
-def _typed(value: int | Decimal, kind: ValueKind, unit: str | None) -> CellValue:
-    if kind is ValueKind.AMOUNT:
-        amount = Decimal(value)
-        return amount / WAN if unit == "元" else amount
-    return value
-
-
-def _holds(values: tuple[CellValue, ...], sums: list[SumSpec]) -> bool | None:
-    """True / False when every sum can be checked; None when a null cell hides one."""
-    verdict: bool | None = True
-    for parts, total in sums:
-        cells = [values[p] for p in parts] + [values[total]]
-        if any(v is None for v in cells):
-            verdict = None if verdict else verdict
-            continue
-        if sum(values[p] for p in parts) != values[total]:  # type: ignore[misc]
-            return False
-    return verdict
-
-
-def align_row(text: str, template: str, result: RowResult) -> Candidates | None:
-    """Placements of a row's clean values on its cells (values dropped or missing), keeping
-    only those its sums allow; None when a token is a glued run or no placement fits."""
-    tokens = result.row.tokens
-    if not tokens or any(t.kind is TokenKind.RUN for t in tokens):
+    kinds = result.kinds
+    found = segment(
+        run,
+        n,
+        signed=[i for i, k in enumerate(kinds) if k is ValueKind.SIGNED],
+        sums=sums_for(template, result.keys),
+        decimals=[i for i, k in enumerate(kinds) if k is ValueKind.AMOUNT],
+    )
+    if not found.readings:
         return None
-    n = len(result.keys)
-    units = next((t.unit for t in tokens if t.unit), None)
-    values = [t.value for t in tokens]
-    sums = sums_for(template, result.keys)
-    kept = []
-    for placement in align(values, n):
-        typed = tuple(
-            None if v is None else _typed(v, k, units)
-            for v, k in zip(placement.values, result.kinds, strict=True)
-        )
-        verdict = _holds(typed, sums)
-        if verdict is not False:
-            kept.append((verdict, typed, placement))
-    verified = any(v for v, _, _ in kept)
-    if verified:  # a placement the sums verify beats unverifiable ones
-        kept = [k for k in kept if k[0]]
-    if not kept:
-        return None
-    spans = [
-        tuple(
-            (tokens[s].start, tokens[s].end) if s is not None else _row_span(result)
-            for s in p.source
-        )
-        for _, _, p in kept
-    ]
-    return Candidates(
-        [t for _, t, _ in kept],
-        spans,  # type: ignore[arg-type]
-        False,
-        "aligned",
-        tuple(p.reason for _, _, p in kept),
-        verified,
+    unit = _unit(result)
+    return RowCandidates(
+        result.row.row,
+        [
+            tuple(_typed(v, k, unit) for v, k in zip(r.values, kinds, strict=True))
+            for r in found.readings
+        ],
+        "segmented",
+        spans=[(t.start, t.end) for t in tokens],
+        cell_spans=[tuple((start + s, start + e) for s, e in r.spans) for r in found.readings],
     )
 
 
-def _cells_from(text: str, result: RowResult, cands: Candidates) -> dict[str, CellRead]:
-    """Per cell: the agreed value, or null with the differing readings as alternatives."""
-    out: dict[str, CellRead] = {}
-    for i, key in enumerate(result.keys):
-        readings = [c[i] for c in cands.values]
-        distinct = list(dict.fromkeys(readings))
-        spans = {s[i] for s in cands.spans}
-        span = next(iter(spans)) if len(spans) == 1 else _row_span(result)
-        if len(distinct) == 1 and distinct[0] is not None and not cands.truncated:
-            # one reading, or every reading agrees on this cell: the cell is known
-            if cands.verified:
-                prov = provenance(text, span, cands.how, SEGMENTED_CONFIDENCE)
-            else:
-                why = "; ".join(dict.fromkeys(cands.reasons))
-                prov = provenance(text, span, cands.how, 0.8, [f"row realigned ({why})"])
-            out[key] = CellRead(distinct[0], prov)
-            continue
-        if cands.how == "aligned":
-            shown = ", ".join("null" if v is None else str(v) for v in distinct[:4])
-            note = (
-                f"row prints {len(result.row.tokens)} values for {len(result.keys)} cells; "
-                f"this cell could be {shown}"
-            )
-        else:
-            note = f"glued digits: {len(cands.values)} readings under the row's sums disagree"
-        if cands.truncated:
-            note += " (search bounded)"
-        others = [v for v in distinct if v is not None][:8]
-        out[key] = CellRead(
-            None, provenance(text, span, cands.how, 0.3, [note], alternatives=others)
-        )
-    return out
+def align_row(result: RowResult) -> RowCandidates | None:
+    """Placements of a row's clean values on its cells (a value dropped or missing)."""
+    tokens = result.row.tokens
+    if not tokens or any(t.kind is TokenKind.RUN for t in tokens):
+        return None
+    unit = _unit(result)
+    placements = align([t.value for t in tokens], len(result.keys))
+    if not placements:
+        return None
+    return RowCandidates(
+        result.row.row,
+        [
+            tuple(_typed(v, k, unit) for v, k in zip(p.values, result.kinds, strict=True))
+            for p in placements
+        ],
+        "aligned",
+        spans=[(t.start, t.end) for t in tokens],
+        cell_spans=[
+            tuple(None if s is None else (tokens[s].start, tokens[s].end) for s in p.source)
+            for p in placements
+        ],
+        reasons=[p.reason for p in placements],
+    )
+
+
+def line_rows(text: str, result: RowResult) -> RowCandidates | None:
+    """A label followed by several whole printed rows (each line exactly one value per cell,
+    as when PDF-to-markdown detaches labels from their rows): each line is one reading."""
+    tokens = result.row.tokens
+    n = len(result.keys)
+    if len(tokens) <= n or len(tokens) % n or any(t.kind is TokenKind.RUN for t in tokens):
+        return None
+    lines: dict[int, list] = {}
+    for token in tokens:
+        lines.setdefault(text.count("\n", 0, token.start), []).append(token)
+    if any(len(line) != n for line in lines.values()):
+        return None
+    unit = _unit(result)
+    rows = list(lines.values())
+    return RowCandidates(
+        result.row.row,
+        [
+            tuple(_typed(t.value, k, unit) for t, k in zip(r, result.kinds, strict=True))
+            for r in rows
+        ],
+        "aligned",
+        spans=[(t.start, t.end) for t in tokens],
+        cell_spans=[tuple((t.start, t.end) for t in r) for r in rows],
+        reasons=[f"one of {len(rows)} whole rows printed after this label" for _ in rows],
+    )
+
+
+def candidates_of(folded: str, template: str, result: RowResult) -> RowCandidates | None:
+    """The readings of one row for the decoder; None when the text supports none."""
+    if result.ambiguous is None:
+        if not result.cells or all(c.provenance.method == "missing" for c in result.cells.values()):
+            return None
+        values = tuple(result.cells[k].value for k in result.keys)
+        spans = [result.cells[k].provenance.span for k in result.keys]
+        return RowCandidates(result.row.row, [values], "read", spans=spans)  # type: ignore[arg-type]
+    found = None
+    if len(result.row.tokens) < len(result.keys):
+        found = segment_row(folded, template, result)
+    return found or line_rows(folded, result) or align_row(result)
+
+
+def _to_cell(text: str, decoded: DecodedCell) -> CellRead:
+    """A decoded cell as the parser reports it: a guess is null, its readings alternatives."""
+    notes = list(decoded.notes)
+    value, alternatives = decoded.value, list(decoded.alternatives)
+    if decoded.confidence < GUESS_BELOW and (alternatives or decoded.method != "read"):
+        if value is not None:
+            alternatives = [value, *[a for a in alternatives if a != value]]
+            notes.append(f"not taken: {value} is one of several readings")
+        value = None
+    return CellRead(
+        value,
+        provenance(text, decoded.span, decoded.method, decoded.confidence, notes, alternatives),
+    )
 
 
 def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> dict[str, CellRead]:
-    """Cells of every ambiguous row: what its candidate readings pin down, else null."""
-    out: dict[str, CellRead] = {}
+    """Every cell of every row, decoded jointly; a read cell keeps its own provenance."""
+    parts: dict[str, dict[str, RowCandidates]] = {"t2": {}, "t3": {}, "t4": {}}
+    own: dict[str, CellRead] = {}
+    # a part whose rows were all read cleanly and found has nothing to decode
+    doubtful = {
+        r.row.part
+        for r in results
+        if r.ambiguous is not None or (r.row.label is None and r.row.part != "t2")
+    }
     for result in results:
-        if result.ambiguous is None:
+        own.update(result.cells)
+        if result.row.part not in doubtful:
             continue
-        cands = None
-        if len(result.row.tokens) < len(result.keys):
-            cands = segment_row(folded, template, result)
-        if not (cands and cands.values):
-            cands = align_row(text, template, result) or cands
-        if cands is not None and cands.values:
-            out.update(_cells_from(text, result, cands))
+        found = candidates_of(folded, template, result)
+        if found is None:
+            if result.ambiguous is not None:
+                span = _row_span(result)
+                note = f"{result.ambiguous}; no reading of the values fits the row"
+                for key in result.keys:
+                    own[key] = CellRead(None, provenance(text, span, "unresolved", 0.0, [note]))
             continue
-        span = _row_span(result)
-        why = "no cut of the digits fits the row's sums" if cands is not None else ""
-        note = f"{result.ambiguous}; cannot tell which value belongs to which cell"
-        if why:
-            note = f"{result.ambiguous}; {why}"
-        for key in result.keys:
-            out[key] = CellRead(None, provenance(text, span, "unresolved", 0.0, [note]))
+        if result.row.part == "t4":
+            found.row = T4_RUN
+        parts[result.row.part][found.row] = found
+    decoders = {"t2": decode_t2, "t3": decode_t3, "t4": decode_t4}
+    decoded: list[Decoded] = [decoders[p](parts[p], template) for p in decoders if p in doubtful]
+    local: dict[str, CellValue] = {}
+    for part, rows in parts.items():
+        for found in rows.values():
+            if found.how != "read":
+                keys = _row_keys(template, part, found.row)
+                local.update(_agreed_under_own_sums(template, keys, found))
+    out = _merge(text, own, decoded, local)
+    force_zeros(text, template, out)
     return out
+
+
+def _row_keys(template: str, part: str, row: str) -> tuple[str, ...]:
+    from extractor.layout import layout_for
+
+    specs = layout_for(template).cells
+    if part == "t4":
+        return tuple(s.key for s in specs if s.part == "t4")
+    return tuple(s.key for s in specs if s.part == part and s.row == row)
+
+
+def _agreed_under_own_sums(
+    template: str, keys: tuple[str, ...], found: RowCandidates
+) -> dict[str, CellValue]:
+    """Cells on which every reading that satisfies the row's own sums agrees."""
+    sums = sums_for(template, keys)
+    good = [
+        c
+        for c in found.candidates
+        if all(
+            None not in (*(c[p] for p in parts), c[t]) and sum(c[p] for p in parts) == c[t]  # type: ignore[misc]
+            for parts, t in sums
+        )
+    ]
+    if not good or not sums:
+        return {}
+    return {
+        key: good[0][i]
+        for i, key in enumerate(keys)
+        if good[0][i] is not None and all(c[i] == good[0][i] for c in good)
+    }
+
+
+def _merge(
+    text: str,
+    own: Mapping[str, CellRead],
+    decoded: list[Decoded],
+    local: Mapping[str, CellValue],
+) -> dict[str, CellRead]:
+    out: dict[str, CellRead] = dict(own)
+    for part in decoded:
+        for key, cell in part.cells.items():
+            mine = own.get(key)
+            if cell.method == "read" and mine is not None:
+                continue  # read as printed: keep the parser's own provenance (blank, notes)
+            if cell.method == "missing" and mine is not None:
+                continue  # the parser knows why it is missing
+            if cell.confidence < GUESS_BELOW and local.get(key) is not None:
+                value = local[key]
+                note = "taken: every reading that satisfies its own row's sum gives this value"
+                prov = provenance(
+                    text, cell.span, cell.method, 0.8, [*cell.notes, note], list(cell.alternatives)
+                )
+                out[key] = CellRead(value, prov)
+                continue
+            out[key] = _to_cell(text, cell)
+    return out
+
+
+def force_zeros(text: str, template: str, cells: dict[str, CellRead]) -> None:
+    """Counts are never negative: when one side of an identity is known and sums to 0,
+    every unknown count on the other side is 0 (method "inferred", noted, so flagged)."""
+    from extractor.layout import layout_for
+    from rules.identities import identities_for
+
+    open_cells = [
+        c
+        for c in cells.values()
+        if c.value is None and c.provenance.method not in ("blank", "missing")
+    ]
+    if not open_cells:
+        return  # nothing unknown in a printed row: the usual case, skip the identities
+    kinds = {s.key: s.kind for s in layout_for(template).cells}
+    changed = True
+    while changed:
+        changed = False
+        for ident in identities_for(template):
+            for known, other in ((ident.lhs, ident.rhs), (ident.rhs, ident.lhs)):
+                values = [cells[k].value if k in cells else None for k in known]
+                if any(v is None for v in values) or sum(values) != 0:  # type: ignore[arg-type]
+                    continue
+                for key in other:
+                    cell = cells.get(key)
+                    if kinds.get(key) is not ValueKind.COUNT:
+                        continue
+                    # only cells of printed rows: a row the report does not print stays null
+                    if cell is None or cell.value is not None:
+                        continue
+                    if cell.provenance.method in ("blank", "missing"):
+                        continue
+                    note = f"inferred 0: {ident.id} has 0 on its other side; counts are >= 0"
+                    span = cell.provenance.span
+                    cells[key] = CellRead(0, provenance(text, span, "inferred", 0.8, [note]))
+                    changed = True

@@ -70,6 +70,7 @@ def _furniture_spans(folded: str, start: int, end: int) -> list[tuple[int, int]]
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_SEP = " \t|\n\r"  # a str, so "" (the start or end of the text) counts as a separator
 
 
 def _in_label_cell(folded: str, start: int, end: int) -> bool:
@@ -104,12 +105,17 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
     skip = _furniture_spans(folded, start, end)
     out: list[Token] = []
     for m in _NUMBER.finditer(folded, start, end):
-        if any(a <= m.start() < b for a, b in skip):
+        if skip and any(a <= m.start() < b for a, b in skip):
             continue
         after = folded[m.end() : m.end() + 6]
         if m.group(2) is None and _NOT_A_CELL.match(after):
             continue
-        if folded[m.start() - 1 : m.start()] == "第" or _in_label_cell(folded, m.start(), m.end()):
+        before, after_char = folded[m.start() - 1 : m.start()], folded[m.end() : m.end() + 1]
+        if before == "第":
+            continue
+        # only a number glued to something else can share its cell with a label ("数据1")
+        glued_on = before not in _SEP or after_char not in _SEP
+        if glued_on and _in_label_cell(folded, m.start(), m.end()):
             continue
         s, e, text = m.start(), m.end(), m.group(0)
         if m.group(2) is None and "." not in text and _ROW_NUMBER.match(after):

@@ -1,0 +1,76 @@
+"""The same real report in every input format reads to the same cells (seed-001: tab rows)."""
+
+from __future__ import annotations
+
+import html
+import io
+from pathlib import Path
+
+import pytest
+
+from extractor.models import CanonicalReport
+from extractor.parser import ParserExtractor
+from extractor.readers import read_document
+
+REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
+TEXT = (REAL / "seed-001.txt").read_text(encoding="utf-8")
+GOLD = CanonicalReport.from_json((REAL / "seed-001.gold.json").read_text(encoding="utf-8"))
+
+
+def _as_html(text: str) -> bytes:
+    """Tab-separated lines become table rows, other lines paragraphs, as a web page prints."""
+    body: list[str] = []
+    in_table = False
+    for line in text.splitlines():
+        if "\t" in line:
+            if not in_table:
+                body.append("<table>")
+                in_table = True
+            cells = "".join(f"<td>{html.escape(c)}</td>" for c in line.split("\t"))
+            body.append(f"<tr>{cells}</tr>")
+            continue
+        if in_table:
+            body.append("</table>")
+            in_table = False
+        body.append(f"<p>{html.escape(line)}</p>")
+    page = "<html><head><script>var n = 12345;</script></head><body>" + "".join(body)
+    return (page + "</body></html>").encode("utf-8")
+
+
+def _as_docx(text: str) -> bytes:
+    import docx
+
+    document = docx.Document()
+    for line in text.splitlines():
+        if "\t" in line:
+            cells = line.split("\t")
+            table = document.add_table(rows=1, cols=len(cells))
+            for cell, value in zip(table.rows[0].cells, cells, strict=True):
+                cell.text = value
+        else:
+            document.add_paragraph(line)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "build"),
+    [
+        ("r.html", _as_html),
+        ("r.docx", _as_docx),
+        ("r.txt", lambda t: t.encode("gb18030")),
+        ("r.md", lambda t: b"\xff\xfe" + t.encode("utf-16-le")),
+    ],
+)
+def test_every_format_reads_every_cell(tmp_path: Path, name: str, build) -> None:
+    path = tmp_path / name
+    path.write_bytes(build(TEXT))
+    extraction = ParserExtractor().extract(read_document(path))
+    assert extraction.report.meta.template == GOLD.meta.template
+    wrong = {
+        k: (extraction.report.cells[k], v)
+        for k, v in GOLD.cells.items()
+        if extraction.report.cells[k] != v
+    }
+    assert wrong == {}
