@@ -55,9 +55,11 @@ def source_text(report: CanonicalReport) -> str:
     return "\n".join(lines)
 
 
-def outcome(name: str, readings: dict[str, Extraction]) -> Outcome:
+def outcome(name: str, readings: dict[str, Extraction], text: str | None = None) -> Outcome:
+    """The pipeline's outcome for `readings` of a source `text` (made from the first reading
+    when not given)."""
     first = next(iter(readings.values()))
-    text = source_text(first.report)
+    text = text if text is not None else source_text(first.report)
     data = (name + text).encode("utf-8")
     source = SourceInfo(
         path=f"/reports/{name}",

@@ -55,6 +55,8 @@ def test_outcome_lands_with_cells_findings_and_provenance(store) -> None:
     assert view.cells["t2.fees.amount_wan"].value == 0  # Decimal back, exact
     assert {f.rule for f in view.findings} >= {"t3.row_sum[new]", "t3.balance[total]"}
     assert view.suspects and view.implied("t3.new.total") == 9
+    (reading,) = store.extractions(item.report_id).values()
+    assert reading.report == gold("seed-003") and reading.provenance["t3.new.total"].span
 
 
 def test_queue_puts_broken_identities_before_disagreements(store) -> None:
@@ -219,3 +221,84 @@ def test_series_check_warns_both_years_until_fixed(store) -> None:
     store.record_decision(sid, "t3.carried_over.total", "ann", value=0)
     for rid in (first.summary.report_id, sid):
         assert not [f for f in store.load_report(rid).findings if f.family == "series.carry"]
+
+
+def test_series_on_the_real_pingtan_reports(store) -> None:
+    """Seven consecutive years of one body (gold labels), across both layouts: they carry
+    over consistently; one misread carry warns exactly the two years it sits between."""
+    run = _run(store)
+    stems = [f"corpus-00{n}_pingtan-{2018 + n}-webtext" for n in range(1, 8)]
+    for stem in stems[:3] + stems[4:]:
+        store.save_outcome(run, "fp-1", outcome(stem, {"parser": extraction(gold(stem))}))
+    # 2022 (stored last, out of order) misread as carrying over 0 instead of the 1 of 2021.
+    store.save_outcome(
+        run,
+        "fp-1",
+        outcome(
+            stems[3],
+            {
+                "parser": extraction(
+                    gold(stems[3]), t3__carried_over__natural=0, t3__carried_over__total=0
+                )
+            },
+        ),
+    )
+    warned = {}
+    for s in store.queue(status=None):
+        series = [f for f in store.load_report(s.report_id).findings if f.family == "series.carry"]
+        if series:
+            warned[s.year] = sorted(f.cells[0] for f in series)
+    assert warned == {
+        2021: ["t3.carried_forward.natural", "t3.carried_forward.total"],
+        2022: ["t3.carried_over.natural", "t3.carried_over.total"],
+    }
+
+
+def test_a_rerun_keeps_what_the_reviewer_did(store) -> None:
+    """A new configuration re-reads the same source: fixes carry over (logged, with the
+    reviewer); the report's verdict only when the values it was given on are unchanged."""
+    report = gold("seed-003")
+    first = outcome("003.txt", {"parser": extraction(report)})
+    first_id = store.save_outcome(_run(store), "fp-1", first)
+    rid = store.queue()[0].report_id
+    store.record_decision(rid, "t3.new.total", "ann", value=9)
+    store.record_decision(rid, "t3.new.natural", "ann", kind="accept_cell")
+    store.accept_report(rid, "ann", with_source_error=True, reason="balance breaks in print")
+
+    text = first.source.text
+    misread = extraction(report, t4__review__upheld=3, t4__review__total=3)
+    store.save_outcome(
+        store.begin_run("parser", "fp-2", {}),
+        "fp-2",
+        outcome("003.txt", {"parser": misread}, text=text),
+    )
+    view = store.load_report(rid)
+    assert view.summary.result_id != first_id and view.summary.review_status == "pending"
+    assert view.cells["t3.new.total"].value == 9
+    assert view.cells["t3.new.total"].review_state == "fixed"
+    assert view.cells["t3.new.natural"].review_state == "accepted"
+    carried = {d.key: d for d in view.decisions}
+    assert carried["t3.new.total"].reviewer == "ann"
+    assert carried["t3.new.total"].reason.startswith(
+        f"carried over from result {first_id} (decision"
+    )
+    assert "t3.row_sum[new]" not in {f.rule for f in view.findings}  # re-checked
+
+    store.save_outcome(
+        store.begin_run("parser", "fp-3", {}),
+        "fp-3",
+        outcome("003.txt", {"parser": extraction(report)}, text=text),
+    )
+    again = store.load_report(rid)
+    assert again.summary.review_status == "pending"  # fp-2's result was never accepted
+    store.accept_report(rid, "bo", with_source_error=True, reason="as printed")
+    store.save_outcome(
+        store.begin_run("parser", "fp-4", {}),
+        "fp-4",
+        outcome("003.txt", {"parser": extraction(report)}, text=text),
+    )
+    last = store.load_report(rid)
+    assert last.summary.review_status == "accepted_with_source_error"
+    assert last.decisions[-1].kind == "accept_with_source_error"
+    assert last.decisions[-1].reviewer == "bo"
+    assert store.counts()["reviewed"] == 1 and len(store.queue(status=None)) == 1

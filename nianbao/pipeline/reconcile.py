@@ -98,7 +98,15 @@ def _cell(
     prov = base.model_copy(
         update={
             "confidence": min(base.confidence, DISAGREEMENT_CONFIDENCE),
-            "notes": [f"backends disagree: parser read {_show(what_a)}, llm read {_show(what_b)}"],
+            "notes": [
+                f"backends disagree: parser read {_show(what_a)}, llm read {_show(what_b)}",
+                *(
+                    f"{side}: {note}"
+                    for side, p in (("parser", pa), ("llm", pb))
+                    if p
+                    for note in p.notes
+                ),
+            ],
             "alternatives": [other],
         }
     )
@@ -156,11 +164,13 @@ def reconcile(parser_extraction: Extraction, llm_extraction: Extraction) -> Extr
     _prefer_consistent(chosen, provenance, disputed, sides, meta.template)
 
     # Keys a backend flagged stay flagged unless both read the same value. Disputed cells need
-    # no entry here: their note and low confidence flag them with the reason.
+    # no entry here: their notes (with each side's own) and low confidence flag them.
     flags = [
         k
         for k in dict.fromkeys([*parser_extraction.flags, *llm_extraction.flags])
-        if k in chosen and (p_cells.get(k) != q_cells.get(k) or not same_layout)
+        if k in chosen
+        and k not in disputed
+        and (p_cells.get(k) != q_cells.get(k) or not same_layout)
     ]
     usage: dict[str, float] = {}
     for side in (parser_extraction.usage, llm_extraction.usage):

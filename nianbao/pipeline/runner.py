@@ -25,10 +25,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from extractor.base import BackendError
 from extractor.models import SCHEMA_VERSION
 from nianbao.pipeline import reconcile
 from nianbao.pipeline.files import iter_sources
-from nianbao.pipeline.worker import Failure, build_extractors, extractors, process
+from nianbao.pipeline.worker import (
+    FATAL,
+    Failure,
+    build_extractors,
+    extractors,
+    process,
+    reset_extractors,
+)
 from nianbao.store import Outcome, SourceInfo, Store
 
 PROGRESS_EVERY = 25  # store the run's totals every so many reports
@@ -84,11 +92,11 @@ def configuration(backend: str) -> dict[str, Any]:
     }
     for name, ex in extractors(backend).items():
         config[f"{name}_version"] = ex.version
-        for attr in ("model", "prompt_version", "temperature", "base_url"):
-            value = getattr(ex, attr, None)
+        settings = getattr(ex, "cfg", ex)  # the LLM keeps its settings in `cfg`
+        for attr in ("model", "prompt_version", "temperature"):
+            value = getattr(settings, attr, None)
             if value is not None:
-                config[attr if name == "llm" else f"{name}_{attr}"] = str(value)
-    config.setdefault("parser_version", None)
+                config[attr] = str(value)
     return config
 
 
@@ -135,6 +143,7 @@ def run(
 ) -> RunStats:
     """Process `files` into `store`; already-done content with this configuration is skipped."""
     started = time.perf_counter()
+    reset_extractors()
     config = configuration(backend)
     fp = fingerprint(config)
     stats = RunStats(run_id=store.begin_run(backend, fp, config), n_files=len(files))
@@ -159,6 +168,8 @@ def run(
     status = "interrupted"
     try:
         for result in _results(todo(), backend, executor, jobs):
+            if isinstance(result, Failure) and result.kind == FATAL:
+                raise BackendError(result.error)
             _store(store, stats, fp, result)
             tick(1)
             if (stats.n_done + stats.n_failed) % PROGRESS_EVERY == 0:

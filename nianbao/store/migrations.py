@@ -111,7 +111,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             output_tokens     INTEGER NOT NULL DEFAULT 0,
             cost_usd          REAL NOT NULL DEFAULT 0,
             seconds           REAL NOT NULL DEFAULT 0,
-            extraction_json   TEXT NOT NULL,
+            extraction        BLOB NOT NULL,     -- zlib-compressed Extraction JSON
             UNIQUE (result_id, backend)
         );
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
 from extractor.layout import layout_for
-from extractor.models import CanonicalReport, CellValue, Meta
+from extractor.models import CanonicalReport, CellValue, Extraction
 from nianbao.store.db import Database
+from nianbao.store.recheck import current_values
 from nianbao.store.types import (
     CellView,
     DecisionView,
@@ -148,6 +150,18 @@ class Reader:
                 )
             ]
 
+    def extractions(self, report_id: int) -> dict[str, Extraction]:
+        """Each backend's own reading of the report's current result, whole, as stored."""
+        with self.db.reading() as conn:
+            result_id = self._current(conn, report_id)["result_id"]
+            rows = conn.execute(
+                "SELECT backend, extraction FROM extractions WHERE result_id = ?", (result_id,)
+            ).fetchall()
+        return {
+            r["backend"]: Extraction.model_validate_json(zlib.decompress(r["extraction"]))
+            for r in rows
+        }
+
     def _current(self, conn: sqlite3.Connection, report_id: int) -> sqlite3.Row:
         row = conn.execute(
             f"SELECT {_SUMMARY_COLS}, p.source_text, p.media FROM results r"
@@ -229,19 +243,7 @@ class Reader:
 
     def current_values(self, conn: sqlite3.Connection, result_id: int) -> CanonicalReport:
         """The result's report with every reviewed value in place."""
-        row = conn.execute(
-            "SELECT organ, year, template FROM results WHERE id = ?", (result_id,)
-        ).fetchone()
-        template = row["template"]
-        cells: dict[str, CellValue] = {}
-        for c in conn.execute(
-            "SELECT key, value, review_state, reviewed_value FROM cells WHERE result_id = ?",
-            (result_id,),
-        ):
-            text = c["reviewed_value"] if c["review_state"] == "fixed" else c["value"]
-            cells[c["key"]] = decode(template, c["key"], text)
-        meta = Meta(organ=row["organ"], year=row["year"], template=template)
-        return CanonicalReport(meta=meta, cells=cells)
+        return current_values(conn, result_id)
 
     def reviewed_cells(self, report_id: int) -> dict[str, CellValue]:
         """{key: value} for every cell a person fixed or confirmed, in layout order."""

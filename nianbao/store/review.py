@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable
 from dataclasses import dataclass
 
-from extractor.models import CanonicalReport, CellValue
+from extractor.models import CellValue
 from nianbao.store.db import Database
 from nianbao.store.migrations import now
-from nianbao.store.series import refresh_series
+from nianbao.store.recheck import recheck
 from nianbao.store.types import (
     DecisionKind,
     NotClean,
@@ -25,10 +24,7 @@ from nianbao.store.types import (
     UnknownReport,
 )
 from nianbao.store.values import encode, parse_input
-from nianbao.store.writer import write_check
-from rules.engine import check
 from rules.findings import CheckResult, Finding, Suspect
-from rules.narrative import narrative_figures
 
 
 @dataclass(frozen=True)
@@ -47,11 +43,9 @@ class DecisionResult:
 
 
 class ReviewDesk:
-    """Reviewer actions; mixed into `Store` (which provides `current_values`)."""
+    """Reviewer actions; mixed into `Store`."""
 
     db: Database
-
-    current_values: Callable[[sqlite3.Connection, int], CanonicalReport]  # from Reader
 
     # ---- helpers ---------------------------------------------------------------------------
     def _result(self, conn: sqlite3.Connection, report_id: int) -> sqlite3.Row:
@@ -67,23 +61,7 @@ class ReviewDesk:
         return row
 
     def _recheck(self, conn: sqlite3.Connection, result: sqlite3.Row) -> CheckResult:
-        """Check the reviewed values; replace the stored findings; update the counts."""
-        report = self.current_values(conn, result["id"])
-        narrative = narrative_figures(result["source_text"]) if result["source_text"] else None
-        outcome = check(report, narrative)
-        write_check(conn, result["id"], outcome.findings, outcome.suspects)
-        refresh_series(conn, result["id"])
-        broken = len([f for f in outcome.errors if f.status.value == "failed"])
-        conn.execute(
-            "UPDATE results SET n_broken = ?, version = version + 1,"
-            " n_warnings = (SELECT COUNT(*) FROM findings f WHERE f.result_id = results.id"
-            "   AND f.severity = 'warning'),"
-            " n_flagged = (SELECT COUNT(*) FROM cells c WHERE c.result_id = results.id"
-            "   AND c.status = 'flagged' AND c.review_state = 'none')"
-            " WHERE id = ?",
-            (broken, result["id"]),
-        )
-        return outcome
+        return recheck(conn, result["id"])
 
     def _log(
         self,

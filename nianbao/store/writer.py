@@ -5,16 +5,19 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import zlib
 from collections.abc import Iterable
 from typing import Any
 
 from extractor.models import CellProvenance, Extraction
+from nianbao.store.carry import carry_reviews
 from nianbao.store.db import Database
 from nianbao.store.migrations import now
 from nianbao.store.series import refresh_series
 from nianbao.store.types import Outcome, ReportStatus, SourceInfo
 from nianbao.store.values import encode
-from rules.findings import CheckResult, Finding, Severity, Status, Suspect
+from nianbao.store.writer_check import write_check
+from rules.findings import CheckResult, Finding, Severity, Status
 from rules.review_flags import LOW_CONFIDENCE
 
 _SPACE = re.compile(r"\s+")
@@ -153,6 +156,7 @@ class RunWriter:
             )
         with self.db.transaction() as conn:
             report_id = _report_row(conn, outcome.source)
+            previous = _current_result(conn, report_id)
             result_id = _result_row(
                 conn,
                 report_id,
@@ -174,7 +178,7 @@ class RunWriter:
                 conn.execute(
                     "INSERT INTO extractions (result_id, backend, extractor_version, llm_calls,"
                     " cached_calls, input_tokens, output_tokens, cost_usd, seconds,"
-                    " extraction_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " extraction) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         result_id,
                         backend,
@@ -185,7 +189,7 @@ class RunWriter:
                         int(usage.get("output_tokens", 0)),
                         float(usage.get("cost_usd", 0.0)),
                         float(usage.get("seconds", 0.0)),
-                        extraction.model_dump_json(),
+                        zlib.compress(extraction.model_dump_json().encode("utf-8"), 6),
                     ),
                 )
             conn.executemany(
@@ -196,6 +200,8 @@ class RunWriter:
             )
             write_check(conn, result_id, outcome.check.findings, outcome.check.suspects)
             refresh_series(conn, result_id)
+            if previous is not None:
+                carry_reviews(conn, previous, result_id)
         return result_id
 
     def save_failure(
@@ -220,37 +226,6 @@ class RunWriter:
                 error_kind=error_kind,
                 seconds=seconds,
             )
-
-
-def write_check(
-    conn: sqlite3.Connection,
-    result_id: int,
-    findings: Iterable[Finding],
-    suspects: Iterable[Suspect],
-) -> None:
-    """Replace a result's rule findings and suspects (series findings are kept)."""
-    conn.execute("DELETE FROM findings WHERE result_id = ? AND origin = 'rules'", (result_id,))
-    conn.execute("DELETE FROM suspects WHERE result_id = ?", (result_id,))
-    conn.executemany(
-        "INSERT INTO findings (result_id, origin, rule, family, severity, status, cells,"
-        " equation) VALUES (?, 'rules', ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                result_id,
-                f.rule,
-                f.family,
-                f.severity.value,
-                f.status.value,
-                json.dumps(f.cells),
-                f.equation,
-            )
-            for f in findings
-        ],
-    )
-    conn.executemany(
-        "INSERT INTO suspects (result_id, rank, body) VALUES (?, ?, ?)",
-        [(result_id, s.rank or n + 1, s.model_dump_json()) for n, s in enumerate(suspects)],
-    )
 
 
 def _note_path(conn: sqlite3.Connection, path: str, report_id: int) -> None:
@@ -299,6 +274,14 @@ def _report_row(conn: sqlite3.Connection, source: SourceInfo) -> int:
             )
     _note_path(conn, source.path, report_id)
     return report_id
+
+
+def _current_result(conn: sqlite3.Connection, report_id: int) -> int | None:
+    row = conn.execute(
+        "SELECT id FROM results WHERE report_id = ? AND current = 1 AND template IS NOT NULL",
+        (report_id,),
+    ).fetchone()
+    return None if row is None else int(row[0])
 
 
 def _result_row(

@@ -1,0 +1,51 @@
+"""`nianbao export`: the store as a wide table (a row per report) and a long one (per cell)."""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+from pathlib import Path
+
+from nianbao.errors import UserError
+from nianbao.pipeline.export import FORMATS
+from nianbao.store.reading import STATUSES
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "export",
+        help="export the store's current results (reviewed values in place)",
+        description=(
+            "Write OUT/reports.FORMAT (one row per report: meta, status, one column per "
+            "canonical key) and OUT/cells.FORMAT (one row per cell: value, status, reasons, "
+            "both backends' readings, span). A value a reviewer fixed is exported as fixed."
+        ),
+    )
+    p.add_argument("--format", choices=FORMATS, default="csv")
+    p.add_argument("--status", nargs="+", choices=STATUSES, help="only reports with these statuses")
+    p.add_argument("--db", type=Path, default=Path("nianbao.db"), help="default: nianbao.db")
+    p.add_argument("--out", type=Path, default=Path("export"), help="folder (default: export)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from nianbao.pipeline.export import export
+    from nianbao.store import open_store
+
+    if not args.db.is_file():
+        raise UserError(f"{args.db}: no such store (run `nianbao run` first)")
+    if args.out.exists() and not args.out.is_dir():
+        raise UserError(f"{args.out}: exists and is not a folder")
+    try:
+        store = open_store(args.db)
+    except (OSError, sqlite3.Error) as exc:
+        raise UserError(f"{args.db}: cannot open the store ({exc})") from None
+    try:
+        written = export(store, args.format, args.out, args.status)
+    except OSError as exc:
+        raise UserError(f"{args.out}: cannot write ({exc.strerror or exc})") from None
+    finally:
+        store.close()
+    for table, (path, rows) in written.items():
+        print(f"{table}: {rows} rows -> {path}")
+    return 0
