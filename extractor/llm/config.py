@@ -1,8 +1,8 @@
 """Settings of the LLM backend: endpoint, model, sampling, retries, cache, prices.
 
 Precedence: explicit options > environment (`OPENAI_BASE_URL`, `OPENAI_API_KEY`,
-`NIANBAO_MODEL`, `NIANBAO_CACHE_DIR`) > the TOML file (`NIANBAO_CONFIG` or the `config`
-option, table `[llm]`) > defaults. The key is never written anywhere.
+`NIANBAO_MODEL`, `NIANBAO_CACHE_DIR`, `NIANBAO_NO_CACHE=1`) > the TOML file (`NIANBAO_CONFIG`
+or the `config` option, table `[llm]`) > defaults. The key is never written anywhere.
 """
 
 from __future__ import annotations
@@ -56,6 +56,7 @@ class LLMConfig:
     timeout: float = 120.0  # seconds per request
     mode: str = "json"  # instructor mode: "json" (json_object) or "tools"
     split: str = "parts"  # how a report is cut into requests: see extractor.llm.units
+    trim: bool = True  # send only the text around the tables (extractor.llm.sections)
     prompt_version: str = "v1"
     validation_retries: int = 2  # instructor's re-asks on invalid JSON / validation errors
     max_reasks: int = 2  # rounds of identity re-asks
@@ -154,6 +155,8 @@ def load_config(config: str | Path | None = None, **options: Any) -> LLMConfig:
         "cache_dir": os.environ.get("NIANBAO_CACHE_DIR"),
     }
     cfg = _apply(cfg, {k: v for k, v in env.items() if v}, "environment")
+    if os.environ.get("NIANBAO_NO_CACHE", "").strip().lower() in ("1", "true", "yes"):
+        cfg = replace(cfg, no_cache=True)
     cfg = _apply(cfg, options, "options")
     if cfg.mode not in ("json", "tools"):
         raise BackendError(f"LLM mode {cfg.mode!r}: expected 'json' or 'tools'")

@@ -19,6 +19,7 @@ from extractor.llm.prompts import load_prompt, render
 from extractor.llm.ratelimit import RateLimiter
 from extractor.llm.reading import Reading, ask_rows
 from extractor.llm.responses import MetaAnswer
+from extractor.llm.sections import tables_text
 from extractor.llm.template import choose_template
 from extractor.llm.units import split_units, unit_for_cells
 from extractor.llm.verify import reask_until_consistent
@@ -67,18 +68,25 @@ class LLMExtractor:
         template, _how = choose_template(doc.text, answer.template, answer.year)
         return Meta(organ=answer.organ, year=answer.year, template=template)  # type: ignore[arg-type]
 
+    def tables_text(self, doc: SourceDocument, template: str) -> str:
+        """What the table requests send: the tables' part of the text, or all of it."""
+        return tables_text(doc.text, template) if self.cfg.trim else doc.text
+
     def extract(self, doc: SourceDocument) -> Extraction:
         """Every cell of the report, re-asked where identities break, grounded in `doc.text`."""
         start = time.monotonic()
         session = self.endpoint.session()
         meta = self.read_meta(session, doc)
         reading = Reading(source=doc.text, extractor=self.source_tag)
+        text = self.tables_text(doc, meta.template)
         for unit in split_units(meta.template, self.cfg.split):
-            for row in ask_rows(session, unit, doc.text, self.cfg.prompt_version):
+            for row in ask_rows(session, unit, text, self.cfg.prompt_version):
                 reading.put(row)
         # Identities still broken after the re-asks are what the source prints; the rule
         # engine reports them downstream from the values, so nothing is kept here.
-        reask_until_consistent(session, meta, reading, self.cfg.prompt_version, self.cfg.max_reasks)
+        reask_until_consistent(
+            session, meta, reading, text, self.cfg.prompt_version, self.cfg.max_reasks
+        )
         extraction = self._extraction(doc, meta, reading)
         extraction.usage = session.counters.as_usage(self.cfg, time.monotonic() - start)
         return extraction
@@ -116,7 +124,8 @@ class LLMExtractor:
         template = extraction.report.meta.template
         unit = unit_for_cells(template, wanted, "reextract")
         reading = Reading(source=doc.text, extractor=self.source_tag)
-        for row in ask_rows(session, unit, doc.text, self.cfg.prompt_version, targeted=True):
+        text = self.tables_text(doc, template)
+        for row in ask_rows(session, unit, text, self.cfg.prompt_version, targeted=True):
             reading.put(row)
         fresh = reading.cells()
         cells = dict(extraction.report.cells)

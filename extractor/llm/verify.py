@@ -30,9 +30,12 @@ def _complete(meta: Meta, reading: Reading) -> dict[str, object]:
 
 
 def reask_until_consistent(
-    session: Session, meta: Meta, reading: Reading, version: str, max_rounds: int
+    session: Session, meta: Meta, reading: Reading, text: str, version: str, max_rounds: int
 ) -> list[str]:
-    """Re-ask broken rows for at most `max_rounds` rounds; returns the equations still broken."""
+    """Re-ask broken rows for at most `max_rounds` rounds; returns the equations still broken.
+
+    `text` is what the requests send; grounding always uses the whole source.
+    """
     settled: set[str] = set()  # rows the re-read confirmed as printed
     broken = broken_identities(meta, reading)
     for _ in range(max_rounds):
@@ -45,7 +48,7 @@ def reask_until_consistent(
         previous = [reading.rows[r.key] for r in unit.rows]
         session.counters.reasks += 1
         quotes = [reading.source_quote(r) for r in previous]
-        fresh = reask_rows(session, unit, reading.source, version, previous, quotes, equations)
+        fresh = reask_rows(session, unit, text, version, previous, quotes, equations)
         for new in fresh:
             old = reading.rows[new.row]
             new_found = reading.alignment(new) is not Alignment.NOT_FOUND

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from extractor.layout import layout_for
+from extractor.llm.sections import tables_text
 from extractor.models import CanonicalReport
 from tests.llm.fake_openai_server import Recorded, Reply, completion
 
@@ -73,6 +74,12 @@ class Oracle:
         else:
             quote = ""
         return {"row": key, "quote": quote, **values}
+
+    def mine(self, request: Recorded) -> bool:
+        """Whether a request is about this report (its head or its tables are in it)."""
+        sent = "".join(str(m.get("content")) for m in request.messages)
+        tables = tables_text(self.text, self.gold.meta.template)
+        return self.text[:300] in sent or tables[:300] in sent
 
     def meta(self) -> dict[str, Any]:
         title = next((line.strip() for line in self.text.splitlines() if "年度报告" in line), "")

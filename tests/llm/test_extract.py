@@ -33,6 +33,18 @@ def test_correct_answer_gives_gold_cells_and_usage(server, make_extractor, seed4
     assert body["model"] == "test-model" and body["temperature"] == 0
     assert body["response_format"] == {"type": "json_object"}
     assert calls[1].headers.get("x-stainless-retry-count", "0") == "0"
+    # the meta request sends the head of the report; the table requests only the tables
+    assert doc.text[:200] in calls[0].last_user
+    assert "一、总体情况" not in calls[2].last_user
+    assert "一、本年新收政府信息公开申请数量" in calls[2].last_user
+
+
+def test_trim_off_sends_the_whole_report(server, make_extractor, seed4) -> None:
+    doc, oracle = seed4
+    server.responder = oracle.reply
+    extraction = make_extractor(trim=False).extract(doc)
+    assert extraction.report.cells == oracle.gold.cells
+    assert doc.text in server.chat_requests[2].last_user
 
 
 def test_broken_json_then_correct(server, make_extractor, seed4) -> None:
