@@ -51,9 +51,15 @@ def _explain(comp: dict[str, object]) -> str:
     return json.dumps({"metrics": comp["metrics"], "first cells worse": worse}, ensure_ascii=False)
 
 
-def test_parser_does_not_regress_against_the_committed_baseline(cases: list[EvalCase]) -> None:
+@pytest.fixture(scope="module")
+def clean(cases: list[EvalCase]) -> list[ReportScore]:
+    """The parser as built, on the baseline's set."""
+    return _run(cases)
+
+
+def test_parser_does_not_regress_against_the_committed_baseline(clean: list[ReportScore]) -> None:
     baseline = load_baseline(BASELINE)
-    comp = compare(_run(cases), baseline)
+    comp = compare(clean, baseline)
     assert comp["compared_reports"] >= int(_config()["synth_count"])  # type: ignore[call-overload]
     assert not comp["regressed"], _explain(comp)
 
@@ -67,14 +73,18 @@ def _unmatchable(layout: Layout) -> Layout:
 
 
 def test_a_label_the_parser_cannot_match_fails_the_eval(
-    cases: list[EvalCase], monkeypatch: pytest.MonkeyPatch
+    cases: list[EvalCase], clean: list[ReportScore], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    baseline = load_baseline(BASELINE)
     for template in TEMPLATES:
         monkeypatch.setitem(LAYOUTS, template, _unmatchable(LAYOUTS[template]))
     assert "甲乙丙丁" in layout_module.layout_for("2021").t3_rows[2].label
-    comp = compare(_run(cases), baseline)
+    broken = _run(cases)
+    # against the parser as built: the mechanism bites whatever the baseline's age
+    comp = compare(broken, clean)
     assert comp["compared_reports"] == len(cases)  # the cases were made with the true layout
     assert comp["regressed"], _explain(comp)
     assert comp["metrics"]["cell_accuracy"]["regressed"]  # type: ignore[index]
     assert any(".granted." in c["key"] for c in comp["cells_worse"])  # type: ignore[union-attr]
+    # and against the committed baseline, as CI runs it (fails here when the baseline is so
+    # old that a broken parser still beats it: regenerate it, see docs/eval.md)
+    assert compare(broken, load_baseline(BASELINE))["regressed"]
