@@ -61,7 +61,7 @@ OCR_SWAPS = {
     "计": "汁",
 }
 FULLWIDTH = str.maketrans("0123456789.,-", "０１２３４５６７８９．，－")
-BLANKS = ("", "—", "/", "-", "无")
+BLANKS = ("", "—", "/", "-", "无")  # "" first: renderings that lose empty cells skip it
 FOOTERS = ("— {n} —", "- {n} -", "{n}", "第{n}页", "第 {n} 页 共 {m} 页")
 _NUMERALS = "一二三四五六七八九"
 
@@ -111,12 +111,16 @@ def omitted_row(doc: Document, rng: random.Random, gold: CanonicalReport) -> lis
 
 
 def dropped_cells(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
-    """Values missing from a row (seed-002: rows with 3-5 of 7 values): those cells are null."""
+    """Values lost from a row (seed-002: rows with 3-5 of 7 values).
+
+    The gold is null for now; `eval.synth.recover` puts back the values the identities pin
+    down once all damage is done (the eval set's gold policy)."""
     cells = gold.cells
     out = []
     for row, c in rng.sample(_valued(doc, cells), k=rng.randint(1, 3)):
         if c in row.cells:
             row.cells.remove(c)
+            doc.lost[c.key] = cells[c.key]  # type: ignore[index]
             cells[c.key] = None  # type: ignore[index]
             out.append(c.key or "")
     return out
@@ -127,7 +131,7 @@ def blank_cells(doc: Document, rng: random.Random, gold: CanonicalReport) -> lis
     cells = gold.cells
     out = []
     for _, c in rng.sample(_valued(doc, cells), k=rng.randint(1, 4)):
-        c.text = rng.choice(BLANKS)
+        c.text = rng.choice(BLANKS if doc.keeps_empty_cells else BLANKS[1:])
         cells[c.key] = None  # type: ignore[index]
         out.append(c.key or "")
     return out

@@ -80,6 +80,8 @@ Block = Heading | Para | Table
 class Document:
     title: str
     blocks: list[Block]
+    keeps_empty_cells: bool = True  # False when the rendering loses an empty cell entirely
+    lost: dict[str, CellValue] = field(default_factory=dict)  # printed values lost by damage
 
     def tables(self) -> list[Table]:
         return [b for b in self.blocks if isinstance(b, Table)]

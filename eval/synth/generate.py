@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from eval.synth.damage import CATALOGUE
 from eval.synth.document import Document, Heading, Para, t2_table, t3_table, t4_table
 from eval.synth.narrative import HEADINGS, closing, organ_name, overview, title
-from eval.synth.render import NOT_WITH, RENDERERS, RENDERING_DAMAGE
+from eval.synth.recover import recover_lost
+from eval.synth.render import GLUES_VALUES, LOSES_EMPTY_CELLS, NOT_WITH, RENDERERS, RENDERING_DAMAGE
 from eval.synth.tables import SIZE_WEIGHTS, SIZES, Size, random_cells
 from extractor.layout import layout_for
 from extractor.models import CanonicalReport, Meta
@@ -37,6 +38,8 @@ class SynthReport:
     damage: list[str] = field(default_factory=list)
     damage_detail: dict[str, list[str]] = field(default_factory=dict)
     broken_identities: list[str] = field(default_factory=list)  # rule ids the print breaks
+    # lost cells whose gold is the value the identities pin down (as in the real manifest)
+    recovered_cells: list[str] = field(default_factory=list)
 
     def manifest_entry(self) -> dict[str, object]:
         """The same fields as a real report's manifest entry, plus the rendering."""
@@ -52,6 +55,7 @@ class SynthReport:
             "damage": self.damage,
             "damage_detail": self.damage_detail,
             "broken_identities": self.broken_identities,
+            "recovered_cells": self.recovered_cells,
         }
 
 
@@ -86,6 +90,7 @@ def synth_report(seed: int, index: int) -> SynthReport:
         ],
     )
     rendering = rng.choice(sorted(RENDERERS))
+    doc.keeps_empty_cells = rendering not in LOSES_EMPTY_CELLS
     skip = NOT_WITH.get(rendering, frozenset())
     damage: dict[str, list[str]] = {}
     for kind in CATALOGUE:
@@ -93,6 +98,7 @@ def synth_report(seed: int, index: int) -> SynthReport:
             detail = kind.apply(doc, rng, gold)
             if detail:
                 damage[kind.name] = detail
+    recovered = recover_lost(doc, gold, glued=rendering in GLUES_VALUES)
     # The narrative restates what the tables print, after damage (as a real author would).
     paras = [Para(p) for p in overview(rng, organ, year, gold.cells)]
     at = doc.blocks.index(headings[0]) + 1
@@ -114,6 +120,7 @@ def synth_report(seed: int, index: int) -> SynthReport:
         damage=list(damage),
         damage_detail=damage,
         broken_identities=broken,
+        recovered_cells=recovered,
     )
 
 

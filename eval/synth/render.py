@@ -194,6 +194,10 @@ RENDERING_DAMAGE: dict[str, tuple[str, ...]] = {
     "pdf_text": ("vertical_label_chars",),
     "ocr_markdown": ("markdown_table", "wrong_table_structure"),
 }
+# Renderings in which an empty cell leaves no trace (glued or space-separated values).
+LOSES_EMPTY_CELLS = frozenset({"flat_html", "pdf_text"})
+# Renderings that run a row's values together with no separator.
+GLUES_VALUES = frozenset({"flat_html"})
 # Damage that a rendering already does by itself, or that it cannot show, is not applied.
 NOT_WITH: dict[str, frozenset[str]] = {
     "flat_html": frozenset({"glued_digits", "page_footer_in_table"}),
