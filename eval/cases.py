@@ -36,6 +36,7 @@ class EvalCase:
     doc: SourceDocument | None
     damage: list[str] = field(default_factory=list)
     broken_identities: list[str] = field(default_factory=list)
+    judgement_cells: list[str] = field(default_factory=list)  # gold cells that are a reading call
     # sha256 of source + gold: a changed source or a re-labelled gold is not compared with a
     # baseline (it would pass for a change of the backend)
     fingerprint: str = ""
@@ -122,6 +123,7 @@ def real_cases(root: Path = REAL_DIR, only: Collection[str] | None = None) -> li
             doc=None,
             damage=[str(d) for d in entry.get("damage") or []],  # type: ignore[union-attr]
             broken_identities=[str(b) for b in entry.get("broken_identities") or []],  # type: ignore[union-attr]
+            judgement_cells=[str(k) for k in entry.get("judgement_cells") or []],  # type: ignore[union-attr]
         )
         try:
             case.doc = load_source(source)

@@ -70,6 +70,7 @@ def evaluate_case(case: EvalCase, backend: Backend) -> ReportScore:
     common = {
         "damage": case.damage,
         "broken_identities": case.broken_identities,
+        "judgement_cells": case.judgement_cells,
         "fingerprint": case.fingerprint,
     }
     if case.doc is None:

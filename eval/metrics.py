@@ -62,6 +62,7 @@ class ReportScore:
     broken_identities: list[str]
     fingerprint: str
     error: str | None = None
+    judgement_cells: list[str] = field(default_factory=list)  # the gold's reading calls
     parts: dict[str, PartCounts] = field(default_factory=dict)
     wrong: dict[str, list[Any]] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)  # every flagged key, right or wrong
@@ -121,6 +122,7 @@ def score_report(
     *,
     damage: Iterable[str] = (),
     broken_identities: Iterable[str] = (),
+    judgement_cells: Iterable[str] = (),
     fingerprint: str = "",
     error: str | None = None,
     wall_seconds: float = 0.0,
@@ -133,6 +135,7 @@ def score_report(
         kind=kind,
         damage=list(damage),
         broken_identities=list(broken_identities),
+        judgement_cells=list(judgement_cells),
         fingerprint=fingerprint,
         error=error,
         parts=_empty_parts(gold),
@@ -194,6 +197,11 @@ def aggregate(scores: Iterable[ReportScore], part: str | None = None) -> dict[st
         "wrong_cells": sums["cells"] - sums["correct"],
         "silent_cells": sums["silent"],
     }
+    if part is None:
+        # wrong cells whose gold is itself a judgement call (eval/data/real/*.notes.md)
+        out["wrong_judgement_cells"] = sum(
+            len(set(s.judgement_cells) & set(s.wrong)) for s in scores
+        )
     if part is None:
         accepted = [s for s in scores if s.accepted]
         out |= {

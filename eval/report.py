@@ -75,7 +75,9 @@ def summary_markdown(result: dict[str, Any], scores: list[ReportScore]) -> str:
         f"{_num(head['input_tokens_per_report'], 0)} in / "
         f"{_num(head['output_tokens_per_report'], 0)} out, estimated cost per report "
         f"${_num(head['cost_usd_per_report'], 4)} (total ${_num(head['cost_usd_total'], 4)}), "
-        f"{_num(head['seconds_per_report'], 3)} s per report.",
+        f"{_num(head['seconds_per_report'], 3)} s per report. Of the "
+        f"{head['wrong_cells']} wrong cells, {head['wrong_judgement_cells']} have a gold that "
+        "is a judgement call (see the report's notes).",
         "",
         "## By layout",
         "",
@@ -154,7 +156,7 @@ def _worst(scores: list[ReportScore]) -> list[str]:
 
 def _silent(scores: list[ReportScore]) -> list[str]:
     rows = [
-        [s.id, key, str(gold), str(got)]
+        [s.id, key, str(gold), str(got), "yes" if key in s.judgement_cells else ""]
         for s in scores
         for key, (gold, got, flagged, *_) in s.wrong.items()
         if not flagged
@@ -164,7 +166,8 @@ def _silent(scores: list[ReportScore]) -> list[str]:
         return [*out, "None: every wrong cell was flagged for review.", ""]
     out.append(f"{len(rows)} cells, wrong and not flagged (first {min(len(rows), SILENT_SHOWN)}):")
     out.append("")
-    return out + _table(["report", "key", "gold", "extracted"], rows[:SILENT_SHOWN])
+    header = ["report", "key", "gold", "extracted", "gold is a judgement call"]
+    return out + _table(header, rows[:SILENT_SHOWN])
 
 
 def _comparison(comp: dict[str, Any] | None) -> list[str]:

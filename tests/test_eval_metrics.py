@@ -138,3 +138,14 @@ def test_hypothesis_reports_score_perfectly_against_themselves() -> None:
         assert aggregate([score])["cell_accuracy"] == 1.0
 
     run()
+
+
+def test_wrong_cells_whose_gold_is_a_judgement_call_are_counted_apart() -> None:
+    extraction = _extraction({"t3.new.natural": 5, "t4.review.upheld": 1})
+    result = check(extraction.report)
+    flags = review_flags(extraction, result)
+    score = score_report(
+        "r", "real", "txt", GOLD, extraction, flags, False, judgement_cells=["t3.new.natural"]
+    )
+    m = aggregate([score])
+    assert m["wrong_cells"] == 2 and m["wrong_judgement_cells"] == 1
