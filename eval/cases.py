@@ -163,7 +163,15 @@ def load_cases(which: str, synth_count: int, seed: int, root: Path = REAL_DIR) -
         raise EvalSetError(f"unknown set {which!r}: expected one of {', '.join(SETS)}")
     cases: list[EvalCase] = []
     if which in ("real", "all"):
-        cases += real_cases(root)
+        if not root.is_dir():
+            raise EvalSetError(f"{root}: no such folder of gold-labelled reports")
+        real = real_cases(root)
+        if not real:
+            raise EvalSetError(
+                f"{root}: no gold-labelled reports (a manifest.json, or <stem>.gold.json "
+                "beside each source file)"
+            )
+        cases += real
     if which in ("synth", "all"):
         cases += synth_cases(seed, synth_count)
     return cases

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from eval.cases import EvalCase
@@ -134,22 +135,24 @@ def run_eval(
     options: dict[str, Any] | None = None,
     progress: Callable[[int, int, ReportScore], None] | None = None,
     cases: list[EvalCase] | None = None,
+    real_dir: Path | None = None,
 ) -> tuple[dict[str, Any], list[ReportScore]]:
     """Evaluate `backend` on set `which`: (every metric and the config, per-report scores)."""
     from datetime import UTC, datetime
 
-    from eval.cases import load_cases
+    from eval.cases import REAL_DIR, load_cases
     from eval.metrics import breakdown
 
     chosen = make_backend(backend, **(options or {}))
     if cases is None:  # callers that evaluate the same set twice load it once
-        cases = load_cases(which, synth_count if which != "real" else 0, seed)
+        cases = load_cases(which, synth_count if which != "real" else 0, seed, real_dir or REAL_DIR)
     scores = run_cases(cases, chosen, progress)
     config = {
         "backend": backend,
         "set": which,
         "synth_count": synth_count if which != "real" else 0,
         "seed": seed,
+        "real_dir": str(real_dir) if real_dir else None,  # None: the project's eval/data/real
         "extractor_version": chosen.version,
         "started": datetime.now(UTC).isoformat(timespec="seconds"),
     }

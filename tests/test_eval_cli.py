@@ -111,3 +111,22 @@ def test_both_without_the_pipeline_is_one_line_and_exit_2(
     assert err == (
         "nianbao: --backend both needs nianbao.pipeline.reconcile, which this build does not have"
     )
+
+
+def test_own_gold_folder_as_the_real_set(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    real = Path(__file__).parent.parent / "eval" / "data" / "real"
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    for name in ("seed-004.txt", "seed-004.gold.json"):
+        (mine / name).write_bytes((real / name).read_bytes())
+    out = tmp_path / "out"
+    code, _ = _main(capsys, "--set", "real", "--data", str(mine), "--out", str(out), "--quiet")
+    assert code == 0
+    data = json.loads((out / "eval.json").read_text(encoding="utf-8"))
+    assert [r["id"] for r in data["reports"]] == ["seed-004"]
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["eval", "--set", "real", "--data", str(empty)]) == 2
+    assert "no gold-labelled reports" in capsys.readouterr().err

@@ -31,6 +31,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default="all",
         help="real reports with gold labels, synthetic ones, or all (default)",
     )
+    p.add_argument(
+        "--data",
+        type=Path,
+        help="a folder of your own gold-labelled reports to use as the real set "
+        "(manifest.json, or <stem>.gold.json beside each source; default eval/data/real)",
+    )
     p.add_argument("--synth-count", type=int, default=60, help="synthetic reports (default 60)")
     p.add_argument("--seed", type=int, default=1, help="seed of the synthetic set (default 1)")
     p.add_argument(
@@ -71,7 +77,12 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         result, scores = run_eval(
-            args.backend, args.which, args.synth_count, args.seed, progress=progress
+            args.backend,
+            args.which,
+            args.synth_count,
+            args.seed,
+            progress=progress,
+            real_dir=args.data,
         )
     except (HarnessError, EvalSetError) as exc:
         raise UserError(str(exc)) from None
