@@ -257,6 +257,27 @@ def glued_digits(doc: Document, rng: random.Random, gold: CanonicalReport) -> li
     return out
 
 
+def detached_labels(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
+    """Row labels printed away from their values (corpus-009/010, PDF to markdown): a block of
+    part-三 rows prints its labels first, then its value rows without labels."""
+    table = next(t for t in doc.tables() if t.part == "t3")
+    data = [i for i, r in enumerate(table.rows) if r.kind == "data"]
+    if len(data) < 4:
+        return []
+    size = rng.randint(3, min(6, len(data)))
+    start = rng.randrange(len(data) - size + 1)
+    lo, hi = data[start], data[start + size - 1] + 1
+    block = table.rows[lo:hi]
+    labels = [
+        Row(list(r.labels), kind="label", name=r.name, label_roles=list(r.label_roles))
+        for r in block
+        if r.kind == "data"
+    ]
+    values = [Row([], r.cells, name=r.name) if r.kind == "data" else r for r in block]
+    table.rows[lo:hi] = labels + values
+    return [r.name for r in labels]
+
+
 # ---- labels, headings, layout noise (the gold stays) ------------------------------------------
 def _labels(doc: Document) -> list[tuple[list[str], int]]:
     """Every label string, as (list holding it, index), so it can be replaced in place."""
@@ -357,6 +378,7 @@ CATALOGUE: tuple[Damage, ...] = (
     Damage("odd_whitespace", 0.25, odd_whitespace, False, 'cells padded "　　0"'),
     Damage("duplicated_values", 0.1, duplicated_values, False, 'a value printed twice "8\\n8"'),
     Damage("glued_digits", 0.15, glued_digits, False, 'neighbouring values glued "640020470"'),
+    Damage("detached_labels", 0.1, detached_labels, False, "labels away from their value rows"),
     Damage(
         "split_labels", 0.3, split_labels, False, 'labels broken over lines "本年新\\n制作数量"'
     ),

@@ -44,7 +44,8 @@ class Row:
     """A table row: label fragments (outermost first) then cells.
 
     kind: "data" (values), "header" (column labels in `cells`), "footer" (a page footer or
-    page number that a layout tool left inside the table, text in `labels`).
+    page number that a layout tool left inside the table, text in `labels`), "label" (a row's
+    labels printed away from its values, which follow as a "data" row without labels).
     """
 
     labels: list[str]

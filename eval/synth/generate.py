@@ -103,8 +103,9 @@ def synth_report(seed: int, index: int) -> SynthReport:
     paras = [Para(p) for p in overview(rng, organ, year, gold.cells)]
     at = doc.blocks.index(headings[0]) + 1
     doc.blocks[at:at] = paras
-    doc.blocks.insert(doc.blocks.index(headings[4]) + 1, Para(closing(rng)[0]))
-    doc.blocks.append(Para(closing(rng)[0]))
+    problems, other_matters = closing()
+    doc.blocks.insert(doc.blocks.index(headings[4]) + 1, Para(problems))
+    doc.blocks.append(Para(other_matters))
     for tag in RENDERING_DAMAGE[rendering]:
         damage.setdefault(tag, [f"rendering {rendering}"])
     gold = CanonicalReport(meta=gold.meta, cells=gold.cells)  # re-validate after damage

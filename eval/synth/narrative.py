@@ -99,5 +99,6 @@ def overview(rng: random.Random, organ: str, year: int, cells: dict[str, CellVal
     return paras
 
 
-def closing(rng: random.Random) -> list[str]:
-    return [_CLOSING[0] if rng.random() < 0.7 else _CLOSING[1]]
+def closing() -> tuple[str, str]:
+    """The text of parts 五 (problems and improvements) and 六 (other matters)."""
+    return _CLOSING[0], _CLOSING[1]

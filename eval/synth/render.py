@@ -200,5 +200,6 @@ LOSES_EMPTY_CELLS = frozenset({"flat_html", "pdf_text"})
 GLUES_VALUES = frozenset({"flat_html"})
 # Damage that a rendering already does by itself, or that it cannot show, is not applied.
 NOT_WITH: dict[str, frozenset[str]] = {
-    "flat_html": frozenset({"glued_digits", "page_footer_in_table"}),
+    "flat_html": frozenset({"glued_digits", "page_footer_in_table", "detached_labels"}),
+    "ocr_markdown": frozenset({"detached_labels"}),  # its part 三 is one table per row group
 }
