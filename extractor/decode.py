@@ -6,9 +6,8 @@ values). `decode_t3` / `decode_t4` pick one vector per row so that the template'
 (from `rules.identities`, never restated here) hold; `decode_t2` ranks part-二 rows, which no
 identity constrains. Nothing is forced: when no combination satisfies the identities, the most
 plausible is kept and the cells are noted, because a report may break an identity in its own
-print. Search: a dynamic programme over the rows in layout order whose state is the partial
-residual of every identity still open, bounded in states and kept readings (see
-docs/segmentation.md).
+print. The search itself is `extractor.joint`; this module turns its result into per-cell
+values, methods, confidences, alternatives and notes (see docs/segmentation.md).
 """
 
 from __future__ import annotations
@@ -16,11 +15,12 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
-from functools import cache
 
+from extractor.alignment import Placement
+from extractor.joint import KEEP_FINAL, Block, Solution, choose, fill
 from extractor.layout import ValueKind, layout_for
 from extractor.models import CellValue
+from extractor.segmentation import Segmentation
 from rules.identities import Identity, identities_for
 
 Vector = tuple[CellValue, ...]
@@ -38,10 +38,6 @@ CONF_FILLED = 0.6  # not printed; the identities pin the value down
 CONF_AMBIGUOUS = 0.5  # several combinations satisfy the identities: the best-ranked is taken
 CONF_UNRESOLVED = 0.4  # no combination satisfies them: the most plausible is taken
 CONF_UNKNOWN = 0.0  # not printed and not pinned down: stays null
-
-MAX_STATES = 5_000  # search states kept per row (the best ones, past this)
-KEEP = 8  # readings kept per search state: enough to tell one solution from several
-KEEP_FINAL = 32  # whole-table readings weighed at the end (after nulls are filled)
 
 
 @dataclass
@@ -63,6 +59,54 @@ class RowCandidates:
     spans: list[Span] | None = None
     cell_spans: list[tuple[Span | None, ...]] | None = None
     reasons: list[str] | None = None
+    truncated: bool = False  # a search bound cut the readings short (Segmentation.truncated)
+
+    @classmethod
+    def from_segmentation(cls, row: str, seg: Segmentation, offset: int = 0) -> RowCandidates:
+        """The readings of a glued run; `offset`: where the run starts in the source text."""
+        readings = seg.readings
+        if not readings:
+            raise ValueError(f"row {row}: the run has no reading")
+        starts = [s for r in readings for s, _ in r.spans]
+        ends = [e for r in readings for _, e in r.spans]
+        return cls(
+            row,
+            [r.values for r in readings],
+            "segmented",
+            [(offset + min(starts), offset + max(ends))],
+            [tuple((offset + s, offset + e) for s, e in r.spans) for r in readings],
+            [
+                f"the trailing {r.row_number} read as the next row's number" if r.row_number else ""
+                for r in readings
+            ],
+            seg.truncated,
+        )
+
+    @classmethod
+    def from_alignment(
+        cls, row: str, placements: Sequence[Placement], token_spans: Sequence[Span] | None = None
+    ) -> RowCandidates:
+        """The placements of a row's printed values; `token_spans`: each printed value's span."""
+        if not placements:
+            raise ValueError(f"row {row}: no placement")
+        exact = (
+            len(placements) == 1
+            and not placements[0].dropped
+            and None not in (placements[0].source)
+        )
+        cell_spans = None
+        if token_spans is not None:
+            cell_spans = [
+                tuple(None if i is None else token_spans[i] for i in p.source) for p in placements
+            ]
+        return cls(
+            row,
+            [p.values for p in placements],
+            "read" if exact else "aligned",
+            list(token_spans) if token_spans is not None else None,
+            cell_spans,
+            [p.reason for p in placements],
+        )
 
     def __post_init__(self) -> None:
         if self.how not in HOWS:
@@ -144,45 +188,20 @@ def decode_t2(rows: Mapping[str, RowCandidates], template: str) -> Decoded:
             row.spans,
             [row.cell_spans[i] for i in order] if row.cell_spans else None,
             [row.reasons[i] for i in order] if row.reasons else None,
+            row.truncated,
         )
     decoded = _decode(reranked, keys_of, [], _kinds(template))
-    for cell in decoded.cells.values():
+    how_of = {key: row.how for name, row in rows.items() for key in keys_of.get(name, ())}
+    for key, cell in decoded.cells.items():
         if cell.alternatives:
+            # no identity took part: the value is the prior's pick among printed readings
+            cell.method = how_of.get(key, cell.method)
             cell.confidence = CONF_AMBIGUOUS
-            cell.notes = ["glued digits with no identity to decide between readings"]
+            cell.notes = ["no identity decides between the readings of this row"]
     return decoded
 
 
-# ---- the search -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class _Block:
-    name: str
-    keys: tuple[str, ...]
-    source: RowCandidates
-    candidates: tuple[Vector, ...]  # distinct vectors, most plausible first
-    origin: tuple[int, ...]  # index of each in source.candidates
-
-
-@dataclass
-class _Solution:
-    choice: tuple[int, ...]  # candidate index per block
-    broken: int  # identities broken before filling nulls
-    penalty: float
-    table: dict[str, CellValue] = field(default_factory=dict)
-    filled: dict[str, tuple[CellValue, str]] = field(default_factory=dict)  # key -> value, why
-    broken_ids: list[str] = field(default_factory=list)
-    unresolved: int = 0
-
-    def rank(self) -> tuple[int, float, int]:
-        return len(self.broken_ids), self.unresolved, self.penalty
-
-
-@cache
-def _coefficients(ident: Identity) -> dict[str, int]:
-    """Each cell's coefficient in the identity (+1 a part, -1 a total), computed once."""
-    return {k: ident.coefficient(k) for k in ident.keys}
-
-
+# ---- choosing ----------------------------------------------------------------------------------
 def _kinds(template: str) -> dict[str, ValueKind]:
     return {spec.key: spec.kind for spec in layout_for(template).cells}
 
@@ -191,9 +210,9 @@ def _equal_neighbours(vector: Vector) -> int:
     return sum(1 for a, b in itertools.pairwise(vector) if a is not None and a == b)
 
 
-def _blocks(rows: Mapping[str, RowCandidates], keys_of: Mapping[str, list[str]]) -> list[_Block]:
+def _blocks(rows: Mapping[str, RowCandidates], keys_of: Mapping[str, list[str]]) -> list[Block]:
     order = {name: n for n, name in enumerate(keys_of)}
-    blocks: list[_Block] = []
+    blocks: list[Block] = []
     seen: set[str] = set()
     for name in sorted(rows, key=lambda r: order.get(r, -1)):
         row = rows[name]
@@ -208,113 +227,9 @@ def _blocks(rows: Mapping[str, RowCandidates], keys_of: Mapping[str, list[str]])
             if len(vector) != len(keys):
                 raise ValueError(f"row {name}: a reading has {len(vector)} values, not {len(keys)}")
             distinct.setdefault(tuple(vector), i)
-        blocks.append(_Block(name, keys, row, tuple(distinct), tuple(distinct.values())))
+        ranks = tuple(range(len(distinct)))
+        blocks.append(Block(name, keys, row, tuple(distinct), tuple(distinct.values()), ranks))
     return blocks
-
-
-def _search(blocks: list[_Block], idents: list[Identity]) -> tuple[list[_Solution], bool]:
-    """Best readings by (identities broken, plausibility), at most KEEP of them."""
-    where = {key: (b, p) for b, block in enumerate(blocks) for p, key in enumerate(block.keys)}
-    active = [i for i in idents if all(k in where for k in i.keys)]
-    terms: dict[str, dict[int, list[tuple[int, int]]]] = {}
-    first: dict[str, int] = {}
-    last: dict[str, int] = {}
-    for ident in active:
-        per_block: dict[int, list[tuple[int, int]]] = {}
-        for key, coef in _coefficients(ident).items():
-            b, p = where[key]
-            per_block.setdefault(b, []).append((p, coef))
-        terms[ident.id] = per_block
-        first[ident.id], last[ident.id] = min(per_block), max(per_block)
-    touching = [[i.id for i in active if b in terms[i.id]] for b in range(len(blocks))]
-    open_after = [
-        [i.id for i in active if first[i.id] <= b < last[i.id]] for b in range(len(blocks))
-    ]
-
-    if all(len(block.candidates) == 1 for block in blocks):
-        return [_Solution((0,) * len(blocks), 0, 0.0)], False  # nothing to choose
-    truncated = False
-    # state: residual of each open identity (None: a null cell makes it unknown)
-    layer: dict[tuple[CellValue, ...], list[_Solution]] = {(): [_Solution((), 0, 0.0)]}
-    previous_open: list[str] = []
-    for b, block in enumerate(blocks):
-        nxt: dict[tuple[CellValue, ...], list[_Solution]] = {}
-        for state, partials in layer.items():
-            residual = dict(zip(previous_open, state, strict=True))
-            for ci, vector in enumerate(block.candidates):
-                updated: dict[str, CellValue] = {}
-                broken = 0
-                for ident_id in touching[b]:
-                    current = residual.get(ident_id, 0) if first[ident_id] < b else 0
-                    for p, coef in terms[ident_id][b]:
-                        if current is None or vector[p] is None:
-                            current = None
-                            break
-                        current = current + coef * vector[p]
-                    updated[ident_id] = current
-                    if last[ident_id] == b and current is not None and current != 0:
-                        broken += 1
-                key = tuple(updated[i] if i in updated else residual[i] for i in open_after[b])
-                bucket = nxt.setdefault(key, [])
-                for partial in partials:
-                    bucket.append(
-                        _Solution(
-                            (*partial.choice, ci), partial.broken + broken, partial.penalty + ci
-                        )
-                    )
-        keep = KEEP_FINAL if b == len(blocks) - 1 else KEEP
-        for bucket in nxt.values():
-            bucket.sort(key=lambda s: (s.broken, s.penalty))
-            del bucket[keep:]
-        if len(nxt) > MAX_STATES:
-            truncated = True
-            best = sorted(nxt, key=lambda k: (nxt[k][0].broken, nxt[k][0].penalty))
-            nxt = {k: nxt[k] for k in best[:MAX_STATES]}
-        layer, previous_open = nxt, open_after[b]
-    solutions = [s for bucket in layer.values() for s in bucket]
-    solutions.sort(key=lambda s: (s.broken, s.penalty))
-    return solutions[:KEEP_FINAL], truncated
-
-
-def _fill(
-    solution: _Solution,
-    idents: list[Identity],
-    fillable: set[str],
-    kinds: Mapping[str, ValueKind],
-) -> None:
-    """Give a null its value where an identity pins it down (all its other cells known);
-    two identities that disagree leave it null. Then count what is still broken/unknown."""
-    table = dict(solution.table)
-    coefs = [(ident, _coefficients(ident)) for ident in idents]
-    while fillable:
-        implied: dict[str, set[CellValue]] = {}
-        why: dict[str, str] = {}
-        for ident, coef in coefs:
-            unknown = [k for k in coef if table.get(k) is None]
-            if len(unknown) != 1 or unknown[0] not in fillable:
-                continue
-            (key,) = unknown
-            rest = sum(c * table[k] for k, c in coef.items() if k != key)  # type: ignore[operator]
-            value = -rest / coef[key]
-            value = int(value) if kinds.get(key) is not ValueKind.AMOUNT else Decimal(value)
-            if value < 0 and kinds.get(key) is not ValueKind.SIGNED:
-                continue
-            implied.setdefault(key, set()).add(value)
-            why.setdefault(key, ident.id)
-        settled = {k: v.pop() for k, v in implied.items() if len(v) == 1}
-        if not settled:
-            break
-        for key, value in settled.items():
-            table[key] = value
-            solution.filled[key] = (value, why[key])
-    solution.table = table
-    solution.broken_ids = [
-        ident.id
-        for ident, coef in coefs
-        if all(table.get(k) is not None for k in coef)
-        and sum(c * table[k] for k, c in coef.items()) != 0  # type: ignore[operator]
-    ]
-    solution.unresolved = sum(1 for k in fillable if table.get(k) is None)
 
 
 def _decode(
@@ -326,7 +241,7 @@ def _decode(
     # Rows with one reading first, the most ambiguous last: the order changes no result, only
     # how many partial combinations the search carries from row to row.
     blocks = sorted(_blocks(rows, keys_of), key=lambda block: len(block.candidates))
-    solutions, truncated = _search(blocks, idents)
+    solutions, truncated = choose(blocks, idents)
     all_keys = [k for name, keys in keys_of.items() if name != T4_RUN for k in keys]
     # nulls a person did not see printed blank: gaps of aligned rows and cells of absent rows
     covered = {k for block in blocks for k in block.keys}
@@ -340,8 +255,8 @@ def _decode(
         solution.table = dict.fromkeys(all_keys)
         for block, ci in zip(blocks, solution.choice, strict=True):
             solution.table.update(zip(block.keys, block.candidates[ci], strict=True))
-        _fill(solution, idents, fillable, kinds)
-    solutions.sort(key=_Solution.rank)
+        fill(solution, idents, fillable, kinds)
+    solutions.sort(key=Solution.rank)
     chosen = solutions[0]
     satisfying = [s for s in solutions if not s.broken_ids]
     peers = (
@@ -351,17 +266,26 @@ def _decode(
     )
     # past the cap (or a search bound) the readings weighed are a sample: agreement among
     # them proves nothing, so a cell the row's readings disagree on stays in doubt
-    capped = truncated or len(satisfying) >= KEEP_FINAL
+    capped = truncated or len(peers) + 1 >= KEEP_FINAL
+    # rows the chosen reading's broken identities run through: no verdict there is firm
+    by_id = {ident.id: ident for ident in idents}
+    strained = {k for i in chosen.broken_ids for k in by_id[i].keys}
     cells: dict[str, DecodedCell] = {}
     for b, block in enumerate(blocks):
         ci = chosen.choice[b]
         for p, key in enumerate(block.keys):
-            cells[key] = _cell(key, p, block, ci, chosen, peers, bool(satisfying), capped)
+            firm = not strained.intersection(block.keys)
+            cell = _cell(key, p, block, ci, chosen, peers, bool(satisfying), capped, firm)
+            if block.source.truncated:
+                # the right reading may not be among those listed: never certain
+                cell.confidence = min(cell.confidence, CONF_AMBIGUOUS)
+                cell.notes.append("the row's readings were cut short by a search bound")
+            cells[key] = cell
     ordered = {key: cells.get(key) or _absent(key, chosen) for key in all_keys}
     return Decoded(ordered, len(satisfying), chosen.broken_ids, truncated)
 
 
-def _span(block: _Block, ci: int, p: int) -> Span | None:
+def _span(block: Block, ci: int, p: int) -> Span | None:
     source = block.source
     origin = block.origin[ci]
     if source.cell_spans and origin < len(source.cell_spans):
@@ -377,7 +301,7 @@ def _distinct(values: Iterable[CellValue], besides: CellValue) -> list[CellValue
     return [v for v in dict.fromkeys(values) if v != besides]
 
 
-def _absent(key: str, chosen: _Solution) -> DecodedCell:
+def _absent(key: str, chosen: Solution) -> DecodedCell:
     if key in chosen.filled:
         value, ident = chosen.filled[key]
         return DecodedCell(
@@ -389,19 +313,20 @@ def _absent(key: str, chosen: _Solution) -> DecodedCell:
 def _cell(
     key: str,
     p: int,
-    block: _Block,
+    block: Block,
     ci: int,
-    chosen: _Solution,
-    peers: Sequence[_Solution],
+    chosen: Solution,
+    peers: Sequence[Solution],
     satisfied: bool,
     capped: bool,
+    firm: bool,
 ) -> DecodedCell:
     how = block.source.how
     span = _span(block, ci, p)
     value = chosen.table[key]
     reasons = block.source.reasons or []
     origin = block.origin[ci]
-    reason = [reasons[origin]] if origin < len(reasons) else []
+    reason = [reasons[origin]] if origin < len(reasons) and reasons[origin] else []
     if key in chosen.filled:
         _, ident = chosen.filled[key]
         return DecodedCell(
@@ -446,6 +371,17 @@ def _cell(
                 "the most plausible is taken"
             ],
             span=span,
+        )
+    if not others and firm:
+        # the report breaks identities elsewhere, but every other reading of this row breaks
+        # more of them: the row itself is decided by the identities the report keeps
+        return DecodedCell(
+            value,
+            "inferred",
+            CONF_UNIQUE,
+            span=span,
+            basis=f"the only reading of the {how} row consistent with the identities the "
+            "report keeps",
         )
     alternatives = others or _distinct((v[p] for v in block.candidates), value)
     return DecodedCell(

@@ -62,3 +62,18 @@ def test_real_web_text_part_four_decodes_as_its_sources_say() -> None:
     t4 = [v for k, v in ex.report.cells.items() if k.startswith("t4.")]
     assert t4 == [2, 1, 3, 1, 7, 0, 0, 0, 0, 0, 13, 2, 4, 0, 19]
     assert not [k for k in ex.flags if k.startswith("t4.")]
+
+
+def test_a_blank_the_identities_say_is_not_zero_is_flagged() -> None:
+    text = (REAL / "seed-001.txt").read_text(encoding="utf-8")
+    # seed-001 prints (七)总计 as "0\t0\t..."; print the 自然人 cell of 予以公开 as "3" and the
+    # total's 自然人 as blank: results_sum[natural] then says the blank holds 3
+    lines = text.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("三、本年度办理结果"))
+    lines[at] = lines[at].replace("予以公开\t0", "予以公开\t3", 1)
+    total = next(i for i, line in enumerate(lines) if "总计\t0" in line and "七" in line)
+    lines[total] = lines[total].replace("总计\t0", "总计\t/", 1)
+    ex = ParserExtractor().extract(SourceDocument.from_text("x.txt", "\n".join(lines)))
+    prov = ex.provenance["t3.results_total.natural"]
+    assert ex.report.cells["t3.results_total.natural"] is None and prov.method == "blank"
+    assert any("implies 3" in note for note in prov.notes)

@@ -145,3 +145,24 @@ def test_glued_t4_run_is_recovered(groups: list[list[int]]) -> None:
     row = tuple(v for g in groups for v in (*g, sum(g)))
     seg = segment("".join(map(str, row)), 15, sums=GROUP_SUMS)
     assert row in seg.candidates or seg.truncated
+
+
+def test_a_total_apart_from_its_parts_is_matched_when_reached() -> None:
+    # value 3 = value 0 + value 2 (not a contiguous block): checked at the total's position
+    assert split_glued("1234", 4, sums=[((0, 2), 3)]) == [(1, 2, 3, 4)]
+    assert split_glued("1235", 4, sums=[((0, 2), 3)]) == []
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(values, min_size=6, max_size=6), st.data())
+def test_spaces_at_true_boundaries_only_narrow_the_readings(
+    parts: list[int], data: st.DataObject
+) -> None:
+    row = (*parts, sum(parts))
+    spaced = [data.draw(st.booleans()) for _ in row[1:]]
+    run = str(row[0]) + "".join(
+        (" " if gap else "") + str(v) for gap, v in zip(spaced, row[1:], strict=True)
+    )
+    with_spaces = split_glued(run, 7, sums=ROW_SUM)
+    assert row in with_spaces
+    assert set(with_spaces) <= set(split_glued(run.replace(" ", ""), 7, sums=ROW_SUM))

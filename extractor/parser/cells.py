@@ -98,7 +98,12 @@ def read_row(
     result = RowResult(row, keys, kinds)
     tokens = row.tokens
     label_conf = 1.0 if row.label is None or row.label.how != "fuzzy" else 0.9
-    if row.label is None:
+    method, extra = "read", []
+    if row.detached:
+        # values printed apart from a label that was not found in order: placed by order
+        label_conf, method = 0.8, "aligned"
+        extra = ["values printed apart from the row's label; placed by the order of rows"]
+    elif row.label is None:
         for key in keys:
             result.cells[key] = CellRead(
                 None, provenance(text, None, "missing", 0.0, list(row.notes))
@@ -108,11 +113,13 @@ def read_row(
         for key, kind, token in zip(keys, kinds, tokens, strict=True):
             span = (token.start, token.end)
             if token.kind is TokenKind.BLANK:
-                result.cells[key] = CellRead(None, provenance(text, span, "blank", label_conf))
+                blank = provenance(text, span, "blank", label_conf, list(extra))
+                result.cells[key] = CellRead(None, blank)
                 continue
             value, notes = to_value(token, kind)
             conf = label_conf if not notes else 0.5
-            result.cells[key] = CellRead(value, provenance(text, span, "read", conf, notes))
+            prov = provenance(text, span, method, conf, [*notes, *extra])
+            result.cells[key] = CellRead(value, prov)
         return result
     runs = sum(t.kind is TokenKind.RUN for t in tokens)
     if not tokens:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from extractor.layout import Layout
 from extractor.parser.labels import CjkStream, LabelMatch, find_label, label_key
-from extractor.parser.tokens import Token, tokenize
+from extractor.parser.tokens import Token, TokenKind, tokenize
 
 T3_WINDOW = 400  # CJK chars between one part-三 label and the next (group labels, headers)
 T2_WINDOW = 900
@@ -35,6 +35,7 @@ class RowRead:
     tokens: list[Token] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     merged: tuple[str, ...] = ()  # a group printed as one row: the layout rows it stands for
+    detached: bool = False  # values printed apart from the label, placed here by order
 
 
 @dataclass
@@ -221,7 +222,42 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
             row.tokens = [
                 t for t in tokens[bisect_left(starts, a) : bisect_left(starts, b)] if t.end <= b
             ]
+    place_detached_rows(text, t3)
     return Located([*t2, *t3, t4, *merged], first.span[0])
+
+
+def _lines(text: str, tokens: list[Token]) -> list[list[Token]]:
+    lines: dict[int, list[Token]] = {}
+    for token in tokens:
+        lines.setdefault(text.count("\n", 0, token.start), []).append(token)
+    return list(lines.values())
+
+
+def place_detached_rows(text: str, rows: list[RowRead]) -> None:
+    """PDF-to-markdown prints some value rows away from their labels: after a found row come
+    its own line and then whole lines of values whose labels were not found in order. When
+    the label's own line holds exactly its values (or the label line none and the first line
+    after it does), and as many whole extra lines follow as rows are missing before the next
+    found row, the extra lines go to the missing rows in order (noted: placed by order)."""
+    found = [n for n, r in enumerate(rows) if r.label is not None]
+    for here, nxt in zip(found, [*found[1:], len(rows)], strict=True):
+        row = rows[here]
+        missing = [rows[m] for m in range(here + 1, nxt) if rows[m].label is None]
+        n = len(row.columns)
+        if not missing or len(row.tokens) <= n or any(t.kind is TokenKind.RUN for t in row.tokens):
+            continue
+        lines = _lines(text, row.tokens)
+        if any(len(line) != n for line in lines) or len(lines) != len(missing) + 1:
+            continue
+        label_line = text.count("\n", 0, row.label.span[1])  # type: ignore[union-attr]
+        first_line = text.count("\n", 0, lines[0][0].start)
+        if first_line not in (label_line, label_line + 1):
+            continue
+        row.tokens = lines[0]
+        for target, line in zip(missing, lines[1:], strict=True):
+            target.tokens = line
+            target.detached = True
+            target.segment = (line[0].start, line[-1].end)
 
 
 def find_merged_groups(

@@ -203,7 +203,30 @@ def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> 
                 local.update(_agreed_under_own_sums(template, keys, found))
     out = _merge(text, own, decoded, local)
     force_zeros(text, template, out)
+    question_blanks(template, out)
     return out
+
+
+def question_blanks(template: str, cells: dict[str, CellRead]) -> None:
+    """A cell printed blank stays null, but when an identity whose other cells are all known
+    says it holds a non-zero count, the blank is noted (so flagged): a value may be lost."""
+    blanks = {k for k, c in cells.items() if c.provenance.method == "blank"}
+    if not blanks:
+        return
+    from rules.identities import identities_for
+
+    for ident in identities_for(template):
+        open_keys = [k for k in ident.keys if cells.get(k) is None or cells[k].value is None]
+        if len(open_keys) != 1 or open_keys[0] not in blanks:
+            continue
+        (key,) = open_keys
+        coef = ident.coefficient(key)
+        rest = sum(ident.coefficient(k) * cells[k].value for k in ident.keys if k != key)  # type: ignore[operator]
+        implied = -rest * coef
+        if implied != 0:
+            note = f"printed blank, but {ident.id} implies {implied}"
+            if note not in cells[key].provenance.notes:
+                cells[key].provenance.notes.append(note)
 
 
 def _row_keys(template: str, part: str, row: str) -> tuple[str, ...]:

@@ -6,6 +6,7 @@ ASCII), so every span found in the folded text is also a span of the source text
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -136,4 +137,28 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
             continue
         out.append(Token(m.start(), m.end(), m.group(0), TokenKind.BLANK))
     out.sort(key=lambda t: t.start)
+    return _with_empty_cells(folded, out)
+
+
+_EMPTY_CELLS = re.compile(r"[ \t]*(?:[|\t][ \t]*){2,}")
+
+
+def _with_empty_cells(folded: str, tokens: list[Token]) -> list[Token]:
+    """An empty table cell between two values of one row ("| 0 |  | 3 |", "0\t\t3") is a
+    printed blank: it keeps the values after it in their columns."""
+    out: list[Token] = []
+    for token, nxt in zip(tokens, [*tokens[1:], None], strict=True):
+        out.append(token)
+        if nxt is None:
+            continue
+        gap = folded[token.end : nxt.start]
+        if "\n" in gap or not _EMPTY_CELLS.fullmatch(gap):
+            continue
+        seps = [i for i, ch in enumerate(gap) if ch in "|\t"]
+        pipes = "|" in gap
+        if pipes and "\t" in gap:
+            continue  # mixed separators: no telling where the cells are
+        for a, b in itertools.pairwise(seps):
+            at = token.end + (a + b + 1) // 2
+            out.append(Token(at, at, "", TokenKind.BLANK))
     return out

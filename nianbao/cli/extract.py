@@ -77,8 +77,10 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         backend = get_extractor(args.backend)
-    except ExtractorError as exc:
+    except (ExtractorError, ValueError) as exc:
         raise UserError(f"backend {args.backend}: {exc}") from None
+    except ImportError as exc:  # a backend whose optional parts are not installed
+        raise UserError(f"backend {args.backend} is not available ({exc.name})") from None
     try:
         args.out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

@@ -1,0 +1,96 @@
+"""Tokens and labels: the small pieces the parser's reading rests on."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from extractor.parser.labels import CjkStream, find_label, label_key
+from extractor.parser.tokens import TokenKind, fold, tokenize
+
+
+def _tokens(text: str) -> list[tuple[str, str]]:
+    folded = fold(text)
+    return [(t.kind.value, t.text) for t in tokenize(folded, 0, len(folded))]
+
+
+def test_fold_keeps_length_and_maps_wide_digits() -> None:
+    text = "一、本年新收　１２，３４５．５元"
+    assert len(fold(text)) == len(text)
+    assert fold(text).endswith(" 12,345.5元")
+
+
+def test_numbers_units_blanks_and_runs() -> None:
+    folded = fold("规章\t3\t—\t/\n采购 3739265元\t1,234\t05")
+    tokens = tokenize(folded, 0, len(folded))
+    assert [t.kind for t in tokens] == [
+        TokenKind.NUMBER,
+        TokenKind.BLANK,
+        TokenKind.BLANK,
+        TokenKind.NUMBER,
+        TokenKind.NUMBER,
+        TokenKind.RUN,
+    ]
+    assert tokens[3].value == 3739265 and tokens[3].unit == "元"
+    assert tokens[4].value == 1234
+    assert folded[tokens[0].start : tokens[0].end] == "3"
+
+
+def test_furniture_and_prose_numbers_are_not_cells() -> None:
+    text = "0\n- 4 -\n— 5 —\n|---|---|\n（其中修订 16 件）\n3、收到\nbookmark15\n第 3 页\n7"
+    assert _tokens(text) == [("number", "0"), ("number", "7")]
+
+
+def test_next_labels_number_is_cut_from_a_glued_run() -> None:
+    assert _tokens("00000002.其他法律") == [("run", "0000000")]
+    assert _tokens("1000001\n2.重复申请") == [("number", "1000001")]
+
+
+def test_negative_glued_after_digits() -> None:
+    tokens = _tokens("行政处罚2648-18538行政强制")
+    assert tokens == [("number", "2648"), ("number", "-18538")]
+
+
+def test_numbers_inside_label_cells_are_labels() -> None:
+    assert _tokens("| 类别 | 数据1 | 数据2 |\n| 本年新收 | 705 | 3 |") == [
+        ("number", "705"),
+        ("number", "3"),
+    ]
+
+
+def test_amount_decimal() -> None:
+    folded = fold("行政事业性收费\t4068.208")
+    (token,) = tokenize(folded, 0, len(folded))
+    assert token.value == Decimal("4068.208")
+
+
+def test_label_key_strips_numbering_and_punctuation() -> None:
+    assert label_key("（一）予以公开") == "予以公开"
+    assert label_key("2.其他法律行政法规禁止公开") == "其他法律行政法规禁止公开"
+    assert label_key("四、结转下年度继续办理") == "结转下年度继续办理"
+
+
+def test_split_and_mangled_labels_are_found_with_source_spans() -> None:
+    text = "（二）部分公开（区分处理的，只计这\n一情形，不计其他情形）\t1\n2.其他法律行政止公开\t0"
+    stream = CjkStream.of(text)
+    hit = find_label(
+        stream, (label_key("（二）部分公开（区分处理的，只计这一情形，不计其他情形）"),), 0
+    )
+    assert hit is not None and hit.how == "exact"
+    assert text[hit.span[0] : hit.span[1]].startswith("部分公开")
+    fuzzy = find_label(stream, (label_key("2.其他法律行政法规禁止公开"),), hit.end)
+    assert fuzzy is not None and fuzzy.how in ("prefix", "fuzzy")
+    assert text[fuzzy.span[0] : fuzzy.span[1]].startswith("其他法律")
+
+
+def test_empty_cell_between_values_is_a_blank() -> None:
+    assert _tokens("| 290 | 1 |  | 3 |\n0\t\t5") == [
+        ("number", "290"),
+        ("number", "1"),
+        ("blank", ""),
+        ("number", "3"),
+        ("number", "0"),
+        ("blank", ""),
+        ("number", "5"),
+    ]
+    # empty cells before the first value (label columns) are not values
+    assert _tokens("（七）总计\t\t95\t0") == [("number", "95"), ("number", "0")]
