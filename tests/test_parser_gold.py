@@ -27,7 +27,7 @@ GOLD = sorted(REAL.glob("*.gold.json"))
 FLOOR: dict[str, int] = {
     "corpus-001_pingtan-2019-webtext": 186,
     "corpus-002_pingtan-2020-webtext": 193,
-    "corpus-009_shanghai-stcsm-2024-pdfextract": 180,
+    "corpus-009_shanghai-stcsm-2024-pdfextract": 199,
     "corpus-010_shanghai-gov-office-2025-pdfextract": 195,
     "corpus-011_szfgs-2024-table3-fragment-pdftext": 198,
     "seed-002": 197,

@@ -21,7 +21,7 @@ from extractor.parser.meta import detect_organ, detect_template, detect_year
 from extractor.parser.resolve import resolve
 from extractor.parser.tokens import fold
 
-VERSION = "parser-6"
+VERSION = "parser-7"
 
 
 class ParserExtractor:

@@ -185,8 +185,12 @@ def locate_t4(stream: CjkStream, text: str, folded: str, layout: Layout, after: 
     src_start = stream.offsets[at]
     row.label = LabelMatch(at, at + 4, stream.source_span(at, at + 2), "exact", 100.0)
     end = len(text)
-    tokens = iter(tokenize(folded, src_start, min(len(text), src_start + T4_SPAN)))
-    first_token = next(tokens, None)
+    first_token = None
+    for span in (400, T4_SPAN):  # the header is short: look near first, then further
+        found = tokenize(folded, src_start, min(len(text), src_start + span))
+        if found:
+            first_token = found[0]
+            break
     for m in _CJK_RUN.finditer(text, src_start):
         seen_number = first_token is not None and first_token.start < m.start()
         if seen_number and not set(m.group(0)) <= _T4_HEADER_CHARS:
@@ -223,14 +227,18 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
                 t for t in tokens[bisect_left(starts, a) : bisect_left(starts, b)] if t.end <= b
             ]
     place_detached_rows(text, t3)
+    rebalance_stacked_rows(text, t3)
     return Located([*t2, *t3, t4, *merged], first.span[0])
 
 
-def _lines(text: str, tokens: list[Token]) -> list[list[Token]]:
-    lines: dict[int, list[Token]] = {}
-    for token in tokens:
-        lines.setdefault(text.count("\n", 0, token.start), []).append(token)
-    return list(lines.values())
+def token_lines(text: str, tokens: list[Token]) -> list[list[Token]]:
+    """Tokens grouped by printed line (a new line wherever a newline separates two)."""
+    lines: list[list[Token]] = []
+    for prev, token in zip([None, *tokens[:-1]], tokens, strict=True):
+        if prev is None or "\n" in text[prev.end : token.start]:
+            lines.append([])
+        lines[-1].append(token)
+    return lines
 
 
 def place_detached_rows(text: str, rows: list[RowRead]) -> None:
@@ -246,12 +254,11 @@ def place_detached_rows(text: str, rows: list[RowRead]) -> None:
         n = len(row.columns)
         if not missing or len(row.tokens) <= n or any(t.kind is TokenKind.RUN for t in row.tokens):
             continue
-        lines = _lines(text, row.tokens)
+        lines = token_lines(text, row.tokens)
         if any(len(line) != n for line in lines) or len(lines) != len(missing) + 1:
             continue
-        label_line = text.count("\n", 0, row.label.span[1])  # type: ignore[union-attr]
-        first_line = text.count("\n", 0, lines[0][0].start)
-        if first_line not in (label_line, label_line + 1):
+        # the row's own values on the label's line or the next one
+        if text.count("\n", row.label.span[1], lines[0][0].start) > 1:  # type: ignore[union-attr]
             continue
         row.tokens = lines[0]
         for target, line in zip(missing, lines[1:], strict=True):
@@ -283,3 +290,40 @@ def find_merged_groups(
             names = tuple(layout.t3_rows[n].name for n in members)
             out.append(RowRead("t3", label, t3[members[0]].columns, hit, merged=names))
     return out
+
+
+def rebalance_stacked_rows(text: str, rows: list[RowRead]) -> None:
+    """Labels stacked above (or below) their value lines, as PDF-to-markdown prints merged
+    cells: a run of consecutive rows where some got no value line and others two or more,
+    every line exactly one value per cell, as many lines as rows. The lines go to the rows in
+    order (noted: placed by order)."""
+    n = len(rows[0].columns) if rows else 0
+    lines_of: list[list[list[Token]] | None] = []
+    for row in rows:
+        tokens = row.tokens
+        if row.label is None or any(t.kind is TokenKind.RUN for t in tokens):
+            lines_of.append(None)
+            continue
+        lines = token_lines(text, tokens) if tokens else []
+        lines_of.append(lines if all(len(line) == n for line in lines) else None)
+    i = 0
+    while i < len(rows):
+        lines = lines_of[i]
+        if lines is None or len(lines) == 1:
+            i += 1
+            continue
+        balance, j = 0, i
+        while j < len(rows) and lines_of[j] is not None:
+            balance += len(lines_of[j]) - 1  # type: ignore[arg-type]
+            if balance == 0:
+                break
+            j += 1
+        if j >= len(rows) or lines_of[j] is None or balance != 0:
+            i += 1
+            continue
+        pool = [line for k in range(i, j + 1) for line in lines_of[k]]  # type: ignore[union-attr]
+        for k, line in zip(range(i, j + 1), pool, strict=True):
+            if rows[k].tokens != line:
+                rows[k].tokens = line
+                rows[k].detached = True
+        i = j + 1

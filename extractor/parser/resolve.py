@@ -28,6 +28,7 @@ from extractor.decode import (
 from extractor.layout import ValueKind
 from extractor.models import CellValue
 from extractor.parser.cells import WAN, CellRead, RowResult, provenance
+from extractor.parser.locate import token_lines
 from extractor.parser.tokens import TokenKind
 from extractor.segmentation import segment, sums_for
 
@@ -75,16 +76,14 @@ def segment_row(folded: str, template: str, result: RowResult) -> RowCandidates 
     if not found.readings:
         return None
     unit = _unit(result)
-    return RowCandidates(
-        result.row.row,
-        [
-            tuple(_typed(v, k, unit) for v, k in zip(r.values, kinds, strict=True))
-            for r in found.readings
-        ],
-        "segmented",
-        spans=[(t.start, t.end) for t in tokens],
-        cell_spans=[tuple((start + s, start + e) for s, e in r.spans) for r in found.readings],
-    )
+    # decode's own constructor carries the spans, the stuck-row-number reasons and whether
+    # the cutting search was bounded; the parser only types the values (amounts in 万元)
+    found_rows = RowCandidates.from_segmentation(result.row.row, found, offset=start)
+    found_rows.candidates = [
+        tuple(_typed(v, k, unit) for v, k in zip(c, kinds, strict=True))
+        for c in found_rows.candidates
+    ]
+    return found_rows
 
 
 def align_row(result: RowResult) -> RowCandidates | None:
@@ -96,20 +95,14 @@ def align_row(result: RowResult) -> RowCandidates | None:
     placements = align([t.value for t in tokens], len(result.keys))
     if not placements:
         return None
-    return RowCandidates(
-        result.row.row,
-        [
-            tuple(_typed(v, k, unit) for v, k in zip(p.values, result.kinds, strict=True))
-            for p in placements
-        ],
-        "aligned",
-        spans=[(t.start, t.end) for t in tokens],
-        cell_spans=[
-            tuple(None if s is None else (tokens[s].start, tokens[s].end) for s in p.source)
-            for p in placements
-        ],
-        reasons=[p.reason for p in placements],
+    found = RowCandidates.from_alignment(
+        result.row.row, placements, [(t.start, t.end) for t in tokens]
     )
+    found.candidates = [
+        tuple(_typed(v, k, unit) for v, k in zip(c, result.kinds, strict=True))
+        for c in found.candidates
+    ]
+    return found
 
 
 def line_rows(text: str, result: RowResult) -> RowCandidates | None:
@@ -119,13 +112,11 @@ def line_rows(text: str, result: RowResult) -> RowCandidates | None:
     n = len(result.keys)
     if len(tokens) <= n or len(tokens) % n or any(t.kind is TokenKind.RUN for t in tokens):
         return None
-    lines: dict[int, list] = {}
-    for token in tokens:
-        lines.setdefault(text.count("\n", 0, token.start), []).append(token)
-    if any(len(line) != n for line in lines.values()):
+    lines = token_lines(text, tokens)
+    if any(len(line) != n for line in lines):
         return None
     unit = _unit(result)
-    rows = list(lines.values())
+    rows = lines
     return RowCandidates(
         result.row.row,
         [

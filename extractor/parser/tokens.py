@@ -32,7 +32,7 @@ class TokenKind(StrEnum):
     RUN = "run"  # digits that may hold several glued values ("640020470", "05")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: a frozen init costs more, and tokens are many
 class Token:
     """One value token: [start, end) in the source text, its folded text and reading."""
 
@@ -108,8 +108,7 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
     for m in _NUMBER.finditer(folded, start, end):
         if skip and any(a <= m.start() < b for a, b in skip):
             continue
-        after = folded[m.end() : m.end() + 6]
-        if m.group(2) is None and _NOT_A_CELL.match(after):
+        if m.group(2) is None and _NOT_A_CELL.match(folded, m.end()):
             continue
         before, after_char = folded[m.start() - 1 : m.start()], folded[m.end() : m.end() + 1]
         if before == "第":
@@ -119,7 +118,7 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
         if glued_on and _in_label_cell(folded, m.start(), m.end()):
             continue
         s, e, text = m.start(), m.end(), m.group(0)
-        if m.group(2) is None and "." not in text and _ROW_NUMBER.match(after):
+        if m.group(2) is None and "." not in text and _ROW_NUMBER.match(folded, m.end()):
             # "2.其他法律…": the number is the next label's numbering, glued or alone
             if len(text.lstrip("-")) == 1:
                 continue
