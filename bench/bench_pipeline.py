@@ -50,10 +50,11 @@ def varied(text: str, rng: random.Random) -> str:
 
 def make_corpus(folder: Path, n: int, seed: int = 7) -> None:
     rng = random.Random(seed)
+    # the eval set's text reports: the ones with a gold label beside them
     sources = sorted(
         p
         for p in REAL.iterdir()
-        if p.suffix in (".txt", ".md") and ".notes" not in p.name and p.name != "SOURCES.md"
+        if p.suffix in (".txt", ".md") and (REAL / f"{p.stem}.gold.json").exists()
     )
     texts = [(p, p.read_text(encoding="utf-8")) for p in sources]
     for i in range(n):

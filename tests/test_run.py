@@ -41,6 +41,8 @@ def folder(tmp_path: Path) -> Path:
     (src / "photo.txt").write_bytes(bytes(range(256)) * 8)
     (src / "empty.txt").write_bytes(b"")
     (src / "notes.json").write_text("{}", encoding="utf-8")  # not a report type: not walked
+    (src / "zcopy").mkdir()
+    shutil.copy(REAL / "seed-000.txt", src / "zcopy" / "same-as-seed-000.txt")
     return src
 
 
@@ -50,7 +52,7 @@ def test_good_files_land_bad_ones_are_recorded_and_the_exit_says_partial(
     db = tmp_path / "store.db"
     assert main(["run", str(folder), "--db", str(db)]) == EXIT_PARTIAL
     out = capsys.readouterr().out
-    assert "5 files, 5 processed" in out and "photo.txt: binary data" in out
+    assert "6 files, 5 processed, 1 skipped" in out and "photo.txt: binary data" in out
     rows = dict(
         _rows(
             db,
@@ -72,8 +74,14 @@ def test_good_files_land_bad_ones_are_recorded_and_the_exit_says_partial(
     # A second run redoes nothing and still reports the bad files.
     assert main(["run", str(folder), "--db", str(db)]) == EXIT_PARTIAL
     out = capsys.readouterr().out
-    assert "0 processed, 5 skipped" in out and "(earlier run)" in out
+    assert "0 processed, 6 skipped" in out and "(earlier run)" in out
     assert _rows(db, "SELECT COUNT(*) FROM results") == [(5,)]
+    copy = _rows(
+        db,
+        "SELECT p.source_name FROM source_paths s JOIN reports p"
+        " ON p.id = s.report_id WHERE s.path LIKE '%same-as-seed-000.txt'",
+    )
+    assert copy == [("seed-000.txt",)]  # a copy is one report, known under both paths
     # Only good files: exit 0.
     assert main(["run", str(folder / "seed-000.txt"), "--db", str(db)]) == 0
 
@@ -162,3 +170,75 @@ def test_a_killed_run_loses_nothing_and_redoes_nothing(tmp_path: Path) -> None:
     assert _rows(db, "SELECT COUNT(*), COUNT(DISTINCT report_id) FROM results") == [(80, 80)]
     assert _rows(db, "SELECT COUNT(*) FROM source_paths") == [(80,)]
     assert _rows(db, "SELECT report_id, id FROM results ORDER BY id")[: len(done)] == done
+
+
+def test_a_worker_killed_mid_run_is_recorded_and_the_run_goes_on(tmp_path: Path) -> None:
+    import multiprocessing
+
+    from nianbao.pipeline.files import discover
+    from nianbao.pipeline.runner import run
+
+    src = tmp_path / "many"
+    src.mkdir()
+    base = (REAL / "seed-000.txt").read_text(encoding="utf-8")
+    for n in range(40):
+        (src / f"r{n:03d}.txt").write_text(base + f"\n（第{n}份）\n", encoding="utf-8")
+    files = discover([src])
+    killed: list[int] = []
+
+    def tick(_n: int) -> None:
+        workers = multiprocessing.active_children()
+        if not killed and workers:
+            killed.append(workers[0].pid or 0)
+            os.kill(workers[0].pid or 0, signal.SIGKILL)  # as the OOM killer would
+
+    with open_store(tmp_path / "store.db") as store:
+        stats = run(store, files, "parser", jobs=2, progress=tick)
+        assert killed and stats.n_done + stats.n_failed == 40 and stats.n_failed >= 1
+        assert all("worker process died" in e for e in stats.failures)
+        again = run(store, files, "parser", jobs=2)
+        assert again.n_done == stats.n_failed and again.ok
+        assert store.counts()["failed"] == 0
+        assert len(store.queue(status=None)) == 40
+
+
+def test_ctrl_c_stops_cleanly_and_marks_the_run_interrupted(tmp_path: Path) -> None:
+    src = tmp_path / "many"
+    src.mkdir()
+    base = (REAL / "seed-000.txt").read_text(encoding="utf-8")
+    for n in range(60):
+        (src / f"r{n:03d}.txt").write_text(base + f"\n（第{n}份）\n", encoding="utf-8")
+    db = tmp_path / "store.db"
+    cmd = [sys.executable, "-m", "nianbao", "run", str(src), "--db", str(db)]
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            if db.exists() and _rows(db, "SELECT COUNT(*) FROM results")[0][0] >= 5:
+                break
+        except sqlite3.OperationalError:
+            pass
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and err.strip().endswith("nianbao: interrupted")
+    ((status, done),) = _rows(db, "SELECT status, n_done FROM runs")
+    assert status == "interrupted"
+    assert done == _rows(db, "SELECT COUNT(*) FROM results")[0][0] < 60
+
+
+def test_a_file_over_the_time_limit_is_recorded_and_retried(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(REAL / "corpus-001_pingtan-2019-webtext.txt", src / "slow.txt")
+    db = tmp_path / "store.db"
+    assert main(["run", str(src), "--db", str(db), "--timeout", "0.001"]) == EXIT_PARTIAL
+    assert "slow.txt: gave up after 0.001s" in capsys.readouterr().out
+    assert main(["run", str(src), "--db", str(db)]) == 0  # retried, not skipped
+    (first,), (second,) = _rows(db, "SELECT status FROM results ORDER BY id")
+    assert first == "failed" and second != "failed"
+    assert main(["run", str(src), "--db", str(db), "--timeout", "0"]) == 2

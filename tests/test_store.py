@@ -39,6 +39,12 @@ def test_migrations_from_empty_and_reapplied(tmp_path) -> None:
         assert again.db.conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == len(
             MIGRATIONS
         )
+        again.db.conn.execute(
+            "INSERT INTO schema_version VALUES (?, 'from the future', '2099')",
+            (MIGRATIONS[-1].version + 1,),
+        )
+    with pytest.raises(sqlite3.DatabaseError, match="newer than this nianbao knows"):
+        open_store(path)
 
 
 def test_outcome_lands_with_cells_findings_and_provenance(store) -> None:
@@ -263,6 +269,7 @@ def test_a_rerun_keeps_what_the_reviewer_did(store) -> None:
     rid = store.queue()[0].report_id
     store.record_decision(rid, "t3.new.total", "ann", value=9)
     store.record_decision(rid, "t3.new.natural", "ann", kind="accept_cell")
+    store.record_decision(rid, "meta.organ", "ann", value="灵山卫街道办事处")
     store.accept_report(rid, "ann", with_source_error=True, reason="balance breaks in print")
 
     text = first.source.text
@@ -277,6 +284,7 @@ def test_a_rerun_keeps_what_the_reviewer_did(store) -> None:
     assert view.cells["t3.new.total"].value == 9
     assert view.cells["t3.new.total"].review_state == "fixed"
     assert view.cells["t3.new.natural"].review_state == "accepted"
+    assert view.summary.organ == "灵山卫街道办事处"  # the meta fix carried too
     carried = {d.key: d for d in view.decisions}
     assert carried["t3.new.total"].reviewer == "ann"
     assert carried["t3.new.total"].reason.startswith(
@@ -302,3 +310,30 @@ def test_a_rerun_keeps_what_the_reviewer_did(store) -> None:
     assert last.decisions[-1].kind == "accept_with_source_error"
     assert last.decisions[-1].reviewer == "bo"
     assert store.counts()["reviewed"] == 1 and len(store.queue(status=None)) == 1
+
+
+def test_meta_is_reviewable_undoable_and_exported(store) -> None:
+    report = gold("seed-004")
+    store.save_outcome(_run(store), "fp-1", outcome("004.txt", {"parser": extraction(report)}))
+    rid = store.queue(status=None)[0].report_id
+    seen = store.load_report(rid).summary.version
+    done = store.record_decision(
+        rid, "meta.organ", "ann", value=" 泰州市 高港区 ", expected_version=seen
+    )
+    with pytest.raises(StaleEdit, match=r"meta\.year"):
+        store.record_decision(rid, "meta.year", "bo", value=2021, expected_version=seen)
+    with pytest.raises(StoreError, match="not a year"):
+        store.record_decision(rid, "meta.year", "bo", value="20x0")
+    with pytest.raises(StoreError, match="re-run"):
+        store.record_decision(rid, "meta.template", "bo", value="2021")
+    assert store.load_report(rid).summary.organ == "泰州市高港区"
+    store.accept_report(rid, "ann")
+    assert store.export_gold(rid)["meta"]["organ"] == "泰州市高港区"
+    fix = next(d for d in store.load_report(rid).decisions if d.key == "meta.organ")
+    assert (fix.id, fix.old_value, fix.new_value) == (
+        done.decision_id,
+        "泰州市高港区人民政府办公室",
+        "泰州市高港区",
+    )
+    store.undo(fix.id, "ann")
+    assert store.load_report(rid).summary.organ == "泰州市高港区人民政府办公室"

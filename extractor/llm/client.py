@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+import httpx2
 import openai
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
@@ -33,13 +34,20 @@ from extractor.llm.ratelimit import RateLimiter
 logging.getLogger("instructor").addHandler(logging.NullHandler())
 
 
+def is_refused(exc: BaseException) -> bool:
+    """No connection could be made (closed port, unknown host): a setting to fix, not to retry."""
+    return isinstance(exc, openai.APIConnectionError) and isinstance(
+        exc.__cause__, httpx2.ConnectError
+    )
+
+
 def is_retryable(exc: BaseException) -> bool:
-    """429, 5xx and timeouts are worth another try; 400/401/403/404 and refusals are not."""
+    """429, 5xx, timeouts and dropped connections are worth another try; 4xx and refusals not."""
     if isinstance(exc, openai.APITimeoutError):
         return True
     if isinstance(exc, openai.APIStatusError):
         return exc.status_code == 429 or exc.status_code >= 500
-    return False
+    return isinstance(exc, openai.APIConnectionError) and not is_refused(exc)
 
 
 def retry_after(exc: BaseException | None, now: datetime | None = None) -> float | None:
@@ -215,8 +223,10 @@ class Session:
             return LLMRequestError(
                 f"LLM endpoint {url} timed out {tries} times ({self.cfg.timeout:g}s each)"
             )
-        if isinstance(exc, openai.APIConnectionError):
+        if is_refused(exc):
             return BackendError(f"cannot reach the LLM endpoint {url} (connection failed)")
+        if isinstance(exc, openai.APIConnectionError):
+            return LLMRequestError(f"LLM endpoint {url} dropped the connection {tries} times")
         return LLMRequestError(f"LLM endpoint {url}: {describe(exc)}")
 
     # -- structured requests ------------------------------------------------------------------

@@ -107,12 +107,45 @@ def value_in_quote(value: CellValue, quote: str) -> bool:
     return any(shown == t.lstrip("-") or (len(t) > len(shown) and shown in t) for t in tokens)
 
 
+def _same_number(token: str, value: CellValue) -> bool:
+    try:
+        number = Decimal(token)
+    except InvalidOperation:  # pragma: no cover - the pattern only matches numbers
+        return False
+    if isinstance(value, Decimal):
+        return number == value or number / 10000 == value
+    return number == value
+
+
+def cell_spans(
+    row_span: tuple[int, int], cells: dict[str, CellValue], source: str
+) -> dict[str, tuple[int, int]]:
+    """Each non-null cell's own [start, end) inside its row, when the row's last numbers
+    are exactly its values in column order; {} when that is not certain (glued digits,
+    a blank printed as "/", an extra number): the row span then stands for every cell."""
+    values = [(k, v) for k, v in cells.items() if v is not None]
+    if not values:
+        return {}
+    text = source[row_span[0] : row_span[1]]
+    tokens = [(m.start(), m.end(), m.group()) for m in _NUMBER.finditer(text)]
+    if len(tokens) < len(values):
+        return {}
+    tail = tokens[-len(values) :]
+    if not all(_same_number(tok, v) for (_, _, tok), (_, v) in zip(tail, values, strict=True)):
+        return {}
+    return {
+        key: (row_span[0] + start, row_span[0] + end)
+        for (start, end, _), (key, _) in zip(tail, values, strict=True)
+    }
+
+
 def ground(
     reading: RowReading, source: str, extractor: str, normal: NormalText | None = None
 ) -> dict[str, CellProvenance]:
     """Provenance of every cell of one row read by the model."""
     located = locate(reading.quote, source, normal)
     read_something = any(v is not None for v in reading.cells.values())
+    own = cell_spans(located.span, reading.cells, source) if located.span else {}
     out: dict[str, CellProvenance] = {}
     for key, value in reading.cells.items():
         notes: list[str] = []
@@ -132,10 +165,11 @@ def ground(
         method = "read"
         if value is None and located.alignment is not Alignment.NOT_FOUND:
             method = BLANK_METHOD  # the row was found and this cell is empty in it
+        span = own.get(key, located.span)
         out[key] = CellProvenance(
             extractor=extractor,
-            span=located.span,
-            snippet=source[located.span[0] : located.span[1]] if located.span else None,
+            span=span,
+            snippet=source[span[0] : span[1]] if span else None,
             method=method,
             alignment=located.alignment,
             confidence=confidence,

@@ -20,10 +20,32 @@ from extractor.llm.units import RowSpec, Unit
 from extractor.models import CellValue
 
 
+def compact_schema(schema: dict[str, Any]) -> None:
+    """Drop what the model does not need from a JSON schema (field titles, null defaults,
+    `anyOf [T, null]` written as `type: [T, "null"]`): the schema goes into every prompt.
+    The model's own title stays: tools mode names the function after it."""
+    for prop in schema.get("properties", {}).values():
+        prop.pop("title", None)
+        if "default" in prop and prop["default"] is None:
+            del prop["default"]
+        options = prop.get("anyOf")
+        if options and len(options) == 2 and {"type": "null"} in options:
+            (other,) = [o for o in options if o != {"type": "null"}]
+            if isinstance(other.get("type"), str):
+                del prop["anyOf"]
+                prop.update(other)
+                prop["type"] = [other["type"], "null"]
+                if "enum" in prop:
+                    prop["enum"] = [*prop["enum"], None]
+
+
+_COMPACT = ConfigDict(extra="forbid", json_schema_extra=compact_schema)
+
+
 class RowAnswerBase(BaseModel):
     """One row as read: its cells (added per layout) and the quoted source text."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _COMPACT
 
     quote: str = Field(
         default="",
@@ -63,7 +85,7 @@ def _row_model(rows: tuple[RowSpec, ...], name: str) -> type[RowAnswerBase]:
 class AnswerBase(BaseModel):
     """Every asked row exactly once."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _COMPACT
     expected_rows: ClassVar[tuple[str, ...]] = ()  # set per unit by answer_model
 
     @model_validator(mode="after")
@@ -132,7 +154,7 @@ def readings(answer: BaseModel) -> list[RowReading]:
 class MetaAnswer(BaseModel):
     """Who reported on which year, in which layout, and the text it was read from."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = _COMPACT
 
     organ: str | None = Field(default=None, description="the reporting body, as named")
     year: int | None = Field(default=None, ge=1990, le=2100, description="the year reported on")

@@ -33,6 +33,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default=1,
         help="parallel workers: processes for the parser, threads with the LLM (default 1)",
     )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=300.0,
+        help="give up on a file after this many seconds, record it as failed (default 300)",
+    )
     p.set_defaults(func=run)
 
 
@@ -48,6 +54,8 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(
             f"--jobs {args.jobs}: expected a number from 1 to {4 * (os.cpu_count() or 1) + 32}"
         )
+    if args.timeout <= 0:
+        raise UserError(f"--timeout {args.timeout:g}: expected a positive number of seconds")
     files = discover(args.paths)
     if not files:
         raise UserError(f"{' '.join(map(str, args.paths))}: no report files found")
@@ -57,7 +65,9 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"{args.db}: cannot open the store ({exc})") from None
     bar: Any = tqdm(total=len(files), unit="report", dynamic_ncols=True, disable=None)
     try:
-        stats = run_files(store, files, args.backend, args.jobs, progress=bar.update)
+        stats = run_files(
+            store, files, args.backend, args.jobs, progress=bar.update, timeout=args.timeout
+        )
     finally:
         bar.close()
     try:

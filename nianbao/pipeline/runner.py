@@ -21,6 +21,7 @@ from concurrent.futures import (
     ThreadPoolExecutor,
     wait,
 )
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,8 @@ from nianbao.pipeline.worker import (
 from nianbao.store import Outcome, SourceInfo, Store
 
 PROGRESS_EVERY = 25  # store the run's totals every so many reports
+KEEP_FAILURES = 50  # failure reasons kept for the summary (the store keeps all)
+DEFAULT_TIMEOUT = 300.0  # seconds per file: the parser takes milliseconds, a hang forever
 
 
 @dataclass
@@ -78,6 +81,11 @@ class RunStats:
             )
         }
 
+    def note_failure(self, error: str) -> None:
+        """Keep the first reasons for the summary (the store keeps every one)."""
+        if len(self.failures) < KEEP_FAILURES:
+            self.failures.append(error)
+
     @property
     def ok(self) -> bool:
         return self.n_failed == 0 and self.n_failed_before == 0
@@ -115,23 +123,64 @@ def _executor(backend: str, jobs: int) -> Executor | None:
     return ThreadPoolExecutor(jobs)
 
 
-def _results(
-    todo: Iterator[tuple[Path, SourceInfo]], backend: str, executor: Executor | None, jobs: int
-) -> Iterator[Outcome | Failure]:
-    """Process files with at most 2 x jobs in flight, yielding each as it completes."""
-    if executor is None:
+class _Pool:
+    """The worker pool, rebuilt if a worker process dies (killed for memory, a crash in a
+    reader). The files in flight then (at most 2 x jobs) are recorded as failed, kind
+    "internal", so the next run retries them; the run goes on with a fresh pool."""
+
+    def __init__(self, backend: str, jobs: int, timeout: float | None) -> None:
+        self.backend, self.jobs, self.timeout = backend, jobs, timeout
+        self.executor = _executor(backend, jobs)
+
+    def shutdown(self, wait_for_workers: bool) -> None:
+        if self.executor is not None:
+            self.executor.shutdown(wait=wait_for_workers, cancel_futures=True)
+
+    def results(self, todo: Iterator[tuple[Path, SourceInfo]]) -> Iterator[Outcome | Failure]:
+        """Process files with at most 2 x jobs in flight, yielding each as it completes."""
+        if self.executor is None:
+            for path, source in todo:
+                yield process(path, source, self.backend, self.timeout)
+            return
+        pending: dict[Future[Outcome | Failure], SourceInfo] = {}
         for path, source in todo:
-            yield process(path, source, backend)
-        return
-    pending: set[Future[Outcome | Failure]] = set()
-    for path, source in todo:
-        pending.add(executor.submit(process, path, source, backend))
-        if len(pending) >= 2 * jobs:
-            done, pending = wait(pending, return_when=FIRST_COMPLETED)
-            yield from (f.result() for f in done)
-    while pending:
-        done, pending = wait(pending, return_when=FIRST_COMPLETED)
-        yield from (f.result() for f in done)
+            try:
+                future = self.executor.submit(process, path, source, self.backend, self.timeout)
+            except BrokenProcessPool:  # broke since the last collection: drain, rebuild
+                while pending:
+                    yield from self._collect(pending)
+                self._rebuild()
+                future = self.executor.submit(process, path, source, self.backend, self.timeout)
+            pending[future] = source
+            if len(pending) >= 2 * self.jobs:
+                yield from self._collect(pending)
+        while pending:
+            yield from self._collect(pending)
+
+    def _rebuild(self) -> None:
+        self.shutdown(wait_for_workers=False)
+        self.executor = _executor(self.backend, self.jobs)
+        assert self.executor is not None
+
+    def _collect(
+        self, pending: dict[Future[Outcome | Failure], SourceInfo]
+    ) -> Iterator[Outcome | Failure]:
+        done, _ = wait(pending, return_when=FIRST_COMPLETED)
+        broken = False
+        for future in done:
+            source = pending.pop(future)
+            try:
+                yield future.result()
+            except BrokenProcessPool:
+                broken = True
+                yield Failure(
+                    source,
+                    f"{source.name}: a worker process died while this file was in work "
+                    "(out of memory, or a crash in a reader); the next run retries it",
+                    "internal",
+                )
+        if broken and not pending:
+            self._rebuild()
 
 
 def run(
@@ -140,6 +189,7 @@ def run(
     backend: str = "parser",
     jobs: int = 1,
     progress: Callable[[int], None] | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
 ) -> RunStats:
     """Process `files` into `store`; already-done content with this configuration is skipped."""
     started = time.perf_counter()
@@ -149,9 +199,16 @@ def run(
     stats = RunStats(run_id=store.begin_run(backend, fp, config), n_files=len(files))
     tick = progress or (lambda _n: None)
 
+    copies: list[SourceInfo] = []  # content met twice in this run: processed once
+    in_run: set[str] = set()
+
     def todo() -> Iterator[tuple[Path, SourceInfo]]:
         for path, source in iter_sources(files):
-            if isinstance(source, str):
+            if not isinstance(source, str) and source.content_hash in in_run:
+                copies.append(source)
+                stats.n_skipped += 1
+                tick(1)
+            elif isinstance(source, str):
                 info = SourceInfo(str(path), path.name, _unreadable_hash(path), "unknown", 0)
                 _store(store, stats, fp, Failure(info, source, "source"))
                 tick(1)
@@ -159,15 +216,16 @@ def run(
                 stats.n_skipped += 1
                 if before[0] == "failed":
                     stats.n_failed_before += 1
-                    stats.failures.append(f"{before[1]} (earlier run)")
+                    stats.note_failure(f"{before[1]} (earlier run)")
                 tick(1)
             else:
+                in_run.add(source.content_hash)
                 yield path, source
 
-    executor = _executor(backend, jobs)
+    pool = _Pool(backend, jobs, timeout)
     status = "interrupted"
     try:
-        for result in _results(todo(), backend, executor, jobs):
+        for result in pool.results(todo()):
             if isinstance(result, Failure) and result.kind == FATAL:
                 raise BackendError(result.error)
             _store(store, stats, fp, result)
@@ -175,10 +233,11 @@ def run(
             if (stats.n_done + stats.n_failed) % PROGRESS_EVERY == 0:
                 stats.seconds = time.perf_counter() - started
                 store.update_run(stats.run_id, stats.totals())
+        for source in copies:
+            store.note_path(source)
         status = "ok" if stats.ok else "partial"
     finally:
-        if executor is not None:
-            executor.shutdown(wait=status != "interrupted", cancel_futures=True)
+        pool.shutdown(wait_for_workers=status != "interrupted")
         stats.seconds = time.perf_counter() - started
         store.update_run(stats.run_id, stats.totals(), status=status)
     return stats
@@ -196,7 +255,7 @@ def _store(store: Store, stats: RunStats, fp: str, result: Outcome | Failure) ->
         )
         stats.n_failed += 1
         stats.statuses["failed"] += 1
-        stats.failures.append(result.error)
+        stats.note_failure(result.error)
         return
     store.save_outcome(stats.run_id, fp, result)
     stats.n_done += 1

@@ -42,8 +42,9 @@ def render(store: Store, stats: RunStats) -> str:
     if stats.failures:
         lines += ["", "Failed"]
         lines += [f"  {error}" for error in stats.failures[:SHOW_FAILURES]]
-        if len(stats.failures) > SHOW_FAILURES:
-            lines.append(f"  ... and {len(stats.failures) - SHOW_FAILURES} more (see the store)")
+        total = stats.n_failed + stats.n_failed_before
+        if total > SHOW_FAILURES:
+            lines.append(f"  ... and {total - SHOW_FAILURES} more (see the store)")
     lines += [
         "",
         f"LLM: {stats.llm_calls} calls ({stats.cached_calls} cached), "

@@ -7,8 +7,12 @@ stops a run. The extractors are built once per worker (process or thread pool).
 from __future__ import annotations
 
 import dataclasses
+import signal
+import threading
 import time
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,11 +62,54 @@ def extractors(backend: str) -> dict[str, Extractor]:
     return {name: _EXTRACTORS[name] for name in backend_names(backend)}
 
 
-def process(path: Path, source: SourceInfo, backend: str) -> Outcome | Failure:
+class FileTimeout(Exception):
+    """One file took longer than the run's per-file limit."""
+
+
+@contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise FileTimeout in this thread after `seconds` (main thread only: SIGALRM).
+
+    The parser runs in a process's main thread (in the CLI or a pool worker), so a report
+    that sends it into a pathological search is cut off; LLM threads rely on the client's
+    own request timeouts instead.
+    """
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signum: int, _frame: object) -> None:
+        raise FileTimeout
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def process(
+    path: Path, source: SourceInfo, backend: str, timeout: float | None = None
+) -> Outcome | Failure:
     """Read and extract one file; every error becomes a `Failure` with a one-line reason."""
+    started = time.perf_counter()
+    try:
+        with time_limit(timeout):
+            return _process(path, source, backend, started)
+    except FileTimeout:
+        return Failure(
+            source,
+            f"{path.name}: gave up after {timeout:g}s (the next run tries again)",
+            "internal",
+            time.perf_counter() - started,
+        )
+
+
+def _process(path: Path, source: SourceInfo, backend: str, started: float) -> Outcome | Failure:
     from extractor.readers import read_document
 
-    started = time.perf_counter()
     try:
         doc = read_document(path)
         source = dataclasses.replace(source, text=doc.text, media=doc.media)
@@ -74,6 +121,8 @@ def process(path: Path, source: SourceInfo, backend: str) -> Outcome | Failure:
         return Failure(source, str(exc), "source", time.perf_counter() - started)
     except ExtractorError as exc:  # this report's requests failed (retries exhausted): retry later
         return Failure(source, str(exc), "backend", time.perf_counter() - started)
+    except FileTimeout:
+        raise
     except Exception as exc:  # a bug in a backend must not stop the other 999 reports
         where = traceback.extract_tb(exc.__traceback__)[-1]
         error = (

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 
+from nianbao.store.meta import carry_meta
 from nianbao.store.migrations import now
 from nianbao.store.recheck import current_values, recheck
 
@@ -86,6 +87,19 @@ def carry_reviews(conn: sqlite3.Connection, previous: int, result_id: int) -> bo
             (new["value"], "none"),
             (old["reviewed_value"] if fixed else new["value"], old["review_state"]),
             _reviewer(conn, previous, old["key"]),
+            previous,
+            1,
+        )
+        carried = True
+    for key, old_text, new_text, who, decision_id in carry_meta(conn, previous, result_id):
+        _log(
+            conn,
+            result_id,
+            "fix",
+            key,
+            (old_text, "none"),
+            (new_text, "fixed"),
+            (who, decision_id),
             previous,
             1,
         )

@@ -36,8 +36,11 @@ class Database:
         self.path = Path(path)
         self.conn = connect(self.path)
         self._lock = threading.RLock()
-        with self._lock:
+        try:
             migrate(self.conn)
+        except BaseException:
+            self.conn.close()
+            raise
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

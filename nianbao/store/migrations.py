@@ -194,8 +194,31 @@ def current_version(conn: sqlite3.Connection) -> int:
     return int(row[0] or 0)
 
 
+def _up_to_date(conn: sqlite3.Connection) -> bool:
+    """Read-only check, so opening a store that a run is writing to takes no write lock."""
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
+    ).fetchone()
+    if exists is None:
+        return False
+    row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
+    version, latest = int(row[0] or 0), MIGRATIONS[-1].version
+    if version > latest:
+        raise SchemaTooNew(
+            f"the store has schema version {version}, newer than this nianbao knows "
+            f"({latest}): upgrade nianbao"
+        )
+    return version == latest
+
+
+class SchemaTooNew(sqlite3.DatabaseError):
+    """A store written by a newer nianbao: refuse rather than misread it."""
+
+
 def migrate(conn: sqlite3.Connection) -> list[int]:
     """Apply every migration newer than the database; return the versions applied."""
+    if _up_to_date(conn):
+        return []
     applied = []
     for migration in MIGRATIONS:
         # Re-read inside the loop: another process may have migrated meanwhile.

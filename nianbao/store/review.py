@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from extractor.models import CellValue
 from nianbao.store.db import Database
+from nianbao.store.meta import check_version, get_meta, parse_meta, set_meta, undo_meta
 from nianbao.store.migrations import now
 from nianbao.store.recheck import recheck
 from nianbao.store.types import (
@@ -129,6 +130,8 @@ class ReviewDesk:
         if kind not in (DecisionKind.FIX, DecisionKind.ACCEPT_CELL):
             raise StoreError(f"{kind.value} is not a cell decision")
         reviewer = self._who(reviewer)
+        if key.startswith("meta."):
+            return self._meta_decision(report_id, key, reviewer, value, expected_version, reason)
         with self.db.transaction() as conn:
             result = self._result(conn, report_id)
             cell = conn.execute(
@@ -169,6 +172,38 @@ class ReviewDesk:
             outcome.findings,
             outcome.suspects,
         )
+
+    def _meta_decision(
+        self,
+        report_id: int,
+        key: str,
+        reviewer: str,
+        value: object,
+        expected_version: int | None,
+        reason: str | None,
+    ) -> DecisionResult:
+        """Fix `meta.organ` or `meta.year`; the result's version guards against stale edits."""
+        new_text = parse_meta(key, value)
+        with self.db.transaction() as conn:
+            result = self._result(conn, report_id)
+            check_version(result, expected_version, key)
+            old_text = get_meta(conn, result["id"], key)
+            set_meta(conn, result["id"], key, new_text)
+            outcome = self._recheck(conn, result)
+            version = result["version"] + 1
+            decision_id = self._log(
+                conn,
+                result["id"],
+                DecisionKind.FIX,
+                reviewer,
+                key=key,
+                old=(old_text, "none"),
+                new=(new_text, "fixed"),
+                reason=reason,
+                version_after=version,
+                outcome=outcome,
+            )
+        return DecisionResult(decision_id, None, version, outcome.findings, outcome.suspects)
 
     # ---- report decisions ------------------------------------------------------------------
     def accept_report(
@@ -243,7 +278,10 @@ class ReviewDesk:
                 (d["result_id"],),
             ).fetchone()
             cell_version = None
-            if d["key"] is not None:
+            if d["key"] is not None and d["key"].startswith("meta."):
+                undo_meta(conn, d)
+                old, new = (d["new_value"], d["new_state"]), (d["old_value"], d["old_state"])
+            elif d["key"] is not None:
                 cell = conn.execute(
                     "SELECT * FROM cells WHERE result_id = ? AND key = ?",
                     (d["result_id"], d["key"]),

@@ -125,6 +125,15 @@ class RunWriter:
             _note_path(conn, source.path, int(row["id"]))
             return row["status"], row["error"]
 
+    def note_path(self, source: SourceInfo) -> None:
+        """Record that `source.path` holds content already in the store (a copy)."""
+        with self.db.transaction() as conn:
+            row = conn.execute(
+                "SELECT id FROM reports WHERE content_hash = ?", (source.content_hash,)
+            ).fetchone()
+            if row is not None:
+                _note_path(conn, source.path, int(row["id"]))
+
     # ---- results ---------------------------------------------------------------------------
     def save_outcome(self, run_id: int, fingerprint: str, outcome: Outcome) -> int:
         """Store one processed report in one transaction; returns the result id."""

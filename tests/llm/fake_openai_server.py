@@ -25,6 +25,7 @@ class Reply:
     body: dict[str, Any] | str = ""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    drop: bool = False  # close the connection without answering
 
 
 @dataclass
@@ -59,8 +60,13 @@ def completion(
     prompt_tokens: int = 1000,
     completion_tokens: int = 100,
     finish_reason: str = "stop",
+    tool: str | None = None,
 ) -> Reply:
-    """A 200 reply carrying a real chat.completion body with `content` and usage."""
+    """A 200 reply carrying a real chat.completion body with `content` and usage.
+
+    With `tool`, the content is sent as the arguments of a call to that function (as in
+    instructor's TOOLS mode) instead of as the message text.
+    """
     body = {
         "id": f"chatcmpl-fake{next(_counter)}",
         "object": "chat.completion",
@@ -70,9 +76,22 @@ def completion(
         "choices": [
             {
                 "index": 0,
-                "message": {"role": "assistant", "content": content, "refusal": None},
+                "message": {"role": "assistant", "content": content, "refusal": None}
+                if tool is None
+                else {
+                    "role": "assistant",
+                    "content": None,
+                    "refusal": None,
+                    "tool_calls": [
+                        {
+                            "id": f"call_fake{next(_counter)}",
+                            "type": "function",
+                            "function": {"name": tool, "arguments": content},
+                        }
+                    ],
+                },
                 "logprobs": None,
-                "finish_reason": finish_reason,
+                "finish_reason": finish_reason if tool is None else "tool_calls",
             }
         ],
         "usage": {
@@ -126,9 +145,15 @@ class FakeOpenAI:
                     body = {"_raw": raw.decode("utf-8", "replace")}
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 request = Recorded(time.monotonic(), self.path, headers, body)
-                reply = server._reply_for(request)
+                try:
+                    reply = server._reply_for(request)
+                except Exception as exc:  # a broken script: say so in a 500, keep serving
+                    reply = error(500, f"fake server script failed: {exc!r}")
                 if reply.delay:
                     time.sleep(reply.delay)
+                if reply.drop:
+                    self.close_connection = True
+                    return
                 data = (
                     reply.body.encode("utf-8")
                     if isinstance(reply.body, str)
@@ -147,7 +172,9 @@ class FakeOpenAI:
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     @property
     def url(self) -> str:

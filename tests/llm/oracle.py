@@ -105,8 +105,13 @@ class Oracle:
         content = self.content(request, changes)
         # usage as a real endpoint reports it: ~1 token per 1.5 characters of the prompt
         prompt_chars = sum(len(str(m.get("content", ""))) for m in request.messages)
+        tools = request.body.get("tools") or []
+        tool = tools[0]["function"]["name"] if tools else None
         return completion(
-            content, prompt_tokens=int(prompt_chars / 1.5), completion_tokens=len(content) // 3
+            content,
+            prompt_tokens=int(prompt_chars / 1.5),
+            completion_tokens=len(content) // 3,
+            tool=tool,
         )
 
     def changed(self, changes: dict[str, dict[str, Any]]) -> Callable[[Recorded], Reply]:

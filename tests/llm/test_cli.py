@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from nianbao.cli import main
 from tests.llm.conftest import TEST_KEY
 from tests.llm.oracle import REAL
 from tests.llm.test_transport import closed_port
@@ -38,7 +39,7 @@ def run_cli(args: list[str], base_url: str, tmp_path: Path) -> subprocess.Comple
     )
 
 
-def test_extract_with_the_llm_backend(server, seed4, tmp_path) -> None:
+def test_extract_with_the_llm_backend(server, seed4, tmp_path, monkeypatch) -> None:
     _, oracle = seed4
     server.responder = oracle.reply
     out = tmp_path / "out"
@@ -55,8 +56,13 @@ def test_extract_with_the_llm_backend(server, seed4, tmp_path) -> None:
     assert len(server.chat_requests) == 4
     assert TEST_KEY not in done.stdout + done.stderr
 
-    again = run_cli(args, server.url, tmp_path)  # the same cache directory: zero calls
-    assert again.returncode == 0 and len(server.chat_requests) == 4
+    # again, in-process this time, with the same cache directory: zero calls
+    monkeypatch.setenv("OPENAI_BASE_URL", server.url)
+    monkeypatch.setenv("OPENAI_API_KEY", TEST_KEY)
+    monkeypatch.setenv("NIANBAO_MODEL", "test-model")
+    monkeypatch.setenv("NIANBAO_CACHE_DIR", str(tmp_path / "cache"))
+    assert main(args) == 0
+    assert len(server.chat_requests) == 4
     data = json.loads((out / "seed-004.json").read_text(encoding="utf-8"))
     assert data["usage"]["cached_calls"] == 4 and data["usage"]["calls"] == 0
 
@@ -75,26 +81,9 @@ def test_extract_against_a_closed_port_is_one_line(tmp_path) -> None:
     assert "Traceback" not in done.stderr and done.stdout == ""
 
 
-def test_extract_without_a_key_is_one_line(tmp_path) -> None:
-    env = {k: v for k, v in os.environ.items() if k != "OPENAI_API_KEY"}
-    env.pop("NIANBAO_CONFIG", None)
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "nianbao",
-            "extract",
-            "--backend",
-            "llm",
-            str(REAL / "seed-004.txt"),
-        ],
-        cwd=tmp_path,
-        env=env | {"PYTHONPATH": str(ROOT)},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert done.returncode == 2
-    lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and "OPENAI_API_KEY" in lines[0], done.stderr
+def test_extract_without_a_key_is_one_line(tmp_path, capsys) -> None:
+    # in-process: the conftest removed OPENAI_API_KEY and NIANBAO_CONFIG
+    code = main(["extract", "--backend", "llm", str(REAL / "seed-004.txt"), "--out", str(tmp_path)])
+    assert code == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and "OPENAI_API_KEY" in lines[0]

@@ -47,6 +47,16 @@ def test_trim_off_sends_the_whole_report(server, make_extractor, seed4) -> None:
     assert doc.text in server.chat_requests[2].last_user
 
 
+def test_tools_mode_reads_the_same(server, make_extractor, seed4) -> None:
+    doc, oracle = seed4
+    server.responder = oracle.reply
+    extraction = make_extractor(mode="tools").extract(doc)
+    assert extraction.report.cells == oracle.gold.cells
+    body = server.chat_requests[2].body
+    assert body["tools"][0]["function"]["name"].startswith("Answer_t3_")
+    assert "response_format" not in body
+
+
 def test_broken_json_then_correct(server, make_extractor, seed4) -> None:
     doc, oracle = seed4
     server.script.extend([oracle.reply, oracle.reply, completion('{"rows": [{"row": "t3.new", ')])
@@ -125,13 +135,18 @@ def test_spans_are_located_in_the_source(server, make_extractor, seed4) -> None:
     prov = extraction.provenance["t3.new.natural"]
     assert prov.span is not None and prov.alignment.value in ("exact", "fuzzy")
     start, end = prov.span
-    assert doc.text[start:end] == prov.snippet
-    assert prov.snippet.startswith("一、本年新收政府信息公开申请数量")
-    assert "".join(prov.snippet.split()).endswith("7100008")
+    assert doc.text[start:end] == prov.snippet == "7"
+    # the row's numbers matched its values one by one: each cell has its own span
+    label = "一、本年新收政府信息公开申请数量"
+    assert doc.text[:start].rstrip().endswith(label)
+    total = extraction.provenance["t3.new.total"]
+    assert total.snippet == "8" and total.span[0] > end
+    assert "".join(doc.text[start : total.span[1]].split()) == "7100008"
     assert prov.extractor == "llm:test-model" and not prov.notes and prov.confidence >= 0.9
     # a row with half-width brackets in the source and full-width ones in the layout label
     partial = extraction.provenance["t3.partial.total"]
-    assert partial.span is not None and "部分公开" in partial.snippet
+    assert partial.span is not None and partial.snippet == "0"
+    assert "(二)部分公开" in doc.text[partial.span[0] - 80 : partial.span[0]]
     # a row the report does not print (规章 in seed-004) has no span and is null
     assert extraction.report.cells["t2.rules.new_made"] is None
     assert extraction.provenance["t2.rules.new_made"].span is None

@@ -12,10 +12,10 @@ import openai
 import pytest
 
 from extractor.base import BackendError
-from extractor.llm import LLMExtractor, LLMRequestError
+from extractor.llm import LLMExtractor, LLMRequestError, RetryPolicy
 from extractor.llm.client import retry_after
 from tests.llm.conftest import TEST_KEY
-from tests.llm.fake_openai_server import delayed, error
+from tests.llm.fake_openai_server import Reply, delayed, error
 
 
 def gaps(server) -> list[float]:
@@ -65,6 +65,15 @@ def test_a_timeout_is_retried(server, make_extractor, seed4) -> None:
     assert extraction.usage["retries"] == 1 and extraction.usage["calls"] == 4
 
 
+def test_a_dropped_connection_is_retried(server, make_extractor, seed4) -> None:
+    doc, oracle = seed4
+    server.script.append(Reply(drop=True))
+    server.responder = oracle.reply
+    extraction = make_extractor().extract(doc)
+    assert extraction.report.cells == oracle.gold.cells
+    assert len(server.chat_requests) == 5 and extraction.usage["retries"] == 1
+
+
 def test_401_is_one_call_and_one_line(server, make_extractor, seed4) -> None:
     doc, _ = seed4
     server.responder = lambda request: error(401, "Incorrect API key provided")
@@ -89,18 +98,28 @@ def test_400_is_not_retried(server, make_extractor, seed4) -> None:
 def test_five_500s_retry_with_growing_waits_then_fail(server, make_extractor, seed4) -> None:
     doc, _ = seed4
     server.responder = lambda request: error(500, "upstream broke")
-    extractor = make_extractor()
+    policy = RetryPolicy(attempts=5, initial_wait=0.1, max_wait=5.0, jitter=0.005)
     with pytest.raises(LLMRequestError) as caught:
-        extractor.extract(doc)
+        make_extractor(retry=policy).extract(doc)
 
     assert len(server.chat_requests) == 5  # the policy's five attempts
     message = str(caught.value)
     assert message == f"LLM endpoint {server.url} failed 5 times (last: HTTP 500)"
     waits = gaps(server)
-    assert len(waits) == 4
-    # 0.05, 0.1, 0.2, 0.4 s (+ up to 5 ms jitter): each wait about twice the one before
-    assert all(later > 1.5 * earlier for earlier, later in itertools.pairwise(waits))
-    assert waits[0] >= 0.05
+    # planned: 0.1, 0.2, 0.4, 0.8 s (+ up to 5 ms jitter); a busy machine only adds to a gap
+    assert all(gap >= 0.1 * 2**n for n, gap in enumerate(waits))
+    assert waits[-1] > 2.5 * waits[0] and waits[-1] < 3.0
+
+
+def test_the_planned_waits_double_and_honour_retry_after(server, make_extractor) -> None:
+    server.script.extend([error(500), error(503), error(429, retry_after="0.3"), error(502)])
+    server.responder = lambda request: error(500)
+    policy = RetryPolicy(attempts=5, initial_wait=0.01, max_wait=5.0, jitter=0.0)
+    session = make_extractor(retry=policy).endpoint.session()
+    with pytest.raises(LLMRequestError, match="failed 5 times"):
+        session.create(model="test-model", messages=[{"role": "user", "content": "hi"}])
+    assert session.counters.retries == 4 and session.counters.calls == 0
+    assert session.counters.waits == pytest.approx([0.01, 0.02, 0.3, 0.08])
 
 
 def test_second_run_is_served_from_the_cache(server, make_extractor, seed4) -> None:

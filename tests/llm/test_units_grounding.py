@@ -66,6 +66,21 @@ def test_locate_exact_fuzzy_and_not_found() -> None:
     assert locate("", SOURCE).span is None
 
 
+def test_cell_spans_only_when_the_numbers_match_one_by_one() -> None:
+    from extractor.llm.grounding import cell_spans
+
+    source = "行政许可\t/\t3\t4\n社会 640020470"
+    cells = {"t2.license.prev_items": None, "t2.license.change": 3, "t2.license.decisions": 4}
+    spans = cell_spans((0, 11), cells, source)
+    assert {k: source[a:b] for k, (a, b) in spans.items()} == {
+        "t2.license.change": "3",
+        "t2.license.decisions": "4",
+    }
+    assert cell_spans((0, 11), cells | {"t2.license.decisions": 5}, source) == {}
+    glued = {f"t3.new.{c}": v for c, v in zip("abcdefg", [64, 0, 0, 2, 0, 4, 70], strict=True)}
+    assert cell_spans((12, len(source)), glued, source) == {}  # one run: the row span stands
+
+
 def test_value_in_quote() -> None:
     assert value_in_quote(46, "规范性文件 0 0 46")
     assert not value_in_quote(45, "规范性文件 0 0 46")
