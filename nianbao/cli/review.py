@@ -1,0 +1,70 @@
+"""`nianbao review [--db FILE] [--port P]`: the Streamlit review screen on a store."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from nianbao.errors import UserError
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "review",
+        help="open the review screen (Streamlit) on a store",
+        description="Starts a headless Streamlit server on the store; open the printed URL.",
+    )
+    p.add_argument("--db", type=Path, default=Path("nianbao.db"), help="the store (SQLite file)")
+    p.add_argument("--port", type=int, default=8501, help="port to serve on (default 8501)")
+    p.add_argument(
+        "--address",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1: this machine only)",
+    )
+    p.add_argument("--reviewer", help="the reviewer's name recorded with every decision")
+    p.set_defaults(func=run)
+
+
+def streamlit_command(db: Path, port: int, address: str) -> list[str]:
+    """The `streamlit run` command line: headless, local, no usage statistics."""
+    import ui
+
+    app = Path(ui.__file__).parent / "app.py"
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app),
+        "--server.headless=true",
+        f"--server.port={port}",
+        f"--server.address={address}",
+        "--browser.gatherUsageStats=false",
+        "--server.fileWatcherType=none",
+        "--client.toolbarMode=viewer",  # no developer menu (deploy, rerun) for reviewers
+        "--",
+        "--db",
+        str(db),
+    ]
+
+
+def run(args: argparse.Namespace) -> int:
+    db = args.db.resolve()
+    if not db.is_file():
+        raise UserError(f"{args.db}: no such store (create one with `nianbao run`)")
+    if not 0 < args.port < 65536:
+        raise UserError(f"--port {args.port}: expected 1-65535")
+    env = {**os.environ, "NIANBAO_DB": str(db)}
+    if args.reviewer:
+        env["NIANBAO_REVIEWER"] = args.reviewer
+    print(f"nianbao review: http://{args.address}:{args.port}  (store {db}; Ctrl-C stops)")
+    proc = subprocess.Popen(streamlit_command(db, args.port, args.address), env=env)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        proc.wait(timeout=10)
+        raise

@@ -1,0 +1,203 @@
+"""End to end in a real headless Chromium: `nianbao review` on a small store, fix, accept.
+
+One browser session: the queue, a report with markup in its source (shown, never run), then
+the misread report: pick the flagged cell, take the LLM's value, accept, check the database.
+Screenshots go to a tmp folder (and to $NIANBAO_SCREENSHOTS when set, for the docs).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.sample_store import WRONG_KEY, XSS_ORGAN, Built, build_sample_store
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+REVIEWER = "e2e-reviewer"
+TIMEOUT_MS = 20_000
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"nianbao review exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    pytest.fail(f"nianbao review did not answer on {url} within 60 s:\n{log.read_text()}")
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, Path, Built]]:
+    db = tmp_path / "review.db"
+    built = build_sample_store(db)
+    port = _free_port()
+    log = tmp_path / "server.log"
+    env = {**os.environ, "NIANBAO_REVIEWER": REVIEWER}
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "nianbao", "review", "--db", str(db), "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,  # its own process group: the streamlit child goes with it
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc, log)
+        yield url, db, built
+    finally:
+        os.killpg(proc.pid, 15)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+            proc.wait(timeout=10)
+
+
+def _screenshot_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "screenshots"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def test_review_in_a_real_browser(server: tuple[str, Path, Built], tmp_path: Path) -> None:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} not found: install Chromium from the OS packages "
+            "(apt-get update && apt-get install -y chromium); .ci/run does this"
+        )
+    from playwright.sync_api import expect, sync_playwright
+
+    url, db, built = server
+    shots = _screenshot_dir(tmp_path)
+    dialogs: list[str] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1250})
+            page.set_default_timeout(TIMEOUT_MS)
+            page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+            page.goto(url)
+            expect(page.get_by_text("Review queue")).to_be_visible()
+            reviews = page.get_by_role("button", name="Review", exact=True)
+            expect(reviews).to_have_count(3)
+            expect(page.get_by_text("seed-003.txt")).to_be_visible()
+            expect(page.get_by_text(XSS_ORGAN)).to_be_visible()  # as text in the queue
+            page.set_viewport_size({"width": 1600, "height": 700})
+            _snap(page, shots / "queue.png")
+            page.set_viewport_size({"width": 1600, "height": 1250})
+
+            # 1. the pasted-markup report: its <script> and <img onerror> show as text
+            reviews.nth(2).click()
+            source = page.frame_locator("iframe").first.locator("#nb-source")
+            expect(source).to_contain_text('<script>window.__nb_xss=1;alert("x")</script>')
+            expect(source).to_contain_text("<img src=x onerror=alert(1)>")
+            expect(source).to_contain_text('<img src=y onerror="window.__nb_xss=2">')
+            expect(page.get_by_text(XSS_ORGAN).first).to_be_visible()  # the header shows it
+            page.wait_for_timeout(500)
+            for frame in page.frames:
+                assert frame.evaluate("() => window.__nb_xss === undefined"), frame.url
+            assert frame_has_no(page, "img[src=x], img[src=y], img[src=z]") and not dialogs
+            page.get_by_role("button", name="← Queue").click()
+
+            # 2. the misread report: pick the flagged cell, see its span, take the LLM's value
+            reviews.nth(1).click()
+            page.get_by_role("button", name=WRONG_KEY, exact=True).click()
+            mark = page.frame_locator("iframe").first.locator("#nb-sel")
+            expect(mark).to_have_text("1")  # the text says 1 where the parser read 2
+            expect(mark).to_be_in_viewport()
+            inside = mark.evaluate(
+                """m => { const b = document.getElementById('nb-source');
+                          const r = m.getBoundingClientRect(), o = b.getBoundingClientRect();
+                          return [b.scrollTop, r.top >= o.top && r.bottom <= o.bottom]; }"""
+            )
+            assert inside[0] > 0 and inside[1], inside  # the box scrolled to the mark
+            _snap(page, shots / "report.png")  # before the fix: red, orange, the equations
+            page.get_by_role("button", name="1 ← llm / implied by suspect #1").click()
+            expect(page.get_by_text("every identity holds").first).to_be_visible()
+            accept = page.get_by_role("button", name="Accept report")
+            expect(accept).to_be_enabled()
+            accept.click()
+            expect(page.get_by_text("Review status: accepted")).to_be_visible()
+            expect(page.get_by_text("0 flagged cell(s) to decide")).to_be_visible()
+            _snap(page, shots / "report-accepted.png")
+        finally:
+            browser.close()
+    assert not dialogs
+
+    with sqlite3.connect(db) as conn:
+        decisions = conn.execute(
+            "SELECT d.kind, d.key, d.old_value, d.new_value, d.reviewer FROM decisions d"
+            " JOIN results r ON r.id = d.result_id WHERE r.report_id = ? ORDER BY d.id",
+            (built.wrong_cell,),
+        ).fetchall()
+        status = conn.execute(
+            "SELECT review_status, n_broken FROM results WHERE report_id = ? AND current = 1",
+            (built.wrong_cell,),
+        ).fetchone()
+        cell = conn.execute(
+            "SELECT c.review_state, c.reviewed_value, c.value FROM cells c JOIN results r"
+            " ON r.id = c.result_id WHERE r.report_id = ? AND c.key = ?",
+            (built.wrong_cell, WRONG_KEY),
+        ).fetchone()
+    assert decisions == [
+        ("fix", WRONG_KEY, "2", "1", REVIEWER),
+        ("accept_report", None, None, None, REVIEWER),
+    ]
+    assert status == ("accepted", 0)
+    assert cell == ("fixed", "1", "2")  # the extracted value is kept beside the reviewed one
+    names = ("queue.png", "report.png", "report-accepted.png")
+    for name in names:
+        assert (shots / name).stat().st_size > 20_000, name
+    if os.environ.get("NIANBAO_SCREENSHOTS"):
+        keep = Path(os.environ["NIANBAO_SCREENSHOTS"])
+        keep.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            shutil.copy(shots / name, keep / name)
+
+
+def _snap(page, path: Path) -> None:
+    """A picture of the page from its top, once Streamlit has finished re-running."""
+    page.wait_for_timeout(300)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")  # no "Running…"
+    page.locator('[data-testid="stMain"]').evaluate("e => e.scrollTo(0, 0)")
+    page.wait_for_timeout(200)
+    page.screenshot(path=path)
+
+
+def frame_has_no(page, selector: str) -> bool:
+    """True when no frame of the page holds an element matching `selector`."""
+    return all(frame.query_selector(selector) is None for frame in page.frames)

@@ -1,0 +1,163 @@
+"""What the reviewer's clicks do: Streamlit callbacks on the store's review API.
+
+Each runs before the page re-renders, saves through the store (one transaction, versioned),
+and leaves one message for the page to show. Nothing here decides a value on its own.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from extractor.models import CellValue
+from nianbao.store import Store, StoreError
+from ui.queries import export_gold_files
+from ui.review import parse_value
+
+DEFAULT_GOLD_FOLDER = "eval/data/reviewed"
+PAGE_STATE = (
+    "cell",
+    "typed",
+    "note",
+    "reason",
+    "flash",
+)  # per-report widget state, reset on leaving
+
+
+def _note() -> str | None:
+    """The reviewer's optional note, stored with each cell decision as its reason."""
+    return (st.session_state.get("note") or "").strip() or None
+
+
+def flash(kind: str, text: str) -> None:
+    """Leave one message (st.success / warning / error) for the next render."""
+    st.session_state.flash = (kind, text)
+
+
+def verdict(holds: bool, n_errors: int) -> str:
+    """The re-check in words."""
+    return "every identity holds" if holds else f"{n_errors} rule(s) still broken"
+
+
+def decide(store: Store, rid: int, key: str, version: int, value: CellValue | str) -> None:
+    """Set one cell (the version the reviewer saw guards against a lost update)."""
+    reviewer = st.session_state.get("reviewer", "")
+    try:
+        done = store.record_decision(
+            rid, key, reviewer, value=value, expected_version=version, reason=_note()
+        )
+    except (StoreError, ValueError) as exc:  # StaleEdit among them: another reviewer was first
+        flash("error", f"Not saved: {exc}")
+        return
+    errors = [f for f in done.findings if f.severity.value == "error"]
+    shown = "空" if value is None else value
+    flash(
+        "success" if done.holds else "warning",
+        f"{key} = {shown}: re-checked, " + verdict(done.holds, len(errors)),
+    )
+
+
+def apply_suspect(store: Store, rid: int, implied: dict[str, CellValue]) -> None:
+    """Take every value one suspect implies: one decision per cell, each undoable alone."""
+    reviewer = st.session_state.get("reviewer", "")
+    versions = {k: c.version for k, c in store.load_report(rid).cells.items()}
+    done = None
+    for key, value in implied.items():
+        try:
+            done = store.record_decision(
+                rid, key, reviewer, value=value, expected_version=versions[key], reason=_note()
+            )
+        except (StoreError, ValueError) as exc:
+            flash("error", f"Stopped at {key}: {exc}")
+            return
+    if done is not None:
+        errors = [f for f in done.findings if f.severity.value == "error"]
+        flash(
+            "success" if done.holds else "warning",
+            f"{len(implied)} cells set: re-checked, " + verdict(done.holds, len(errors)),
+        )
+
+
+def typed(store: Store, rid: int, key: str, version: int, template: str) -> None:
+    """Set the cell to the typed value, once it parses as the cell's type."""
+    text = st.session_state.get("typed", "")
+    try:
+        value = parse_value(template, key, text)
+    except ValueError as exc:
+        flash("error", str(exc))
+        return
+    decide(store, rid, key, version, value)
+    st.session_state.typed = ""
+
+
+def confirm(store: Store, rid: int, key: str, version: int) -> None:
+    """Keep the cell's value and mark it decided."""
+    try:
+        store.record_decision(
+            rid,
+            key,
+            st.session_state.get("reviewer", ""),
+            kind="accept_cell",
+            expected_version=version,
+            reason=_note(),
+        )
+        flash("success", f"{key}: confirmed as read")
+    except StoreError as exc:
+        flash("error", f"Not saved: {exc}")
+
+
+def accept(store: Store, rid: int, version: int, with_source_error: bool) -> None:
+    """Accept the report: clean, or with the source's own error and the typed reason."""
+    reason = st.session_state.get("reason", "") if with_source_error else None
+    try:
+        store.accept_report(
+            rid,
+            st.session_state.get("reviewer", ""),
+            with_source_error=with_source_error,
+            reason=reason,
+            expected_version=version,
+        )
+    except StoreError as exc:
+        flash("error", f"Not accepted: {exc}")
+        return
+    flash("success", "Report accepted" + (" with the source's own error" if reason else ""))
+
+
+def undo(store: Store, decision_id: int) -> None:
+    """Reverse one decision (the store refuses when the cell changed since)."""
+    try:
+        store.undo(decision_id, st.session_state.get("reviewer", ""))
+        flash("success", f"Decision #{decision_id} undone")
+    except StoreError as exc:
+        flash("error", f"Not undone: {exc}")
+
+
+def export(store: Store, rid: int) -> None:
+    """Write the accepted report as a gold label (and its source) under the chosen folder."""
+    folder = Path(st.session_state.get("gold_folder") or DEFAULT_GOLD_FOLDER)
+    try:
+        gold, _ = export_gold_files(store, rid, folder)
+    except (StoreError, OSError) as exc:
+        flash("error", f"Not exported: {exc}")
+        return
+    flash("success", f"Exported as gold: {gold}")
+
+
+def select(key: str) -> None:
+    """Select a cell: the panel, the grid outline and the source mark follow it."""
+    st.session_state.cell = key
+
+
+def back() -> None:
+    """Leave the report for the queue."""
+    st.session_state.report_id = None
+    for key in PAGE_STATE:
+        st.session_state.pop(key, None)
+
+
+def open_report(report_id: int) -> None:
+    """Open a report from the queue, with fresh per-report state."""
+    st.session_state.report_id = report_id
+    for key in PAGE_STATE:
+        st.session_state.pop(key, None)

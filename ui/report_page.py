@@ -1,0 +1,265 @@
+"""The report screen: source | printed tables | the selected cell's decision, findings, audit.
+
+Every action is a callback that calls the store's review API and leaves a message; the page
+then re-renders from the store, so what is shown is what is stored.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+import streamlit as st
+
+from extractor.layout import layout_for
+from nianbao.store import CellView, DecisionView, ReportView, Store, StoreError
+from ui import actions
+from ui.equations import readable_findings
+from ui.grids import Selection, grid_css, legend_html, part_html
+from ui.queries import review_report
+from ui.review import Evaluation, ReviewReport, acceptance, candidates, evaluate
+from ui.source_view import source_html
+from ui.status import STYLES
+
+QUICK_CELLS = 8  # flagged cells offered as one-click buttons
+
+
+# ---- rendering ----------------------------------------------------------------------------
+def _cell_label(template: str, key: str) -> str:
+    spec = layout_for(template).spec(key)
+    return f"{spec.row_label} · {spec.column_label}"
+
+
+def _source(rr: ReviewReport, key: str) -> None:
+    prov = rr.provenance.get(key)
+    row = key.rsplit(".", 1)[0] + "."
+    row_spans = [p.span for k, p in rr.provenance.items() if k.startswith(row)]
+    html = source_html(rr.source_text, prov.span if prov else None, row_spans, height=720)
+    # Escaped text plus our own scrolling script; see ui.source_view.
+    st.iframe(html, height=730)
+    if prov is None or prov.span is None:
+        st.caption(f"{key}: no span in the source (the extractor did not tie it to the text)")
+
+
+def _grids(rr: ReviewReport, ev: Evaluation, key: str) -> None:
+    values, sel = rr.values, Selection(key)
+    html = grid_css() + legend_html()
+    html += "".join(
+        part_html(part, rr.meta.template, values, ev.statuses, sel) for part in ("t2", "t3", "t4")
+    )
+    st.html(html)
+
+
+def _findings(rr: ReviewReport, ev: Evaluation) -> None:
+    readable = readable_findings(rr.meta.template, ev.result, rr.values)
+    errors = [f for f in readable if f.severity.value != "info"]
+    unknown = [f for f in readable if f.severity.value == "info"]
+    st.markdown("**Findings**")
+    if not errors:
+        st.success("Every identity and domain rule holds.")
+    for n, f in enumerate(errors):
+        box = st.error if f.severity.value == "error" else st.warning
+        box(f"**{f.title}**  \n{f.equation}", icon="✖" if f.severity.value == "error" else "⚠")
+        if f.cells:  # show where it is: its likeliest cell, and with it the row in the text
+            target = next((k for k in ev.open_cells if k in f.cells), f.cells[-1])
+            st.button(
+                f"show {target}",
+                key=f"show-{n}",
+                on_click=actions.select,
+                args=(target,),
+                type="tertiary",
+            )
+    if unknown:
+        with st.expander(f"{len(unknown)} check(s) unknown: null cells"):
+            for f in unknown:
+                st.text(f"{f.title}: {f.equation}")
+
+
+def _decision_panel(
+    store: Store, view: ReportView, rr: ReviewReport, ev: Evaluation, key: str
+) -> None:
+    cell: CellView = view.cells[key]
+    rid, template = rr.report_id, rr.meta.template
+    status = ev.statuses[key]
+    st.markdown(f"**{escape(_cell_label(template, key))}**")
+    st.caption(f"`{key}` · {STYLES[status].label}")
+    st.metric("current value", "空 (null)" if cell.value is None else str(cell.value))
+    reasons = ev.flags.get(key, [])
+    if reasons:
+        st.markdown("\n".join(f"- {escape(r)}" for r in reasons))
+    options = candidates(rr, key, ev.result)
+    if options:
+        st.markdown("Take a value:")
+    for i, cand in enumerate(options):
+        st.button(
+            cand.label,
+            key=f"use-{i}",
+            on_click=actions.decide,
+            args=(store, rid, key, cell.version, cand.value),
+            use_container_width=True,
+        )
+    suspect = next((x for x in ev.result.suspects if key in x.cells), None)
+    if suspect is not None and len(suspect.cells) > 1 and suspect.determined:
+        change = ", ".join(f"{k} {suspect.current[k]}→{suspect.implied[k]}" for k in suspect.cells)
+        implied = {k: suspect.implied[k] for k in suspect.cells}
+        st.button(
+            f"Apply suspect #{suspect.rank}: {len(suspect.cells)} cells",
+            key="apply-suspect",
+            help=change,
+            on_click=actions.apply_suspect,
+            args=(store, rid, implied),
+            use_container_width=True,
+        )
+        st.caption(change)
+    st.text_input("or type a value (empty = null)", key="typed")
+    st.text_input("note (optional, kept in the audit trail)", key="note")
+    c1, c2 = st.columns(2)
+    c1.button(
+        "Set typed value",
+        key="set-typed",
+        on_click=actions.typed,
+        args=(store, rid, key, cell.version, template),
+    )
+    c2.button(
+        "Confirm as read",
+        key="confirm",
+        on_click=actions.confirm,
+        args=(store, rid, key, cell.version),
+    )
+
+
+def _accept_panel(store: Store, view: ReportView, ev: Evaluation) -> None:
+    s = view.summary
+    acc = acceptance(ev)
+    st.markdown("**Accept**")
+    if s.review_status != "pending":
+        st.success(f"Review status: {s.review_status.replace('_', ' ')}")
+        following = [r for r in store.queue(limit=2) if r.report_id != s.report_id]
+        if following:  # straight on to the most urgent report still waiting
+            st.button(
+                f"Next in the queue: #{following[0].report_id} {following[0].source_name}",
+                key="next",
+                type="primary",
+                on_click=actions.open_report,
+                args=(following[0].report_id,),
+            )
+    if acc.unreviewed and acc.clean:
+        st.caption(f"{len(acc.unreviewed)} flagged cell(s) not decided; accepting confirms them.")
+    st.button(
+        "Accept report",
+        key="accept",
+        type="primary",
+        disabled=not acc.clean or s.review_status != "pending",
+        on_click=actions.accept,
+        args=(store, s.report_id, s.version, False),
+    )
+    if not acc.clean and s.review_status == "pending":
+        st.text_input("Reason: the source itself prints this error", key="reason")
+        st.button(
+            "Accept with the source's own error",
+            key="accept-source-error",
+            disabled=not st.session_state.get("reason", "").strip(),
+            on_click=actions.accept,
+            args=(store, s.report_id, s.version, True),
+        )
+    st.text_input("Gold folder", value=actions.DEFAULT_GOLD_FOLDER, key="gold_folder")
+    st.button(
+        "Export as gold",
+        key="export",
+        disabled=s.review_status == "pending",
+        on_click=actions.export,
+        args=(store, s.report_id),
+    )
+
+
+def _fmt_decision(d: DecisionView) -> str:
+    change = f"{d.old_value} → {d.new_value}" if d.key else f"{d.kind}"
+    return f"#{d.id} {d.kind} {d.key or ''} {change}".strip()
+
+
+def _audit(store: Store, view: ReportView) -> None:
+    st.markdown("**Audit trail**")
+    if not view.decisions:
+        st.caption("No decisions yet.")
+        return
+    st.dataframe(
+        [
+            {
+                "#": d.id,
+                "time": d.created_at,
+                "reviewer": d.reviewer,
+                "decision": d.kind,
+                "cell": d.key or "",
+                "old": d.old_value,
+                "new": d.new_value,
+                "reason": d.reason or "",
+                "undone by": d.undone_by,
+            }
+            for d in reversed(view.decisions)
+        ],
+        hide_index=True,
+        use_container_width=True,
+    )
+    undoable = [d for d in reversed(view.decisions) if d.kind != "undo" and d.undone_by is None]
+    if undoable:
+        choice = st.selectbox(
+            "Undo a decision", undoable, format_func=_fmt_decision, key="undo_choice"
+        )
+        st.button("Undo", key="undo", on_click=actions.undo, args=(store, choice.id))
+
+
+def render(store: Store, report_id: int, reviewer: str) -> None:
+    try:
+        view = store.load_report(report_id)
+        rr = review_report(view, store.extractions(report_id))
+    except (StoreError, ValueError) as exc:
+        st.button("← Queue", on_click=actions.back, key="back")
+        st.error(str(exc))
+        return
+    ev = evaluate(rr)
+    s = view.summary
+    top = st.columns([1, 9])
+    top[0].button("← Queue", on_click=actions.back, key="back")
+    top[1].markdown(
+        f"### {escape(s.organ or '?')} {s.year or ''} · {s.template} layout · "
+        f"`#{s.report_id}` {escape(s.source_name)}"
+    )
+    if "flash" in st.session_state:
+        kind, text = st.session_state.pop("flash")
+        getattr(st, kind)(text)
+    open_cells = ev.open_cells
+    keys = list(layout_for(rr.meta.template).keys)
+    if st.session_state.get("cell") not in keys:
+        st.session_state.cell = open_cells[0] if open_cells else keys[0]
+    if not reviewer.strip():
+        st.warning("Enter your name as reviewer (sidebar) to record decisions.")
+    # The source stays in view while the reviewer scrolls down the tables.
+    st.html(
+        "<style>"
+        "[data-testid=stLayoutWrapper]:has(>.st-key-nb-source-pane)"
+        "{position:sticky;top:3.5rem;z-index:1}"
+        "</style>"
+    )
+    left, middle, right = st.columns([3, 7, 3])
+    with right:
+        st.selectbox(
+            "Cell",
+            keys,
+            key="cell",
+            format_func=lambda k: ("● " if k in ev.flags else "") + f"{k}",
+        )
+        st.caption(f"{len(open_cells)} flagged cell(s) to decide:")
+        quick = st.container(horizontal=True)
+        for k in open_cells[:QUICK_CELLS]:
+            quick.button(k, key=f"pick-{k}", on_click=actions.select, args=(k,))
+        key = st.session_state.cell
+        _decision_panel(store, view, rr, ev, key)
+        st.divider()
+        _accept_panel(store, view, ev)
+    with left, st.container(key="nb-source-pane"):
+        st.markdown("**Source text**")
+        _source(rr, key)
+    with middle:
+        _findings(rr, ev)
+        _grids(rr, ev, key)
+    st.divider()
+    _audit(store, view)
