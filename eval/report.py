@@ -37,6 +37,7 @@ def _metric_rows(groups: dict[str, dict[str, Any]]) -> list[list[str]]:
             _pct(m["exact_match_rate"]),
             _pct(m["silent_error_rate"]),
             _pct(m["flag_precision"]),
+            _pct(m["flagged_share"]),
             _pct(m["accepted_without_review"]),
             _pct(m["accepted_but_wrong"]),
         ]
@@ -52,6 +53,7 @@ _HEAD = [
     "exact match",
     "silent errors",
     "flag precision",
+    "flagged (review load)",
     "accepted w/o review",
     "accepted but wrong",
 ]

@@ -60,7 +60,11 @@ def clean(cases: list[EvalCase]) -> list[ReportScore]:
 def test_parser_does_not_regress_against_the_committed_baseline(clean: list[ReportScore]) -> None:
     baseline = load_baseline(BASELINE)
     comp = compare(clean, baseline)
-    assert comp["compared_reports"] >= int(_config()["synth_count"])  # type: ignore[call-overload]
+    changed = comp["changed_sources"]
+    assert comp["compared_reports"] >= int(_config()["synth_count"]), (  # type: ignore[call-overload]
+        f"{len(changed)} reports changed source or gold since the baseline ({changed[:5]}...): "
+        "regenerate it (docs/eval.md, 'Baseline and CI')"
+    )
     assert not comp["regressed"], _explain(comp)
 
 
