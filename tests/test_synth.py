@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 from eval.synth import CATALOGUE, DAMAGE_TYPES, RENDERERS, generate, synth_report
 from eval.synth.recover import recover_row
@@ -113,3 +114,30 @@ def test_renderings_print_the_gold_values() -> None:
 def test_catalogue_is_described() -> None:
     assert len({d.name for d in CATALOGUE}) == len(CATALOGUE)
     assert all(0 < d.rate < 1 and d.doc for d in CATALOGUE)
+
+
+def test_same_reports_whatever_the_hash_seed() -> None:
+    """No set or dict-of-str order leaks into the output (CI and laptops differ there)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import hashlib\n"
+        "from eval.synth import generate\n"
+        "h = hashlib.sha256()\n"
+        "for r in generate(4, 25):\n"
+        "    h.update((r.text + r.gold.to_json() + repr(r.damage_detail)).encode())\n"
+        "print(h.hexdigest())\n"
+    )
+    digests = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            env={"PYTHONHASHSEED": seed, "PATH": ""},
+            cwd=Path(__file__).parent.parent,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in ("1", "2")
+    }
+    assert len(digests) == 1, digests
