@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 from extractor.parser.labels import CjkStream, find_label, label_key
 from extractor.parser.tokens import TokenKind, fold, tokenize
+
+REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
 
 
 def _tokens(text: str) -> list[tuple[str, str]]:
@@ -94,3 +97,16 @@ def test_empty_cell_between_values_is_a_blank() -> None:
     ]
     # empty cells before the first value (label columns) are not values
     assert _tokens("（七）总计\t\t95\t0") == [("number", "95"), ("number", "0")]
+
+
+def test_amount_unit_from_the_column_header() -> None:
+    from extractor.base import SourceDocument
+    from extractor.parser import ParserExtractor
+
+    text = (REAL / "seed-000.txt").read_text(encoding="utf-8")
+    in_yuan = text.replace("采购总金额", "采购总金额（单位：元）").replace("3739265元", "3739265")
+    cells = ParserExtractor().extract(SourceDocument.from_text("x.txt", in_yuan)).report.cells
+    assert cells["t2.procurement.amount_wan"] == Decimal("373.9265")
+    in_wan = text.replace("采购总金额", "采购总金额（万元）").replace("3739265元", "373.9265")
+    cells = ParserExtractor().extract(SourceDocument.from_text("x.txt", in_wan)).report.cells
+    assert cells["t2.procurement.amount_wan"] == Decimal("373.9265")

@@ -9,19 +9,25 @@ be known is null and carries a note, so `rules.review_flags` flags it.
 from __future__ import annotations
 
 import time
-from functools import cache
 
 from extractor.base import SourceDocument, SourceError
-from extractor.layout import ValueKind, layout_for
+from extractor.layout import layout_for
 from extractor.models import CanonicalReport, CellProvenance, Extraction, Meta
-from extractor.parser.cells import EXTRACTOR, RowResult, provenance, read_merged, read_row
+from extractor.parser.cells import (
+    EXTRACTOR,
+    RowResult,
+    provenance,
+    read_merged,
+    read_row,
+    row_keys,
+)
 from extractor.parser.labels import CjkStream
 from extractor.parser.locate import locate
 from extractor.parser.meta import detect_organ, detect_template, detect_year
 from extractor.parser.resolve import resolve
 from extractor.parser.tokens import fold
 
-VERSION = "parser-7"
+VERSION = "parser-9"
 
 
 class ParserExtractor:
@@ -46,16 +52,14 @@ class ParserExtractor:
         if located is None:
             raise SourceError(f"{doc.name}: no part-三 table found (no 本年新收…/上年结转… rows)")
         meta = Meta(organ=detect_organ(text, year), year=year, template=template)
-        results: list[RowResult] = []
-        for row in located.rows:
-            if row.merged:
-                continue
-            keys, kinds = _keys(template, row.part, row.row)
-            results.append(read_row(text, row, keys, kinds))
+        merged = [r for r in located.rows if r.merged]
+        results: list[RowResult] = [
+            read_row(text, row, *row_keys(template, row.part, row.row))
+            for row in located.rows
+            if not row.merged
+        ]
         cells: dict[str, object] = {}
         prov: dict[str, CellProvenance] = {}
-        merged = [r for r in located.rows if r.merged]
-        results = [r for r in results if not r.row.merged]
         for result in results:
             for key, cell in result.cells.items():
                 cells[key] = cell.value
@@ -83,17 +87,6 @@ class ParserExtractor:
             source_name=doc.name,
             usage={"seconds": time.perf_counter() - started},
         )
-
-
-@cache
-def _keys(template: str, part: str, row: str) -> tuple[tuple[str, ...], tuple[ValueKind, ...]]:
-    """Canonical keys and value kinds of one printed row, in printed order."""
-    layout = layout_for(template)
-    if part == "t4":
-        specs = [s for s in layout.cells if s.part == "t4"]
-    else:
-        specs = [s for s in layout.cells if s.part == part and s.row == row]
-    return tuple(s.key for s in specs), tuple(s.kind for s in specs)
 
 
 __all__ = ["VERSION", "ParserExtractor"]

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 
-from extractor.layout import Layout, ValueKind
+from extractor.layout import Layout, ValueKind, layout_for
 from extractor.models import Alignment, CellProvenance, CellValue
 from extractor.parser.locate import RowRead
 from extractor.parser.tokens import Token, TokenKind
@@ -38,15 +39,27 @@ class RowResult:
     ambiguous: str | None = None
 
 
-def to_value(token: Token, kind: ValueKind) -> tuple[CellValue, list[str]]:
-    """A clean token's value in the cell's type; notes when the reading is doubtful."""
+@cache
+def row_keys(template: str, part: str, row: str) -> tuple[tuple[str, ...], tuple[ValueKind, ...]]:
+    """Canonical keys and value kinds of one printed row (part 四: all 15 cells), in order."""
+    specs = [
+        s for s in layout_for(template).cells if s.part == part and (part == "t4" or s.row == row)
+    ]
+    return tuple(s.key for s in specs), tuple(s.kind for s in specs)
+
+
+def to_value(
+    token: Token, kind: ValueKind, header_unit: str | None = None
+) -> tuple[CellValue, list[str]]:
+    """A clean token's value in the cell's type; notes when the reading is doubtful.
+    An amount is in 万元: its own unit first, else its column header's, else 万元."""
     notes: list[str] = []
     value = token.value
     if value is None:
         return None, notes
     if kind is ValueKind.AMOUNT:
         amount = Decimal(value)
-        if token.unit == "元":
+        if (token.unit or header_unit) == "元":
             amount = amount / WAN  # exact: Decimal division by 10^4
         return amount, notes
     if isinstance(value, Decimal):
@@ -116,7 +129,7 @@ def read_row(
                 blank = provenance(text, span, "blank", label_conf, list(extra))
                 result.cells[key] = CellRead(None, blank)
                 continue
-            value, notes = to_value(token, kind)
+            value, notes = to_value(token, kind, row.unit)
             conf = label_conf if not notes else 0.5
             prov = provenance(text, span, method, conf, [*notes, *extra])
             result.cells[key] = CellRead(value, prov)

@@ -36,6 +36,7 @@ class RowRead:
     notes: list[str] = field(default_factory=list)
     merged: tuple[str, ...] = ()  # a group printed as one row: the layout rows it stands for
     detached: bool = False  # values printed apart from the label, placed here by order
+    unit: str | None = None  # "元" / "万元" when the column header above says so
 
 
 @dataclass
@@ -133,6 +134,9 @@ def locate_t2(stream: CjkStream, layout: Layout, t3_start: int) -> tuple[list[Ro
     lo = max(0, t3_start - T2_WINDOW)
     marks = [stream.chars.find(m, lo, t3_start) for m in ("主动公开政府信息情况", "第二十条")]
     region = min((m for m in marks if m >= 0), default=lo)
+    # no part-二 heading at all: a fragment or a page starting inside the table, whose first
+    # rows may come before its first "第二十条" marker
+    before = lo if marks[0] < 0 else region
     heading = stream.chars.rfind("收到和处理政府信息公开申请情况", region, t3_start)
     end = heading if heading >= 0 else t3_start
     rows: list[RowRead] = []
@@ -140,8 +144,11 @@ def locate_t2(stream: CjkStream, layout: Layout, t3_start: int) -> tuple[list[Ro
     taken: list[tuple[int, int]] = []
     for t2 in layout.t2_rows:
         keys = tuple(dict.fromkeys(label_key(x) for x in (t2.label, *t2.aliases)))
-        hit = _exact_free(stream, keys, at, end, taken) or _exact_free(
-            stream, keys, region, end, taken
+        # in order first, then anywhere in the part, then (no heading) before its marker
+        hit = (
+            _exact_free(stream, keys, at, end, taken)
+            or _exact_free(stream, keys, region, end, taken)
+            or _exact_free(stream, keys, before, region, taken)
         )
         row = RowRead("t2", t2.name, tuple(c.name for c in t2.columns), hit)
         if hit is None:
@@ -213,6 +220,9 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
     _segments([*t3, *merged], t4_start)
     t2_stop = stream.offsets[t2_end] if t2_end < len(stream.offsets) else len(text)
     _segments(t2, t2_stop)
+    for row in t2:
+        if row.label is not None:
+            row.unit = header_unit(folded, row.label.span[0])
     rows = [r for r in (*t2, *t3, *merged, t4) if r.segment is not None]
     if rows:
         # one pass over the tables, then each row takes its slice (segments never overlap a
@@ -327,3 +337,17 @@ def rebalance_stacked_rows(text: str, rows: list[RowRead]) -> None:
                 rows[k].tokens = line
                 rows[k].detached = True
         i = j + 1
+
+
+_UNIT = re.compile(r"[（(]\s*(?:单位\s*[:：]\s*)?(万元|元)\s*[)）]|单位\s*[:：]\s*(万元|元)")
+UNIT_LOOKBACK = 120  # source chars before a part-二 row where its column header sits
+
+
+def header_unit(folded: str, label_start: int) -> str | None:
+    """The unit the nearest column header above a part-二 row names ("（单位：万元）",
+    "(元)"), if any: amounts printed without a unit are in that unit."""
+    found = list(_UNIT.finditer(folded, max(0, label_start - UNIT_LOOKBACK), label_start))
+    if not found:
+        return None
+    last = found[-1]
+    return last.group(1) or last.group(2)

@@ -61,8 +61,11 @@ _SUFFIX = (
     r"|办公厅|局|委|厅|镇|乡|区|县|市)"
 )
 _ORGAN = rf"([\u4e00-\u9fff（）()]{{1,24}}?{_SUFFIX})"
+# a title line, maybe behind a field name as saved web pages print it ("标题: …")
 _TITLE_LINE = re.compile(
-    rf"^[^\S\n]*{_ORGAN}[^\S\n]*(20\d{{2}})[^\S\n]*年[^\n]{{0,20}}报告[^\S\n]*$", re.M
+    rf"^[^\S\n]*(?:[\u4e00-\u9fff]{{2,4}}[:：][^\S\n]*)?{_ORGAN}[^\S\n]*(20\d{{2}})"
+    rf"[^\S\n]*年[^\n]{{0,20}}报告[^\S\n]*$",
+    re.M,
 )
 _TITLE_ORGAN_FIRST = re.compile(rf"^[#\s]*{_ORGAN}(20\d{{2}})年")
 _TITLE_YEAR_FIRST = re.compile(

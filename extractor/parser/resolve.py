@@ -27,7 +27,7 @@ from extractor.decode import (
 )
 from extractor.layout import ValueKind
 from extractor.models import CellValue
-from extractor.parser.cells import WAN, CellRead, RowResult, provenance
+from extractor.parser.cells import WAN, CellRead, RowResult, provenance, row_keys
 from extractor.parser.locate import token_lines
 from extractor.parser.tokens import TokenKind
 from extractor.segmentation import segment, sums_for
@@ -51,7 +51,7 @@ def _typed(value: CellValue, kind: ValueKind, unit: str | None) -> CellValue:
 
 
 def _unit(result: RowResult) -> str | None:
-    return next((t.unit for t in result.row.tokens if t.unit), None)
+    return next((t.unit for t in result.row.tokens if t.unit), result.row.unit)
 
 
 def segment_row(folded: str, template: str, result: RowResult) -> RowCandidates | None:
@@ -190,7 +190,7 @@ def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> 
     for part, rows in parts.items():
         for found in rows.values():
             if found.how != "read":
-                keys = _row_keys(template, part, found.row)
+                keys = row_keys(template, part, found.row)[0]
                 local.update(_agreed_under_own_sums(template, keys, found))
     out = _merge(text, own, decoded, local)
     force_zeros(text, template, out)
@@ -218,15 +218,6 @@ def question_blanks(template: str, cells: dict[str, CellRead]) -> None:
             note = f"printed blank, but {ident.id} implies {implied}"
             if note not in cells[key].provenance.notes:
                 cells[key].provenance.notes.append(note)
-
-
-def _row_keys(template: str, part: str, row: str) -> tuple[str, ...]:
-    from extractor.layout import layout_for
-
-    specs = layout_for(template).cells
-    if part == "t4":
-        return tuple(s.key for s in specs if s.part == "t4")
-    return tuple(s.key for s in specs if s.part == part and s.row == row)
 
 
 def _agreed_under_own_sums(

@@ -62,7 +62,7 @@ _NUMBER = re.compile(
 )
 _BLANK = re.compile(r"(?:(?<=^)|(?<=[\s|]))(?:/|—{1,2}|-|–|无)(?=$|[\s|])", re.M)
 # A number followed by one of these is prose or a heading number, not a cell value.
-_NOT_A_CELL = re.compile(r"[ \t]*(?:件|条|个|次|年|月|日|号|人|页|%|、|个百分点)")
+_NOT_A_CELL = re.compile(r"[ \t]*(?:件|条|个|次|年|月|日|号|人|页|部|项|家|份|篇|场|余|%|、)")
 _ROW_NUMBER = re.compile(r"[.．][ \t]*[\u4e00-\u9fff“\"]")
 
 
