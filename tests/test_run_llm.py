@@ -42,13 +42,20 @@ def test_both_backends_agree_and_usage_is_stored(
     oracle = Oracle.for_stem("seed-004")
     wrong = oracle.gold.cells["t2.normative.total_published"] + 5
     server.responder = oracle.changed({"t2.normative": {"total_published": wrong}})
+    text = (folder / "seed-004.txt").read_text(encoding="utf-8")
+    (folder / "seed-004-copy.txt").write_text(text + "\n（转载）\n", encoding="utf-8")
     db = tmp_path / "store.db"
-    assert main(["run", str(folder), "--backend", "both", "--db", str(db)]) == 0
+    both = ["run", str(folder), "--backend", "both", "--db", str(db), "--jobs", "2"]
+    assert main(both) == 0  # two threads share the LLM client; one writer
     out = capsys.readouterr().out
     calls = len(server.chat_requests)
-    assert calls >= 4 and f"LLM: {calls} calls" in out
+    assert calls >= 4 and f"LLM: {calls} calls" in out and "2 processed" in out
     with open_store(db) as store:
-        (item,) = store.queue(status=None)
+        item, other = store.queue(status=None)
+        assert (
+            store.load_report(other.report_id).cells.keys()
+            == store.load_report(item.report_id).cells.keys()
+        )
         view = store.load_report(item.report_id)
         run = store.db.conn.execute("SELECT * FROM runs").fetchone()
     assert run["backend"] == "both" and run["model"] == "test-model"
@@ -61,7 +68,7 @@ def test_both_backends_agree_and_usage_is_stored(
     assert cell.status == "flagged" and cell.reasons[0].startswith("backends disagree")
     assert item.status == "needs_review" and item.n_disagreements >= 1
     # The same files with the same configuration: nothing asked again.
-    assert main(["run", str(folder), "--backend", "both", "--db", str(db)]) == 0
+    assert main(both) == 0
     assert len(server.chat_requests) == calls
 
 

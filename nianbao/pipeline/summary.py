@@ -51,5 +51,6 @@ def render(store: Store, stats: RunStats) -> str:
         f"{stats.input_tokens} input + {stats.output_tokens} output tokens, "
         f"${stats.cost_usd:.4f}",
         f"store: {store.path}",
+        f"next: nianbao review --db {store.path}   |   nianbao export --db {store.path}",
     ]
     return "\n".join(lines)
