@@ -109,7 +109,8 @@ def summary_markdown(result: dict[str, Any], scores: list[ReportScore]) -> str:
         "",
         *_table(_HEAD, _metric_rows(result["by_kind"])),
     ]
-    out += _worst(scores) + _silent(scores) + _comparison(result.get("comparison"))
+    out += _worst(scores) + _accepted_wrong(scores) + _silent(scores)
+    out += _comparison(result.get("comparison"))
     out += _every(scores)
     return "\n".join(out) + "\n"
 
@@ -154,6 +155,16 @@ def _worst(scores: list[ReportScore]) -> list[str]:
         )
     header = ["report", "kind", "accuracy", "wrong", "silent", "error or damage"]
     return ["## Worst reports", "", *_table(header, rows)]
+
+
+def _accepted_wrong(scores: list[ReportScore]) -> list[str]:
+    """Reports that would go through unreviewed with a wrong number: the costly case."""
+    bad = [s for s in scores if s.accepted and s.wrong]
+    out = ["## Accepted without review, but wrong", ""]
+    if not bad:
+        return [*out, "None: every report accepted without review was right.", ""]
+    rows = [[s.id, s.kind, str(len(s.wrong)), ", ".join(sorted(s.wrong)[:6])] for s in bad]
+    return out + _table(["report", "kind", "wrong cells", "keys"], rows)
 
 
 def _silent(scores: list[ReportScore]) -> list[str]:

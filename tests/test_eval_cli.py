@@ -74,6 +74,7 @@ def test_eval_end_to_end_writes_every_metric_summary_and_plot(
     summary = (out / "summary.md").read_text(encoding="utf-8")
     assert "## Headline" in summary and "## Worst reports" in summary
     assert "## Cells that went wrong silently" in summary
+    assert "## Accepted without review, but wrong" in summary and "## Every report" in summary
     assert (out / "accuracy_by_damage.png").read_bytes().startswith(PNG_SIGNATURE)
     assert "cell accuracy" in stdout
 
