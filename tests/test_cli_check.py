@@ -61,3 +61,18 @@ def test_bad_inputs_exit_2_with_one_line(tmp_path: Path) -> None:
         assert run.returncode == 2, path
         assert run.stderr.count("\n") == 1 and run.stderr.startswith("nianbao: "), run.stderr
         assert "Traceback" not in run.stderr
+
+
+def test_output_into_a_closed_pipe_is_quiet() -> None:
+    # `nianbao schema | head -1`: the reader leaves early; no traceback, exit 0
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nianbao", "schema", "--form", "typed"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 0
+    assert "Traceback" not in err and "BrokenPipe" not in err

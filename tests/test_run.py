@@ -194,7 +194,9 @@ def test_a_worker_killed_mid_run_is_recorded_and_the_run_goes_on(tmp_path: Path)
 
     with open_store(tmp_path / "store.db") as store:
         stats = run(store, files, "parser", jobs=2, progress=tick)
-        assert killed and stats.n_done + stats.n_failed == 40 and stats.n_failed >= 1
+        # Without the pool's recovery the dead worker ends the run with BrokenProcessPool.
+        # The files in flight fail, unless they had all finished just before the kill.
+        assert killed and stats.n_done + stats.n_failed == 40
         assert all("worker process died" in e for e in stats.failures)
         again = run(store, files, "parser", jobs=2)
         assert again.n_done == stats.n_failed and again.ok

@@ -273,3 +273,22 @@ def test_next_report_after_accepting(sample: tuple[Path, Built]) -> None:
     assert not at.exception
     assert at.selectbox(key="cell").value == "t3.new.natural"  # seed-003's best suspect
     assert f"#{built.source_error}" in at.markdown[0].value
+
+
+def test_fix_the_organ_and_undo_it(sample: tuple[Path, Built]) -> None:
+    db, built = sample
+    at = _open(_app(), built.markup)
+    at.text_input(key="meta_organ").input("泰州市高港区人民政府办公室").run()
+    at.button(key="save-meta").click().run()
+    assert not at.exception and "meta.organ" in at.success[0].value
+    with open_store(db) as store:
+        view = store.load_report(built.markup)
+        assert view.summary.organ == "泰州市高港区人民政府办公室"
+        (d,) = view.decisions
+        assert (d.kind, d.key, d.reviewer) == ("fix", "meta.organ", "alice")
+    at.button(key="save-meta").click().run()  # nothing changed: nothing recorded
+    assert "unchanged" in at.info[0].value
+    at.button(key="undo").click().run()
+    with open_store(db) as store:
+        assert store.load_report(built.markup).summary.organ.startswith("<b>")
+    assert at.text_input(key="meta_organ").value.startswith("<b>")  # the input follows

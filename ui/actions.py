@@ -79,6 +79,29 @@ def apply_suspect(store: Store, rid: int, implied: dict[str, CellValue]) -> None
         )
 
 
+def save_meta(store: Store, rid: int, version: int, organ: str | None, year: int | None) -> None:
+    """Fix the organ and/or the year (what gold export and series matching rely on)."""
+    reviewer = st.session_state.get("reviewer", "")
+    wanted = {
+        "meta.organ": ((st.session_state.get("meta_organ") or "").strip(), organ or ""),
+        "meta.year": ((st.session_state.get("meta_year") or "").strip(), str(year or "")),
+    }
+    changed = [(key, new) for key, (new, old) in wanted.items() if new != old]
+    if not changed:
+        flash("info", "Organ and year unchanged")
+        return
+    for key, new in changed:
+        try:
+            done = store.record_decision(
+                rid, key, reviewer, value=new or None, expected_version=version, reason=_note()
+            )
+        except (StoreError, ValueError) as exc:
+            flash("error", f"Not saved: {exc}")
+            return
+        version = done.report_version
+    flash("success", "Saved: " + ", ".join(f"{k} = {v or '空'}" for k, v in changed))
+
+
 def typed(store: Store, rid: int, key: str, version: int, template: str) -> None:
     """Set the cell to the typed value, once it parses as the cell's type."""
     text = st.session_state.get("typed", "")
@@ -129,6 +152,8 @@ def undo(store: Store, decision_id: int) -> None:
     try:
         store.undo(decision_id, st.session_state.get("reviewer", ""))
         flash("success", f"Decision #{decision_id} undone")
+        for key in ("meta_organ", "meta_year"):  # the inputs show the stored meta again
+            st.session_state.pop(key, None)
     except StoreError as exc:
         flash("error", f"Not undone: {exc}")
 

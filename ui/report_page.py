@@ -161,6 +161,15 @@ def _accept_panel(store: Store, view: ReportView, ev: Evaluation) -> None:
             on_click=actions.accept,
             args=(store, s.report_id, s.version, True),
         )
+    with st.expander("Organ and year"):
+        st.text_input("organ", value=s.organ or "", key="meta_organ")
+        st.text_input("year", value=str(s.year or ""), key="meta_year")
+        st.button(
+            "Save organ / year",
+            key="save-meta",
+            on_click=actions.save_meta,
+            args=(store, s.report_id, s.version, s.organ, s.year),
+        )
     st.text_input("Gold folder", value=actions.DEFAULT_GOLD_FOLDER, key="gold_folder")
     st.button(
         "Export as gold",

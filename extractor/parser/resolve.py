@@ -34,6 +34,10 @@ from extractor.segmentation import segment, sums_for
 
 _NOT_RUN = re.compile(r"[^0-9.\-\s]")
 GUESS_BELOW = 0.9  # a decoded value less sure than this is a guess: kept as an alternative only
+REALIGNED_CONFIDENCE = 0.85  # a unique placement of a realigned row: kept, but flagged
+MAX_PLACEMENTS = 8  # placements of one short/long row handed to the decoder
+CROWDED = 6  # more misaligned rows than this in one part: fewer placements each (search size)
+CROWDED_PLACEMENTS = 3
 
 
 def _row_span(result: RowResult) -> tuple[int, int] | None:
@@ -86,13 +90,16 @@ def segment_row(folded: str, template: str, result: RowResult) -> RowCandidates 
     return found_rows
 
 
-def align_row(result: RowResult) -> RowCandidates | None:
+def align_row(result: RowResult, limit: int = MAX_PLACEMENTS) -> RowCandidates | None:
     """Placements of a row's clean values on its cells (a value dropped or missing)."""
     tokens = result.row.tokens
     if not tokens or any(t.kind is TokenKind.RUN for t in tokens):
         return None
     unit = _unit(result)
-    placements = align([t.value for t in tokens], len(result.keys))
+    # the most plausible placements only: the joint search grows with every row's count
+    placements = align([t.value for t in tokens], len(result.keys), limit=limit + 1)
+    capped = len(placements) > limit
+    placements = placements[:limit]
     if not placements:
         return None
     found = RowCandidates.from_alignment(
@@ -102,6 +109,7 @@ def align_row(result: RowResult) -> RowCandidates | None:
         tuple(_typed(v, k, unit) for v, k in zip(c, result.kinds, strict=True))
         for c in found.candidates
     ]
+    found.truncated = capped  # the decoder then never calls a choice unique
     return found
 
 
@@ -130,7 +138,9 @@ def line_rows(text: str, result: RowResult) -> RowCandidates | None:
     )
 
 
-def candidates_of(folded: str, template: str, result: RowResult) -> RowCandidates | None:
+def candidates_of(
+    folded: str, template: str, result: RowResult, limit: int = MAX_PLACEMENTS
+) -> RowCandidates | None:
     """The readings of one row for the decoder; None when the text supports none."""
     if result.ambiguous is None:
         if not result.cells or all(c.provenance.method == "missing" for c in result.cells.values()):
@@ -141,14 +151,16 @@ def candidates_of(folded: str, template: str, result: RowResult) -> RowCandidate
     found = None
     if len(result.row.tokens) < len(result.keys):
         found = segment_row(folded, template, result)
-    return found or line_rows(folded, result) or align_row(result)
+    return found or line_rows(folded, result) or align_row(result, limit)
 
 
-def _to_cell(text: str, decoded: DecodedCell) -> CellRead:
-    """A decoded cell as the parser reports it: a guess is null, its readings alternatives."""
+def _to_cell(text: str, decoded: DecodedCell, keep_below: float = GUESS_BELOW) -> CellRead:
+    """A decoded cell as the parser reports it: a guess is null, its readings alternatives.
+    A value at `keep_below` or above is kept (a realigned row's unique placement is kept,
+    noted, at REALIGNED_CONFIDENCE)."""
     notes = list(decoded.notes)
     value, alternatives = decoded.value, list(decoded.alternatives)
-    if decoded.confidence < GUESS_BELOW and (alternatives or decoded.method != "read"):
+    if decoded.confidence < keep_below and (alternatives or decoded.method != "read"):
         if value is not None:
             alternatives = [value, *[a for a in alternatives if a != value]]
             notes.append(f"not taken: {value} is one of several readings")
@@ -169,11 +181,17 @@ def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> 
         for r in results
         if r.ambiguous is not None or (r.row.label is None and r.row.part != "t2")
     }
+    crowded = {
+        part
+        for part in doubtful
+        if sum(r.ambiguous is not None for r in results if r.row.part == part) > CROWDED
+    }
     for result in results:
         own.update(result.cells)
         if result.row.part not in doubtful:
             continue
-        found = candidates_of(folded, template, result)
+        limit = CROWDED_PLACEMENTS if result.row.part in crowded else MAX_PLACEMENTS
+        found = candidates_of(folded, template, result, limit)
         if found is None:
             if result.ambiguous is not None:
                 span = _row_span(result)
@@ -187,12 +205,15 @@ def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> 
     decoders = {"t2": decode_t2, "t3": decode_t3, "t4": decode_t4}
     decoded: list[Decoded] = [decoders[p](parts[p], template) for p in decoders if p in doubtful]
     local: dict[str, CellValue] = {}
+    realigned: set[str] = set()
     for part, rows in parts.items():
         for found in rows.values():
             if found.how != "read":
                 keys = row_keys(template, part, found.row)[0]
                 local.update(_agreed_under_own_sums(template, keys, found))
-    out = _merge(text, own, decoded, local)
+                if found.how == "aligned":
+                    realigned.update(keys)
+    out = _merge(text, own, decoded, local, realigned)
     force_zeros(text, template, out)
     question_blanks(template, out)
     return out
@@ -247,6 +268,7 @@ def _merge(
     own: Mapping[str, CellRead],
     decoded: list[Decoded],
     local: Mapping[str, CellValue],
+    realigned: set[str],
 ) -> dict[str, CellRead]:
     out: dict[str, CellRead] = dict(own)
     for part in decoded:
@@ -264,7 +286,15 @@ def _merge(
                 )
                 out[key] = CellRead(value, prov)
                 continue
-            out[key] = _to_cell(text, cell)
+            keep_below = GUESS_BELOW
+            if key in realigned and cell.method == "inferred" and cell.confidence >= GUESS_BELOW:
+                # a placement of a row that printed too few or too many values: even the one
+                # the identities allow is a judgement about where values were lost or doubled
+                why = cell.basis or "the identities allow only this placement"
+                cell.confidence = REALIGNED_CONFIDENCE
+                cell.notes = [*cell.notes, f"row realigned: {why}"]
+                keep_below = REALIGNED_CONFIDENCE
+            out[key] = _to_cell(text, cell, keep_below)
     return out
 
 
