@@ -232,7 +232,7 @@ class Session:
     # -- structured requests ------------------------------------------------------------------
     def ask(self, response_model: type[BaseModel], messages: list[dict[str, Any]]) -> BaseModel:
         """A validated answer; instructor re-asks on invalid JSON or failed validation."""
-        from instructor.core.exceptions import InstructorRetryException
+        from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 
         try:
             return self._structured(
@@ -242,6 +242,11 @@ class Session:
                 max_retries=self.cfg.validation_retries,
                 **self.cfg.sampling,
             )
+        except IncompleteOutputException:
+            raise LLMRequestError(
+                f"the model's answer for {response_model.__name__} was cut off at "
+                f"max_tokens={self.cfg.max_tokens}: raise max_tokens or use a finer split"
+            ) from None
         except InstructorRetryException as exc:
             cause = exc.__cause__
             if isinstance(cause, (BackendError, LLMRequestError)):

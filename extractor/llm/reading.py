@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from extractor.llm.client import Session
-from extractor.llm.grounding import NormalText, ground, locate
+from extractor.llm.grounding import NormalText, ground, locate, value_in_quote
 from extractor.llm.prompts import describe_rows, load_prompt, render, rows_prompt
 from extractor.llm.responses import RowReading, answer_model, readings
 from extractor.llm.units import Unit
@@ -39,6 +39,23 @@ class Reading:
 
     def alignment(self, row: RowReading) -> Alignment:
         return locate(row.quote, self.source, self.normal).alignment
+
+    def grounding_problems(self, row: RowReading) -> list[str]:
+        """Why a row read with values is not grounded: its quote is not in the source, or
+        does not show a value. Empty for a grounded row and for a row read as not printed."""
+        if all(v is None for v in row.cells.values()):
+            return []
+        if self.alignment(row) is Alignment.NOT_FOUND:
+            return [f"your quote for {row.row}, {row.quote!r}, is not in the report"]
+        return [
+            f"your quote for {key}, {row.quote!r}, does not show the value {value}"
+            for key, value in row.cells.items()
+            if not value_in_quote(value, row.quote)
+        ]
+
+    def grounded(self, row: RowReading) -> bool:
+        """The row's quote is in the source and shows every value the row gives."""
+        return not self.grounding_problems(row)
 
     def source_quote(self, row: RowReading) -> str:
         """The source text a row was located at (whitespace collapsed), else the model's quote."""
@@ -94,9 +111,10 @@ def reask_rows(
     version: str,
     previous: list[RowReading],
     quotes: list[str],
-    equations: list[str],
+    problems: list[str],
 ) -> list[RowReading]:
-    """Re-read rows after broken identities: the equations and the source rows go in the prompt."""
+    """Re-read rows after failed checks: the problems (broken equations, quotes not found)
+    and the rows as the source prints them go in the prompt."""
     quoted = "\n".join(
         f"- {r.row} in the report: {q}" for r, q in zip(previous, quotes, strict=True)
     )
@@ -106,9 +124,9 @@ def reask_rows(
         {
             "role": "user",
             "content": render(
-                "reask_identity",
+                "reask",
                 version,
-                equations="\n".join(f"- {e}" for e in equations),
+                problems="\n".join(f"- {p}" for p in problems),
                 quotes=quoted,
                 rows=describe_rows(unit),
             ),

@@ -1,9 +1,11 @@
-"""Verification inside the loop: check the identities, re-ask the rows that break one.
+"""Verification inside the loop: check identities and quotes, re-ask the rows that fail.
 
-The re-ask names the exact broken equations and the quoted rows and asks the model to
-re-read. What the source says wins: a re-read whose quote is found replaces the earlier
-reading; if it repeats the same numbers, the report itself prints them and the finding
-stands; a re-read that cannot be found in the source is ignored.
+The re-ask names the exact broken equations (and the quotes not found in the source) with
+the rows as the source prints them, and asks the model to re-read. What the source says
+wins: a re-read whose quote is found in the source and shows its numbers replaces the
+earlier reading; if it repeats the same numbers, the report itself prints them and the
+finding stands; a re-read whose numbers the source does not show (a "fix" to make a sum
+work) is ignored when the earlier reading was grounded.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from __future__ import annotations
 from extractor.llm.client import Session
 from extractor.llm.reading import Reading, reask_rows
 from extractor.llm.units import row_of, unit_for_rows
-from extractor.models import Alignment, CanonicalReport, Meta
+from extractor.models import CanonicalReport, Meta
 from rules.engine import check
 from rules.findings import Status
+
+REREAD_NOTE = "llm: changed on re-reading after a failed check"
 
 
 def broken_identities(meta: Meta, reading: Reading) -> list[tuple[str, list[str]]]:
@@ -32,37 +36,42 @@ def _complete(meta: Meta, reading: Reading) -> dict[str, object]:
 def reask_until_consistent(
     session: Session, meta: Meta, reading: Reading, text: str, version: str, max_rounds: int
 ) -> list[str]:
-    """Re-ask broken rows for at most `max_rounds` rounds; returns the equations still broken.
+    """Re-ask rows that break an identity or are not grounded, for at most `max_rounds`
+    rounds; returns the equations still broken.
 
     `text` is what the requests send; grounding always uses the whole source.
     """
     settled: set[str] = set()  # rows the re-read confirmed as printed
     broken = broken_identities(meta, reading)
     for _ in range(max_rounds):
-        rows = sorted({row_of(k) for _, cells in broken for k in cells} - settled)
-        rows = [r for r in rows if r in reading.rows]
+        ungrounded = {
+            key: problems
+            for key, row in reading.rows.items()
+            if key not in settled and (problems := reading.grounding_problems(row))
+        }
+        rows = {row_of(k) for _, cells in broken for k in cells} | set(ungrounded)
+        rows = {r for r in rows - settled if r in reading.rows}
         if not rows:
             break
-        equations = [eq for eq, _ in broken]
+        problems = [eq for eq, _ in broken]
+        problems += [p for key in sorted(ungrounded) for p in ungrounded[key]]
         unit = unit_for_rows(meta.template, rows, "reask")
         previous = [reading.rows[r.key] for r in unit.rows]
         session.counters.reasks += 1
         quotes = [reading.source_quote(r) for r in previous]
-        fresh = reask_rows(session, unit, text, version, previous, quotes, equations)
+        fresh = reask_rows(session, unit, text, version, previous, quotes, problems)
         for new in fresh:
             old = reading.rows[new.row]
-            new_found = reading.alignment(new) is not Alignment.NOT_FOUND
+            new_found = reading.grounded(new)
             if new.cells == old.cells:
                 settled.add(new.row)  # re-read as before: that is what the source prints
                 if new_found:
                     reading.put(new)
             elif new_found:
-                reading.put(new, ["llm: re-read after a broken identity"])
-            elif reading.alignment(old) is not Alignment.NOT_FOUND:
-                settled.add(new.row)  # the new numbers cannot be found: keep the grounded ones
+                reading.put(new, [REREAD_NOTE])
+            elif reading.grounded(old):
+                settled.add(new.row)  # the new numbers are not in the source: keep the old
             else:
-                reading.put(new, ["llm: re-read after a broken identity"])
+                reading.put(new, [REREAD_NOTE])
         broken = broken_identities(meta, reading)
-        if not broken:
-            break
     return [eq for eq, _ in broken]

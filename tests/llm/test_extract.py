@@ -98,7 +98,13 @@ def test_wrong_total_is_fixed_by_a_reask_naming_the_equation(server, make_extrac
     assert extraction.report.cells["t3.new.total"] == 8
     assert extraction.report.cells == oracle.gold.cells
     assert extraction.usage["reasks"] == 1
-    assert "llm: re-read after a broken identity" in extraction.provenance["t3.new.total"].notes
+    assert "llm: changed on re-reading after a failed check" in (
+        extraction.provenance["t3.new.total"].notes
+    )
+    assert (
+        "your quote for t3.new.total, '一、本年新收政府信息公开申请数量 7 1 0 0 0 0 8', " in reask
+    )
+    assert "does not show the value 9" in reask
 
 
 def test_a_report_that_breaks_its_own_identity_is_not_fixed(server, make_extractor, seed3) -> None:
@@ -127,6 +133,19 @@ def test_a_reread_that_is_not_in_the_source_is_not_taken(server, make_extractor,
     assert extraction.report.cells["t3.new.total"] == 0  # the grounded reading stays
 
 
+def test_a_reread_that_fixes_the_sum_against_its_quote_is_not_taken(
+    server, make_extractor, seed3
+) -> None:
+    doc, oracle = seed3
+    # the re-read quotes the row as printed (total 0) but answers 9, which makes the sum work
+    server.script.extend([oracle.reply] * 4 + [oracle.changed({"t3.new": {"total": 9}})])
+    server.responder = oracle.reply
+    extraction = make_extractor(max_reasks=1).extract(doc)
+
+    assert len(server.chat_requests) == 5
+    assert extraction.report.cells["t3.new.total"] == 0  # what the source prints
+
+
 def test_spans_are_located_in_the_source(server, make_extractor, seed4) -> None:
     doc, oracle = seed4
     server.responder = oracle.reply
@@ -153,16 +172,23 @@ def test_spans_are_located_in_the_source(server, make_extractor, seed4) -> None:
     assert not extraction.flags
 
 
-def test_a_quote_not_in_the_source_is_flagged(server, make_extractor, seed4) -> None:
+def test_a_quote_not_in_the_source_is_reasked_then_flagged(server, make_extractor, seed4) -> None:
     from rules.engine import check
     from rules.review_flags import review_flags
 
     doc, oracle = seed4
     bogus = {"t3.new": {"quote": "本年共收到申请八件,其中自然人七件"}}
-    server.script.extend([oracle.reply, oracle.reply, oracle.changed(bogus)])
+    # the model paraphrases the row, and does so again when asked to quote it exactly
+    server.script.extend([oracle.reply, oracle.reply, oracle.changed(bogus), oracle.reply])
+    server.script.append(oracle.changed(bogus))
     server.responder = oracle.reply
     extraction = make_extractor().extract(doc)
 
+    calls = server.chat_requests
+    assert len(calls) == 5 and asked_rows(calls[4]) == ["t3.new"]
+    assert "your quote for t3.new, '本年共收到申请八件,其中自然人七件', is not in the report" in (
+        calls[4].last_user
+    )
     prov = extraction.provenance["t3.new.total"]
     assert prov.alignment.value == "not_found" and prov.span is None
     assert "llm: quote not found in the source" in prov.notes
@@ -171,3 +197,15 @@ def test_a_quote_not_in_the_source_is_flagged(server, make_extractor, seed4) -> 
     flags = review_flags(extraction, check(extraction.report))
     assert "llm: quote not found in the source" in flags["t3.new.natural"]
     assert "t3.carried_over.total" not in flags
+
+
+def test_a_quote_given_exactly_on_reask_is_grounded(server, make_extractor, seed4) -> None:
+    doc, oracle = seed4
+    bogus = {"t3.new": {"quote": "本年共收到申请八件,其中自然人七件"}}
+    server.script.extend([oracle.reply, oracle.reply, oracle.changed(bogus)])
+    server.responder = oracle.reply
+    extraction = make_extractor().extract(doc)
+
+    assert len(server.chat_requests) == 5 and extraction.usage["reasks"] == 1
+    assert extraction.provenance["t3.new.total"].snippet == "8"
+    assert not extraction.flags and extraction.report.cells == oracle.gold.cells

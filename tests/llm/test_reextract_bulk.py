@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
+import time
 
 import pytest
 
@@ -11,7 +11,7 @@ from extractor.llm import LLMRequestError, extract_many, load_config
 from extractor.models import Alignment, CellProvenance, Extraction
 from extractor.registry import get_extractor
 from tests.llm.conftest import FAST_RETRY, TEST_KEY, document
-from tests.llm.fake_openai_server import error
+from tests.llm.fake_openai_server import completion, error
 from tests.llm.oracle import asked_rows
 
 
@@ -65,6 +65,7 @@ def test_bulk_records_a_failed_report_and_carries_on(server, tmp_path) -> None:
         return error(500, "this report always fails")
 
     server.responder = respond
+    began = time.monotonic()
     results = extract_many(
         docs,
         jobs=2,
@@ -80,10 +81,8 @@ def test_bulk_records_a_failed_report_and_carries_on(server, tmp_path) -> None:
     assert results[0].extraction.report.cells == oracles["seed-004"].gold.cells
     assert results[1].extraction.report.cells == oracles["seed-003"].gold.cells
     assert results[2].error == f"LLM endpoint {server.url} failed 5 times (last: HTTP 500)"
-    starts = sorted(r.at for r in server.chat_requests)
-    # requests start 50 ms apart; arrival adds a few ms of client-side jitter either way
-    assert starts[-1] - starts[0] >= 0.05 * (len(starts) - 1) * 0.9
-    assert min(b - a for a, b in itertools.pairwise(starts)) >= 0.01
+    # the limiter starts requests (retries included) at least 50 ms apart across workers
+    assert time.monotonic() - began >= 0.05 * (len(server.chat_requests) - 1)
     failing = [r for r in server.chat_requests if respond(r).status == 500]
     assert len(failing) == 5
 
@@ -154,3 +153,32 @@ def test_answers_that_stay_invalid_fail_the_report(server, make_extractor, seed4
         make_extractor().extract(doc)
     assert len(server.chat_requests) == 4  # meta, then t2 three times
     assert "greater than or equal to 0" in server.chat_requests[2].last_user
+
+
+def test_an_answer_cut_at_max_tokens_fails_the_report(server, make_extractor, seed4) -> None:
+    doc, oracle = seed4
+    server.script.append(oracle.reply)
+    server.responder = lambda request: completion(
+        '{"rows": [{"row": "t2.ru', finish_reason="length"
+    )
+    with pytest.raises(LLMRequestError, match="cut off at max_tokens=4096"):
+        make_extractor().extract(doc)
+
+
+def test_the_rate_limiter_spaces_starts_across_threads() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from extractor.llm.ratelimit import RateLimiter
+
+    limiter = RateLimiter(600)  # one start every 0.1 s
+    starts: list[float] = []
+
+    def start(_: int) -> None:
+        limiter.acquire()
+        starts.append(time.monotonic())
+
+    with ThreadPoolExecutor(3) as pool:
+        list(pool.map(start, range(6)))
+    starts.sort()
+    assert starts[-1] - starts[0] >= 0.5 - 0.01
+    assert RateLimiter(None).acquire() == 0.0
