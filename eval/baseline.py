@@ -66,6 +66,8 @@ def compare(
             b_right, b_got, b_flag = _reading(base[i], key)
             c_right, c_got, c_flag = _reading(cur[i], key)
             gold = (cur[i].wrong.get(key) or base[i].wrong.get(key) or [None])[0]
+            # a right reading is the gold value (only wrong readings are stored)
+            b_got, c_got = (gold if b_right else b_got), (gold if c_right else c_got)
             row = {"report": i, "key": key, "gold": gold, "baseline": b_got, "current": c_got}
             if b_right and not c_right:
                 worse.append(row)

@@ -121,7 +121,9 @@ def test_comparison_finds_worse_cells_and_respects_tolerance() -> None:
     after = [_score(_extraction({"t3.new.natural": 5}), "a"), _score(_extraction({}), "b")]
     comp = compare(after, before, tolerance=0.0)
     assert comp["regressed"] and comp["metrics"]["cell_accuracy"]["regressed"]
-    assert [(c["report"], c["key"]) for c in comp["cells_worse"]] == [("a", "t3.new.natural")]
+    assert comp["cells_worse"] == [
+        {"report": "a", "key": "t3.new.natural", "gold": 0, "baseline": 0, "current": 5}
+    ]
     assert not compare(after, before, tolerance=0.6)["regressed"]
     back = compare(before, after, tolerance=0.0)
     assert not back["regressed"] and len(back["cells_better"]) == 1
