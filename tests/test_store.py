@@ -260,6 +260,39 @@ def test_series_on_the_real_pingtan_reports(store) -> None:
     }
 
 
+def test_series_matches_a_body_named_with_and_without_its_city(store) -> None:
+    """洪泽 names itself 洪泽区人民政府 in 2023 and 淮安市洪泽区人民政府 in 2024 (real golds)."""
+    run = _run(store)
+    earlier, later = (
+        gold("corpus-012_hongze-district-2023"),
+        gold("corpus-013_hongze-district-2024"),
+    )
+    assert earlier.meta.organ != later.meta.organ
+    assert later.meta.organ.endswith(earlier.meta.organ)
+    store.save_outcome(run, "fp-1", outcome("hz-2023", {"parser": extraction(earlier)}))
+    carried = later.cells["t3.carried_over.natural"]
+    store.save_outcome(
+        run,
+        "fp-1",
+        outcome("hz-2024", {"parser": extraction(later, t3__carried_over__natural=carried + 5)}),
+    )
+    by_name = {s.source_name: s for s in store.queue(status=None)}
+    for name in ("hz-2023", "hz-2024"):
+        rules = {
+            f.rule
+            for f in store.load_report(by_name[name].report_id).findings
+            if f.family == "series.carry"
+        }
+        assert "series.carry[natural]" in rules, name
+    # a bare "人民政府" is no body: it never pairs with anything
+    lone = CanonicalReport(
+        meta=Meta(organ="人民政府", year=2025, template="2021"), cells=later.cells
+    )
+    store.save_outcome(run, "fp-1", outcome("lone-2025", {"parser": extraction(lone)}))
+    lone_id = {s.source_name: s for s in store.queue(status=None)}["lone-2025"].report_id
+    assert not [f for f in store.load_report(lone_id).findings if f.family == "series.carry"]
+
+
 def test_a_rerun_keeps_what_the_reviewer_did(store) -> None:
     """A new configuration re-reads the same source: fixes carry over (logged, with the
     reviewer); the report's verdict only when the values it was given on are unchanged."""

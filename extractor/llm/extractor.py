@@ -58,6 +58,7 @@ class LLMExtractor:
 
     # -- the whole report ---------------------------------------------------------------------
     def read_meta(self, session: Session, doc: SourceDocument) -> Meta:
+        """Organ and year from the head of the report; the template from its labels."""
         version = self.cfg.prompt_version
         messages = [
             {"role": "system", "content": load_prompt("system", version)},

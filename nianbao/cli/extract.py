@@ -30,6 +30,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--backend", choices=("parser", "llm"), default="parser")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="output directory (./out)")
     p.add_argument("--format", choices=("rich", "canonical"), default="rich")
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="LLM: neither read nor write the answer cache (same as NIANBAO_NO_CACHE=1)",
+    )
     p.set_defaults(func=run)
 
 
@@ -76,7 +81,8 @@ def run(args: argparse.Namespace) -> int:
     from nianbao.errors import UserError
 
     try:
-        backend = get_extractor(args.backend)
+        options = {"no_cache": True} if args.no_cache and args.backend == "llm" else {}
+        backend = get_extractor(args.backend, **options)
     except (ExtractorError, ValueError) as exc:
         raise UserError(f"backend {args.backend}: {exc}") from None
     except ImportError as exc:  # a backend whose optional parts are not installed
@@ -86,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         raise UserError(f"{args.out}: cannot create output directory ({exc.strerror})") from None
     failed = 0
+    usage: dict[str, float] = {}
     for path in args.files:
         try:
             data = extract_one(path, backend, args.format)
@@ -96,4 +103,17 @@ def run(args: argparse.Namespace) -> int:
         target = args.out / f"{path.stem}.json"
         target.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         print(f"{path} -> {target} ({len(data['flags'])} cells flagged)")
+        for key, value in data.get("usage", {}).items():
+            usage[key] = usage.get(key, 0) + value
+    if args.backend == "llm" and usage:
+        print(usage_line(usage))
     return 2 if failed else 0
+
+
+def usage_line(usage: dict[str, float]) -> str:
+    """The LLM's bill for the whole command, from each report's usage."""
+    return (
+        f"LLM: {int(usage.get('calls', 0))} calls ({int(usage.get('cached_calls', 0))} cached), "
+        f"{int(usage.get('input_tokens', 0))} input + {int(usage.get('output_tokens', 0))} "
+        f"output tokens, ${usage.get('cost_usd', 0.0):.4f}"
+    )

@@ -39,6 +39,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default=300.0,
         help="give up on a file after this many seconds, record it as failed (default 300)",
     )
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="LLM: neither read nor write the answer cache (same as NIANBAO_NO_CACHE=1)",
+    )
     p.set_defaults(func=run)
 
 
@@ -56,6 +61,8 @@ def run(args: argparse.Namespace) -> int:
         )
     if args.timeout <= 0:
         raise UserError(f"--timeout {args.timeout:g}: expected a positive number of seconds")
+    if args.no_cache:
+        os.environ["NIANBAO_NO_CACHE"] = "1"  # read by every worker's LLM configuration
     files = discover(args.paths)
     if not files:
         raise UserError(f"{' '.join(map(str, args.paths))}: no report files found")

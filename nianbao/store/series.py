@@ -2,7 +2,8 @@
 carried-forward ones (`t3.carried_over.*` this year = `t3.carried_forward.*` last year).
 
 A mismatch is a warning on both reports, never an identity: bodies merge, split and restate.
-Only current, non-failed results of the same organ (whitespace-insensitive) are compared.
+Only current, non-failed results of the same organ (whitespace-insensitive; a name that ends
+the other, such as 洪泽区人民政府 and 淮安市洪泽区人民政府, is the same body) are compared.
 """
 
 from __future__ import annotations
@@ -25,14 +26,24 @@ def _row(conn: sqlite3.Connection, result_id: int) -> sqlite3.Row | None:
     ).fetchone()
 
 
+# A body names itself with or without its higher levels ("淮安市洪泽区人民政府" one year,
+# "洪泽区人民政府" the next): one name ending the other matches, when the shorter one is long
+# enough to name a body on its own (not a bare "人民政府").
+MIN_SUFFIX_CHARS = 5
+
+
 def _neighbour(conn: sqlite3.Connection, organ: str, year: int) -> sqlite3.Row | None:
-    """The newest current result of `organ` for `year`, if the store holds one."""
+    """The newest current result of `organ` for `year`, if the store holds one: the same
+    name first, else a name that ends the other."""
     return conn.execute(
         "SELECT r.id, r.organ, r.year, p.source_name FROM results r"
         " JOIN reports p ON p.id = r.report_id"
-        " WHERE r.organ = ? AND r.year = ? AND r.current = 1 AND r.status != 'failed'"
-        " AND p.superseded_by IS NULL ORDER BY r.id DESC LIMIT 1",
-        (organ, year),
+        " WHERE r.year = ? AND r.current = 1 AND r.status != 'failed'"
+        " AND p.superseded_by IS NULL AND (r.organ = ?"
+        "  OR (length(r.organ) >= ? AND substr(?, -length(r.organ)) = r.organ)"
+        "  OR (length(?) >= ? AND substr(r.organ, -length(?)) = ?))"
+        " ORDER BY r.organ = ? DESC, r.id DESC LIMIT 1",
+        (year, organ, MIN_SUFFIX_CHARS, organ, organ, MIN_SUFFIX_CHARS, organ, organ, organ),
     ).fetchone()
 
 

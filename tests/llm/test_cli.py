@@ -66,6 +66,12 @@ def test_extract_with_the_llm_backend(server, seed4, tmp_path, monkeypatch) -> N
     data = json.loads((out / "seed-004.json").read_text(encoding="utf-8"))
     assert data["usage"]["cached_calls"] == 4 and data["usage"]["calls"] == 0
 
+    # --no-cache: the same command asks the endpoint again, and says what it cost
+    again = run_cli([*args, "--no-cache"], server.url, tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert len(server.chat_requests) == 8
+    assert "LLM: 4 calls (0 cached)" in again.stdout
+
 
 def test_extract_against_a_closed_port_is_one_line(tmp_path) -> None:
     url = f"http://127.0.0.1:{closed_port()}/v1"
