@@ -1,0 +1,130 @@
+"""Synthetic reports: random consistent tables, a narrative, damage, one rendering, a gold.
+
+`generate(seed, count)` is deterministic: report i of seed s is always the same text, gold
+and damage list, whatever `count` is (each report has its own random stream).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from eval.synth.damage import CATALOGUE
+from eval.synth.document import Document, Heading, Para, t2_table, t3_table, t4_table
+from eval.synth.narrative import HEADINGS, closing, organ_name, overview, title
+from eval.synth.recover import recover_lost
+from eval.synth.render import GLUES_VALUES, LOSES_EMPTY_CELLS, NOT_WITH, RENDERERS, RENDERING_DAMAGE
+from eval.synth.tables import SIZE_WEIGHTS, SIZES, Size, random_cells
+from extractor.layout import layout_for
+from extractor.models import CanonicalReport, Meta
+from rules.engine import check
+from rules.findings import Status
+
+TEMPLATE_WEIGHTS = {"2019": 0.35, "2021": 0.65}
+MARKDOWN_RENDERINGS = frozenset({"markdown", "ocr_markdown"})
+
+
+@dataclass
+class SynthReport:
+    """One synthetic report: the source text, its canonical gold, and what was done to it."""
+
+    id: str
+    text: str
+    media: str  # "txt" or "md"
+    rendering: str
+    size: Size
+    gold: CanonicalReport
+    # damage applied: the catalogue's, in its order, then the rendering's own
+    damage: list[str] = field(default_factory=list)
+    damage_detail: dict[str, list[str]] = field(default_factory=dict)
+    broken_identities: list[str] = field(default_factory=list)  # rule ids the print breaks
+    # lost cells whose gold is the value the identities pin down (as in the real manifest)
+    recovered_cells: list[str] = field(default_factory=list)
+
+    def manifest_entry(self) -> dict[str, object]:
+        """The same fields as a real report's manifest entry, plus the rendering."""
+        return {
+            "id": self.id,
+            "source": f"{self.id}.{self.media}",
+            "gold": f"{self.id}.gold.json",
+            "template": self.gold.meta.template,
+            "year": self.gold.meta.year,
+            "organ": self.gold.meta.organ,
+            "rendering": self.rendering,
+            "size": self.size,
+            "damage": self.damage,
+            "damage_detail": self.damage_detail,
+            "broken_identities": self.broken_identities,
+            "recovered_cells": self.recovered_cells,
+        }
+
+
+def _choice(rng: random.Random, weights: dict[str, float]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def synth_report(seed: int, index: int) -> SynthReport:
+    """Report `index` of the set generated from `seed`."""
+    rng = random.Random(f"nianbao-synth:{seed}:{index}")
+    template = _choice(rng, TEMPLATE_WEIGHTS)
+    layout = layout_for(template)
+    year = rng.randint(2019, 2020) if template == "2019" else rng.randint(2021, 2025)
+    size: Size = rng.choices(SIZES, weights=SIZE_WEIGHTS)[0]
+    organ = organ_name(rng, size)
+    gold = CanonicalReport(
+        meta=Meta(organ=organ, year=year, template=template),
+        cells=random_cells(rng, layout, size),
+    )
+    headings = [Heading(numeral, text) for numeral, text in HEADINGS]
+    tables = [
+        t2_table(layout, gold.cells),
+        t3_table(layout, gold.cells),
+        t4_table(layout, gold.cells),
+    ]
+    doc = Document(
+        title(organ, year),
+        [
+            headings[0],
+            *(b for pair in zip(headings[1:4], tables, strict=True) for b in pair),
+            *headings[4:],
+        ],
+    )
+    rendering = rng.choice(sorted(RENDERERS))
+    doc.keeps_empty_cells = rendering not in LOSES_EMPTY_CELLS
+    skip = NOT_WITH.get(rendering, frozenset())
+    damage: dict[str, list[str]] = {}
+    for kind in CATALOGUE:
+        if kind.name not in skip and rng.random() < kind.rate:
+            detail = kind.apply(doc, rng, gold)
+            if detail:
+                damage[kind.name] = detail
+    recovered = recover_lost(doc, gold, glued=rendering in GLUES_VALUES)
+    # The narrative restates what the tables print, after damage (as a real author would).
+    paras = [Para(p) for p in overview(rng, organ, year, gold.cells)]
+    at = doc.blocks.index(headings[0]) + 1
+    doc.blocks[at:at] = paras
+    problems, other_matters = closing()
+    doc.blocks.insert(doc.blocks.index(headings[4]) + 1, Para(problems))
+    doc.blocks.append(Para(other_matters))
+    for tag in RENDERING_DAMAGE[rendering]:
+        damage.setdefault(tag, [f"rendering {rendering}"])
+    gold = CanonicalReport(meta=gold.meta, cells=gold.cells)  # re-validate after damage
+    result = check(gold, localise_errors=False)
+    broken = [c.rule for c in result.checks if c.status is Status.FAILED]
+    return SynthReport(
+        id=f"synth-{seed}-{index:04d}",
+        text=RENDERERS[rendering](doc, rng),
+        media="md" if rendering in MARKDOWN_RENDERINGS else "txt",
+        rendering=rendering,
+        size=size,
+        gold=gold,
+        damage=list(damage),
+        damage_detail=damage,
+        broken_identities=broken,
+        recovered_cells=recovered,
+    )
+
+
+def generate(seed: int, count: int) -> list[SynthReport]:
+    """`count` synthetic reports of `seed` (deterministic)."""
+    return [synth_report(seed, i) for i in range(count)]

@@ -1,0 +1,122 @@
+"""`nianbao eval`: run a backend over the gold-labelled eval set and report how far to trust it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "eval",
+        help="measure a backend against the gold labels (accuracy, silent errors, cost)",
+        description=(
+            "Extract every eval report, check and flag it as the product does, and compare with "
+            "the gold labels. Writes eval.json, summary.md and accuracy_by_damage.png into --out. "
+            "Exit 1 when --baseline is given and a headline metric is worse beyond --tolerance."
+        ),
+    )
+    p.add_argument(
+        "--backend",
+        choices=("parser", "llm", "both"),
+        default="parser",
+        help="parser (default), llm (endpoint from the environment/config, see docs/llm.md), "
+        "or both reconciled",
+    )
+    p.add_argument(
+        "--set",
+        dest="which",
+        choices=("real", "synth", "all"),
+        default="all",
+        help="real reports with gold labels, synthetic ones, or all (default)",
+    )
+    p.add_argument(
+        "--data",
+        type=Path,
+        help="a folder of your own gold-labelled reports to use as the real set "
+        "(manifest.json, or <stem>.gold.json beside each source; default eval/data/real)",
+    )
+    p.add_argument("--synth-count", type=int, default=60, help="synthetic reports (default 60)")
+    p.add_argument("--seed", type=int, default=1, help="seed of the synthetic set (default 1)")
+    p.add_argument(
+        "--out", type=Path, default=Path("out/eval"), help="output directory (default out/eval)"
+    )
+    p.add_argument("--baseline", type=Path, help="a saved eval.json to compare with")
+    p.add_argument(
+        "--tolerance",
+        type=float,
+        default=None,
+        help="allowed worsening of a headline metric, as a fraction (default 0: none)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress lines")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from eval.baseline import DEFAULT_TOLERANCE, BaselineError, compare, load_baseline
+    from eval.cases import EvalSetError
+    from eval.harness import HarnessError, run_eval
+    from eval.report import write_outputs
+    from nianbao.errors import UserError
+
+    if args.synth_count < 0:
+        raise UserError(f"--synth-count: must be >= 0, not {args.synth_count}")
+    tolerance = DEFAULT_TOLERANCE if args.tolerance is None else args.tolerance
+    if tolerance < 0:
+        raise UserError(f"--tolerance: must be >= 0, not {tolerance}")
+    try:
+        baseline = load_baseline(args.baseline) if args.baseline else None
+    except BaselineError as exc:
+        raise UserError(str(exc)) from None
+
+    def progress(n: int, total: int, score) -> None:  # type: ignore[no-untyped-def]
+        if not args.quiet:
+            state = score.error or f"{score.total('correct')}/{score.total('cells')} cells"
+            print(f"[{n}/{total}] {score.id}: {state}", file=sys.stderr)
+
+    try:
+        result, scores = run_eval(
+            args.backend,
+            args.which,
+            args.synth_count,
+            args.seed,
+            progress=progress,
+            real_dir=args.data,
+        )
+    except (HarnessError, EvalSetError) as exc:
+        raise UserError(str(exc)) from None
+    if baseline is not None:
+        result["comparison"] = compare(scores, baseline, tolerance)
+    paths = write_outputs(result, scores, args.out)
+    head = result["headline"]
+    print(
+        f"{head['reports']} reports, {head['failed']} failed: cell accuracy "
+        f"{_pct(head['cell_accuracy'])}, exact match {_pct(head['exact_match_rate'])}, "
+        f"silent errors {_pct(head['silent_error_rate'])}, flag precision "
+        f"{_pct(head['flag_precision'])}, accepted without review "
+        f"{_pct(head['accepted_without_review'])}"
+    )
+    comparison = result.get("comparison")
+    if comparison:
+        print(_verdict(comparison))
+    print("wrote " + ", ".join(str(p) for p in paths))
+    return 1 if comparison and comparison["regressed"] else 0
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{100 * value:.2f}%"
+
+
+def _verdict(comp: dict) -> str:  # type: ignore[type-arg]
+    parts = [
+        f"{name} {_pct(m['baseline'])} -> {_pct(m['current'])}"
+        + (" REGRESSED" if m["regressed"] else "")
+        for name, m in comp["metrics"].items()
+    ]
+    head = "baseline: REGRESSION" if comp["regressed"] else "baseline: no regression"
+    return (
+        f"{head} ({comp['compared_reports']} reports compared; "
+        f"{len(comp['cells_worse'])} cells worse, {len(comp['cells_better'])} better): "
+        + "; ".join(parts)
+    )
