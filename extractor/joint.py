@@ -2,9 +2,10 @@
 
 Used by `extractor.decode`. A row is a block of canonical keys with its candidate vectors.
 First every reading that no satisfying combination can use is pruned (sound, per identity);
-then a dynamic programme over the rows, whose state is the partial residual of every
-identity still open, keeps the best few combinations per state. Nulls the identities pin down
-are filled afterwards, per combination. Bounded in states and kept combinations.
+then a depth-first branch and bound over the rows keeps the KEEP_FINAL best combinations,
+dropping a partial one as soon as a lower bound on the identities it must break shows it
+cannot enter them. Nulls the identities pin down are filled afterwards, per combination.
+Bounded by a deterministic count of search nodes (`Budget`), never by wall time.
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ from rules.identities import Identity
 
 Vector = tuple[CellValue, ...]
 
-MAX_STATES = 5_000  # search states kept per row (the best ones, past this)
-KEEP = 8  # readings kept per search state: enough to tell one solution from several
 KEEP_FINAL = 32  # whole-table readings weighed at the end (after nulls are filled)
 
 
@@ -60,70 +59,145 @@ def _coefficients(ident: Identity) -> dict[str, int]:
     return {k: ident.coefficient(k) for k in ident.keys}
 
 
-def _search(blocks: list[Block], idents: list[Identity]) -> tuple[list[Solution], bool]:
-    """Best readings by (identities broken, plausibility), at most KEEP of them."""
+MAX_NODES = 20_000  # search nodes (one reading tried for one row) per decode, then stop
+
+
+@dataclass
+class Budget:
+    """A deterministic work budget: search nodes, not seconds, so a result never depends on
+    the machine's load. Shared by every search of one `choose`."""
+
+    limit: int = MAX_NODES
+    nodes: int = 0
+    exhausted: bool = False  # the search stopped with part of the readings not weighed
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What the search needs per row, computed once: the identities it closes or carries,
+    each reading's contribution to them, and lower bounds on what the rows after it add."""
+
+    own_broken: list[list[int]]  # per block, per reading: identities of that row alone broken
+    touching: list[list[int]]  # per block: multi-row identities it has cells in
+    contrib: list[list[list[CellValue]]]  # per block, per reading, per touching identity
+    closing: list[list[int]]  # per block: indices into touching closed at this block
+    reach: list[list[set[CellValue] | None]]  # per identity, per block: sums rows >= b make
+    last: list[int]  # per identity: the last block it touches
+    min_broken: list[int]  # per block: fewest own-row breaks the blocks >= b can have
+    min_rank: list[int]  # per block: smallest rank sum the blocks >= b can have
+
+
+_UNKNOWN = object()  # in a reach set: a null can make the identity unknown (never broken)
+
+
+def _plan(blocks: list[Block], idents: list[Identity]) -> _Plan:
     where = {key: (b, p) for b, block in enumerate(blocks) for p, key in enumerate(block.keys)}
-    active = [i for i in idents if all(k in where for k in i.keys)]
-    terms: dict[str, dict[int, list[tuple[int, int]]]] = {}
-    first: dict[str, int] = {}
-    last: dict[str, int] = {}
-    for ident in active:
+    n = len(blocks)
+    own_broken = [[0] * len(block.candidates) for block in blocks]
+    multi: list[dict[int, list[tuple[int, int]]]] = []
+    for ident in idents:
+        if not all(k in where for k in ident.keys):
+            continue
         per_block: dict[int, list[tuple[int, int]]] = {}
         for key, coef in _coefficients(ident).items():
             b, p = where[key]
             per_block.setdefault(b, []).append((p, coef))
-        terms[ident.id] = per_block
-        first[ident.id], last[ident.id] = min(per_block), max(per_block)
-    touching = [[i.id for i in active if b in terms[i.id]] for b in range(len(blocks))]
-    open_after = [
-        [i.id for i in active if first[i.id] <= b < last[i.id]] for b in range(len(blocks))
+        if len(per_block) == 1:  # a row's own sum: settled by the reading alone
+            ((b, terms),) = per_block.items()
+            for ci, vector in enumerate(blocks[b].candidates):
+                value = _contribution(vector, terms)
+                own_broken[b][ci] += value is not None and value != 0
+        else:
+            multi.append(per_block)
+    touching = [[i for i, pb in enumerate(multi) if b in pb] for b in range(n)]
+    contrib = [
+        [[_contribution(vector, multi[i][b]) for i in touching[b]] for vector in block.candidates]
+        for b, block in enumerate(blocks)
     ]
+    last = [max(pb) for pb in multi]
+    closing = [[t for t, i in enumerate(touching[b]) if last[i] == b] for b in range(n)]
+    reach: list[list[set[CellValue] | None]] = []
+    for i, per_block in enumerate(multi):
+        sums: set[CellValue] | None = {0}
+        row: list[set[CellValue] | None] = [None] * (n + 1)
+        row[n] = sums
+        for b in range(n - 1, -1, -1):
+            if sums is not None and b in per_block:
+                t = touching[b].index(i)
+                options = {contrib[b][ci][t] for ci in range(len(blocks[b].candidates))}
+                if None in options or _UNKNOWN in sums:
+                    sums = {_UNKNOWN}  # a null ahead: the identity may end unknown
+                else:
+                    sums = {a + x for a in sums for x in options}  # type: ignore[operator]
+                    if len(sums) > MAX_SUMS:
+                        sums = None  # too many to track: no bound from this identity
+            row[b] = sums
+        reach.append(row)
+    min_broken = [0] * (n + 1)
+    min_rank = [0] * (n + 1)
+    for b in range(n - 1, -1, -1):
+        min_broken[b] = min_broken[b + 1] + min(own_broken[b])
+        min_rank[b] = min_rank[b + 1] + min(blocks[b].ranks)
+    return _Plan(own_broken, touching, contrib, closing, reach, last, min_broken, min_rank)
 
+
+def _search(
+    blocks: list[Block], idents: list[Identity], budget: Budget
+) -> tuple[list[Solution], bool]:
+    """The KEEP_FINAL best readings by (identities broken, sum of plausibility ranks), found by
+    depth-first branch and bound: a partial reading is dropped once a lower bound on what it
+    must break (identities already broken, open sums the remaining rows cannot complete, rows
+    whose every reading breaks its own sum) and on its rank cannot beat the KEEP_FINAL-th best
+    found. Exact within `budget`; past it, the best found so far (`budget.exhausted`)."""
     if all(len(block.candidates) == 1 for block in blocks):
         return [Solution((0,) * len(blocks), 0, 0.0)], False  # nothing to choose
-    truncated = False
-    # state: residual of each open identity (None: a null cell makes it unknown)
-    layer: dict[tuple[CellValue, ...], list[Solution]] = {(): [Solution((), 0, 0.0)]}
-    previous_open: list[str] = []
-    for b, block in enumerate(blocks):
-        nxt: dict[tuple[CellValue, ...], list[Solution]] = {}
-        for state, partials in layer.items():
-            residual = dict(zip(previous_open, state, strict=True))
-            for ci, vector in enumerate(block.candidates):
-                updated: dict[str, CellValue] = {}
-                broken = 0
-                for ident_id in touching[b]:
-                    current = residual.get(ident_id, 0) if first[ident_id] < b else 0
-                    for p, coef in terms[ident_id][b]:
-                        if current is None or vector[p] is None:
-                            current = None
-                            break
-                        current = current + coef * vector[p]
-                    updated[ident_id] = current
-                    if last[ident_id] == b and current is not None and current != 0:
-                        broken += 1
-                key = tuple(updated[i] if i in updated else residual[i] for i in open_after[b])
-                bucket = nxt.setdefault(key, [])
-                for partial in partials:
-                    bucket.append(
-                        Solution(
-                            (*partial.choice, ci),
-                            partial.broken + broken,
-                            partial.penalty + block.ranks[ci],
-                        )
-                    )
-        keep = KEEP_FINAL if b == len(blocks) - 1 else KEEP
-        for bucket in nxt.values():
-            bucket.sort(key=lambda s: (s.broken, s.penalty))
-            del bucket[keep:]
-        if len(nxt) > MAX_STATES:
-            truncated = True
-            best = sorted(nxt, key=lambda k: (nxt[k][0].broken, nxt[k][0].penalty))
-            nxt = {k: nxt[k] for k in best[:MAX_STATES]}
-        layer, previous_open = nxt, open_after[b]
-    solutions = [s for bucket in layer.values() for s in bucket]
-    solutions.sort(key=lambda s: (s.broken, s.penalty))
-    return solutions[:KEEP_FINAL], truncated
+    plan = _plan(blocks, idents)
+    n = len(blocks)
+    residual: list[CellValue] = [0] * len(plan.last)
+    best: list[tuple[int, int, tuple[int, ...]]] = []  # sorted; at most KEEP_FINAL
+    choice: list[int] = []
+
+    def bound(b: int, broken: int) -> int:
+        """Identities the partial reading (blocks < b chosen) must break, at least."""
+        low = broken + plan.min_broken[b]
+        for i, sums in enumerate(plan.reach):
+            if plan.last[i] < b:
+                continue  # closed: counted in `broken`
+            rest, have = sums[b], residual[i]
+            if rest is None or have is None or _UNKNOWN in rest:
+                continue
+            low += -have not in rest  # type: ignore[operator]
+        return low
+
+    def visit(b: int, broken: int, rank: int) -> None:
+        if b == n:
+            best.append((broken, rank, tuple(choice)))
+            best.sort()
+            del best[KEEP_FINAL:]
+            return
+        block = blocks[b]
+        touching, closing = plan.touching[b], plan.closing[b]
+        for ci in range(len(block.candidates)):
+            if best and budget.nodes >= budget.limit:
+                budget.exhausted = True  # the first complete reading is always found
+                return
+            budget.nodes += 1
+            saved = [residual[i] for i in touching]
+            for t, i in enumerate(touching):
+                x = plan.contrib[b][ci][t]
+                residual[i] = None if residual[i] is None or x is None else residual[i] + x  # type: ignore[operator]
+            now = broken + plan.own_broken[b][ci]
+            now += sum(1 for t in closing if residual[touching[t]] not in (None, 0))
+            low = (bound(b + 1, now), rank + block.ranks[ci] + plan.min_rank[b + 1])
+            if len(best) < KEEP_FINAL or low < best[-1][:2]:
+                choice.append(ci)
+                visit(b + 1, now, rank + block.ranks[ci])
+                choice.pop()
+            for t, i in enumerate(touching):
+                residual[i] = saved[t]
+
+    visit(0, 0, 0)
+    return [Solution(c, broken, float(rank)) for broken, rank, c in best], budget.exhausted
 
 
 MAX_SUMS = 20_000  # partial sums tracked per identity while pruning; past this, no pruning
@@ -200,9 +274,13 @@ def _prune(blocks: list[Block], idents: list[Identity]) -> list[list[int]] | Non
     return alive
 
 
-def choose(blocks: list[Block], idents: list[Identity]) -> tuple[list[Solution], bool]:
+def choose(
+    blocks: list[Block], idents: list[Identity], limit: int = MAX_NODES
+) -> tuple[list[Solution], Budget]:
     """Search only the readings the identities leave possible; if no combination satisfies
-    them, search everything for the most plausible (broken) reading."""
+    them, search everything for the most plausible (broken) reading. Both searches share one
+    budget of `limit` nodes; `Budget.exhausted` says the result is the best found, not proven."""
+    budget = Budget(limit)
     alive = _prune(blocks, idents)
     if alive is not None and any(
         len(a) < len(b.candidates) for a, b in zip(alive, blocks, strict=True)
@@ -218,14 +296,15 @@ def choose(blocks: list[Block], idents: list[Identity]) -> tuple[list[Solution],
             )
             for b, keep in zip(blocks, alive, strict=True)
         ]
-        found, truncated = _search(sub, idents)
+        found, _ = _search(sub, idents, budget)
         if found and found[0].broken == 0:
             for solution in found:
                 solution.choice = tuple(
                     keep[ci] for keep, ci in zip(alive, solution.choice, strict=True)
                 )
-            return found, truncated
-    return _search(blocks, idents)
+            return found, budget
+    found, _ = _search(blocks, idents, budget)
+    return found, budget
 
 
 def fill(
