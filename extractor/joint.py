@@ -142,7 +142,11 @@ def _plan(blocks: list[Block], idents: list[Identity]) -> _Plan:
 
 
 def _search(
-    blocks: list[Block], idents: list[Identity], budget: Budget
+    blocks: list[Block],
+    idents: list[Identity],
+    budget: Budget,
+    seed: list[Solution] | None = None,
+    floor: int = 0,
 ) -> tuple[list[Solution], bool]:
     """The KEEP_FINAL best readings by (identities broken, sum of plausibility ranks), found by
     depth-first branch and bound: a partial reading is dropped once a lower bound on what it
@@ -154,12 +158,12 @@ def _search(
     plan = _plan(blocks, idents)
     n = len(blocks)
     residual: list[CellValue] = [0] * len(plan.last)
-    best: list[tuple[int, int, tuple[int, ...]]] = []  # sorted; at most KEEP_FINAL
+    best = sorted((s.broken, int(s.penalty), s.choice) for s in seed or [])[:KEEP_FINAL]
     choice: list[int] = []
 
     def bound(b: int, broken: int) -> int:
         """Identities the partial reading (blocks < b chosen) must break, at least."""
-        low = broken + plan.min_broken[b]
+        low = max(broken + plan.min_broken[b], floor)
         for i, sums in enumerate(plan.reach):
             if plan.last[i] < b:
                 continue  # closed: counted in `broken`
@@ -171,6 +175,8 @@ def _search(
 
     def visit(b: int, broken: int, rank: int) -> None:
         if b == n:
+            if any(c == tuple(choice) for _, _, c in best):
+                return  # a seed found again
             best.append((broken, rank, tuple(choice)))
             best.sort()
             del best[KEEP_FINAL:]
@@ -274,37 +280,72 @@ def _prune(blocks: list[Block], idents: list[Identity]) -> list[list[int]] | Non
     return alive
 
 
+def _narrowed(blocks: list[Block], alive: list[list[int]]) -> list[Block]:
+    return [
+        Block(
+            b.name,
+            b.keys,
+            b.source,
+            tuple(b.candidates[i] for i in keep),
+            tuple(b.origin[i] for i in keep),
+            tuple(b.ranks[i] for i in keep),
+        )
+        for b, keep in zip(blocks, alive, strict=True)
+    ]
+
+
+def _search_within(
+    blocks: list[Block], idents: list[Identity], alive: list[list[int]], budget: Budget
+) -> list[Solution]:
+    """The search over the readings `alive` leaves, choices mapped back to `blocks`."""
+    found, _ = _search(_narrowed(blocks, alive), idents, budget)
+    for solution in found:
+        solution.choice = tuple(keep[ci] for keep, ci in zip(alive, solution.choice, strict=True))
+    return found
+
+
 def choose(
     blocks: list[Block], idents: list[Identity], limit: int = MAX_NODES
 ) -> tuple[list[Solution], Budget]:
-    """Search only the readings the identities leave possible; if no combination satisfies
-    them, search everything for the most plausible (broken) reading. Both searches share one
-    budget of `limit` nodes; `Budget.exhausted` says the result is the best found, not proven."""
+    """The best combinations of readings, searched where the identities leave room.
+
+    Every reading no satisfying combination can use is pruned first. When no combination
+    satisfies them all, the identities that no combination satisfies even on its own (the
+    report breaks them in its own print, whatever the reading) are set aside, and of the rest
+    as many as some combination satisfies together (greedy, in order) prune: a combination
+    there that breaks only the set-aside ones is provably among the best, since every
+    combination breaks them. Otherwise the best found there seed the search over every
+    reading, whose bound starts from them. All searches share one budget of `limit` nodes;
+    `Budget.exhausted` says the result is the best found, not proven best.
+    """
     budget = Budget(limit)
     alive = _prune(blocks, idents)
-    if alive is not None and any(
-        len(a) < len(b.candidates) for a, b in zip(alive, blocks, strict=True)
-    ):
-        sub = [
-            Block(
-                b.name,
-                b.keys,
-                b.source,
-                tuple(b.candidates[i] for i in keep),
-                tuple(b.origin[i] for i in keep),
-                tuple(b.ranks[i] for i in keep),
-            )
-            for b, keep in zip(blocks, alive, strict=True)
-        ]
-        found, _ = _search(sub, idents, budget)
+    if alive is not None:
+        found = _search_within(blocks, idents, alive, budget)
         if found and found[0].broken == 0:
-            for solution in found:
-                solution.choice = tuple(
-                    keep[ci] for keep, ci in zip(alive, solution.choice, strict=True)
-                )
             return found, budget
-    found, _ = _search(blocks, idents, budget)
+    lost = [i for i in idents if _prune(blocks, [i]) is None]
+    rest = [i for i in idents if i not in lost]
+    kept = _feasible_subset(blocks, rest)
+    alive = _prune(blocks, kept)
+    assert alive is not None  # kept is feasible by construction
+    found = _search_within(blocks, idents, alive, budget)
+    # every combination breaks each lost identity, and one more if the rest fail together
+    floor = len(lost) + (len(kept) < len(rest))
+    if found and found[0].broken == len(lost):
+        return found, budget  # breaks only what every combination breaks: among the best
+    found, _ = _search(blocks, idents, budget, seed=found, floor=floor)
     return found, budget
+
+
+def _feasible_subset(blocks: list[Block], idents: list[Identity]) -> list[Identity]:
+    """A maximal set of identities some combination satisfies together, taken in order
+    (greedy): the readings it leaves give the full search a good first bound."""
+    kept: list[Identity] = []
+    for ident in idents:
+        if _prune(blocks, [*kept, ident]) is not None:
+            kept.append(ident)
+    return kept
 
 
 def fill(
