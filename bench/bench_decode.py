@@ -88,7 +88,9 @@ def glued(report: CanonicalReport) -> tuple[str, dict[str, tuple[str, str]], str
 def sample_reports(n: int) -> list[CanonicalReport]:
     out: list[CanonicalReport] = []
 
-    @settings(max_examples=n, database=None, suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=n, database=None, derandomize=True, suppress_health_check=list(HealthCheck)
+    )
     @given(consistent_reports())
     def collect(report: CanonicalReport) -> None:
         out.append(report)
