@@ -274,13 +274,16 @@ class Search:
         if state in self._dead:
             return
         found = False
-        for j in range(pos + 1, min(self.next_cut[pos], hi) + 1):
+        end = min(self.next_cut[pos], hi)
+        reads = self.reads()[pos]
+        for j, value in reads:
+            if j > end:
+                break
             self.nodes += 1
             if self.nodes > self.max_nodes:
                 self.truncated = True
                 return
-            value = self.plain(pos, j)
-            if value is None or value > need:
+            if value > need:
                 break
             low, high = least[j][k - 1], most[j][k - 1]
             if low is None or high is None or not low <= need - value <= high:
@@ -288,6 +291,13 @@ class Search:
             for rest in self.cut_parts(j, hi, k - 1, need - value, least, most):
                 found = True
                 yield [(value, pos, j), *rest]
+        else:
+            if (reads[-1][0] if reads else pos) < end:
+                # the span one digit longer does not read as a count: a step, as ever
+                self.nodes += 1
+                if self.nodes > self.max_nodes:
+                    self.truncated = True
+                    return
         if not found and not self.truncated:
             self._dead.add(state)
 
