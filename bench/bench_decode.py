@@ -1,15 +1,15 @@
 """Benchmark: decode time per full glued report (segment every part-三 row and part 四, then
-choose jointly under the identities), this tree's joint search against a baseline's.
+choose jointly under the identities), this tree's searches against a baseline's.
 
 Run on demand: `.venv/bin/python bench/bench_decode.py [--baseline REV]` (default `main`).
 Prints median / p95 / worst per report for the real glued web pages (corpus-001..007), for
 random consistent reports glued with no separator (small and large numbers), the seed-002
 decode (rows with 3-5 of 7 values), the real reports damaged as tests/test_parser_damage.py
-damages them (whole parser run) and the pathological page of tests/test_joint.py; each case
-once with REV's `extractor/joint.py` (read with `git show`, swapped in for the decoder's
-search) and once with this tree's, with the ratios, and how many decodes give the same
-values. Times are CPU time of this process (the machine is shared); the segmentation cache
-is cleared before every report (cold), so both runs do the same cutting work.
+damages them (whole parser run) and the pathological page of tests/test_joint.py. Each case
+runs once with REV's `extractor/joint.py` and `extractor/cutting.py` (read with `git show`,
+swapped in for the decoder's and the segmenter's search) and once with this tree's, with the
+ratios and how many decodes give the same values. Times are CPU time of this process (the
+machine is shared); the segmentation cache is cleared before every report (cold).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from hypothesis import HealthCheck, given, settings
 sys.path.insert(0, str(Path(__file__).parent.parent))  # the tests' fixtures and strategies
 
 import extractor.decode
+import extractor.segmentation
 from extractor.base import SourceDocument
 from extractor.decode import T4_RUN, RowCandidates, decode_t3, decode_t4
 from extractor.joint import Budget
@@ -116,26 +117,35 @@ def figures(times: list[float]) -> tuple[float, float, float]:
     return statistics.median(ordered), p95, ordered[-1]
 
 
-def baseline_choose(rev: str) -> Callable:
-    """REV's `joint.choose`, adapted to this tree's (solutions, Budget) return."""
+def baseline_module(rev: str, path: str) -> types.ModuleType:
+    """REV's version of one module of this tree, loaded beside it (`git show`)."""
     source = subprocess.run(
-        ["git", "show", f"{rev}:extractor/joint.py"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
+        ["git", "show", f"{rev}:{path}"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
-    module = types.ModuleType(f"baseline_joint_{rev}")
+    module = types.ModuleType(f"baseline_{rev}_{Path(path).stem}")
     sys.modules[module.__name__] = module  # dataclasses look their module up
-    exec(compile(source, f"{rev}:extractor/joint.py", "exec"), module.__dict__)
+    exec(compile(source, f"{rev}:{path}", "exec"), module.__dict__)
+    return module
+
+
+def baseline(rev: str) -> dict[str, Any]:
+    """REV's joint search (adapted to this tree's (solutions, Budget) return) and REV's cutting
+    search, to swap in for the decoder's and the segmenter's."""
+    joint = baseline_module(rev, "extractor/joint.py")
+    cutting = baseline_module(rev, "extractor/cutting.py")
 
     def choose(blocks: list, idents: list) -> tuple[list, Budget]:
-        found, extra = module.choose(blocks, idents)
+        found, extra = joint.choose(blocks, idents)
         if isinstance(extra, Budget):
             return found, extra
         return found, Budget(0, 0, bool(extra))  # an older search: a truncation flag only
 
-    return choose
+    return {"choose": choose, "Search": cutting.Search}
+
+
+def swap(parts: dict[str, Any]) -> None:
+    extractor.decode.choose = parts["choose"]
+    extractor.segmentation.Search = parts["Search"]
 
 
 def main() -> None:
@@ -158,15 +168,15 @@ def main() -> None:
         "damaged real pages (parser)": [lambda c=c: parse_damaged(*c) for c in DAMAGED],
         "pathological page (test_joint)": [lambda: decode_t3(pathological, "2021").values()] * 3,
     }
-    current = extractor.decode.choose
-    searches = {args.baseline: baseline_choose(args.baseline), "this tree": current}
+    current = {"choose": extractor.decode.choose, "Search": extractor.segmentation.Search}
+    searches = {args.baseline: baseline(args.baseline), "this tree": current}
     print(f"CPU ms per report: {args.baseline} -> this tree (ratio = {args.baseline} / this)")
     for name, jobs in cases.items():
         measured = {}
-        for label, choose in searches.items():
-            extractor.decode.choose = choose
+        for label, parts in searches.items():
+            swap(parts)
             measured[label] = timed(jobs)
-        extractor.decode.choose = current
+        swap(current)
         (before, old), (after, new) = measured.values()
         b, a = figures(before), figures(after)
         same = sum(x == y for x, y in zip(old, new, strict=True))
