@@ -161,17 +161,24 @@ def _search(
     best = sorted((s.broken, int(s.penalty), s.choice) for s in seed or [])[:KEEP_FINAL]
     choice: list[int] = []
 
+    # per depth, the identities still open whose remaining sums are known (a bound applies)
+    checkable = [
+        [
+            (i, sums[b])
+            for i, sums in enumerate(plan.reach)
+            if plan.last[i] >= b and sums[b] is not None and _UNKNOWN not in sums[b]  # type: ignore[operator]
+        ]
+        for b in range(n + 1)
+    ]
+
     def bound(b: int, broken: int) -> int:
         """Identities the partial reading (blocks < b chosen) must break, at least."""
-        low = max(broken + plan.min_broken[b], floor)
-        for i, sums in enumerate(plan.reach):
-            if plan.last[i] < b:
-                continue  # closed: counted in `broken`
-            rest, have = sums[b], residual[i]
-            if rest is None or have is None or _UNKNOWN in rest:
-                continue
-            low += -have not in rest  # type: ignore[operator]
-        return low
+        low = broken + plan.min_broken[b]
+        for i, rest in checkable[b]:
+            have = residual[i]
+            if have is not None and -have not in rest:  # type: ignore[operator]
+                low += 1
+        return max(low, floor)  # the floor bounds the whole, not a part: never added to
 
     def visit(b: int, broken: int, rank: int) -> None:
         if b == n:
