@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 from extractor.layout import ValueKind
 from extractor.models import CellValue
+from extractor.propagation import MAX_SUMS, coefficients, contribution, feasible_subset, prune
 from rules.identities import Identity
 
 Vector = tuple[CellValue, ...]
@@ -51,12 +51,6 @@ class Solution:
 
     def rank(self) -> tuple[int, float, int]:
         return len(self.broken_ids), self.unresolved, self.penalty
-
-
-@cache
-def _coefficients(ident: Identity) -> dict[str, int]:
-    """Each cell's coefficient in the identity (+1 a part, -1 a total), computed once."""
-    return {k: ident.coefficient(k) for k in ident.keys}
 
 
 MAX_NODES = 20_000  # search nodes (one reading tried for one row) per decode, then stop
@@ -99,19 +93,19 @@ def _plan(blocks: list[Block], idents: list[Identity]) -> _Plan:
         if not all(k in where for k in ident.keys):
             continue
         per_block: dict[int, list[tuple[int, int]]] = {}
-        for key, coef in _coefficients(ident).items():
+        for key, coef in coefficients(ident).items():
             b, p = where[key]
             per_block.setdefault(b, []).append((p, coef))
         if len(per_block) == 1:  # a row's own sum: settled by the reading alone
             ((b, terms),) = per_block.items()
             for ci, vector in enumerate(blocks[b].candidates):
-                value = _contribution(vector, terms)
+                value = contribution(vector, terms)
                 own_broken[b][ci] += value is not None and value != 0
         else:
             multi.append(per_block)
     touching = [[i for i, pb in enumerate(multi) if b in pb] for b in range(n)]
     contrib = [
-        [[_contribution(vector, multi[i][b]) for i in touching[b]] for vector in block.candidates]
+        [[contribution(vector, multi[i][b]) for i in touching[b]] for vector in block.candidates]
         for b, block in enumerate(blocks)
     ]
     last = [max(pb) for pb in multi]
@@ -213,88 +207,6 @@ def _search(
     return [Solution(c, broken, float(rank)) for broken, rank, c in best], budget.exhausted
 
 
-MAX_SUMS = 20_000  # partial sums tracked per identity while pruning; past this, no pruning
-
-
-def _contribution(vector: Vector, terms: list[tuple[int, int]]) -> CellValue:
-    total: CellValue = 0
-    for p, coef in terms:
-        if vector[p] is None:
-            return None  # a null: the identity is unknown, so it rules nothing out
-        total = total + coef * vector[p]  # type: ignore[operator]
-    return total
-
-
-def _prune(
-    blocks: list[Block], idents: list[Identity], start: list[list[int]] | None = None
-) -> list[list[int]] | None:
-    """Drop every reading that can take part in no combination satisfying all identities.
-
-    For each identity, a reading survives if the other rows can make up the rest of its sum
-    (prefix and suffix sets of their partial sums). Repeated to a fixpoint. Sound: nothing a
-    satisfying combination uses is dropped. None when some row loses every reading, i.e. no
-    combination satisfies the identities (the report breaks one in its own print). `start`:
-    readings already known to be the only ones a subset of `idents` leaves (the fixpoint is
-    the same, reached sooner).
-    """
-    where = {key: (b, p) for b, block in enumerate(blocks) for p, key in enumerate(block.keys)}
-    alive = (
-        [list(a) for a in start]
-        if start is not None
-        else [list(range(len(block.candidates))) for block in blocks]
-    )
-    plans = []
-    for ident in idents:
-        if not all(k in where for k in ident.keys):
-            continue
-        per_block: dict[int, list[tuple[int, int]]] = {}
-        for key, coef in _coefficients(ident).items():
-            b, p = where[key]
-            per_block.setdefault(b, []).append((p, coef))
-        plans.append(per_block)
-    changed = True
-    while changed:
-        changed = False
-        for per_block in plans:
-            members = list(per_block)
-            options = [
-                {_contribution(blocks[b].candidates[i], per_block[b]) for i in alive[b]}
-                for b in members
-            ]
-            if any(None in o for o in options) or all(len(alive[b]) == 1 for b in members):
-                continue  # a null makes the identity unknown; nothing to choose between
-            prefix: list[set[CellValue]] = [{0}]
-            for o in options[:-1]:
-                prefix.append({a + x for a in prefix[-1] for x in o})  # type: ignore[operator]
-                if len(prefix[-1]) > MAX_SUMS:
-                    break
-            else:
-                suffix: list[set[CellValue]] = [{0}]
-                for o in reversed(options[1:]):
-                    suffix.append({a + x for a in suffix[-1] for x in o})  # type: ignore[operator]
-                    if len(suffix[-1]) > MAX_SUMS:
-                        break
-                else:
-                    suffix.reverse()
-                    for n, b in enumerate(members):
-                        if len(alive[b]) == 1:
-                            continue
-                        before, after = prefix[n], suffix[n]
-                        keep = [
-                            i
-                            for i in alive[b]
-                            if any(
-                                -(a + _contribution(blocks[b].candidates[i], per_block[b])) in after  # type: ignore[operator]
-                                for a in before
-                            )
-                        ]
-                        if not keep:
-                            return None
-                        if len(keep) < len(alive[b]):
-                            alive[b], changed = keep, True
-    return alive
-
-
 def _narrowed(blocks: list[Block], alive: list[list[int]]) -> list[Block]:
     return [
         Block(
@@ -334,15 +246,15 @@ def choose(
     `Budget.exhausted` says the result is the best found, not proven best.
     """
     budget = Budget(limit)
-    alive = _prune(blocks, idents)
+    alive = prune(blocks, idents)
     if alive is not None:
         found = _search_within(blocks, idents, alive, budget)
         if found and found[0].broken == 0:
             return found, budget
-    lost = [i for i in idents if _prune(blocks, [i]) is None]
+    lost = [i for i in idents if prune(blocks, [i]) is None]
     rest = [i for i in idents if i not in lost]
-    kept = _feasible_subset(blocks, rest)
-    alive = _prune(blocks, kept)
+    kept = feasible_subset(blocks, rest)
+    alive = prune(blocks, kept)
     assert alive is not None  # kept is feasible by construction
     found = _search_within(blocks, idents, alive, budget)
     # every combination breaks each lost identity, and one more if the rest fail together
@@ -351,21 +263,6 @@ def choose(
         return found, budget  # breaks only what every combination breaks: among the best
     found, _ = _search(blocks, idents, budget, seed=found, floor=floor)
     return found, budget
-
-
-def _feasible_subset(blocks: list[Block], idents: list[Identity]) -> list[Identity]:
-    """A maximal set of identities some combination satisfies together, taken in order
-    (greedy): the readings it leaves give the full search a good first bound."""
-    if _prune(blocks, idents) is not None:
-        return idents
-    kept: list[Identity] = []
-    alive = None
-    for ident in idents:
-        narrower = _prune(blocks, [*kept, ident], alive)
-        if narrower is not None:
-            kept.append(ident)
-            alive = narrower
-    return kept
 
 
 def fill(
@@ -377,7 +274,7 @@ def fill(
     """Give a null its value where an identity pins it down (all its other cells known);
     two identities that disagree leave it null. Then count what is still broken/unknown."""
     table = dict(solution.table)
-    coefs = [(ident, _coefficients(ident)) for ident in idents]
+    coefs = [(ident, coefficients(ident)) for ident in idents]
     while fillable:
         implied: dict[str, set[CellValue]] = {}
         why: dict[str, str] = {}
