@@ -86,6 +86,7 @@ class Search:
             tuple[int, int], tuple[list[list[int | None]], list[list[int | None]]]
         ] = {}
         self._plain: dict[int, int | None] = {}
+        self._reads: list[list[tuple[int, int]]] | None = None
         self._dead: set[tuple[int, int, int, int]] = set()  # (pos, hi, k, need) with no cut
 
     # -- helpers -----------------------------------------------------------------------------
@@ -108,6 +109,21 @@ class Search:
         self._plain[key] = value
         return value
 
+    def reads(self) -> list[list[tuple[int, int]]]:
+        """Per start, every (end, value) that reads as a plain count, shortest first (up to
+        the next forced cut): the bounds tables ask for them over and over."""
+        if self._reads is None:
+            self._reads = []
+            for pos in range(self.size):
+                found = []
+                for j in range(pos + 1, self.next_cut[pos] + 1):
+                    value = self.plain(pos, j)
+                    if value is None:
+                        break
+                    found.append((j, value))
+                self._reads.append(found)
+        return self._reads
+
     def bounds(
         self, hi: int, k: int, width: int
     ) -> tuple[list[list[int | None]], list[list[int | None]]]:
@@ -119,13 +135,15 @@ class Search:
         least: list[list[int | None]] = [[None] * (k + 1) for _ in range(hi + 1)]
         most: list[list[int | None]] = [[None] * (k + 1) for _ in range(hi + 1)]
         least[hi][0] = most[hi][0] = 0
+        reads = self.reads()
         for pos in range(hi - 1, -1, -1):
-            for j in range(pos + 1, min(self.next_cut[pos], hi, pos + width) + 1):
-                value = self.plain(pos, j)
-                if value is None:
+            stop = min(hi, pos + width)
+            lo_p, hi_p = least[pos], most[pos]
+            for j, value in reads[pos]:
+                if j > stop:
                     break
-                lo_j, hi_j, lo_p, hi_p = least[j], most[j], least[pos], most[pos]
-                for m in range(1, k + 1):
+                lo_j, hi_j = least[j], most[j]
+                for m in range(1, min(k, hi - j + 1) + 1):
                     rest_lo, rest_hi = lo_j[m - 1], hi_j[m - 1]
                     if rest_lo is None or rest_hi is None:
                         continue
@@ -256,13 +274,16 @@ class Search:
         if state in self._dead:
             return
         found = False
-        for j in range(pos + 1, min(self.next_cut[pos], hi) + 1):
+        end = min(self.next_cut[pos], hi)
+        reads = self.reads()[pos]
+        for j, value in reads:
+            if j > end:
+                break
             self.nodes += 1
             if self.nodes > self.max_nodes:
                 self.truncated = True
                 return
-            value = self.plain(pos, j)
-            if value is None or value > need:
+            if value > need:
                 break
             low, high = least[j][k - 1], most[j][k - 1]
             if low is None or high is None or not low <= need - value <= high:
@@ -270,6 +291,13 @@ class Search:
             for rest in self.cut_parts(j, hi, k - 1, need - value, least, most):
                 found = True
                 yield [(value, pos, j), *rest]
+        else:
+            if (reads[-1][0] if reads else pos) < end:
+                # the span one digit longer does not read as a count: a step, as ever
+                self.nodes += 1
+                if self.nodes > self.max_nodes:
+                    self.truncated = True
+                    return
         if not found and not self.truncated:
             self._dead.add(state)
 

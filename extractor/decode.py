@@ -136,6 +136,8 @@ class Decoded:
     solutions: int = 0  # combinations found that satisfy every identity (at most KEEP_FINAL)
     broken: list[str] = field(default_factory=list)  # identities the chosen reading breaks
     truncated: bool = False  # a search bound was hit: there may be readings not considered
+    search_nodes: int = 0  # nodes the joint search visited (at most joint.MAX_NODES)
+    budget_exhausted: bool = False  # the joint search stopped at its node budget
 
     def values(self) -> dict[str, CellValue]:
         return {key: cell.value for key, cell in self.cells.items()}
@@ -241,7 +243,8 @@ def _decode(
     # Rows with one reading first, the most ambiguous last: the order changes no result, only
     # how many partial combinations the search carries from row to row.
     blocks = sorted(_blocks(rows, keys_of), key=lambda block: len(block.candidates))
-    solutions, truncated = choose(blocks, idents)
+    solutions, budget = choose(blocks, idents)
+    truncated = budget.exhausted
     all_keys = [k for name, keys in keys_of.items() if name != T4_RUN for k in keys]
     # nulls a person did not see printed blank: gaps of aligned rows and cells of absent rows
     covered = {k for block in blocks for k in block.keys}
@@ -276,13 +279,22 @@ def _decode(
         for p, key in enumerate(block.keys):
             firm = not strained.intersection(block.keys)
             cell = _cell(key, p, block, ci, chosen, peers, bool(satisfying), capped, firm)
+            if budget.exhausted and len({v[p] for v in block.candidates}) > 1:
+                # the best combination found is not proven best: this row's cell is open
+                cell.confidence = min(cell.confidence, CONF_AMBIGUOUS)
+                cell.notes.append(
+                    f"search budget exhausted ({budget.nodes} nodes): not every combination "
+                    "of the rows' readings was weighed"
+                )
             if block.source.truncated:
                 # the right reading may not be among those listed: never certain
                 cell.confidence = min(cell.confidence, CONF_AMBIGUOUS)
                 cell.notes.append("the row's readings were cut short by a search bound")
             cells[key] = cell
     ordered = {key: cells.get(key) or _absent(key, chosen) for key in all_keys}
-    return Decoded(ordered, len(satisfying), chosen.broken_ids, truncated)
+    return Decoded(
+        ordered, len(satisfying), chosen.broken_ids, truncated, budget.nodes, budget.exhausted
+    )
 
 
 def _span(block: Block, ci: int, p: int) -> Span | None:

@@ -2,9 +2,10 @@
 
 Used by `extractor.decode`. A row is a block of canonical keys with its candidate vectors.
 First every reading that no satisfying combination can use is pruned (sound, per identity);
-then a dynamic programme over the rows, whose state is the partial residual of every
-identity still open, keeps the best few combinations per state. Nulls the identities pin down
-are filled afterwards, per combination. Bounded in states and kept combinations.
+then a depth-first branch and bound over the rows keeps the KEEP_FINAL best combinations,
+dropping a partial one as soon as a lower bound on the identities it must break shows it
+cannot enter them. Nulls the identities pin down are filled afterwards, per combination.
+Bounded by a deterministic count of search nodes (`Budget`), never by wall time.
 """
 
 from __future__ import annotations
@@ -12,17 +13,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 from extractor.layout import ValueKind
 from extractor.models import CellValue
+from extractor.propagation import MAX_SUMS, coefficients, contribution, feasible_subset, prune
 from rules.identities import Identity
 
 Vector = tuple[CellValue, ...]
 
-MAX_STATES = 5_000  # search states kept per row (the best ones, past this)
-KEEP = 8  # readings kept per search state: enough to tell one solution from several
 KEEP_FINAL = 32  # whole-table readings weighed at the end (after nulls are filled)
 
 
@@ -54,178 +53,216 @@ class Solution:
         return len(self.broken_ids), self.unresolved, self.penalty
 
 
-@cache
-def _coefficients(ident: Identity) -> dict[str, int]:
-    """Each cell's coefficient in the identity (+1 a part, -1 a total), computed once."""
-    return {k: ident.coefficient(k) for k in ident.keys}
+MAX_NODES = 20_000  # search nodes (one reading tried for one row) per decode, then stop
 
 
-def _search(blocks: list[Block], idents: list[Identity]) -> tuple[list[Solution], bool]:
-    """Best readings by (identities broken, plausibility), at most KEEP of them."""
+@dataclass
+class Budget:
+    """A deterministic work budget: search nodes, not seconds, so a result never depends on
+    the machine's load. Shared by every search of one `choose`."""
+
+    limit: int = MAX_NODES
+    nodes: int = 0
+    exhausted: bool = False  # the search stopped with part of the readings not weighed
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What the search needs per row, computed once: the identities it closes or carries,
+    each reading's contribution to them, and lower bounds on what the rows after it add."""
+
+    own_broken: list[list[int]]  # per block, per reading: identities of that row alone broken
+    touching: list[list[int]]  # per block: multi-row identities it has cells in
+    contrib: list[list[list[CellValue]]]  # per block, per reading, per touching identity
+    closing: list[list[int]]  # per block: indices into touching closed at this block
+    reach: list[list[set[CellValue] | None]]  # per identity, per block: sums rows >= b make
+    last: list[int]  # per identity: the last block it touches
+    min_broken: list[int]  # per block: fewest own-row breaks the blocks >= b can have
+    min_rank: list[int]  # per block: smallest rank sum the blocks >= b can have
+
+
+_UNKNOWN = object()  # in a reach set: a null can make the identity unknown (never broken)
+
+
+def _plan(blocks: list[Block], idents: list[Identity]) -> _Plan:
     where = {key: (b, p) for b, block in enumerate(blocks) for p, key in enumerate(block.keys)}
-    active = [i for i in idents if all(k in where for k in i.keys)]
-    terms: dict[str, dict[int, list[tuple[int, int]]]] = {}
-    first: dict[str, int] = {}
-    last: dict[str, int] = {}
-    for ident in active:
-        per_block: dict[int, list[tuple[int, int]]] = {}
-        for key, coef in _coefficients(ident).items():
-            b, p = where[key]
-            per_block.setdefault(b, []).append((p, coef))
-        terms[ident.id] = per_block
-        first[ident.id], last[ident.id] = min(per_block), max(per_block)
-    touching = [[i.id for i in active if b in terms[i.id]] for b in range(len(blocks))]
-    open_after = [
-        [i.id for i in active if first[i.id] <= b < last[i.id]] for b in range(len(blocks))
-    ]
-
-    if all(len(block.candidates) == 1 for block in blocks):
-        return [Solution((0,) * len(blocks), 0, 0.0)], False  # nothing to choose
-    truncated = False
-    # state: residual of each open identity (None: a null cell makes it unknown)
-    layer: dict[tuple[CellValue, ...], list[Solution]] = {(): [Solution((), 0, 0.0)]}
-    previous_open: list[str] = []
-    for b, block in enumerate(blocks):
-        nxt: dict[tuple[CellValue, ...], list[Solution]] = {}
-        for state, partials in layer.items():
-            residual = dict(zip(previous_open, state, strict=True))
-            for ci, vector in enumerate(block.candidates):
-                updated: dict[str, CellValue] = {}
-                broken = 0
-                for ident_id in touching[b]:
-                    current = residual.get(ident_id, 0) if first[ident_id] < b else 0
-                    for p, coef in terms[ident_id][b]:
-                        if current is None or vector[p] is None:
-                            current = None
-                            break
-                        current = current + coef * vector[p]
-                    updated[ident_id] = current
-                    if last[ident_id] == b and current is not None and current != 0:
-                        broken += 1
-                key = tuple(updated[i] if i in updated else residual[i] for i in open_after[b])
-                bucket = nxt.setdefault(key, [])
-                for partial in partials:
-                    bucket.append(
-                        Solution(
-                            (*partial.choice, ci),
-                            partial.broken + broken,
-                            partial.penalty + block.ranks[ci],
-                        )
-                    )
-        keep = KEEP_FINAL if b == len(blocks) - 1 else KEEP
-        for bucket in nxt.values():
-            bucket.sort(key=lambda s: (s.broken, s.penalty))
-            del bucket[keep:]
-        if len(nxt) > MAX_STATES:
-            truncated = True
-            best = sorted(nxt, key=lambda k: (nxt[k][0].broken, nxt[k][0].penalty))
-            nxt = {k: nxt[k] for k in best[:MAX_STATES]}
-        layer, previous_open = nxt, open_after[b]
-    solutions = [s for bucket in layer.values() for s in bucket]
-    solutions.sort(key=lambda s: (s.broken, s.penalty))
-    return solutions[:KEEP_FINAL], truncated
-
-
-MAX_SUMS = 20_000  # partial sums tracked per identity while pruning; past this, no pruning
-
-
-def _contribution(vector: Vector, terms: list[tuple[int, int]]) -> CellValue:
-    total: CellValue = 0
-    for p, coef in terms:
-        if vector[p] is None:
-            return None  # a null: the identity is unknown, so it rules nothing out
-        total = total + coef * vector[p]  # type: ignore[operator]
-    return total
-
-
-def _prune(blocks: list[Block], idents: list[Identity]) -> list[list[int]] | None:
-    """Drop every reading that can take part in no combination satisfying all identities.
-
-    For each identity, a reading survives if the other rows can make up the rest of its sum
-    (prefix and suffix sets of their partial sums). Repeated to a fixpoint. Sound: nothing a
-    satisfying combination uses is dropped. None when some row loses every reading, i.e. no
-    combination satisfies the identities (the report breaks one in its own print).
-    """
-    where = {key: (b, p) for b, block in enumerate(blocks) for p, key in enumerate(block.keys)}
-    alive = [list(range(len(block.candidates))) for block in blocks]
-    plans = []
+    n = len(blocks)
+    own_broken = [[0] * len(block.candidates) for block in blocks]
+    multi: list[dict[int, list[tuple[int, int]]]] = []
     for ident in idents:
         if not all(k in where for k in ident.keys):
             continue
         per_block: dict[int, list[tuple[int, int]]] = {}
-        for key, coef in _coefficients(ident).items():
+        for key, coef in coefficients(ident).items():
             b, p = where[key]
             per_block.setdefault(b, []).append((p, coef))
-        plans.append(per_block)
-    changed = True
-    while changed:
-        changed = False
-        for per_block in plans:
-            members = list(per_block)
-            options = [
-                {_contribution(blocks[b].candidates[i], per_block[b]) for i in alive[b]}
-                for b in members
-            ]
-            if any(None in o for o in options) or all(len(alive[b]) == 1 for b in members):
-                continue  # a null makes the identity unknown; nothing to choose between
-            prefix: list[set[CellValue]] = [{0}]
-            for o in options[:-1]:
-                prefix.append({a + x for a in prefix[-1] for x in o})  # type: ignore[operator]
-                if len(prefix[-1]) > MAX_SUMS:
-                    break
-            else:
-                suffix: list[set[CellValue]] = [{0}]
-                for o in reversed(options[1:]):
-                    suffix.append({a + x for a in suffix[-1] for x in o})  # type: ignore[operator]
-                    if len(suffix[-1]) > MAX_SUMS:
-                        break
+        if len(per_block) == 1:  # a row's own sum: settled by the reading alone
+            ((b, terms),) = per_block.items()
+            for ci, vector in enumerate(blocks[b].candidates):
+                value = contribution(vector, terms)
+                own_broken[b][ci] += value is not None and value != 0
+        else:
+            multi.append(per_block)
+    touching = [[i for i, pb in enumerate(multi) if b in pb] for b in range(n)]
+    contrib = [
+        [[contribution(vector, multi[i][b]) for i in touching[b]] for vector in block.candidates]
+        for b, block in enumerate(blocks)
+    ]
+    last = [max(pb) for pb in multi]
+    closing = [[t for t, i in enumerate(touching[b]) if last[i] == b] for b in range(n)]
+    reach: list[list[set[CellValue] | None]] = []
+    for i, per_block in enumerate(multi):
+        sums: set[CellValue] | None = {0}
+        row: list[set[CellValue] | None] = [None] * (n + 1)
+        row[n] = sums
+        for b in range(n - 1, -1, -1):
+            if sums is not None and b in per_block:
+                t = touching[b].index(i)
+                options = {contrib[b][ci][t] for ci in range(len(blocks[b].candidates))}
+                if None in options or _UNKNOWN in sums:
+                    sums = {_UNKNOWN}  # a null ahead: the identity may end unknown
                 else:
-                    suffix.reverse()
-                    for n, b in enumerate(members):
-                        if len(alive[b]) == 1:
-                            continue
-                        before, after = prefix[n], suffix[n]
-                        keep = [
-                            i
-                            for i in alive[b]
-                            if any(
-                                -(a + _contribution(blocks[b].candidates[i], per_block[b])) in after  # type: ignore[operator]
-                                for a in before
-                            )
-                        ]
-                        if not keep:
-                            return None
-                        if len(keep) < len(alive[b]):
-                            alive[b], changed = keep, True
-    return alive
+                    sums = {a + x for a in sums for x in options}  # type: ignore[operator]
+                    if len(sums) > MAX_SUMS:
+                        sums = None  # too many to track: no bound from this identity
+            row[b] = sums
+        reach.append(row)
+    min_broken = [0] * (n + 1)
+    min_rank = [0] * (n + 1)
+    for b in range(n - 1, -1, -1):
+        min_broken[b] = min_broken[b + 1] + min(own_broken[b])
+        min_rank[b] = min_rank[b + 1] + min(blocks[b].ranks)
+    return _Plan(own_broken, touching, contrib, closing, reach, last, min_broken, min_rank)
 
 
-def choose(blocks: list[Block], idents: list[Identity]) -> tuple[list[Solution], bool]:
-    """Search only the readings the identities leave possible; if no combination satisfies
-    them, search everything for the most plausible (broken) reading."""
-    alive = _prune(blocks, idents)
-    if alive is not None and any(
-        len(a) < len(b.candidates) for a, b in zip(alive, blocks, strict=True)
-    ):
-        sub = [
-            Block(
-                b.name,
-                b.keys,
-                b.source,
-                tuple(b.candidates[i] for i in keep),
-                tuple(b.origin[i] for i in keep),
-                tuple(b.ranks[i] for i in keep),
-            )
-            for b, keep in zip(blocks, alive, strict=True)
+def _search(
+    blocks: list[Block],
+    idents: list[Identity],
+    budget: Budget,
+    seed: list[Solution] | None = None,
+    floor: int = 0,
+) -> tuple[list[Solution], bool]:
+    """The KEEP_FINAL best readings by (identities broken, sum of plausibility ranks), found by
+    depth-first branch and bound: a partial reading is dropped once a lower bound on what it
+    must break (identities already broken, open sums the remaining rows cannot complete, rows
+    whose every reading breaks its own sum) and on its rank cannot beat the KEEP_FINAL-th best
+    found. Exact within `budget`; past it, the best found so far (`budget.exhausted`)."""
+    if all(len(block.candidates) == 1 for block in blocks):
+        return [Solution((0,) * len(blocks), 0, 0.0)], False  # nothing to choose
+    plan = _plan(blocks, idents)
+    n = len(blocks)
+    residual: list[CellValue] = [0] * len(plan.last)
+    best = sorted((s.broken, int(s.penalty), s.choice) for s in seed or [])[:KEEP_FINAL]
+    choice: list[int] = []
+
+    # per depth, the identities still open whose remaining sums are known (a bound applies)
+    checkable = [
+        [
+            (i, sums[b])
+            for i, sums in enumerate(plan.reach)
+            if plan.last[i] >= b and sums[b] is not None and _UNKNOWN not in sums[b]  # type: ignore[operator]
         ]
-        found, truncated = _search(sub, idents)
+        for b in range(n + 1)
+    ]
+
+    def bound(b: int, broken: int) -> int:
+        """Identities the partial reading (blocks < b chosen) must break, at least."""
+        low = broken + plan.min_broken[b]
+        for i, rest in checkable[b]:
+            have = residual[i]
+            if have is not None and -have not in rest:  # type: ignore[operator]
+                low += 1
+        return max(low, floor)  # the floor bounds the whole, not a part: never added to
+
+    def visit(b: int, broken: int, rank: int) -> None:
+        if b == n:
+            if any(c == tuple(choice) for _, _, c in best):
+                return  # a seed found again
+            best.append((broken, rank, tuple(choice)))
+            best.sort()
+            del best[KEEP_FINAL:]
+            return
+        block = blocks[b]
+        touching, closing = plan.touching[b], plan.closing[b]
+        for ci in range(len(block.candidates)):
+            if best and budget.nodes >= budget.limit:
+                budget.exhausted = True  # the first complete reading is always found
+                return
+            budget.nodes += 1
+            saved = [residual[i] for i in touching]
+            for t, i in enumerate(touching):
+                x = plan.contrib[b][ci][t]
+                residual[i] = None if residual[i] is None or x is None else residual[i] + x  # type: ignore[operator]
+            now = broken + plan.own_broken[b][ci]
+            now += sum(1 for t in closing if residual[touching[t]] not in (None, 0))
+            low = (bound(b + 1, now), rank + block.ranks[ci] + plan.min_rank[b + 1])
+            if len(best) < KEEP_FINAL or low < best[-1][:2]:
+                choice.append(ci)
+                visit(b + 1, now, rank + block.ranks[ci])
+                choice.pop()
+            for t, i in enumerate(touching):
+                residual[i] = saved[t]
+
+    visit(0, 0, 0)
+    return [Solution(c, broken, float(rank)) for broken, rank, c in best], budget.exhausted
+
+
+def _narrowed(blocks: list[Block], alive: list[list[int]]) -> list[Block]:
+    return [
+        Block(
+            b.name,
+            b.keys,
+            b.source,
+            tuple(b.candidates[i] for i in keep),
+            tuple(b.origin[i] for i in keep),
+            tuple(b.ranks[i] for i in keep),
+        )
+        for b, keep in zip(blocks, alive, strict=True)
+    ]
+
+
+def _search_within(
+    blocks: list[Block], idents: list[Identity], alive: list[list[int]], budget: Budget
+) -> list[Solution]:
+    """The search over the readings `alive` leaves, choices mapped back to `blocks`."""
+    found, _ = _search(_narrowed(blocks, alive), idents, budget)
+    for solution in found:
+        solution.choice = tuple(keep[ci] for keep, ci in zip(alive, solution.choice, strict=True))
+    return found
+
+
+def choose(
+    blocks: list[Block], idents: list[Identity], limit: int = MAX_NODES
+) -> tuple[list[Solution], Budget]:
+    """The best combinations of readings, searched where the identities leave room.
+
+    Every reading no satisfying combination can use is pruned first. When no combination
+    satisfies them all, the identities that no combination satisfies even on its own (the
+    report breaks them in its own print, whatever the reading) are set aside, and of the rest
+    as many as some combination satisfies together (greedy, in order) prune: a combination
+    there that breaks only the set-aside ones is provably among the best, since every
+    combination breaks them. Otherwise the best found there seed the search over every
+    reading, whose bound starts from them. All searches share one budget of `limit` nodes;
+    `Budget.exhausted` says the result is the best found, not proven best.
+    """
+    budget = Budget(limit)
+    alive = prune(blocks, idents)
+    if alive is not None:
+        found = _search_within(blocks, idents, alive, budget)
         if found and found[0].broken == 0:
-            for solution in found:
-                solution.choice = tuple(
-                    keep[ci] for keep, ci in zip(alive, solution.choice, strict=True)
-                )
-            return found, truncated
-    return _search(blocks, idents)
+            return found, budget
+    lost = [i for i in idents if prune(blocks, [i]) is None]
+    rest = [i for i in idents if i not in lost]
+    kept = feasible_subset(blocks, rest)
+    alive = prune(blocks, kept)
+    assert alive is not None  # kept is feasible by construction
+    found = _search_within(blocks, idents, alive, budget)
+    # every combination breaks each lost identity, and one more if the rest fail together
+    floor = len(lost) + (len(kept) < len(rest))
+    if found and found[0].broken == len(lost):
+        return found, budget  # breaks only what every combination breaks: among the best
+    found, _ = _search(blocks, idents, budget, seed=found, floor=floor)
+    return found, budget
 
 
 def fill(
@@ -237,7 +274,7 @@ def fill(
     """Give a null its value where an identity pins it down (all its other cells known);
     two identities that disagree leave it null. Then count what is still broken/unknown."""
     table = dict(solution.table)
-    coefs = [(ident, _coefficients(ident)) for ident in idents]
+    coefs = [(ident, coefficients(ident)) for ident in idents]
     while fillable:
         implied: dict[str, set[CellValue]] = {}
         why: dict[str, str] = {}
