@@ -64,6 +64,10 @@ _BLANK = re.compile(r"(?:(?<=^)|(?<=[\s|]))(?:/|—{1,2}|-|–|无)(?=$|[\s|])",
 # A number followed by one of these is prose or a heading number, not a cell value.
 _NOT_A_CELL = re.compile(r"[ \t]*(?:件|条|个|次|年|月|日|号|人|页|部|项|家|份|篇|场|余|%|、)")
 _ROW_NUMBER = re.compile(r"[.．][ \t]*[\u4e00-\u9fff“\"]")
+# A count with its measure word as a whole table cell ("| 5件 |", "0条\t", "3个" on its own
+# line, "12件0" glued on to the next value) is a value: prose goes on after the measure word
+# ("收到申请112件，"), a cell ends there.
+_COUNT_CELL = re.compile(r"[ \t]*[件条个项次](?=[ \t]*(?:$|[|\t\r\n]|-?\d))", re.M)
 
 
 def _furniture_spans(folded: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -92,6 +96,14 @@ def _in_label_cell(folded: str, start: int, end: int) -> bool:
     return bool(_CJK.search(cell))
 
 
+def _is_count_cell(folded: str, m: re.Match[str], before: str) -> bool:
+    """A number followed by its measure word that fills a table cell ("| 5件 |"): it starts
+    a cell (after a separator or the digits of a glued value) and the cell ends after it."""
+    if before not in _SEP and not before.isdigit() and not _CJK.match(before):
+        return False
+    return _COUNT_CELL.match(folded, m.end()) is not None and m.group(1)[-1:].isdigit()
+
+
 def _parse(text: str) -> int | Decimal:
     digits = text.replace(",", "")
     return Decimal(digits) if "." in digits else int(digits)
@@ -108,13 +120,16 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
     for m in _NUMBER.finditer(folded, start, end):
         if skip and any(a <= m.start() < b for a, b in skip):
             continue
-        if m.group(2) is None and _NOT_A_CELL.match(folded, m.end()):
-            continue
         before, after_char = folded[m.start() - 1 : m.start()], folded[m.end() : m.end() + 1]
+        counted = False  # a count with its measure word filling a cell ("0条")
+        if m.group(2) is None and _NOT_A_CELL.match(folded, m.end()):
+            if not _is_count_cell(folded, m, before):
+                continue
+            counted = True
         if before == "第":
             continue
         # only a number glued to something else can share its cell with a label ("数据1")
-        glued_on = before not in _SEP or after_char not in _SEP
+        glued_on = before not in _SEP or (after_char not in _SEP and not counted)
         if glued_on and _in_label_cell(folded, m.start(), m.end()):
             continue
         s, e, text = m.start(), m.end(), m.group(0)
