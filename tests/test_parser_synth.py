@@ -23,6 +23,8 @@ CASES = [
     (2, 32),  # "3,486件" in a tab row: the same
     (2, 42),  # part 三 cells "4个": the same, the row realigned wrongly
     (3, 187),  # pdf_text "229件 93件": the same
+    (1, 152),  # flat_html: a stretch with no value token crashed the empty-cell pass
+    (3, 19),  # the same
 ]
 
 
@@ -51,7 +53,7 @@ def test_accuracy_floor() -> None:
     assert right / total >= ACCURACY_FLOOR
 
 
-ACCURACY_FLOOR = 0.91  # reached: 726 of 792 cells (the rest flagged)
+ACCURACY_FLOOR = 0.915  # reached: 1096 of 1192 cells (the rest flagged)
 
 
 @pytest.mark.parametrize(

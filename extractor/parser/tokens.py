@@ -161,7 +161,7 @@ def _with_empty_cells(folded: str, tokens: list[Token]) -> list[Token]:
     """An empty table cell between two values of one row ("| 0 |  | 3 |", "0\t\t3") is a
     printed blank: it keeps the values after it in their columns."""
     out: list[Token] = []
-    for token, nxt in zip(tokens, [*tokens[1:], None], strict=True):
+    for token, nxt in zip(tokens, [*tokens[1:], None][: len(tokens)], strict=True):
         out.append(token)
         if nxt is None:
             continue
