@@ -25,6 +25,7 @@ CASES = [
     (3, 187),  # pdf_text "229件 93件": the same
     (1, 152),  # flat_html: a stretch with no value token crashed the empty-cell pass
     (3, 19),  # the same
+    (2, 126),  # flat_html "8,3245,519239": commas inside a glued run were cut as separators
 ]
 
 
@@ -53,7 +54,7 @@ def test_accuracy_floor() -> None:
     assert right / total >= ACCURACY_FLOOR
 
 
-ACCURACY_FLOOR = 0.915  # reached: 1096 of 1192 cells (the rest flagged)
+ACCURACY_FLOOR = 0.92  # reached: 1288 of 1392 cells (the rest flagged)
 
 
 @pytest.mark.parametrize(

@@ -30,7 +30,7 @@ from extractor.models import CellValue
 from extractor.parser.cells import WAN, CellRead, RowResult, provenance, row_keys
 from extractor.parser.locate import token_lines
 from extractor.parser.tokens import TokenKind
-from extractor.segmentation import segment, sums_for
+from extractor.segmentation import Reading, Segmentation, segment, sums_for
 
 _NOT_RUN = re.compile(r"[^0-9.\-\s]")
 GUESS_BELOW = 0.9  # a decoded value less sure than this is a guess: kept as an alternative only
@@ -64,8 +64,12 @@ def segment_row(folded: str, template: str, result: RowResult) -> RowCandidates 
     if not tokens or any(t.kind is TokenKind.BLANK for t in tokens):
         return None
     start, end = tokens[0].start, tokens[-1].end
-    # units and separators inside the stretch become spaces (a cut), keeping the offsets
-    run = _NOT_RUN.sub(" ", folded[start:end].replace("万元", "  ").replace("元", " "))
+    stretch = folded[start:end].replace("万元", "  ").replace("元", " ")
+    # thousands separators inside a glued run ("4,53205,598") are no cuts: cut the run
+    # without them, then keep the readings whose values carry each comma as printed
+    compact, where = _without_thousands_commas(stretch)
+    # units and separators inside the stretch become spaces (a cut)
+    run = _NOT_RUN.sub(" ", compact)
     n = len(result.keys)
     if sum(ch.isdigit() for ch in run) < n:
         return None
@@ -77,6 +81,8 @@ def segment_row(folded: str, template: str, result: RowResult) -> RowCandidates 
         sums=sums_for(template, result.keys),
         decimals=[i for i, k in enumerate(kinds) if k is ValueKind.AMOUNT],
     )
+    if len(compact) < len(stretch):
+        found = _with_thousands_commas(found, stretch, where)
     if not found.readings:
         return None
     unit = _unit(result)
@@ -88,6 +94,35 @@ def segment_row(folded: str, template: str, result: RowResult) -> RowCandidates 
         for c in found_rows.candidates
     ]
     return found_rows
+
+
+_GROUPED = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
+def _without_thousands_commas(stretch: str) -> tuple[str, list[int]]:
+    """The stretch without its digit-to-digit commas, and each kept character's offset."""
+    where = [
+        i
+        for i, ch in enumerate(stretch)
+        if not (ch == "," and 0 < i < len(stretch) - 1)
+        or not (stretch[i - 1].isdigit() and stretch[i + 1].isdigit())
+    ]
+    return "".join(stretch[i] for i in where), where
+
+
+def _with_thousands_commas(found: Segmentation, stretch: str, where: list[int]) -> Segmentation:
+    """The readings (spans back in `stretch`) in which every comma sits inside one value
+    printed as a grouped number ("4,532"): a value never starts or ends at a comma."""
+    kept_at = set(where)
+    commas = [i for i, ch in enumerate(stretch) if ch == "," and i not in kept_at]
+    kept: list[Reading] = []
+    for reading in found.readings:
+        spans = tuple((where[s], where[e - 1] + 1) for s, e in reading.spans)
+        inside = all(any(a < c < b for a, b in spans) for c in commas)
+        grouped = all("," not in stretch[a:b] or _GROUPED.fullmatch(stretch[a:b]) for a, b in spans)
+        if inside and grouped:
+            kept.append(Reading(reading.values, spans, reading.row_number))
+    return Segmentation(kept, found.truncated)
 
 
 def align_row(result: RowResult, limit: int = MAX_PLACEMENTS) -> RowCandidates | None:
