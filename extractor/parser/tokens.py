@@ -104,6 +104,29 @@ def _is_count_cell(folded: str, m: re.Match[str], before: str) -> bool:
     return _COUNT_CELL.match(folded, m.end()) is not None and m.group(1)[-1:].isdigit()
 
 
+# A stretch of digits, grouped thousands and decimals with no separator between values.
+_BLOB = re.compile(r"-?(?:\d|,(?=\d)|\.(?=\d))+")
+
+
+def _glued_tail(folded: str, m: re.Match[str], end: int) -> bool:
+    """A number the digits of another value run on from ("8,8264,249.62", "5,4206,791"):
+    the regex stops at its first value, so the whole stretch is one glued run."""
+    after = folded[m.end() : min(end, m.end() + 2)]
+    if not after:
+        return False
+    if after[0].isdigit():
+        return True
+    return after[0] == "," and after[1:2].isdigit() and "," in m.group(1)
+
+
+def _glued_run(folded: str, start: int, stop: int) -> Token:
+    """The glued stretch [start, stop) as one RUN token; a trailing digit that is the next
+    label's numbering ("…4,249.622.其他") is left out."""
+    if _ROW_NUMBER.match(folded, stop) and stop - start > 1 and folded[stop - 2].isdigit():
+        stop -= 1
+    return Token(start, stop, folded[start:stop], TokenKind.RUN)
+
+
 def _parse(text: str) -> int | Decimal:
     digits = text.replace(",", "")
     return Decimal(digits) if "." in digits else int(digits)
@@ -117,8 +140,15 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
     """
     skip = _furniture_spans(folded, start, end)
     out: list[Token] = []
+    covered = start  # the end of the last glued run taken whole
     for m in _NUMBER.finditer(folded, start, end):
-        if skip and any(a <= m.start() < b for a, b in skip):
+        if m.start() < covered or (skip and any(a <= m.start() < b for a, b in skip)):
+            continue
+        if m.group(2) is None and _glued_tail(folded, m, end):
+            token = _glued_run(folded, m.start(), _BLOB.match(folded, m.start(), end).end())  # type: ignore[union-attr]
+            covered = m.start() + len(token.text) if token.text else m.end()
+            if token.text:
+                out.append(token)
             continue
         before, after_char = folded[m.start() - 1 : m.start()], folded[m.end() : m.end() + 1]
         counted = False  # a count with its measure word filling a cell ("0条")
@@ -133,15 +163,18 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
         if glued_on and _in_label_cell(folded, m.start(), m.end()):
             continue
         s, e, text = m.start(), m.end(), m.group(0)
-        if m.group(2) is None and "." not in text and _ROW_NUMBER.match(folded, m.end()):
+        if m.group(2) is None and _ROW_NUMBER.match(folded, m.end()):
             # "2.其他法律…": the number is the next label's numbering, glued or alone
+            # ("173.793.收到…": an amount 173.79 and the heading "3.")
             if len(text.lstrip("-")) == 1:
                 continue
-            e -= 1
-            text = text[:-1]
+            if "." not in text or len(text.split(".")[1]) >= 2:
+                e -= 1
+                text = text[:-1]
         number = m.group(1) if e == m.end() else text
         digits = number.lstrip("-").replace(",", "")
-        glued = "," not in number and "." not in digits and len(digits) > 1 and digits[0] == "0"
+        whole = digits.split(".")[0]  # "0173.79": items 0 glued to an amount
+        glued = "," not in number and len(whole) > 1 and whole[0] == "0"
         if glued:
             out.append(Token(s, e, text, TokenKind.RUN))
         else:
