@@ -29,6 +29,8 @@ CASES = [
     (1, 56),  # "8,8264,249.62": the regex stopped at 8,826 and took 249.62 as the next cell
     (3, 103),  # "5,4206,791": the same
     (3, 184),  # "173.793.收到…": the heading number "3." glued on to an amount
+    (1, 161),  # part 三 without its 本年新收 row: refused as "no part-三 table"
+    (2, 198),  # part 三 without its 上年结转 row: the same
 ]
 
 
@@ -57,7 +59,7 @@ def test_accuracy_floor() -> None:
     assert right / total >= ACCURACY_FLOOR
 
 
-ACCURACY_FLOOR = 0.93  # reached: 1862 of 1988 cells (the rest flagged)
+ACCURACY_FLOOR = 0.94  # reached: 2249 of 2386 cells (the rest flagged)
 
 
 @pytest.mark.parametrize(

@@ -70,14 +70,27 @@ def _inside_group_label(stream: CjkStream, hit: LabelMatch, group: str) -> bool:
 
 
 def find_t3_start(stream: CjkStream, layout: Layout) -> LabelMatch | None:
-    """The table's first row label: the first "本年新收…" followed closely by "上年结转…"."""
-    (_, new_keys, _), (_, carried_keys, _) = _t3_keys(layout)[:2]
+    """The table's first row label: the first "本年新收…" followed closely by "上年结转…".
+    A report that omits one of the two opening rows starts at the other, followed closely
+    by the row after the one it omits ("上年结转…" then "予以公开")."""
+    (_, new_keys, _), (_, carried_keys, _), (_, granted_keys, _) = _t3_keys(layout)[:3]
+    for first, then in ((new_keys, carried_keys), (carried_keys, granted_keys)):
+        hit = _followed_by(stream, first, then)
+        if hit is not None:
+            return hit
+    return _followed_by(stream, new_keys, granted_keys)
+
+
+def _followed_by(
+    stream: CjkStream, first: tuple[str, ...], then: tuple[str, ...]
+) -> LabelMatch | None:
+    """The first match of `first` with a match of `then` within T3_WINDOW after it."""
     at = 0
     while True:
-        hit = find_label(stream, new_keys, at)
+        hit = find_label(stream, first, at)
         if hit is None:
             return None
-        if find_label(stream, carried_keys, hit.end, hit.end + T3_WINDOW) is not None:
+        if find_label(stream, then, hit.end, hit.end + T3_WINDOW) is not None:
             return hit
         at = hit.end
 
