@@ -31,6 +31,8 @@ CASES = [
     (3, 184),  # "173.793.收到…": the heading number "3." glued on to an amount
     (1, 161),  # part 三 without its 本年新收 row: refused as "no part-三 table"
     (2, 198),  # part 三 without its 上年结转 row: the same
+    (5, 7),  # 3.其他 omitted: "其他" found in part 四's "其他结果", 总计 took part 四's numbers
+    (5, 126),  # the same through an OCR'd label
 ]
 
 
@@ -59,7 +61,7 @@ def test_accuracy_floor() -> None:
     assert right / total >= ACCURACY_FLOOR
 
 
-ACCURACY_FLOOR = 0.94  # reached: 2249 of 2386 cells (the rest flagged)
+ACCURACY_FLOOR = 0.945  # reached: 2644 of 2786 cells (the rest flagged)
 
 
 @pytest.mark.parametrize(

@@ -108,8 +108,12 @@ def locate_t3(stream: CjkStream, layout: Layout, first: LabelMatch) -> tuple[lis
     rows: list[RowRead] = []
     cols = tuple(c.name for c in layout.t3_columns)
     at = first.start
+    # part 四 begins at its first "行政复议" (no part-三 label holds the word): a short label
+    # ("其他", "总计") of a row the report omits is not looked for in part 四's header
+    stop = stream.chars.find("行政复议", first.end)
+    stop = len(stream.chars) if stop < 0 else stop
     for name, keys, group in _t3_keys(layout):
-        hit = find_label(stream, keys, at, at + T3_WINDOW)
+        hit = find_label(stream, keys, at, min(at + T3_WINDOW, stop))
         if hit is not None and _inside_group_label(stream, hit, group):
             hit = None
         row = RowRead("t3", name, cols, hit)
