@@ -12,6 +12,8 @@ import pytest
 from eval.synth import synth_report
 from extractor.base import SourceDocument
 from extractor.parser import ParserExtractor
+from extractor.parser.labels import LabelMatch
+from extractor.parser.locate import RowRead, edge_blanks
 from extractor.parser.tokens import fold, tokenize
 from rules.engine import check
 from rules.narrative import narrative_figures
@@ -33,6 +35,8 @@ CASES = [
     (2, 198),  # part 三 without its 上年结转 row: the same
     (5, 7),  # 3.其他 omitted: "其他" found in part 四's "其他结果", 总计 took part 四's numbers
     (5, 126),  # the same through an OCR'd label
+    (6, 17),  # flattened "161件5487个规范性文件": the last counted cell was dropped as prose
+    (2, 180),  # "| 行政处罚 |  | 0 | 1563 |": the empty first cell was lost, values shifted
 ]
 
 
@@ -61,7 +65,7 @@ def test_accuracy_floor() -> None:
     assert right / total >= ACCURACY_FLOOR
 
 
-ACCURACY_FLOOR = 0.945  # reached: 2644 of 2786 cells (the rest flagged)
+ACCURACY_FLOOR = 0.93  # reached: 2967 of 3182 cells (the rest flagged)
 
 
 @pytest.mark.parametrize(
@@ -71,7 +75,9 @@ ACCURACY_FLOOR = 0.945  # reached: 2644 of 2786 cells (the rest flagged)
         ("行政处罚\t3,486件\t5\t773个", [3486, 5, 773]),
         ("行政处罚 229件 93件 0", [229, 93, 0]),
         ("行政处罚80条17", [80, 17]),  # flattened: the measure word ends the first cell
+        ("规章161件5487个规范性文件", [161, 5487]),
         ("共收到申请112件，办结110件。", []),  # prose: the sentence goes on
+        ("共办理12件行政复议案件", []),
     ],
 )
 def test_count_with_measure_word_fills_a_cell(line: str, values: list[int]) -> None:
@@ -94,3 +100,24 @@ def test_glued_values_after_a_grouped_number_make_one_run(
 ) -> None:
     folded = fold(line)
     assert [(t.text, t.kind.value) for t in tokenize(folded, 0, len(folded))] == texts
+
+
+@pytest.mark.parametrize(
+    ("text", "values"),
+    [
+        ("| 行政处罚 |  | 0 | 1563 |\n", [None, 0, 1563]),
+        ("| 行政处罚 | 0 | 1563 |  |\n", [0, 1563, None]),
+        ("行政处罚\t\t0\t1563\n", [None, 0, 1563]),
+        ("行政处罚\t0\t1563\t\n", [0, 1563, None]),
+        ("| 行政处罚 | 0 | 1563 |\n", [0, 1563]),  # a value lost, not printed blank
+    ],
+)
+def test_empty_cells_at_the_ends_of_a_short_row_are_blanks(
+    text: str, values: list[int | None]
+) -> None:
+    row = RowRead("t2", "penalty", ("prev_items", "change", "decisions"))
+    end = text.index("罚") + 1
+    row.label = LabelMatch(0, 4, (end - 4, end), "exact", 100.0)
+    row.tokens = tokenize(text, end, len(text))
+    edge_blanks(text, row)
+    assert [t.value for t in row.tokens] == values

@@ -253,9 +253,44 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
             row.tokens = [
                 t for t in tokens[bisect_left(starts, a) : bisect_left(starts, b)] if t.end <= b
             ]
+    for row in rows:
+        edge_blanks(folded, row)
     place_detached_rows(text, t3)
     rebalance_stacked_rows(text, t3)
     return Located([*t2, *t3, t4, *merged], first.span[0])
+
+
+_CELL_GAP = re.compile(r"[ \t]*(?:[|\t][ \t]*)*")
+
+
+def edge_blanks(folded: str, row: RowRead) -> None:
+    """Empty table cells at the ends of a short row ("| 行政处罚 |  | 0 | 1563 |",
+    "行政处罚\t\t0\t1563") are printed blanks: when they make up exactly the values the row
+    lacks, they take their cells (as empty cells between two values already do)."""
+    tokens, n = row.tokens, len(row.columns)
+    if row.label is None or not tokens or len(tokens) >= n or row.part == "t4":
+        return
+    head = folded[row.label.span[1] : tokens[0].start]
+    line_end = folded.find("\n", tokens[-1].end)
+    tail = folded[tokens[-1].end : len(folded) if line_end < 0 else line_end]
+    if not _CELL_GAP.fullmatch(head) or not _CELL_GAP.fullmatch(tail):
+        return
+    pipes = "|" in head + tail
+    if pipes and "\t" in head + tail:
+        return  # mixed separators: no telling where the cells are
+    sep = "|" if pipes else "\t"
+    # between the label's cell and the first value: one separator per cell boundary;
+    # after the last value a markdown row closes with "|", a tab row does not
+    before = max(head.count(sep) - 1, 0)
+    after = max(tail.count(sep) - 1, 0) if pipes else tail.count(sep)
+    if before + after + len(tokens) != n or before + after == 0:
+        return
+    at, end = tokens[0].start, tokens[-1].end
+    row.tokens = [
+        *(Token(at, at, "", TokenKind.BLANK) for _ in range(before)),
+        *tokens,
+        *(Token(end, end, "", TokenKind.BLANK) for _ in range(after)),
+    ]
 
 
 def token_lines(text: str, tokens: list[Token]) -> list[list[Token]]:
