@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -68,6 +69,7 @@ _ROW_NUMBER = re.compile(r"[.．][ \t]*[\u4e00-\u9fff“\"]")
 # line, "12件0" glued on to the next value) is a value: prose goes on after the measure word
 # ("收到申请112件，"), a cell ends there.
 _MEASURE = "件条个项次"
+_RUN_ON = "0123456789,"  # what may follow a value whose digits run on into the next one
 _COUNT_CELL = re.compile(r"[ \t]*[件条个项次](?=[ \t]*(?:$|[|\t\r\n]|-?\d))", re.M)
 
 
@@ -145,20 +147,29 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
     digits but loses the last one, which is the row number glued on.
     """
     skip = _furniture_spans(folded, start, end)
+    skip_starts = [a for a, _ in skip]
+
+    def skipped(at: int) -> bool:  # inside page furniture (spans sorted, apart)
+        i = bisect_right(skip_starts, at) - 1
+        return i >= 0 and at < skip[i][1]
+
     out: list[Token] = []
     covered = start  # the end of the last glued run taken whole
     for m in _NUMBER.finditer(folded, start, end):
-        if m.start() < covered or (skip and any(a <= m.start() < b for a, b in skip)):
+        s, e = m.span()
+        if s < covered or (skip and skipped(s)):
             continue
-        if m.group(2) is None and _glued_tail(folded, m, end):
-            token = _glued_run(folded, m.start(), _BLOB.match(folded, m.start(), end).end())  # type: ignore[union-attr]
-            covered = m.start() + len(token.text) if token.text else m.end()
+        unit = m.group(2)
+        after_char = folded[e : e + 1]
+        if unit is None and after_char in _RUN_ON and _glued_tail(folded, m, end):
+            token = _glued_run(folded, s, _BLOB.match(folded, s, end).end())  # type: ignore[union-attr]
+            covered = s + len(token.text) if token.text else e
             if token.text:
                 out.append(token)
             continue
-        before, after_char = folded[m.start() - 1 : m.start()], folded[m.end() : m.end() + 1]
+        before = folded[s - 1 : s]
         counted = False  # a count with its measure word filling a cell ("0条")
-        if m.group(2) is None and _NOT_A_CELL.match(folded, m.end()):
+        if unit is None and _NOT_A_CELL.match(folded, e):
             if not _is_count_cell(folded, m, before):
                 continue
             counted = True
@@ -166,10 +177,10 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
             continue
         # only a number glued to something else can share its cell with a label ("数据1")
         glued_on = before not in _SEP or (after_char not in _SEP and not counted)
-        if glued_on and _in_label_cell(folded, m.start(), m.end()):
+        if glued_on and _in_label_cell(folded, s, e):
             continue
-        s, e, text = m.start(), m.end(), m.group(0)
-        if m.group(2) is None and _ROW_NUMBER.match(folded, m.end()):
+        text = m.group(0)
+        if unit is None and _ROW_NUMBER.match(folded, e):
             # "2.其他法律…": the number is the next label's numbering, glued or alone
             # ("173.793.收到…": an amount 173.79 and the heading "3.")
             if len(text.lstrip("-")) == 1:
@@ -180,13 +191,12 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
         number = m.group(1) if e == m.end() else text
         digits = number.lstrip("-").replace(",", "")
         whole = digits.split(".")[0]  # "0173.79": items 0 glued to an amount
-        glued = "," not in number and len(whole) > 1 and whole[0] == "0"
-        if glued:
+        if "," not in number and len(whole) > 1 and whole[0] == "0":
             out.append(Token(s, e, text, TokenKind.RUN))
         else:
-            out.append(Token(s, e, text, TokenKind.NUMBER, _parse(number), m.group(2)))
+            out.append(Token(s, e, text, TokenKind.NUMBER, _parse(number), unit))
     for m in _BLANK.finditer(folded, start, end):
-        if any(a <= m.start() < b for a, b in skip):
+        if skip and skipped(m.start()):
             continue
         out.append(Token(m.start(), m.end(), m.group(0), TokenKind.BLANK))
     out.sort(key=lambda t: t.start)
