@@ -37,6 +37,9 @@ CASES = [
     (5, 126),  # the same through an OCR'd label
     (6, 17),  # flattened "161件5487个规范性文件": the last counted cell was dropped as prose
     (2, 180),  # "| 行政处罚 |  | 0 | 1563 |": the empty first cell was lost, values shifted
+    (11, 84),  # flattened "０２５１３９５４元": a glued run lost its unit (amount in 元 as 万元)
+    (8, 76),  # the same
+    (9, 1),  # "| 行政处罚 | 19 | 5 |": a value lost, but 19 was cut into 1|9 as if glued
 ]
 
 

@@ -11,6 +11,7 @@ alternatives and a note, so `rules.review_flags` flags it; the parser never inve
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from decimal import Decimal
@@ -29,7 +30,7 @@ from extractor.layout import ValueKind
 from extractor.models import CellValue
 from extractor.parser.cells import WAN, CellRead, RowResult, provenance, row_keys
 from extractor.parser.locate import token_lines
-from extractor.parser.tokens import TokenKind
+from extractor.parser.tokens import Token, TokenKind
 from extractor.segmentation import Reading, Segmentation, segment, sums_for
 
 _NOT_RUN = re.compile(r"[^0-9.\-\s]")
@@ -186,7 +187,46 @@ def candidates_of(
     found = None
     if len(result.row.tokens) < len(result.keys):
         found = segment_row(folded, template, result)
+        if found is not None and _delimited(folded, result.row.tokens):
+            # clean values in separate table cells: a value lost is as likely as two glued
+            # ("| 19 | 5 |" for three cells is not only 1|9|5); the decoder weighs both
+            found = _union(found, align_row(result, limit))
     return found or line_rows(folded, result) or align_row(result, limit)
+
+
+def _delimited(folded: str, tokens: list[Token]) -> bool:
+    """Two or more clean values, each in its own table cell (tab, pipe or line apart)."""
+    if len(tokens) < 2 or any(t.kind is not TokenKind.NUMBER for t in tokens):
+        return False
+    return all(
+        any(sep in folded[a.end : b.start] for sep in "|\t\n")
+        for a, b in itertools.pairwise(tokens)
+    )
+
+
+def _union(cut: RowCandidates, placed: RowCandidates | None) -> RowCandidates:
+    """The readings of both: cuts of the digits and placements of the printed values.
+    Marked "aligned": whichever the identities pick, where a value went is a judgement."""
+    if placed is None:
+        return cut
+    extra = [n for n, c in enumerate(placed.candidates) if c not in cut.candidates]
+    cell_spans = None
+    if cut.cell_spans is not None and placed.cell_spans is not None:
+        cell_spans = [*cut.cell_spans, *(placed.cell_spans[n] for n in extra)]
+    reasons = None
+    if cut.reasons is not None or placed.reasons is not None:
+        mine = cut.reasons or [""] * len(cut.candidates)
+        theirs = placed.reasons or [""] * len(placed.candidates)
+        reasons = [*mine, *(theirs[n] for n in extra)]
+    return RowCandidates(
+        cut.row,
+        [*cut.candidates, *(placed.candidates[n] for n in extra)],
+        "aligned",
+        placed.spans or cut.spans,
+        cell_spans,
+        reasons,
+        cut.truncated or placed.truncated,
+    )
 
 
 def _to_cell(text: str, decoded: DecodedCell, keep_below: float = GUESS_BELOW) -> CellRead:

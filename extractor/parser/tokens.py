@@ -192,7 +192,7 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
         digits = number.lstrip("-").replace(",", "")
         whole = digits.split(".")[0]  # "0173.79": items 0 glued to an amount
         if "," not in number and len(whole) > 1 and whole[0] == "0":
-            out.append(Token(s, e, text, TokenKind.RUN))
+            out.append(Token(s, e, text, TokenKind.RUN, None, unit))  # "04613600元"
         else:
             out.append(Token(s, e, text, TokenKind.NUMBER, _parse(number), unit))
     for m in _BLANK.finditer(folded, start, end):
