@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from extractor.layout import Layout
 from extractor.parser.labels import CjkStream, LabelMatch, find_label, label_key
-from extractor.parser.tokens import Token, TokenKind, tokenize
+from extractor.parser.tokens import MEASURE, Token, TokenKind, tokenize
 
 T3_WINDOW = 400  # CJK chars between one part-三 label and the next (group labels, headers)
 T2_WINDOW = 900
@@ -217,11 +217,20 @@ def locate_t4(stream: CjkStream, text: str, folded: str, layout: Layout, after: 
             break
     for m in _CJK_RUN.finditer(text, src_start):
         seen_number = first_token is not None and first_token.start < m.start()
+        if seen_number and _is_measure_word(folded, m):
+            continue  # a cell's unit ("1件"), not the next section
         if seen_number and not set(m.group(0)) <= _T4_HEADER_CHARS:
             end = m.start()
             break
     row.segment = (src_start, end)
     return row
+
+
+def _is_measure_word(folded: str, m: re.Match[str]) -> bool:
+    """A lone measure word right after a number: the cell's unit ("1件", "0 个")."""
+    if len(m.group(0)) != 1 or m.group(0) not in MEASURE:
+        return False
+    return folded[max(0, m.start() - 8) : m.start()].rstrip(" \t")[-1:].isdigit()
 
 
 def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located | None:

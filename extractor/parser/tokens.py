@@ -68,7 +68,7 @@ _ROW_NUMBER = re.compile(r"[.．][ \t]*[\u4e00-\u9fff“\"]")
 # A count with its measure word as a whole table cell ("| 5件 |", "0条\t", "3个" on its own
 # line, "12件0" glued on to the next value) is a value: prose goes on after the measure word
 # ("收到申请112件，"), a cell ends there.
-_MEASURE = "件条个项次"
+MEASURE = "件条个项次"
 _RUN_ON = "0123456789,"  # what may follow a value whose digits run on into the next one
 _COUNT_CELL = re.compile(r"[ \t]*[件条个项次](?=[ \t]*(?:$|[|\t\r\n]|-?\d))", re.M)
 
@@ -109,7 +109,7 @@ def _is_count_cell(folded: str, m: re.Match[str], before: str) -> bool:
     if _COUNT_CELL.match(folded, m.end()) is not None:
         return True
     # a flattened row's last cell, right after another counted cell: "161件5487个规范性文件"
-    return before in _MEASURE and folded[m.end() : m.end() + 1] in _MEASURE
+    return before in MEASURE and folded[m.end() : m.end() + 1] in MEASURE
 
 
 # A stretch of digits, grouped thousands and decimals with no separator between values.
