@@ -42,6 +42,7 @@ CASES = [
     (9, 1),  # "| 行政处罚 | 19 | 5 |": a value lost, but 19 was cut into 1|9 as if glued
     (1, 2),  # part 四 "1件": its measure word was taken for the next section, part 四 cut short
     (1, 4),  # the same
+    (1, 33),  # part 四 "0\t无\t0": the blank "无" was taken for the next section
 ]
 
 
@@ -70,7 +71,7 @@ def test_accuracy_floor() -> None:
     assert right / total >= ACCURACY_FLOOR
 
 
-ACCURACY_FLOOR = 0.955  # reached: 4004 of 4174 cells (the rest flagged)
+ACCURACY_FLOOR = 0.96  # reached: 4204 of 4374 cells (the rest flagged)
 
 
 @pytest.mark.parametrize(

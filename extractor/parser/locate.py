@@ -217,8 +217,8 @@ def locate_t4(stream: CjkStream, text: str, folded: str, layout: Layout, after: 
             break
     for m in _CJK_RUN.finditer(text, src_start):
         seen_number = first_token is not None and first_token.start < m.start()
-        if seen_number and _is_measure_word(folded, m):
-            continue  # a cell's unit ("1件"), not the next section
+        if seen_number and _is_cell_word(folded, m):
+            continue  # a cell's unit ("1件") or a blank cell ("无"), not the next section
         if seen_number and not set(m.group(0)) <= _T4_HEADER_CHARS:
             end = m.start()
             break
@@ -226,9 +226,14 @@ def locate_t4(stream: CjkStream, text: str, folded: str, layout: Layout, after: 
     return row
 
 
-def _is_measure_word(folded: str, m: re.Match[str]) -> bool:
-    """A lone measure word right after a number: the cell's unit ("1件", "0 个")."""
-    if len(m.group(0)) != 1 or m.group(0) not in MEASURE:
+def _is_cell_word(folded: str, m: re.Match[str]) -> bool:
+    """A word that is a part-四 cell's own: a lone measure word right after a number (the
+    cell's unit, "1件", "0 个"), or "无" alone in its cell (printed blank)."""
+    word = m.group(0)
+    if word == "无":
+        before, after = folded[m.start() - 1 : m.start()], folded[m.end() : m.end() + 1]
+        return before in " \t|\n" and after in " \t|\n\r"
+    if len(word) != 1 or word not in MEASURE:
         return False
     return folded[max(0, m.start() - 8) : m.start()].rstrip(" \t")[-1:].isdigit()
 
