@@ -43,6 +43,7 @@ CASES = [
     (1, 2),  # part 四 "1件": its measure word was taken for the next section, part 四 cut short
     (1, 4),  # the same
     (1, 33),  # part 四 "0\t无\t0": the blank "无" was taken for the next section
+    (2, 58),  # "| 无 | … | 001 | 1 |": one glued cell among separate ones fitted no reading
 ]
 
 
@@ -71,7 +72,7 @@ def test_accuracy_floor() -> None:
     assert right / total >= ACCURACY_FLOOR
 
 
-ACCURACY_FLOOR = 0.96  # reached: 4204 of 4374 cells (the rest flagged)
+ACCURACY_FLOOR = 0.96  # reached: 4404 of 4574 cells (the rest flagged)
 
 
 @pytest.mark.parametrize(

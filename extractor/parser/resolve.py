@@ -186,12 +186,66 @@ def candidates_of(
         return RowCandidates(result.row.row, [values], "read", spans=spans)  # type: ignore[arg-type]
     found = None
     if len(result.row.tokens) < len(result.keys):
-        found = segment_row(folded, template, result)
+        found = glued_cell_row(folded, result) or segment_row(folded, template, result)
         if found is not None and _delimited(folded, result.row.tokens):
             # clean values in separate table cells: a value lost is as likely as two glued
             # ("| 19 | 5 |" for three cells is not only 1|9|5); the decoder weighs both
             found = _union(found, align_row(result, limit))
     return found or line_rows(folded, result) or align_row(result, limit)
+
+
+def glued_cell_row(folded: str, result: RowResult) -> RowCandidates | None:
+    """A row whose values each sit in their own table cell but one cell holds a glued run
+    ("| 0 | 无 | 1 | 001 | 1 |"): the other cells stay as printed and the run is cut into
+    the cells left over; the decoder chooses among the cuts under the identities."""
+    tokens, n = result.row.tokens, len(result.keys)
+    runs = [i for i, t in enumerate(tokens) if t.kind is TokenKind.RUN]
+    if len(runs) != 1 or len(tokens) >= n or not _in_own_cells(folded, tokens):
+        return None
+    at, k = runs[0], n - len(tokens) + 1
+    glued = tokens[at]
+    if "," in glued.text:
+        return None  # thousands separators inside: the whole row's cut handles them
+    kinds = result.kinds[at : at + k]
+    run = _NOT_RUN.sub(
+        " ", folded[glued.start : glued.end].replace("万元", "  ").replace("元", " ")
+    )
+    if sum(ch.isdigit() for ch in run) < k:
+        return None
+    found = segment(
+        run,
+        k,
+        signed=[i for i, kind in enumerate(kinds) if kind is ValueKind.SIGNED],
+        decimals=[i for i, kind in enumerate(kinds) if kind is ValueKind.AMOUNT],
+    )
+    if not found.readings:
+        return None
+    unit = _unit(result)
+    before = [
+        _typed(t.value, kind, unit) for t, kind in zip(tokens[:at], result.kinds, strict=False)
+    ]
+    after_kinds = result.kinds[at + k :]
+    after = [
+        _typed(t.value, kind, unit) for t, kind in zip(tokens[at + 1 :], after_kinds, strict=True)
+    ]
+    own = [(t.start, t.end) for t in tokens]
+    candidates, cell_spans = [], []
+    for reading in found.readings:
+        cut = [_typed(v, kind, unit) for v, kind in zip(reading.values, kinds, strict=True)]
+        candidates.append((*before, *cut, *after))
+        cut_spans = [(glued.start + a, glued.start + b) for a, b in reading.spans]
+        cell_spans.append((*own[:at], *cut_spans, *own[at + 1 :]))
+    return RowCandidates(
+        result.row.row, candidates, "segmented", own, cell_spans, None, found.truncated
+    )
+
+
+def _in_own_cells(folded: str, tokens: list[Token]) -> bool:
+    """Every token apart from the next by a table separator (tab, pipe or line)."""
+    return len(tokens) >= 2 and all(
+        any(sep in folded[a.end : b.start] for sep in "|\t\n")
+        for a, b in itertools.pairwise(tokens)
+    )
 
 
 def _delimited(folded: str, tokens: list[Token]) -> bool:
