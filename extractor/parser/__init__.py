@@ -27,7 +27,7 @@ from extractor.parser.meta import detect_organ, detect_template, detect_year
 from extractor.parser.resolve import resolve
 from extractor.parser.tokens import fold
 
-VERSION = "parser-10"
+VERSION = "parser-20"
 
 
 class ParserExtractor:

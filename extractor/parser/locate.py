@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from extractor.layout import Layout
 from extractor.parser.labels import CjkStream, LabelMatch, find_label, label_key
-from extractor.parser.tokens import Token, TokenKind, tokenize
+from extractor.parser.tokens import MEASURE, Token, TokenKind, tokenize
 
 T3_WINDOW = 400  # CJK chars between one part-三 label and the next (group labels, headers)
 T2_WINDOW = 900
@@ -70,14 +70,27 @@ def _inside_group_label(stream: CjkStream, hit: LabelMatch, group: str) -> bool:
 
 
 def find_t3_start(stream: CjkStream, layout: Layout) -> LabelMatch | None:
-    """The table's first row label: the first "本年新收…" followed closely by "上年结转…"."""
-    (_, new_keys, _), (_, carried_keys, _) = _t3_keys(layout)[:2]
+    """The table's first row label: the first "本年新收…" followed closely by "上年结转…".
+    A report that omits one of the two opening rows starts at the other, followed closely
+    by the row after the one it omits ("上年结转…" then "予以公开")."""
+    (_, new_keys, _), (_, carried_keys, _), (_, granted_keys, _) = _t3_keys(layout)[:3]
+    for first, then in ((new_keys, carried_keys), (carried_keys, granted_keys)):
+        hit = _followed_by(stream, first, then)
+        if hit is not None:
+            return hit
+    return _followed_by(stream, new_keys, granted_keys)
+
+
+def _followed_by(
+    stream: CjkStream, first: tuple[str, ...], then: tuple[str, ...]
+) -> LabelMatch | None:
+    """The first match of `first` with a match of `then` within T3_WINDOW after it."""
     at = 0
     while True:
-        hit = find_label(stream, new_keys, at)
+        hit = find_label(stream, first, at)
         if hit is None:
             return None
-        if find_label(stream, carried_keys, hit.end, hit.end + T3_WINDOW) is not None:
+        if find_label(stream, then, hit.end, hit.end + T3_WINDOW) is not None:
             return hit
         at = hit.end
 
@@ -95,8 +108,12 @@ def locate_t3(stream: CjkStream, layout: Layout, first: LabelMatch) -> tuple[lis
     rows: list[RowRead] = []
     cols = tuple(c.name for c in layout.t3_columns)
     at = first.start
+    # part 四 begins at its first "行政复议" (no part-三 label holds the word): a short label
+    # ("其他", "总计") of a row the report omits is not looked for in part 四's header
+    stop = stream.chars.find("行政复议", first.end)
+    stop = len(stream.chars) if stop < 0 else stop
     for name, keys, group in _t3_keys(layout):
-        hit = find_label(stream, keys, at, at + T3_WINDOW)
+        hit = find_label(stream, keys, at, min(at + T3_WINDOW, stop))
         if hit is not None and _inside_group_label(stream, hit, group):
             hit = None
         row = RowRead("t3", name, cols, hit)
@@ -200,11 +217,25 @@ def locate_t4(stream: CjkStream, text: str, folded: str, layout: Layout, after: 
             break
     for m in _CJK_RUN.finditer(text, src_start):
         seen_number = first_token is not None and first_token.start < m.start()
+        if seen_number and _is_cell_word(folded, m):
+            continue  # a cell's unit ("1件") or a blank cell ("无"), not the next section
         if seen_number and not set(m.group(0)) <= _T4_HEADER_CHARS:
             end = m.start()
             break
     row.segment = (src_start, end)
     return row
+
+
+def _is_cell_word(folded: str, m: re.Match[str]) -> bool:
+    """A word that is a part-四 cell's own: a lone measure word right after a number (the
+    cell's unit, "1件", "0 个"), or "无" alone in its cell (printed blank)."""
+    word = m.group(0)
+    if word == "无":
+        before, after = folded[m.start() - 1 : m.start()], folded[m.end() : m.end() + 1]
+        return before in " \t|\n" and after in " \t|\n\r"
+    if len(word) != 1 or word not in MEASURE:
+        return False
+    return folded[max(0, m.start() - 8) : m.start()].rstrip(" \t")[-1:].isdigit()
 
 
 def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located | None:
@@ -236,9 +267,44 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
             row.tokens = [
                 t for t in tokens[bisect_left(starts, a) : bisect_left(starts, b)] if t.end <= b
             ]
+    for row in rows:
+        edge_blanks(folded, row)
     place_detached_rows(text, t3)
     rebalance_stacked_rows(text, t3)
     return Located([*t2, *t3, t4, *merged], first.span[0])
+
+
+_CELL_GAP = re.compile(r"[ \t]*(?:[|\t][ \t]*)*")
+
+
+def edge_blanks(folded: str, row: RowRead) -> None:
+    """Empty table cells at the ends of a short row ("| 行政处罚 |  | 0 | 1563 |",
+    "行政处罚\t\t0\t1563") are printed blanks: when they make up exactly the values the row
+    lacks, they take their cells (as empty cells between two values already do)."""
+    tokens, n = row.tokens, len(row.columns)
+    if row.label is None or not tokens or len(tokens) >= n or row.part == "t4":
+        return
+    head = folded[row.label.span[1] : tokens[0].start]
+    line_end = folded.find("\n", tokens[-1].end)
+    tail = folded[tokens[-1].end : len(folded) if line_end < 0 else line_end]
+    if not _CELL_GAP.fullmatch(head) or not _CELL_GAP.fullmatch(tail):
+        return
+    pipes = "|" in head + tail
+    if pipes and "\t" in head + tail:
+        return  # mixed separators: no telling where the cells are
+    sep = "|" if pipes else "\t"
+    # between the label's cell and the first value: one separator per cell boundary;
+    # after the last value a markdown row closes with "|", a tab row does not
+    before = max(head.count(sep) - 1, 0)
+    after = max(tail.count(sep) - 1, 0) if pipes else tail.count(sep)
+    if before + after + len(tokens) != n or before + after == 0:
+        return
+    at, end = tokens[0].start, tokens[-1].end
+    row.tokens = [
+        *(Token(at, at, "", TokenKind.BLANK) for _ in range(before)),
+        *tokens,
+        *(Token(end, end, "", TokenKind.BLANK) for _ in range(after)),
+    ]
 
 
 def token_lines(text: str, tokens: list[Token]) -> list[list[Token]]:

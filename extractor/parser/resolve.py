@@ -11,6 +11,7 @@ alternatives and a note, so `rules.review_flags` flags it; the parser never inve
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping
 from decimal import Decimal
@@ -29,8 +30,8 @@ from extractor.layout import ValueKind
 from extractor.models import CellValue
 from extractor.parser.cells import WAN, CellRead, RowResult, provenance, row_keys
 from extractor.parser.locate import token_lines
-from extractor.parser.tokens import TokenKind
-from extractor.segmentation import segment, sums_for
+from extractor.parser.tokens import Token, TokenKind
+from extractor.segmentation import Reading, Segmentation, segment, sums_for
 
 _NOT_RUN = re.compile(r"[^0-9.\-\s]")
 GUESS_BELOW = 0.9  # a decoded value less sure than this is a guess: kept as an alternative only
@@ -64,8 +65,12 @@ def segment_row(folded: str, template: str, result: RowResult) -> RowCandidates 
     if not tokens or any(t.kind is TokenKind.BLANK for t in tokens):
         return None
     start, end = tokens[0].start, tokens[-1].end
-    # units and separators inside the stretch become spaces (a cut), keeping the offsets
-    run = _NOT_RUN.sub(" ", folded[start:end].replace("万元", "  ").replace("元", " "))
+    stretch = folded[start:end].replace("万元", "  ").replace("元", " ")
+    # thousands separators inside a glued run ("4,53205,598") are no cuts: cut the run
+    # without them, then keep the readings whose values carry each comma as printed
+    compact, where = _without_thousands_commas(stretch)
+    # units and separators inside the stretch become spaces (a cut)
+    run = _NOT_RUN.sub(" ", compact)
     n = len(result.keys)
     if sum(ch.isdigit() for ch in run) < n:
         return None
@@ -77,6 +82,8 @@ def segment_row(folded: str, template: str, result: RowResult) -> RowCandidates 
         sums=sums_for(template, result.keys),
         decimals=[i for i, k in enumerate(kinds) if k is ValueKind.AMOUNT],
     )
+    if len(compact) < len(stretch):
+        found = _with_thousands_commas(found, stretch, where)
     if not found.readings:
         return None
     unit = _unit(result)
@@ -88,6 +95,35 @@ def segment_row(folded: str, template: str, result: RowResult) -> RowCandidates 
         for c in found_rows.candidates
     ]
     return found_rows
+
+
+_GROUPED = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
+
+
+def _without_thousands_commas(stretch: str) -> tuple[str, list[int]]:
+    """The stretch without its digit-to-digit commas, and each kept character's offset."""
+    where = [
+        i
+        for i, ch in enumerate(stretch)
+        if not (ch == "," and 0 < i < len(stretch) - 1)
+        or not (stretch[i - 1].isdigit() and stretch[i + 1].isdigit())
+    ]
+    return "".join(stretch[i] for i in where), where
+
+
+def _with_thousands_commas(found: Segmentation, stretch: str, where: list[int]) -> Segmentation:
+    """The readings (spans back in `stretch`) in which every comma sits inside one value
+    printed as a grouped number ("4,532"): a value never starts or ends at a comma."""
+    kept_at = set(where)
+    commas = [i for i, ch in enumerate(stretch) if ch == "," and i not in kept_at]
+    kept: list[Reading] = []
+    for reading in found.readings:
+        spans = tuple((where[s], where[e - 1] + 1) for s, e in reading.spans)
+        inside = all(any(a < c < b for a, b in spans) for c in commas)
+        grouped = all("," not in stretch[a:b] or _GROUPED.fullmatch(stretch[a:b]) for a, b in spans)
+        if inside and grouped:
+            kept.append(Reading(reading.values, spans, reading.row_number))
+    return Segmentation(kept, found.truncated)
 
 
 def align_row(result: RowResult, limit: int = MAX_PLACEMENTS) -> RowCandidates | None:
@@ -150,8 +186,101 @@ def candidates_of(
         return RowCandidates(result.row.row, [values], "read", spans=spans)  # type: ignore[arg-type]
     found = None
     if len(result.row.tokens) < len(result.keys):
-        found = segment_row(folded, template, result)
+        found = glued_cell_row(folded, result) or segment_row(folded, template, result)
+        if found is not None and _delimited(folded, result.row.tokens):
+            # clean values in separate table cells: a value lost is as likely as two glued
+            # ("| 19 | 5 |" for three cells is not only 1|9|5); the decoder weighs both
+            found = _union(found, align_row(result, limit))
     return found or line_rows(folded, result) or align_row(result, limit)
+
+
+def glued_cell_row(folded: str, result: RowResult) -> RowCandidates | None:
+    """A row whose values each sit in their own table cell but one cell holds a glued run
+    ("| 0 | 无 | 1 | 001 | 1 |"): the other cells stay as printed and the run is cut into
+    the cells left over; the decoder chooses among the cuts under the identities."""
+    tokens, n = result.row.tokens, len(result.keys)
+    runs = [i for i, t in enumerate(tokens) if t.kind is TokenKind.RUN]
+    if len(runs) != 1 or len(tokens) >= n or not _in_own_cells(folded, tokens):
+        return None
+    at, k = runs[0], n - len(tokens) + 1
+    glued = tokens[at]
+    if "," in glued.text:
+        return None  # thousands separators inside: the whole row's cut handles them
+    kinds = result.kinds[at : at + k]
+    run = _NOT_RUN.sub(
+        " ", folded[glued.start : glued.end].replace("万元", "  ").replace("元", " ")
+    )
+    if sum(ch.isdigit() for ch in run) < k:
+        return None
+    found = segment(
+        run,
+        k,
+        signed=[i for i, kind in enumerate(kinds) if kind is ValueKind.SIGNED],
+        decimals=[i for i, kind in enumerate(kinds) if kind is ValueKind.AMOUNT],
+    )
+    if not found.readings:
+        return None
+    unit = _unit(result)
+    before = [
+        _typed(t.value, kind, unit) for t, kind in zip(tokens[:at], result.kinds, strict=False)
+    ]
+    after_kinds = result.kinds[at + k :]
+    after = [
+        _typed(t.value, kind, unit) for t, kind in zip(tokens[at + 1 :], after_kinds, strict=True)
+    ]
+    own = [(t.start, t.end) for t in tokens]
+    candidates, cell_spans = [], []
+    for reading in found.readings:
+        cut = [_typed(v, kind, unit) for v, kind in zip(reading.values, kinds, strict=True)]
+        candidates.append((*before, *cut, *after))
+        cut_spans = [(glued.start + a, glued.start + b) for a, b in reading.spans]
+        cell_spans.append((*own[:at], *cut_spans, *own[at + 1 :]))
+    return RowCandidates(
+        result.row.row, candidates, "segmented", own, cell_spans, None, found.truncated
+    )
+
+
+def _in_own_cells(folded: str, tokens: list[Token]) -> bool:
+    """Every token apart from the next by a table separator (tab, pipe or line)."""
+    return len(tokens) >= 2 and all(
+        any(sep in folded[a.end : b.start] for sep in "|\t\n")
+        for a, b in itertools.pairwise(tokens)
+    )
+
+
+def _delimited(folded: str, tokens: list[Token]) -> bool:
+    """Two or more clean values, each in its own table cell (tab, pipe or line apart)."""
+    if len(tokens) < 2 or any(t.kind is not TokenKind.NUMBER for t in tokens):
+        return False
+    return all(
+        any(sep in folded[a.end : b.start] for sep in "|\t\n")
+        for a, b in itertools.pairwise(tokens)
+    )
+
+
+def _union(cut: RowCandidates, placed: RowCandidates | None) -> RowCandidates:
+    """The readings of both: cuts of the digits and placements of the printed values.
+    Marked "aligned": whichever the identities pick, where a value went is a judgement."""
+    if placed is None:
+        return cut
+    extra = [n for n, c in enumerate(placed.candidates) if c not in cut.candidates]
+    cell_spans = None
+    if cut.cell_spans is not None and placed.cell_spans is not None:
+        cell_spans = [*cut.cell_spans, *(placed.cell_spans[n] for n in extra)]
+    reasons = None
+    if cut.reasons is not None or placed.reasons is not None:
+        mine = cut.reasons or [""] * len(cut.candidates)
+        theirs = placed.reasons or [""] * len(placed.candidates)
+        reasons = [*mine, *(theirs[n] for n in extra)]
+    return RowCandidates(
+        cut.row,
+        [*cut.candidates, *(placed.candidates[n] for n in extra)],
+        "aligned",
+        placed.spans or cut.spans,
+        cell_spans,
+        reasons,
+        cut.truncated or placed.truncated,
+    )
 
 
 def _to_cell(text: str, decoded: DecodedCell, keep_below: float = GUESS_BELOW) -> CellRead:

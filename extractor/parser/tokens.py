@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
@@ -64,6 +65,12 @@ _BLANK = re.compile(r"(?:(?<=^)|(?<=[\s|]))(?:/|—{1,2}|-|–|无)(?=$|[\s|])",
 # A number followed by one of these is prose or a heading number, not a cell value.
 _NOT_A_CELL = re.compile(r"[ \t]*(?:件|条|个|次|年|月|日|号|人|页|部|项|家|份|篇|场|余|%|、)")
 _ROW_NUMBER = re.compile(r"[.．][ \t]*[\u4e00-\u9fff“\"]")
+# A count with its measure word as a whole table cell ("| 5件 |", "0条\t", "3个" on its own
+# line, "12件0" glued on to the next value) is a value: prose goes on after the measure word
+# ("收到申请112件，"), a cell ends there.
+MEASURE = "件条个项次"
+_RUN_ON = "0123456789,"  # what may follow a value whose digits run on into the next one
+_COUNT_CELL = re.compile(r"[ \t]*[件条个项次](?=[ \t]*(?:$|[|\t\r\n]|-?\d))", re.M)
 
 
 def _furniture_spans(folded: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -92,6 +99,42 @@ def _in_label_cell(folded: str, start: int, end: int) -> bool:
     return bool(_CJK.search(cell))
 
 
+def _is_count_cell(folded: str, m: re.Match[str], before: str) -> bool:
+    """A number followed by its measure word that fills a table cell ("| 5件 |"): it starts
+    a cell (after a separator or the digits of a glued value) and the cell ends after it."""
+    if before not in _SEP and not before.isdigit() and not _CJK.match(before):
+        return False
+    if not m.group(1)[-1:].isdigit():
+        return False
+    if _COUNT_CELL.match(folded, m.end()) is not None:
+        return True
+    # a flattened row's last cell, right after another counted cell: "161件5487个规范性文件"
+    return before in MEASURE and folded[m.end() : m.end() + 1] in MEASURE
+
+
+# A stretch of digits, grouped thousands and decimals with no separator between values.
+_BLOB = re.compile(r"-?(?:\d|,(?=\d)|\.(?=\d))+")
+
+
+def _glued_tail(folded: str, m: re.Match[str], end: int) -> bool:
+    """A number the digits of another value run on from ("8,8264,249.62", "5,4206,791"):
+    the regex stops at its first value, so the whole stretch is one glued run."""
+    after = folded[m.end() : min(end, m.end() + 2)]
+    if not after:
+        return False
+    if after[0].isdigit():
+        return True
+    return after[0] == "," and after[1:2].isdigit() and "," in m.group(1)
+
+
+def _glued_run(folded: str, start: int, stop: int) -> Token:
+    """The glued stretch [start, stop) as one RUN token; a trailing digit that is the next
+    label's numbering ("…4,249.622.其他") is left out."""
+    if _ROW_NUMBER.match(folded, stop) and stop - start > 1 and folded[stop - 2].isdigit():
+        stop -= 1
+    return Token(start, stop, folded[start:stop], TokenKind.RUN)
+
+
 def _parse(text: str) -> int | Decimal:
     digits = text.replace(",", "")
     return Decimal(digits) if "." in digits else int(digits)
@@ -104,35 +147,56 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
     digits but loses the last one, which is the row number glued on.
     """
     skip = _furniture_spans(folded, start, end)
+    skip_starts = [a for a, _ in skip]
+
+    def skipped(at: int) -> bool:  # inside page furniture (spans sorted, apart)
+        i = bisect_right(skip_starts, at) - 1
+        return i >= 0 and at < skip[i][1]
+
     out: list[Token] = []
+    covered = start  # the end of the last glued run taken whole
     for m in _NUMBER.finditer(folded, start, end):
-        if skip and any(a <= m.start() < b for a, b in skip):
+        s, e = m.span()
+        if s < covered or (skip and skipped(s)):
             continue
-        if m.group(2) is None and _NOT_A_CELL.match(folded, m.end()):
+        unit = m.group(2)
+        after_char = folded[e : e + 1]
+        if unit is None and after_char in _RUN_ON and _glued_tail(folded, m, end):
+            token = _glued_run(folded, s, _BLOB.match(folded, s, end).end())  # type: ignore[union-attr]
+            covered = s + len(token.text) if token.text else e
+            if token.text:
+                out.append(token)
             continue
-        before, after_char = folded[m.start() - 1 : m.start()], folded[m.end() : m.end() + 1]
+        before = folded[s - 1 : s]
+        counted = False  # a count with its measure word filling a cell ("0条")
+        if unit is None and _NOT_A_CELL.match(folded, e):
+            if not _is_count_cell(folded, m, before):
+                continue
+            counted = True
         if before == "第":
             continue
         # only a number glued to something else can share its cell with a label ("数据1")
-        glued_on = before not in _SEP or after_char not in _SEP
-        if glued_on and _in_label_cell(folded, m.start(), m.end()):
+        glued_on = before not in _SEP or (after_char not in _SEP and not counted)
+        if glued_on and _in_label_cell(folded, s, e):
             continue
-        s, e, text = m.start(), m.end(), m.group(0)
-        if m.group(2) is None and "." not in text and _ROW_NUMBER.match(folded, m.end()):
+        text = m.group(0)
+        if unit is None and _ROW_NUMBER.match(folded, e):
             # "2.其他法律…": the number is the next label's numbering, glued or alone
+            # ("173.793.收到…": an amount 173.79 and the heading "3.")
             if len(text.lstrip("-")) == 1:
                 continue
-            e -= 1
-            text = text[:-1]
+            if "." not in text or len(text.split(".")[1]) >= 2:
+                e -= 1
+                text = text[:-1]
         number = m.group(1) if e == m.end() else text
         digits = number.lstrip("-").replace(",", "")
-        glued = "," not in number and "." not in digits and len(digits) > 1 and digits[0] == "0"
-        if glued:
-            out.append(Token(s, e, text, TokenKind.RUN))
+        whole = digits.split(".")[0]  # "0173.79": items 0 glued to an amount
+        if "," not in number and len(whole) > 1 and whole[0] == "0":
+            out.append(Token(s, e, text, TokenKind.RUN, None, unit))  # "04613600元"
         else:
-            out.append(Token(s, e, text, TokenKind.NUMBER, _parse(number), m.group(2)))
+            out.append(Token(s, e, text, TokenKind.NUMBER, _parse(number), unit))
     for m in _BLANK.finditer(folded, start, end):
-        if any(a <= m.start() < b for a, b in skip):
+        if skip and skipped(m.start()):
             continue
         out.append(Token(m.start(), m.end(), m.group(0), TokenKind.BLANK))
     out.sort(key=lambda t: t.start)
@@ -146,7 +210,7 @@ def _with_empty_cells(folded: str, tokens: list[Token]) -> list[Token]:
     """An empty table cell between two values of one row ("| 0 |  | 3 |", "0\t\t3") is a
     printed blank: it keeps the values after it in their columns."""
     out: list[Token] = []
-    for token, nxt in zip(tokens, [*tokens[1:], None], strict=True):
+    for token, nxt in zip(tokens, [*tokens[1:], None][: len(tokens)], strict=True):
         out.append(token)
         if nxt is None:
             continue
