@@ -76,19 +76,13 @@ def domain_findings(report: CanonicalReport) -> list[Finding]:
         value = report.cells[spec.key]
         if value is None or spec.kind is ValueKind.SIGNED:
             continue
+        problem = None
         if value < 0:
             what = "an amount" if spec.kind is ValueKind.AMOUNT else "a count"
-            out.append(
-                Finding(
-                    rule=f"domain[{spec.key}]",
-                    family="domain",
-                    severity=Severity.ERROR,
-                    status=Status.FAILED,
-                    cells=[spec.key],
-                    equation=f"{spec.key} = {value}: {what} cannot be negative",
-                )
-            )
+            problem = f"{what} cannot be negative"
         elif spec.kind is ValueKind.COUNT and isinstance(value, Decimal):
+            problem = "a count must be a whole number"
+        if problem:
             out.append(
                 Finding(
                     rule=f"domain[{spec.key}]",
@@ -96,7 +90,7 @@ def domain_findings(report: CanonicalReport) -> list[Finding]:
                     severity=Severity.ERROR,
                     status=Status.FAILED,
                     cells=[spec.key],
-                    equation=f"{spec.key} = {value}: a count must be a whole number",
+                    equation=f"{spec.key} = {value}: {problem}",
                 )
             )
     return out

@@ -39,6 +39,7 @@ from nianbao.pipeline.worker import (
     reset_extractors,
 )
 from nianbao.store import Outcome, SourceInfo, Store
+from nianbao.store.writer import RUN_TOTALS
 
 PROGRESS_EVERY = 25  # store the run's totals every so many reports
 KEEP_FAILURES = 50  # failure reasons kept for the summary (the store keeps all)
@@ -65,21 +66,7 @@ class RunStats:
     seconds: float = 0.0
 
     def totals(self) -> dict[str, float]:
-        return {
-            k: getattr(self, k)
-            for k in (
-                "n_files",
-                "n_done",
-                "n_skipped",
-                "n_failed",
-                "llm_calls",
-                "cached_calls",
-                "input_tokens",
-                "output_tokens",
-                "cost_usd",
-                "seconds",
-            )
-        }
+        return {k: getattr(self, k) for k in RUN_TOTALS}
 
     def note_failure(self, error: str) -> None:
         """Keep the first reasons for the summary (the store keeps every one)."""
