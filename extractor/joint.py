@@ -17,7 +17,14 @@ from typing import Any
 
 from extractor.layout import ValueKind
 from extractor.models import CellValue
-from extractor.propagation import MAX_SUMS, coefficients, contribution, feasible_subset, prune
+from extractor.propagation import (
+    MAX_SUMS,
+    coefficients,
+    contribution,
+    feasible_subset,
+    identity_terms,
+    prune,
+)
 from rules.identities import Identity
 
 Vector = tuple[CellValue, ...]
@@ -89,13 +96,7 @@ def _plan(blocks: list[Block], idents: list[Identity]) -> _Plan:
     n = len(blocks)
     own_broken = [[0] * len(block.candidates) for block in blocks]
     multi: list[dict[int, list[tuple[int, int]]]] = []
-    for ident in idents:
-        if not all(k in where for k in ident.keys):
-            continue
-        per_block: dict[int, list[tuple[int, int]]] = {}
-        for key, coef in coefficients(ident).items():
-            b, p = where[key]
-            per_block.setdefault(b, []).append((p, coef))
+    for per_block in identity_terms(idents, where):
         if len(per_block) == 1:  # a row's own sum: settled by the reading alone
             ((b, terms),) = per_block.items()
             for ci, vector in enumerate(blocks[b].candidates):

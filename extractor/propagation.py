@@ -27,6 +27,22 @@ def coefficients(ident: Identity) -> dict[str, int]:
 MAX_SUMS = 20_000  # partial sums tracked per identity while pruning; past this, no pruning
 
 
+def identity_terms(
+    idents: list[Identity], where: dict[str, tuple[int, int]]
+) -> list[dict[int, list[tuple[int, int]]]]:
+    """For each identity whose cells all sit in some block: {block: [(position, coef)]}."""
+    plans = []
+    for ident in idents:
+        if not all(k in where for k in ident.keys):
+            continue
+        per_block: dict[int, list[tuple[int, int]]] = {}
+        for key, coef in coefficients(ident).items():
+            b, p = where[key]
+            per_block.setdefault(b, []).append((p, coef))
+        plans.append(per_block)
+    return plans
+
+
 def contribution(vector: Vector, terms: list[tuple[int, int]]) -> CellValue:
     """One reading's part of an identity's sum (its cells times their coefficients)."""
     total: CellValue = 0
@@ -55,15 +71,7 @@ def prune(
         if start is not None
         else [list(range(len(block.candidates))) for block in blocks]
     )
-    plans = []
-    for ident in idents:
-        if not all(k in where for k in ident.keys):
-            continue
-        per_block: dict[int, list[tuple[int, int]]] = {}
-        for key, coef in coefficients(ident).items():
-            b, p = where[key]
-            per_block.setdefault(b, []).append((p, coef))
-        plans.append(per_block)
+    plans = identity_terms(idents, where)
     changed = True
     while changed:
         changed = False
