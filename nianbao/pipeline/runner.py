@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -105,7 +106,15 @@ def _executor(backend: str, jobs: int) -> Executor | None:
         return None
     if backend == "parser":
         # The parser is pure Python and CPU-bound: processes, each with its own parser.
-        return ProcessPoolExecutor(jobs, initializer=build_extractors, initargs=(backend,))
+        # Spawned, not forked: a fork of a process that runs threads (tqdm's monitor, a dead
+        # pool's feeder) can inherit a held lock and hang forever; a rebuilt pool after a
+        # killed worker did exactly that.
+        return ProcessPoolExecutor(
+            jobs,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=build_extractors,
+            initargs=(backend,),
+        )
     # The LLM waits on the network: threads are enough and share one HTTP client and cache.
     return ThreadPoolExecutor(jobs)
 
