@@ -208,14 +208,14 @@ def test_ctrl_c_stops_cleanly_and_marks_the_run_interrupted(tmp_path: Path) -> N
     src = tmp_path / "many"
     src.mkdir()
     base = (REAL / "seed-000.txt").read_text(encoding="utf-8")
-    for n in range(60):
+    for n in range(300):  # far more than a loaded machine finishes before the signal
         (src / f"r{n:03d}.txt").write_text(base + f"\n（第{n}份）\n", encoding="utf-8")
     db = tmp_path / "store.db"
     cmd = [sys.executable, "-m", "nianbao", "run", str(src), "--db", str(db)]
     proc = subprocess.Popen(
         cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 240  # generous: CI shares two cores with other work
     while time.monotonic() < deadline and proc.poll() is None:
         try:
             if db.exists() and _rows(db, "SELECT COUNT(*) FROM results")[0][0] >= 5:
@@ -223,12 +223,14 @@ def test_ctrl_c_stops_cleanly_and_marks_the_run_interrupted(tmp_path: Path) -> N
         except sqlite3.OperationalError:
             pass
         time.sleep(0.02)
+    assert proc.poll() is None, "the run ended before it could be interrupted"
+    assert _rows(db, "SELECT COUNT(*) FROM results")[0][0] >= 5, "no report stored in 240 s"
     proc.send_signal(signal.SIGINT)
-    _out, err = proc.communicate(timeout=60)
+    _out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130 and err.strip().endswith("nianbao: interrupted")
     ((status, done),) = _rows(db, "SELECT status, n_done FROM runs")
     assert status == "interrupted"
-    assert done == _rows(db, "SELECT COUNT(*) FROM results")[0][0] < 60
+    assert done == _rows(db, "SELECT COUNT(*) FROM results")[0][0] < 300
 
 
 def test_a_file_over_the_time_limit_is_recorded_and_retried(
