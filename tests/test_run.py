@@ -223,7 +223,14 @@ def test_ctrl_c_stops_cleanly_and_marks_the_run_interrupted(tmp_path: Path) -> N
     db = tmp_path / "store.db"
     cmd = [sys.executable, "-m", "nianbao", "run", str(src), "--db", str(db)]
     proc = subprocess.Popen(
-        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        cmd,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # As at a terminal: a test runner started in the background inherits SIGINT ignored,
+        # and Python then installs no KeyboardInterrupt handler at all.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     deadline = time.monotonic() + 240  # generous: CI shares two cores with other work
     while time.monotonic() < deadline and proc.poll() is None:
