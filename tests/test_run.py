@@ -192,18 +192,27 @@ def test_a_dead_worker_is_recorded_and_the_run_goes_on(tmp_path: Path) -> None:
     for n in range(12):
         (src / f"r{n:03d}.txt").write_text(base + f"\n（第{n}份）\n", encoding="utf-8")
     sources = list(iter_sources(discover([src])))
+    earlier = {p.pid for p in multiprocessing.active_children()}  # other tests' children
     pool = _Pool("parser", 2, timeout=None)
     try:
         first = pool.executor
         assert first is not None
         first.submit(os.getpid).result(timeout=120)  # the workers are up, idle
-        (victim, *_) = multiprocessing.active_children()
+        (victim, *_) = [p for p in multiprocessing.active_children() if p.pid not in earlier]
         os.kill(victim.pid or 0, signal.SIGKILL)  # as the OOM killer would
         victim.join(30)
         results = list(pool.results(iter(sources)))
         assert pool.executor is not first  # the broken pool was replaced
     finally:
         pool.shutdown(wait_for_workers=True)
+
+    def lingering() -> list[int]:
+        return [p.pid or 0 for p in multiprocessing.active_children() if p.pid not in earlier]
+
+    deadline = time.monotonic() + 30
+    while lingering() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert lingering() == []  # nothing of the broken pool lingers
     assert len(results) == 12
     failed = [r for r in results if isinstance(r, Failure)]
     assert all("worker process died" in f.error and f.kind == "internal" for f in failed)

@@ -154,7 +154,14 @@ class _Pool:
             yield from self._collect(pending)
 
     def _rebuild(self) -> None:
+        # A broken pool can keep a worker blocked on a lock its dead sibling held (one it
+        # spawned just as the other died), and its manager thread would wait for that worker
+        # forever, holding up the interpreter's exit. Kill what is left of it (the list is
+        # private to the executor and gone after shutdown, so taken first).
+        leftovers = list((getattr(self.executor, "_processes", None) or {}).values())
         self.shutdown(wait_for_workers=False)
+        for proc in leftovers:
+            proc.kill()
         self.executor = _executor(self.backend, self.jobs)
         assert self.executor is not None
 
