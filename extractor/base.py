@@ -11,8 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
-from pydantic import BaseModel
-
 from extractor.models import Extraction
 
 
@@ -42,20 +40,6 @@ class SourceDocument:
     def from_text(cls, name: str, text: str, media: str = "txt") -> SourceDocument:
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
         return cls(name=name, text=text, media=media, sha256=digest)
-
-
-class Usage(BaseModel):
-    """What one extraction cost: LLM calls and tokens (zero for the parser), wall time."""
-
-    calls: int = 0
-    cached_calls: int = 0
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cost_usd: float = 0.0
-    seconds: float = 0.0
-
-    def __add__(self, other: Usage) -> Usage:
-        return Usage(**{k: getattr(self, k) + getattr(other, k) for k in Usage.model_fields})
 
 
 @runtime_checkable

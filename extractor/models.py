@@ -271,7 +271,7 @@ class Extraction(BaseModel):
     # The keys this reading covers when it answers only some rows (a targeted LLM
     # re-extraction); outside them its values are another reading's, copied. None: all.
     scope: list[str] | None = None
-    # extractor.base.Usage as a dict: calls, cached_calls, input_tokens, output_tokens,
+    # what the extraction cost: calls, cached_calls, input_tokens, output_tokens,
     # cost_usd, seconds (the parser fills only seconds)
     usage: dict[str, float] = Field(default_factory=dict)
 

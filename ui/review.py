@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from extractor.layout import ValueKind, layout_for
 from extractor.models import CanonicalReport, CellProvenance, CellValue, Extraction, Meta
+from nianbao.store.values import parse_input
 from rules.engine import check
 from rules.findings import CheckResult
 from rules.narrative import narrative_figures
@@ -26,7 +27,6 @@ _OPEN_ORDER = {
     CellStatus.LOW_CONFIDENCE: 2,
     CellStatus.NULL: 3,
 }
-NULL_WORDS = frozenset({"", "null", "none", "空", "—", "-", "/", "无"})
 
 
 @dataclass(frozen=True)
@@ -164,27 +164,15 @@ def _as_kind(rr: ReviewReport, key: str, value: int) -> CellValue:
 def parse_value(template: str, key: str, text: str) -> CellValue:
     """A typed value for `key`: a whole number, an amount, or empty for null.
 
-    Raises ValueError with a message a reviewer can act on.
+    The store's parser, plus the domain rule the screen enforces before saving: only
+    本年增/减 may be negative. Raises ValueError with a message a reviewer can act on.
     """
+    value = parse_input(template, key, text)
     kind = layout_for(template).spec(key).kind
-    cleaned = text.strip().replace(",", "").replace("，", "")
-    if cleaned.lower() in NULL_WORDS:
-        return None
-    try:
-        number = Decimal(cleaned)
-    except InvalidOperation:
-        raise ValueError(f"{key}: {text!r} is not a number") from None
-    if not number.is_finite():
-        raise ValueError(f"{key}: {text!r} is not a number")
-    if kind is ValueKind.AMOUNT:
-        if number < 0:
-            raise ValueError(f"{key}: an amount cannot be negative")
-        return number
-    if number != number.to_integral_value():
-        raise ValueError(f"{key}: a count must be a whole number")
-    if kind is ValueKind.COUNT and number < 0:
-        raise ValueError(f"{key}: a count cannot be negative")
-    return int(number)
+    if value is not None and value < 0 and kind is not ValueKind.SIGNED:
+        what = "an amount" if kind is ValueKind.AMOUNT else "a count"
+        raise ValueError(f"{key}: {what} cannot be negative")
+    return value
 
 
 @dataclass(frozen=True)

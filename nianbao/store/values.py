@@ -26,12 +26,18 @@ def decode(template: str, key: str, text: str | None) -> CellValue:
     return int(text)
 
 
+# What a reviewer may type for "no value": the spec's blank marks, in either script.
+NULL_WORDS = frozenset({"", "null", "none", "空", "—", "-", "/", "无"})
+
+
 def parse_input(template: str, key: str, raw: object) -> CellValue:
     """A reviewer's typed value as the cell's type; ValueError with a readable reason."""
-    if raw is None or (isinstance(raw, str) and raw.strip() in ("", "null", "/", "—", "-")):
+    if raw is None:
+        return None
+    text = str(raw).strip().replace(",", "").replace("，", "")
+    if text.lower() in NULL_WORDS:
         return None
     kind = layout_for(template).spec(key).kind
-    text = str(raw).strip().replace(",", "").replace("，", "")
     try:
         number = Decimal(text)
     except InvalidOperation:
@@ -41,5 +47,5 @@ def parse_input(template: str, key: str, raw: object) -> CellValue:
     if kind is ValueKind.AMOUNT:
         return number
     if number != number.to_integral_value():
-        raise ValueError(f"{key}: {raw!r} is not a whole number")
+        raise ValueError(f"{key}: a count must be a whole number")
     return int(number)
