@@ -213,7 +213,7 @@ def run(
                 tick(1)
             elif isinstance(source, str):
                 info = SourceInfo(str(path), path.name, _unreadable_hash(path), "unknown", 0)
-                _store(store, stats, fp, Failure(info, source, "source"))
+                store_result(store, stats, fp, Failure(info, source, "source"))
                 tick(1)
             elif (before := store.done_before(source, fp)) is not None:
                 stats.n_skipped += 1
@@ -231,7 +231,7 @@ def run(
         for result in pool.results(todo()):
             if isinstance(result, Failure) and result.kind == FATAL:
                 raise BackendError(result.error)
-            _store(store, stats, fp, result)
+            store_result(store, stats, fp, result)
             tick(1)
             if (stats.n_done + stats.n_failed) % PROGRESS_EVERY == 0:
                 stats.seconds = time.perf_counter() - started
@@ -251,7 +251,8 @@ def _unreadable_hash(path: Path) -> str:
     return "unreadable:" + hashlib.sha256(str(path).encode("utf-8")).hexdigest()
 
 
-def _store(store: Store, stats: RunStats, fp: str, result: Outcome | Failure) -> None:
+def store_result(store: Store, stats: RunStats, fp: str, result: Outcome | Failure) -> None:
+    """Store one file's outcome or failure and count it (the run and the service's workers)."""
     if isinstance(result, Failure):
         store.save_failure(
             stats.run_id, fp, result.source, result.error, result.kind, result.seconds
@@ -272,4 +273,4 @@ def _store(store: Store, stats: RunStats, fp: str, result: Outcome | Failure) ->
         stats.cost_usd += float(usage.get("cost_usd", 0.0))
 
 
-__all__ = ["RunStats", "configuration", "fingerprint", "run"]
+__all__ = ["RunStats", "configuration", "fingerprint", "run", "store_result"]

@@ -9,8 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from nianbao.store.db import Database
+from nianbao.store.jobs import JobBook, JobRecord, JobStatus
 from nianbao.store.reading import STATUSES, Reader
 from nianbao.store.review import DecisionResult, ReviewDesk
+from nianbao.store.tokens import TokenBook, TokenRecord
 from nianbao.store.types import (
     CellStatus,
     CellView,
@@ -32,7 +34,7 @@ from nianbao.store.writer import RunWriter
 DEFAULT_DB = Path("nianbao.db")
 
 
-class Store(Reader, ReviewDesk, RunWriter):
+class Store(Reader, ReviewDesk, RunWriter, JobBook, TokenBook):
     """The store on one SQLite file. Safe to share between threads; open one per process."""
 
     def __init__(self, path: str | Path) -> None:
@@ -62,6 +64,8 @@ __all__ = [
     "DecisionKind",
     "DecisionResult",
     "DecisionView",
+    "JobRecord",
+    "JobStatus",
     "NotClean",
     "Outcome",
     "ReportStatus",
@@ -72,6 +76,7 @@ __all__ = [
     "StaleEdit",
     "Store",
     "StoreError",
+    "TokenRecord",
     "UnknownReport",
     "open_store",
 ]

@@ -182,6 +182,47 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX decisions_result ON decisions(result_id);
         """,
     ),
+    Migration(
+        2,
+        "service: API tokens (hashed) and upload jobs",
+        """
+        -- Who may use the HTTP API. Only the sha256 of a token's secret is kept; `name` is
+        -- what the audit trail records for a reviewer's decisions.
+        CREATE TABLE api_tokens (
+            id          INTEGER PRIMARY KEY,
+            name        TEXT NOT NULL,
+            role        TEXT NOT NULL CHECK (role IN ('submitter', 'reviewer', 'admin')),
+            secret_hash TEXT NOT NULL UNIQUE,
+            created_at  TEXT NOT NULL,
+            revoked_at  TEXT
+        );
+
+        -- One uploaded content (sha256 of its bytes): the upload area is this table, so workers
+        -- on other machines need only the store and the queue. `attempts` counts deliveries
+        -- to a worker: a job whose worker died is taken again once, then marked failed.
+        CREATE TABLE jobs (
+            id           INTEGER PRIMARY KEY,
+            content_hash TEXT NOT NULL UNIQUE,
+            name         TEXT NOT NULL,          -- the uploaded file's name, for display only
+            suffix       TEXT NOT NULL,          -- which reader reads it (.txt, .docx, ...)
+            size_bytes   INTEGER NOT NULL,
+            body         BLOB NOT NULL,
+            status       TEXT NOT NULL DEFAULT 'queued'
+                CHECK (status IN ('queued', 'running', 'done', 'failed')),
+            attempts     INTEGER NOT NULL DEFAULT 0,
+            worker       TEXT,                   -- host:pid of the worker that took it last
+            message_id   TEXT,                   -- the queue message being worked on: a
+                                                 -- redelivery of it may take the job again,
+                                                 -- a second message for the job may not
+            report_id    INTEGER REFERENCES reports(id),
+            error        TEXT,
+            submitted_by INTEGER REFERENCES api_tokens(id),
+            created_at   TEXT NOT NULL,
+            updated_at   TEXT NOT NULL
+        );
+        CREATE INDEX jobs_status ON jobs(status);
+        """,
+    ),
 )
 
 
