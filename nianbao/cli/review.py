@@ -15,7 +15,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser(
         "review",
         help="open the review screen (Streamlit) on a store",
-        description="Starts a headless Streamlit server on the store; open the printed URL.",
+        description=(
+            "Starts a headless Streamlit server on the store; open the printed URL and sign in "
+            "with a reviewer token (`nianbao token create --role reviewer --name NAME`): "
+            "decisions are recorded under the token's name."
+        ),
     )
     p.add_argument("--db", type=Path, default=Path("nianbao.db"), help="the store (SQLite file)")
     p.add_argument("--port", type=int, default=8501, help="port to serve on (default 8501)")
@@ -24,7 +28,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default="127.0.0.1",
         help="address to listen on (default 127.0.0.1: this machine only)",
     )
-    p.add_argument("--reviewer", help="the reviewer's name recorded with every decision")
     p.set_defaults(func=run)
 
 
@@ -58,8 +61,6 @@ def run(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         raise UserError(f"--port {args.port}: expected 1-65535")
     env = {**os.environ, "NIANBAO_DB": str(db)}
-    if args.reviewer:
-        env["NIANBAO_REVIEWER"] = args.reviewer
     print(f"nianbao review: http://{args.address}:{args.port}  (store {db}; Ctrl-C stops)")
     proc = subprocess.Popen(streamlit_command(db, args.port, args.address), env=env)
     try:

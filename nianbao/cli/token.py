@@ -35,8 +35,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run(args: argparse.Namespace) -> int:
-    from nianbao.service.auth import create_token
     from nianbao.service.settings import from_env
+    from nianbao.service.tokens import create_token
     from nianbao.store import StoreError, open_store
 
     db = from_env(db=args.db).db
