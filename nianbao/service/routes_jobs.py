@@ -89,3 +89,17 @@ def job_status(request: Request, job_id: int, _who: Anyone) -> dict[str, Any]:
 def job_counts(request: Request, _who: Anyone) -> dict[str, Any]:
     """How many jobs are in each state."""
     return {"counts": request.app.state.store.job_counts()}
+
+
+Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
+
+
+@router.post("/jobs/requeue")
+def requeue(request: Request, _who: Admin) -> dict[str, Any]:
+    """Send every job still queued in the store to the queue again (after Redis lost its data,
+    say). Safe to repeat: a job is only ever worked on under one message at a time."""
+    store: Store = request.app.state.store
+    waiting = store.queued_jobs()
+    for job_id in waiting:
+        request.app.state.sender.send(job_id)
+    return {"sent": len(waiting)}

@@ -59,6 +59,30 @@ def test_full_queue_is_429_and_a_later_worker_drains_it(stack: Stack) -> None:
     assert status == 202  # room again
 
 
+def test_jobs_survive_redis_losing_its_queue(stack: Stack) -> None:
+    """The store is the record: an admin re-sends what is still queued, and it is done once."""
+    stack.token("admin", "root")
+    stack.start_api()
+    status, body = _upload(stack, [(p.name, p.read_bytes()) for p in SAMPLES[:2]])
+    assert status == 202
+    ids = [j["id"] for j in body["jobs"]]
+    from redis import Redis
+
+    Redis.from_url(stack.env["NIANBAO_REDIS_URL"]).flushall()  # the queue is gone
+    with stack.client("intake") as c:
+        assert c.post("/jobs/requeue").status_code == 403
+    with stack.client("root") as c:
+        r = c.post("/jobs/requeue")
+        assert r.status_code == 200 and r.json() == {"sent": 2}
+        assert c.post("/jobs/requeue").json() == {"sent": 2}  # twice: still done once
+    stack.start_worker()
+    done = stack.wait_jobs(ids, "intake")
+    assert [(done[i]["status"], done[i]["attempts"]) for i in ids] == [("done", 1)] * 2
+    with open_store(stack.db) as store:
+        rows = store.db.conn.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+    assert rows == 2
+
+
 class Gate:
     """The LLM endpoint, held shut until the test opens it: a worker asking it is mid-report."""
 
