@@ -41,7 +41,9 @@ def run(args: argparse.Namespace) -> int:
     from nianbao.service.worker import run_worker
 
     settings = from_env(db=args.db, redis_url=args.redis, backend=args.backend)
-    threads = args.threads or (1 if settings.backend == "parser" else 4)
+    threads = (
+        args.threads if args.threads is not None else (1 if settings.backend == "parser" else 4)
+    )
     if not 1 <= threads <= 64:
         raise UserError(f"--threads {threads}: expected 1 to 64")
     try:

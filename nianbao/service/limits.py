@@ -10,7 +10,6 @@ from __future__ import annotations
 import io
 import unicodedata
 import zipfile
-from dataclasses import dataclass
 
 from extractor.base import SourceError
 from extractor.readers import SUFFIXES, TEXT_SUFFIXES, check_is_report, decode_text, html_to_text
@@ -23,13 +22,12 @@ MAX_DOCX_RATIO = 200  # deflate rarely beats 100:1 on XML; bombs reach 1000:1 an
 DOCX_MAIN = "word/document.xml"
 
 
-@dataclass(frozen=True)
 class Refused(Exception):
-    status: int
-    detail: str
+    """An upload (or request) refused: the HTTP status and one line saying what to do."""
 
-    def __str__(self) -> str:
-        return self.detail
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(detail)
+        self.status, self.detail = status, detail
 
 
 def check_name(name: str | None) -> str:

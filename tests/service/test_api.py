@@ -19,11 +19,16 @@ from tests.service.harness import Stack, make_stack, nianbao
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = sorted((ROOT / "samples").glob("*.txt"))
 MAX_UPLOAD = 512 * 1024  # small, so the too-large case stays cheap
+MAX_FILES = 10  # so a whole request may be at most 10 x 512 KB + 1 MB
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
-    s = make_stack(tmp_path_factory.mktemp("service"), NIANBAO_MAX_UPLOAD_BYTES=str(MAX_UPLOAD))
+    s = make_stack(
+        tmp_path_factory.mktemp("service"),
+        NIANBAO_MAX_UPLOAD_BYTES=str(MAX_UPLOAD),
+        NIANBAO_MAX_FILES=str(MAX_FILES),
+    )
     try:
         s.token("submitter", "intake")
         s.token("reviewer", "alice")
@@ -35,6 +40,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         yield s
     finally:
         s.stop()
+    # every refusal was an answer, never a crash: the server logged no traceback
+    for proc in s.procs:
+        assert "Traceback" not in proc.text(), f"{proc.name}:\n{proc.text()[-3000:]}"
 
 
 @pytest.fixture(scope="module")
@@ -249,6 +257,33 @@ def test_one_bad_file_refuses_the_whole_request(stack: Stack) -> None:
     assert r.status_code == 415 and "x.exe" in r.json()["detail"]
     with open_store(stack.db) as store:
         assert store.job_counts() == before
+
+
+def test_too_many_files_or_too_large_a_request_is_413(stack: Stack) -> None:
+    with stack.client("intake") as c:
+        many = [("files", (f"r{n}.txt", b"x")) for n in range(MAX_FILES + 1)]
+        r = c.post("/reports", files=many)
+        assert r.status_code == 413 and f"{MAX_FILES + 1} files" in r.json()["detail"], r.text
+        # a body past the whole request's limit is refused before it is parsed or spooled
+        big = b"a" * (MAX_FILES * MAX_UPLOAD + 2 * 1024 * 1024)
+        r = c.post("/reports", files=[("files", ("big.txt", big))])
+        assert r.status_code == 413 and "request larger than" in r.json()["detail"]
+
+        def chunks():  # the same without a declared length (chunked transfer)
+            yield (
+                b'--xyz\r\nContent-Disposition: form-data; name="files"; '
+                b'filename="big.txt"\r\nContent-Type: text/plain\r\n\r\n'
+            )
+            for _ in range(len(big) // (1 << 20) + 1):
+                yield b"a" * (1 << 20)
+            yield b"\r\n--xyz--\r\n"
+
+        r = c.post(
+            "/reports",
+            content=chunks(),
+            headers={"content-type": "multipart/form-data; boundary=xyz"},
+        )
+        assert r.status_code == 413 and "request larger than" in r.json()["detail"]
 
 
 def test_a_docx_report_goes_through(stack: Stack) -> None:
