@@ -40,6 +40,7 @@ from nianbao.pipeline.worker import (
     reset_extractors,
 )
 from nianbao.store import Outcome, SourceInfo, Store
+from nianbao.store.db import interrupts_deferred
 from nianbao.store.writer import RUN_TOTALS
 
 PROGRESS_EVERY = 25  # store the run's totals every so many reports
@@ -142,7 +143,13 @@ class _Pool:
         for path, source in todo:
             try:
                 future = self.executor.submit(process, path, source, self.backend, self.timeout)
-            except BrokenProcessPool:  # broke since the last collection: drain, rebuild
+            except (BrokenProcessPool, OSError) as exc:
+                # Broke since the last collection. Or it breaks during this very submit: the
+                # executor starts a replacement worker inside submit, pickling the call queue
+                # that the manager thread is closing because it found the dead one (CPython
+                # 3.11 raises "OSError: handle is closed" then). Either way: drain, rebuild.
+                if isinstance(exc, OSError) and not _is_broken(self.executor):
+                    raise
                 while pending:
                     yield from self._collect(pending)
                 self._rebuild()
@@ -246,12 +253,24 @@ def run(
     return stats
 
 
+def _is_broken(executor: Executor) -> bool:
+    """Whether a process pool has marked itself broken (a worker died). The flag is set
+    before the pool closes its queues, so an OSError from them with it set is the breakage."""
+    return bool(getattr(executor, "_broken", False))
+
+
 def _unreadable_hash(path: Path) -> str:
     """A stable identity for a file whose bytes cannot be read: its path."""
     return "unreadable:" + hashlib.sha256(str(path).encode("utf-8")).hexdigest()
 
 
 def _store(store: Store, stats: RunStats, fp: str, result: Outcome | Failure) -> None:
+    # Ctrl-C waits until the report is stored AND counted: the run's totals match the store.
+    with interrupts_deferred():
+        _store_counted(store, stats, fp, result)
+
+
+def _store_counted(store: Store, stats: RunStats, fp: str, result: Outcome | Failure) -> None:
     if isinstance(result, Failure):
         store.save_failure(
             stats.run_id, fp, result.source, result.error, result.kind, result.seconds
