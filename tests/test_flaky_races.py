@@ -106,3 +106,42 @@ def test_deferral_restores_the_handler_and_stays_out_of_other_threads() -> None:
     worker.join()
     assert seen == [before]
     assert multiprocessing.current_process().name == "MainProcess"
+
+
+def test_ctrl_c_wrapped_by_a_library_still_stops_the_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """pydantic turns a KeyboardInterrupt raised in a serializer into its own error; the run
+    must still stop as interrupted, not record the report as failed and go on."""
+    import pydantic
+
+    from nianbao.pipeline import runner, worker
+    from nianbao.store import open_store
+
+    class Interrupting(pydantic.BaseModel):
+        x: int = 1
+
+        @pydantic.field_serializer("x")
+        def _ctrl_c(self, value: int) -> int:
+            signal.raise_signal(signal.SIGINT)
+            return value
+
+    class Backend:
+        name, version = "parser", "test"
+
+        def extract(self, doc: object) -> object:
+            Interrupting().model_dump_json()  # raises PydanticSerializationError, not KI
+            raise AssertionError("unreachable")
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text((REAL / "seed-000.txt").read_text("utf-8"), encoding="utf-8")
+    store = open_store(tmp_path / "s.db")
+    monkeypatch.setattr(worker, "extractors", lambda backend: {"parser": Backend()})
+    monkeypatch.setattr(runner, "configuration", lambda backend: {"backend": backend})
+    with pytest.raises(KeyboardInterrupt):
+        runner.run(store, discover([src]), "parser", jobs=1, timeout=None)
+    status = store.db.conn.execute("SELECT status FROM runs").fetchone()[0]
+    failures = store.db.conn.execute("SELECT COUNT(*) FROM results").fetchone()[0]
+    store.close()
+    assert (status, failures) == ("interrupted", 0)

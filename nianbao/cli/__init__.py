@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from extractor.base import ExtractorError
 from nianbao.errors import UserError
+from nianbao.pipeline import interrupts
 
 
 def _command_modules() -> list[str]:
@@ -46,6 +47,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("nianbao: interrupted", file=sys.stderr)
         return 130
+    except Exception:
+        if interrupts.requested():  # Ctrl-C that a library turned into an error of its own
+            print("nianbao: interrupted", file=sys.stderr)
+            return 130
+        raise
     except BrokenPipeError:
         # `nianbao ... | head`: the reader left; stop quietly as Unix tools do (point stdout
         # at /dev/null so the interpreter's final flush does not raise again).

@@ -29,7 +29,7 @@ from typing import Any
 
 from extractor.base import BackendError
 from extractor.models import SCHEMA_VERSION
-from nianbao.pipeline import reconcile
+from nianbao.pipeline import interrupts, reconcile
 from nianbao.pipeline.files import iter_sources
 from nianbao.pipeline.worker import (
     FATAL,
@@ -232,24 +232,25 @@ def run(
                 in_run.add(source.content_hash)
                 yield path, source
 
-    pool = _Pool(backend, jobs, timeout)
-    status = "interrupted"
-    try:
-        for result in pool.results(todo()):
-            if isinstance(result, Failure) and result.kind == FATAL:
-                raise BackendError(result.error)
-            _store(store, stats, fp, result)
-            tick(1)
-            if (stats.n_done + stats.n_failed) % PROGRESS_EVERY == 0:
-                stats.seconds = time.perf_counter() - started
-                store.update_run(stats.run_id, stats.totals())
-        for source in copies:
-            store.note_path(source)
-        status = "ok" if stats.ok else "partial"
-    finally:
-        pool.shutdown(wait_for_workers=status != "interrupted")
-        stats.seconds = time.perf_counter() - started
-        store.update_run(stats.run_id, stats.totals(), status=status)
+    with interrupts.watched():
+        pool = _Pool(backend, jobs, timeout)
+        status = "interrupted"
+        try:
+            for result in pool.results(todo()):
+                if isinstance(result, Failure) and result.kind == FATAL:
+                    raise BackendError(result.error)
+                _store(store, stats, fp, result)
+                tick(1)
+                if (stats.n_done + stats.n_failed) % PROGRESS_EVERY == 0:
+                    stats.seconds = time.perf_counter() - started
+                    store.update_run(stats.run_id, stats.totals())
+            for source in copies:
+                store.note_path(source)
+            status = "ok" if stats.ok else "partial"
+        finally:
+            pool.shutdown(wait_for_workers=status != "interrupted")
+            stats.seconds = time.perf_counter() - started
+            store.update_run(stats.run_id, stats.totals(), status=status)
     return stats
 
 

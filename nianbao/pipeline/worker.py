@@ -20,6 +20,7 @@ from typing import Any
 from extractor.base import BackendError, Extractor, ExtractorError, SourceDocument, SourceError
 from extractor.models import Extraction
 from extractor.registry import get_extractor
+from nianbao.pipeline import interrupts
 from nianbao.pipeline.assess import assess
 from nianbao.store.types import Outcome, SourceInfo
 
@@ -146,6 +147,8 @@ def _process(path: Path, source: SourceInfo, backend: str, started: float) -> Ou
     except FileTimeout:
         raise
     except Exception as exc:  # a bug in a backend must not stop the other 999 reports
+        if interrupts.requested():  # Ctrl-C that a library wrapped in an error of its own
+            raise KeyboardInterrupt from exc
         where = traceback.extract_tb(exc.__traceback__)[-1]
         error = (
             f"{path.name}: internal error {exc.__class__.__name__}: {exc} "
