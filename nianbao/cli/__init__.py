@@ -47,16 +47,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("nianbao: interrupted", file=sys.stderr)
         return 130
-    except Exception:
-        if interrupts.requested():  # Ctrl-C that a library turned into an error of its own
-            print("nianbao: interrupted", file=sys.stderr)
-            return 130
-        raise
     except BrokenPipeError:
         # `nianbao ... | head`: the reader left; stop quietly as Unix tools do (point stdout
         # at /dev/null so the interpreter's final flush does not raise again).
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception:
+        if interrupts.requested():  # Ctrl-C that a library turned into an error of its own
+            print("nianbao: interrupted", file=sys.stderr)
+            return 130
+        raise
 
 
 if __name__ == "__main__":
