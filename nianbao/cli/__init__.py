@@ -9,8 +9,7 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from extractor.base import ExtractorError
-from nianbao.errors import UserError
+from nianbao.core.errors import NianbaoError
 from nianbao.pipeline import interrupts
 
 
@@ -38,12 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except UserError as exc:
+    except NianbaoError as exc:  # the one root: an error a user can act on, as one line
         print(f"nianbao: {exc}", file=sys.stderr)
         return exc.exit_code
-    except ExtractorError as exc:
-        print(f"nianbao: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("nianbao: interrupted", file=sys.stderr)
         return 130

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from extractor.base import BackendError
-from extractor.models import SCHEMA_VERSION
+from nianbao.core.errors import BackendError
+from nianbao.core.models import SCHEMA_VERSION
 from nianbao.pipeline import interrupts, reconcile
 from nianbao.pipeline.files import iter_sources
 from nianbao.pipeline.worker import (

@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extractor.base import BackendError, Extractor, ExtractorError, SourceDocument, SourceError
-from extractor.models import Extraction
+from extractor.base import Extractor
 from extractor.registry import get_extractor
+from nianbao.core.document import SourceDocument
+from nianbao.core.errors import BackendError, ExtractorError, SourceError
+from nianbao.core.models import Extraction
 from nianbao.pipeline import interrupts
 from nianbao.pipeline.assess import assess
 from nianbao.store.types import Outcome, SourceInfo
@@ -69,7 +71,7 @@ def targeted_readings(doc: SourceDocument, backends: dict[str, Extractor]) -> di
     rule engine flag (whole rows, so the model reads a row's sum with its parts)."""
     from rules.engine import check
     from rules.narrative import narrative_figures
-    from rules.review_flags import review_flags
+    from rules.verdict import review_flags
 
     parser = backends["parser"].extract(doc)
     flagged = review_flags(parser, check(parser.report, narrative_figures(doc.text)))

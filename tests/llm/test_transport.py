@@ -11,9 +11,9 @@ import httpx2
 import openai
 import pytest
 
-from extractor.base import BackendError
-from extractor.llm import LLMExtractor, LLMRequestError, RetryPolicy
+from extractor.llm import LLMExtractor, RetryPolicy
 from extractor.llm.client import retry_after
+from nianbao.core.errors import BackendError, LLMRequestError
 from tests.llm.conftest import TEST_KEY
 from tests.llm.fake_openai_server import Reply, delayed, error
 
