@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from extractor.models import CellValue
+from nianbao.core.models import CellValue
 from nianbao.service.tokens import REVIEWING, authenticate
 from nianbao.store import Store, StoreError
-from ui.review import parse_value
+from ui.logic import parse_value
 
 PAGE_STATE = (
     "cell",

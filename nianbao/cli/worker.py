@@ -6,7 +6,7 @@ import argparse
 import sqlite3
 from pathlib import Path
 
-from nianbao.errors import UserError
+from nianbao.core.errors import UserError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -11,8 +11,10 @@ import io
 import unicodedata
 import zipfile
 
-from extractor.base import SourceError
-from extractor.readers import SUFFIXES, TEXT_SUFFIXES, check_is_report, decode_text, html_to_text
+from extractor.readers import SUFFIXES, check_is_report
+from extractor.readers.html import html_to_text
+from extractor.readers.text import TEXT_SUFFIXES, decode_text
+from nianbao.core.errors import SourceError
 
 MAX_NAME = 255
 # A .docx is a zip: refuse one that would expand past these before any reader opens it.

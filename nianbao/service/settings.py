@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from nianbao.errors import UserError
+from nianbao.core.errors import UserError
 
 ENV = {
     "db": "NIANBAO_DB",

@@ -6,7 +6,7 @@ import dataclasses
 from decimal import Decimal
 from typing import Any
 
-from extractor.models import CellValue
+from nianbao.core.models import CellValue
 from nianbao.store import CellView, DecisionView, JobRecord, ReportSummary, ReportView
 from rules.findings import Finding, Suspect
 

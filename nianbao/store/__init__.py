@@ -9,9 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from nianbao.store.db import Database
+from nianbao.store.decisions import DecisionResult, ReviewDesk
 from nianbao.store.jobs import JobBook, JobRecord, JobStatus
-from nianbao.store.reading import STATUSES, Reader
-from nianbao.store.review import DecisionResult, ReviewDesk
 from nianbao.store.tokens import TokenBook, TokenRecord
 from nianbao.store.types import (
     CellStatus,
@@ -20,7 +19,6 @@ from nianbao.store.types import (
     DecisionView,
     NotClean,
     Outcome,
-    ReportStatus,
     ReportSummary,
     ReportView,
     ReviewStatus,
@@ -29,6 +27,7 @@ from nianbao.store.types import (
     StoreError,
     UnknownReport,
 )
+from nianbao.store.views import STATUSES, Reader
 from nianbao.store.writer import RunWriter
 
 DEFAULT_DB = Path("nianbao.db")
@@ -68,7 +67,6 @@ __all__ = [
     "JobStatus",
     "NotClean",
     "Outcome",
-    "ReportStatus",
     "ReportSummary",
     "ReportView",
     "ReviewStatus",
