@@ -49,7 +49,7 @@ def hash_secret(secret: str) -> str:
 def create_token(store: Store, name: str, role: Role | str) -> tuple[int, str]:
     """Store a new token; returns (id, secret). The secret is not kept anywhere."""
     secret = new_secret()
-    token_id = store.add_token(name, Role(role).value, hash_secret(secret))
+    token_id = store.add_token(name, str(role), hash_secret(secret))  # the store checks the role
     return token_id, secret
 
 
