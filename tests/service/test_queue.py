@@ -113,7 +113,7 @@ STEMS = ["seed-000", "seed-001", "seed-002", "seed-004"]
             "NIANBAO_MODEL": "test-model",
             "OPENAI_API_KEY": TEST_KEY,
             # a dead worker's report is back in the queue after this long without heartbeat
-            "NIANBAO_HEARTBEAT_MS": "4000",
+            "NIANBAO_HEARTBEAT_MS": "10000",  # far above any stall of a live worker
         }
     ],
     indirect=True,
