@@ -83,6 +83,11 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--deadline", type=float, default=900.0, help="seconds for the whole run")
     ap.add_argument("--max-queue", type=int, default=10_000)
+    ap.add_argument(
+        "--kill-one",
+        action="store_true",
+        help="SIGKILL the first worker once a third of the reports are done, start another",
+    )
     args = ap.parse_args()
     if args.clients * args.reports > 5_000:
         sys.exit("bench_service: at most 5000 reports (bounded, loopback only)")
@@ -115,6 +120,14 @@ def main() -> int:
             ]
             for t in threads:
                 t.start()
+            killed = ""
+            if args.kill_one:
+                while len(out["done"]) < total // 3 and any(t.is_alive() for t in threads):
+                    time.sleep(0.1)
+                victim = stack.workers[0]
+                victim.kill()
+                killed = f", worker pid {victim.pid} SIGKILLed at {len(out['done'])} done"
+                stack.start_worker()
             for t in threads:
                 t.join()
             seconds = time.monotonic() - started
@@ -133,7 +146,7 @@ def main() -> int:
     finished = len(out["done"]) + len(out["failed"])
     print(
         f"bench_service: {args.clients} clients x {args.reports} reports = {total}, "
-        f"{args.workers} worker(s), loopback"
+        f"{args.workers} worker(s), loopback{killed}"
     )
     print(f"  finished {finished}/{total} in {seconds:.1f}s: {finished / seconds:.1f} reports/s")
     print(
