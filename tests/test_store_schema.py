@@ -5,6 +5,7 @@ is upgraded in place, a store from a newer nianbao is refused."""
 from __future__ import annotations
 
 import gzip
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -196,3 +197,41 @@ def test_an_unreachable_postgres_is_one_clear_error() -> None:
     message = str(caught.value)
     assert message.startswith("postgresql://ann@127.0.0.1:1/x: cannot open the store (")
     assert "refused" in message and "\n" not in message and "secret" not in message
+
+
+def test_adding_a_column_is_one_generated_revision_that_upgrades_both_engines(
+    store_target, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The documented step (docs/store.md): a column in schema.py, `revise` writes the
+    revision, and a store already in use is upgraded on its next open, its rows kept."""
+    from nianbao.store import migrations
+    from nianbao.store.revise import NothingToWrite, revise
+
+    with open_store(store_target) as store:
+        done = outcome("004.txt", {"parser": extraction(gold("seed-004"))})
+        store.save_outcome(store.begin_run("parser", "fp", {}), "fp", done)
+    scripts = tmp_path / "alembic"
+    shutil.copytree(SCRIPTS, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    extended = sqlalchemy.MetaData()
+    for table in metadata.tables.values():
+        table.to_metadata(extended)
+    column = sqlalchemy.Column("signed_in_reviewer", sqlalchemy.Text)
+    extended.tables["results"].append_column(column)
+    written = revise("results.signed_in_reviewer", scripts=scripts, metadata=extended)
+    assert written.name.startswith(f"{int(head()) + 1:04d}_")
+    assert "add_column" in written.read_text() and "signed_in_reviewer" in written.read_text()
+    with pytest.raises(NothingToWrite):  # nothing left between the revisions and the schema
+        revise("again", scripts=scripts, metadata=extended)
+
+    monkeypatch.setattr(migrations, "SCRIPTS", scripts)
+    migrations.revisions.cache_clear()
+    try:
+        with open_store(store_target) as store:
+            assert _revision(store_target) == written.name[:4]
+            (item,) = store.queue(status=None)
+            assert item.source_name == "004.txt"  # the rows are kept
+            with store.db.reading() as conn:
+                row = conn.execute("SELECT signed_in_reviewer FROM results").fetchone()
+            assert row[0] is None
+    finally:
+        migrations.revisions.cache_clear()

@@ -1,7 +1,8 @@
-"""Alembic's entry: always online, on the connection `nianbao.store.migrations` passes in.
+"""Alembic's entry: always online, on the connection its caller passes in.
 
-The caller holds the migration lock (SQLite: BEGIN IMMEDIATE; Postgres: an advisory lock)
-in an open transaction, so Alembic runs every revision inside it: all or nothing.
+`nianbao.store.migrations` holds the migration lock (SQLite: BEGIN IMMEDIATE; Postgres: an
+advisory lock) in an open transaction, so every revision runs inside it: all or nothing.
+`nianbao.store.revise` passes a scratch store and, in its tests, a metadata of its own.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from alembic import context
 
 from nianbao.store.schema import metadata
 
-connection = context.config.attributes["connection"]
+attributes = context.config.attributes
+connection = attributes["connection"]
 context.configure(
     connection=connection,
-    target_metadata=metadata,
-    render_as_batch=connection.dialect.name == "sqlite",  # ALTERs SQLite lacks, by copy
+    target_metadata=attributes.get("metadata", metadata),
+    render_as_batch=True,  # generated ALTERs that SQLite lacks become a table copy there
+    process_revision_directives=attributes.get("directives"),
 )
 with context.begin_transaction():
     context.run_migrations()
