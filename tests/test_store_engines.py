@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from extractor.models import CanonicalReport
 from nianbao.cli import main
 from nianbao.cli.run import EXIT_PARTIAL
+from nianbao.core.models import CanonicalReport
 from nianbao.store import open_store
 from nianbao.store.location import is_postgres
 from nianbao.store.snapshot import snapshot

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from nianbao.errors import UserError
+from nianbao.core.errors import UserError
 from nianbao.pipeline.export import FORMATS
-from nianbao.store.reading import STATUSES
+from nianbao.store.views import STATUSES
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -12,9 +12,8 @@ from pathlib import Path
 
 from nianbao.store.claims import WorkItem, WorkQueue
 from nianbao.store.db import Database
+from nianbao.store.decisions import DecisionResult, ReviewDesk
 from nianbao.store.location import DEFAULT_DB, URL_ENV, resolve
-from nianbao.store.reading import STATUSES, Reader
-from nianbao.store.review import DecisionResult, ReviewDesk
 from nianbao.store.types import (
     CellStatus,
     CellView,
@@ -23,7 +22,6 @@ from nianbao.store.types import (
     LostClaim,
     NotClean,
     Outcome,
-    ReportStatus,
     ReportSummary,
     ReportView,
     ReviewStatus,
@@ -34,6 +32,7 @@ from nianbao.store.types import (
     StoreUnavailable,
     UnknownReport,
 )
+from nianbao.store.views import STATUSES, Reader
 from nianbao.store.writer import RunWriter
 
 
@@ -73,7 +72,6 @@ __all__ = [
     "LostClaim",
     "NotClean",
     "Outcome",
-    "ReportStatus",
     "ReportSummary",
     "ReportView",
     "ReviewStatus",

@@ -18,12 +18,14 @@ with SKIP LOCKED.
 from __future__ import annotations
 
 import re
+import signal
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
+from types import FrameType
 from typing import Any, Protocol
 
 from nianbao.store.location import is_postgres, libpq_url, shown
@@ -158,6 +160,41 @@ def _cannot_open(target: str | Path, exc: BaseException) -> str:
     return f"{shown(target)}: cannot open the store ({' '.join(str(exc).split())})"
 
 
+@contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT) until the block is done, then raise it.
+
+    A KeyboardInterrupt can be raised between any two Python instructions, including inside
+    a context manager's `__exit__` before it reaches COMMIT or ROLLBACK; the transaction is
+    then left open and the interrupted run's final write ("cannot start a transaction within
+    a transaction") replaces the interrupt with a traceback. A transaction is short, so the
+    interrupt waits for it. Only the main thread receives signals; elsewhere this does
+    nothing.
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is None  # a handler set outside Python: leave it
+    ):
+        yield
+        return
+    received: list[int] = []
+
+    def hold(signum: int, _frame: FrameType | None) -> None:
+        received.append(signum)
+
+    previous = signal.signal(signal.SIGINT, hold)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if not received:
+        return
+    if callable(previous):
+        previous(signal.SIGINT, None)  # Python's default handler raises KeyboardInterrupt
+    elif previous == signal.SIG_DFL:
+        signal.raise_signal(signal.SIGINT)  # the OS default: end the process, as it would have
+
+
 class Database:
     """One connection, shared by threads (Streamlit reruns) behind a lock."""
 
@@ -191,7 +228,7 @@ class Database:
         `serial` (Postgres): take the store-wide write lock first, as SQLite's BEGIN IMMEDIATE
         does; claiming work passes False and relies on row locks instead.
         """
-        with self._lock:
+        with interrupts_deferred(), self._lock:
             if self.dialect == "sqlite":
                 self.conn.execute("BEGIN IMMEDIATE")
             else:
@@ -208,7 +245,7 @@ class Database:
     @contextmanager
     def reading(self) -> Iterator[Any]:
         """A consistent snapshot for several SELECTs."""
-        with self._lock:
+        with interrupts_deferred(), self._lock:
             if self.dialect == "sqlite":
                 self.conn.execute("BEGIN")
             else:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extractor.models import CanonicalReport, CellValue, Meta
+from nianbao.core.models import CanonicalReport, CellValue, Meta
 from nianbao.store.db import Conn
 from nianbao.store.series import refresh_series
 from nianbao.store.values import decode

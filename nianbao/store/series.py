@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from extractor.layout import T3_COLUMNS
+from nianbao.core.layout import T3_COLUMNS
 from nianbao.store.db import Conn, Row
 from rules.findings import Severity, Status
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from extractor.models import CellValue
+from nianbao.core.models import CellValue
 from nianbao.store.db import Conn, Database, Row
 from nianbao.store.meta import check_version, get_meta, parse_meta, set_meta, undo_meta
 from nianbao.store.migrations import now
