@@ -77,6 +77,23 @@ def test_the_same_files_give_the_same_stored_results_on_both_engines(
     with open_store(pg) as b:
         assert snapshot(b) == two
 
+    # The exports (every status, reviewed values in place) are the same files, byte for byte.
+    for target, out in ((lite, tmp_path / "out-lite"), (pg, tmp_path / "out-pg")):
+        assert main(["export", "--db", str(target), "--out", str(out)]) == 0
+    for table in ("reports.csv", "cells.csv"):
+        lite_rows = (tmp_path / "out-lite" / table).read_bytes()
+        assert lite_rows.count(b"\n") > 10
+        assert (tmp_path / "out-pg" / table).read_bytes() == lite_rows, table
+
+
+def test_a_store_url_nianbao_does_not_know_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["run", str(REAL / "seed-000.txt"), "--db", "mysql://ann:pw@host/db"])
+    err = capsys.readouterr().err
+    assert code == 2 and "mysql://...: not a store nianbao knows" in err
+    assert "Traceback" not in err and "pw" not in err
+
 
 def _another(target: str | Path, request: pytest.FixtureRequest) -> str | Path:
     """A second, empty store on the same engine as `target`."""
