@@ -125,3 +125,21 @@ def test_postgres_claims_skip_rows_another_transaction_holds(pg_cluster) -> None
             assert got.id == second.id
             other.rollback()
         assert [i.id for i in store.claim("w3")] == [first.id]
+
+
+def test_a_postgres_store_outlives_its_connection_being_dropped(pg_cluster) -> None:
+    """The server ends the store's session (as a restart does): the next call reconnects."""
+    import psycopg
+
+    url = pg_cluster.new_database()
+    with open_store(url) as store:
+        store.enqueue("before")
+        pid = store.db.conn.raw.info.backend_pid
+        with psycopg.connect(libpq_url(url), autocommit=True) as admin:
+            # waits (up to 60 s) until that backend has exited: no race with the next call
+            admin.execute("SELECT pg_terminate_backend(%s, 60000)", (pid,))
+        with pytest.raises(psycopg.OperationalError):  # the call in flight fails, once
+            store.work_counts()
+        store.enqueue("after")  # the next one opens a new session
+        assert store.work_counts()["queued"] == 2
+        assert store.db.conn.raw.info.backend_pid != pid

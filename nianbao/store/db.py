@@ -127,6 +127,11 @@ class PgConnection:
 
         self.raw = psycopg.connect(libpq_url(url), autocommit=True, row_factory=_pg_rows)
 
+    @property
+    def lost(self) -> bool:
+        """The server closed the connection (restarted, or ended an idle session)."""
+        return bool(self.raw.closed or self.raw.broken)
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
         if not params:  # psycopg leaves a query without parameters as it is: no %% needed
             return self.raw.execute(sql)
@@ -232,6 +237,7 @@ class Database:
             if self.dialect == "sqlite":
                 self.conn.execute("BEGIN IMMEDIATE")
             else:
+                self._reconnect_if_lost()
                 self.conn.execute("BEGIN")
             try:
                 if serial and self.dialect == "postgresql":
@@ -249,6 +255,7 @@ class Database:
             if self.dialect == "sqlite":
                 self.conn.execute("BEGIN")
             else:
+                self._reconnect_if_lost()
                 self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             try:
                 yield self.conn
@@ -256,6 +263,16 @@ class Database:
                 self._rollback()
                 raise
             self.conn.execute("COMMIT")
+
+    def _reconnect_if_lost(self) -> None:
+        """A Postgres connection the server dropped (a restart) is opened again before the
+        next transaction: a long-lived API or worker process outlives a database restart.
+        A transaction cut off midway is not retried here: it failed, and was rolled back."""
+        if self.conn.lost:
+            try:
+                self.conn = PgConnection(str(self.target))
+            except _driver_errors() as exc:
+                raise StoreUnavailable(_cannot_open(self.target, exc)) from exc
 
     def _rollback(self) -> None:
         try:
