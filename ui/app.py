@@ -15,17 +15,19 @@ import streamlit as st
 
 from nianbao.service.tokens import REVIEWING, Principal, by_hash
 from nianbao.store import Store, open_store
+from nianbao.store.location import exists, resolve, shown
 from ui import actions, queue_page, report_page
 
 DB_ENV = "NIANBAO_DB"
 
 
-def db_path(argv: list[str] | None = None) -> Path:
-    """The store file: `-- --db FILE` after the script, else $NIANBAO_DB, else ./nianbao.db."""
+def db_path(argv: list[str] | None = None) -> Path | str:
+    """The store: `-- --db FILE|URL` after the script, else $NIANBAO_DB, else $NIANBAO_DB_URL,
+    else ./nianbao.db (a Path for a SQLite file, the URL for Postgres)."""
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--db")
     args, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
-    return Path(args.db or os.environ.get(DB_ENV) or "nianbao.db")
+    return resolve(args.db or os.environ.get(DB_ENV) or None)
 
 
 @st.cache_resource
@@ -58,15 +60,15 @@ def signed_in(store: Store) -> Principal:
 def main() -> None:
     st.set_page_config(page_title="nianbao review", page_icon="📑", layout="wide")
     path = db_path()
-    if not path.is_file():
+    if not exists(path):
         st.error(f"{path}: no such store. Run `nianbao run` first, or pass --db FILE.")
         st.stop()
-    store = _store(str(path.resolve()))
+    store = _store(str(path.resolve()) if isinstance(path, Path) else path)
     principal = signed_in(store)
     with st.sidebar:
         st.markdown(f"Signed in as **{principal.name}** ({principal.role})")
         st.button("Sign out", key="sign_out", on_click=actions.sign_out)
-        st.caption(f"Store: `{path}`")
+        st.caption(f"Store: `{shown(path)}`")
     if "report_id" not in st.session_state:
         wanted = st.query_params.get("report")
         st.session_state.report_id = int(wanted) if wanted and wanted.isdigit() else None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
 from pathlib import Path
 
 from nianbao.core.errors import UserError
@@ -23,23 +22,33 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--format", choices=FORMATS, default="csv")
     p.add_argument("--status", nargs="+", choices=STATUSES, help="only reports with these statuses")
-    p.add_argument("--db", type=Path, default=Path("nianbao.db"), help="default: nianbao.db")
+    p.add_argument(
+        "--db",
+        metavar="FILE|URL",
+        help="the store: a SQLite file, or postgresql://user@host/db "
+        "(default: $NIANBAO_DB_URL, else nianbao.db)",
+    )
     p.add_argument("--out", type=Path, default=Path("export"), help="folder (default: export)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from nianbao.pipeline.export import export
-    from nianbao.store import open_store
+    from nianbao.store import StoreError, open_store
+    from nianbao.store.location import exists, resolve
 
-    if not args.db.is_file():
-        raise UserError(f"{args.db}: no such store (run `nianbao run` first)")
+    try:
+        target = resolve(args.db)
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+    if not exists(target):
+        raise UserError(f"{target}: no such store (run `nianbao run` first)")
     if args.out.exists() and not args.out.is_dir():
         raise UserError(f"{args.out}: exists and is not a folder")
     try:
-        store = open_store(args.db)
-    except (OSError, sqlite3.Error) as exc:
-        raise UserError(f"{args.db}: cannot open the store ({exc})") from None
+        store = open_store(target)
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
     try:
         written = export(store, args.format, args.out, args.status)
     except OSError as exc:

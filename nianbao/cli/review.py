@@ -21,7 +21,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
             "decisions are recorded under the token's name."
         ),
     )
-    p.add_argument("--db", type=Path, default=Path("nianbao.db"), help="the store (SQLite file)")
+    p.add_argument(
+        "--db",
+        metavar="FILE|URL",
+        help="the store: a SQLite file, or postgresql://user@host/db "
+        "(default: $NIANBAO_DB_URL, else nianbao.db)",
+    )
     p.add_argument("--port", type=int, default=8501, help="port to serve on (default 8501)")
     p.add_argument(
         "--address",
@@ -31,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
-def streamlit_command(db: Path, port: int, address: str) -> list[str]:
+def streamlit_command(db: Path | str, port: int, address: str) -> list[str]:
     """The `streamlit run` command line: headless, local, no usage statistics."""
     import ui
 
@@ -55,13 +60,21 @@ def streamlit_command(db: Path, port: int, address: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    db = args.db.resolve()
-    if not db.is_file():
-        raise UserError(f"{args.db}: no such store (create one with `nianbao run`)")
+    from nianbao.store import StoreError
+    from nianbao.store.location import resolve, shown
+
+    try:
+        db = resolve(args.db)
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+    if isinstance(db, Path):
+        db = db.resolve()
+        if not db.is_file():
+            raise UserError(f"{args.db or db}: no such store (create one with `nianbao run`)")
     if not 0 < args.port < 65536:
         raise UserError(f"--port {args.port}: expected 1-65535")
     env = {**os.environ, "NIANBAO_DB": str(db)}
-    print(f"nianbao review: http://{args.address}:{args.port}  (store {db}; Ctrl-C stops)")
+    print(f"nianbao review: http://{args.address}:{args.port}  (store {shown(db)}; Ctrl-C stops)")
     proc = subprocess.Popen(streamlit_command(db, args.port, args.address), env=env)
     try:
         return proc.wait()

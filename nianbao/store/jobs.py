@@ -7,11 +7,10 @@ message for the same job may not, so a job is never worked on twice at once.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from enum import StrEnum
 
-from nianbao.store.db import Database
+from nianbao.store.db import Database, Row
 from nianbao.store.migrations import now
 from nianbao.store.types import UnknownReport
 
@@ -59,7 +58,7 @@ class Claim:
 _COLS = ", ".join(JobRecord.__dataclass_fields__)
 
 
-def _job(row: sqlite3.Row) -> JobRecord:
+def _job(row: Row) -> JobRecord:
     return JobRecord(**{k: row[k] for k in JobRecord.__dataclass_fields__})
 
 
@@ -84,12 +83,12 @@ class JobBook:
                 f"SELECT {_COLS} FROM jobs WHERE content_hash = ?", (content_hash,)
             ).fetchone()
             if row is None:
-                cur = conn.execute(
+                inserted = conn.execute(
                     "INSERT INTO jobs (content_hash, name, suffix, size_bytes, body, submitted_by,"
-                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     (content_hash, name, suffix, len(body), body, submitted_by, stamp, stamp),
-                )
-                job_id, created, send = int(cur.lastrowid or 0), True, True
+                ).fetchone()
+                job_id, created, send = int(inserted[0]), True, True
             else:
                 job_id, created = int(row["id"]), False
                 send = row["status"] in (JobStatus.QUEUED, JobStatus.FAILED)

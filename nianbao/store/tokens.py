@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 
-from nianbao.store.db import Database
+from nianbao.store.db import Database, Row
 from nianbao.store.migrations import now
 from nianbao.store.types import StoreError, UnknownReport
 
@@ -22,7 +21,7 @@ class TokenRecord:
     revoked_at: str | None
 
 
-def _token(row: sqlite3.Row) -> TokenRecord:
+def _token(row: Row) -> TokenRecord:
     return TokenRecord(**{k: row[k] for k in TokenRecord.__dataclass_fields__})
 
 
@@ -39,11 +38,12 @@ class TokenBook:
         if role not in ROLES:
             raise StoreError(f"unknown role {role!r}: expected one of {', '.join(ROLES)}")
         with self.db.transaction() as conn:
-            cur = conn.execute(
-                "INSERT INTO api_tokens (name, role, secret_hash, created_at) VALUES (?, ?, ?, ?)",
+            row = conn.execute(
+                "INSERT INTO api_tokens (name, role, secret_hash, created_at)"
+                " VALUES (?, ?, ?, ?) RETURNING id",
                 (name, role, secret_hash, now()),
-            )
-            return int(cur.lastrowid or 0)
+            ).fetchone()
+            return int(row[0])
 
     def token_by_hash(self, secret_hash: str) -> TokenRecord | None:
         """The live (not revoked) token whose secret hashes to `secret_hash`."""
