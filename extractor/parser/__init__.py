@@ -27,6 +27,7 @@ from nianbao.core.document import SourceDocument
 from nianbao.core.errors import SourceError
 from nianbao.core.layout import layout_for
 from nianbao.core.models import CanonicalReport, CellProvenance, Extraction, Meta
+from rules.verdict import LOW_CONFIDENCE
 
 VERSION = "parser-20"
 
@@ -78,7 +79,7 @@ class ParserExtractor:
                 cells[key] = None
                 prov[key] = provenance(text, None, "missing", 0.0, ["not read"])
         report = CanonicalReport(meta=meta, cells=cells)
-        flags = [k for k in keys if prov[k].notes or prov[k].confidence < 0.9]
+        flags = [k for k in keys if prov[k].notes or prov[k].confidence < LOW_CONFIDENCE]
         return Extraction(
             report=report,
             provenance={k: prov[k] for k in keys},

@@ -32,9 +32,11 @@ from extractor.parser.locate import token_lines
 from extractor.parser.tokens import Token, TokenKind
 from nianbao.core.layout import ValueKind
 from nianbao.core.models import CellValue
+from rules.verdict import LOW_CONFIDENCE
 
 _NOT_RUN = re.compile(r"[^0-9.\-\s]")
-GUESS_BELOW = 0.9  # a decoded value less sure than this is a guess: kept as an alternative only
+# a decoded value less sure than the review threshold is a guess: kept as an alternative only
+GUESS_BELOW = LOW_CONFIDENCE
 REALIGNED_CONFIDENCE = 0.85  # a unique placement of a realigned row: kept, but flagged
 MAX_PLACEMENTS = 8  # placements of one short/long row handed to the decoder
 CROWDED = 6  # more misaligned rows than this in one part: fewer placements each (search size)

@@ -24,6 +24,7 @@ from nianbao.core.errors import BackendError, ExtractorError, SourceError
 from nianbao.core.models import Extraction
 from nianbao.pipeline.assess import assess
 from nianbao.store.types import Outcome, SourceInfo
+from rules.verdict import verdict
 
 FATAL = "fatal"  # the backend cannot work at all: the run stops, nothing is recorded
 
@@ -68,12 +69,8 @@ def extractors(backend: str) -> dict[str, Extractor]:
 def targeted_readings(doc: SourceDocument, backends: dict[str, Extractor]) -> dict[str, Extraction]:
     """The parser first; the LLM only about the rows holding the cells the parser and the
     rule engine flag (whole rows, so the model reads a row's sum with its parts)."""
-    from rules.engine import check
-    from rules.narrative import narrative_figures
-    from rules.verdict import review_flags
-
     parser = backends["parser"].extract(doc)
-    flagged = review_flags(parser, check(parser.report, narrative_figures(doc.text)))
+    flagged = verdict(parser, doc.text).flags
     if not flagged:
         return {"parser": parser}
     rows = {key.rsplit(".", 1)[0] for key in flagged}

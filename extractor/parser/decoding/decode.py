@@ -22,6 +22,7 @@ from extractor.parser.decoding.segment import Segmentation
 from nianbao.core.layout import ValueKind, layout_for
 from nianbao.core.models import CellValue
 from rules.identities import Identity, identities_for
+from rules.verdict import LOW_CONFIDENCE
 
 Vector = tuple[CellValue, ...]
 Span = tuple[int, int]
@@ -29,8 +30,8 @@ Span = tuple[int, int]
 HOWS = ("read", "segmented", "aligned")
 T4_RUN = "t4"  # RowCandidates.row for part 四 printed as one run of 15 values (all groups)
 
-# What the confidences mean (documented in docs/segmentation.md). Below 0.9 a cell is flagged
-# by rules.verdict.
+# What the confidences mean (documented in docs/segmentation.md). Below LOW_CONFIDENCE a cell
+# is flagged by rules.verdict.
 CONF_READ = 1.0  # read as printed, one reading
 CONF_ONE_READING = 0.95  # segmented / aligned, but every reading of the row agrees on the cell
 CONF_UNIQUE = 0.9  # the only combination of readings that satisfies the identities
@@ -142,7 +143,7 @@ class Decoded:
     def values(self) -> dict[str, CellValue]:
         return {key: cell.value for key, cell in self.cells.items()}
 
-    def needs_review(self, low_confidence: float = 0.9) -> list[str]:
+    def needs_review(self, low_confidence: float = LOW_CONFIDENCE) -> list[str]:
         """Keys whose value the decoder doubts (the same test as rules.verdict)."""
         return [
             k
