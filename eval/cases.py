@@ -73,10 +73,10 @@ def load_source(path: Path) -> SourceDocument:
     )
 
 
-def _document_reader():  # type: ignore[no-untyped-def]
+def _document_reader():
     """The product's file reader, when the extractor package provides one."""
     try:
-        from extractor.readers import read_document  # type: ignore[import-not-found]
+        from extractor.readers import read_document
     except ImportError:
         return None
     return read_document

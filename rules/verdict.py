@@ -12,13 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nianbao.core.models import Extraction, ReportStatus
+from nianbao.core.models import Extraction, Method, ReportStatus
 from rules.engine import check
 from rules.findings import CheckResult, Finding, Severity, Status
 from rules.narrative import narrative_figures
 
 LOW_CONFIDENCE = 0.9  # a cell less sure than this needs a person's look
-BLANK_METHOD = "blank"  # the extractor saw an empty / "—" / "/" cell: null is the reading
 
 
 def review_flags(
@@ -50,7 +49,7 @@ def review_flags(
             add(key, f"suspect #{suspect.rank}: implies {suspect.implied[key]}")
     for key, value in extraction.report.cells.items():
         prov = extraction.provenance.get(key)
-        if value is None and (prov is None or prov.method != BLANK_METHOD):
+        if value is None and (prov is None or prov.method != Method.BLANK):
             add(key, "null: not found in the source")
     order = {k: n for n, k in enumerate(extraction.report.layout.keys)}
     return {k: reasons[k] for k in sorted(reasons, key=order.__getitem__)}

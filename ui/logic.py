@@ -181,11 +181,6 @@ class Acceptance:
     broken: list[str]  # the rules still broken
     unreviewed: list[str]  # flagged cells nobody decided (accepting confirms them as read)
 
-    @property
-    def needs_reason(self) -> bool:
-        """Accepting a report whose numbers still break needs the source's-own-error reason."""
-        return not self.clean
-
 
 def acceptance(ev: Evaluation) -> Acceptance:
     return Acceptance(

@@ -17,7 +17,7 @@ from typing import Any
 DEFAULT_OUT = Path("out")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "extract",
         help="extract every table cell of annual reports into JSON",

@@ -238,6 +238,20 @@ class Alignment(StrEnum):
     NONE = "none"  # no quote (e.g. a gold label)
 
 
+class Method(StrEnum):
+    """How an extractor came by a cell's value; stored and exported as the string."""
+
+    READ = "read"  # printed in its place, read as is
+    SEGMENTED = "segmented"  # cut out of a run of glued digits
+    ALIGNED = "aligned"  # placed in a row printed with too few or too many values
+    INFERRED = "inferred"  # not printed (or not readable); the identities pin it down
+    BLANK = "blank"  # printed empty ("—", "/", ""): null is the reading, not a doubt
+    MISSING = "missing"  # the row was not found in the source
+    UNRESOLVED = "unresolved"  # found but could not be read
+    AGREED = "agreed"  # the parser and the LLM read the same value (reconcile)
+    REEXTRACTED = "reextracted"  # re-read by the LLM about a flagged row
+
+
 class CellProvenance(BaseModel):
     """Where one value came from and how far to trust it."""
 
@@ -246,7 +260,7 @@ class CellProvenance(BaseModel):
     extractor: str  # "parser", "llm:<model>", "gold", "review"
     span: tuple[int, int] | None = None  # [start, end) character offsets in the source text
     snippet: str | None = None
-    method: str = "read"  # e.g. "read", "segmented", "aligned", "inferred"
+    method: Method = Method.READ
     alignment: Alignment = Alignment.NONE
     confidence: float = Field(default=1.0, ge=0.0, le=1.0)
     notes: list[str] = Field(default_factory=list)  # why the cell needs a look, if it does

@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-from nianbao.core.document import SourceDocument
 from nianbao.core.models import Extraction
 from nianbao.pipeline.reconcile import reconcile
 from nianbao.store.types import Outcome, SourceInfo
 from rules.verdict import verdict
-
-
-def source_info(doc: SourceDocument, size_bytes: int | None = None) -> SourceInfo:
-    """What the store keeps about the input file."""
-    return SourceInfo(
-        path=str(doc.path) if doc.path else doc.name,
-        name=doc.name,
-        content_hash=doc.sha256,
-        media=doc.media,
-        size_bytes=size_bytes if size_bytes is not None else len(doc.text.encode("utf-8")),
-        text=doc.text,
-    )
 
 
 def assess(source: SourceInfo, readings: dict[str, Extraction], seconds: float = 0.0) -> Outcome:
