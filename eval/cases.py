@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nianbao.core.document import SourceDocument
-from nianbao.core.errors import CanonicalError
+from nianbao.core.errors import CanonicalError, NianbaoError
 from nianbao.core.models import CanonicalReport
 
 REAL_DIR = Path(__file__).parent / "data" / "real"
@@ -22,7 +22,7 @@ SOURCE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 SETS = ("real", "synth", "all")
 
 
-class EvalSetError(ValueError):
+class EvalSetError(NianbaoError):
     """An eval set that cannot be read at all (bad manifest): names the file and the reason."""
 
 

@@ -19,6 +19,7 @@ from eval.metrics import ReportScore, breakdown, score_report
 from extractor.base import Extractor
 from extractor.registry import get_extractor
 from nianbao.core.document import SourceDocument
+from nianbao.core.errors import NianbaoError
 from nianbao.core.models import Extraction
 from nianbao.pipeline.reconcile import reconcile
 from rules.verdict import verdict
@@ -26,7 +27,7 @@ from rules.verdict import verdict
 BACKENDS = ("parser", "llm", "both")
 
 
-class HarnessError(ValueError):
+class HarnessError(NianbaoError):
     """A backend that cannot be set up at all (not one report's failure)."""
 
 

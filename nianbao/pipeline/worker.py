@@ -20,7 +20,7 @@ from typing import Any
 from extractor.base import Extractor
 from extractor.registry import get_extractor
 from nianbao.core.document import SourceDocument
-from nianbao.core.errors import BackendError, ExtractorError, SourceError
+from nianbao.core.errors import BackendError, ExtractorError, NianbaoError, SourceError
 from nianbao.core.models import Extraction
 from nianbao.pipeline.assess import assess
 from nianbao.store.types import Outcome, SourceInfo
@@ -80,7 +80,7 @@ def targeted_readings(doc: SourceDocument, backends: dict[str, Extractor]) -> di
     return {"parser": parser, "llm": llm}
 
 
-class FileTimeout(Exception):
+class FileTimeout(NianbaoError):
     """One file took longer than the run's per-file limit."""
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from nianbao.core.errors import NianbaoError
 from nianbao.core.layout import Template
 from nianbao.core.models import CellValue, Extraction, ReportStatus
 from rules.findings import CheckResult, Finding, Suspect
@@ -26,7 +27,7 @@ class DecisionKind(StrEnum):
     UNDO = "undo"
 
 
-class StoreError(Exception):
+class StoreError(NianbaoError):
     """A review action the store refuses; the message says why, for the reviewer."""
 
 
