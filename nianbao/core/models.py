@@ -12,7 +12,7 @@ import json
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -328,30 +328,30 @@ def canonical_json_schema() -> dict[str, Any]:
     }
 
 
-__all__ = [
-    "LAYOUTS",
-    "SCHEMA_VERSION",
-    "Alignment",
-    "CanonicalError",
-    "CanonicalReport",
-    "CellProvenance",
-    "CellValue",
-    "Cells",
-    "Extraction",
-    "Literal",
-    "Meta",
-    "Report",
-    "ReportAdapter",
-    "canonical_json_schema",
-    "report_model",
-    "typed_json_schema",
-    "validate_cells",
-]
-
-
 class ReportStatus(StrEnum):
     """The verdict on one report (see docs/pipeline.md and `rules.verdict`)."""
 
     ACCEPTED = "accepted"  # every cell verified: no person needs to look
     NEEDS_REVIEW = "needs_review"  # at least one cell is flagged
     FAILED = "failed"  # the file could not be read or extracted
+
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Alignment",
+    "CanonicalReport",
+    "CellProvenance",
+    "CellValue",
+    "Cells",
+    "Extraction",
+    "Meta",
+    "Method",
+    "Report",
+    "ReportAdapter",
+    "ReportStatus",
+    "canonical_json_schema",
+    "report_model",
+    "typed_json_schema",
+    "validate_cells",
+]
+
