@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
+import signal
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -23,6 +25,7 @@ from concurrent.futures import (
     wait,
 )
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -251,7 +254,32 @@ def _unreadable_hash(path: Path) -> str:
     return "unreadable:" + hashlib.sha256(str(path).encode("utf-8")).hexdigest()
 
 
+@contextmanager
+def _interrupt_held() -> Iterator[None]:
+    """Hold Ctrl-C while one result is stored and counted, so that an interrupted run's totals
+    match the rows it stored; the interrupt takes effect right after."""
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield  # no KeyboardInterrupt can arrive here (ignored, or handled by someone else)
+        return
+    held: list[int] = []
+    signal.signal(signal.SIGINT, lambda signum, _frame: held.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if held:
+        raise KeyboardInterrupt
+
+
 def _store(store: Store, stats: RunStats, fp: str, result: Outcome | Failure) -> None:
+    with _interrupt_held():
+        _store_counted(store, stats, fp, result)
+
+
+def _store_counted(store: Store, stats: RunStats, fp: str, result: Outcome | Failure) -> None:
     if isinstance(result, Failure):
         store.save_failure(
             stats.run_id, fp, result.source, result.error, result.kind, result.seconds
