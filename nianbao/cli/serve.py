@@ -9,7 +9,7 @@ from pathlib import Path
 from nianbao.core.errors import UserError
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "serve",
         help="serve the HTTP API (uploads, jobs, results, review, export)",

@@ -11,7 +11,7 @@ from nianbao.core.errors import UserError
 ROLES = ("submitter", "reviewer", "admin")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "token",
         help="create, list or revoke API tokens (sign-in for the API and the review screen)",

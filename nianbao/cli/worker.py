@@ -9,7 +9,7 @@ from pathlib import Path
 from nianbao.core.errors import UserError
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "worker",
         help="process uploaded reports from the service's queue",

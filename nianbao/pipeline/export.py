@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sqlite3
 from collections.abc import Iterator
 from decimal import Decimal
 from functools import cache
@@ -17,6 +16,7 @@ from typing import Any
 
 from nianbao.core.layout import LAYOUTS, ValueKind
 from nianbao.store import ReportSummary, Store
+from nianbao.store.db import Row
 from nianbao.store.values import decode
 
 FORMATS = ("csv", "jsonl", "parquet", "xlsx")
@@ -82,7 +82,7 @@ def _status(s: ReportSummary) -> str:
     return "reviewed" if s.review_status != "pending" else s.status
 
 
-def _effective(template: str, cell: sqlite3.Row) -> Any:
+def _effective(template: str, cell: Row) -> Any:
     text = cell["reviewed_value"] if cell["review_state"] == "fixed" else cell["value"]
     return decode(template, cell["key"], text)
 

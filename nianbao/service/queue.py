@@ -43,16 +43,18 @@ def bind(settings: Settings, fn: Callable[[int], None]) -> dramatiq.Actor[Any, A
     """Register `fn` as the job actor on a broker for `settings` (one per process)."""
     made = broker(settings)
     dramatiq.set_broker(made)
-    return dramatiq.actor(
-        fn,
-        actor_name=ACTOR,
-        queue_name=QUEUE,
-        broker=made,
-        max_retries=RETRIES,
-        min_backoff=RETRY_BACKOFF_MS,
-        max_backoff=RETRY_BACKOFF_MS,
+    options = {
+        "max_retries": RETRIES,
+        "min_backoff": RETRY_BACKOFF_MS,
+        "max_backoff": RETRY_BACKOFF_MS,
         # the pipeline's own per-file limit, plus time to store what it found
-        time_limit=int(settings.job_timeout * 1000) + 60_000,
+        "time_limit": int(settings.job_timeout * 1000) + 60_000,
+    }
+    unknown = set(options) - made.actor_options
+    if unknown:  # what dramatiq.actor checks: a middleware these options need is missing
+        raise ValueError(f"actor options without their middleware: {sorted(unknown)}")
+    return dramatiq.Actor(
+        fn, actor_name=ACTOR, queue_name=QUEUE, priority=0, broker=made, options=options
     )
 
 

@@ -52,7 +52,7 @@ def from_env(**overrides: object) -> Settings:
         except ValueError:
             raise UserError(f"{ENV[f.name]}={raw!r}: not a valid {f.name}") from None
     values.update({k: v for k, v in overrides.items() if v is not None})
-    settings = replace(Settings(), **values)  # type: ignore[arg-type]
+    settings = replace(Settings(), **values)
     if settings.backend not in ("parser", "llm", "both", "targeted"):
         raise UserError(f"backend {settings.backend!r}: expected parser, llm, both or targeted")
     return settings

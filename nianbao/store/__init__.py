@@ -17,7 +17,6 @@ from nianbao.store.jobs import JobBook, JobRecord, JobStatus
 from nianbao.store.location import DEFAULT_DB, URL_ENV, resolve
 from nianbao.store.tokens import TokenBook, TokenRecord
 from nianbao.store.types import (
-    CellStatus,
     CellView,
     DecisionKind,
     DecisionView,
@@ -66,7 +65,6 @@ __all__ = [
     "DEFAULT_DB",
     "STATUSES",
     "URL_ENV",
-    "CellStatus",
     "CellView",
     "DecisionKind",
     "DecisionResult",

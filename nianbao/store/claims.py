@@ -186,7 +186,7 @@ class WorkQueue:
 
     def work_counts(self) -> dict[str, int]:
         """How many items are in each state."""
-        out = dict.fromkeys(STATES, 0)
+        out: dict[str, int] = dict.fromkeys(STATES, 0)
         with self.db.reading() as conn:
             for row in conn.execute("SELECT state, COUNT(*) FROM work_items GROUP BY state"):
                 out[row[0]] = int(row[1])

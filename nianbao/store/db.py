@@ -133,15 +133,18 @@ class PgConnection:
         return bool(self.raw.closed or self.raw.broken)
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        query: Any = sql  # psycopg's types want a literal; the store's SQL is its own text
         if not params:  # psycopg leaves a query without parameters as it is: no %% needed
-            return self.raw.execute(sql)
-        return self.raw.execute(pg_sql(sql), tuple(params))
+            return self.raw.execute(query)
+        query = pg_sql(sql)
+        return self.raw.execute(query, tuple(params))
 
     def executemany(self, sql: str, params: Iterable[Sequence[Any]]) -> Any:
         rows = [tuple(p) for p in params]
         cur = self.raw.cursor()
         if rows:
-            cur.executemany(pg_sql(sql), rows)
+            query: Any = pg_sql(sql)  # see execute
+            cur.executemany(query, rows)
         return cur
 
     def close(self) -> None:
