@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
 from pathlib import Path
 
 from nianbao.core.errors import UserError
@@ -20,7 +19,12 @@ def register(sub: argparse._SubParsersAction) -> None:
             "come from NIANBAO_* variables (docs/service.md)."
         ),
     )
-    p.add_argument("--db", type=Path, help="the store (default $NIANBAO_DB or nianbao.db)")
+    p.add_argument(
+        "--db",
+        metavar="FILE|URL",
+        help="the store: a SQLite file, or postgresql://user@host/db "
+        "(default $NIANBAO_DB, else $NIANBAO_DB_URL, else nianbao.db)",
+    )
     p.add_argument("--redis", help="Redis URL (default $NIANBAO_REDIS_URL or local port 6379)")
     p.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1: this machine only")
     p.add_argument("--port", type=int, default=8000, help="default 8000")
@@ -38,19 +42,21 @@ def run(args: argparse.Namespace) -> int:
     if not 1 <= args.http_workers <= 64:
         raise UserError(f"--http-workers {args.http_workers}: expected 1 to 64")
     settings = from_env(db=args.db, redis_url=args.redis)
-    try:  # create and migrate the store now: a bad path is one line here, not a 500 later
-        from nianbao.store import open_store
+    from nianbao.store import StoreError, open_store
+    from nianbao.store.location import shown
 
+    try:  # create and migrate the store now: a bad path is one line here, not a 500 later
         open_store(settings.db).close()
-    except (OSError, sqlite3.Error) as exc:
-        raise UserError(f"{settings.db}: cannot open the store ({exc})") from None
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
     import os
 
     # The app factory reads the settings from the environment in every uvicorn process.
-    os.environ[ENV["db"]] = str(settings.db.resolve())
+    db = settings.db
+    os.environ[ENV["db"]] = str(db.resolve() if isinstance(db, Path) else db)
     os.environ[ENV["redis_url"]] = settings.redis_url
     print(
-        f"nianbao serve: http://{args.host}:{args.port}  (docs /docs; store {settings.db}; "
+        f"nianbao serve: http://{args.host}:{args.port}  (docs /docs; store {shown(db)}; "
         f"queue {settings.redis_url})",
         flush=True,
     )

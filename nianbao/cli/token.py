@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
-from pathlib import Path
 
 from nianbao.core.errors import UserError
 
@@ -21,7 +19,12 @@ def register(sub: argparse._SubParsersAction) -> None:
             "reviewer (read, review, export), admin (everything)."
         ),
     )
-    p.add_argument("--db", type=Path, help="the store (default $NIANBAO_DB or nianbao.db)")
+    p.add_argument(
+        "--db",
+        metavar="FILE|URL",
+        help="the store: a SQLite file, or postgresql://user@host/db "
+        "(default $NIANBAO_DB, else $NIANBAO_DB_URL, else nianbao.db)",
+    )
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     create = actions.add_parser("create", help="create a token; prints its secret once")
     create.add_argument("--role", choices=ROLES, required=True)
@@ -42,8 +45,8 @@ def run(args: argparse.Namespace) -> int:
     db = from_env(db=args.db).db
     try:
         store = open_store(db)
-    except (OSError, sqlite3.Error) as exc:
-        raise UserError(f"{db}: cannot open the store ({exc})") from None
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
     try:
         if args.action == "create":
             token_id, secret = create_token(store, args.name, args.role)

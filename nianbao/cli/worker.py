@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
-from pathlib import Path
 
 from nianbao.core.errors import UserError
 
@@ -20,7 +18,12 @@ def register(sub: argparse._SubParsersAction) -> None:
             "(docs/service.md)."
         ),
     )
-    p.add_argument("--db", type=Path, help="the store (default $NIANBAO_DB or nianbao.db)")
+    p.add_argument(
+        "--db",
+        metavar="FILE|URL",
+        help="the store: a SQLite file, or postgresql://user@host/db "
+        "(default $NIANBAO_DB, else $NIANBAO_DB_URL, else nianbao.db)",
+    )
     p.add_argument("--redis", help="Redis URL (default $NIANBAO_REDIS_URL or local port 6379)")
     p.add_argument(
         "--backend",
@@ -39,6 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from nianbao.service.settings import from_env
     from nianbao.service.worker import run_worker
+    from nianbao.store import StoreError
 
     settings = from_env(db=args.db, redis_url=args.redis, backend=args.backend)
     threads = (
@@ -54,5 +58,5 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"{settings.redis_url}: Redis does not answer ({exc})") from None
     try:
         return run_worker(settings, threads)
-    except sqlite3.Error as exc:
-        raise UserError(f"{settings.db}: cannot open the store ({exc})") from None
+    except StoreError as exc:  # cannot open the store: one line
+        raise UserError(str(exc)) from None

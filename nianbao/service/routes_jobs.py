@@ -96,8 +96,9 @@ Admin = Annotated[Principal, Depends(require(Role.ADMIN))]
 
 @router.post("/jobs/requeue")
 def requeue(request: Request, _who: Admin) -> dict[str, Any]:
-    """Send every job still queued in the store to the queue again (after Redis lost its data,
-    say). Safe to repeat: a job is only ever worked on under one message at a time."""
+    """Send every job the store says needs a worker to the queue again (after Redis lost its
+    data, say): queued ones, and ones whose worker died. Safe to repeat: a delivery only works
+    on a job it claims in the store, and one worker holds a claim at a time."""
     store: Store = request.app.state.store
     waiting = store.queued_jobs()
     for job_id in waiting:

@@ -15,9 +15,10 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from dramatiq.middleware import CurrentMessage
 from dramatiq.middleware.time_limit import TimeLimitExceeded
 
 from nianbao.pipeline.files import hashed
@@ -30,11 +31,10 @@ from nianbao.pipeline.runner import (
 )
 from nianbao.pipeline.worker import FATAL, Failure, process, reset_extractors
 from nianbao.service.settings import Settings
-from nianbao.store import JobRecord, JobStatus, SourceInfo, Store, open_store
+from nianbao.store import JobRecord, JobStatus, LostClaim, SourceInfo, Store, open_store
 
 log = logging.getLogger("nianbao.worker")
 
-MAX_ATTEMPTS = 2  # the first delivery, and one more after a worker died holding the job
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 
 
@@ -48,6 +48,7 @@ class Context:
     stats: RunStats
     started: float = field(default_factory=time.perf_counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    actor: Any = None  # the bound dramatiq actor: to send a job's delivery again later
 
 
 _CONTEXT: Context | None = None
@@ -78,28 +79,77 @@ def stop(ctx: Context) -> None:
 
 
 def process_job(job_id: int) -> None:
-    """The actor: take the job (unless it is done or somebody else's), run it, close it."""
+    """The actor: claim the job (the store's claim decides, not the message), run it while
+    keeping its lease alive, close it."""
     ctx = _CONTEXT
     if ctx is None:
         raise RuntimeError("nianbao worker: tasks.start() was not called in this process")
-    message = CurrentMessage.get_current_message()
-    message_id = message.message_id if message is not None else f"direct-{job_id}"
-    claim = ctx.store.claim_job(job_id, message_id, WORKER, MAX_ATTEMPTS)
+    claim = ctx.store.take_job(job_id, WORKER, lease_seconds=ctx.settings.lease_seconds)
     if claim.job is None:
-        log.info("job %s: skipped (%s)", job_id, claim.reason)
+        if claim.look_again_at is not None:  # another worker holds it: it may yet die
+            _look_again(ctx, job_id, claim.look_again_at)
+        log.info("job %s: not taken (%s)", job_id, claim.reason)
         return
     job = claim.job
     log.info("job %s: %s, attempt %s", job.id, job.name, job.attempts)
-    try:
-        status, error = run_job(ctx, job)
-    except TimeLimitExceeded:  # dramatiq's limit; the pipeline's own only works in a main thread
-        error = f"{job.name}: gave up after {ctx.settings.job_timeout:g}s"
-        source = SourceInfo(f"upload:{job.content_hash}", job.name, job.content_hash, "", 0)
-        _record(ctx, Failure(source, error, "internal", ctx.settings.job_timeout))
-        status = JobStatus.FAILED
-    if not ctx.store.finish_job(job.id, message_id, status, error):
-        log.warning("job %s: was taken over by another delivery; its result stands", job.id)
+    with Lease(ctx, job.id) as lease:
+        try:
+            status, error = run_job(ctx, job)
+        except TimeLimitExceeded:  # dramatiq's limit; the pipeline's own needs a main thread
+            error = f"{job.name}: gave up after {ctx.settings.job_timeout:g}s"
+            source = SourceInfo(f"upload:{job.content_hash}", job.name, job.content_hash, "", 0)
+            _record(ctx, Failure(source, error, "internal", ctx.settings.job_timeout))
+            status = JobStatus.FAILED
+        except BaseException:
+            lease.give_up()  # the retry (queue's Retries) may claim it at once
+            raise
+    if not ctx.store.finish_job(job.id, WORKER, error if status == JobStatus.FAILED else None):
+        log.warning("job %s: its lease ran out and another worker took it over", job.id)
     log.info("job %s: %s%s", job.id, status.value, f" ({error})" if error else "")
+
+
+class Lease:
+    """Renews the claim on a job every quarter lease while the report is worked on: a live
+    worker keeps it, a killed one lets it run out, and the job goes to the next delivery."""
+
+    def __init__(self, ctx: Context, job_id: int) -> None:
+        self.ctx, self.job_id = ctx, job_id
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._keep, name=f"lease-{job_id}", daemon=True)
+
+    def __enter__(self) -> Lease:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+        self.thread.join()
+
+    def _keep(self) -> None:
+        seconds = self.ctx.settings.lease_seconds
+        while not self.done.wait(seconds / 4):
+            try:
+                self.ctx.store.renew_job(self.job_id, WORKER, seconds)
+            except LostClaim as exc:
+                log.warning("job %s: %s", self.job_id, exc)
+                return
+            except Exception as exc:  # the store is unreachable now: try again next time
+                log.warning("job %s: lease not renewed (%s)", self.job_id, exc)
+
+    def give_up(self) -> None:
+        self.done.set()
+        try:
+            self.ctx.store.expire_job(self.job_id, WORKER)
+        except Exception as exc:  # unreachable store: the lease runs out on its own
+            log.warning("job %s: lease not given up (%s)", self.job_id, exc)
+
+
+def _look_again(ctx: Context, job_id: int, moment: str) -> None:
+    """A new message for the job, delivered when the holder's lease ends (plus a second)."""
+    wait = (datetime.fromisoformat(moment) - datetime.now(UTC)).total_seconds() + 1.0
+    delay_ms = int(min(max(wait, 0.5), ctx.settings.lease_seconds + 1.0) * 1000)
+    if ctx.actor is not None:
+        ctx.actor.send_with_options(args=(job_id,), delay=delay_ms)
 
 
 def run_job(ctx: Context, job: JobRecord) -> tuple[JobStatus, str | None]:

@@ -2,7 +2,8 @@
 
 Run as many as there are cores, on as many machines as share the store and Redis. SIGTERM or
 Ctrl-C finishes the reports in hand, then stops; SIGKILL loses nothing either: the queue
-gives the unacknowledged job to another worker once this one's heartbeat is missed.
+gives the unacknowledged message to another worker once this one's heartbeat is missed, and
+the job's claim in the store lets that worker take it once the dead worker's lease runs out.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import dramatiq
 from nianbao.service import tasks
 from nianbao.service.queue import QUEUE, bind
 from nianbao.service.settings import Settings
+from nianbao.store.location import shown
 
 STOP_GRACE_MS = 60_000  # wait this long for the reports in hand when asked to stop
 
@@ -29,6 +31,7 @@ def run_worker(settings: Settings, threads: int) -> int:
     )
     ctx = tasks.start(settings)
     actor = bind(settings, tasks.process_job)
+    ctx.actor = actor  # a job another worker holds is looked at again when its lease ends
     worker = dramatiq.Worker(actor.broker, queues={QUEUE}, worker_threads=threads)
     # Hold no more messages than threads: a waiting report goes to whichever worker is idle.
     worker.queue_prefetch = threads
@@ -41,7 +44,7 @@ def run_worker(settings: Settings, threads: int) -> int:
     worker.start()
     print(
         f"nianbao worker {tasks.WORKER}: {threads} thread(s), backend {settings.backend}, "
-        f"store {settings.db}, queue {QUEUE} on {settings.redis_url}",
+        f"store {shown(settings.db)}, queue {QUEUE} on {settings.redis_url}",
         flush=True,
     )
     try:

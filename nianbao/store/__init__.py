@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from nianbao.store.claims import WorkItem, WorkQueue
+from nianbao.store.claims import WorkItem
 from nianbao.store.db import Database
 from nianbao.store.decisions import DecisionResult, ReviewDesk
 from nianbao.store.jobs import JobBook, JobRecord, JobStatus
@@ -37,7 +37,7 @@ from nianbao.store.views import STATUSES, Reader
 from nianbao.store.writer import RunWriter
 
 
-class Store(Reader, ReviewDesk, RunWriter, WorkQueue, JobBook, TokenBook):
+class Store(Reader, ReviewDesk, RunWriter, JobBook, TokenBook):
     """The store on a SQLite file or a Postgres database. Safe to share between threads;
     open one per process."""
 

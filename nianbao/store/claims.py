@@ -65,6 +65,16 @@ def _who(worker: str) -> str:
     return worker
 
 
+def insert_item(conn: Any, key: str, payload: dict[str, Any] | None, stamp: str) -> WorkItem:
+    """`enqueue` inside the caller's transaction (a job and its item are written together)."""
+    conn.execute(
+        "INSERT INTO work_items (key, payload, created_at, updated_at)"
+        " VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
+        (key, json.dumps(payload or {}, ensure_ascii=False, sort_keys=True), stamp, stamp),
+    )
+    return _item(conn.execute("SELECT * FROM work_items WHERE key = ?", (key,)).fetchone())
+
+
 class WorkQueue:
     """Enqueue, claim, renew, finish, release; mixed into `Store`."""
 
@@ -73,14 +83,8 @@ class WorkQueue:
     def enqueue(self, key: str, payload: dict[str, Any] | None = None) -> WorkItem:
         """Add a unit of work under `key`; an existing key is returned as it stands (so a
         resubmitted job is one item, not two)."""
-        stamp = now()
         with self.db.transaction(serial=False) as conn:
-            conn.execute(
-                "INSERT INTO work_items (key, payload, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?) ON CONFLICT (key) DO NOTHING",
-                (key, json.dumps(payload or {}, ensure_ascii=False, sort_keys=True), stamp, stamp),
-            )
-            return _item(conn.execute("SELECT * FROM work_items WHERE key = ?", (key,)).fetchone())
+            return insert_item(conn, key, payload, now())
 
     def claim(
         self,
@@ -176,6 +180,18 @@ class WorkQueue:
                 "UPDATE work_items SET state = 'queued', worker = NULL, lease_until = NULL,"
                 " attempts = attempts - 1, updated_at = ? WHERE id = ? RETURNING *",
                 (now(), item_id),
+            ).fetchone()
+            return _item(row)
+
+    def expire(self, item_id: int, worker: str) -> WorkItem:
+        """End the lease of an item this worker holds now, the attempt counted (its work
+        raised): the next claim takes it again at once, or fails it after `max_attempts`."""
+        worker = _who(worker)
+        with self.db.transaction(serial=False) as conn:
+            self._held(conn, item_id, worker)
+            row = conn.execute(
+                "UPDATE work_items SET lease_until = ?, updated_at = ? WHERE id = ? RETURNING *",
+                (_later(-1.0), now(), item_id),
             ).fetchone()
             return _item(row)
 

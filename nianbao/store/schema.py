@@ -271,8 +271,8 @@ api_tokens = Table(
 )
 
 # One uploaded content (sha256 of its bytes): the upload area is this table, so workers on
-# other machines need only the store and the queue. `attempts` counts deliveries to a worker:
-# a job whose worker died is taken again once, then marked failed.
+# other machines need only the store and the queue. Where a job stands (queued, in work,
+# done, failed, attempts) is its work item `job:<id>` in work_items: one claim mechanism.
 jobs = Table(
     "jobs",
     metadata,
@@ -282,17 +282,6 @@ jobs = Table(
     Column("suffix", Text, nullable=False),  # which reader reads it (.txt, .docx, ...)
     Column("size_bytes", Integer, nullable=False),
     Column("body", LargeBinary, nullable=False),
-    Column("status", Text, nullable=False, server_default=text("'queued'")),
-    _count("attempts"),
-    Column("worker", Text),  # host:pid of the worker that took it last
-    # the queue message being worked on: a redelivery of it may take the job again, a second
-    # message for the job may not
-    Column("message_id", Text),
-    Column("report_id", Integer, ForeignKey("reports.id")),
-    Column("error", Text),
     Column("submitted_by", Integer, ForeignKey("api_tokens.id")),
     Column("created_at", Text, nullable=False),
-    Column("updated_at", Text, nullable=False),
-    CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="jobs_status"),
-    Index("jobs_status_index", "status"),
 )

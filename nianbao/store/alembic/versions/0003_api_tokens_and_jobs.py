@@ -1,6 +1,7 @@
-"""api_tokens and jobs: the HTTP service's tokens (hashed) and upload jobs (`nianbao serve`).
+"""api_tokens and jobs: the HTTP service's tokens (hashed) and uploads (`nianbao serve`).
 
-The service's schema, once a hand-written "migration 2" on its branch, as a revision.
+A job's state is its work item `job:<id>` (revision 0002), not columns here: the service
+and the store share one claim mechanism.
 
 Revision ID: 0003
 Revises: 0002
@@ -39,20 +40,8 @@ def upgrade() -> None:
         sa.Column("suffix", sa.Text(), nullable=False),
         sa.Column("size_bytes", sa.Integer(), nullable=False),
         sa.Column("body", sa.LargeBinary(), nullable=False),
-        sa.Column("status", sa.Text(), server_default=sa.text("'queued'"), nullable=False),
-        sa.Column("attempts", sa.Integer(), server_default=sa.text("0"), nullable=False),
-        sa.Column("worker", sa.Text(), nullable=True),
-        sa.Column("message_id", sa.Text(), nullable=True),
-        sa.Column("report_id", sa.Integer(), nullable=True),
-        sa.Column("error", sa.Text(), nullable=True),
         sa.Column("submitted_by", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.Text(), nullable=False),
-        sa.Column("updated_at", sa.Text(), nullable=False),
-        sa.CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="jobs_status"),
-        sa.ForeignKeyConstraint(
-            ["report_id"],
-            ["reports.id"],
-        ),
         sa.ForeignKeyConstraint(
             ["submitted_by"],
             ["api_tokens.id"],
@@ -60,13 +49,8 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("content_hash"),
     )
-    with op.batch_alter_table("jobs", schema=None) as batch_op:
-        batch_op.create_index("jobs_status_index", ["status"], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("jobs", schema=None) as batch_op:
-        batch_op.drop_index("jobs_status_index")
-
     op.drop_table("jobs")
     op.drop_table("api_tokens")
