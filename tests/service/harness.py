@@ -18,6 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
+from nianbao.store.location import resolve
+
 DEADLINE = 180.0  # generous: a loaded 2-core CI machine is slow, never asserted on
 TERMINAL = ("done", "failed")
 
@@ -145,8 +147,9 @@ class Stack:
     tokens: dict[str, str] = field(default_factory=dict)
 
     @property
-    def db(self) -> Path:
-        return Path(self.env["NIANBAO_DB"])
+    def db(self) -> str | Path:
+        """The store: a SQLite file, or a postgresql:// URL (the deployment's store)."""
+        return resolve(self.env["NIANBAO_DB"])
 
     def token(self, role: str, name: str) -> str:
         done = nianbao("token", "create", "--role", role, "--name", name, env=self.env)

@@ -14,6 +14,7 @@ import pytest
 
 from nianbao.service import views
 from nianbao.store import open_store
+from nianbao.store.snapshot import snapshot
 from tests.service.harness import Stack, make_stack, nianbao
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,10 +23,18 @@ MAX_UPLOAD = 512 * 1024  # small, so the too-large case stays cheap
 MAX_FILES = 10  # so a whole request may be at most 10 x 512 KB + 1 MB
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def stack(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[Stack]:
+    """The embedded store (a SQLite file), then the deployment's (a Postgres database)."""
+    tmp = tmp_path_factory.mktemp("service")
+    db = str(tmp / "service.db")
+    if request.param == "postgres":
+        db = request.getfixturevalue("pg_cluster").new_database()
     s = make_stack(
-        tmp_path_factory.mktemp("service"),
+        tmp,
+        NIANBAO_DB=db,
         NIANBAO_MAX_UPLOAD_BYTES=str(MAX_UPLOAD),
         NIANBAO_MAX_FILES=str(MAX_FILES),
     )
@@ -68,6 +77,9 @@ def test_samples_match_nianbao_run(stack: Stack, uploaded: dict[str, dict]) -> N
     with open_store(reference) as ref:
         by_name = {s.source_name: s.report_id for s in ref.queue(status=None)}
         expected = {name: ref.load_report(by_name[name]) for name in uploaded}
+        reference_rows = snapshot(ref)["reports"]
+    with open_store(stack.db) as store:  # every stored row, not only what the API shows
+        assert snapshot(store)["reports"] == reference_rows
     with stack.client("alice") as c:
         for name, job in uploaded.items():
             got = c.get(f"/reports/{job['report_id']}").json()

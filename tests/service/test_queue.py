@@ -1,5 +1,6 @@
 """The queue with real processes: back-pressure, jobs waiting for a worker that starts later,
-and a worker SIGKILLed in the middle of a report: nothing lost, nothing stored twice."""
+and (on Postgres, the deployment's store) a worker SIGKILLed in the middle of a report:
+nothing lost, nothing stored twice, the killed job taken again once."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from nianbao.store import open_store
+from nianbao.store.snapshot import snapshot
 from tests.llm.conftest import TEST_KEY
 from tests.llm.fake_openai_server import FakeOpenAI, Recorded, Reply, error
 from tests.llm.oracle import REAL, Oracle
@@ -21,7 +23,9 @@ SAMPLES = sorted((ROOT / "samples").glob("seed-*.txt"))
 
 @pytest.fixture
 def stack(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Stack]:
-    env = getattr(request, "param", {})
+    env = dict(getattr(request, "param", {}))
+    if env.get("NIANBAO_DB") == "postgres":  # a fresh database on the throwaway cluster
+        env["NIANBAO_DB"] = request.getfixturevalue("pg_cluster").new_database()
     s = make_stack(tmp_path, **env)
     try:
         s.token("submitter", "intake")
@@ -109,11 +113,16 @@ STEMS = ["seed-000", "seed-001", "seed-002", "seed-004"]
     "stack",
     [
         {
+            # the deployment's store: Postgres, two workers (on any machines) and Redis
+            "NIANBAO_DB": "postgres",
             "NIANBAO_BACKEND": "llm",
             "NIANBAO_MODEL": "test-model",
             "OPENAI_API_KEY": TEST_KEY,
             # a dead worker's report is back in the queue after this long without heartbeat
             "NIANBAO_HEARTBEAT_MS": "10000",  # far above any stall of a live worker
+            # its claim in the store: renewed every 7.5 s by a live worker, so a stall of
+            # 30 s would be needed to lose it; a killed worker's job is taken again after it
+            "NIANBAO_LEASE_SECONDS": "30",
         }
     ],
     indirect=True,
@@ -162,6 +171,8 @@ def test_a_worker_killed_mid_report_loses_nothing(stack: Stack) -> None:
         ).fetchall()
         assert len(per_report) == len(STEMS) and all(n == 1 for _, n in per_report)
         values = {done[i]["name"]: store.load_report(done[i]["report_id"]).values for i in ids}
+        assert store.work_counts() == {"queued": 0, "claimed": 0, "done": len(STEMS), "failed": 0}
+        stored = snapshot(store)["reports"]
     # the same values as `nianbao run --backend llm` on the same files, same endpoint
     reference = stack.tmp / "reference.db"
     answers = Gate(STEMS)
@@ -183,4 +194,7 @@ def test_a_worker_killed_mid_report_loses_nothing(stack: Stack) -> None:
         expected = {
             s.source_name: ref.load_report(s.report_id).values for s in ref.queue(status=None)
         }
+        reference_rows = snapshot(ref)["reports"]
     assert values == expected
+    # every stored row (cells, readings, findings, suspects) equals the SQLite run's
+    assert stored == reference_rows
