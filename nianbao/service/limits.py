@@ -14,7 +14,7 @@ import zipfile
 from extractor.readers import SUFFIXES, check_is_report
 from extractor.readers.html import html_to_text
 from extractor.readers.text import TEXT_SUFFIXES, decode_text
-from nianbao.core.errors import SourceError
+from nianbao.core.errors import NianbaoError, SourceError
 
 MAX_NAME = 255
 # A .docx is a zip: refuse one that would expand past these before any reader opens it.
@@ -24,7 +24,7 @@ MAX_DOCX_RATIO = 200  # deflate rarely beats 100:1 on XML; bombs reach 1000:1 an
 DOCX_MAIN = "word/document.xml"
 
 
-class Refused(Exception):
+class Refused(NianbaoError):
     """An upload (or request) refused: the HTTP status and one line saying what to do."""
 
     def __init__(self, status: int, detail: str) -> None:

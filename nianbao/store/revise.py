@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from nianbao.store.migrations import SCRIPTS
+from nianbao.store.types import StoreError
 
 
-class NothingToWrite(Exception):
+class NothingToWrite(StoreError):
     """schema.py and the revisions agree."""
 
 
