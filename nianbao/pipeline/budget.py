@@ -1,0 +1,199 @@
+"""Bounded work per file: the budget every file gets, enforced outside the code that reads it.
+
+The reading and parsing of one file runs in a child process of whichever worker handles it.
+The child limits itself before it touches the file: its address space (RLIMIT_AS: an
+allocation past it raises MemoryError) and its CPU time (RLIMIT_CPU: the kernel stops it);
+the parent waits at most the wall-clock budget and then kills it. So a reader or parser that
+blows up can cost one file, never the run: nothing is trusted to check its own budget.
+
+The child is forked directly when the calling process runs one thread (a pool worker), and
+comes from a fork server otherwise (a fork of a process running threads can inherit a held
+lock). It dies with its parent (PR_SET_PDEATHSIG), so a killed run leaves no orphans.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import multiprocessing
+import os
+import resource
+import signal
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+# Defaults (docs/pipeline.md, `nianbao run --help`). A real report reads and parses in well
+# under a second and 200 MB; these leave a wide margin and still stop a hostile file early.
+DEFAULT_SECONDS = 300.0  # wall clock per file
+DEFAULT_CPU_SECONDS = 120.0  # CPU time per file
+DEFAULT_MEMORY_MB = 2048  # address space of the process reading the file, interpreter included
+DEFAULT_FILE_MB = 32.0  # input size: larger files are refused unread (extractor.readers)
+
+EXIT_MEMORY = 86  # the child's exit status when even reporting its MemoryError failed
+_PR_SET_PDEATHSIG = 1
+
+
+@dataclass(frozen=True)
+class Budget:
+    """What one file may cost; None switches a limit off."""
+
+    seconds: float | None = DEFAULT_SECONDS
+    cpu_seconds: float | None = DEFAULT_CPU_SECONDS
+    memory_mb: int | None = DEFAULT_MEMORY_MB
+    file_mb: float = DEFAULT_FILE_MB
+
+    @property
+    def max_bytes(self) -> int:
+        return int(self.file_mb * (1 << 20))
+
+    def describe(self) -> str:
+        parts = [
+            f"{self.seconds:g} s" if self.seconds else "no time limit",
+            f"{self.cpu_seconds:g} s CPU" if self.cpu_seconds else "no CPU limit",
+            f"{self.memory_mb} MB memory" if self.memory_mb else "no memory limit",
+            f"files up to {self.file_mb:g} MB",
+        ]
+        return ", ".join(parts)
+
+
+class OverBudget(Exception):
+    """The file cost more than its budget; the message is the one-line reason."""
+
+
+@dataclass(frozen=True)
+class Spent:
+    """What a bounded call cost: its child's peak resident memory and CPU time."""
+
+    peak_mb: float
+    cpu_seconds: float
+    seconds: float
+
+
+def die_with_parent() -> None:
+    """Ask the kernel to SIGKILL this process when its parent dies (Linux; elsewhere a no-op).
+
+    Set first thing in every worker and child: without it, a SIGKILLed run leaves its
+    workers running as orphans."""
+    parent = os.getppid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request was in place
+        os._exit(1)
+
+
+def _limit(budget: Budget) -> None:
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a killed child writes no core file
+    if budget.memory_mb:
+        size = budget.memory_mb << 20
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+    if budget.cpu_seconds:
+        soft = max(1, int(budget.cpu_seconds + 0.999))
+        # SIGXCPU at the soft limit, SIGKILL one second later should it be caught
+        resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1))
+
+
+def _child(
+    conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], budget: Budget, env: dict[str, str]
+) -> None:
+    die_with_parent()
+    os.environ.clear()
+    os.environ.update(env)  # a fork server's copy of the environment may be stale
+    _limit(budget)
+    try:
+        reply: tuple[Any, ...] = ("ok", fn(*args))
+    except MemoryError:
+        reply = ("memory",)
+    except BaseException as exc:  # every error goes back to the parent, as one line
+        where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+        at = f" ({Path(where.filename).name}:{where.lineno})" if where else ""
+        reply = ("error", exc, f"{exc.__class__.__name__}: {exc}{at}")
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    stats = (usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
+    try:
+        conn.send((*reply, stats))
+    except MemoryError:
+        os._exit(EXIT_MEMORY)
+    except Exception:  # an exception that does not pickle: send its description
+        conn.send(("error", None, reply[-1] if reply[0] == "error" else "unpicklable", stats))
+    conn.close()
+    os._exit(0)
+
+
+_PRELOAD = ["extractor.readers", "extractor.parser", "nianbao.pipeline.worker"]
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    if threading.active_count() == 1:
+        return multiprocessing.get_context("fork")
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(_PRELOAD)
+    return ctx
+
+
+class ChildFailed(Exception):
+    """The bounded call raised: `error` is the exception (when it pickled), `line` says it."""
+
+    def __init__(self, error: BaseException | None, line: str) -> None:
+        super().__init__(line)
+        self.error, self.line = error, line
+
+
+def bounded(fn: Callable[..., Any], args: tuple[Any, ...], budget: Budget) -> tuple[Any, Spent]:
+    """fn(*args) in a child process held to `budget`: (its result, what it cost).
+
+    Raises OverBudget with the reason when the child ran out of time, CPU or memory (or was
+    killed), ChildFailed when fn raised."""
+    ctx = _context()
+    started = time.perf_counter()
+    recv, send = ctx.Pipe(duplex=False)
+    child = ctx.Process(target=_child, args=(send, fn, args, budget, dict(os.environ)), daemon=True)
+    child.start()
+    send.close()
+    try:
+        reply = _wait(recv, child, budget, started)
+    finally:
+        recv.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+    kind, *rest, (peak_mb, cpu) = reply
+    spent = Spent(peak_mb, cpu, time.perf_counter() - started)
+    if kind == "ok":
+        return rest[0], spent
+    if kind == "memory":
+        raise OverBudget(f"over its memory budget of {budget.memory_mb} MB")
+    raise ChildFailed(rest[0], rest[1])
+
+
+def _wait(recv: Any, child: Any, budget: Budget, started: float) -> tuple[Any, ...]:
+    deadline = None if budget.seconds is None else started + budget.seconds
+    while True:
+        left = None if deadline is None else max(0.0, deadline - time.perf_counter())
+        if recv.poll(left):
+            try:
+                return recv.recv()  # type: ignore[no-any-return]
+            except (EOFError, OSError):
+                break  # the child died without a word
+        if deadline is not None and time.perf_counter() >= deadline:
+            child.kill()
+            child.join()
+            raise OverBudget(f"over its time budget: gave up after {budget.seconds:g} s")
+    child.join()
+    code = child.exitcode
+    if code == -signal.SIGXCPU:
+        raise OverBudget(f"over its CPU budget of {budget.cpu_seconds:g} s")
+    if code == EXIT_MEMORY:
+        raise OverBudget(f"over its memory budget of {budget.memory_mb} MB")
+    how = f"signal {-code}" if code is not None and code < 0 else f"exit status {code}"
+    # SIGKILL from outside: the kernel's OOM killer, or the hard CPU limit
+    raise OverBudget(f"the process reading it was killed ({how}: out of memory or CPU?)")
+
+
+__all__ = ["Budget", "ChildFailed", "OverBudget", "Spent", "bounded", "die_with_parent"]
