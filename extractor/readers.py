@@ -83,32 +83,111 @@ _BLOCKS = (
 )
 
 
+MAX_HTML_DEPTH = 1_000  # elements nested deeper than any real page (a few dozen at most)
+_SKIPPED = frozenset(("script", "style", "noscript", "template"))
+
+
 def html_to_text(markup: str) -> str:
     """Visible text of an HTML page: a table row per line (cells tab-separated), blocks on
-    their own lines; scripts, styles and templates dropped."""
-    from bs4 import BeautifulSoup
+    their own lines; scripts, styles and templates dropped.
+
+    One walk over the parsed tree with an explicit stack: linear in the page whatever its
+    depth (inserting newline strings around every block was quadratic in the nesting: a
+    page of 100,000 nested <div>s took 300 s). Deeper than MAX_HTML_DEPTH is refused."""
+    from bs4 import BeautifulSoup, CData, NavigableString, Tag
 
     soup = BeautifulSoup(markup, "html.parser")
-    for tag in soup(["script", "style", "noscript", "template", "head"]):
-        if tag.name == "head":
-            # of the head only the title is text a reader sees (it often names the report)
-            title = tag.find("title")
-            heading = title.get_text(" ", strip=True) if title is not None else ""
-            tag.replace_with(soup.new_string("\n" + heading + "\n"))
+    out: list[str] = []
+    stack: list[tuple[object, int]] = [(child, 1) for child in reversed(soup.contents)]
+    while stack:
+        node, depth = stack.pop()
+        if node is None:  # the end of a block
+            out.append("\n")
             continue
-        tag.decompose()
-    for row in soup.find_all("tr"):
-        cells = [c.get_text(" ", strip=True) for c in row.find_all(["td", "th"])]
-        row.replace_with(soup.new_string("\n" + "\t".join(cells) + "\n"))
-    for tag in soup.find_all(_BLOCKS):
-        tag.insert_before(soup.new_string("\n"))
-        tag.insert_after(soup.new_string("\n"))
-    text = soup.get_text()
+        if isinstance(node, NavigableString):
+            if type(node) in (NavigableString, CData):  # not comments, doctypes, scripts
+                out.append(str(node))
+            continue
+        assert isinstance(node, Tag)
+        if depth > MAX_HTML_DEPTH:
+            raise SourceError(
+                f"elements nested more than {MAX_HTML_DEPTH:,} deep: not a report page"
+            )
+        name = node.name
+        if name in _SKIPPED:
+            continue
+        if name == "head":
+            # of the head only the title is text a reader sees (it often names the report)
+            title = node.find("title")
+            out.append("\n" + (title.get_text(" ", strip=True) if title is not None else "") + "\n")
+            continue
+        if name == "tr":
+            cells = [_cell_text(c) for c in node.find_all(["td", "th"])]
+            out.append("\n" + "\t".join(cells) + "\n")
+            continue
+        if name in _BLOCKS:
+            out.append("\n")
+            stack.append((None, depth))
+        stack.extend((child, depth + 1) for child in reversed(node.contents))
+    text = "".join(out)
     return re.sub(r"\n[ \t\u3000]*\n(?:[ \t\u3000]*\n)+", "\n\n", text).strip() + "\n"
 
 
+def _cell_text(cell: object) -> str:
+    """A table cell's visible text, its strings stripped and joined by spaces."""
+    from bs4 import CData, NavigableString, Tag
+
+    parts: list[str] = []
+    stack = [cell]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, NavigableString):
+            if type(node) in (NavigableString, CData) and node.strip():
+                parts.append(node.strip())
+        elif isinstance(node, Tag) and node.name not in _SKIPPED:
+            stack.extend(reversed(node.contents))
+    return " ".join(parts)
+
+
 def _read_html(path: Path, raw: bytes) -> str:
-    return html_to_text(decode_text(path.name, raw))
+    try:
+        return html_to_text(decode_text(path.name, raw))
+    except SourceError as exc:
+        raise SourceError(f"{path.name}: {exc}") from None
+
+
+MAX_UNZIPPED = 256 << 20  # bytes a .docx may expand to (a 2.7 MB one expanded to 5.2 GB)
+_UNZIP_CHUNK = 1 << 20
+
+
+def check_unzipped_size(name: str, raw: bytes, limit: int = MAX_UNZIPPED) -> None:
+    """SourceError unless the zip's parts expand to at most `limit` bytes in all: the sizes
+    the archive declares first, then the bytes each part really inflates to, streamed in
+    chunks and stopped at the limit (a declared size can lie)."""
+    import io
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            members = archive.infolist()
+            declared = sum(m.file_size for m in members)
+            if declared > limit:
+                raise SourceError(_too_big(name, declared, limit))
+            total = 0
+            for member in members:
+                with archive.open(member) as part:
+                    while chunk := part.read(_UNZIP_CHUNK):
+                        total += len(chunk)
+                        if total > limit:
+                            raise SourceError(_too_big(name, total, limit))
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
+        raise SourceError(f"{name}: not a readable .docx ({exc.__class__.__name__})") from None
+    except (OSError, RuntimeError) as exc:  # a damaged or encrypted part
+        raise SourceError(f"{name}: not a readable .docx ({exc})") from None
+
+
+def _too_big(name: str, size: int, limit: int) -> str:
+    return f"{name}: expands to more than {limit >> 20} MB unzipped ({size >> 20}+ MB): refused"
 
 
 def _read_docx(path: Path, raw: bytes) -> str:
@@ -118,11 +197,15 @@ def _read_docx(path: Path, raw: bytes) -> str:
     import docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph
+    from lxml.etree import LxmlError
 
+    check_unzipped_size(path.name, raw)
     try:
         document = docx.Document(io.BytesIO(raw))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise SourceError(f"{path.name}: not a readable .docx ({exc.__class__.__name__})") from None
+    except (zipfile.BadZipFile, KeyError, ValueError, LxmlError) as exc:
+        # lxml refuses a text node over 10 MB ("huge text node") and malformed XML
+        reason = str(exc).splitlines()[0][:120] if str(exc) else exc.__class__.__name__
+        raise SourceError(f"{path.name}: not a readable .docx ({reason})") from None
     lines: list[str] = []
     for block in document.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
@@ -168,25 +251,55 @@ def check_is_report(name: str, text: str) -> None:
         raise SourceError(f"{name}: no annual report table found (no part-三 labels)")
 
 
-def read_document(path: str | Path) -> SourceDocument:
+MAX_BYTES = 32 << 20  # a file larger than this is refused unread (a 100 MB text used 2.1 GB)
+MAX_TEXT_CHARS = 4_000_000  # decoded text longer than this is refused (reports: ~10^5)
+
+
+def read_bytes(path: str | Path, max_bytes: int = MAX_BYTES) -> bytes:
+    """The file's bytes, read once and at most `max_bytes` of them; SourceError otherwise."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)  # a file growing meanwhile is caught too
+    except FileNotFoundError:
+        raise SourceError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read ({exc.strerror})") from None
+    if len(raw) > max_bytes:
+        raise SourceError(
+            f"{path.name}: larger than {max_bytes / (1 << 20):g} MB: refused unread "
+            "(raise the input limit to read it)"
+        )
+    return raw
+
+
+def read_document(path: str | Path, max_bytes: int = MAX_BYTES) -> SourceDocument:
     """Read one report file; `SourceError` with a one-line reason for anything else."""
     path = Path(path)
+    _reader(path)  # an unsupported type is refused before its bytes are read
+    return document_from_bytes(path, read_bytes(path, max_bytes))
+
+
+def _reader(path: Path) -> tuple[str, Callable[[Path, bytes], str]]:
     suffix = path.suffix.lower()
     if suffix not in _READERS:
         raise SourceError(
             f"{path.name}: unsupported file type {suffix or '(none)'}; "
             f"expected one of {', '.join(SUFFIXES)}"
         )
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SourceError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read ({exc.strerror})") from None
+    return _READERS[suffix]
+
+
+def document_from_bytes(path: Path, raw: bytes) -> SourceDocument:
+    """The document of bytes already read: its text and its hash come from the same bytes."""
+    media, reader = _reader(path)
     if not raw.strip():
         raise SourceError(f"{path.name}: empty file")
-    media, reader = _READERS[suffix]
     text = reader(path, raw).replace("\r\n", "\n").replace("\r", "\n")
+    if len(text) > MAX_TEXT_CHARS:
+        raise SourceError(
+            f"{path.name}: {len(text):,} characters of text, more than {MAX_TEXT_CHARS:,}: refused"
+        )
     check_is_report(path.name, text)
     return SourceDocument(
         name=path.name,
