@@ -30,12 +30,13 @@ from typing import Any
 from extractor.base import BackendError
 from extractor.models import SCHEMA_VERSION
 from nianbao.pipeline import reconcile
+from nianbao.pipeline.budget import Budget
 from nianbao.pipeline.files import iter_sources
 from nianbao.pipeline.worker import (
     FATAL,
     Failure,
-    build_extractors,
     extractors,
+    init_worker,
     process,
     reset_extractors,
 )
@@ -112,7 +113,7 @@ def _executor(backend: str, jobs: int) -> Executor | None:
         return ProcessPoolExecutor(
             jobs,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=build_extractors,
+            initializer=init_worker,
             initargs=(backend,),
         )
     # The LLM waits on the network: threads are enough and share one HTTP client and cache.
@@ -124,7 +125,7 @@ class _Pool:
     reader). The files in flight then (at most 2 x jobs) are recorded as failed, kind
     "internal", so the next run retries them; the run goes on with a fresh pool."""
 
-    def __init__(self, backend: str, jobs: int, timeout: float | None) -> None:
+    def __init__(self, backend: str, jobs: int, timeout: float | Budget | None) -> None:
         self.backend, self.jobs, self.timeout = backend, jobs, timeout
         self.executor = _executor(backend, jobs)
 
@@ -193,8 +194,15 @@ def run(
     jobs: int = 1,
     progress: Callable[[int], None] | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
+    budget: Budget | None = None,
+    retry_failed: bool = False,
 ) -> RunStats:
-    """Process `files` into `store`; already-done content with this configuration is skipped."""
+    """Process `files` into `store`; already-done content with this configuration is skipped.
+
+    Each file is read and parsed within `budget` (default: the defaults, with `timeout` as
+    its wall-clock seconds); a file over it is recorded as failed, kind source, and skipped
+    by later runs unless `retry_failed`, as is any file that failed because of itself."""
+    limits = budget if budget is not None else Budget(seconds=timeout)
     started = time.perf_counter()
     reset_extractors()
     config = configuration(backend)
@@ -215,7 +223,7 @@ def run(
                 info = SourceInfo(str(path), path.name, _unreadable_hash(path), "unknown", 0)
                 _store(store, stats, fp, Failure(info, source, "source"))
                 tick(1)
-            elif (before := store.done_before(source, fp)) is not None:
+            elif (before := store.done_before(source, fp, retry_failed)) is not None:
                 stats.n_skipped += 1
                 if before[0] == "failed":
                     stats.n_failed_before += 1
@@ -225,7 +233,7 @@ def run(
                 in_run.add(source.content_hash)
                 yield path, source
 
-    pool = _Pool(backend, jobs, timeout)
+    pool = _Pool(backend, jobs, limits)
     status = "interrupted"
     try:
         for result in pool.results(todo()):
