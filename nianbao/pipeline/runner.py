@@ -41,6 +41,7 @@ from nianbao.pipeline.worker import (
     reset_extractors,
 )
 from nianbao.store import Outcome, SourceInfo, Store
+from nianbao.store.runlock import run_lock
 from nianbao.store.writer import RUN_TOTALS
 
 PROGRESS_EVERY = 25  # store the run's totals every so many reports
@@ -203,6 +204,20 @@ def run(
     its wall-clock seconds); a file over it is recorded as failed, kind source, and skipped
     by later runs unless `retry_failed`, as is any file that failed because of itself."""
     limits = budget if budget is not None else Budget(seconds=timeout)
+    with run_lock(store.path):  # one run per store: no file is processed twice at once
+        store.close_killed_runs()
+        return _run(store, files, backend, jobs, progress, limits, retry_failed)
+
+
+def _run(
+    store: Store,
+    files: Sequence[Path],
+    backend: str,
+    jobs: int,
+    progress: Callable[[int], None] | None,
+    limits: Budget,
+    retry_failed: bool,
+) -> RunStats:
     started = time.perf_counter()
     reset_extractors()
     config = configuration(backend)

@@ -92,6 +92,16 @@ class RunWriter:
             )
             return int(cur.lastrowid or 0)
 
+    def close_killed_runs(self) -> int:
+        """Mark `interrupted` every run still `running`: called by a run holding the store's
+        run lock, so none of them is alive (they were killed). Returns how many."""
+        with self.db.transaction() as conn:
+            cur = conn.execute(
+                "UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'",
+                (now(),),
+            )
+            return int(cur.rowcount)
+
     def update_run(self, run_id: int, totals: dict[str, float], status: str | None = None) -> None:
         """Store the run's running totals (called now and then, and at the end)."""
         cols = [k for k in RUN_TOTALS if k in totals]
