@@ -10,6 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from extractor.base import ExtractorError
+from nianbao.cli.faults import fault_line
 from nianbao.errors import UserError
 
 
@@ -51,6 +52,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # at /dev/null so the interpreter's final flush does not raise again).
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:  # a full disk, a damaged store, a bug: one line, never a traceback
+        line, code = fault_line(exc, getattr(args, "db", None))
+        print(f"nianbao: {line}", file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":

@@ -125,6 +125,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         store = open_store(args.db)
     except (OSError, sqlite3.Error) as exc:  # e.g. a file that is not a database
+        if isinstance(exc, sqlite3.DatabaseError) and "not a database" not in str(exc):
+            raise  # a damaged store: one line and exit 4, from the CLI's fault handler
         raise UserError(f"{args.db}: cannot open the store ({exc})") from None
     bar: Any = tqdm(total=len(files), unit="report", dynamic_ncols=True, disable=None)
     try:
