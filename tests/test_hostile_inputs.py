@@ -8,11 +8,14 @@ from pathlib import Path
 import pytest
 
 from extractor import readers
-from extractor.alignment import MAX_PLACEMENTS, align
-from extractor.base import SourceDocument, SourceError
 from extractor.parser import ParserExtractor
+from extractor.parser.decoding.alignment import MAX_PLACEMENTS, align
 from extractor.parser.tokens import fold, tokenize
-from extractor.readers import check_unzipped_size, html_to_text, read_document
+from extractor.readers import read_document
+from extractor.readers.docx import check_unzipped_size
+from extractor.readers.html import MAX_HTML_DEPTH, html_to_text
+from nianbao.core.document import SourceDocument
+from nianbao.core.errors import SourceError
 from tests import hostile
 from tests.bounded import within
 
@@ -53,7 +56,7 @@ def test_4301_glued_digits_are_no_value_and_no_error() -> None:
 def test_deeply_nested_html_is_read_in_linear_time_up_to_the_depth_guard() -> None:
     # 8,000 levels took 6.5 s (inserting newlines was quadratic in the depth); this bounds
     # the CPU at a level the old code could not meet on 100,000 levels
-    deep = hostile.nested_html(readers.MAX_HTML_DEPTH - 10)
+    deep = hostile.nested_html(MAX_HTML_DEPTH - 10)
     assert "本年新收" in within(html_to_text, deep, cpu=20)
     with pytest.raises(SourceError, match="nested more than 1,000 deep"):
         within(html_to_text, hostile.nested_html(100_000), cpu=20, memory_mb=600)

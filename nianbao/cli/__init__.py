@@ -9,9 +9,9 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from extractor.base import ExtractorError
 from nianbao.cli.faults import fault_line
-from nianbao.errors import UserError
+from nianbao.core.errors import NianbaoError
+from nianbao.pipeline import interrupts
 
 
 def _command_modules() -> list[str]:
@@ -38,12 +38,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except UserError as exc:
+    except NianbaoError as exc:  # the one root: an error a user can act on, as one line
         print(f"nianbao: {exc}", file=sys.stderr)
         return exc.exit_code
-    except ExtractorError as exc:
-        print(f"nianbao: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("nianbao: interrupted", file=sys.stderr)
         return 130
@@ -53,6 +50,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except Exception as exc:  # a full disk, a damaged store, a bug: one line, never a traceback
+        if interrupts.requested():  # Ctrl-C that a library turned into an error of its own
+            print("nianbao: interrupted", file=sys.stderr)
+            return 130
         line, code = fault_line(exc, getattr(args, "db", None))
         print(f"nianbao: {line}", file=sys.stderr)
         return code

@@ -103,6 +103,9 @@ def _child(
     conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], budget: Budget, env: dict[str, str]
 ) -> None:
     die_with_parent()
+    # Ctrl-C at a terminal reaches the whole process group: the parent handles it (and kills
+    # this child); here it would only turn into an error about the file
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ.clear()
     os.environ.update(env)  # a fork server's copy of the environment may be stale
     _limit(budget)

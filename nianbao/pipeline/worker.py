@@ -17,9 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extractor.base import BackendError, Extractor, ExtractorError, SourceDocument, SourceError
-from extractor.models import Extraction
+from extractor.base import Extractor
 from extractor.registry import get_extractor
+from nianbao.core.document import SourceDocument
+from nianbao.core.errors import BackendError, ExtractorError, SourceError
+from nianbao.core.models import Extraction
+from nianbao.pipeline import interrupts
 from nianbao.pipeline.assess import assess
 from nianbao.pipeline.budget import Budget, ChildFailed, OverBudget, bounded, die_with_parent
 from nianbao.store.types import Outcome, SourceInfo
@@ -78,7 +81,7 @@ def targeted_readings(
     parts)."""
     from rules.engine import check
     from rules.narrative import narrative_figures
-    from rules.review_flags import review_flags
+    from rules.verdict import review_flags
 
     if parser is None:
         parser = backends["parser"].extract(doc)
@@ -198,6 +201,8 @@ def _process(
     except FileTimeout:
         raise
     except Exception as exc:  # a bug in a backend must not stop the other 999 reports
+        if interrupts.requested():  # Ctrl-C that a library wrapped in an error of its own
+            raise KeyboardInterrupt from exc
         where = traceback.extract_tb(exc.__traceback__)[-1]
         error = (
             f"{path.name}: internal error {exc.__class__.__name__}: {exc} "

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
-from nianbao.errors import UserError
+from nianbao.core.errors import UserError
 
 
 class StoreBusy(UserError):

@@ -1,0 +1,102 @@
+"""Read a report file into a `SourceDocument`: text, HTML, DOCX or a PDF with a text layer.
+
+Every reader returns plain text whose table rows are one line each, cells separated by tabs
+where the format knows them (HTML, DOCX, PDF tables), so the parser sees the same shape
+whatever the format. Anything unreadable raises `SourceError` naming the file.
+
+One module per format (`text`, `html`, `docx`, `pdf`), each with a `read_<format>(path, raw)`;
+a new format is a new module here plus its suffix in `_READERS`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from extractor.readers.docx import read_docx
+from extractor.readers.html import read_html
+from extractor.readers.pdf import read_pdf
+from extractor.readers.text import TEXT_SUFFIXES, read_text
+from nianbao.core.document import SourceDocument
+from nianbao.core.errors import SourceError
+
+SUFFIXES = (*TEXT_SUFFIXES, ".html", ".htm", ".docx", ".pdf")
+
+_T3_MARKERS = re.compile(r"本年新收|上年结转|予以公开|无法提供|不予处理|结转下年度")
+
+_READERS: dict[str, tuple[str, Callable[[Path, bytes], str]]] = {
+    **{s: ("md" if s in (".md", ".markdown") else "txt", read_text) for s in TEXT_SUFFIXES},
+    ".html": ("html", read_html),
+    ".htm": ("html", read_html),
+    ".docx": ("docx", read_docx),
+    ".pdf": ("pdf", read_pdf),
+}
+
+
+def check_is_report(name: str, text: str) -> None:
+    """SourceError unless the text carries the part-三 table's labels."""
+    if not text.strip():
+        raise SourceError(f"{name}: empty file")
+    if len(set(_T3_MARKERS.findall(text))) < 3:
+        raise SourceError(f"{name}: no annual report table found (no part-三 labels)")
+
+
+MAX_BYTES = 32 << 20  # a file larger than this is refused unread (a 100 MB text used 2.1 GB)
+MAX_TEXT_CHARS = 4_000_000  # decoded text longer than this is refused (reports: ~10^5)
+
+
+def read_bytes(path: str | Path, max_bytes: int = MAX_BYTES) -> bytes:
+    """The file's bytes, read once and at most `max_bytes` of them; SourceError otherwise."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)  # a file growing meanwhile is caught too
+    except FileNotFoundError:
+        raise SourceError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read ({exc.strerror})") from None
+    if len(raw) > max_bytes:
+        raise SourceError(
+            f"{path.name}: larger than {max_bytes / (1 << 20):g} MB: refused unread "
+            "(raise the input limit to read it)"
+        )
+    return raw
+
+
+def read_document(path: str | Path, max_bytes: int = MAX_BYTES) -> SourceDocument:
+    """Read one report file; `SourceError` with a one-line reason for anything else."""
+    path = Path(path)
+    _reader(path)  # an unsupported type is refused before its bytes are read
+    return document_from_bytes(path, read_bytes(path, max_bytes))
+
+
+def _reader(path: Path) -> tuple[str, Callable[[Path, bytes], str]]:
+    suffix = path.suffix.lower()
+    if suffix not in _READERS:
+        raise SourceError(
+            f"{path.name}: unsupported file type {suffix or '(none)'}; "
+            f"expected one of {', '.join(SUFFIXES)}"
+        )
+    return _READERS[suffix]
+
+
+def document_from_bytes(path: Path, raw: bytes) -> SourceDocument:
+    """The document of bytes already read: its text and its hash come from the same bytes."""
+    media, reader = _reader(path)
+    if not raw.strip():
+        raise SourceError(f"{path.name}: empty file")
+    text = reader(path, raw).replace("\r\n", "\n").replace("\r", "\n")
+    if len(text) > MAX_TEXT_CHARS:
+        raise SourceError(
+            f"{path.name}: {len(text):,} characters of text, more than {MAX_TEXT_CHARS:,}: refused"
+        )
+    check_is_report(path.name, text)
+    return SourceDocument(
+        name=path.name,
+        text=text,
+        media=media,
+        path=path,
+        sha256=hashlib.sha256(raw).hexdigest(),
+    )
