@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterable, Iterator
 
 # The part-三 labels a text needs before the parser looks at it (readers.check_is_report).
 HEAD = (
@@ -36,8 +37,8 @@ def nested_html(depth: int) -> str:
     return "<html><body>" + "<div>" * depth + body + "</div>" * depth + "</body></html>"
 
 
-def _docx(document_xml: bytes) -> bytes:
-    """A minimal .docx package around `document_xml`."""
+def _docx(document_xml: bytes | Iterable[bytes]) -> bytes:
+    """A minimal .docx package around `document_xml` (given whole or in chunks)."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         z.writestr(
@@ -56,7 +57,9 @@ def _docx(document_xml: bytes) -> bytes:
             '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/'
             '2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
         )
-        z.writestr("word/document.xml", document_xml)
+        with z.open("word/document.xml", "w", force_zip64=True) as part:
+            for chunk in [document_xml] if isinstance(document_xml, bytes) else document_xml:
+                part.write(chunk)
     return out.getvalue()
 
 
@@ -74,8 +77,16 @@ def docx_bomb(text_bytes: int) -> bytes:
     """A .docx whose one text node holds `text_bytes` of 'a' (compresses ~1000:1)."""
     head = f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}"><w:body>'
     paras = "".join(f"<w:p><w:r><w:t>{line}</w:t></w:r></w:p>" for line in HEAD.splitlines())
-    xml = (head + paras + "<w:p><w:r><w:t>").encode() + b"a" * text_bytes
-    return _docx(xml + b"</w:t></w:r></w:p></w:body></w:document>")
+
+    def chunks() -> Iterator[bytes]:  # streamed: a 5 GB node never sits in memory here
+        yield (head + paras + "<w:p><w:r><w:t>").encode()
+        left = text_bytes
+        while left > 0:
+            yield b"a" * min(left, 1 << 20)
+            left -= 1 << 20
+        yield b"</w:t></w:r></w:p></w:body></w:document>"
+
+    return _docx(chunks())
 
 
 def big_text(size_bytes: int) -> bytes:

@@ -143,9 +143,9 @@ def _context() -> multiprocessing.context.BaseContext:
 class ChildFailed(Exception):
     """The bounded call raised: `error` is the exception (when it pickled), `line` says it."""
 
-    def __init__(self, error: BaseException | None, line: str) -> None:
+    def __init__(self, error: BaseException | None, line: str, spent: Spent) -> None:
         super().__init__(line)
-        self.error, self.line = error, line
+        self.error, self.line, self.spent = error, line, spent
 
 
 def bounded(fn: Callable[..., Any], args: tuple[Any, ...], budget: Budget) -> tuple[Any, Spent]:
@@ -172,7 +172,7 @@ def bounded(fn: Callable[..., Any], args: tuple[Any, ...], budget: Budget) -> tu
         return rest[0], spent
     if kind == "memory":
         raise OverBudget(f"over its memory budget of {budget.memory_mb} MB")
-    raise ChildFailed(rest[0], rest[1])
+    raise ChildFailed(rest[0], rest[1], spent)
 
 
 def _wait(recv: Any, child: Any, budget: Budget, started: float) -> tuple[Any, ...]:
