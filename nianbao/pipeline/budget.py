@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from nianbao.store.db import interrupts_deferred
+
 # Defaults (docs/pipeline.md, `nianbao run --help`). A real report reads and parses in well
 # under a second and 200 MB; these leave a wide margin and still stop a hostile file early.
 DEFAULT_SECONDS = 300.0  # wall clock per file
@@ -157,8 +159,11 @@ def bounded(fn: Callable[..., Any], args: tuple[Any, ...], budget: Budget) -> tu
     started = time.perf_counter()
     recv, send = ctx.Pipe(duplex=False)
     child = ctx.Process(target=_child, args=(send, fn, args, budget, dict(os.environ)), daemon=True)
-    child.start()
-    send.close()
+    # Ctrl-C waits until the child has its instructions: interrupted half-way, a fork
+    # server's child would read a truncated message and print a traceback of its own
+    with interrupts_deferred():
+        child.start()
+        send.close()
     try:
         reply = _wait(recv, child, budget, started)
     finally:

@@ -208,9 +208,11 @@ def run(
     """Process `files` into `store`; already-done content with this configuration is skipped.
 
     Each file is read and parsed within `budget` (default: the defaults, with `timeout` as
-    its wall-clock seconds); a file over it is recorded as failed, kind source, and skipped
-    by later runs unless `retry_failed`, as is any file that failed because of itself."""
-    limits = budget if budget is not None else Budget(seconds=timeout)
+    its wall-clock seconds; `timeout=None` and no budget: no limits, all in this process,
+    for library callers and tests); a file over it is recorded as failed, kind source, and
+    skipped by later runs unless `retry_failed`, as is any file that failed because of
+    itself."""
+    limits = budget if budget is not None else None if timeout is None else Budget(timeout)
     with run_lock(store.path):  # one run per store: no file is processed twice at once
         store.close_killed_runs()
         return _run(store, files, backend, jobs, progress, limits, retry_failed)
@@ -222,7 +224,7 @@ def _run(
     backend: str,
     jobs: int,
     progress: Callable[[int], None] | None,
-    limits: Budget,
+    limits: Budget | None,
     retry_failed: bool,
 ) -> RunStats:
     started = time.perf_counter()

@@ -156,8 +156,7 @@ def read_and_parse(
     doc = document_from_bytes(path, raw)
     if "parser" not in backend_names(backend):
         return doc, len(raw), None
-    build_extractors("parser")
-    return doc, len(raw), _EXTRACTORS["parser"].extract(doc)
+    return doc, len(raw), extractors("parser")["parser"].extract(doc)
 
 
 def _process(
