@@ -18,8 +18,18 @@ def vm_mb() -> int:
     raise RuntimeError("no VmSize in /proc/self/status")
 
 
+def _own_vm_mb() -> int:
+    return vm_mb()
+
+
+def child_vm_mb() -> int:
+    """The size of the child that serves this thread's bounded calls (it may have been
+    forked from this process earlier, or come from a fork server)."""
+    return int(bounded(_own_vm_mb, (), Budget())[0])
+
+
 def within(fn: Callable[..., Any], *args: Any, memory_mb: int = 256, cpu: float = 60) -> Any:
-    """fn(*args) with `memory_mb` above this process's size and `cpu` seconds of CPU (no
+    """fn(*args) with `memory_mb` above the child's size and `cpu` seconds of CPU (no
     wall-clock limit: the machine may be loaded). Raises OverBudget past either."""
     result, _spent = within_spent(fn, *args, memory_mb=memory_mb, cpu=cpu)
     return result
@@ -28,7 +38,7 @@ def within(fn: Callable[..., Any], *args: Any, memory_mb: int = 256, cpu: float 
 def within_spent(
     fn: Callable[..., Any], *args: Any, memory_mb: int = 256, cpu: float = 60
 ) -> tuple[Any, Spent]:
-    budget = Budget(seconds=None, cpu_seconds=cpu, memory_mb=vm_mb() + memory_mb)
+    budget = Budget(seconds=None, cpu_seconds=cpu, memory_mb=child_vm_mb() + memory_mb)
     try:
         return bounded(fn, args, budget)
     except ChildFailed as exc:  # what fn raised, as if called here

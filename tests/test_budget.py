@@ -7,7 +7,7 @@ import time
 import pytest
 
 from nianbao.pipeline.budget import Budget, ChildFailed, OverBudget, bounded
-from tests.bounded import vm_mb
+from tests.bounded import child_vm_mb
 
 
 def _allocate(mb: int) -> int:
@@ -25,13 +25,11 @@ def test_a_result_and_its_cost_come_back() -> None:
 
 
 def test_memory_over_the_budget_is_refused() -> None:
-    # The child starts at most as large as this process (forked from it; or smaller, from
-    # the fork server when threads run here): 128 MB above this process's size holds 32 MB
-    # of new data, and never this process's size plus 512 MB.
-    budget = Budget(seconds=None, memory_mb=vm_mb() + 128)
+    budget = Budget(seconds=None, memory_mb=child_vm_mb() + 128)
     assert bounded(_allocate, (32,), budget)[0] == 32 << 20
     with pytest.raises(OverBudget, match=r"^over its memory budget of \d+ MB$"):
-        bounded(_allocate, (vm_mb() + 512,), budget)
+        bounded(_allocate, (256,), budget)
+    assert bounded(_allocate, (32,), budget)[0] == 32 << 20  # a fresh child goes on
 
 
 def test_cpu_over_the_budget_is_stopped_by_the_kernel() -> None:

@@ -8,11 +8,14 @@ blows up can cost one file, never the run: nothing is trusted to check its own b
 
 The child is forked directly when the calling process runs one thread (a pool worker), and
 comes from a fork server otherwise (a fork of a process running threads can inherit a held
-lock). It dies with its parent (PR_SET_PDEATHSIG), so a killed run leaves no orphans.
+lock). It dies with its parent (PR_SET_PDEATHSIG), so a killed run leaves no orphans. One
+child serves a thread's calls one after the other (forking per file doubled the run's time)
+and is replaced after RECYCLE_AFTER files, after any call over budget and after an interrupt.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import multiprocessing
 import os
@@ -90,45 +93,93 @@ def die_with_parent() -> None:
         os._exit(1)
 
 
-def _limit(budget: Budget) -> None:
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a killed child writes no core file
-    if budget.memory_mb:
-        size = budget.memory_mb << 20
-        resource.setrlimit(resource.RLIMIT_AS, (size, size))
-    if budget.cpu_seconds:
-        soft = max(1, int(budget.cpu_seconds + 0.999))
-        # SIGXCPU at the soft limit, SIGKILL one second later should it be caught
-        resource.setrlimit(resource.RLIMIT_CPU, (soft, soft + 1))
+RECYCLE_AFTER = 100  # files one child reads before a fresh one takes over
 
 
-def _child(
-    conn: Any, fn: Callable[..., Any], args: tuple[Any, ...], budget: Budget, env: dict[str, str]
-) -> None:
+def _limit(budget: Budget) -> float:
+    """Hold this process to `budget` for the next call; returns its CPU seconds so far.
+
+    Only soft limits change (the hard ones stay unlimited, so the next file's budget can be
+    larger): RLIMIT_AS is the address space, RLIMIT_CPU counts the process's whole CPU time,
+    so it is set to what was used so far plus this file's allowance."""
+    used = _cpu_seconds()
+    unlimited = resource.RLIM_INFINITY
+    size = unlimited if not budget.memory_mb else budget.memory_mb << 20
+    resource.setrlimit(resource.RLIMIT_AS, (size, unlimited))
+    cpu = unlimited if not budget.cpu_seconds else max(1, int(used + budget.cpu_seconds + 0.999))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, unlimited))
+    return used
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _peak_mb() -> float:
+    """The peak resident memory since the last reset (VmHWM), in MB."""
+    with open("/proc/self/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _reset_peak() -> None:
+    try:  # "5" resets VmHWM to the current RSS (Linux >= 4.0): each file's own peak
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as handle:
+            handle.write("5")
+    except OSError:
+        pass
+
+
+def _serve(conn: Any) -> None:
+    """A child's life: calls in, results out, each call within its budget, until EOF."""
     die_with_parent()
     # Ctrl-C at a terminal reaches the whole process group: the parent handles it (and kills
     # this child); here it would only turn into an error about the file
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.environ.clear()
-    os.environ.update(env)  # a fork server's copy of the environment may be stale
-    _limit(budget)
-    try:
-        reply: tuple[Any, ...] = ("ok", fn(*args))
-    except MemoryError:
-        reply = ("memory",)
-    except BaseException as exc:  # every error goes back to the parent, as one line
-        where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-        at = f" ({Path(where.filename).name}:{where.lineno})" if where else ""
-        reply = ("error", exc, f"{exc.__class__.__name__}: {exc}{at}")
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    stats = (usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
-    try:
-        conn.send((*reply, stats))
-    except MemoryError:
-        os._exit(EXIT_MEMORY)
-    except Exception:  # an exception that does not pickle: send its description
-        conn.send(("error", None, reply[-1] if reply[0] == "error" else "unpicklable", stats))
-    conn.close()
-    os._exit(0)
+    # none of the parent's files: a forked copy of its store or run-lock descriptor would
+    # outlive the parent's own use of it (an flock stays held while any copy is open)
+    keep = conn.fileno()
+    os.closerange(3, keep)
+    os.closerange(keep + 1, os.sysconf("SC_OPEN_MAX"))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a killed child writes no core file
+    while True:
+        try:
+            fn, args, budget, env = conn.recv()
+        except EOFError:
+            os._exit(0)
+        if env != os.environ:
+            os.environ.clear()
+            os.environ.update(env)  # a fork server's copy of the environment may be stale
+        _reset_peak()
+        before = _limit(budget)
+        try:
+            reply: tuple[Any, ...] = ("ok", fn(*args))
+        except MemoryError:
+            reply = ("memory",)
+        except BaseException as exc:  # every error goes back to the parent, as one line
+            where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+            at = f" ({Path(where.filename).name}:{where.lineno})" if where else ""
+            reply = ("error", exc, f"{exc.__class__.__name__}: {exc}{at}")
+        stats = (_peak_mb(), _cpu_seconds() - before)
+        try:
+            conn.send((*reply, stats))
+        except MemoryError:
+            os._exit(EXIT_MEMORY)
+        except Exception:  # an exception that does not pickle: send its description
+            conn.send(("error", None, reply[-1] if reply[0] == "error" else "unpicklable", stats))
+        if reply[0] == "memory":
+            os._exit(0)  # a process that ran out of memory may be in any state: start afresh
+        del reply, args, fn
+        _give_back()
+
+
+def _give_back() -> None:
+    """Return the freed heap to the system, so the next file starts from the same size."""
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 _PRELOAD = ["extractor.readers", "extractor.parser", "nianbao.pipeline.worker"]
@@ -150,51 +201,89 @@ class ChildFailed(Exception):
         self.error, self.line, self.spent = error, line, spent
 
 
+@dataclass
+class _Child:
+    """One long-lived child (per calling thread): forking per file cost more than parsing."""
+
+    process: Any
+    conn: Any
+    served: int = 0
+
+    @classmethod
+    def start(cls) -> _Child:
+        ctx = _context()
+        mine, theirs = ctx.Pipe()
+        process = ctx.Process(target=_serve, args=(theirs,), daemon=True)
+        # Ctrl-C waits until the child is started: interrupted half-way, a fork server's
+        # child would read a truncated message and print a traceback of its own
+        with interrupts_deferred():
+            process.start()
+            theirs.close()
+        return cls(process, mine)
+
+    def stop(self) -> None:
+        self.conn.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+
+
+_children = threading.local()
+
+
+def _take_child() -> _Child:
+    child: _Child | None = getattr(_children, "child", None)
+    if child is None or not child.process.is_alive() or child.served >= RECYCLE_AFTER:
+        if child is not None:
+            child.stop()
+        child = _children.child = _Child.start()
+    child.served += 1
+    return child
+
+
+def _drop_child() -> None:
+    child: _Child | None = getattr(_children, "child", None)
+    _children.child = None
+    if child is not None:
+        child.stop()
+
+
 def bounded(fn: Callable[..., Any], args: tuple[Any, ...], budget: Budget) -> tuple[Any, Spent]:
     """fn(*args) in a child process held to `budget`: (its result, what it cost).
 
     Raises OverBudget with the reason when the child ran out of time, CPU or memory (or was
-    killed), ChildFailed when fn raised."""
-    ctx = _context()
-    started = time.perf_counter()
-    recv, send = ctx.Pipe(duplex=False)
-    child = ctx.Process(target=_child, args=(send, fn, args, budget, dict(os.environ)), daemon=True)
-    # Ctrl-C waits until the child has its instructions: interrupted half-way, a fork
-    # server's child would read a truncated message and print a traceback of its own
-    with interrupts_deferred():
-        child.start()
-        send.close()
+    killed), ChildFailed when fn raised. A child that went over is replaced."""
+    child = _take_child()
+    started = time.perf_counter()  # a child's start-up is not the file's time
     try:
-        reply = _wait(recv, child, budget, started)
-    finally:
-        recv.close()
-        if child.is_alive():
-            child.kill()
-        child.join()
+        child.conn.send((fn, args, budget, dict(os.environ)))
+        reply = _wait(child, budget, started)
+    except BaseException:  # over budget, or interrupted mid-call: its state is unknown
+        _drop_child()
+        raise
     kind, *rest, (peak_mb, cpu) = reply
     spent = Spent(peak_mb, cpu, time.perf_counter() - started)
     if kind == "ok":
         return rest[0], spent
     if kind == "memory":
+        _drop_child()
         raise OverBudget(f"over its memory budget of {budget.memory_mb} MB")
     raise ChildFailed(rest[0], rest[1], spent)
 
 
-def _wait(recv: Any, child: Any, budget: Budget, started: float) -> tuple[Any, ...]:
+def _wait(child: _Child, budget: Budget, started: float) -> tuple[Any, ...]:
     deadline = None if budget.seconds is None else started + budget.seconds
     while True:
         left = None if deadline is None else max(0.0, deadline - time.perf_counter())
-        if recv.poll(left):
+        if child.conn.poll(left):
             try:
-                return recv.recv()  # type: ignore[no-any-return]
+                return child.conn.recv()  # type: ignore[no-any-return]
             except (EOFError, OSError):
                 break  # the child died without a word
         if deadline is not None and time.perf_counter() >= deadline:
-            child.kill()
-            child.join()
             raise OverBudget(f"over its time budget: gave up after {budget.seconds:g} s")
-    child.join()
-    code = child.exitcode
+    child.process.join()
+    code = child.process.exitcode
     if code == -signal.SIGXCPU:
         raise OverBudget(f"over its CPU budget of {budget.cpu_seconds:g} s")
     if code == EXIT_MEMORY:
