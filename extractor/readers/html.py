@@ -38,7 +38,8 @@ def html_to_text(markup: str) -> str:
     One walk over the parsed tree with an explicit stack: linear in the page whatever its
     depth (inserting newline strings around every block was quadratic in the nesting: a
     page of 100,000 nested <div>s took 300 s). Deeper than MAX_HTML_DEPTH is refused."""
-    from bs4 import BeautifulSoup, CData, NavigableString, Tag
+    from bs4 import BeautifulSoup
+    from bs4.element import CData, NavigableString, Tag
 
     soup = BeautifulSoup(markup, "html.parser")
     out: list[str] = []
@@ -79,7 +80,7 @@ def html_to_text(markup: str) -> str:
 
 def _cell_text(cell: object) -> str:
     """A table cell's visible text, its strings stripped and joined by spaces."""
-    from bs4 import CData, NavigableString, Tag
+    from bs4.element import CData, NavigableString, Tag
 
     parts: list[str] = []
     stack = [cell]

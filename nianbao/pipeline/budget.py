@@ -26,6 +26,7 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing.context import ForkContext, ForkServerContext
 from pathlib import Path
 from typing import Any
 
@@ -185,7 +186,7 @@ def _give_back() -> None:
 _PRELOAD = ["extractor.readers", "extractor.parser", "nianbao.pipeline.worker"]
 
 
-def _context() -> multiprocessing.context.BaseContext:
+def _context() -> ForkContext | ForkServerContext:
     if threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     ctx = multiprocessing.get_context("forkserver")
@@ -277,7 +278,7 @@ def _wait(child: _Child, budget: Budget, started: float) -> tuple[Any, ...]:
         left = None if deadline is None else max(0.0, deadline - time.perf_counter())
         if child.conn.poll(left):
             try:
-                return child.conn.recv()  # type: ignore[no-any-return]
+                return child.conn.recv()
             except (EOFError, OSError):
                 break  # the child died without a word
         if deadline is not None and time.perf_counter() >= deadline:
