@@ -30,6 +30,7 @@ from multiprocessing.context import ForkContext, ForkServerContext
 from pathlib import Path
 from typing import Any
 
+from nianbao.core.errors import NianbaoError
 from nianbao.store.db import interrupts_deferred
 
 # Defaults (docs/pipeline.md, `nianbao run --help`). A real report reads and parses in well
@@ -66,7 +67,7 @@ class Budget:
         return ", ".join(parts)
 
 
-class OverBudget(Exception):
+class OverBudget(NianbaoError):
     """The file cost more than its budget; the message is the one-line reason."""
 
 
@@ -194,7 +195,7 @@ def _context() -> ForkContext | ForkServerContext:
     return ctx
 
 
-class ChildFailed(Exception):
+class ChildFailed(NianbaoError):
     """The bounded call raised: `error` is the exception (when it pickled), `line` says it."""
 
     def __init__(self, error: BaseException | None, line: str, spent: Spent) -> None:
