@@ -48,7 +48,6 @@ def test_flags_combine_extractor_doubts_and_broken_identities() -> None:
     assert keys.index("t2.rules.issued") < keys.index("t3.new.natural")  # layout order
 
 
-
 def test_verdict_accepts_a_report_read_cleanly_whose_rules_hold() -> None:
     report = CanonicalReport.from_json(GOLD_000.read_text(encoding="utf-8"))
     judged = verdict(_read_cleanly(report))

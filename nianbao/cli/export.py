@@ -33,6 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from nianbao.pipeline.atomic import staging
     from nianbao.pipeline.export import export
     from nianbao.store import StoreError, open_store
     from nianbao.store.location import exists, resolve
@@ -50,11 +51,12 @@ def run(args: argparse.Namespace) -> int:
     except StoreError as exc:
         raise UserError(str(exc)) from None
     try:
-        written = export(store, args.format, args.out, args.status)
-    except OSError as exc:
-        raise UserError(f"{args.out}: cannot write ({exc.strerror or exc})") from None
+        # written into a staging folder, then renamed into place: a full disk or a damaged
+        # store half-way leaves no half-written table, and the previous export as it was
+        with staging(args.out) as stage:
+            written = export(store, args.format, stage, args.status)
     finally:
         store.close()
     for table, (path, rows) in written.items():
-        print(f"{table}: {rows} rows -> {path}")
+        print(f"{table}: {rows} rows -> {args.out / path.name}")
     return 0

@@ -354,4 +354,3 @@ __all__ = [
     "typed_json_schema",
     "validate_cells",
 ]
-

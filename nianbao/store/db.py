@@ -163,6 +163,15 @@ def _driver_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
+def _damaged(exc: BaseException) -> bool:
+    """A SQLite file that is a database but damaged (a bad sector: "disk image is
+    malformed"), as opposed to one that cannot be opened at all."""
+    return (
+        type(exc) is sqlite3.DatabaseError  # not OperationalError (locked, no such file)
+        and "not a database" not in str(exc)
+    )
+
+
 def _cannot_open(target: str | Path, exc: BaseException) -> str:
     """One line naming the store (never its password) and the driver's reason."""
     return f"{shown(target)}: cannot open the store ({' '.join(str(exc).split())})"
@@ -224,6 +233,8 @@ class Database:
             raise
         except _driver_errors() as exc:
             self.conn.close()
+            if _damaged(exc):  # the CLI's fault handler says so in one line, exit 4
+                raise
             raise StoreUnavailable(_cannot_open(target, exc)) from exc
         except BaseException:
             self.conn.close()
@@ -278,6 +289,10 @@ class Database:
                 raise StoreUnavailable(_cannot_open(self.target, exc)) from exc
 
     def _rollback(self) -> None:
+        # SQLite may have rolled back already (a full disk: SQLITE_FULL); a second ROLLBACK
+        # would raise and hide the real error
+        if self.dialect == "sqlite" and not self.conn.in_transaction:
+            return
         try:
             self.conn.execute("ROLLBACK")
         except _driver_errors():  # the connection itself broke: the server rolled back
