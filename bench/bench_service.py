@@ -262,7 +262,9 @@ def main() -> int:
         and finished == total
         and same is not False
     )
-    verdict = "nothing lost, nothing duplicated" + (", same rows as `nianbao run`" if same else "")
+    verdict = "nothing lost, nothing duplicated" + (
+        ", same rows as `nianbao run` (but for series warnings, see compare)" if same else ""
+    )
     print(f"  {verdict}" if ok else "  FAILED: see above")
     return 0 if ok else 1
 
