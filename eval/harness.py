@@ -20,7 +20,7 @@ from extractor.models import Extraction
 from extractor.registry import get_extractor
 from rules.engine import check
 from rules.narrative import narrative_figures
-from rules.review_flags import review_flags
+from rules.proving import prove
 
 BACKENDS = ("parser", "llm", "both")
 
@@ -82,7 +82,8 @@ def evaluate_case(case: EvalCase, backend: Backend) -> ReportScore:
     try:
         extraction = backend.extract(case.doc)
         result = check(extraction.report, narrative_figures(case.doc.text))
-        flags = review_flags(extraction, result)
+        proof = prove(extraction, result)
+        flags = proof.flags()
     except Exception as exc:  # a bulk run records one bad report and carries on
         error = f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         return score_report(
@@ -97,7 +98,7 @@ def evaluate_case(case: EvalCase, backend: Backend) -> ReportScore:
             wall_seconds=time.perf_counter() - start,
             **common,
         )
-    accepted = not flags and result.holds
+    accepted = proof.accepted  # rules.proof.report_is_accepted, the one policy
     return score_report(
         case.id,
         case.set,
@@ -107,6 +108,10 @@ def evaluate_case(case: EvalCase, backend: Backend) -> ReportScore:
         flags,
         accepted,
         wall_seconds=time.perf_counter() - start,
+        decisions=[
+            {"id": d.id, "kind": d.kind, "cells": d.cells, "rules": d.rules}
+            for d in proof.decisions
+        ],
         **common,
     )
 

@@ -1,50 +1,25 @@
-"""Which cells a person must look at: the one place that turns evidence into flags.
+"""Which cells a person must look at: exactly the cells whose proof level is not proven.
 
-A cell is flagged when its extractor doubted it (notes, low confidence, alternatives), when
-it sits in an identity the report breaks, when it is a suspect, or when it is null without
-the extractor having seen a blank there. The eval's silent-error rate counts wrong cells
-that this function did not flag.
+The levels and the decisions come from `rules.proving` (evidence) and the acceptance policy
+from `rules.proof` (one written rule); this module keeps the `{key: reasons}` view the store,
+the UI and the eval use. The eval's silent-error rate counts wrong cells not flagged here.
 """
 
 from __future__ import annotations
 
 from extractor.models import Extraction
-from rules.findings import CheckResult, Severity, Status
+from rules.findings import CheckResult
+from rules.proving import BLANK_METHOD, LOW_CONFIDENCE, prove
 
-LOW_CONFIDENCE = 0.9
-BLANK_METHOD = "blank"  # the extractor saw an empty / "—" / "/" cell: null is the reading
+__all__ = ["BLANK_METHOD", "LOW_CONFIDENCE", "review_flags"]
 
 
 def review_flags(
     extraction: Extraction, result: CheckResult, low_confidence: float = LOW_CONFIDENCE
 ) -> dict[str, list[str]]:
-    """{canonical key: reasons}, in layout order, for every cell that needs a person's look."""
-    reasons: dict[str, list[str]] = {}
+    """{canonical key: reasons}, in layout order, for every cell that is not proven.
 
-    def add(key: str, reason: str) -> None:
-        reasons.setdefault(key, [])
-        if reason not in reasons[key]:
-            reasons[key].append(reason)
-
-    for key in extraction.flags:
-        add(key, "flagged by extractor")
-    for key, prov in extraction.provenance.items():
-        for note in prov.notes:
-            add(key, note)
-        if prov.confidence < low_confidence:
-            add(key, f"low confidence {prov.confidence:.2f}")
-        if prov.alternatives:
-            add(key, "other readings: " + ", ".join(str(v) for v in prov.alternatives))
-    for finding in result.findings:
-        if finding.severity is Severity.ERROR and finding.status is Status.FAILED:
-            for key in finding.cells:
-                add(key, f"breaks {finding.rule}")
-    for suspect in result.suspects:
-        for key in suspect.cells:
-            add(key, f"suspect #{suspect.rank}: implies {suspect.implied[key]}")
-    for key, value in extraction.report.cells.items():
-        prov = extraction.provenance.get(key)
-        if value is None and (prov is None or prov.method != BLANK_METHOD):
-            add(key, "null: not found in the source")
-    order = {k: n for n, k in enumerate(extraction.report.layout.keys)}
-    return {k: reasons[k] for k in sorted(reasons, key=order.__getitem__)}
+    The evidence comes first (extractor notes, broken identities), then the cell's proof
+    level ("proof: ambiguous") and the decision that settles it ("decision d2")."""
+    del low_confidence  # the proof's own threshold (rules.proving.LOW_CONFIDENCE) applies
+    return prove(extraction, result).flags()

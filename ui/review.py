@@ -18,7 +18,7 @@ from nianbao.store.values import parse_input
 from rules.engine import check
 from rules.findings import CheckResult
 from rules.narrative import narrative_figures
-from rules.review_flags import review_flags
+from rules.proving import REVIEWED, Proof, prove
 from ui.status import CellStatus, cell_statuses
 
 _OPEN_ORDER = {
@@ -65,6 +65,7 @@ class Evaluation:
     flags: dict[str, list[str]]  # rules.review_flags on the current values
     statuses: dict[str, CellStatus]
     disagreements: set[str]
+    proof: Proof | None = None  # rules.proving on the current values: levels, decisions
 
     @property
     def open_cells(self) -> list[str]:
@@ -103,14 +104,18 @@ def evaluate(rr: ReviewReport) -> Evaluation:
     report = rr.report()
     # the same check the store runs on every decision, narrative soft checks included
     result = check(report, narrative_figures(rr.source_text) if rr.source_text else None)
-    extraction = Extraction(report=report, provenance=rr.provenance, extractor="review")
-    flags = review_flags(extraction, result)
+    # a value a person set is the person's reading: proven by the person, not the extractor
+    by_person = {k: CellProvenance(extractor="review", method=REVIEWED) for k in rr.reviewed}
+    provenance = {**rr.provenance, **by_person}
+    extraction = Extraction(report=report, provenance=provenance, extractor="review")
+    proof = prove(extraction, result)
+    flags = proof.flags()
     differ = disagreements(rr.readings)
     for key in differ:  # the pipeline may have said so already, in its own words
         if not any("disagree" in r for r in flags.get(key, [])):
             flags.setdefault(key, []).append("extractors disagree")
     statuses = cell_statuses(rr.values, result, flags, differ, set(rr.reviewed))
-    return Evaluation(result, flags, statuses, differ)
+    return Evaluation(result, flags, statuses, differ, proof)
 
 
 @dataclass(frozen=True)

@@ -38,14 +38,28 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
-def rich_output(extraction: Any, result: Any, flags: dict[str, list[str]]) -> dict[str, Any]:
-    """The rich JSON: values, provenance, flags with reasons, findings and suspects."""
+def rich_output(
+    extraction: Any, result: Any, flags: dict[str, list[str]], proof: Any = None
+) -> dict[str, Any]:
+    """The rich JSON: values, proof levels, provenance, flags with reasons and decisions,
+    findings and suspects."""
+    from dataclasses import asdict
+
+    from rules.proving import prove
+
+    proof = proof or prove(extraction, result)
     data = extraction.report.to_json_dict()
     return {
         "source": extraction.source_name,
         "extractor": extraction.extractor,
         "extractor_version": extraction.extractor_version,
+        "status": "accepted" if proof.accepted else "needs_review",
         **data,
+        "proof": {k: v.value for k, v in proof.levels.items()},
+        "decisions": [
+            {**asdict(d), "suspects": [s.model_dump(mode="json") for s in d.suspects]}
+            for d in proof.decisions
+        ],
         "provenance": {
             k: p.model_dump(mode="json", exclude_defaults=False)
             for k, p in extraction.provenance.items()
@@ -62,15 +76,22 @@ def extract_one(path: Path, backend: Any, fmt: str) -> dict[str, Any]:
     from extractor.readers import read_document
     from rules.engine import check
     from rules.narrative import narrative_figures
-    from rules.review_flags import review_flags
+    from rules.proving import prove
 
     doc = read_document(path)
     extraction = backend.extract(doc)
     result = check(extraction.report, narrative_figures(doc.text))
-    flags = review_flags(extraction, result)
+    proof = prove(extraction, result)
+    flags = proof.flags()
+    status = "accepted" if proof.accepted else "needs_review"
     if fmt == "canonical":
-        return {**extraction.report.to_json_dict(), "flags": list(flags)}
-    return rich_output(extraction, result, flags)
+        return {
+            **extraction.report.to_json_dict(),
+            "status": status,
+            "proof": {k: v.value for k, v in proof.levels.items()},
+            "flags": list(flags),
+        }
+    return rich_output(extraction, result, flags, proof)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,7 +8,7 @@ from nianbao.pipeline.reconcile import reconcile
 from nianbao.store.types import Outcome, ReportStatus, SourceInfo
 from rules.engine import check
 from rules.narrative import narrative_figures
-from rules.review_flags import review_flags
+from rules.proving import prove
 
 
 def source_info(doc: SourceDocument, size_bytes: int | None = None) -> SourceInfo:
@@ -34,8 +34,10 @@ def assess(source: SourceInfo, readings: dict[str, Extraction], seconds: float =
         raise ValueError(f"expected the parser's and/or the LLM's reading, got {sorted(readings)}")
     narrative = narrative_figures(source.text) if source.text else None
     result = check(reconciled.report, narrative)
-    flags = review_flags(reconciled, result)
-    status = ReportStatus.ACCEPTED if not flags and result.holds else ReportStatus.NEEDS_REVIEW
+    proof = prove(reconciled, result)
+    flags = proof.flags()
+    # rules.proof.report_is_accepted: every cell proven, nothing else
+    status = ReportStatus.ACCEPTED if proof.accepted else ReportStatus.NEEDS_REVIEW
     return Outcome(
         source=source,
         status=status,
@@ -44,4 +46,5 @@ def assess(source: SourceInfo, readings: dict[str, Extraction], seconds: float =
         check=result,
         flags=flags,
         seconds=seconds,
+        proof=proof,
     )

@@ -7,6 +7,7 @@ from enum import StrEnum
 
 from extractor.models import CellValue, Extraction
 from rules.findings import CheckResult, Finding, Suspect
+from rules.proving import Proof
 
 
 class ReportStatus(StrEnum):
@@ -77,6 +78,8 @@ class Outcome:
     check: CheckResult
     flags: dict[str, list[str]]  # rules.review_flags on the reconciled reading
     seconds: float = 0.0
+    # rules.proving.prove on the reconciled reading (levels, decisions); None: computed on save
+    proof: Proof | None = None
 
 
 @dataclass(frozen=True)
