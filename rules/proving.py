@@ -32,7 +32,7 @@ ONE_READING = 0.95
 # empty cell between two separators of a delimited row (tabs of an HTML/docx row, pipes of a
 # markdown row), or an empty HTML cell. The snippet is the extractor's quoted evidence.
 PLACEHOLDERS = frozenset({"-", "/", "—", "——", "–", "无", "－", "／"})
-_EMPTY_FIELD = re.compile(r"^(?:\t[ \u3000]*\t|\|[ \t\u3000]*\||<t([dh])\b[^>]*>\s*</t\1>)$")
+_EMPTY_FIELD = re.compile(r"^(?:\t[ \u3000]*[\t\n]|\|[ \t\u3000]*\||<t([dh])\b[^>]*>\s*</t\1>)$")
 
 LEVEL_LABELS: dict[ProofLevel, str] = {
     ProofLevel.READ_CONFIRMED: "read; every identity holds",
@@ -206,7 +206,14 @@ def prove(extraction: Extraction, result: CheckResult) -> Proof:
         if cells[key] is None and level is ProofLevel.UNREAD and not why:
             why.append("null: not found in the source")
         reasons[key] = why or [LEVEL_LABELS[level]]
-    decisions = _decisions(keys, levels, reasons, failed, result.suspects)
+    # the unproven nulls that leave each unchecked cell's identities unknown: its cause
+    because: dict[str, list[str]] = {}
+    for ident in identities_for(report.meta.template):
+        nulls = [k for k in ident.keys if cells[k] is None and k not in blank]
+        for key in ident.keys:
+            if levels[key] is ProofLevel.READ_UNCHECKED:
+                because.setdefault(key, []).extend(nulls)
+    decisions = _decisions(keys, levels, reasons, failed, result.suspects, because)
     return Proof(levels=levels, reasons=reasons, decisions=decisions)
 
 
@@ -220,9 +227,11 @@ def _decisions(
     reasons: Mapping[str, list[str]],
     failed: list[Identity],
     suspects: list[Suspect],
+    because: Mapping[str, list[str]],
 ) -> list[Decision]:
     """One decision per cause: connected broken identities; else one printed row, with rows of
-    one part that fail for the same first reason merged."""
+    one part that fail for the same first reason merged; a cell left unchecked by a null goes
+    with that null's decision (settling the null settles it)."""
     order = {k: n for n, k in enumerate(keys)}
     found: list[Decision] = []
     taken: set[str] = set()
@@ -252,12 +261,21 @@ def _decisions(
     by_cause: dict[str, list[str]] = {}
     first_of: dict[str, str] = {}
     for key in keys:
-        if key in reasons and key not in taken:
+        if key in reasons and key not in taken and levels[key] is not ProofLevel.READ_UNCHECKED:
             first = _cause_text(levels[key], reasons[key])
             where = f"{key.split('.', 1)[0]}|{first}" if _shared(first) else _row_of(key)
             by_cause.setdefault(where, []).append(key)
             first_of.setdefault(where, first)
+    home = {k: where for where, ks in by_cause.items() for k in ks}
+    for key in keys:
+        if key in reasons and key not in taken and levels[key] is ProofLevel.READ_UNCHECKED:
+            cause = next((home[n] for n in because.get(key, []) if n in home), None)
+            if cause is None:  # no null of its own decision: a decision of its row
+                cause = _row_of(key)
+                first_of.setdefault(cause, _cause_text(levels[key], reasons[key]))
+            by_cause.setdefault(cause, []).append(key)
     for where, ks in by_cause.items():
+        ks.sort(key=order.__getitem__)
         kind = "rows" if len({_row_of(k) for k in ks}) > 1 else "row"
         found.append(Decision("", kind, first_of[where], ks))
     found.sort(key=lambda d: order[d.cells[0]])
@@ -280,7 +298,13 @@ def _shared(cause: str) -> bool:
     """Causes that strike several rows at once: one decision for all of them in a part."""
     return any(
         s in cause
-        for s in ("row not printed", "label not found", "placed by the order of rows", "not read")
+        for s in (
+            "row not printed",
+            "label not found",
+            "placed by the order of rows",
+            "not read",
+            "has N on its other side",  # zeros forced by a zero sum: the rows printed nothing
+        )
     )
 
 

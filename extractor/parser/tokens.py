@@ -43,6 +43,9 @@ class Token:
     kind: TokenKind
     value: int | Decimal | None = None
     unit: str | None = None  # "元" or "万元" when printed in the cell
+    # an empty cell at a row's edge: maybe a blank, maybe the table's layout (a label cell
+    # spanning two columns, a padded row, a value lost with its separator)
+    edge: bool = False
 
     @property
     def digits(self) -> str:
@@ -222,6 +225,6 @@ def _with_empty_cells(folded: str, tokens: list[Token]) -> list[Token]:
         if pipes and "\t" in gap:
             continue  # mixed separators: no telling where the cells are
         for a, b in itertools.pairwise(seps):
-            at = token.end + (a + b + 1) // 2
-            out.append(Token(at, at, "", TokenKind.BLANK))
+            # the span covers the two separators around the empty cell: what shows the blank
+            out.append(Token(token.end + a, token.end + b + 1, "", TokenKind.BLANK))
     return out
