@@ -27,6 +27,9 @@ REVIEWED = "reviewed"  # a person set or confirmed the value: the person is the 
 DIRECT_METHODS = frozenset({"read", "agreed", "reextracted"})
 # segmented/aligned rows where every reading agrees on the cell read it as printed
 ONE_READING = 0.95
+# readings that assume how many values the row prints (a glued run cut in n, a short row
+# placed): proven only through an identity that holds
+ROW_ASSUMED = frozenset({"segmented", "aligned"})
 
 # What the source must show at a blank cell's span: a placeholder alone in its cell, or an
 # empty cell between two separators of a delimited row (tabs of an HTML/docx row, pipes of a
@@ -152,6 +155,10 @@ def cell_level(
             return ProofLevel.BLANK_PROVEN
         return ProofLevel.AMBIGUOUS if prov.alternatives else ProofLevel.UNREAD
     if _direct(prov, flagged):
+        if prov.method in ROW_ASSUMED and not identities:
+            # cut from a glued run or placed in a short row on the assumption of how many
+            # values the row prints: with no identity to check it, one of several readings
+            return ProofLevel.AMBIGUOUS
         if Status.UNKNOWN in identities:
             return ProofLevel.READ_UNCHECKED
         return ProofLevel.READ_CONFIRMED
@@ -199,6 +206,8 @@ def prove(extraction: Extraction, result: CheckResult) -> Proof:
         if is_proven(level):
             continue
         why = _doubt(p) if p is not None else ["no provenance"]
+        if p is not None and not why and level is ProofLevel.AMBIGUOUS:
+            why.append(f"{p.method} row with no identity to check how many values it prints")
         why += [f"breaks {i.id}" for i in failed if key in i.keys]
         why += domain.get(key, [])
         if level is ProofLevel.READ_UNCHECKED:

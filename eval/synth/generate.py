@@ -15,6 +15,7 @@ from eval.synth.narrative import HEADINGS, closing, organ_name, overview, title
 from eval.synth.recover import recover_lost
 from eval.synth.render import GLUES_VALUES, LOSES_EMPTY_CELLS, NOT_WITH, RENDERERS, RENDERING_DAMAGE
 from eval.synth.tables import SIZE_WEIGHTS, SIZES, Size, random_cells
+from eval.synth.unseen import UNSEEN, UNSEEN_NOT_WITH, unseen_rng
 from extractor.layout import layout_for
 from extractor.models import CanonicalReport, Meta
 from rules.engine import check
@@ -96,6 +97,14 @@ def synth_report(seed: int, index: int) -> SynthReport:
     for kind in CATALOGUE:
         if kind.name not in skip and rng.random() < kind.rate:
             detail = kind.apply(doc, rng, gold)
+            if detail:
+                damage[kind.name] = detail
+    # the unseen classes draw from their own stream: older reports keep their text
+    urng = unseen_rng(seed, index)
+    unseen_skip = UNSEEN_NOT_WITH.get(rendering, frozenset())
+    for kind in UNSEEN:
+        if urng.random() < kind.rate and kind.name not in unseen_skip:
+            detail = kind.apply(doc, urng, gold)
             if detail:
                 damage[kind.name] = detail
     recovered = recover_lost(doc, gold, glued=rendering in GLUES_VALUES)
