@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from extractor.models import CellProvenance, CellValue, Extraction
+from nianbao.core.models import CellProvenance, CellValue, Extraction
 from rules.findings import CheckResult, Status, Suspect
 from rules.identities import Identity, identities_for
 from rules.proof import ProofLevel, is_proven, report_is_accepted

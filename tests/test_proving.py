@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from extractor.models import CanonicalReport, CellProvenance, Extraction
+from nianbao.core.models import CanonicalReport, CellProvenance, Extraction
 from rules.engine import check
 from rules.proof import ProofLevel
 from rules.proving import blank_evidence, prove

@@ -8,7 +8,7 @@ from pathlib import Path
 from eval.synth import CATALOGUE, DAMAGE_TYPES, RENDERERS, generate, synth_report
 from eval.synth.recover import recover_row
 from eval.synth.unseen import UNSEEN_TYPES
-from extractor.models import CanonicalReport, Meta
+from nianbao.core.models import CanonicalReport, Meta
 from rules.engine import check
 from rules.findings import Status
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from extractor.models import CanonicalReport, CellProvenance
+from nianbao.core.models import CanonicalReport, CellProvenance
 from rules.proof import ProofLevel
 from ui.grids import part_html
+from ui.logic import ReviewReport, evaluate
 from ui.proof_view import PROOF_STYLES, proof_legend_html, settle_actions
-from ui.review import ReviewReport, evaluate
 
 REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
 

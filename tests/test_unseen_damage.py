@@ -7,9 +7,9 @@ import pytest
 
 from eval.synth import generate
 from eval.synth.unseen import UNSEEN_TYPES
-from extractor.base import SourceDocument
 from extractor.parser import ParserExtractor
 from extractor.parser.tokens import broken_over_line, fold, ocr_digits
+from nianbao.core.document import SourceDocument
 from rules.engine import check
 from rules.narrative import narrative_figures
 from rules.proving import prove

@@ -1,6 +1,6 @@
 """Parts 二, 三 and 四 as HTML tables laid out like the printed ones, generated from the layout.
 
-Every label comes from `extractor.layout` and every piece of text is escaped, so a label or
+Every label comes from `nianbao.core.layout` and every piece of text is escaped, so a label or
 value can never become markup. Each value cell carries its canonical key (`data-key`) and its
 status class; the selected cell and row are outlined.
 """
@@ -12,8 +12,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from html import escape
 
-from extractor.layout import Column, Layout, layout_for
-from extractor.models import CellValue
+from nianbao.core.layout import Column, Layout, layout_for
+from nianbao.core.models import CellValue
 from rules.proof import ProofLevel
 from rules.proving import LEVEL_LABELS
 from ui.proof_view import proof_mark

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 
-from extractor.models import CellValue
+from nianbao.core.models import CellValue
 from rules.proof import ProofLevel
 from rules.proving import LEVEL_LABELS, Decision
 

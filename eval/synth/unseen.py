@@ -13,7 +13,7 @@ import re
 
 from eval.synth.damage import Damage, _data_rows, _valued
 from eval.synth.document import Cell, Document
-from extractor.models import CanonicalReport
+from nianbao.core.models import CanonicalReport
 
 # OCR look-alikes of digits inside a number ("1O", "l2", "S0", "B")
 OCR_DIGITS = {"0": "O", "1": "l", "5": "S", "8": "B"}

@@ -97,9 +97,8 @@ def extract_one(path: Path, backend: Any, fmt: str) -> dict[str, Any]:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from extractor.base import ExtractorError
     from extractor.registry import get_extractor
-    from nianbao.errors import UserError
+    from nianbao.core.errors import ExtractorError, UserError
 
     try:
         options = {"no_cache": True} if args.no_cache and args.backend == "llm" else {}

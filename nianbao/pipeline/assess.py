@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from extractor.base import SourceDocument
-from extractor.models import Extraction
+from nianbao.core.document import SourceDocument
+from nianbao.core.models import Extraction
 from nianbao.pipeline.reconcile import reconcile
-from nianbao.store.types import Outcome, ReportStatus, SourceInfo
-from rules.engine import check
-from rules.narrative import narrative_figures
-from rules.proving import prove
+from nianbao.store.types import Outcome, SourceInfo
+from rules.verdict import verdict
 
 
 def source_info(doc: SourceDocument, size_bytes: int | None = None) -> SourceInfo:
@@ -32,19 +30,15 @@ def assess(source: SourceInfo, readings: dict[str, Extraction], seconds: float =
         (reconciled,) = readings.values()
     else:
         raise ValueError(f"expected the parser's and/or the LLM's reading, got {sorted(readings)}")
-    narrative = narrative_figures(source.text) if source.text else None
-    result = check(reconciled.report, narrative)
-    proof = prove(reconciled, result)
-    flags = proof.flags()
-    # rules.proof.report_is_accepted: every cell proven, nothing else
-    status = ReportStatus.ACCEPTED if proof.accepted else ReportStatus.NEEDS_REVIEW
+    # the one verdict: status from rules.proof.report_is_accepted (every cell proven)
+    done = verdict(reconciled, source.text)
     return Outcome(
         source=source,
-        status=status,
+        status=done.status,
         reconciled=reconciled,
         sources=readings,
-        check=result,
-        flags=flags,
+        check=done.check,
+        flags=done.flags,
         seconds=seconds,
-        proof=proof,
+        proof=done.proof,
     )
