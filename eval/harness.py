@@ -19,8 +19,11 @@ from eval.metrics import ReportScore, breakdown, score_report
 from extractor.base import Extractor
 from extractor.registry import get_extractor
 from nianbao.core.document import SourceDocument
-from nianbao.core.models import Extraction
+from nianbao.core.models import CanonicalReport, Extraction
 from nianbao.pipeline.reconcile import reconcile
+from rules.findings import Status
+from rules.identities import identities_for
+from rules.proving import blank_evidence, identity_status
 from rules.verdict import verdict
 
 BACKENDS = ("parser", "llm", "both")
@@ -103,11 +106,32 @@ def evaluate_case(case: EvalCase, backend: Backend) -> ReportScore:
         accepted,
         wall_seconds=time.perf_counter() - start,
         decisions=[
-            {"id": d.id, "kind": d.kind, "cells": d.cells, "rules": d.rules}
+            {
+                "id": d.id,
+                "kind": d.kind,
+                "cells": d.cells,
+                "rules": d.rules,
+                "print_breaks": print_breaks(case.gold, d.rules, extraction),
+            }
             for d in proof.decisions
         ],
         **common,
     )
+
+
+def print_breaks(gold: CanonicalReport, rules: list[str], extraction: Extraction) -> bool:
+    """Whether the print itself breaks one of `rules`: the gold, with the cells the source
+    shows blank (a placeholder or an empty cell, and null in the gold too) counted as
+    nothing printed (0)."""
+    if not rules:
+        return False
+    blank = {
+        k
+        for k, v in gold.cells.items()
+        if v is None and blank_evidence(extraction.provenance.get(k))
+    }
+    ids = {i.id: i for i in identities_for(gold.meta.template)}
+    return any(identity_status(ids[r], gold.cells, blank) is Status.FAILED for r in rules)
 
 
 def run_cases(

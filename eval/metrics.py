@@ -161,7 +161,13 @@ def score_report(
     }
     score.flags = list(flags)
     score.decisions = [
-        {"id": d["id"], "kind": d["kind"], "cells": list(d["cells"]), "rules": list(d["rules"])}
+        {
+            "id": d["id"],
+            "kind": d["kind"],
+            "cells": list(d["cells"]),
+            "rules": list(d["rules"]),
+            "print_breaks": bool(d.get("print_breaks", False)),
+        }
         for d in decisions
     ]
     score.accepted = accepted
@@ -182,11 +188,43 @@ def score_report(
 
 
 def warranted(score: ReportScore, decision: Mapping[str, Any]) -> bool:
-    """A decision a person really had to make: a wrong cell in it, or an identity the
-    report's own print breaks (the gold breaks it too)."""
+    """A decision a person really had to make: a wrong cell in it, an identity the report's
+    own print breaks, or a cell whose gold is itself a reading call (`judgement_cells`: a
+    value lost or mangled in print, recovered through the identities or left null)."""
     if set(decision["cells"]) & set(score.wrong):
         return True
+    if decision.get("print_breaks"):  # with its printed blanks as 0, the print breaks it
+        return True
+    if set(decision["cells"]) & set(score.judgement_cells):  # the gold itself is a call
+        return True
     return bool(set(decision["rules"]) & set(score.broken_identities))
+
+
+# Damage that destroys what the print says (a value, a row, a label, where a value goes):
+# a report carrying none of it is "complete", and every cell of it can be proven.
+LOSSY = frozenset(
+    {
+        "omitted_row",
+        "dropped_cells",
+        "missing_value",
+        "duplicated_values",
+        "glued_digits",
+        "detached_labels",
+        "lost_label",
+        "broken_number",
+        "ocr_digits",
+        "interleaved",
+        "fragment",
+        "merged_rows",
+    }
+)
+
+
+def consistent_print(score: ReportScore) -> bool:
+    """The print breaks no identity: not in the gold, nor once its printed blanks count 0."""
+    if score.failed or score.broken_identities:
+        return False
+    return not any(d.get("print_breaks") for d in score.decisions)
 
 
 def _ratio(num: float, den: float) -> float | None:
@@ -224,7 +262,8 @@ def aggregate(scores: Iterable[ReportScore], part: str | None = None) -> dict[st
     if part is None:
         accepted = [s for s in scores if s.accepted]
         decisions = [(s, d) for s in scores for d in s.decisions]
-        consistent = [s for s in scores if not s.broken_identities and not s.failed]
+        consistent = [s for s in scores if consistent_print(s)]
+        complete = [s for s in consistent if not set(s.damage) & LOSSY]
         out |= {
             "flags_per_report": _ratio(sums["flagged"], n),
             "decisions_per_report": _ratio(len(decisions), n),
@@ -235,6 +274,9 @@ def aggregate(scores: Iterable[ReportScore], part: str | None = None) -> dict[st
             "consistent_reports": len(consistent),
             # reports whose print breaks no identity, accepted with no human look
             "accepted_consistent": _ratio(sum(s.accepted for s in consistent), len(consistent)),
+            "complete_reports": len(complete),
+            # consistent and nothing lost in print (no LOSSY damage): all of it is provable
+            "accepted_complete": _ratio(sum(s.accepted for s in complete), len(complete)),
             "accepted_wrong_reports": sum(bool(s.wrong) for s in accepted),
         }
         out |= {

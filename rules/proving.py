@@ -99,7 +99,7 @@ class Proof:
         }
 
 
-def _identity_status(ident: Identity, cells: Mapping[str, CellValue], blank: set[str]) -> Status:
+def identity_status(ident: Identity, cells: Mapping[str, CellValue], blank: set[str]) -> Status:
     """An identity with proven blanks counted as nothing printed there (0)."""
     values = []
     for key in ident.keys:
@@ -185,7 +185,7 @@ def prove(extraction: Extraction, result: CheckResult) -> Proof:
     status: dict[str, list[Status]] = {k: [] for k in keys}
     failed: list[Identity] = []
     for ident in identities_for(report.meta.template):
-        st = _identity_status(ident, cells, blank)
+        st = identity_status(ident, cells, blank)
         for key in ident.keys:
             status[key].append(st)
         if st is Status.FAILED:

@@ -174,3 +174,31 @@ def test_wrong_cells_whose_gold_is_a_judgement_call_are_counted_apart() -> None:
     )
     m = aggregate([score])
     assert m["wrong_cells"] == 2 and m["wrong_judgement_cells"] == 1
+
+
+def test_a_report_accepted_while_wrong_fails_the_baseline_whatever_it_held() -> None:
+    report = GOLD.model_copy(deep=True)
+    report.cells["t2.rules.issued"] = 3  # part 二 has no identity: read, proven, and wrong
+    extraction = Extraction(report=report, extractor="test", provenance=_read(report))
+    wrong = _score(extraction)
+    assert wrong.wrong and wrong.accepted  # nothing can tell: the gate must say so
+    comp = compare([wrong], [wrong], tolerance=1.0)
+    assert comp["regressed"] and comp["wrong_accepted"] == ["r1"]
+    assert aggregate([wrong])["accepted_wrong_reports"] == 1
+
+
+def test_decision_precision_counts_one_per_cause() -> None:
+    score = _score(_extraction({"t3.new.natural": 5}))  # breaks two identities: one cause
+    m = aggregate([score])
+    assert score.total("flagged") > 1
+    assert m["decisions_per_report"] == 0.0  # _score records no decisions: see the harness
+    score.decisions = [
+        {"id": "d1", "kind": "identity", "cells": ["t3.new.natural", "t3.new.total"],
+         "rules": ["t3.row_sum[new]"]},
+        {"id": "d2", "kind": "row", "cells": ["t2.rules.issued"], "rules": []},
+    ]  # fmt: skip
+    m = aggregate([score])
+    # d1 holds the wrong cell; d2 holds only a right one and no broken print
+    assert m["decisions_per_report"] == 2.0 and m["decision_precision"] == 0.5
+    score.broken_identities = ["t3.row_sum[new]"]
+    assert aggregate([score])["consistent_reports"] == 0

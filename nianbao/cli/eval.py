@@ -96,14 +96,16 @@ def run(args: argparse.Namespace) -> int:
         f"silent errors {_pct(head['silent_error_rate'])}, flag precision "
         f"{_pct(head['flag_precision'])} per cell, {_pct(head['decision_precision'])} per "
         f"decision, accepted without review {_pct(head['accepted_without_review'])} "
-        f"({_pct(head['accepted_consistent'])} of {head['consistent_reports']} consistent), "
+        f"({_pct(head['accepted_consistent'])} of {head['consistent_reports']} consistent, "
+        f"{_pct(head['accepted_complete'])} of {head['complete_reports']} complete), "
         f"accepted while wrong {head['accepted_wrong_reports']}, flags/report "
         f"{_num(head['flags_per_report'])}, decisions/report {_num(head['decisions_per_report'])}"
     )
     for name, m in result["by_set"].items():
         print(
             f"  {name}: {m['reports']} reports, accepted {_pct(m['accepted_without_review'])} "
-            f"({_pct(m['accepted_consistent'])} of {m['consistent_reports']} consistent), "
+            f"({_pct(m['accepted_consistent'])} of {m['consistent_reports']} consistent, "
+            f"{_pct(m['accepted_complete'])} of {m['complete_reports']} complete), "
             f"accepted while wrong {m['accepted_wrong_reports']}, silent "
             f"{_pct(m['silent_error_rate'])}, flag precision {_pct(m['flag_precision'])} per "
             f"cell / {_pct(m['decision_precision'])} per decision, flags/report "
