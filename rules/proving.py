@@ -37,6 +37,18 @@ ROW_ASSUMED = frozenset({"segmented", "aligned"})
 PLACEHOLDERS = frozenset({"-", "/", "—", "——", "–", "无", "－", "／"})
 _EMPTY_FIELD = re.compile(r"^(?:\t[ \u3000]*[\t\n]|\|[ \t\u3000]*\||<t([dh])\b[^>]*>\s*</t\1>)$")
 
+# Reasons `prove` derives itself (not the extractor's): a screen re-deriving the proof from
+# stored reasons drops them first.
+DERIVED = (
+    "proof: ",
+    "decision d",
+    "an identity it is in has a null cell",
+    "null: not found in the source",
+    "segmented row with no identity",
+    "aligned row with no identity",
+    "no provenance",
+)
+
 LEVEL_LABELS: dict[ProofLevel, str] = {
     ProofLevel.READ_CONFIRMED: "read; every identity holds",
     ProofLevel.READ_UNCHECKED: "read; an identity it is in is unknown",
@@ -207,7 +219,7 @@ def prove(extraction: Extraction, result: CheckResult) -> Proof:
             continue
         why = _doubt(p) if p is not None else ["no provenance"]
         if p is not None and not why and level is ProofLevel.AMBIGUOUS:
-            why.append(f"{p.method} row with no identity to check how many values it prints")
+            why.append(f"{p.method} row with no identity to check the values it prints")
         why += [f"breaks {i.id}" for i in failed if key in i.keys]
         why += domain.get(key, [])
         if level is ProofLevel.READ_UNCHECKED:
