@@ -27,6 +27,9 @@ REVIEWED = "reviewed"  # a person set or confirmed the value: the person is the 
 DIRECT_METHODS = frozenset({"read", "agreed", "reextracted"})
 # segmented/aligned rows where every reading agrees on the cell read it as printed
 ONE_READING = 0.95
+# extractor notes about a reading that an identity holding confirms (rules apply to them as
+# to ROW_ASSUMED): the parser's OCR look-alike digits
+CHECKED_BY_IDENTITIES = ("read through OCR look-alikes",)
 # readings that assume how many values the row prints (a glued run cut in n, a short row
 # placed): proven only through an identity that holds
 ROW_ASSUMED = frozenset({"segmented", "aligned"})
@@ -166,6 +169,13 @@ def cell_level(
         if blank_evidence(prov) and not (flagged or prov.notes or prov.alternatives):
             return ProofLevel.BLANK_PROVEN
         return ProofLevel.AMBIGUOUS if prov.alternatives else ProofLevel.UNREAD
+    if prov.notes and all(n.startswith(CHECKED_BY_IDENTITIES) for n in prov.notes):
+        # a correction of the print the identities can check (an OCR look-alike taken for
+        # its digit): proven only when it sits in identities and every one of them holds
+        plain = prov.model_copy(update={"notes": []})
+        if _direct(plain, False) and identities and all(s is Status.PASSED for s in identities):
+            return ProofLevel.READ_CONFIRMED
+        return ProofLevel.AMBIGUOUS
     if _direct(prov, flagged):
         if prov.method in ROW_ASSUMED and not identities:
             # cut from a glued run or placed in a short row on the assumption of how many

@@ -146,3 +146,18 @@ def test_no_provenance_is_no_proof() -> None:
     report = _gold("seed-000")
     proof = prove(Extraction(report=report, extractor="x"), check(report))
     assert set(proof.levels.values()) == {ProofLevel.UNREAD} and not proof.accepted
+
+
+def test_an_ocr_corrected_digit_is_proven_only_through_identities_that_hold() -> None:
+    report = _gold("corpus-008_shuyang-county-gov-2025-ocr-md")
+    ocr = CellProvenance(
+        extractor="parser",
+        span=(0, 3),
+        snippet="7O5",
+        notes=["read through OCR look-alikes: '7O5'"],
+    )
+    proof = prove(_extraction(report, t3__new__natural=ocr), check(report))
+    assert proof.levels["t3.new.natural"] is ProofLevel.READ_CONFIRMED  # 705: every sum holds
+    part2 = ocr.model_copy(update={"snippet": "l", "notes": ["read through OCR look-alikes: 'l'"]})
+    proof = prove(_extraction(report, t2__rules__issued=part2), check(report))
+    assert proof.levels["t2.rules.issued"] is ProofLevel.AMBIGUOUS  # part 二: nothing checks it
