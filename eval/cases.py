@@ -152,15 +152,7 @@ def synth_cases(seed: int, count: int) -> list[EvalCase]:
                 doc=doc,
                 damage=list(report.damage),
                 broken_identities=list(report.broken_identities),
-                # as the real manifest's: the cells whose gold is a reading call (values
-                # lost in print, recovered through the identities or left null)
-                judgement_cells=sorted(
-                    {
-                        *report.recovered_cells,
-                        *report.damage_detail.get("dropped_cells", []),
-                        *report.damage_detail.get("missing_value", []),
-                    }
-                ),
+                judgement_cells=report.judgement_cells,
                 fingerprint=case_fingerprint(doc.sha256, report.gold),
             )
         )

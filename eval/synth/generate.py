@@ -57,7 +57,19 @@ class SynthReport:
             "damage_detail": self.damage_detail,
             "broken_identities": self.broken_identities,
             "recovered_cells": self.recovered_cells,
+            "judgement_cells": self.judgement_cells,
         }
+
+    @property
+    def judgement_cells(self) -> list[str]:
+        """As the real manifest's: cells whose gold is a reading call (values lost in
+        print, recovered through the identities or left null)."""
+        lost = {
+            *self.recovered_cells,
+            *self.damage_detail.get("dropped_cells", []),
+            *self.damage_detail.get("missing_value", []),
+        }
+        return sorted(lost)
 
 
 def _choice(rng: random.Random, weights: dict[str, float]) -> str:
