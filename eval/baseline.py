@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.metrics import ReportScore, aggregate
+from nianbao.core.errors import NianbaoError
 
 # headline metric -> +1 when higher is better, -1 when lower is better
 HEADLINE = {
@@ -27,7 +28,7 @@ HEADLINE = {
 DEFAULT_TOLERANCE = 0.0
 
 
-class BaselineError(ValueError):
+class BaselineError(NianbaoError):
     """A baseline file that cannot be read: names the file and the reason."""
 
 

@@ -19,6 +19,7 @@ from eval.metrics import ReportScore, breakdown, score_report
 from extractor.base import Extractor
 from extractor.registry import get_extractor
 from nianbao.core.document import SourceDocument
+from nianbao.core.errors import NianbaoError
 from nianbao.core.models import CanonicalReport, Extraction
 from nianbao.pipeline.reconcile import reconcile
 from rules.findings import Status
@@ -29,7 +30,7 @@ from rules.verdict import verdict
 BACKENDS = ("parser", "llm", "both")
 
 
-class HarnessError(ValueError):
+class HarnessError(NianbaoError):
     """A backend that cannot be set up at all (not one report's failure)."""
 
 
@@ -79,8 +80,7 @@ def evaluate_case(case: EvalCase, backend: Backend) -> ReportScore:
     start = time.perf_counter()
     try:
         extraction = backend.extract(case.doc)
-        done = verdict(extraction, case.doc.text)  # the product's one verdict
-        proof, flags = done.proof, done.flags
+        judged = verdict(extraction, case.doc.text)
     except Exception as exc:  # a bulk run records one bad report and carries on
         error = f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         return score_report(
@@ -95,15 +95,14 @@ def evaluate_case(case: EvalCase, backend: Backend) -> ReportScore:
             wall_seconds=time.perf_counter() - start,
             **common,
         )
-    accepted = proof.accepted  # rules.proof.report_is_accepted, the one policy
     return score_report(
         case.id,
         case.set,
         case.kind,
         case.gold,
         extraction,
-        flags,
-        accepted,
+        judged.flags,
+        judged.accepted,
         wall_seconds=time.perf_counter() - start,
         decisions=[
             {
@@ -113,7 +112,7 @@ def evaluate_case(case: EvalCase, backend: Backend) -> ReportScore:
                 "rules": d.rules,
                 "print_breaks": print_breaks(case.gold, d.rules, extraction),
             }
-            for d in proof.decisions
+            for d in judged.proof.decisions
         ],
         **common,
     )

@@ -22,7 +22,7 @@ from rules.proof import ProofLevel, is_proven, report_is_accepted
 
 LOW_CONFIDENCE = 0.9  # below this an extractor doubts its own reading
 BLANK_METHOD = "blank"  # the extractor read this cell position as printed blank
-REVIEWED = "reviewed"  # a person set or confirmed the value: the person is the proof
+REVIEWER = "review"  # CellProvenance.extractor of a value a person set: the person is the proof
 # methods that read the printed value itself (the parser's, the reconciler's, the LLM's)
 DIRECT_METHODS = frozenset({"read", "agreed", "reextracted"})
 # segmented/aligned rows where every reading agrees on the cell read it as printed
@@ -159,7 +159,7 @@ def cell_level(
         return ProofLevel.DISAGREE
     if Status.FAILED in identities:
         return ProofLevel.CONTRADICTS
-    if prov.method == REVIEWED:
+    if prov.extractor == REVIEWER:
         if value is None:
             return ProofLevel.BLANK_PROVEN
         return (
@@ -202,7 +202,7 @@ def prove(extraction: Extraction, result: CheckResult) -> Proof:
         k
         for k in keys
         if cells[k] is None
-        and (blank_evidence(prov.get(k)) or getattr(prov.get(k), "method", None) == REVIEWED)
+        and (blank_evidence(prov.get(k)) or getattr(prov.get(k), "extractor", None) == REVIEWER)
     }
     status: dict[str, list[Status]] = {k: [] for k in keys}
     failed: list[Identity] = []
@@ -280,7 +280,9 @@ def _decisions(
     for cells_, ids in groups:
         mine_suspects = [s for s in suspects if set(s.cells) <= cells_]
         rules = sorted(i.id for i in ids)
-        named = ", ".join(sorted({k for s in mine_suspects for k in s.cells}, key=order.get))
+        named = ", ".join(
+            sorted({k for s in mine_suspects for k in s.cells}, key=order.__getitem__)
+        )
         reason = f"the report's print breaks {', '.join(rules)}" + (
             f"; suspects: {named}" if named else ""
         )

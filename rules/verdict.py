@@ -1,9 +1,11 @@
-"""The one verdict on a reading: its checks, each cell's proof, the flags and the status.
+"""The one verdict on an extraction: check it, prove each cell, flag the unproven, decide.
 
-`verdict` runs the rule engine, `rules.proving` turns the evidence into a proof level per
-cell and one decision per cause, and `rules.proof.report_is_accepted` alone decides the
-status: accepted iff every cell is proven. The flags are exactly the unproven cells; the
-eval's silent-error rate counts wrong cells not flagged here.
+`verdict` is what the pipeline, `nianbao extract`, the eval and the worker all call, so a
+report is judged the same way everywhere. The rule engine checks the report; `rules.proving`
+turns the evidence into a proof level per cell and one decision per cause; the flags are
+exactly the unproven cells; and `rules.proof.report_is_accepted` alone decides the status:
+accepted iff every cell is proven (docs/proof.md). The eval's silent-error rate counts wrong
+cells that this module did not flag.
 """
 
 from __future__ import annotations
@@ -12,36 +14,11 @@ from dataclasses import dataclass
 
 from nianbao.core.models import Extraction, ReportStatus
 from rules.engine import check
-from rules.findings import CheckResult
+from rules.findings import CheckResult, Finding
 from rules.narrative import narrative_figures
-from rules.proving import BLANK_METHOD, LOW_CONFIDENCE, Proof, prove
+from rules.proving import LOW_CONFIDENCE, Proof, prove
 
-__all__ = ["BLANK_METHOD", "LOW_CONFIDENCE", "Verdict", "review_flags", "verdict"]
-
-
-@dataclass
-class Verdict:
-    """What the system says about one reading of one report."""
-
-    check: CheckResult
-    proof: Proof
-    flags: dict[str, list[str]]  # unproven cells: evidence, "proof: <level>", "decision dN"
-
-    @property
-    def status(self) -> ReportStatus:
-        return ReportStatus.ACCEPTED if self.proof.accepted else ReportStatus.NEEDS_REVIEW
-
-
-def verdict(
-    extraction: Extraction, source_text: str | None = None, result: CheckResult | None = None
-) -> Verdict:
-    """Check the reading (with the narrative's figures when the source text is given), prove
-    each cell, flag the unproven ones. `result`: a check already made on this reading."""
-    if result is None:
-        narrative = narrative_figures(source_text) if source_text else None
-        result = check(extraction.report, narrative)
-    proof = prove(extraction, result)
-    return Verdict(check=result, proof=proof, flags=proof.flags())
+__all__ = ["LOW_CONFIDENCE", "Verdict", "review_flags", "verdict"]
 
 
 def review_flags(
@@ -53,3 +30,35 @@ def review_flags(
     level ("proof: ambiguous") and the decision that settles it ("decision d2")."""
     del low_confidence  # the proof's own threshold (rules.proving.LOW_CONFIDENCE) applies
     return prove(extraction, result).flags()
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the rules make of one extraction."""
+
+    check: CheckResult  # every finding and the error localisation's suspects
+    flags: dict[str, list[str]]  # the unproven cells: evidence, "proof: …", "decision dN"
+    status: ReportStatus  # ACCEPTED (every cell proven) or NEEDS_REVIEW
+    proof: Proof  # each cell's level and the decisions a person must make
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.check.findings
+
+    @property
+    def accepted(self) -> bool:
+        return self.status is ReportStatus.ACCEPTED
+
+
+def verdict(
+    extraction: Extraction, source_text: str | None = None, result: CheckResult | None = None
+) -> Verdict:
+    """Check the report (with the figures its narrative restates, when the source text is
+    given), prove each cell, flag the unproven ones and decide the report's status.
+    `result`: a check already made on this extraction (not made again)."""
+    if result is None:
+        narrative = narrative_figures(source_text) if source_text else None
+        result = check(extraction.report, narrative)
+    proof = prove(extraction, result)
+    status = ReportStatus.ACCEPTED if proof.accepted else ReportStatus.NEEDS_REVIEW
+    return Verdict(result, proof.flags(), status, proof)

@@ -7,10 +7,9 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from nianbao.core.models import CanonicalReport, CellProvenance, Extraction
+from nianbao.core.models import CanonicalReport, CellProvenance, Extraction, Method
 from nianbao.pipeline.assess import assess
 from nianbao.store.types import Outcome, SourceInfo
-from rules.verdict import BLANK_METHOD
 
 REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
 BLANK = "—"  # how the stand-in source prints a null cell
@@ -34,7 +33,7 @@ def extraction(report: CanonicalReport, backend: str = "parser", **changes: Any)
         shown = BLANK if value is None else str(value)
         start = text.index(f"\n{key}={shown}") + len(key) + 2
         span = (start, start + len(shown))
-        method = BLANK_METHOD if value is None else "read"
+        method = Method.BLANK if value is None else Method.READ
         provenance[key] = CellProvenance(extractor=backend, span=span, snippet=shown, method=method)
     return Extraction(
         report=report,

@@ -15,10 +15,9 @@ from decimal import Decimal
 from nianbao.core.layout import ValueKind, layout_for
 from nianbao.core.models import CanonicalReport, CellProvenance, CellValue, Extraction, Meta
 from nianbao.store.values import parse_input
-from rules.engine import check
 from rules.findings import CheckResult
-from rules.narrative import narrative_figures
-from rules.proving import REVIEWED, Proof, prove
+from rules.proving import REVIEWER, Proof
+from rules.verdict import verdict
 from ui.status import CellStatus, cell_statuses
 
 _OPEN_ORDER = {
@@ -102,14 +101,13 @@ def disagreements(readings: Mapping[str, Mapping[str, CellValue]]) -> set[str]:
 def evaluate(rr: ReviewReport) -> Evaluation:
     """Re-check the current values; the review policy decides which cells still need a look."""
     report = rr.report()
-    # the same check the store runs on every decision, narrative soft checks included
-    result = check(report, narrative_figures(rr.source_text) if rr.source_text else None)
-    # a value a person set is the person's reading: proven by the person, not the extractor
-    by_person = {k: CellProvenance(extractor="review", method=REVIEWED) for k in rr.reviewed}
+    # the one verdict, on the current values (narrative soft checks included, as the
+    # store's); a value a person set is the person's reading: proven by the person
+    by_person = {k: CellProvenance(extractor=REVIEWER) for k in rr.reviewed}
     provenance = {**rr.provenance, **by_person}
     extraction = Extraction(report=report, provenance=provenance, extractor="review")
-    proof = prove(extraction, result)
-    flags = proof.flags()
+    judged = verdict(extraction, rr.source_text)
+    result, flags, proof = judged.check, judged.flags, judged.proof
     differ = disagreements(rr.readings)
     for key in differ:  # the pipeline may have said so already, in its own words
         if not any("disagree" in r for r in flags.get(key, [])):
@@ -187,11 +185,6 @@ class Acceptance:
     clean: bool  # every identity and domain rule holds on the current values
     broken: list[str]  # the rules still broken
     unreviewed: list[str]  # flagged cells nobody decided (accepting confirms them as read)
-
-    @property
-    def needs_reason(self) -> bool:
-        """Accepting a report whose numbers still break needs the source's-own-error reason."""
-        return not self.clean
 
 
 def acceptance(ev: Evaluation) -> Acceptance:

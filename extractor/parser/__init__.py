@@ -26,7 +26,8 @@ from extractor.parser.tokens import broken_over_line, fold, ocr_digits
 from nianbao.core.document import SourceDocument
 from nianbao.core.errors import SourceError
 from nianbao.core.layout import layout_for
-from nianbao.core.models import CanonicalReport, CellProvenance, Extraction, Meta
+from nianbao.core.models import CanonicalReport, CellProvenance, Extraction, Meta, Method
+from rules.verdict import LOW_CONFIDENCE
 
 VERSION = "parser-20"
 
@@ -76,7 +77,7 @@ class ParserExtractor:
         for key in keys:
             if key not in cells:
                 cells[key] = None
-                prov[key] = provenance(text, None, "missing", 0.0, ["not read"])
+                prov[key] = provenance(text, None, Method.MISSING, 0.0, ["not read"])
         for key, p in prov.items():
             if cells.get(key) is None or p.span is None:
                 continue
@@ -86,7 +87,7 @@ class ParserExtractor:
             if broken_over_line(text, p.span):
                 p.notes.append("digits run on over a line break: one number broken, or two")
         report = CanonicalReport(meta=meta, cells=cells)
-        flags = [k for k in keys if prov[k].notes or prov[k].confidence < 0.9]
+        flags = [k for k in keys if prov[k].notes or prov[k].confidence < LOW_CONFIDENCE]
         return Extraction(
             report=report,
             provenance={k: prov[k] for k in keys},

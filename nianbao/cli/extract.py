@@ -17,7 +17,7 @@ from typing import Any
 DEFAULT_OUT = Path("out")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "extract",
         help="extract every table cell of annual reports into JSON",
@@ -74,24 +74,19 @@ def rich_output(
 def extract_one(path: Path, backend: Any, fmt: str) -> dict[str, Any]:
     """Read, extract and check one file; raises ExtractorError for a bad file."""
     from extractor.readers import read_document
-    from rules.engine import check
-    from rules.narrative import narrative_figures
-    from rules.proving import prove
+    from rules.verdict import verdict
 
     doc = read_document(path)
     extraction = backend.extract(doc)
-    result = check(extraction.report, narrative_figures(doc.text))
-    proof = prove(extraction, result)
-    flags = proof.flags()
-    status = "accepted" if proof.accepted else "needs_review"
+    judged = verdict(extraction, doc.text)
     if fmt == "canonical":
         return {
             **extraction.report.to_json_dict(),
-            "status": status,
-            "proof": {k: v.value for k, v in proof.levels.items()},
-            "flags": list(flags),
+            "status": judged.status.value,
+            "proof": {k: v.value for k, v in judged.proof.levels.items()},
+            "flags": list(judged.flags),
         }
-    return rich_output(extraction, result, flags, proof)
+    return rich_output(extraction, judged.check, judged.flags, judged.proof)
 
 
 def run(args: argparse.Namespace) -> int:

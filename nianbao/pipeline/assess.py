@@ -2,23 +2,10 @@
 
 from __future__ import annotations
 
-from nianbao.core.document import SourceDocument
 from nianbao.core.models import Extraction
 from nianbao.pipeline.reconcile import reconcile
 from nianbao.store.types import Outcome, SourceInfo
 from rules.verdict import verdict
-
-
-def source_info(doc: SourceDocument, size_bytes: int | None = None) -> SourceInfo:
-    """What the store keeps about the input file."""
-    return SourceInfo(
-        path=str(doc.path) if doc.path else doc.name,
-        name=doc.name,
-        content_hash=doc.sha256,
-        media=doc.media,
-        size_bytes=size_bytes if size_bytes is not None else len(doc.text.encode("utf-8")),
-        text=doc.text,
-    )
 
 
 def assess(source: SourceInfo, readings: dict[str, Extraction], seconds: float = 0.0) -> Outcome:
@@ -31,14 +18,14 @@ def assess(source: SourceInfo, readings: dict[str, Extraction], seconds: float =
     else:
         raise ValueError(f"expected the parser's and/or the LLM's reading, got {sorted(readings)}")
     # the one verdict: status from rules.proof.report_is_accepted (every cell proven)
-    done = verdict(reconciled, source.text)
+    judged = verdict(reconciled, source.text)
     return Outcome(
         source=source,
-        status=done.status,
+        status=judged.status,
         reconciled=reconciled,
         sources=readings,
-        check=done.check,
-        flags=done.flags,
+        check=judged.check,
+        flags=judged.flags,
         seconds=seconds,
-        proof=done.proof,
+        proof=judged.proof,
     )
