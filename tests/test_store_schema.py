@@ -177,10 +177,30 @@ def _only_spelling(diff: list, path: Path) -> None:
         conn.close()
 
 
+def test_a_store_at_the_hand_written_migration_2_is_adopted_too(tmp_path: Path) -> None:
+    """Version 2 (cells.proof, cells.cause) shipped on main before the port: such a store is
+    stamped 0001 like a version 1 one, and revision 0004 skips the columns it has."""
+    path = _legacy(tmp_path)
+    conn = sqlite3.connect(path)
+    conn.execute("ALTER TABLE cells ADD COLUMN proof TEXT")
+    conn.execute("ALTER TABLE cells ADD COLUMN cause TEXT")
+    conn.execute("UPDATE cells SET proof = 'read_confirmed' WHERE key = 't3.new.total'")
+    conn.execute("INSERT INTO schema_version VALUES (2, 'cells.proof, cells.cause', '2026')")
+    conn.commit()
+    conn.close()
+    with open_store(path) as store:
+        assert _revision(path) == head()
+        (n,) = store.db.conn.execute(
+            "SELECT COUNT(*) FROM cells WHERE proof = 'read_confirmed'"
+        ).fetchone()
+        assert n >= 1  # kept, not re-created
+    _only_spelling(_diff(path), path)
+
+
 def test_an_old_store_newer_than_the_last_hand_written_migration_is_refused(tmp_path) -> None:
     path = _legacy(tmp_path)
     conn = sqlite3.connect(path)
-    conn.execute("INSERT INTO schema_version VALUES (2, 'from the future', '2099')")
+    conn.execute("INSERT INTO schema_version VALUES (3, 'from the future', '2099')")
     conn.commit()
     conn.close()
     with pytest.raises(SchemaTooNew, match="newer than this nianbao knows"):

@@ -173,6 +173,11 @@ cells = Table(
     Column("review_state", Text, nullable=False, server_default=text("'none'")),
     Column("reviewed_value", Text),
     _count("version"),  # optimistic lock for reviewers
+    # How far the cell is proven (rules.proof.ProofLevel: read_confirmed, blank_proven, …)
+    # and, for an unproven one, the id ("d1", …) of the one decision that settles it with
+    # its cause. NULL in results stored before proof levels existed.
+    Column("proof", Text),
+    Column("cause", Text),
     PrimaryKeyConstraint("result_id", "key", name="cells_pk"),
     CheckConstraint("status IN ('verified', 'flagged')", name="cells_status"),
     CheckConstraint("review_state IN ('none', 'fixed', 'accepted')", name="cells_review_state"),

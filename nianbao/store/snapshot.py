@@ -44,6 +44,8 @@ _CELL = (
     "review_state",
     "reviewed_value",
     "version",
+    "proof",
+    "cause",
 )
 _FINDING = ("origin", "rule", "family", "severity", "status", "cells", "equation")
 _DECISION = ("kind", "key", "old_value", "new_value", "old_state", "new_state", "reviewer")
