@@ -1,4 +1,4 @@
-"""Read a report file into a `SourceDocument`: text, HTML, DOCX or a PDF with a text layer.
+"""Read a report file into a `SourceDocument`: text, HTML, DOCX, a PDF or a scanned page image.
 
 Every reader returns plain text whose table rows are one line each, cells separated by tabs
 where the format knows them (HTML, DOCX, PDF tables), so the parser sees the same shape
@@ -16,7 +16,8 @@ from pathlib import Path
 from extractor.base import SourceDocument, SourceError
 
 TEXT_SUFFIXES = (".txt", ".md", ".text", ".markdown")
-SUFFIXES = (*TEXT_SUFFIXES, ".html", ".htm", ".docx", ".pdf")
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")  # scans: read by OCR
+SUFFIXES = (*TEXT_SUFFIXES, ".html", ".htm", ".docx", ".pdf", *IMAGE_SUFFIXES)
 
 _T3_MARKERS = re.compile(r"本年新收|上年结转|予以公开|无法提供|不予处理|结转下年度")
 _BOMS = (
@@ -145,18 +146,27 @@ def _is_number(text: str) -> bool:
     return bool(re.fullmatch(r"[-\d.,]+", text))
 
 
-def _read_pdf(path: Path, raw: bytes) -> str:
-    from extractor.pdf_text import pdf_to_text
+def _read_pdf(path: Path, raw: bytes) -> tuple[str, object]:
+    # positioned words (text layer, else OCR) through the one grid builder
+    from extractor.geometry.reader import read_pdf
 
-    return pdf_to_text(path.name, raw)
+    return read_pdf(path.name, raw)
 
 
-_READERS: dict[str, tuple[str, Callable[[Path, bytes], str]]] = {
+def _read_image(path: Path, raw: bytes) -> tuple[str, object]:
+    from extractor.geometry.reader import read_image
+
+    return read_image(path.name, raw)
+
+
+# a reader returns the text, or the text and its geometry (where its values sit on pages)
+_READERS: dict[str, tuple[str, Callable[[Path, bytes], str | tuple[str, object]]]] = {
     **{s: ("md" if s in (".md", ".markdown") else "txt", _read_text) for s in TEXT_SUFFIXES},
     ".html": ("html", _read_html),
     ".htm": ("html", _read_html),
     ".docx": ("docx", _read_docx),
     ".pdf": ("pdf", _read_pdf),
+    **{s: ("image", _read_image) for s in IMAGE_SUFFIXES},
 }
 
 
@@ -186,7 +196,10 @@ def read_document(path: str | Path) -> SourceDocument:
     if not raw.strip():
         raise SourceError(f"{path.name}: empty file")
     media, reader = _READERS[suffix]
-    text = reader(path, raw).replace("\r\n", "\n").replace("\r", "\n")
+    read = reader(path, raw)
+    text, geometry = read if isinstance(read, tuple) else (read, None)
+    if geometry is None:  # positioned text is built with "\n" only: its anchors must hold
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     check_is_report(path.name, text)
     return SourceDocument(
         name=path.name,
@@ -194,4 +207,5 @@ def read_document(path: str | Path) -> SourceDocument:
         media=media,
         path=path,
         sha256=hashlib.sha256(raw).hexdigest(),
+        geometry=geometry,
     )

@@ -78,7 +78,7 @@ class ParserExtractor:
                 prov[key] = provenance(text, None, "missing", 0.0, ["not read"])
         report = CanonicalReport(meta=meta, cells=cells)
         flags = [k for k in keys if prov[k].notes or prov[k].confidence < 0.9]
-        return Extraction(
+        extraction = Extraction(
             report=report,
             provenance={k: prov[k] for k in keys},
             flags=flags,
@@ -87,6 +87,11 @@ class ParserExtractor:
             source_name=doc.name,
             usage={"seconds": time.perf_counter() - started},
         )
+        if doc.geometry is not None:  # a PDF or a scan: page + box, and the OCR score's say
+            from extractor.geometry.provenance import locate_cells
+
+            extraction = locate_cells(doc, extraction)
+        return extraction
 
 
 __all__ = ["VERSION", "ParserExtractor"]

@@ -88,6 +88,8 @@ def provenance(
         "confidence": confidence,
         "notes": notes or [],
         "alternatives": alternatives or [],
+        "page": None,
+        "box": None,
     }
     return _construct(fields)
 

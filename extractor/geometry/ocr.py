@@ -1,0 +1,153 @@
+"""OCR of page images with RapidOCR (PP-OCRv4 models shipped inside its wheel; nothing is
+ever downloaded), cached on disk by the page image's hash.
+
+onnxruntime is given exactly the worker's cores: its default thread pool spins and, on a
+machine shared with other work, turns one page into many seconds of wall time. The angle
+classifier is off (report pages are upright; a skew of a few degrees is the detector's
+business). Boxes come back as axis-aligned word boxes in image pixels, after undoing the
+page's skew (measured from the text lines' own slope).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import threading
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from extractor.base import BackendError
+from extractor.geometry.words import PageWords, Word
+
+ENGINE_VERSION = "rapidocr-onnxruntime-1.4.4:ppocrv4:1"  # part of the cache key
+_LOCK = threading.Lock()
+
+
+def worker_cores() -> int:
+    """The cores this process may run on (its affinity), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@cache
+def engine(threads: int | None = None) -> Any:
+    """The RapidOCR engine, built once per process with `threads` intra-op threads."""
+    try:
+        from rapidocr_onnxruntime import RapidOCR
+    except ImportError as exc:
+        raise BackendError(
+            f"OCR is not installed ({exc}): pip install rapidocr-onnxruntime"
+        ) from None
+    n = threads or worker_cores()
+    return RapidOCR(
+        intra_op_num_threads=n,
+        inter_op_num_threads=1,
+        use_cls=False,
+        print_verbose=False,
+    )
+
+
+def cache_dir() -> Path:
+    """Where OCR results live: $NIANBAO_OCR_CACHE, else ~/.cache/nianbao/ocr."""
+    env = os.environ.get("NIANBAO_OCR_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "nianbao" / "ocr"
+
+
+@cache
+def _cache(path: str) -> Any:
+    import diskcache
+
+    return diskcache.Cache(path, size_limit=2**30)
+
+
+def image_key(png: bytes) -> str:
+    return hashlib.sha256(ENGINE_VERSION.encode() + b"\0" + png).hexdigest()
+
+
+def recognise(image: Any) -> list[tuple[list[list[float]], str, float]]:
+    """Raw OCR lines of an RGB image (numpy array): (quad, text, score)."""
+    with _LOCK:  # one engine per process; its sessions are not for concurrent calls
+        result, _ = engine()(image)
+    return [(list(map(list, quad)), str(text), float(score)) for quad, text, score in result or []]
+
+
+def cached_recognise(image: Any, key: str) -> list[tuple[list[list[float]], str, float]]:
+    """`recognise`, through the disk cache keyed by the page image's hash."""
+    store = _cache(str(cache_dir()))
+    hit = store.get(key)
+    if hit is not None:
+        return hit
+    lines = recognise(image)
+    store.set(key, lines)
+    return lines
+
+
+def skew(lines: list[tuple[list[list[float]], str, float]]) -> float:
+    """The page's skew in radians: the median slope of the long text boxes' top edges."""
+    angles = []
+    for quad, text, _ in lines:
+        (x0, y0), (x1, y1) = quad[0], quad[1]
+        if x1 - x0 > 4 * abs(quad[3][1] - quad[0][1]) and len(text) >= 4:
+            angles.append(math.atan2(y1 - y0, x1 - x0))
+    if not angles:
+        return 0.0
+    angles.sort()
+    return angles[len(angles) // 2]
+
+
+def split_words(
+    quad: list[list[float]], text: str, score: float, angle: float, centre: tuple[float, float]
+) -> list[Word]:
+    """One OCR line -> words (split at spaces, boxes shared out by characters), de-skewed."""
+    cos, sin = math.cos(-angle), math.sin(-angle)
+    cx, cy = centre
+
+    def rotate(x: float, y: float) -> tuple[float, float]:
+        dx, dy = x - cx, y - cy
+        return cx + dx * cos - dy * sin, cy + dx * sin + dy * cos
+
+    points = [rotate(x, y) for x, y in quad]
+    x0, x1 = min(p[0] for p in points), max(p[0] for p in points)
+    y0, y1 = min(p[1] for p in points), max(p[1] for p in points)
+    # a box rotated back is a little taller than the text: shave the rotation's share
+    shave = abs(math.sin(angle)) * (x1 - x0) / 2
+    if y1 - y0 - 2 * shave > (y1 - y0) / 3:
+        y0, y1 = y0 + shave, y1 - shave
+    pieces = text.split()
+    if len(pieces) <= 1:
+        return [Word(text.strip(), x0, y0, x1, y1, score)] if text.strip() else []
+    per = (x1 - x0) / max(len(text), 1)
+    words, at = [], 0
+    for piece in pieces:
+        start = text.index(piece, at)
+        at = start + len(piece)
+        words.append(Word(piece, x0 + start * per, y0, x0 + at * per, y1, score))
+    return words
+
+
+def ocr_page(image: Any, index: int) -> PageWords:
+    """Words of one page image (a PIL image): OCR'd (cached), de-skewed, with the grey image
+    kept so the grid builder can tell an empty cell from one the OCR missed."""
+    import io
+
+    import numpy as np
+
+    rgb = image.convert("RGB")
+    buf = io.BytesIO()
+    rgb.save(buf, format="PNG", compress_level=1)
+    lines = cached_recognise(np.asarray(rgb)[:, :, ::-1], image_key(buf.getvalue()))
+    angle = skew(lines)
+    width, height = rgb.size
+    centre = (width / 2, height / 2)
+    words = [
+        w for quad, text, score in lines for w in split_words(quad, text, score, angle, centre)
+    ]
+    grey = rgb.convert("L")
+    if abs(angle) > 1e-3:
+        # the ink test looks at de-skewed cell boxes: turn the image the same way
+        grey = grey.rotate(math.degrees(angle), fillcolor=255, center=centre)
+    return PageWords(index, float(width), float(height), words, source="ocr", ink=np.asarray(grey))
