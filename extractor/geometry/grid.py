@@ -24,7 +24,9 @@ from extractor.geometry.words import Anchor, Box, Geometry, PageWords, Word, uni
 SPACE = 0.6  # a gap wider than this many heights prints as a space
 LINE_TOL = 0.4  # words whose centres differ by less than this many heights share a line
 PREFIX_GAP = 0.6  # a number this close before a word is that word's numbering ("2" ".其他")
-INK_SHARE = 0.004  # dark pixels in a cell beyond this share: something is printed there
+REPAIRED = 0.95  # a value repaired from a digit look-alike: its score, a little lower
+INK_SHARE = 0.004
+LINE_SHARE = 0.8  # a row or column of the cell box this dark is a ruling line  # dark pixels in a cell beyond this share: something is printed there
 _FURNITURE = re.compile(r"^[-—–\s]*\d{1,3}[-—–\s]*$|^第\s*\d+\s*页|^\d{1,3}\s*/\s*\d{1,3}$")
 _UNITS = frozenset("件条个项次元")
 
@@ -175,7 +177,16 @@ def _has_ink(page: PageWords, box: Box) -> bool:
     crop = grey[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)]
     if crop.size == 0:
         return False
-    return float((crop < 110).mean()) > INK_SHARE
+    dark = crop < 110
+    # a ruling line crossing the box is the table's, not the cell's: drop it and its edges
+    # (the box is taller and wider than a digit: only a line crosses it end to end)
+    cols = dark.mean(axis=0) > LINE_SHARE
+    rows = dark.mean(axis=1) > LINE_SHARE
+    for shift in (1, 2):
+        cols = cols | np.roll(cols, shift) | np.roll(cols, -shift)
+        rows = rows | np.roll(rows, shift) | np.roll(rows, -shift)
+    dark = dark[~rows][:, ~cols]
+    return dark.size > 0 and int(dark.sum()) > max(12, INK_SHARE * dark.size)
 
 
 @dataclass
@@ -247,12 +258,12 @@ def _emit_block(out: Emitted, page: PageWords, block: Block) -> None:
                 text = "".join(r.text for _, r in found)
                 box = union([(w.x0, w.y0, w.x1, w.y1) for w, _ in found])
                 score = min(w.score for w, _ in found) * (
-                    0.85 if any(r.repaired for _, r in found) else 1.0
+                    REPAIRED if any(r.repaired for _, r in found) else 1.0
                 )
                 out.add(text, page, box, score, blank=all(r.blank for _, r in found))
                 continue
             h = bottom - top
-            cell = (x0 - 0.3 * h, top, x1 + 0.3 * h, bottom)
+            cell = (x0 - 0.15 * h, top - 0.3 * h, x1 + 0.15 * h, bottom + 0.3 * h)
             if ocr and _has_ink(page, cell):
                 out.add(UNREAD)  # something printed that no reading caught: not a blank
             else:
@@ -263,8 +274,10 @@ def _emit_block(out: Emitted, page: PageWords, block: Block) -> None:
 def _carry(block: Block, previous: Block | None) -> None:
     """A block continued from the previous page (no header of its own) keeps its columns
     when every column it has falls in one of the previous block's columns."""
-    if previous is None or block.header or not previous.columns:
+    if previous is None or not previous.columns:
         return
+    if any(w.x1 > block.left for w in block.header):
+        return  # a header of its own over the values: a new table
     prev = previous.columns
     slack = 0.3 * median(w.height for r in block.rows for w in r.words)
 
@@ -276,10 +289,8 @@ def _carry(block: Block, previous: Block | None) -> None:
         block.columns = list(prev)
 
 
-def _inside(line: Line, block: Block) -> bool:
-    """A line of the label column within reach of the block's last row."""
-    if max(w.x1 for w in line.words) > block.left:
-        return False
+def _near(line: Line, block: Block) -> bool:
+    """A label-column line within reach below the block's last row."""
     last = block.rows[-1]
     return line.cy - last.cy <= REACH * median(w.height for w in last.words)
 
@@ -298,20 +309,40 @@ def build_page(out: Emitted, page: PageWords, previous: Block | None) -> Block |
     items: list[Line | Block] = []
     block: Block | None = None
     pending: list[Line] = []  # non-row lines since the last block: header candidates
+    tentative: list[Line] = []  # label-column lines after the block's last row so far
+
+    def close() -> None:
+        # label-column lines after the last row: near it they are its label's, else text
+        assert block is not None
+        for held in tentative:
+            if _near(held, block):
+                block.fragments.extend(held.words)
+            else:
+                items.append(held)
+                pending.append(held)
+        tentative.clear()
+
     for line in lines:
         if _is_row(line):
             if block is None:
                 block = Block(header=[w for p in pending[-HEADER_LINES:] for w in p.words])
                 items.append(block)
+            for held in tentative:  # between two rows: inside the table
+                block.fragments.extend(held.words)
+            tentative.clear()
             block.rows.append(line)
             pending = []
             continue
-        if block is not None and _inside(line, block):
-            block.fragments.extend(line.words)  # a label-column line inside the table
+        if block is not None and max(w.x1 for w in line.words) <= block.left:
+            tentative.append(line)  # a label-column line: wrapped or vertical label
             continue
+        if block is not None:
+            close()
         block = None
         items.append(line)
         pending.append(line)
+    if block is not None:
+        close()
     last: Block | None = previous
     for item in items:
         if isinstance(item, Block):

@@ -29,11 +29,13 @@ _CONFUSED = str.maketrans(
         "S": "5",
         "s": "5",
         "B": "8",
+        "°": "0",
         "，": ",",
         "。": ".",
     }
 )
-_LOOKALIKE = re.compile(r"[\dOo〇DlI|SsB,，.。]+")
+_LOOKALIKE = re.compile(r"[\dOo〇D°lI|SsB,，.。]+")
+_ROUND = frozenset("Oo〇。°")  # a lone round glyph where a value belongs: a 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,8 @@ def read_value(text: str, ocr: bool) -> Reading | None:
         return Reading(PLACEHOLDER if word != "无" else word, blank=True)
     if NUMBER.fullmatch(word):
         return Reading(word)
+    if ocr and word in _ROUND:
+        return Reading("0", repaired=True)
     if not ocr or not _LOOKALIKE.fullmatch(word):
         return None
     digits = sum(c.isdigit() for c in word)
