@@ -11,10 +11,12 @@ from html import escape
 import streamlit as st
 
 from extractor.layout import layout_for
+from extractor.models import CellProvenance
 from nianbao.store import CellView, DecisionView, ReportView, Store, StoreError
 from ui import actions
 from ui.equations import readable_findings
 from ui.grids import Selection, grid_css, legend_html, part_html
+from ui.page_view import page_crop
 from ui.queries import review_report
 from ui.review import Evaluation, ReviewReport, acceptance, candidates, evaluate
 from ui.source_view import source_html
@@ -38,6 +40,16 @@ def _source(rr: ReviewReport, key: str) -> None:
     st.iframe(html, height=730)
     if prov is None or prov.span is None:
         st.caption(f"{key}: no span in the source (the extractor did not tie it to the text)")
+    _page(rr, key, prov)
+
+
+def _page(rr: ReviewReport, key: str, prov: CellProvenance | None) -> None:
+    """The printed page around the cell, its box drawn (PDFs and scans)."""
+    if prov is None or prov.page is None or prov.box is None or not rr.source_path:
+        return
+    png = page_crop(rr.source_path, prov.page, prov.box)
+    if png is not None:
+        st.image(png, caption=f"{key} on page {prov.page}", width="stretch")
 
 
 def _grids(rr: ReviewReport, ev: Evaluation, key: str) -> None:

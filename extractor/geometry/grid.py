@@ -25,8 +25,8 @@ SPACE = 0.6  # a gap wider than this many heights prints as a space
 LINE_TOL = 0.4  # words whose centres differ by less than this many heights share a line
 PREFIX_GAP = 0.6  # a number this close before a word is that word's numbering ("2" ".其他")
 REPAIRED = 0.95  # a value repaired from a digit look-alike: its score, a little lower
-INK_SHARE = 0.004
-LINE_SHARE = 0.8  # a row or column of the cell box this dark is a ruling line  # dark pixels in a cell beyond this share: something is printed there
+INK_SHARE = 0.004  # dark pixels in a cell beyond this share: something is printed there
+LINE_SHARE = 0.8  # a row or column of the cell box this dark is a ruling line
 _FURNITURE = re.compile(r"^[-—–\s]*\d{1,3}[-—–\s]*$|^第\s*\d+\s*页|^\d{1,3}\s*/\s*\d{1,3}$")
 _UNITS = frozenset("件条个项次元")
 

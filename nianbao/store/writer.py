@@ -163,6 +163,8 @@ class RunWriter:
                     prov.method,
                     prov.alignment.value,
                     prov.confidence,
+                    getattr(prov, "page", None),
+                    json.dumps(list(prov.box)) if getattr(prov, "box", None) else None,
                 )
             )
         with self.db.transaction() as conn:
@@ -206,7 +208,7 @@ class RunWriter:
             conn.executemany(
                 "INSERT INTO cells (result_id, key, value, status, reasons, agreement,"
                 " parser_value, llm_value, span_start, span_end, snippet, method, alignment,"
-                " confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " confidence, page, box) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(result_id, *row) for row in rows],
             )
             write_check(conn, result_id, outcome.check.findings, outcome.check.suspects)
