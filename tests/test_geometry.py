@@ -120,7 +120,7 @@ def test_wrapped_label_lines_join_their_row() -> None:
 
 def test_table_continued_on_the_next_page_keeps_its_columns() -> None:
     head = [_w("甲", 300, 50, 10), _w("乙", 340, 50, 10), _w("丙", 380, 50, 10)]
-    first = head + [_w("第一行", 60, 70, 60), _w("1", 300, 70), _w("2", 340, 70), _w("3", 380, 70)]
+    first = [*head, _w("第一行", 60, 70, 60), _w("1", 300, 70), _w("2", 340, 70), _w("3", 380, 70)]
     # page 2 starts inside the table, its only row missing the middle value
     second = [_w("第二行", 60, 40, 60), _w("4", 300, 40), _w("6", 380, 40)]
     pages = [_page(first), PageWords(1, 600.0, 800.0, second)]
@@ -197,7 +197,8 @@ def _ocr_doc(score: float, broken: bool) -> tuple[SourceDocument, str]:
     text += "（一）予以公开\t" + "\t".join(["5", "0", "0", "0", "0", "0", "5"]) + "\n"
     text += "（七）总计\t" + "\t".join(["5", "0", "0", "0", "0", "0", "5"]) + "\n"
     text += "四、结转下年度继续办理\t" + "\t".join(["0"] * 7) + "\n"
-    start = text.index("一、本年新收政府信息公开申请数量\t") + len("一、本年新收政府信息公开申请数量\t")
+    label = "一、本年新收政府信息公开申请数量\t"
+    start = text.index(label) + len(label)
     anchors = (Anchor(start, start + 1, 0, (0.5, 0.5, 0.52, 0.51), score),)
     doc = SourceDocument("scan.png", text, "image", geometry=Geometry(anchors, source="ocr"))
     return doc, "t3.new.natural"

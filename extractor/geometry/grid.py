@@ -26,7 +26,7 @@ LINE_TOL = 0.4  # words whose centres differ by less than this many heights shar
 PREFIX_GAP = 0.6  # a number this close before a word is that word's numbering ("2" ".其他")
 REPAIRED = 0.95  # a value repaired from a digit look-alike: its score, a little lower
 INK_SHARE = 0.004  # dark pixels in a cell beyond this share: something is printed there
-LINE_SHARE = 0.8  # a row or column of the cell box this dark is a ruling line
+LINE_SHARE = 0.7  # a row or column of the cell box this dark is a ruling line
 _FURNITURE = re.compile(r"^[-—–\s]*\d{1,3}[-—–\s]*$|^第\s*\d+\s*页|^\d{1,3}\s*/\s*\d{1,3}$")
 _UNITS = frozenset("件条个项次元")
 
@@ -127,6 +127,11 @@ def _columns(block: Block) -> list[tuple[float, float]]:
         return spans  # a one-column table: no header tells of a column never filled
     pitch = median(b[0] - a[0] for a, b in itertools.pairwise(spans))
     lo, hi = block.left - slack, spans[-1][1] + pitch
+    if not block.fragments and not any(
+        i < min(r.values) for r in block.rows for i in range(len(r.words))
+    ):
+        # rows of values only (part 四): a header just left of them is a column too
+        lo = spans[0][0] - 1.5 * pitch
     for phrase in _phrases(block.header):
         if phrase[0].x0 < lo or phrase[-1].x1 > hi:
             continue
@@ -180,8 +185,9 @@ def _has_ink(page: PageWords, box: Box) -> bool:
     dark = crop < 110
     # a ruling line crossing the box is the table's, not the cell's: drop it and its edges
     # (the box is taller and wider than a digit: only a line crosses it end to end)
-    cols = dark.mean(axis=0) > LINE_SHARE
-    rows = dark.mean(axis=1) > LINE_SHARE
+    grey_ish = crop < 170  # a blurred ruling line is grey at its edges: look for it leniently
+    cols = grey_ish.mean(axis=0) > LINE_SHARE
+    rows = grey_ish.mean(axis=1) > LINE_SHARE
     for shift in (1, 2):
         cols = cols | np.roll(cols, shift) | np.roll(cols, -shift)
         rows = rows | np.roll(rows, shift) | np.roll(rows, -shift)

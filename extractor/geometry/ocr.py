@@ -21,7 +21,7 @@ from typing import Any
 from extractor.base import BackendError
 from extractor.geometry.words import PageWords, Word
 
-ENGINE_VERSION = "rapidocr-onnxruntime-1.4.4:ppocrv4:quick:3"  # part of the cache key
+ENGINE_VERSION = "rapidocr-onnxruntime-1.4.4:ppocrv4:quick:4"  # part of the cache key
 _LOCK = threading.Lock()
 
 
@@ -42,13 +42,29 @@ def engine(threads: int | None = None) -> Any:
         raise BackendError(
             f"OCR is not installed ({exc}): pip install rapidocr-onnxruntime"
         ) from None
-    n = threads or worker_cores()
-    return RapidOCR(
-        intra_op_num_threads=n,
-        inter_op_num_threads=1,
-        use_cls=False,
-        print_verbose=False,
-    )
+    from rapidocr_onnxruntime.utils import infer_engine
+
+    n = threads or int(os.environ.get("NIANBAO_OCR_THREADS", "0")) or worker_cores()
+    session = infer_engine.OrtInferSession
+    original = session._init_sess_opts
+
+    def options(config: dict[str, Any]) -> Any:
+        opts = original(config)
+        # idle threads sleep instead of spinning: on a shared machine a spinning pool burns
+        # the cores other work needs and makes every page slower
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        return opts
+
+    session._init_sess_opts = staticmethod(options)  # only while our sessions are built
+    try:
+        return RapidOCR(
+            intra_op_num_threads=n,
+            inter_op_num_threads=1,
+            use_cls=False,
+            print_verbose=False,
+        )
+    finally:
+        session._init_sess_opts = staticmethod(original)
 
 
 def cache_dir() -> Path:
@@ -124,7 +140,9 @@ def _rec(ocr: Any, crops: list[Any], which: list[int], pad: int) -> dict[int, tu
 SHORT = 4.0  # a crop no wider than this many heights is a cell (quick first reading)
 QUICK_WIDTH = 64  # first reading of a short crop: padded to this width, not 320
 FULL_WIDTH = 320  # the recogniser's own minimum width: full effort
-RETRY_BELOW = 0.9  # a quick reading scoring below this is read again at full effort
+# a quick reading scoring below this is read again at full effort (a lone "0" scores 0.4-1.0
+# at any padding, 0/o being alike: only a doubtful reading of anything else gains from it)
+RETRY_BELOW = 0.5
 PROSE_WIDTH = 0.45  # a line wider than this share of the page, with no cell beside it
 TITLE_AREA = 0.3  # prose in this top share of the first page is read (title, organ, year)
 
