@@ -13,18 +13,18 @@ from pathlib import Path
 
 import pytest
 
-from extractor.base import SourceDocument
 from extractor.geometry.grid import build
 from extractor.geometry.numbers import PLACEHOLDER, read_value
 from extractor.geometry.pdfium_text import pdf_words
 from extractor.geometry.provenance import locate_cells
 from extractor.geometry.words import Anchor, Geometry, PageWords, Word
-from extractor.models import CanonicalReport
 from extractor.parser import ParserExtractor
-from extractor.pdf_text import pdf_to_text
 from extractor.readers import read_document
+from extractor.readers.pdf import pdf_to_text
+from nianbao.core.document import SourceDocument
+from nianbao.core.models import CanonicalReport
 from rules.engine import check
-from rules.review_flags import review_flags
+from rules.verdict import review_flags
 
 REAL = Path(__file__).resolve().parent.parent / "eval" / "data" / "real"
 PDFS = sorted(REAL.glob("*.pdf"))

@@ -18,14 +18,14 @@ from pathlib import Path
 import pytest
 
 from eval.synth.paper import degrade, gold_report, image_pdf, page_images, print_pdf, report_html
-from extractor.base import SourceDocument
-from extractor.models import CanonicalReport, Extraction
 from extractor.parser import ParserExtractor
-from extractor.pdf_text import pdf_to_text
 from extractor.readers import read_document
+from extractor.readers.pdf import pdf_to_text
+from nianbao.core.document import SourceDocument
+from nianbao.core.models import CanonicalReport, Extraction
 from rules.engine import check
 from rules.narrative import narrative_figures
-from rules.review_flags import review_flags
+from rules.verdict import review_flags
 
 pytestmark = pytest.mark.browser
 

@@ -16,8 +16,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from extractor.layout import RowRole, layout_for
-from extractor.models import CanonicalReport, CellValue
+from nianbao.core.layout import RowRole, layout_for
+from nianbao.core.models import CanonicalReport, CellValue
 
 RESULTS = "三、本年度办理结果"
 _CSS = """
@@ -200,7 +200,7 @@ def image_pdf(images: list[Any]) -> bytes:
 def gold_report(seed: int, template: str = "2021", blanks: int = 6) -> CanonicalReport:
     """A consistent random report with `blanks` cells printed blank (null in the gold)."""
     from eval.synth.tables import random_cells
-    from extractor.models import Meta
+    from nianbao.core.models import Meta
 
     rng = random.Random(f"nianbao-paper:{seed}")
     layout = layout_for(template)

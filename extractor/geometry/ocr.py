@@ -18,8 +18,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from extractor.base import BackendError
 from extractor.geometry.words import PageWords, Word
+from nianbao.core.errors import BackendError
 
 ENGINE_VERSION = "rapidocr-onnxruntime-1.4.4:ppocrv4:quick:4"  # part of the cache key
 _LOCK = threading.Lock()

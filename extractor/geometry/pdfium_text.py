@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from extractor.base import SourceError
 from extractor.geometry.words import PageWords, Word
+from nianbao.core.errors import SourceError
 
 GAP = 0.45  # a horizontal gap wider than this many character heights starts a new word
 

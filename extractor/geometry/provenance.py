@@ -9,9 +9,9 @@ why, so the review flags it.
 
 from __future__ import annotations
 
-from extractor.base import SourceDocument
 from extractor.geometry.words import Geometry, union
-from extractor.models import CellProvenance, Extraction
+from nianbao.core.document import SourceDocument
+from nianbao.core.models import CellProvenance, Extraction
 
 LOW_SCORE = 0.9  # OCR readings below this score need an identity's confirmation
 

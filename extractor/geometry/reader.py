@@ -12,10 +12,10 @@ import io
 import re
 from typing import Any
 
-from extractor.base import SourceError
 from extractor.geometry.grid import build
 from extractor.geometry.pdfium_text import open_pdf, pdf_words
 from extractor.geometry.words import Geometry, PageWords
+from nianbao.core.errors import SourceError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 OCR_DPI = 150  # page renders for OCR: enough for 5-pt table digits, and 4x cheaper than 300

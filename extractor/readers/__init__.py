@@ -1,0 +1,93 @@
+"""Read a report file into a `SourceDocument`: text, HTML, DOCX, a PDF or a scanned page image.
+
+Every reader returns plain text whose table rows are one line each, cells separated by tabs
+where the format knows them (HTML, DOCX, PDF tables), so the parser sees the same shape
+whatever the format. Anything unreadable raises `SourceError` naming the file.
+
+One module per format (`text`, `html`, `docx`), each with a `read_<format>(path, raw)`;
+a new format is a new module here plus its suffix in `_READERS`. PDFs and page images are
+read from positioned words (`extractor.geometry`: the text layer, else OCR) and come back
+with their geometry; `pdf` (pdfplumber) is kept as the benchmark's baseline.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from extractor.readers.docx import read_docx
+from extractor.readers.html import read_html
+from extractor.readers.text import TEXT_SUFFIXES, read_text
+from nianbao.core.document import SourceDocument
+from nianbao.core.errors import SourceError
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")  # scans: read by OCR
+SUFFIXES = (*TEXT_SUFFIXES, ".html", ".htm", ".docx", ".pdf", *IMAGE_SUFFIXES)
+
+_T3_MARKERS = re.compile(r"本年新收|上年结转|予以公开|无法提供|不予处理|结转下年度")
+
+def _read_pdf(path: Path, raw: bytes) -> tuple[str, object]:
+    # positioned words (text layer, else OCR) through the one grid builder
+    from extractor.geometry.reader import read_pdf
+
+    return read_pdf(path.name, raw)
+
+
+def _read_image(path: Path, raw: bytes) -> tuple[str, object]:
+    from extractor.geometry.reader import read_image
+
+    return read_image(path.name, raw)
+
+
+# a reader returns the text, or the text and its geometry (where its values sit on pages)
+_READERS: dict[str, tuple[str, Callable[[Path, bytes], str | tuple[str, object]]]] = {
+    **{s: ("md" if s in (".md", ".markdown") else "txt", read_text) for s in TEXT_SUFFIXES},
+    ".html": ("html", read_html),
+    ".htm": ("html", read_html),
+    ".docx": ("docx", read_docx),
+    ".pdf": ("pdf", _read_pdf),
+    **{s: ("image", _read_image) for s in IMAGE_SUFFIXES},
+}
+
+
+def check_is_report(name: str, text: str) -> None:
+    """SourceError unless the text carries the part-三 table's labels."""
+    if not text.strip():
+        raise SourceError(f"{name}: empty file")
+    if len(set(_T3_MARKERS.findall(text))) < 3:
+        raise SourceError(f"{name}: no annual report table found (no part-三 labels)")
+
+
+def read_document(path: str | Path) -> SourceDocument:
+    """Read one report file; `SourceError` with a one-line reason for anything else."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in _READERS:
+        raise SourceError(
+            f"{path.name}: unsupported file type {suffix or '(none)'}; "
+            f"expected one of {', '.join(SUFFIXES)}"
+        )
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise SourceError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read ({exc.strerror})") from None
+    if not raw.strip():
+        raise SourceError(f"{path.name}: empty file")
+    media, reader = _READERS[suffix]
+    read = reader(path, raw)
+    text, geometry = read if isinstance(read, tuple) else (read, None)
+    if geometry is None:  # positioned text is built with "\n" only: its anchors must hold
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    check_is_report(path.name, text)
+    return SourceDocument(
+        name=path.name,
+        text=text,
+        media=media,
+        path=path,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        geometry=geometry,
+    )
