@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from statistics import median
 
 from extractor.geometry.numbers import PLACEHOLDER, UNREAD, Reading, read_value
@@ -36,8 +37,8 @@ class Line:
     words: list[Word]
     values: dict[int, Reading] = field(default_factory=dict)  # word index -> reading
 
-    @property
-    def cy(self) -> float:
+    @cached_property
+    def cy(self) -> float:  # asked for every label word against every row: computed once
         return median(w.cy for w in self.words)
 
     @property
