@@ -23,6 +23,7 @@ from extractor.geometry.numbers import PLACEHOLDER, UNREAD, Reading, read_value
 from extractor.geometry.words import Anchor, Box, Geometry, PageWords, Word, union
 
 SPACE = 0.6  # a gap wider than this many heights prints as a space
+TALL = 2.5  # a word this many times the page's usual height is vertical text
 LINE_TOL = 0.4  # words whose centres differ by less than this many heights share a line
 PREFIX_GAP = 0.6  # a number this close before a word is that word's numbering ("2" ".其他")
 REPAIRED = 0.95  # a value repaired from a digit look-alike: its score, a little lower
@@ -72,9 +73,14 @@ class Block:
 def group_lines(words: list[Word]) -> list[Line]:
     """Words -> visual lines, top to bottom, each left to right."""
     lines: list[list[Word]] = []
+    usual = median(w.height for w in words) if words else 0.0
     for word in sorted(words, key=lambda w: w.cy):
-        if lines:
+        tall = word.height > TALL * usual  # vertical text: a line of its own, never a ruler
+        if lines and not tall:
             line = lines[-1]
+            if any(w.height > TALL * usual for w in line):
+                lines.append([word])
+                continue
             h = max(word.height, max(w.height for w in line))
             if abs(word.cy - median(w.cy for w in line)) <= LINE_TOL * h:
                 line.append(word)
@@ -159,6 +165,64 @@ def _phrases(words: list[Word]) -> list[list[Word]]:
             else:
                 out.append([word])
     return out
+
+
+def _ruled_columns(page: PageWords, block: Block) -> list[tuple[float, float]]:
+    """An OCR page's columns plus the cells its vertical ruling lines draw in the rows where
+    no value was read in them (a cell whose digit the detector missed in every row)."""
+    import numpy as np
+
+    columns = list(block.columns)
+    if len(columns) < 2:
+        return columns
+    grey = np.asarray(page.ink)
+    width = median(b - a for a, b in columns)
+    labelled = bool(block.fragments) or any(
+        i < min(r.values) for r in block.rows for i in range(len(r.words))
+    )
+    found: list[tuple[float, float]] = []
+    for row in block.rows:
+        top = round(min(row.words[i].y0 for i in row.values))
+        bottom = round(max(row.words[i].y1 for i in row.values))
+        if bottom - top < 4:
+            continue
+        ink = grey[max(0, top) : bottom, :] < 160
+        # a scanned line is thin, blurred and (after de-skewing) stair-stepped: a pixel
+        # beside a dark one counts, so the line is dark from the top of the band to its foot
+        ink[:, 1:] |= ink[:, :-1].copy()
+        ink[:, :-1] |= ink[:, 1:].copy()
+        dark = ink.mean(axis=0) > 0.9
+        xs = np.flatnonzero(dark)
+        if len(xs) < 2:
+            continue
+        # runs of dark columns -> line centres; between two lines, a cell
+        breaks = np.flatnonzero(np.diff(xs) > 1)
+        starts = np.concatenate(([xs[0]], xs[breaks + 1]))
+        ends = np.concatenate((xs[breaks], [xs[-1]]))
+        centres = (starts + ends) / 2
+        for a, b in itertools.pairwise(centres):
+            if b - a < 0.4 * width or b - a > 3 * max(width, bottom - top):
+                continue
+            if labelled and b <= block.left:
+                continue  # the label column's cells
+            found.append((float(a), float(b)))
+    for a, b in sorted(found):
+        pad = 0.15 * (b - a)
+        if not any(a < y and b > x for x, y in columns):
+            columns.append((a + pad, b - pad))
+            columns.sort()
+    return columns
+
+
+def _one_value(found: list[tuple[Word, Reading]]) -> bool:
+    """Do the value words of one cell read as one value: side by side on one baseline,
+    close enough to be one number split by the recogniser ("77" "30.28")?"""
+    words = sorted((w for w, _ in found), key=lambda w: w.x0)
+    for a, b in itertools.pairwise(words):
+        overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
+        if overlap < 0.5 * min(a.height, b.height) or b.x0 - a.x1 > 0.5 * max(a.height, b.height):
+            return False
+    return True
 
 
 def _column_of(word: Word, columns: list[tuple[float, float]]) -> int:
@@ -261,6 +325,9 @@ def _emit_block(out: Emitted, page: PageWords, block: Block) -> None:
             if c or label_text:
                 out.add("\t")
             found = cells.get(c)
+            if found and not _one_value(found):
+                out.add(UNREAD)  # two values in one cell: never joined into one number
+                continue
             if found:
                 text = "".join(r.text for _, r in found)
                 box = union([(w.x0, w.y0, w.x1, w.y1) for w, _ in found])
@@ -272,7 +339,15 @@ def _emit_block(out: Emitted, page: PageWords, block: Block) -> None:
             h = bottom - top
             cell = (x0 - 0.15 * h, top - 0.3 * h, x1 + 0.15 * h, bottom + 0.3 * h)
             if ocr and _has_ink(page, cell):
-                out.add(UNREAD)  # something printed that no reading caught: not a blank
+                # something printed that the page's reading missed: read the cell alone at
+                # full effort; failing that it is no value and no blank
+                again = page.reread(cell) if page.reread is not None else None
+                reading = read_value(again[0], True) if again else None
+                if again is not None and reading is not None and not reading.blank:
+                    score = again[1] * (REPAIRED if reading.repaired else 1.0)
+                    out.add(reading.text, page, cell, score)
+                else:
+                    out.add(UNREAD)
             else:
                 out.add(PLACEHOLDER, page, cell, 1.0, blank=True)
         out.add("\n")
@@ -354,6 +429,8 @@ def build_page(out: Emitted, page: PageWords, previous: Block | None) -> Block |
     for item in items:
         if isinstance(item, Block):
             item.columns = _columns(item)
+            if ocr and page.ink is not None:
+                item.columns = _ruled_columns(page, item)
             _carry(item, last)
             _trim_fragments(item)
             last = item

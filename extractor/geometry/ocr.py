@@ -232,4 +232,35 @@ def ocr_page(image: Any, index: int) -> PageWords:
     if abs(angle) > 1e-3:
         # the ink test looks at de-skewed cell boxes: turn the image the same way
         grey = grey.rotate(math.degrees(angle), fillcolor=255, center=centre)
-    return PageWords(index, float(width), float(height), words, source="ocr", ink=np.asarray(grey))
+    ink = np.asarray(grey)
+    page_key = image_key(buf.getvalue())
+
+    def reread(box: tuple[float, float, float, float]) -> tuple[str, float] | None:
+        return reread_cell(ink, box, page_key)
+
+    return PageWords(
+        index, float(width), float(height), words, source="ocr", ink=ink, reread=reread
+    )
+
+
+def reread_cell(
+    ink: Any, box: tuple[float, float, float, float], page_key: str
+) -> tuple[str, float] | None:
+    """One cell of the (de-skewed, grey) page read alone at full effort, cached like pages."""
+    import numpy as np
+
+    x0, y0, x1, y1 = (round(v) for v in box)
+    crop = ink[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)]
+    if crop.size == 0:
+        return None
+    key = f"{page_key}:cell:{x0},{y0},{x1},{y1}"
+    store = _cache(str(cache_dir()))
+    hit = store.get(key)
+    if hit is None:
+        bgr = np.ascontiguousarray(np.repeat(crop[:, :, None], 3, axis=2))
+        with _LOCK:
+            text, score = _rec(engine(), [bgr], [0], FULL_WIDTH)[0]
+        hit = (text, score)
+        store.set(key, hit)
+    text, score = hit
+    return (text, score) if text.strip() else None

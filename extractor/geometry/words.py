@@ -8,6 +8,7 @@ layer). Anchors tie spans of the text the parser reads back to a page and a box.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 Box = tuple[float, float, float, float]
@@ -49,6 +50,9 @@ class PageWords:
     # grey page image as rows of 0-255 (OCR pages only): lets the grid builder check that
     # a cell with no recognised word holds no ink before it calls the cell blank
     ink: object | None = None
+    # OCR pages: read one cell's box again at full effort -> (text, score), or None. The grid
+    # builder asks it for a cell that holds ink the page's reading did not catch
+    reread: Callable[[Box], tuple[str, float] | None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
