@@ -308,6 +308,9 @@ def _emit_block(out: Emitted, page: PageWords, block: Block) -> None:
     columns = block.columns
     labels: dict[int, list[Word]] = {n: [] for n in range(len(block.rows))}
     for word in block.fragments:
+        reading = read_value(word.text, page.source == "ocr")
+        if reading is not None and not reading.blank:
+            continue  # a lone number in the label column (a misread mark): no cell, no label
         nearest = min(range(len(block.rows)), key=lambda n: abs(block.rows[n].cy - word.cy))
         labels[nearest].append(word)
     ocr = page.source == "ocr"
