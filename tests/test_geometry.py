@@ -7,6 +7,7 @@ grid builder is also driven with hand-placed words, so each rule is seen on its 
 
 from __future__ import annotations
 
+import io
 import json
 from decimal import Decimal
 from pathlib import Path
@@ -236,3 +237,32 @@ def test_provenance_page_and_box_survive_json() -> None:
     assert data["provenance"][key]["page"] == 1
     assert data["provenance"][key]["box"] == [0.5, 0.5, 0.52, 0.51]
     assert Decimal(str(data["report"]["cells"][key])) == 5
+
+
+def test_text_layer_without_the_table_goes_to_ocr(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A PDF whose text layer lacks the table's numbers (the tables are images) is OCR'd."""
+    import pypdfium2 as pdfium
+
+    from extractor.geometry import reader
+
+    real = (REAL / "corpus-012_hongze-district-2023.pdf").read_bytes()
+    src, first = pdfium.PdfDocument(real), pdfium.PdfDocument.new()
+    first.import_pages(src, [0])  # page 1: prose only, no table
+    buf = io.BytesIO()
+    first.save(buf)
+    asked: list[str] = []
+
+    def fake_ocr(name: str, raw: bytes) -> list[PageWords]:
+        asked.append(name)  # stands in for the recogniser: the real PDF's words, as OCR
+        pages = pdf_words(name, real)
+        for page in pages:
+            page.source = "ocr"
+        return pages
+
+    monkeypatch.setattr(reader, "ocr_pdf", fake_ocr)
+    text, geometry = reader.read_pdf("tables-as-images.pdf", buf.getvalue())
+    assert asked == ["tables-as-images.pdf"] and geometry.source == "ocr"
+    assert reader.has_table(text)
+    # a PDF whose text layer prints the table is never OCR'd
+    asked.clear()
+    assert reader.read_pdf("r.pdf", real)[1].source == "text" and asked == []
