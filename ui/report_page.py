@@ -6,6 +6,7 @@ then re-renders from the store, so what is shown is what is stored.
 
 from __future__ import annotations
 
+import base64
 from html import escape
 
 import streamlit as st
@@ -49,7 +50,15 @@ def _page(rr: ReviewReport, key: str, prov: CellProvenance | None) -> None:
         return
     png = page_crop(rr.source_path, prov.page, prov.box)
     if png is not None:
-        st.image(png, caption=f"{key} on page {prov.page}", width="stretch")
+        # inline (a data URI), not a media file: the crop is in the page the moment it is
+        # drawn, and a re-run never leaves a broken link to a replaced file
+        data = base64.b64encode(png).decode("ascii")
+        caption = escape(f"{key} on page {prov.page}")
+        st.html(
+            f'<figure class="nb-page-crop" style="margin:0">'
+            f'<img src="data:image/png;base64,{data}" alt="{caption}" style="max-width:100%">'
+            f'<figcaption style="font-size:0.8rem;color:#6b7280">{caption}</figcaption></figure>'
+        )
 
 
 def _grids(rr: ReviewReport, ev: Evaluation, key: str) -> None:
