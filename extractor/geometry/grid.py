@@ -70,10 +70,12 @@ class Block:
         return min(r.value_left() for r in self.rows)
 
 
-def group_lines(words: list[Word]) -> list[Line]:
-    """Words -> visual lines, top to bottom, each left to right."""
+def group_lines(words: list[Word], usual: float | None = None) -> list[Line]:
+    """Words -> visual lines, top to bottom, each left to right. `usual` is the page's usual
+    word height (a few label words alone do not know it: "一" and "、" are thin)."""
     lines: list[list[Word]] = []
-    usual = median(w.height for w in words) if words else 0.0
+    if usual is None:
+        usual = median(w.height for w in words) if words else 0.0
     for word in sorted(words, key=lambda w: w.cy):
         tall = word.height > TALL * usual  # vertical text: a line of its own, never a ruler
         if lines and not tall:
@@ -306,6 +308,7 @@ def _emit_plain(out: Emitted, page: PageWords, line: Line) -> None:
 
 def _emit_block(out: Emitted, page: PageWords, block: Block) -> None:
     columns = block.columns
+    usual = median(w.height for w in page.words)
     labels: dict[int, list[Word]] = {n: [] for n in range(len(block.rows))}
     for word in block.fragments:
         reading = read_value(word.text, page.source == "ocr")
@@ -317,7 +320,8 @@ def _emit_block(out: Emitted, page: PageWords, block: Block) -> None:
     for n, row in enumerate(block.rows):
         label = [w for i, w in enumerate(row.words) if i not in row.values]
         label = [w for w in label if w.x1 <= columns[0][0] + 1e-6 or w.cx < columns[0][0]]
-        label_text = " ".join(line.text for line in group_lines([*label, *labels[n]]))
+        label_lines = group_lines([*label, *labels[n]], usual)
+        label_text = " ".join(line.text for line in label_lines)
         out.add(label_text)
         cells: dict[int, list[tuple[Word, Reading]]] = {}
         for i, reading in row.values.items():
@@ -440,7 +444,7 @@ def build_page(out: Emitted, page: PageWords, previous: Block | None) -> Block |
     for item in items:
         if isinstance(item, Block):
             _emit_block(out, page, item)
-            for line in group_lines(item.spilled):
+            for line in group_lines(item.spilled, median(w.height for w in page.words)):
                 _emit_plain(out, page, line)
         else:
             _emit_plain(out, page, item)
