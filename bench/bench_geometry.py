@@ -89,6 +89,9 @@ def ocr_pages(n: int) -> None:
 
 
 def main() -> None:
+    import logging
+
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # pdfplumber's font warnings
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=4, help="OCR pages to time")
     parser.add_argument("--threads", type=int, default=0, help="onnxruntime threads")
