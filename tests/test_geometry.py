@@ -24,8 +24,7 @@ from extractor.readers import read_document
 from extractor.readers.pdf import pdf_to_text
 from nianbao.core.document import SourceDocument
 from nianbao.core.models import CanonicalReport
-from rules.engine import check
-from rules.verdict import review_flags
+from rules.verdict import verdict
 
 REAL = Path(__file__).resolve().parent.parent / "eval" / "data" / "real"
 PDFS = sorted(REAL.glob("*.pdf"))
@@ -216,7 +215,7 @@ def test_low_score_number_confirmed_by_identities_is_not_flagged() -> None:
 def test_low_score_number_no_identity_confirms_is_flagged() -> None:
     doc, key = _ocr_doc(0.6, broken=True)
     extraction = ParserExtractor().extract(doc)
-    flags = review_flags(extraction, check(extraction.report))
+    flags = verdict(extraction, doc.text).flags
     assert key in extraction.flags and key in flags
     assert extraction.provenance[key].confidence <= 0.6
     assert any("OCR read" in n for n in extraction.provenance[key].notes)

@@ -23,9 +23,7 @@ from extractor.readers import read_document
 from extractor.readers.pdf import pdf_to_text
 from nianbao.core.document import SourceDocument
 from nianbao.core.models import CanonicalReport, Extraction
-from rules.engine import check
-from rules.narrative import narrative_figures
-from rules.verdict import review_flags
+from rules.verdict import verdict
 
 pytestmark = pytest.mark.browser
 
@@ -70,8 +68,7 @@ def printed(tmp_path_factory: pytest.TempPathFactory) -> Printed:
 def _run(doc: SourceDocument) -> tuple[Extraction, dict[str, list[str]]]:
     """The production path: parser, identities with the narrative, review flags."""
     extraction = ParserExtractor().extract(doc)
-    result = check(extraction.report, narrative_figures(doc.text))
-    return extraction, review_flags(extraction, result)
+    return extraction, verdict(extraction, doc.text).flags
 
 
 def _score(doc: SourceDocument, gold: CanonicalReport) -> tuple[int, list[str], list[str]]:

@@ -29,7 +29,8 @@ def _page(path: str, mtime: float, page: int) -> Any:
 
         pdf = pdfium.PdfDocument(path)
         try:
-            return pdf[page - 1].render(scale=RENDER_DPI / 72).to_pil().convert("RGB")
+            pdf_page: Any = pdf[page - 1]  # render takes any scale (its hint says int)
+            return pdf_page.render(scale=RENDER_DPI / 72).to_pil().convert("RGB")
         finally:
             pdf.close()
     with Image.open(path) as image:

@@ -16,7 +16,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from nianbao.core.layout import RowRole, layout_for
+from nianbao.core.layout import RowRole, Template, layout_for
 from nianbao.core.models import CanonicalReport, CellValue
 
 RESULTS = "三、本年度办理结果"
@@ -167,7 +167,8 @@ def page_images(pdf: bytes, dpi: int = 150) -> list[Any]:
 
     doc = pdfium.PdfDocument(pdf)
     try:
-        return [doc[i].render(scale=dpi / 72, grayscale=True).to_pil() for i in range(len(doc))]
+        pages: list[Any] = [doc[i] for i in range(len(doc))]  # render takes any scale
+        return [page.render(scale=dpi / 72, grayscale=True).to_pil() for page in pages]
     finally:
         doc.close()
 
@@ -178,8 +179,8 @@ def degrade(image: Any, rng: random.Random, max_skew: float = 2.0) -> Any:
     from PIL import Image, ImageFilter
 
     grey = image.convert("L")
-    grey = grey.rotate(rng.uniform(-max_skew, max_skew), resample=Image.BICUBIC, fillcolor=255,
-                       expand=False)
+    angle = rng.uniform(-max_skew, max_skew)
+    grey = grey.rotate(angle, resample=Image.Resampling.BICUBIC, fillcolor=255, expand=False)
     grey = grey.filter(ImageFilter.GaussianBlur(rng.uniform(0.3, 0.8)))
     pixels = np.asarray(grey).astype(np.int16)
     noise = np.random.default_rng(rng.randrange(2**32)).normal(0, 10, pixels.shape)
@@ -197,7 +198,7 @@ def image_pdf(images: list[Any]) -> bytes:
     return buf.getvalue()
 
 
-def gold_report(seed: int, template: str = "2021", blanks: int = 6) -> CanonicalReport:
+def gold_report(seed: int, template: Template = "2021", blanks: int = 6) -> CanonicalReport:
     """A consistent random report with `blanks` cells printed blank (null in the gold)."""
     from eval.synth.tables import random_cells
     from nianbao.core.models import Meta

@@ -17,7 +17,7 @@ from typing import Any
 DEFAULT_OUT = Path("out")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "extract",
         help="extract every table cell of annual reports into JSON",
@@ -60,17 +60,14 @@ def rich_output(extraction: Any, result: Any, flags: dict[str, list[str]]) -> di
 def extract_one(path: Path, backend: Any, fmt: str) -> dict[str, Any]:
     """Read, extract and check one file; raises ExtractorError for a bad file."""
     from extractor.readers import read_document
-    from rules.engine import check
-    from rules.narrative import narrative_figures
-    from rules.verdict import review_flags
+    from rules.verdict import verdict
 
     doc = read_document(path)
     extraction = backend.extract(doc)
-    result = check(extraction.report, narrative_figures(doc.text))
-    flags = review_flags(extraction, result)
+    judged = verdict(extraction, doc.text)
     if fmt == "canonical":
-        return {**extraction.report.to_json_dict(), "flags": list(flags)}
-    return rich_output(extraction, result, flags)
+        return {**extraction.report.to_json_dict(), "flags": list(judged.flags)}
+    return rich_output(extraction, judged.check, judged.flags)
 
 
 def run(args: argparse.Namespace) -> int:

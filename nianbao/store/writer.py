@@ -163,8 +163,8 @@ class RunWriter:
                     prov.method,
                     prov.alignment.value,
                     prov.confidence,
-                    getattr(prov, "page", None),
-                    json.dumps(list(prov.box)) if getattr(prov, "box", None) else None,
+                    prov.page,
+                    json.dumps(list(prov.box)) if prov.box is not None else None,
                 )
             )
         with self.db.transaction() as conn:
