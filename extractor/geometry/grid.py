@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from statistics import median
 
+from extractor.geometry.ink import has_ink, ruled_cells
 from extractor.geometry.numbers import PLACEHOLDER, UNREAD, Reading, read_value
 from extractor.geometry.words import Anchor, Box, Geometry, PageWords, Word, union
 
@@ -27,8 +28,6 @@ TALL = 2.5  # a word this many times the page's usual height is vertical text
 LINE_TOL = 0.4  # words whose centres differ by less than this many heights share a line
 PREFIX_GAP = 0.6  # a number this close before a word is that word's numbering ("2" ".其他")
 REPAIRED = 0.95  # a value repaired from a digit look-alike: its score, a little lower
-INK_SHARE = 0.004  # dark pixels in a cell beyond this share: something is printed there
-LINE_SHARE = 0.7  # a row or column of the cell box this dark is a ruling line
 _FURNITURE = re.compile(r"^[-—–\s]*\d{1,3}[-—–\s]*$|^第\s*\d+\s*页|^\d{1,3}\s*/\s*\d{1,3}$")
 _UNITS = frozenset("件条个项次元")
 
@@ -170,45 +169,22 @@ def _phrases(words: list[Word]) -> list[list[Word]]:
 
 
 def _ruled_columns(page: PageWords, block: Block) -> list[tuple[float, float]]:
-    """An OCR page's columns plus the cells its vertical ruling lines draw in the rows where
-    no value was read in them (a cell whose digit the detector missed in every row)."""
-    import numpy as np
-
+    """An OCR page's columns plus the cells its vertical ruling lines draw that lie over no
+    column (a cell whose digit the detector missed in every row)."""
     columns = list(block.columns)
-    if len(columns) < 2:
+    if len(columns) < 2 or page.ink is None:
         return columns
-    grey = np.asarray(page.ink)
     width = median(b - a for a, b in columns)
     labelled = bool(block.fragments) or any(
         i < min(r.values) for r in block.rows for i in range(len(r.words))
     )
-    found: list[tuple[float, float]] = []
-    for row in block.rows:
-        top = round(min(row.words[i].y0 for i in row.values))
-        bottom = round(max(row.words[i].y1 for i in row.values))
-        if bottom - top < 4:
-            continue
-        ink = grey[max(0, top) : bottom, :] < 160
-        # a scanned line is thin, blurred and (after de-skewing) stair-stepped: a pixel
-        # beside a dark one counts, so the line is dark from the top of the band to its foot
-        ink[:, 1:] |= ink[:, :-1].copy()
-        ink[:, :-1] |= ink[:, 1:].copy()
-        dark = ink.mean(axis=0) > 0.9
-        xs = np.flatnonzero(dark)
-        if len(xs) < 2:
-            continue
-        # runs of dark columns -> line centres; between two lines, a cell
-        breaks = np.flatnonzero(np.diff(xs) > 1)
-        starts = np.concatenate(([xs[0]], xs[breaks + 1]))
-        ends = np.concatenate((xs[breaks], [xs[-1]]))
-        centres = (starts + ends) / 2
-        for a, b in itertools.pairwise(centres):
-            if b - a < 0.4 * width or b - a > 3 * max(width, bottom - top):
-                continue
-            if labelled and b <= block.left:
-                continue  # the label column's cells
-            found.append((float(a), float(b)))
-    for a, b in sorted(found):
+    bands = [
+        (min(r.words[i].y0 for i in r.values), max(r.words[i].y1 for i in r.values))
+        for r in block.rows
+    ]
+    for a, b in ruled_cells(page.ink, bands, width):
+        if labelled and b <= block.left:
+            continue  # the label column's cells
         pad = 0.15 * (b - a)
         if not any(a < y and b > x for x, y in columns):
             columns.append((a + pad, b - pad))
@@ -235,31 +211,6 @@ def _column_of(word: Word, columns: list[tuple[float, float]]) -> int:
         range(len(columns)),
         key=lambda n: (overlap(columns[n]), -abs(word.cx - (columns[n][0] + columns[n][1]) / 2)),
     )
-
-
-def _has_ink(page: PageWords, box: Box) -> bool:
-    """Does the page image show anything printed inside the box (lines excluded)?"""
-    import numpy as np
-
-    image = page.ink
-    if image is None:
-        return False
-    grey = np.asarray(image)
-    x0, y0, x1, y1 = (round(v) for v in box)
-    crop = grey[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)]
-    if crop.size == 0:
-        return False
-    dark = crop < 110
-    # a ruling line crossing the box is the table's, not the cell's: drop it and its edges
-    # (the box is taller and wider than a digit: only a line crosses it end to end)
-    grey_ish = crop < 170  # a blurred ruling line is grey at its edges: look for it leniently
-    cols = grey_ish.mean(axis=0) > LINE_SHARE
-    rows = grey_ish.mean(axis=1) > LINE_SHARE
-    for shift in (1, 2):
-        cols = cols | np.roll(cols, shift) | np.roll(cols, -shift)
-        rows = rows | np.roll(rows, shift) | np.roll(rows, -shift)
-    dark = dark[~rows][:, ~cols]
-    return dark.size > 0 and int(dark.sum()) > max(12, INK_SHARE * dark.size)
 
 
 @dataclass
@@ -345,7 +296,7 @@ def _emit_block(out: Emitted, page: PageWords, block: Block) -> None:
                 continue
             h = bottom - top
             cell = (x0 - 0.15 * h, top - 0.3 * h, x1 + 0.15 * h, bottom + 0.3 * h)
-            if ocr and _has_ink(page, cell):
+            if ocr and page.ink is not None and has_ink(page.ink, cell):
                 # something printed that the page's reading missed: read the cell alone at
                 # full effort; failing that it is no value and no blank
                 again = page.reread(cell) if page.reread is not None else None
