@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extractor.parser.tokens import fold
+from extractor.parser.tokens import FOLD
 
 NUMBER = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|元|件|条|个|项|次)?")
 BLANK_MARKS = frozenset({"—", "——", "-", "–", "/", "无", "－", "／", "―"})
@@ -49,7 +49,8 @@ class Reading:
 
 def read_value(text: str, ocr: bool) -> Reading | None:
     """The word as a cell value, or None when it is not one (a label, prose)."""
-    word = fold(text.strip().replace(" ", ""))
+    # full-width to ASCII only: a look-alike letter is repaired here, where it is noted
+    word = text.strip().replace(" ", "").translate(FOLD)
     if not word:
         return None
     if word in BLANK_MARKS:

@@ -358,4 +358,3 @@ __all__ = [
     "typed_json_schema",
     "validate_cells",
 ]
-
