@@ -177,15 +177,19 @@ def _only_spelling(diff: list, path: Path) -> None:
         conn.close()
 
 
-def test_a_store_at_the_hand_written_migration_2_is_adopted_too(tmp_path: Path) -> None:
-    """Version 2 (cells.proof, cells.cause) shipped on main before the port: such a store is
-    stamped 0001 like a version 1 one, and revision 0004 skips the columns it has."""
+def test_a_store_at_the_hand_written_migration_3_is_adopted_too(tmp_path: Path) -> None:
+    """Versions 2 (cells.proof, cells.cause) and 3 (cells.page, cells.box) shipped on main
+    before the port: such a store is stamped 0001 like a version 1 one, and revisions 0004
+    and 0005 skip the columns it has."""
     path = _legacy(tmp_path)
     conn = sqlite3.connect(path)
     conn.execute("ALTER TABLE cells ADD COLUMN proof TEXT")
     conn.execute("ALTER TABLE cells ADD COLUMN cause TEXT")
+    conn.execute("ALTER TABLE cells ADD COLUMN page INTEGER")
+    conn.execute("ALTER TABLE cells ADD COLUMN box TEXT")
     conn.execute("UPDATE cells SET proof = 'read_confirmed' WHERE key = 't3.new.total'")
     conn.execute("INSERT INTO schema_version VALUES (2, 'cells.proof, cells.cause', '2026')")
+    conn.execute("INSERT INTO schema_version VALUES (3, 'cells.page, cells.box', '2026')")
     conn.commit()
     conn.close()
     with open_store(path) as store:
@@ -200,7 +204,7 @@ def test_a_store_at_the_hand_written_migration_2_is_adopted_too(tmp_path: Path) 
 def test_an_old_store_newer_than_the_last_hand_written_migration_is_refused(tmp_path) -> None:
     path = _legacy(tmp_path)
     conn = sqlite3.connect(path)
-    conn.execute("INSERT INTO schema_version VALUES (3, 'from the future', '2099')")
+    conn.execute("INSERT INTO schema_version VALUES (4, 'from the future', '2099')")
     conn.commit()
     conn.close()
     with pytest.raises(SchemaTooNew, match="newer than this nianbao knows"):

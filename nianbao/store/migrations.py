@@ -5,8 +5,8 @@ opened; `schema.py` is the schema they add up to. Never edit a revision that has
 user's database has run it): add one (docs/store.md says how).
 
 A store made before Alembic, by the hand-written migrations (table `schema_version`, last
-version 1 or 2), is adopted in place: stamped with revision 0001 (exactly version 1), then
-upgraded like any other (0004 skips the columns version 2 added).
+version 1 to 3), is adopted in place: stamped with revision 0001 (exactly version 1), then
+upgraded like any other (0004 and 0005 skip the columns versions 2 and 3 added).
 
 Opening an up-to-date store only reads `alembic_version` (no write lock, no SQLAlchemy or
 Alembic import); migrating runs under a lock (SQLite: BEGIN IMMEDIATE; Postgres: an advisory
@@ -29,9 +29,10 @@ if TYPE_CHECKING:
 
 SCRIPTS = Path(__file__).parent / "alembic"
 BASELINE = "0001"  # the schema of hand-written migration 1
-# The last hand-written migration: 2 added cells.proof and cells.cause, which revision 0004
-# adds only where they are missing, so a store at 1 or 2 is adopted the same way.
-LEGACY_FINAL = 2
+# The last hand-written migration: 2 added cells.proof and cells.cause, 3 cells.page and
+# cells.box; revisions 0004 and 0005 add them only where they are missing, so a store at 1,
+# 2 or 3 is adopted the same way.
+LEGACY_FINAL = 3
 MIGRATE_LOCK = 0x6E69616E62616F + 1  # pg_advisory_xact_lock key while migrating
 
 Query = Callable[[str], Sequence[Any]]

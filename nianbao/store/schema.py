@@ -178,6 +178,10 @@ cells = Table(
     # its cause. NULL in results stored before proof levels existed.
     Column("proof", Text),
     Column("cause", Text),
+    # Where the value sits on the page of a PDF or a scan: 1-based page (NULL for text
+    # without pages) and its box, JSON [x0, y0, x1, y1] in page fractions.
+    Column("page", Integer),
+    Column("box", Text),
     PrimaryKeyConstraint("result_id", "key", name="cells_pk"),
     CheckConstraint("status IN ('verified', 'flagged')", name="cells_status"),
     CheckConstraint("review_state IN ('none', 'fixed', 'accepted')", name="cells_review_state"),

@@ -46,6 +46,8 @@ _CELL = (
     "version",
     "proof",
     "cause",
+    "page",
+    "box",
 )
 _FINDING = ("origin", "rule", "family", "severity", "status", "cells", "equation")
 _DECISION = ("kind", "key", "old_value", "new_value", "old_state", "new_state", "reviewer")
