@@ -22,7 +22,7 @@ from rules.engine import check
 from rules.narrative import narrative_figures
 from rules.review_flags import review_flags
 
-BACKENDS = ("parser", "llm", "both")
+BACKENDS = ("parser", "llm", "both", "targeted")
 
 
 class HarnessError(ValueError):
@@ -39,10 +39,10 @@ class Backend:
 
 
 def make_backend(name: str, **options: Any) -> Backend:
-    """The backend `name` ("parser", "llm" or "both"), built through the registry."""
+    """The backend `name` ("parser", "llm", "both" or "targeted"), through the registry."""
     if name not in BACKENDS:
         raise HarnessError(f"unknown backend {name!r}: expected one of {', '.join(BACKENDS)}")
-    if name != "both":
+    if name in ("parser", "llm"):
         extractor = _get(name, options)
         return Backend(name, extractor.version, extractor.extract)
     try:
@@ -56,7 +56,17 @@ def make_backend(name: str, **options: Any) -> Backend:
     def both(doc: SourceDocument) -> Extraction:
         return reconcile(parser.extract(doc), llm.extract(doc))
 
-    return Backend("both", f"{parser.version}+{llm.version}", both)
+    def targeted(doc: SourceDocument) -> Extraction:
+        # the production path: the parser, then the LLM only about the rows it flags
+        from nianbao.pipeline.worker import targeted_readings
+
+        readings = targeted_readings(doc, {"parser": parser, "llm": llm})
+        if "llm" not in readings:
+            return readings["parser"]
+        return reconcile(readings["parser"], readings["llm"])
+
+    chosen = both if name == "both" else targeted
+    return Backend(name, f"{parser.version}+{llm.version}", chosen)
 
 
 def _get(name: str, options: dict[str, Any]) -> Extractor:
