@@ -20,6 +20,7 @@ from extractor.models import Extraction
 from extractor.registry import get_extractor
 from rules.engine import check
 from rules.narrative import narrative_figures
+from rules.proof_levels import is_accepted
 from rules.review_flags import review_flags
 
 BACKENDS = ("parser", "llm", "both", "targeted")
@@ -107,7 +108,7 @@ def evaluate_case(case: EvalCase, backend: Backend) -> ReportScore:
             wall_seconds=time.perf_counter() - start,
             **common,
         )
-    accepted = not flags and result.holds
+    accepted = is_accepted(extraction, result, flags)
     return score_report(
         case.id,
         case.set,

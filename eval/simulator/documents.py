@@ -13,15 +13,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
+from extractor.llm.rowproof import core_label
 from extractor.llm.units import RowSpec, row_specs
 from extractor.models import CanonicalReport, CellValue
 from extractor.parser.tokens import Token, TokenKind, fold, tokenize
 
 SHINGLE = 40  # characters of source text that identify a report
 STEP = 8
-LABEL_NUMBERING = re.compile(
-    r"^(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+、|\d+[.．、])"
-)
 ROW_REACH = 400  # characters after a label within which its numbers are printed
 
 
@@ -36,11 +34,6 @@ def printed(value: CellValue) -> str:
 def plain(value: CellValue) -> int | float | None:
     """A value as the model's JSON holds it."""
     return value if value is None or isinstance(value, int) else float(value)
-
-
-def core_label(label: str) -> str:
-    """A row label without its numbering ("1.属于国家秘密" -> "属于国家秘密")."""
-    return LABEL_NUMBERING.sub("", label).strip()
 
 
 @dataclass
@@ -71,27 +64,35 @@ class SimDoc:
 
     def quote(self, row: str) -> str:
         """The row as the source prints it (label and numbers); '' for a row of blanks."""
-        if row not in self._quotes:
-            self._quotes[row] = self._find_quote(row)
+        if not self._quotes:  # in print order: each row is looked for after the one before
+            cursor = 0
+            for key in self.rows:
+                quote, at = self._find_quote(key, cursor)
+                self._quotes[key] = quote
+                cursor = at if at >= 0 else cursor
         return self._quotes[row]
 
-    def _find_quote(self, row: str) -> str:
+    def _find_quote(self, row: str, cursor: int) -> tuple[str, int]:
+        """(the quote, where it starts or -1)."""
         spec = self.rows[row]
         if spec.part == "t4":  # one printed row of 15 numbers under a header
             values = [self.gold.cells[k] for k in self.gold.cells if k.startswith("t4.")]
-            found = self._run_at(values, 0, len(self.text))
-            return found or " ".join(printed(v) for v in values if v is not None)
+            last_t3 = core_label(list(self.rows.values())[-4].label)  # 结转下年度继续办理
+            start = max(0, self.text.find(last_t3))
+            found = self._run_at(values, start + len(last_t3), len(self.text))
+            return found or " ".join(printed(v) for v in values if v is not None), -1
         values = list(self.values(row).values())
         if all(v is None for v in values):
-            return ""
+            return "", -1
         label = core_label(spec.label)
-        at = self.text.find(label)
-        while at >= 0:
-            found = self._run_at(values, at + len(label), at + len(label) + ROW_REACH, at)
-            if found:
-                return found
-            at = self.text.find(label, at + 1)
-        return f"{spec.label} " + " ".join(printed(v) for v in values if v is not None)
+        for begin in (cursor, 0):
+            at = self.text.find(label, begin)
+            while at >= 0:
+                found = self._run_at(values, at + len(label), at + len(label) + ROW_REACH, at)
+                if found:
+                    return found, at
+                at = self.text.find(label, at + 1)
+        return f"{spec.label} " + " ".join(printed(v) for v in values if v is not None), -1
 
     def _run_at(self, values: list[CellValue], start: int, stop: int, quote_from: int = -1) -> str:
         """The source text from `quote_from` (or the first number) to the last of `values`,

@@ -78,7 +78,7 @@ class LLMExtractor:
         start = time.monotonic()
         session = self.endpoint.session()
         meta = self.read_meta(session, doc)
-        reading = Reading(source=doc.text, extractor=self.source_tag)
+        reading = Reading(source=doc.text, extractor=self.source_tag, template=meta.template)
         text = self.tables_text(doc, meta.template)
         for unit in split_units(meta.template, self.cfg.split):
             for row in ask_rows(session, unit, text, self.cfg.prompt_version):
@@ -93,6 +93,7 @@ class LLMExtractor:
         return extraction
 
     def _extraction(self, doc: SourceDocument, meta: Meta, reading: Reading) -> Extraction:
+        reading.check_order()
         report = CanonicalReport.empty(meta)
         cells = dict(report.cells)
         cells.update({k: v for k, v in reading.cells().items() if k in cells})
@@ -124,10 +125,11 @@ class LLMExtractor:
         session = self.endpoint.session()
         template = extraction.report.meta.template
         unit = unit_for_cells(template, wanted, "reextract")
-        reading = Reading(source=doc.text, extractor=self.source_tag)
+        reading = Reading(source=doc.text, extractor=self.source_tag, template=template)
         text = self.tables_text(doc, template)
         for row in ask_rows(session, unit, text, self.cfg.prompt_version, targeted=True):
             reading.put(row)
+        reading.check_order()
         fresh = reading.cells()
         cells = dict(extraction.report.cells)
         provenance: dict[str, CellProvenance] = dict(extraction.provenance)

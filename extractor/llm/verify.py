@@ -44,6 +44,7 @@ def reask_until_consistent(
     settled: set[str] = set()  # rows the re-read confirmed as printed
     broken = broken_identities(meta, reading)
     for _ in range(max_rounds):
+        reading.check_order()
         ungrounded = {
             key: problems
             for key, row in reading.rows.items()

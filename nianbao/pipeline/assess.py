@@ -8,6 +8,7 @@ from nianbao.pipeline.reconcile import reconcile
 from nianbao.store.types import Outcome, ReportStatus, SourceInfo
 from rules.engine import check
 from rules.narrative import narrative_figures
+from rules.proof_levels import is_accepted
 from rules.review_flags import review_flags
 
 
@@ -35,7 +36,8 @@ def assess(source: SourceInfo, readings: dict[str, Extraction], seconds: float =
     narrative = narrative_figures(source.text) if source.text else None
     result = check(reconciled.report, narrative)
     flags = review_flags(reconciled, result)
-    status = ReportStatus.ACCEPTED if not flags and result.holds else ReportStatus.NEEDS_REVIEW
+    accepted = is_accepted(reconciled, result, flags)
+    status = ReportStatus.ACCEPTED if accepted else ReportStatus.NEEDS_REVIEW
     return Outcome(
         source=source,
         status=status,
