@@ -235,6 +235,11 @@ def _cell_verdict(
             f"llm: the row prints {result.printed} in this column, not {given}",
             f"for {key} you gave {given}; that row prints {result.printed} in its column",
         )
+    if result.check is CellCheck.UNORDERED:
+        return (
+            "llm: the row does not print its values in the order read",
+            f"the row you quoted for {key} does not print its values in the order you gave",
+        )
     if result.check is CellCheck.NULL_UNPROVEN:
         return "llm: null, but the row shows no blank in this column", None
     return None, None

@@ -43,6 +43,7 @@ class CellCheck(StrEnum):
     NULL_UNPROVEN = "null_unproven"  # null, and the row's structure shows no blank there
     CONTRADICTED = "contradicted"  # the row prints something else in this cell's column
     NOT_SHOWN = "not_shown"  # the value is not printed in the row
+    UNORDERED = "unordered"  # printed in the row, but the row's values are not as read
 
 
 PROVEN_CHECKS = frozenset({CellCheck.CONFIRMED, CellCheck.BLANK})
@@ -102,9 +103,12 @@ def same_number(token: Token, value: CellValue) -> bool:
         return False
     printed = Decimal(token.value)
     wanted = Decimal(value)
+    if token.unit == "元":  # printed in 元, read in 万元: only the converted value is right
+        return isinstance(value, Decimal) and printed / 10000 == wanted
     if printed == wanted:
         return True
-    return isinstance(value, Decimal) and printed / 10000 == wanted
+    # a bare number under a header in 元 is read in 万元
+    return isinstance(value, Decimal) and token.unit is None and printed / 10000 == wanted
 
 
 def _digits(value: CellValue) -> str:
@@ -201,8 +205,10 @@ def check_cells(
         value = values[key]
         if value is None:
             out[key] = CellResult(CellCheck.NULL_UNPROVEN)
-        elif ordered or any(same_number(t, value) for t in slots):
+        elif ordered:
             out[key] = CellResult(CellCheck.SHOWN)
+        elif any(same_number(t, value) for t in slots):
+            out[key] = CellResult(CellCheck.UNORDERED)  # printed, but the row is not as read
         else:
             out[key] = CellResult(CellCheck.NOT_SHOWN)
     return out

@@ -92,3 +92,16 @@ def test_a_quote_from_another_row_is_flagged_even_when_its_numbers_are_printed()
 def test_a_correct_reading_of_a_delimited_row_is_confirmed(values: list[int], sep: str) -> None:
     text = LABEL + sep + sep.join(f"{v:,}" for v in values)
     assert set(_checks(T3_NEW, values, text)) == {CellCheck.CONFIRMED}
+
+
+def test_an_amount_printed_in_yuan_is_right_only_converted() -> None:
+    text = "政府集中采购 88 3739265元"
+    assert _checks(PROCUREMENT, [88, Decimal("373.9265")], text)[1] is CellCheck.CONFIRMED
+    assert _checks(PROCUREMENT, [88, Decimal("3739265")], text)[1] is CellCheck.CONTRADICTED
+
+
+def test_values_printed_elsewhere_in_the_row_are_not_enough() -> None:
+    # six tokens for seven columns, one value misread as another number of the row
+    got = _checks(T3_NEW, [7, 1, 0, 0, 0, 7, None], f"{LABEL} 7 1 0 0 0 8")
+    assert CellCheck.UNORDERED in got
+    assert CellCheck.SHOWN not in got
