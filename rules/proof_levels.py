@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from extractor.models import CellValue, Extraction
+from nianbao.core.models import CellValue, Extraction
 from rules.engine import check_identity
 from rules.findings import CheckResult, Status
 from rules.identities import identities_by_key
 from rules.proof import ProofLevel, report_is_accepted
-from rules.review_flags import BLANK_METHOD
+from rules.verdict import BLANK_METHOD
 
 
 def _flagged_level(value: CellValue, reasons: list[str]) -> ProofLevel:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from extractor.models import CellProvenance
+from nianbao.core.models import CellProvenance
 from nianbao.pipeline.reconcile import reconcile
 from rules.engine import check
 from rules.proof import ProofLevel
 from rules.proof_levels import cell_levels, is_accepted
-from rules.review_flags import review_flags
+from rules.verdict import review_flags
 from tests.pipeline_fixtures import extraction, gold
 
 STEM = "seed-004"

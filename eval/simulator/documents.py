@@ -15,8 +15,8 @@ from functools import cached_property
 
 from extractor.llm.rowproof import core_label
 from extractor.llm.units import RowSpec, row_specs
-from extractor.models import CanonicalReport, CellValue
 from extractor.parser.tokens import Token, TokenKind, fold, tokenize
+from nianbao.core.models import CanonicalReport, CellValue
 
 SHINGLE = 40  # characters of source text that identify a report
 STEP = 8

@@ -15,7 +15,7 @@ from extractor.llm.grounding import VALUE_NOT_IN_QUOTE, Grounded, NormalText, gr
 from extractor.llm.prompts import describe_rows, load_prompt, render, rows_prompt
 from extractor.llm.responses import RowReading, answer_model, readings
 from extractor.llm.units import Unit, row_specs
-from extractor.models import CellProvenance, CellValue
+from nianbao.core.models import CellProvenance, CellValue
 
 OUT_OF_ORDER = "llm: the quote is out of the printed order of the rows"
 

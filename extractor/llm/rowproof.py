@@ -25,8 +25,8 @@ from enum import StrEnum
 from functools import cache
 
 from extractor.llm.units import RowSpec, row_specs
-from extractor.models import CellValue
 from extractor.parser.tokens import Token, TokenKind, fold, tokenize
+from nianbao.core.models import CellValue
 
 LABEL_NUMBERING = re.compile(
     r"^(?:[（(][一二三四五六七八九十]+[)）]|[一二三四五六七八九十]+[、.．]|\d+[.．、])"

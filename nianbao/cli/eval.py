@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     from eval.cases import EvalSetError
     from eval.harness import HarnessError, run_eval
     from eval.report import write_outputs
-    from nianbao.errors import UserError
+    from nianbao.core.errors import UserError
 
     if args.synth_count < 0:
         raise UserError(f"--synth-count: must be >= 0, not {args.synth_count}")
@@ -128,7 +128,7 @@ def _limited_or_simulated(args: argparse.Namespace, progress):  # type: ignore[n
     """(the simulation's table as text or None, (result, scores)) for --simulate / --limit."""
     from eval.cases import REAL_DIR, load_cases
     from eval.harness import run_eval
-    from nianbao.errors import UserError
+    from nianbao.core.errors import UserError
 
     if args.limit is not None and args.limit < 1:
         raise UserError(f"--limit: must be >= 1, not {args.limit}")

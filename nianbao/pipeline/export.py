@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from extractor.layout import LAYOUTS, ValueKind
+from nianbao.core.layout import LAYOUTS, ValueKind
 from nianbao.store import ReportSummary, Store
 from nianbao.store.values import decode
 

@@ -17,10 +17,10 @@ from eval.metrics import same
 from eval.simulator import MODES, SimConfig, SimServer, SimulatedModel
 from eval.simulator.documents import SimDoc
 from eval.simulator.faults import ROW_FAULTS
-from extractor.base import ExtractorError
 from extractor.llm import LLMExtractor
 from extractor.llm.prompts import load_prompt, rows_prompt
 from extractor.llm.units import split_units
+from nianbao.core.errors import ExtractorError
 
 STEMS = (
     "seed-004",

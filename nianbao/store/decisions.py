@@ -11,7 +11,7 @@ import json
 import sqlite3
 from dataclasses import dataclass
 
-from extractor.models import CellValue
+from nianbao.core.models import CellValue
 from nianbao.store.db import Database
 from nianbao.store.meta import check_version, get_meta, parse_meta, set_meta, undo_meta
 from nianbao.store.migrations import now
