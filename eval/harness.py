@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.cases import REAL_DIR, EvalCase, load_cases
-from eval.metrics import ReportScore, breakdown, score_report
+from eval.metrics import USAGE_FIELDS, ReportScore, breakdown, score_report
 from extractor.base import Extractor
 from extractor.registry import get_extractor
 from nianbao.core.document import SourceDocument
@@ -93,7 +93,7 @@ def evaluate_case(case: EvalCase, backend: Backend) -> ReportScore:
         flags = review_flags(extraction, result)
     except Exception as exc:  # a bulk run records one bad report and carries on
         error = f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-        return score_report(
+        failed = score_report(
             case.id,
             case.set,
             case.kind,
@@ -105,6 +105,9 @@ def evaluate_case(case: EvalCase, backend: Backend) -> ReportScore:
             wall_seconds=time.perf_counter() - start,
             **common,
         )
+        spent = getattr(exc, "usage", {})  # what the failed report's answered requests cost
+        failed.usage = {f: float(spent.get(f, 0.0)) for f in USAGE_FIELDS}
+        return failed
     accepted = is_accepted(extraction, result, flags)
     return score_report(
         case.id,

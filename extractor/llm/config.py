@@ -60,6 +60,7 @@ class LLMConfig:
     prompt_version: str = "v1"
     validation_retries: int = 2  # instructor's re-asks on invalid JSON / validation errors
     max_reasks: int = 2  # rounds of identity re-asks
+    breaker: int = 10  # consecutive failed attempts (5xx, 429, timeouts) that stop the run's asking
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     cache_dir: Path = field(default_factory=default_cache_dir)
     no_cache: bool = False

@@ -8,7 +8,8 @@ cell with its quote located in the source.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from extractor.llm.template import choose_template
 from extractor.llm.units import split_units, unit_for_cells
 from extractor.llm.verify import reask_until_consistent
 from nianbao.core.document import SourceDocument
+from nianbao.core.errors import ExtractorError
 from nianbao.core.models import SCHEMA_VERSION, CanonicalReport, CellProvenance, Extraction, Meta
 
 META_HEAD_CHARS = 1500  # the title, publisher and first paragraph name the body and year
@@ -77,20 +79,39 @@ class LLMExtractor:
         """Every cell of the report, re-asked where identities break, grounded in `doc.text`."""
         start = time.monotonic()
         session = self.endpoint.session()
-        meta = self.read_meta(session, doc)
-        reading = Reading(source=doc.text, extractor=self.source_tag, template=meta.template)
-        text = self.tables_text(doc, meta.template)
-        for unit in split_units(meta.template, self.cfg.split):
-            for row in ask_rows(session, unit, text, self.cfg.prompt_version):
-                reading.put(row)
-        # Identities still broken after the re-asks are what the source prints; the rule
-        # engine reports them downstream from the values, so nothing is kept here.
-        reask_until_consistent(
-            session, meta, reading, text, self.cfg.prompt_version, self.cfg.max_reasks
-        )
+        with self._costs_on_failure(session, start):
+            meta = self.read_meta(session, doc)
+            reading = Reading(source=doc.text, extractor=self.source_tag, template=meta.template)
+            text = self.tables_text(doc, meta.template)
+            for unit in split_units(meta.template, self.cfg.split):
+                for row in ask_rows(session, unit, text, self.cfg.prompt_version):
+                    reading.put(row)
+            # Identities still broken after the re-asks are what the source prints; the rule
+            # engine reports them downstream from the values, so nothing is kept here.
+            reask_until_consistent(
+                session, meta, reading, text, self.cfg.prompt_version, self.cfg.max_reasks
+            )
         extraction = self._extraction(doc, meta, reading)
         extraction.usage = session.counters.as_usage(self.cfg, time.monotonic() - start)
         return extraction
+
+    @contextmanager
+    def _costs_on_failure(self, session: Session, start: float) -> Iterator[None]:
+        """A report that fails still cost what its answered requests cost: the error carries
+        it as `usage`, so runs and the eval count it."""
+        try:
+            yield
+        except ExtractorError as exc:
+            exc.usage = session.counters.as_usage(self.cfg, time.monotonic() - start)  # type: ignore[attr-defined]
+            raise
+
+    def cancel(self) -> None:
+        """Stop every request of this extractor (Ctrl-C): see Endpoint.cancel."""
+        self.endpoint.cancel()
+
+    def unavailable(self) -> str | None:
+        """Why this backend should not be asked now (stopped, circuit open), else None."""
+        return self.endpoint.unavailable()
 
     def _extraction(self, doc: SourceDocument, meta: Meta, reading: Reading) -> Extraction:
         reading.check_order()
@@ -127,8 +148,9 @@ class LLMExtractor:
         unit = unit_for_cells(template, wanted, "reextract")
         reading = Reading(source=doc.text, extractor=self.source_tag, template=template)
         text = self.tables_text(doc, template)
-        for row in ask_rows(session, unit, text, self.cfg.prompt_version, targeted=True):
-            reading.put(row)
+        with self._costs_on_failure(session, start):
+            for row in ask_rows(session, unit, text, self.cfg.prompt_version, targeted=True):
+                reading.put(row)
         reading.check_order()
         fresh = reading.cells()
         cells = dict(extraction.report.cells)
