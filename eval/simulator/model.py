@@ -27,6 +27,8 @@ from eval.simulator.tokens import estimate_tokens
 
 ROW_LINE = re.compile(r"^\s*-?\s*`?(t[234]\.[a-z_]+(?:\.[a-z_]+)*)`?\s*[:|]", re.M)
 REFUSAL = "抱歉，我无法协助处理这个请求。"
+COMPACT_ROWS = re.compile(r"^rows (t[234]): (.+)$", re.M)  # the compact row list (prompts v2)
+EARLIER = "Your earlier rows: "  # a compact re-ask quotes our earlier answer
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,11 @@ class SimulatedModel:
         doc = self.index.identify("\n".join(users))
         if doc is None:
             return _error(400, "simulator: the request holds no report it knows")
-        rows = _asked_rows(users)
+        compact = any(COMPACT_ROWS.search(u) for u in users)
+        rows = _compact_rows(users) if compact else _asked_rows(users)
         turn = sum(1 for m in messages if m.get("role") == "assistant")
+        if compact and any(EARLIER in u for u in users):
+            turn += 1  # a standalone re-ask: our earlier rows are quoted in it
         with self._lock:
             self.requests += 1
             fingerprint = f"{doc.id}|{','.join(rows)}|{turn}|{hash(users[-1] if users else '')}"
@@ -113,6 +118,8 @@ class SimulatedModel:
             content, finish = json.dumps(_meta(doc), ensure_ascii=False), "stop"
         else:
             content, finish = self._rows_answer(doc, rows, messages, turn > 0, rng)
+            if compact and content is not None and finish == "stop":
+                content = _to_compact(content, doc)
         return SimReply(200, self._completion(body, content, finish))
 
     def _rows_answer(
@@ -194,10 +201,12 @@ class SimulatedModel:
                     fh.write(json.dumps(entry.to_json(), ensure_ascii=False) + "\n")
 
     def _completion(self, body: dict[str, Any], content: str | None, finish: str) -> dict[str, Any]:
-        prompt = json.dumps(
-            [body.get("messages"), body.get("tools"), body.get("response_format")],
-            ensure_ascii=False,
-        )
+        # as providers count: each message's text (+4 for its framing), and any schema
+        messages = body.get("messages") or []
+        schema = [x for x in (body.get("tools"), body.get("response_format")) if x]
+        prompt_tokens = sum(estimate_tokens(_text(m.get("content"))) + 4 for m in messages)
+        if schema:
+            prompt_tokens += estimate_tokens(json.dumps(schema, ensure_ascii=False))
         tools = body.get("tools") or []
         message: dict[str, Any] = {"role": "assistant", "content": content, "refusal": None}
         if content is None:
@@ -218,7 +227,7 @@ class SimulatedModel:
             }
             finish = "tool_calls" if finish == "stop" else finish
         out_tokens = estimate_tokens(content or REFUSAL)
-        in_tokens = estimate_tokens(prompt)
+        in_tokens = prompt_tokens
         return {
             "id": f"chatcmpl-sim{self.requests}",
             "object": "chat.completion",
@@ -257,6 +266,11 @@ def _repeat(answer: list[Row], previous: dict[str, Row], doc: SimDoc) -> Changed
         old = previous.get(row["row"])
         if old is None:
             continue
+        if "_values" in old:  # a compact row: its values in the row's column order
+            columns = [c for c in row if c not in ("row", "quote")]
+            old = {"row": old["row"], "quote": old["quote"]} | dict(
+                zip(columns, old["_values"], strict=False)
+            )
         for col, value in list(row.items()):
             if col in ("row", "quote"):
                 continue
@@ -268,9 +282,59 @@ def _repeat(answer: list[Row], previous: dict[str, Row], doc: SimDoc) -> Changed
     return changed
 
 
+def _to_compact(content: str, doc: SimDoc) -> str:
+    """A rows answer in the compact form: organ, year and [key, quote, values...] per row.
+    Content that is not a rows answer (broken JSON on purpose) is passed through."""
+    try:
+        rows = json.loads(content)["rows"]
+    except (json.JSONDecodeError, KeyError, TypeError):
+        return content
+    meta = _meta(doc)
+    out = []
+    for row in rows:
+        spec = doc.rows.get(row["row"])
+        columns = spec.columns if spec else [c for c in row if c not in ("row", "quote")]
+        out.append([row["row"], row["quote"], *(row.get(c) for c in columns)])
+    return json.dumps(
+        {"organ": meta["organ"], "year": meta["year"], "rows": out}, ensure_ascii=False
+    )
+
+
+def _from_compact(data: Any) -> dict[str, Row] | None:
+    """Rows given as [key, quote, values...] (our compact answers) as row objects; the
+    values keep their order under placeholder column names, mapped back by `_repeat`."""
+    if isinstance(data, dict):
+        data = data.get("rows")
+    if not isinstance(data, list):
+        return None
+    out: dict[str, Row] = {}
+    for row in data:
+        if isinstance(row, list) and len(row) >= 2 and isinstance(row[0], str):
+            out[row[0]] = {"row": row[0], "quote": row[1], "_values": row[2:]}
+    return out
+
+
+def _compact_rows(users: list[str]) -> list[str]:
+    for content in reversed(users):
+        found = COMPACT_ROWS.findall(content)
+        if found:
+            return [
+                f"{part}.{name.split('[', 1)[0]}" for part, names in found for name in names.split()
+            ]
+    return []
+
+
 def _previous_rows(messages: list[dict[str, Any]]) -> dict[str, Row] | None:
     """The rows of our last answer in the conversation (None: it was not valid JSON)."""
     for message in reversed(messages):
+        if message.get("role") == "user" and EARLIER in _text(message.get("content")):
+            line = _text(message.get("content")).split(EARLIER, 1)[1].split("\n", 1)[0]
+            try:
+                return _from_compact(json.loads(line))
+            except json.JSONDecodeError:
+                return None
+        if message.get("role") == "user":
+            continue
         if message.get("role") != "assistant":
             continue
         text = _text(message.get("content"))
@@ -281,6 +345,8 @@ def _previous_rows(messages: list[dict[str, Any]]) -> dict[str, Row] | None:
         except (json.JSONDecodeError, TypeError):
             return None
         rows = data.get("rows") if isinstance(data, dict) else None
+        if isinstance(rows, list) and rows and isinstance(rows[0], list):
+            return _from_compact(rows)
         if not isinstance(rows, list):
             return None
         return {r["row"]: r for r in rows if isinstance(r, dict) and "row" in r}

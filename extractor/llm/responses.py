@@ -40,12 +40,12 @@ def compact_schema(schema: dict[str, Any]) -> None:
                     prop["enum"] = [*prop["enum"], None]
 
 
-# Unknown keys are accepted and dropped (logged), never fatal: see `_drop_unknown`.
+# Unknown keys are accepted and dropped (logged), never fatal: see `drop_unknown`.
 _COMPACT = ConfigDict(extra="allow", json_schema_extra=compact_schema)
 _log = logging.getLogger("nianbao.llm")
 
 
-def _drop_unknown(model: BaseModel) -> None:
+def drop_unknown(model: BaseModel) -> None:
     """Keys the model does not know (a note, a confidence, a misspelt column) are logged and
     left out: one stray key must not fail a whole report. A misspelt column then reads as
     null, which the grounding flags."""
@@ -67,7 +67,7 @@ class RowAnswerBase(BaseModel):
 
     @model_validator(mode="after")
     def _quote_when_read(self) -> RowAnswerBase:
-        _drop_unknown(self)
+        drop_unknown(self)
         values = [v for k, v in self.__dict__.items() if k not in ("row", "quote")]
         if any(v is not None for v in values) and not self.quote.strip():
             raise ValueError(f"row {self.row}: give the quote of the source text it was read from")  # type: ignore[attr-defined]
@@ -104,7 +104,7 @@ class AnswerBase(BaseModel):
 
     @model_validator(mode="after")
     def _every_row_once(self) -> AnswerBase:
-        _drop_unknown(self)
+        drop_unknown(self)
         got = [r.row for r in self.rows]  # type: ignore[attr-defined]
         expected = type(self).expected_rows
         dupes = sorted({k for k in got if got.count(k) > 1})
@@ -173,7 +173,7 @@ class MetaAnswer(BaseModel):
 
     @model_validator(mode="after")
     def _known_keys(self) -> MetaAnswer:
-        _drop_unknown(self)
+        drop_unknown(self)
         return self
 
     organ: str | None = Field(default=None, description="the reporting body, as named")

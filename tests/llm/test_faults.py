@@ -34,7 +34,7 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, server: FakeOpenAI) -> 
     environment and a config file, as a user would set them."""
     config = tmp_path / "nianbao.toml"
     config.write_text(
-        "[llm]\ntimeout = 30\nbreaker = 4\n"
+        '[llm]\ntimeout = 30\nbreaker = 4\nprompt_version = "v1"\n'
         "[llm.retry]\nattempts = 3\ninitial_wait = 0.05\nmax_wait = 0.2\njitter = 0.0\n",
         encoding="utf-8",
     )
