@@ -18,8 +18,8 @@ from extractor.llm.units import RowSpec, row_specs
 from extractor.parser.tokens import Token, TokenKind, fold, tokenize
 from nianbao.core.models import CanonicalReport, CellValue
 
-SHINGLE = 40  # characters of source text that identify a report
-STEP = 8
+SHINGLE = 24  # characters of source text that identify a report
+STEP = 1
 ROW_REACH = 400  # characters after a label within which its numbers are printed
 
 

@@ -100,7 +100,9 @@ class SimulatedModel:
     def answer(self, body: dict[str, Any]) -> SimReply:
         messages = body.get("messages") or []
         users = [_text(m.get("content")) for m in messages if m.get("role") == "user"]
-        doc = self.index.identify("\n".join(users))
+        # the report's own text: what follows the "--- report" marker (a re-ask also quotes
+        # earlier answers, which must not decide which report it is)
+        doc = self.index.identify("\n".join(_report_part(u) for u in users))
         if doc is None:
             return _error(400, "simulator: the request holds no report it knows")
         compact = any(COMPACT_ROWS.search(u) for u in users)
@@ -243,6 +245,11 @@ class SimulatedModel:
                 "total_tokens": in_tokens + out_tokens,
             },
         }
+
+
+def _report_part(content: str) -> str:
+    at = content.rfind("--- report")
+    return content[at:] if at >= 0 else content
 
 
 def _reply_fault(mode: str, good: str) -> tuple[str | None, str]:

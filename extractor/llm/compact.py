@@ -22,10 +22,22 @@ from nianbao.core.layout import ValueKind
 Value = str | int | float | None
 
 
+def _minimal_schema(schema: dict[str, Any]) -> None:
+    """Only the shape: the prompt says what each part means, and instructor puts this schema
+    into every request."""
+    compact_schema(schema)
+    schema["properties"] = {
+        "organ": {"type": ["string", "null"]},
+        "year": {"type": ["integer", "null"]},
+        "rows": {"type": "array", "items": {"type": "array"}},
+    }
+    schema.pop("additionalProperties", None)
+
+
 class CompactAnswer(BaseModel):
     """`{"organ": ..., "year": ..., "rows": [[key, quote, v1, v2, ...], ...]}`."""
 
-    model_config = ConfigDict(extra="allow", json_schema_extra=compact_schema)
+    model_config = ConfigDict(extra="allow", json_schema_extra=_minimal_schema)
     specs: ClassVar[dict[str, RowSpec]] = {}  # set per unit by compact_model
 
     # no descriptions: the prompt says it once; the schema goes into every request
@@ -139,7 +151,7 @@ def describe_unit(unit: Unit) -> str:
 
 # -- requests ------------------------------------------------------------------------------
 CONTEXT_LINES = 1  # lines kept around each row's place in a re-ask's text window
-REACH_CHARS = 160  # ... but at most this many characters either side of it
+REACH_CHARS = 120  # ... but at most this many characters either side of it
 
 
 def ask_compact(

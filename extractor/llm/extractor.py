@@ -195,7 +195,7 @@ class LLMExtractor:
                     for k in wanted
                     if (p := extraction.provenance.get(k)) is not None and p.span is not None
                 ]
-                local = line_window(doc.text, spans, context=2) or text
+                local = line_window(doc.text, spans) or text
                 _answer, rows = ask_compact(
                     session, unit, local, self.cfg.prompt_version, targeted=True
                 )
