@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from nianbao.core.models import CellValue, Extraction
+from nianbao.core.models import CellValue, Extraction, Method
 from rules.engine import check_identity
 from rules.findings import CheckResult, Status
 from rules.identities import identities_by_key
 from rules.proof import ProofLevel, report_is_accepted
-from rules.verdict import BLANK_METHOD
 
 
 def _flagged_level(value: CellValue, reasons: list[str]) -> ProofLevel:
@@ -41,7 +40,7 @@ def cell_levels(
         for k, v in cells.items()
         if v is None
         and (p := extraction.provenance.get(k)) is not None
-        and p.method == BLANK_METHOD
+        and p.method == Method.BLANK
     }
     # for the identities: a printed blank is an empty cell (adds nothing)
     filled: dict[str, CellValue] = {k: (0 if k in blanks else v) for k, v in cells.items()}

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import random
 import threading
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -26,7 +25,9 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 
 from extractor.llm.cache import AnswerCache, cache_key
 from extractor.llm.config import LLMConfig
-from extractor.llm.guard import (
+from extractor.llm.ratelimit import RateLimiter
+from nianbao.core.errors import BackendError, LLMRequestError
+from nianbao.core.limits import (
     Breaker,
     Cancelled,
     CircuitOpen,
@@ -35,8 +36,6 @@ from extractor.llm.guard import (
     deadline_in,
     remaining,
 )
-from extractor.llm.ratelimit import RateLimiter
-from nianbao.core.errors import BackendError, LLMRequestError
 
 # instructor logs each failed call at ERROR; without a handler Python would print it on
 # stderr, breaking the CLI's one-line errors. Users who configure logging still see it.
@@ -372,7 +371,3 @@ def _first_error(exc: BaseException | None) -> str:
         where = ".".join(str(p) for p in first["loc"])
         return f"{where}: {first['msg']}" if where else str(first["msg"])
     return "invalid JSON" if exc is not None else "unknown error"
-
-
-def elapsed_since(start: float) -> float:
-    return time.monotonic() - start

@@ -26,7 +26,14 @@ from extractor.llm.units import Unit, row_specs, split_units, unit_for_cells
 from extractor.llm.verify import reask_until_consistent
 from nianbao.core.document import SourceDocument
 from nianbao.core.errors import ExtractorError
-from nianbao.core.models import SCHEMA_VERSION, CanonicalReport, CellProvenance, Extraction, Meta
+from nianbao.core.models import (
+    SCHEMA_VERSION,
+    CanonicalReport,
+    CellProvenance,
+    Extraction,
+    Meta,
+    Method,
+)
 
 META_HEAD_CHARS = 1500  # the title, publisher and first paragraph name the body and year
 TITLE_CHARS = 120  # at most this much of the title line is sent with the tables' text
@@ -235,6 +242,6 @@ def title_line(text: str) -> str:
     return title[:TITLE_CHARS]
 
 
-def _reextracted(method: str) -> str:
-    # "blank" must survive: review_flags reads it as "the cell is empty in the source".
-    return method if method == "blank" else "reextracted"
+def _reextracted(method: Method) -> Method:
+    # BLANK must survive: the verdict reads it as "the cell is empty in the source".
+    return method if method == Method.BLANK else Method.REEXTRACTED

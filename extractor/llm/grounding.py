@@ -18,12 +18,11 @@ from rapidfuzz import fuzz
 from extractor.llm.responses import RowReading
 from extractor.llm.rowproof import CellCheck, CellResult, check_cells, core_label, label_printed
 from extractor.llm.units import RowSpec
-from nianbao.core.models import Alignment, CellProvenance, CellValue
+from nianbao.core.models import Alignment, CellProvenance, CellValue, Method
 
 FUZZY_CUTOFF = 90.0  # rapidfuzz partial-ratio score below which a quote counts as not found
 CONFIDENCE = {Alignment.EXACT: 0.95, Alignment.FUZZY: 0.92, Alignment.NOT_FOUND: 0.3}
 VALUE_NOT_IN_QUOTE = 0.5
-BLANK_METHOD = "blank"  # as rules.verdict: the row was read and this cell is empty
 
 # Characters NFKC leaves apart but OCR and models swap freely.
 _EXTRA = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "—": "-", "–": "-", "－": "-"})
@@ -185,7 +184,7 @@ def ground(
     out: dict[str, CellProvenance] = {}
     for key, value in reading.cells.items():
         notes = list(row_notes)
-        method = "read"
+        method = Method.READ
         if located.alignment is Alignment.NOT_FOUND:
             confidence = CONFIDENCE[Alignment.NOT_FOUND]
             if reading.quote.strip():
@@ -204,7 +203,7 @@ def ground(
             if problem:
                 problems.append(problem)
             if result is not None and result.check is CellCheck.BLANK and not row_notes:
-                method = BLANK_METHOD  # the row prints a blank in this cell's column
+                method = Method.BLANK  # the row prints a blank in this cell's column
         span = own.get(key, located.span)
         out[key] = CellProvenance(
             extractor=extractor,

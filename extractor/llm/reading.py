@@ -15,7 +15,7 @@ from extractor.llm.grounding import VALUE_NOT_IN_QUOTE, Grounded, NormalText, gr
 from extractor.llm.prompts import describe_rows, load_prompt, render, rows_prompt
 from extractor.llm.responses import RowReading, answer_model, readings
 from extractor.llm.units import Unit, row_specs
-from nianbao.core.models import CellProvenance, CellValue
+from nianbao.core.models import CellProvenance, CellValue, Method
 
 OUT_OF_ORDER = "llm: the quote is out of the printed order of the rows"
 
@@ -109,7 +109,7 @@ class Reading:
                 prov = self.provenance[cell]
                 if OUT_OF_ORDER not in prov.notes:
                     prov.notes.append(OUT_OF_ORDER)
-                    prov.method = "read"
+                    prov.method = Method.READ
                     prov.confidence = min(prov.confidence, VALUE_NOT_IN_QUOTE)
         return out
 

@@ -20,6 +20,9 @@ T3_WINDOW = 400  # CJK chars between one part-三 label and the next (group labe
 T2_WINDOW = 900
 T4_SPAN = 3000  # source chars of part 四's header, notes and numbers at most
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+# A row printing more values than this is no table row (part 四, the widest, has 15 cells):
+# it is read as printing nothing, with a note, so no later step's work grows with it.
+MAX_ROW_VALUES = 64
 _T4_HEADER_CHARS = set("行政复议诉讼结果维持纠正其他尚未审结总计经直接起后")
 
 
@@ -99,7 +102,7 @@ def _segments(rows: list[RowRead], end: int) -> None:
     """Each found row's segment runs from its label's end to the next found label's start."""
     found = sorted((r for r in rows if r.label), key=lambda r: r.label.span[0])  # type: ignore[union-attr]
     for row, nxt in zip(found, [*found[1:], None][: len(found)], strict=True):
-        stop = nxt.label.span[0] if nxt is not None and nxt.label else end  # type: ignore[union-attr]
+        stop = nxt.label.span[0] if nxt is not None and nxt.label else end
         row.segment = (row.label.span[1], max(row.label.span[1], stop))  # type: ignore[union-attr]
 
 
@@ -267,6 +270,9 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
             row.tokens = [
                 t for t in tokens[bisect_left(starts, a) : bisect_left(starts, b)] if t.end <= b
             ]
+            if len(row.tokens) > MAX_ROW_VALUES:
+                row.notes.append(f"{len(row.tokens)} values in one row: not read as a row")
+                row.tokens = []
     for row in rows:
         edge_blanks(folded, row)
     place_detached_rows(text, t3)

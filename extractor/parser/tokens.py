@@ -112,6 +112,12 @@ def _is_count_cell(folded: str, m: re.Match[str], before: str) -> bool:
     return before in MEASURE and folded[m.end() : m.end() + 1] in MEASURE
 
 
+# No cell prints more digits than these (the widest amount, 98765432109.87654321, has 19);
+# longer stretches are noise, never values: kept out so no work grows with them (int() of
+# 4,301 digits raises, and cutting a glued run is quadratic in its length).
+MAX_VALUE_CHARS = 40
+MAX_RUN_CHARS = 400  # 15 glued cells of 12 digits and separators, with room to spare
+
 # A stretch of digits, grouped thousands and decimals with no separator between values.
 _BLOB = re.compile(r"-?(?:\d|,(?=\d)|\.(?=\d))+")
 
@@ -164,7 +170,7 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
         if unit is None and after_char in _RUN_ON and _glued_tail(folded, m, end):
             token = _glued_run(folded, s, _BLOB.match(folded, s, end).end())  # type: ignore[union-attr]
             covered = s + len(token.text) if token.text else e
-            if token.text:
+            if token.text and len(token.text) <= MAX_RUN_CHARS:
                 out.append(token)
             continue
         before = folded[s - 1 : s]
@@ -180,6 +186,9 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
         if glued_on and _in_label_cell(folded, s, e):
             continue
         text = m.group(0)
+        if len(m.group(1)) > MAX_VALUE_CHARS:
+            covered = _BLOB.match(folded, s, end).end()  # type: ignore[union-attr]
+            continue
         if unit is None and _ROW_NUMBER.match(folded, e):
             # "2.其他法律…": the number is the next label's numbering, glued or alone
             # ("173.793.收到…": an amount 173.79 and the heading "3.")

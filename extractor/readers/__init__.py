@@ -43,25 +43,55 @@ def check_is_report(name: str, text: str) -> None:
         raise SourceError(f"{name}: no annual report table found (no part-三 labels)")
 
 
-def read_document(path: str | Path) -> SourceDocument:
+MAX_BYTES = 32 << 20  # a file larger than this is refused unread (a 100 MB text used 2.1 GB)
+MAX_TEXT_CHARS = 4_000_000  # decoded text longer than this is refused (reports: ~10^5)
+
+
+def read_bytes(path: str | Path, max_bytes: int = MAX_BYTES) -> bytes:
+    """The file's bytes, read once and at most `max_bytes` of them; SourceError otherwise."""
+    path = Path(path)
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)  # a file growing meanwhile is caught too
+    except FileNotFoundError:
+        raise SourceError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read ({exc.strerror})") from None
+    if len(raw) > max_bytes:
+        raise SourceError(
+            f"{path.name}: larger than {max_bytes / (1 << 20):g} MB: refused unread "
+            "(raise the input limit to read it)"
+        )
+    return raw
+
+
+def read_document(path: str | Path, max_bytes: int = MAX_BYTES) -> SourceDocument:
     """Read one report file; `SourceError` with a one-line reason for anything else."""
     path = Path(path)
+    _reader(path)  # an unsupported type is refused before its bytes are read
+    return document_from_bytes(path, read_bytes(path, max_bytes))
+
+
+def _reader(path: Path) -> tuple[str, Callable[[Path, bytes], str]]:
     suffix = path.suffix.lower()
     if suffix not in _READERS:
         raise SourceError(
             f"{path.name}: unsupported file type {suffix or '(none)'}; "
             f"expected one of {', '.join(SUFFIXES)}"
         )
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise SourceError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise SourceError(f"{path}: cannot read ({exc.strerror})") from None
+    return _READERS[suffix]
+
+
+def document_from_bytes(path: Path, raw: bytes) -> SourceDocument:
+    """The document of bytes already read: its text and its hash come from the same bytes."""
+    media, reader = _reader(path)
     if not raw.strip():
         raise SourceError(f"{path.name}: empty file")
-    media, reader = _READERS[suffix]
     text = reader(path, raw).replace("\r\n", "\n").replace("\r", "\n")
+    if len(text) > MAX_TEXT_CHARS:
+        raise SourceError(
+            f"{path.name}: {len(text):,} characters of text, more than {MAX_TEXT_CHARS:,}: refused"
+        )
     check_is_report(path.name, text)
     return SourceDocument(
         name=path.name,

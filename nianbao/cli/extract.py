@@ -17,13 +17,14 @@ from typing import Any
 DEFAULT_OUT = Path("out")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "extract",
         help="extract every table cell of annual reports into JSON",
         description=(
             "Read .txt/.md (UTF-8, GB18030/GBK, UTF-16), .html, .docx or text-layer .pdf "
-            "reports; write OUT/<stem>.json per report. Exit 2 when any file failed."
+            "reports; write OUT/<stem>.json per report. Exit 2 when any file failed, 4 when "
+            "the disk is full (no half-written output is left)."
         ),
     )
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -60,24 +61,23 @@ def rich_output(extraction: Any, result: Any, flags: dict[str, list[str]]) -> di
 def extract_one(path: Path, backend: Any, fmt: str) -> dict[str, Any]:
     """Read, extract and check one file; raises ExtractorError for a bad file."""
     from extractor.readers import read_document
-    from rules.engine import check
-    from rules.narrative import narrative_figures
-    from rules.verdict import review_flags
+    from rules.verdict import verdict
 
     doc = read_document(path)
     extraction = backend.extract(doc)
-    result = check(extraction.report, narrative_figures(doc.text))
-    flags = review_flags(extraction, result)
+    judged = verdict(extraction, doc.text)
     if fmt == "canonical":
-        return {**extraction.report.to_json_dict(), "flags": list(flags)}
-    return rich_output(extraction, result, flags)
+        return {**extraction.report.to_json_dict(), "flags": list(judged.flags)}
+    return rich_output(extraction, judged.check, judged.flags)
 
 
 def run(args: argparse.Namespace) -> int:
     import json
 
     from extractor.registry import get_extractor
+    from nianbao.cli.faults import fault_line
     from nianbao.core.errors import ExtractorError, UserError
+    from nianbao.pipeline.atomic import write_atomic
 
     try:
         options = {"no_cache": True} if args.no_cache and args.backend == "llm" else {}
@@ -99,8 +99,13 @@ def run(args: argparse.Namespace) -> int:
             print(f"nianbao: {exc}", file=sys.stderr)
             failed += 1
             continue
+        except Exception as exc:  # a bug on one file: say so in one line, read the others
+            print(f"nianbao: {path.name}: {fault_line(exc)[0]}", file=sys.stderr)
+            failed += 1
+            continue
         target = args.out / f"{path.stem}.json"
-        target.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        # whole or absent: a full disk leaves no half-written file (and the old one intact)
+        write_atomic(target, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         print(f"{path} -> {target} ({len(data['flags'])} cells flagged)")
         for key, value in data.get("usage", {}).items():
             usage[key] = usage.get(key, 0) + value

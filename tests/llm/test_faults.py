@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from extractor.llm.guard import Cancelled, DeadlineExceeded, deadline
 from nianbao.cli import main
 from nianbao.core.errors import LLMRequestError
+from nianbao.core.limits import Cancelled, DeadlineExceeded, deadline
 from nianbao.store import open_store
 from tests.llm.fake_openai_server import FakeOpenAI, completion, delayed, error
 from tests.llm.oracle import REAL, Oracle
@@ -92,7 +92,9 @@ def test_a_run_gives_up_on_each_stalled_file_with_any_jobs(
     results = _results(db)
     assert len(results) == 3
     assert all(status == "failed" and "gave up" in (error or "") for status, _, error in results)
-    assert len(server.chat_requests) == 3  # one stalled request per file, none retried
+    # at most one stalled request per file, none retried (a file whose time ran out while it
+    # was read and parsed sends none)
+    assert len(server.chat_requests) <= 3
 
 
 def test_only_valid_answers_are_cached(server: FakeOpenAI, make_extractor, seed4) -> None:

@@ -1,4 +1,4 @@
-"""What bounds a run's requests beyond one request's own timeout: the file's deadline, a stop
+"""What bounds a run's work beyond one request's own timeout: the file's deadline, a stop
 (Ctrl-C), and a circuit breaker that stops asking an endpoint that keeps failing.
 
 The deadline is per thread (each worker thread handles one file at a time), so it holds for
