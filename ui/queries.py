@@ -13,11 +13,12 @@ from pathlib import Path
 
 from nianbao.core.models import Alignment, CellProvenance, CellValue, Extraction, Meta, Method
 from nianbao.store import ReportView, Store
+from rules.proving import DERIVED
 from ui.logic import ReviewReport
 
 # Reasons the pipeline derived from its own check; the screen re-derives them on every change
 # (rules.verdict words them so), the extractors' own reasons are kept as stored.
-_CHECK_REASONS = ("breaks ", "suspect #")
+_CHECK_REASONS = ("breaks ", "suspect #", *DERIVED)
 _UNSAFE_NAME = re.compile(r"[^\w.\-]+")
 
 

@@ -16,6 +16,7 @@ from ui import actions
 from ui.equations import readable_findings
 from ui.grids import Selection, grid_css, legend_html, part_html
 from ui.logic import Evaluation, ReviewReport, acceptance, candidates, evaluate
+from ui.proof_view import proof_legend_html, settle_actions
 from ui.queries import review_report
 from ui.source_view import source_html
 from ui.status import STYLES
@@ -42,9 +43,11 @@ def _source(rr: ReviewReport, key: str) -> None:
 
 def _grids(rr: ReviewReport, ev: Evaluation, key: str) -> None:
     values, sel = rr.values, Selection(key)
-    html = grid_css() + legend_html()
+    html = grid_css() + legend_html() + proof_legend_html()
+    levels = ev.proof.levels if ev.proof else None
     html += "".join(
-        part_html(part, rr.meta.template, values, ev.statuses, sel) for part in ("t2", "t3", "t4")
+        part_html(part, rr.meta.template, values, ev.statuses, sel, levels)
+        for part in ("t2", "t3", "t4")
     )
     st.html(html)
 
@@ -125,6 +128,24 @@ def _decision_panel(
         on_click=actions.confirm,
         args=(store, rid, key, cell.version),
     )
+
+
+def _decisions_panel(store: Store, rr: ReviewReport, ev: Evaluation) -> None:
+    """One entry per cause (rules.proving), each settled with one action."""
+    if ev.proof is None or not ev.proof.decisions:
+        return
+    st.markdown(f"**Decisions** ({len(ev.proof.decisions)})")
+    for d in ev.proof.decisions:
+        with st.expander(f"{d.id} · {len(d.cells)} cell(s) · {d.reason}"):
+            st.caption(", ".join(d.cells[:12]) + (" …" if len(d.cells) > 12 else ""))
+            for n, act in enumerate(settle_actions(d, rr.values)):
+                st.button(
+                    act.label,
+                    key=f"settle-{d.id}-{n}",
+                    on_click=actions.settle,
+                    args=(store, rr.report_id, act.values, act.confirm),
+                    use_container_width=True,
+                )
 
 
 def _accept_panel(store: Store, view: ReportView, ev: Evaluation) -> None:
@@ -262,6 +283,8 @@ def render(store: Store, report_id: int, reviewer: str) -> None:
             quick.button(k, key=f"pick-{k}", on_click=actions.select, args=(k,))
         key = st.session_state.cell
         _decision_panel(store, view, rr, ev, key)
+        st.divider()
+        _decisions_panel(store, rr, ev)
         st.divider()
         _accept_panel(store, view, ev)
     with left, st.container(key="nb-source-pane"):

@@ -8,6 +8,7 @@ found; part 四 is the run of numbers after its header words.
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
@@ -305,12 +306,18 @@ def edge_blanks(folded: str, row: RowRead) -> None:
     after = max(tail.count(sep) - 1, 0) if pipes else tail.count(sep)
     if before + after + len(tokens) != n or before + after == 0:
         return
-    at, end = tokens[0].start, tokens[-1].end
-    row.tokens = [
-        *(Token(at, at, "", TokenKind.BLANK) for _ in range(before)),
-        *tokens,
-        *(Token(end, end, "", TokenKind.BLANK) for _ in range(after)),
+    # each blank's span covers the separators around its empty cell (a tab row's last
+    # cell: its tab and the line's end), so the blank's evidence is in its snippet
+    start, end = row.label.span[1], tokens[-1].end
+    lead = [start + i for i, ch in enumerate(head) if ch == sep]
+    trail = [end + i for i, ch in enumerate(tail) if ch == sep]
+    if not pipes:
+        trail.append(min(end + len(tail), len(folded) - 1))
+    blank = [Token(a, b + 1, "", TokenKind.BLANK, edge=True) for a, b in itertools.pairwise(lead)]
+    after_blank = [
+        Token(a, b + 1, "", TokenKind.BLANK, edge=True) for a, b in itertools.pairwise(trail)
     ]
+    row.tokens = [*blank, *tokens, *after_blank]
 
 
 def token_lines(text: str, tokens: list[Token]) -> list[list[Token]]:

@@ -39,14 +39,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def rich_output(extraction: Any, result: Any, flags: dict[str, list[str]]) -> dict[str, Any]:
-    """The rich JSON: values, provenance, flags with reasons, findings and suspects."""
+def rich_output(
+    extraction: Any, result: Any, flags: dict[str, list[str]], proof: Any = None
+) -> dict[str, Any]:
+    """The rich JSON: values, proof levels, provenance, flags with reasons and decisions,
+    findings and suspects."""
+    from dataclasses import asdict
+
+    from rules.proving import prove
+
+    proof = proof or prove(extraction, result)
     data = extraction.report.to_json_dict()
     return {
         "source": extraction.source_name,
         "extractor": extraction.extractor,
         "extractor_version": extraction.extractor_version,
+        "status": "accepted" if proof.accepted else "needs_review",
         **data,
+        "proof": {k: v.value for k, v in proof.levels.items()},
+        "decisions": [
+            {**asdict(d), "suspects": [s.model_dump(mode="json") for s in d.suspects]}
+            for d in proof.decisions
+        ],
         "provenance": {
             k: p.model_dump(mode="json", exclude_defaults=False)
             for k, p in extraction.provenance.items()
@@ -67,8 +81,13 @@ def extract_one(path: Path, backend: Any, fmt: str) -> dict[str, Any]:
     extraction = backend.extract(doc)
     judged = verdict(extraction, doc.text)
     if fmt == "canonical":
-        return {**extraction.report.to_json_dict(), "flags": list(judged.flags)}
-    return rich_output(extraction, judged.check, judged.flags)
+        return {
+            **extraction.report.to_json_dict(),
+            "status": judged.status.value,
+            "proof": {k: v.value for k, v in judged.proof.levels.items()},
+            "flags": list(judged.flags),
+        }
+    return rich_output(extraction, judged.check, judged.flags, judged.proof)
 
 
 def run(args: argparse.Namespace) -> int:

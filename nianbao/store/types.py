@@ -9,6 +9,7 @@ from nianbao.core.errors import NianbaoError
 from nianbao.core.layout import Template
 from nianbao.core.models import CellValue, Extraction, ReportStatus
 from rules.findings import CheckResult, Finding, Suspect
+from rules.proving import Proof
 
 
 class ReviewStatus(StrEnum):
@@ -66,6 +67,8 @@ class Outcome:
     check: CheckResult
     flags: dict[str, list[str]]  # rules.verdict on the reconciled reading
     seconds: float = 0.0
+    # rules.proving.prove on the reconciled reading (levels, decisions); None: computed on save
+    proof: Proof | None = None
 
 
 @dataclass(frozen=True)

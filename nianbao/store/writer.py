@@ -18,6 +18,7 @@ from nianbao.store.types import Outcome, SourceInfo
 from nianbao.store.values import encode
 from nianbao.store.writer_check import write_check
 from rules.findings import CheckResult, Finding, Severity, Status
+from rules.proving import prove
 from rules.verdict import LOW_CONFIDENCE
 
 _SPACE = re.compile(r"\s+")
@@ -157,6 +158,8 @@ class RunWriter:
         parser, llm = outcome.sources.get("parser"), outcome.sources.get("llm")
         rows = []
         n_disagree = n_low = 0
+        proof = outcome.proof or prove(outcome.reconciled, outcome.check)
+        cause = proof.decision_of
         for key in report.layout.keys:
             prov = outcome.reconciled.provenance.get(key) or CellProvenance(extractor="unknown")
             agree = agreement(parser, llm, key)
@@ -177,6 +180,8 @@ class RunWriter:
                     prov.method,
                     prov.alignment.value,
                     prov.confidence,
+                    proof.levels[key].value,
+                    cause.get(key),
                 )
             )
         with self.db.transaction() as conn:
@@ -220,7 +225,8 @@ class RunWriter:
             conn.executemany(
                 "INSERT INTO cells (result_id, key, value, status, reasons, agreement,"
                 " parser_value, llm_value, span_start, span_end, snippet, method, alignment,"
-                " confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " confidence, proof, cause)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(result_id, *row) for row in rows],
             )
             write_check(conn, result_id, outcome.check.findings, outcome.check.suspects)
