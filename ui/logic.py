@@ -41,6 +41,7 @@ class ReviewReport:
     provenance: dict[str, CellProvenance] = field(default_factory=dict)
     reviewed: dict[str, CellValue] = field(default_factory=dict)  # key -> a person's value
     status: str = "needs_review"
+    source_path: str | None = None  # the file read: its pages show a cell's box
 
     @property
     def values(self) -> dict[str, CellValue]:

@@ -62,6 +62,8 @@ def review_report(
             confidence=1.0 if c.confidence is None else c.confidence,
             notes=[r for r in c.reasons if not r.startswith(_CHECK_REASONS)],
             alternatives=alternatives,
+            page=c.page,
+            box=c.box,
         )
     return ReviewReport(
         report_id=s.report_id,
@@ -73,6 +75,7 @@ def review_report(
         provenance=provenance,
         reviewed=reviewed,
         status=s.review_status,
+        source_path=s.source_path,
     )
 
 

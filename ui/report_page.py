@@ -6,16 +6,19 @@ then re-renders from the store, so what is shown is what is stored.
 
 from __future__ import annotations
 
+import base64
 from html import escape
 
 import streamlit as st
 
 from nianbao.core.layout import layout_for
+from nianbao.core.models import CellProvenance
 from nianbao.store import CellView, DecisionView, ReportView, Store, StoreError
 from ui import actions
 from ui.equations import readable_findings
 from ui.grids import Selection, grid_css, legend_html, part_html
 from ui.logic import Evaluation, ReviewReport, acceptance, candidates, evaluate
+from ui.page_view import page_crop
 from ui.proof_view import proof_legend_html, settle_actions
 from ui.queries import review_report
 from ui.source_view import source_html
@@ -39,6 +42,24 @@ def _source(rr: ReviewReport, key: str) -> None:
     st.iframe(html, height=730)
     if prov is None or prov.span is None:
         st.caption(f"{key}: no span in the source (the extractor did not tie it to the text)")
+    _page(rr, key, prov)
+
+
+def _page(rr: ReviewReport, key: str, prov: CellProvenance | None) -> None:
+    """The printed page around the cell, its box drawn (PDFs and scans)."""
+    if prov is None or prov.page is None or prov.box is None or not rr.source_path:
+        return
+    png = page_crop(rr.source_path, prov.page, prov.box)
+    if png is not None:
+        # inline (a data URI), not a media file: the crop is in the page the moment it is
+        # drawn, and a re-run never leaves a broken link to a replaced file
+        data = base64.b64encode(png).decode("ascii")
+        caption = escape(f"{key} on page {prov.page}")
+        st.html(
+            f'<figure class="nb-page-crop" style="margin:0">'
+            f'<img src="data:image/png;base64,{data}" alt="{caption}" style="max-width:100%">'
+            f'<figcaption style="font-size:0.8rem;color:#6b7280">{caption}</figcaption></figure>'
+        )
 
 
 def _grids(rr: ReviewReport, ev: Evaluation, key: str) -> None:

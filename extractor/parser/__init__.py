@@ -88,7 +88,7 @@ class ParserExtractor:
                 p.notes.append("digits run on over a line break: one number broken, or two")
         report = CanonicalReport(meta=meta, cells=cells)
         flags = [k for k in keys if prov[k].notes or prov[k].confidence < LOW_CONFIDENCE]
-        return Extraction(
+        extraction = Extraction(
             report=report,
             provenance={k: prov[k] for k in keys},
             flags=flags,
@@ -97,6 +97,11 @@ class ParserExtractor:
             source_name=doc.name,
             usage={"seconds": time.perf_counter() - started},
         )
+        if doc.geometry is not None:  # a PDF or a scan: page + box, and the OCR score's say
+            from extractor.geometry.provenance import locate_cells
+
+            extraction = locate_cells(doc, extraction)
+        return extraction
 
 
 __all__ = ["VERSION", "ParserExtractor"]

@@ -89,6 +89,8 @@ def provenance(
         "confidence": confidence,
         "notes": notes or [],
         "alternatives": alternatives or [],
+        "page": None,
+        "box": None,
     }
     return _construct(fields)
 

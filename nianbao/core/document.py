@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -16,6 +17,9 @@ class SourceDocument:
     media: str = "txt"  # "txt", "md", "html", "docx", "pdf"
     path: Path | None = None
     sha256: str = field(default="")  # of the raw bytes; identifies the content in the store
+    # where the text's values sit on the pages (an extractor.geometry.words.Geometry), for a
+    # source read from positioned words (a PDF, a scan); None for text without geometry
+    geometry: Any = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_text(cls, name: str, text: str, media: str = "txt") -> SourceDocument:

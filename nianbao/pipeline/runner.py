@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -113,14 +114,22 @@ def _executor(backend: str, jobs: int) -> Executor | None:
         # Spawned, not forked: a fork of a process that runs threads (tqdm's monitor, a dead
         # pool's feeder) can inherit a held lock and hang forever; a rebuilt pool after a
         # killed worker did exactly that.
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
         return ProcessPoolExecutor(
             jobs,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=init_worker,
-            initargs=(backend,),
+            initializer=_init_worker,
+            initargs=(backend, max(1, cores // jobs)),
         )
     # The LLM waits on the network: threads are enough and share one HTTP client and cache.
     return ThreadPoolExecutor(jobs)
+
+
+def _init_worker(backend: str, ocr_threads: int) -> None:
+    """A worker process: its share of the cores for OCR (jobs x threads never exceeds the
+    cores, or onnxruntime's pools fight each other), then the usual worker start."""
+    os.environ.setdefault("NIANBAO_OCR_THREADS", str(ocr_threads))
+    init_worker(backend)
 
 
 class _Pool:

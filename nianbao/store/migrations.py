@@ -195,6 +195,14 @@ MIGRATIONS: tuple[Migration, ...] = (
         ALTER TABLE cells ADD COLUMN cause TEXT;
         """,
     ),
+    Migration(
+        3,
+        "cells.page, cells.box: where a value sits on the page of a PDF or a scan",
+        """
+        ALTER TABLE cells ADD COLUMN page INTEGER;  -- 1-based; NULL for text without pages
+        ALTER TABLE cells ADD COLUMN box TEXT;      -- JSON [x0, y0, x1, y1], page fractions
+        """,
+    ),
 )
 
 

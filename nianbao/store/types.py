@@ -112,6 +112,8 @@ class CellView:
     confidence: float | None
     review_state: str  # none | fixed | accepted
     version: int
+    page: int | None = None  # 1-based page of a PDF or scan where the value sits
+    box: tuple[float, float, float, float] | None = None  # page fractions, top-left origin
 
 
 @dataclass(frozen=True)

@@ -182,6 +182,8 @@ class RunWriter:
                     prov.confidence,
                     proof.levels[key].value,
                     cause.get(key),
+                    prov.page,
+                    json.dumps(list(prov.box)) if prov.box is not None else None,
                 )
             )
         with self.db.transaction() as conn:
@@ -225,8 +227,8 @@ class RunWriter:
             conn.executemany(
                 "INSERT INTO cells (result_id, key, value, status, reasons, agreement,"
                 " parser_value, llm_value, span_start, span_end, snippet, method, alignment,"
-                " confidence, proof, cause)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " confidence, proof, cause, page, box)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(result_id, *row) for row in rows],
             )
             write_check(conn, result_id, outcome.check.findings, outcome.check.suspects)
