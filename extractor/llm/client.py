@@ -332,11 +332,15 @@ class Session:
         return LLMRequestError(f"LLM endpoint {url}: {describe(exc)}")
 
     # -- structured requests ------------------------------------------------------------------
+    def _forget_pending(self) -> None:
+        # a method, not an inline assignment: the transport callback sets it during the call
+        self._pending = None
+
     def ask(self, response_model: type[BaseModel], messages: list[dict[str, Any]]) -> BaseModel:
         """A validated answer; instructor re-asks on invalid JSON or failed validation."""
         from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 
-        self._pending = None
+        self._forget_pending()
         try:
             answer = self._structured(
                 model=self.cfg.model,

@@ -128,7 +128,7 @@ def _value(kind: ValueKind, value: Value) -> Any:
         return None
     if kind is ValueKind.AMOUNT:
         return Decimal(str(value))
-    return int(value)  # type: ignore[arg-type]
+    return int(value)
 
 
 def describe_unit(unit: Unit) -> str:

@@ -138,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
     return 1 if comparison and comparison["regressed"] else 0
 
 
-def _limited_or_simulated(args: argparse.Namespace, progress):  # type: ignore[no-untyped-def]
+def _limited_or_simulated(args: argparse.Namespace, progress):
     """(the simulation's table as text or None, (result, scores)) for --simulate / --limit."""
     from eval.cases import REAL_DIR, load_cases
     from eval.harness import run_eval
