@@ -119,17 +119,17 @@ def _executor(backend: str, jobs: int) -> Executor | None:
             jobs,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(backend, max(1, cores // jobs)),
+            initargs=(backend, max(1, cores // jobs), os.getpid()),
         )
     # The LLM waits on the network: threads are enough and share one HTTP client and cache.
     return ThreadPoolExecutor(jobs)
 
 
-def _init_worker(backend: str, ocr_threads: int) -> None:
+def _init_worker(backend: str, ocr_threads: int, parent: int) -> None:
     """A worker process: its share of the cores for OCR (jobs x threads never exceeds the
     cores, or onnxruntime's pools fight each other), then the usual worker start."""
     os.environ.setdefault("NIANBAO_OCR_THREADS", str(ocr_threads))
-    init_worker(backend)
+    init_worker(backend, parent)
 
 
 class _Pool:

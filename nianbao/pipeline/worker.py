@@ -57,9 +57,9 @@ def build_extractors(backend: str, options: dict[str, dict[str, Any]] | None = N
             _EXTRACTORS[name] = get_extractor(name, **options.get(name, {}))
 
 
-def init_worker(backend: str) -> None:
+def init_worker(backend: str, parent: int) -> None:
     """A pool worker's start: die with the run (no orphans after a SIGKILL), build extractors."""
-    die_with_parent()
+    die_with_parent(parent)
     build_extractors(backend)
 
 
