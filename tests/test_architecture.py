@@ -27,10 +27,18 @@ def _layers_contract() -> dict[str, object]:
     return layers
 
 
+def _alembic_scripts(path: Path) -> bool:
+    """A file of an Alembic script directory (env.py, revisions): Alembic loads these by
+    path, nothing imports them, so they are no module of the graph."""
+    return any((folder / "script.py.mako").exists() for folder in path.parents)
+
+
 def _modules_on_disk() -> set[str]:
     found = set()
     for package in ROOTS:
         for path in (ROOT / package).rglob("*.py"):
+            if _alembic_scripts(path):
+                continue
             parts = path.relative_to(ROOT).with_suffix("").parts
             if parts[-1] == "__init__":
                 parts = parts[:-1]

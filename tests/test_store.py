@@ -1,50 +1,26 @@
-"""The SQLite store: migrations, results with provenance, the queue, reviews, gold export."""
+"""The store on SQLite and on a real Postgres: results with provenance, the queue, reviews,
+gold export, concurrent reviewers. Every test runs on both (`store_target`, tests/conftest.py).
+"""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 
 import pytest
 
 from nianbao.core.models import CanonicalReport, Meta
 from nianbao.store import NotClean, StaleEdit, StoreError, open_store
-from nianbao.store.migrations import MIGRATIONS, migrate
 from tests.pipeline_fixtures import extraction, gold, outcome
 
 
 @pytest.fixture
-def store(tmp_path):
-    with open_store(tmp_path / "nianbao.db") as s:
+def store(store_target):
+    with open_store(store_target) as s:
         yield s
 
 
 def _run(store) -> int:
     return store.begin_run("parser", "fp-1", {"parser_version": "test"})
-
-
-def test_migrations_from_empty_and_reapplied(tmp_path) -> None:
-    path = tmp_path / "fresh.db"
-    open_store(path).close()
-    conn = sqlite3.connect(path)
-    versions = [r[0] for r in conn.execute("SELECT version FROM schema_version")]
-    assert versions == [m.version for m in MIGRATIONS]
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    assert {"reports", "runs", "results", "extractions", "cells", "findings", "decisions"} <= tables
-    conn.close()
-    with open_store(path) as again:  # re-opening applies nothing twice
-        assert migrate(again.db.conn) == []
-        assert again.db.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
-        assert again.db.conn.execute("SELECT COUNT(*) FROM schema_version").fetchone()[0] == len(
-            MIGRATIONS
-        )
-        again.db.conn.execute(
-            "INSERT INTO schema_version VALUES (?, 'from the future', '2099')",
-            (MIGRATIONS[-1].version + 1,),
-        )
-    with pytest.raises(sqlite3.DatabaseError, match="newer than this nianbao knows"):
-        open_store(path)
 
 
 def test_outcome_lands_with_cells_findings_and_provenance(store) -> None:
@@ -134,8 +110,8 @@ def test_accept_report_needs_clean_or_a_reason(store) -> None:
     assert CanonicalReport.from_json_dict(gold_dict).cells == gold("seed-003").cells
 
 
-def test_two_reviewers_at_once_keep_both_changes_and_stale_edit_is_refused(tmp_path) -> None:
-    path = tmp_path / "shared.db"
+def test_two_reviewers_at_once_keep_both_changes_and_stale_edit_is_refused(store_target) -> None:
+    path = store_target
     with open_store(path) as s:
         s.save_outcome(
             _run(s), "fp-1", outcome("003.txt", {"parser": extraction(gold("seed-003"))})

@@ -9,11 +9,16 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from nianbao.core.models import CanonicalReport
+from nianbao.service.tokens import create_token
 from nianbao.store import open_store
 from rules.engine import check
 from tests.e2e.sample_store import LOW_KEY, WRONG_KEY, Built, build_sample_store
+from ui.queries import gold_files
 
 APP = Path(__file__).parent.parent / "ui" / "app.py"
+
+
+SECRETS: dict[str, str] = {}  # reviewer name -> token secret, for the current test's store
 
 
 @pytest.fixture
@@ -21,13 +26,18 @@ def sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Built
     db = tmp_path / "review.db"
     built = build_sample_store(db)
     monkeypatch.setenv("NIANBAO_DB", str(db))
-    monkeypatch.setenv("NIANBAO_REVIEWER", "alice")
+    with open_store(db) as store:
+        for name, role in (("alice", "reviewer"), ("bob", "reviewer"), ("intake", "submitter")):
+            SECRETS[name] = create_token(store, name, role)[1]
     return db, built
 
 
-def _app() -> AppTest:
+def _app(who: str = "alice") -> AppTest:
+    """The screen, signed in with `who`'s token (pasted as a reviewer would)."""
     at = AppTest.from_file(str(APP), default_timeout=30)
     at.run()
+    assert not at.exception, at.exception
+    at.text_input(key="token").input(SECRETS[who]).run()
     assert not at.exception, at.exception
     return at
 
@@ -174,18 +184,21 @@ def test_confirm_a_low_confidence_cell_and_export_gold(
     assert at.selectbox(key="cell").value == LOW_KEY
     at.button(key="confirm").click().run()
     at.button(key="accept").click().run()
-    folder = tmp_path / "reviewed"
-    at.text_input(key="gold_folder").input(str(folder)).run()
-    at.button(key="export").click().run()
-    assert not at.exception and "Exported as gold" in at.success[0].value
-    gold = CanonicalReport.from_json((folder / "pasted-markup.gold.json").read_text("utf-8"))
-    assert check(gold).holds and gold.meta.template == "2019"
-    source = (folder / "pasted-markup.txt").read_text("utf-8")
-    assert source.startswith("<script>")  # the source is kept verbatim beside its label
+    # the gold label and its source are downloads: no folder box, nothing written on the server
+    assert not [t for t in at.text_input if t.key == "gold_folder"]
+    downloads = {d.key: d for d in at.get("download_button")}
+    assert downloads["export"].proto.label == "Download gold label"
+    assert downloads["export"].proto.url.endswith(".json")
+    assert "export-source" in downloads
     with open_store(db) as store:
-        assert store.export_gold(built.markup) == json.loads(
-            (folder / "pasted-markup.gold.json").read_text("utf-8")
-        )
+        files = gold_files(store, built.markup)
+        assert sorted(files) == ["pasted-markup.gold.json", "pasted-markup.txt"]
+        gold = CanonicalReport.from_json(files["pasted-markup.gold.json"].decode("utf-8"))
+        assert check(gold).holds and gold.meta.template == "2019"
+        assert store.export_gold(built.markup) == json.loads(files["pasted-markup.gold.json"])
+    # the source is kept verbatim beside its label
+    assert files["pasted-markup.txt"].decode("utf-8").startswith("<script>")
+    assert not list(tmp_path.rglob("*.gold.json"))
 
 
 def test_export_refused_before_acceptance(sample: tuple[Path, Built]) -> None:
@@ -197,11 +210,11 @@ def test_export_refused_before_acceptance(sample: tuple[Path, Built]) -> None:
 def test_stale_edit_from_a_second_reviewer_is_refused(sample: tuple[Path, Built]) -> None:
     """Two sessions on one report: the second's click on a changed cell is not saved."""
     db, built = sample
-    alice = _open(_app(), built.wrong_cell)
-    bob = _open(_app(), built.wrong_cell)
+    alice = _open(_app("alice"), built.wrong_cell)
+    bob = _open(_app("bob"), built.wrong_cell)
     _button(alice, "← llm").click().run()
     _button(bob, "← parser").click().run()  # bob still sees version 0 of the cell
-    assert "Not saved" in bob.error[0].value and "changed" in bob.error[0].value
+    assert "Not saved" in bob.error[0].value and "changed by alice" in bob.error[0].value
     with open_store(db) as store:
         view = store.load_report(built.wrong_cell)
         assert view.cells[WRONG_KEY].value == 1 and len(view.decisions) == 1
@@ -292,3 +305,36 @@ def test_fix_the_organ_and_undo_it(sample: tuple[Path, Built]) -> None:
     with open_store(db) as store:
         assert store.load_report(built.markup).summary.organ.startswith("<b>")
     assert at.text_input(key="meta_organ").value.startswith("<b>")  # the input follows
+
+
+@pytest.mark.parametrize(
+    ("secret", "says"),
+    [
+        ("nbt_not-a-real-token", "Unknown or revoked token"),
+        ("", "Paste a token first"),
+        ("intake", "submitter token cannot review"),
+    ],
+)
+def test_no_queue_without_a_reviewer_sign_in(
+    sample: tuple[Path, Built], secret: str, says: str
+) -> None:
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.run()
+    assert not [b for b in at.button if (b.key or "").startswith("open-")]  # nothing shown
+    assert not [t for t in at.text_input if t.key == "reviewer"]  # no typed name, ever
+    at.text_input(key="token").input(SECRETS.get(secret, secret)).run()
+    at.button(key="sign_in").click().run()
+    assert not at.exception
+    assert says in at.error[0].value
+    assert not [b for b in at.button if (b.key or "").startswith("open-")]
+
+
+def test_a_revoked_token_signs_the_session_out(sample: tuple[Path, Built]) -> None:
+    db, _ = sample
+    at = _app("bob")
+    assert _queue_order(at)
+    with open_store(db) as store:
+        (bob,) = [t for t in store.tokens() if t.name == "bob"]
+        store.revoke_token(bob.id)
+    at.run()
+    assert not _queue_order(at) and at.text_input(key="token")

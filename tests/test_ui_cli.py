@@ -42,3 +42,11 @@ def test_db_path_falls_back_to_the_environment(monkeypatch: pytest.MonkeyPatch) 
     assert db_path([]) == Path("/data/store.db")
     monkeypatch.delenv("NIANBAO_DB")
     assert db_path([]) == Path("nianbao.db")
+
+
+def test_db_path_takes_a_postgres_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NIANBAO_DB", raising=False)
+    url = "postgresql://reviewer@db.internal/nianbao"
+    assert db_path(["--db", url]) == url  # a URL, not a Path that would fold its "//"
+    monkeypatch.setenv("NIANBAO_DB_URL", url)
+    assert db_path([]) == url

@@ -6,16 +6,13 @@ and leaves one message for the page to show. Nothing here decides a value on its
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from nianbao.core.models import CellValue
+from nianbao.service.tokens import REVIEWING, authenticate
 from nianbao.store import Store, StoreError
 from ui.logic import parse_value
-from ui.queries import export_gold_files
 
-DEFAULT_GOLD_FOLDER = "eval/data/reviewed"
 PAGE_STATE = (
     "cell",
     "typed",
@@ -196,15 +193,29 @@ def undo(store: Store, decision_id: int) -> None:
         flash("error", f"Not undone: {exc}")
 
 
-def export(store: Store, rid: int) -> None:
-    """Write the accepted report as a gold label (and its source) under the chosen folder."""
-    folder = Path(st.session_state.get("gold_folder") or DEFAULT_GOLD_FOLDER)
-    try:
-        gold, _ = export_gold_files(store, rid, folder)
-    except (StoreError, OSError) as exc:
-        flash("error", f"Not exported: {exc}")
+def sign_in(store: Store) -> None:
+    """Check the pasted token; keep only its hash in the session, never the secret."""
+    secret = st.session_state.get("token", "")
+    st.session_state.token = ""
+    if not secret.strip():
+        # the field's Enter already signed in (or said why not): keep that message
+        st.session_state.setdefault("sign_in_error", "Paste a token first.")
         return
-    flash("success", f"Exported as gold: {gold}")
+    principal = authenticate(store, secret)
+    if principal is None:
+        st.session_state.sign_in_error = "Unknown or revoked token."
+    elif principal.role not in REVIEWING:
+        st.session_state.sign_in_error = (
+            f"A {principal.role} token cannot review: ask for a reviewer token."
+        )
+    else:
+        st.session_state.pop("sign_in_error", None)
+        st.session_state.token_hash = principal.secret_hash
+
+
+def sign_out() -> None:
+    for key in ("token_hash", "reviewer"):
+        st.session_state.pop(key, None)
 
 
 def select(key: str) -> None:

@@ -7,26 +7,27 @@ through `ui.logic` and the rule engine. This file only lays out the queue and th
 from __future__ import annotations
 
 import argparse
-import getpass
 import os
 import sys
 from pathlib import Path
 
 import streamlit as st
 
+from nianbao.service.tokens import REVIEWING, Principal, by_hash
 from nianbao.store import Store, open_store
-from ui import queue_page, report_page
+from nianbao.store.location import exists, resolve, shown
+from ui import actions, queue_page, report_page
 
 DB_ENV = "NIANBAO_DB"
-REVIEWER_ENV = "NIANBAO_REVIEWER"
 
 
-def db_path(argv: list[str] | None = None) -> Path:
-    """The store file: `-- --db FILE` after the script, else $NIANBAO_DB, else ./nianbao.db."""
+def db_path(argv: list[str] | None = None) -> Path | str:
+    """The store: `-- --db FILE|URL` after the script, else $NIANBAO_DB, else $NIANBAO_DB_URL,
+    else ./nianbao.db (a Path for a SQLite file, the URL for Postgres)."""
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--db")
     args, _ = parser.parse_known_args(sys.argv[1:] if argv is None else argv)
-    return Path(args.db or os.environ.get(DB_ENV) or "nianbao.db")
+    return resolve(args.db or os.environ.get(DB_ENV) or None)
 
 
 @st.cache_resource
@@ -35,23 +36,39 @@ def _store(path: str) -> Store:
     return open_store(path)
 
 
-def _default_reviewer() -> str:
-    try:
-        return os.environ.get(REVIEWER_ENV) or getpass.getuser()
-    except (KeyError, OSError):  # no user name in a bare container
-        return "reviewer"
+def signed_in(store: Store) -> Principal:
+    """The signed-in reviewer, re-checked on every render (a revoked token signs out); else
+    the sign-in form, and nothing more of the page."""
+    digest = st.session_state.get("token_hash")
+    principal = by_hash(store, digest) if digest else None
+    if principal is not None and principal.role in REVIEWING:
+        st.session_state.reviewer = principal.name  # what every decision records
+        return principal
+    actions.sign_out()
+    st.title("nianbao review: sign in")
+    st.caption("Paste your API token (from `nianbao token create --role reviewer`).")
+    st.text_input(
+        "API token", type="password", key="token", on_change=actions.sign_in, args=(store,)
+    )
+    st.button("Sign in", key="sign_in", on_click=actions.sign_in, args=(store,))
+    if "sign_in_error" in st.session_state:
+        st.error(st.session_state.sign_in_error)
+    st.stop()
+    raise AssertionError("unreachable: st.stop() ends the script run")
 
 
 def main() -> None:
     st.set_page_config(page_title="nianbao review", page_icon="📑", layout="wide")
     path = db_path()
-    if not path.is_file():
+    if not exists(path):
         st.error(f"{path}: no such store. Run `nianbao run` first, or pass --db FILE.")
         st.stop()
-    store = _store(str(path.resolve()))
+    store = _store(str(path.resolve()) if isinstance(path, Path) else path)
+    principal = signed_in(store)
     with st.sidebar:
-        st.text_input("Reviewer", value=_default_reviewer(), key="reviewer")
-        st.caption(f"Store: `{path}`")
+        st.markdown(f"Signed in as **{principal.name}** ({principal.role})")
+        st.button("Sign out", key="sign_out", on_click=actions.sign_out)
+        st.caption(f"Store: `{shown(path)}`")
     if "report_id" not in st.session_state:
         wanted = st.query_params.get("report")
         st.session_state.report_id = int(wanted) if wanted and wanted.isdigit() else None

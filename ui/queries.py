@@ -1,7 +1,7 @@
 """What the review screen needs from the store, on top of `nianbao.store`'s review API.
 
 `review_report` turns the store's `ReportView` into the screen's `ReviewReport`;
-`export_gold_files` writes a reviewed report as an eval gold label beside its source text.
+`gold_files` gives a reviewed report as an eval gold label and its source text, for download.
 """
 
 from __future__ import annotations
@@ -86,17 +86,14 @@ def gold_stem(source_name: str, report_id: int) -> str:
     return stem or fallback
 
 
-def export_gold_files(store: Store, report_id: int, folder: Path) -> tuple[Path, Path]:
-    """Write `<stem>.gold.json` (canonical form, reviewed values) and `<stem>.txt` (source).
-
-    Together they are one eval item, as in eval/data/real. Raises the store's error when the
-    report has not been accepted by a reviewer.
-    """
+def gold_files(store: Store, report_id: int) -> dict[str, bytes]:
+    """`<stem>.gold.json` (canonical form, reviewed values) and `<stem>.txt` (source), as
+    bytes: together one eval item, as in eval/data/real. Raises the store's error when the
+    report has not been accepted by a reviewer. Nothing is written on the server."""
     gold = store.export_gold(report_id)
     view = store.load_report(report_id)
-    folder.mkdir(parents=True, exist_ok=True)
     stem = gold_stem(view.summary.source_name, report_id)
-    gold_path, text_path = folder / f"{stem}.gold.json", folder / f"{stem}.txt"
-    gold_path.write_text(json.dumps(gold, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    text_path.write_text(view.source_text or "", encoding="utf-8")
-    return gold_path, text_path
+    return {
+        f"{stem}.gold.json": (json.dumps(gold, ensure_ascii=False, indent=1) + "\n").encode(),
+        f"{stem}.txt": (view.source_text or "").encode("utf-8"),
+    }

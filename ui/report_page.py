@@ -13,14 +13,14 @@ import streamlit as st
 
 from nianbao.core.layout import layout_for
 from nianbao.core.models import CellProvenance
-from nianbao.store import CellView, DecisionView, ReportView, Store, StoreError
+from nianbao.store import CellView, DecisionView, ReportSummary, ReportView, Store, StoreError
 from ui import actions
 from ui.equations import readable_findings
 from ui.grids import Selection, grid_css, legend_html, part_html
 from ui.logic import Evaluation, ReviewReport, acceptance, candidates, evaluate
 from ui.page_view import page_crop
 from ui.proof_view import proof_legend_html, settle_actions
-from ui.queries import review_report
+from ui.queries import gold_files, review_report
 from ui.source_view import source_html
 from ui.status import STYLES
 
@@ -212,14 +212,27 @@ def _accept_panel(store: Store, view: ReportView, ev: Evaluation) -> None:
             on_click=actions.save_meta,
             args=(store, s.report_id, s.version, s.organ, s.year),
         )
-    st.text_input("Gold folder", value=actions.DEFAULT_GOLD_FOLDER, key="gold_folder")
-    st.button(
-        "Export as gold",
-        key="export",
-        disabled=s.review_status == "pending",
-        on_click=actions.export,
-        args=(store, s.report_id),
-    )
+    _gold_downloads(store, s)
+
+
+def _gold_downloads(store: Store, s: ReportSummary) -> None:
+    """The accepted report as an eval item: its gold label and its source, as downloads."""
+    if s.review_status == "pending":
+        st.button(
+            "Download gold label", key="export", disabled=True, help="accept the report first"
+        )
+        return
+    try:
+        files = gold_files(store, s.report_id)
+    except StoreError as exc:
+        st.error(f"No gold label: {exc}")
+        return
+    for n, (name, data) in enumerate(files.items()):
+        label = "Download gold label" if name.endswith(".gold.json") else "Download source"
+        mime = "application/json" if name.endswith(".json") else "text/plain"
+        st.download_button(
+            label, data, file_name=name, mime=mime, key="export" if n == 0 else "export-source"
+        )
 
 
 def _fmt_decision(d: DecisionView) -> str:
@@ -281,8 +294,6 @@ def render(store: Store, report_id: int, reviewer: str) -> None:
     keys = list(layout_for(rr.meta.template).keys)
     if st.session_state.get("cell") not in keys:
         st.session_state.cell = open_cells[0] if open_cells else keys[0]
-    if not reviewer.strip():
-        st.warning("Enter your name as reviewer (sidebar) to record decisions.")
     # The source stays in view while the reviewer scrolls down the tables.
     st.html(
         "<style>"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
 from pathlib import Path
 
 from nianbao.core.errors import UserError
@@ -23,7 +22,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--format", choices=FORMATS, default="csv")
     p.add_argument("--status", nargs="+", choices=STATUSES, help="only reports with these statuses")
-    p.add_argument("--db", type=Path, default=Path("nianbao.db"), help="default: nianbao.db")
+    p.add_argument(
+        "--db",
+        metavar="FILE|URL",
+        help="the store: a SQLite file, or postgresql://user@host/db "
+        "(default: $NIANBAO_DB_URL, else nianbao.db)",
+    )
     p.add_argument("--out", type=Path, default=Path("export"), help="folder (default: export)")
     p.set_defaults(func=run)
 
@@ -31,18 +35,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from nianbao.pipeline.atomic import staging
     from nianbao.pipeline.export import export
-    from nianbao.store import open_store
+    from nianbao.store import StoreError, open_store
+    from nianbao.store.location import exists, resolve
 
-    if not args.db.is_file():
-        raise UserError(f"{args.db}: no such store (run `nianbao run` first)")
+    try:
+        target = resolve(args.db)
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+    if not exists(target):
+        raise UserError(f"{target}: no such store (run `nianbao run` first)")
     if args.out.exists() and not args.out.is_dir():
         raise UserError(f"{args.out}: exists and is not a folder")
     try:
-        store = open_store(args.db)
-    except (OSError, sqlite3.Error) as exc:
-        if isinstance(exc, sqlite3.DatabaseError) and "not a database" not in str(exc):
-            raise  # a damaged store: one line and exit 4, from the CLI's fault handler
-        raise UserError(f"{args.db}: cannot open the store ({exc})") from None
+        store = open_store(target)
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
     try:
         # written into a staging folder, then renamed into place: a full disk or a damaged
         # store half-way leaves no half-written table, and the previous export as it was

@@ -15,20 +15,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "review",
         help="open the review screen (Streamlit) on a store",
-        description="Starts a headless Streamlit server on the store; open the printed URL.",
+        description=(
+            "Starts a headless Streamlit server on the store; open the printed URL and sign in "
+            "with a reviewer token (`nianbao token create --role reviewer --name NAME`): "
+            "decisions are recorded under the token's name."
+        ),
     )
-    p.add_argument("--db", type=Path, default=Path("nianbao.db"), help="the store (SQLite file)")
+    p.add_argument(
+        "--db",
+        metavar="FILE|URL",
+        help="the store: a SQLite file, or postgresql://user@host/db "
+        "(default: $NIANBAO_DB_URL, else nianbao.db)",
+    )
     p.add_argument("--port", type=int, default=8501, help="port to serve on (default 8501)")
     p.add_argument(
         "--address",
         default="127.0.0.1",
         help="address to listen on (default 127.0.0.1: this machine only)",
     )
-    p.add_argument("--reviewer", help="the reviewer's name recorded with every decision")
     p.set_defaults(func=run)
 
 
-def streamlit_command(db: Path, port: int, address: str) -> list[str]:
+def streamlit_command(db: Path | str, port: int, address: str) -> list[str]:
     """The `streamlit run` command line: headless, local, no usage statistics."""
     import ui
 
@@ -52,15 +60,21 @@ def streamlit_command(db: Path, port: int, address: str) -> list[str]:
 
 
 def run(args: argparse.Namespace) -> int:
-    db = args.db.resolve()
-    if not db.is_file():
-        raise UserError(f"{args.db}: no such store (create one with `nianbao run`)")
+    from nianbao.store import StoreError
+    from nianbao.store.location import resolve, shown
+
+    try:
+        db = resolve(args.db)
+    except StoreError as exc:
+        raise UserError(str(exc)) from None
+    if isinstance(db, Path):
+        db = db.resolve()
+        if not db.is_file():
+            raise UserError(f"{args.db or db}: no such store (create one with `nianbao run`)")
     if not 0 < args.port < 65536:
         raise UserError(f"--port {args.port}: expected 1-65535")
     env = {**os.environ, "NIANBAO_DB": str(db)}
-    if args.reviewer:
-        env["NIANBAO_REVIEWER"] = args.reviewer
-    print(f"nianbao review: http://{args.address}:{args.port}  (store {db}; Ctrl-C stops)")
+    print(f"nianbao review: http://{args.address}:{args.port}  (store {shown(db)}; Ctrl-C stops)")
     proc = subprocess.Popen(streamlit_command(db, args.port, args.address), env=env)
     try:
         return proc.wait()

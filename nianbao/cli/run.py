@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +38,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="parser (default, offline); llm; both (each reads everything, reconciled cell by "
         "cell); targeted (the parser, then the LLM asked only about the rows it flags)",
     )
-    p.add_argument("--db", type=Path, default=Path("nianbao.db"), help="default: nianbao.db")
+    p.add_argument(
+        "--db",
+        metavar="FILE|URL",
+        help="the store: a SQLite file, or postgresql://user@host/db "
+        "(default: $NIANBAO_DB_URL, else nianbao.db)",
+    )
     p.add_argument(
         "--jobs",
         type=int,
@@ -101,7 +105,8 @@ def run(args: argparse.Namespace) -> int:
     from nianbao.cli.summary import render
     from nianbao.pipeline.files import discover
     from nianbao.pipeline.runner import run as run_files
-    from nianbao.store import open_store
+    from nianbao.store import StoreError, open_store
+    from nianbao.store.location import resolve
 
     if args.jobs < 1 or args.jobs > 4 * (os.cpu_count() or 1) + 32:
         raise UserError(
@@ -124,11 +129,9 @@ def run(args: argparse.Namespace) -> int:
     if not files:
         raise UserError(f"{' '.join(map(str, args.paths))}: no report files found")
     try:
-        store = open_store(args.db)
-    except (OSError, sqlite3.Error) as exc:  # e.g. a file that is not a database
-        if isinstance(exc, sqlite3.DatabaseError) and "not a database" not in str(exc):
-            raise  # a damaged store: one line and exit 4, from the CLI's fault handler
-        raise UserError(f"{args.db}: cannot open the store ({exc})") from None
+        store = open_store(resolve(args.db))
+    except StoreError as exc:  # e.g. a file that is not a database, a server that refuses
+        raise UserError(str(exc)) from None
     bar: Any = tqdm(total=len(files), unit="report", dynamic_ncols=True, disable=None)
     try:
         stats = run_files(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import json
-import sqlite3
 from collections.abc import Iterator
 from decimal import Decimal
 from functools import cache
@@ -17,6 +16,7 @@ from typing import Any
 
 from nianbao.core.layout import LAYOUTS, ValueKind
 from nianbao.store import ReportSummary, Store
+from nianbao.store.db import Row
 from nianbao.store.values import decode
 
 FORMATS = ("csv", "jsonl", "parquet", "xlsx")
@@ -84,7 +84,7 @@ def _status(s: ReportSummary) -> str:
     return "reviewed" if s.review_status != "pending" else s.status
 
 
-def _effective(template: str, cell: sqlite3.Row) -> Any:
+def _effective(template: str, cell: Row) -> Any:
     text = cell["reviewed_value"] if cell["review_state"] == "fixed" else cell["value"]
     return decode(template, cell["key"], text)
 
@@ -225,17 +225,28 @@ def _write_xlsx(path: Path, columns: tuple[str, ...], rows: Iterator[dict[str, A
 WRITERS = {"csv": _write_csv, "jsonl": _write_jsonl, "parquet": _write_parquet, "xlsx": _write_xlsx}
 
 
+TABLES = ("reports", "cells")
+
+
+def write_table(
+    store: Store, fmt: str, table: str, path: Path, statuses: list[str] | None = None
+) -> int:
+    """Write one table to `path`: "reports" (wide, a row per report) or "cells" (long)."""
+    write = WRITERS[fmt]
+    if table == "reports":
+        return write(path, (*META_COLUMNS, *cell_keys()), wide_rows(store, statuses))
+    if table == "cells":
+        return write(path, CELL_COLUMNS, long_rows(store, statuses))
+    raise ValueError(f"unknown table {table!r}: expected one of {', '.join(TABLES)}")
+
+
 def export(
     store: Store, fmt: str, out: Path, statuses: list[str] | None = None
 ) -> dict[str, tuple[Path, int]]:
     """Write `out/reports.<fmt>` (wide) and `out/cells.<fmt>` (long); {table: (path, rows)}."""
     out.mkdir(parents=True, exist_ok=True)
-    write = WRITERS[fmt]
-    wide_path, long_path = out / f"reports.{fmt}", out / f"cells.{fmt}"
-    return {
-        "reports": (
-            wide_path,
-            write(wide_path, (*META_COLUMNS, *cell_keys()), wide_rows(store, statuses)),
-        ),
-        "cells": (long_path, write(long_path, CELL_COLUMNS, long_rows(store, statuses))),
-    }
+    written = {}
+    for table in TABLES:
+        path = out / f"{table}.{fmt}"
+        written[table] = (path, write_table(store, fmt, table, path, statuses))
+    return written

@@ -44,7 +44,7 @@ from nianbao.pipeline.worker import (
 )
 from nianbao.store import Outcome, SourceInfo, Store
 from nianbao.store.db import interrupts_deferred
-from nianbao.store.runlock import run_lock
+from nianbao.store.runlock import store_run_lock
 from nianbao.store.writer import RUN_TOTALS
 
 PROGRESS_EVERY = 25  # store the run's totals every so many reports
@@ -223,7 +223,7 @@ def run(
     skipped by later runs unless `retry_failed`, as is any file that failed because of
     itself."""
     limits = budget if budget is not None else None if timeout is None else Budget(timeout)
-    with run_lock(store.path):  # one run per store: no file is processed twice at once
+    with store_run_lock(store.db):  # one run per store: no file is processed twice at once
         store.close_killed_runs()
         return _run(store, files, backend, jobs, progress, limits, retry_failed)
 
@@ -255,7 +255,7 @@ def _run(
                 tick(1)
             elif isinstance(source, str):
                 info = SourceInfo(str(path), path.name, _unreadable_hash(path), "unknown", 0)
-                _store(store, stats, fp, Failure(info, source, "source"))
+                store_result(store, stats, fp, Failure(info, source, "source"))
                 tick(1)
             elif (before := store.done_before(source, fp, retry_failed)) is not None:
                 stats.n_skipped += 1
@@ -274,7 +274,7 @@ def _run(
             for result in pool.results(todo()):
                 if isinstance(result, Failure) and result.kind == FATAL:
                     raise BackendError(result.error)
-                _store(store, stats, fp, result)
+                store_result(store, stats, fp, result)
                 tick(1)
                 if (stats.n_done + stats.n_failed) % PROGRESS_EVERY == 0:
                     stats.seconds = time.perf_counter() - started
@@ -302,7 +302,8 @@ def _unreadable_hash(path: Path) -> str:
     return "unreadable:" + hashlib.sha256(str(path).encode("utf-8")).hexdigest()
 
 
-def _store(store: Store, stats: RunStats, fp: str, result: Outcome | Failure) -> None:
+def store_result(store: Store, stats: RunStats, fp: str, result: Outcome | Failure) -> None:
+    """Store one file's outcome or failure and count it (the run and the service's workers)."""
     # Ctrl-C waits until the report is stored AND counted: the run's totals match the store.
     with interrupts_deferred():
         _store_counted(store, stats, fp, result)
@@ -333,4 +334,4 @@ def _count_usage(stats: RunStats, usage: dict[str, float]) -> None:
     stats.cost_usd += float(usage.get("cost_usd", 0.0))
 
 
-__all__ = ["RunStats", "configuration", "fingerprint", "run"]
+__all__ = ["RunStats", "configuration", "fingerprint", "run", "store_result"]

@@ -5,25 +5,26 @@ it still holds. Each carried change is logged as a decision naming where it came
 
 from __future__ import annotations
 
-import sqlite3
-
+from nianbao.store.db import Conn
 from nianbao.store.meta import carry_meta
 from nianbao.store.migrations import now
 from nianbao.store.recheck import current_values, recheck
 
 
-def _reviewer(conn: sqlite3.Connection, result_id: int, key: str | None) -> tuple[str, int | None]:
+def _reviewer(conn: Conn, result_id: int, key: str | None) -> tuple[str, int | None]:
     """Who made the standing decision on `key` (None: the report's verdict), and its id."""
+    # `key IS ?` reads NULL as NULL on SQLite only: spell the two cases out for Postgres
+    match, params = ("key IS NULL", (result_id,)) if key is None else ("key = ?", (result_id, key))
     row = conn.execute(
-        "SELECT id, reviewer FROM decisions WHERE result_id = ? AND key IS ? AND kind != 'undo'"
+        f"SELECT id, reviewer FROM decisions WHERE result_id = ? AND {match} AND kind != 'undo'"
         " AND undone_by IS NULL ORDER BY id DESC LIMIT 1",
-        (result_id, key),
+        params,
     ).fetchone()
     return (row["reviewer"], row["id"]) if row else ("unknown", None)
 
 
 def _log(
-    conn: sqlite3.Connection,
+    conn: Conn,
     result_id: int,
     kind: str,
     key: str | None,
@@ -56,7 +57,7 @@ def _log(
     )
 
 
-def carry_reviews(conn: sqlite3.Connection, previous: int, result_id: int) -> bool:
+def carry_reviews(conn: Conn, previous: int, result_id: int) -> bool:
     """Copy fixed cells, accepted cells whose value is unchanged, and the report's verdict when
     the values it was given on are the values now. True when anything was carried."""
     carried = False

@@ -8,11 +8,10 @@ changed it meanwhile the decision is refused with `StaleEdit`, never silently ov
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 
 from nianbao.core.models import CellValue
-from nianbao.store.db import Database
+from nianbao.store.db import Conn, Database, Row
 from nianbao.store.meta import check_version, get_meta, parse_meta, set_meta, undo_meta
 from nianbao.store.migrations import now
 from nianbao.store.recheck import recheck
@@ -49,7 +48,7 @@ class ReviewDesk:
     db: Database
 
     # ---- helpers ---------------------------------------------------------------------------
-    def _result(self, conn: sqlite3.Connection, report_id: int) -> sqlite3.Row:
+    def _result(self, conn: Conn, report_id: int) -> Row:
         row = conn.execute(
             "SELECT r.*, p.source_text FROM results r JOIN reports p ON p.id = r.report_id"
             " WHERE r.report_id = ? AND r.current = 1",
@@ -61,12 +60,12 @@ class ReviewDesk:
             raise StoreError(f"report {report_id} failed ({row['error']}): nothing to review")
         return row
 
-    def _recheck(self, conn: sqlite3.Connection, result: sqlite3.Row) -> CheckResult:
+    def _recheck(self, conn: Conn, result: Row) -> CheckResult:
         return recheck(conn, result["id"])
 
     def _log(
         self,
-        conn: sqlite3.Connection,
+        conn: Conn,
         result_id: int,
         kind: DecisionKind,
         reviewer: str,
@@ -83,7 +82,7 @@ class ReviewDesk:
         cur = conn.execute(
             "INSERT INTO decisions (result_id, kind, key, old_value, new_value, old_state,"
             " new_state, reviewer, reason, created_at, undoes, version_after, findings_json)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 result_id,
                 kind.value,
@@ -100,7 +99,7 @@ class ReviewDesk:
                 findings,
             ),
         )
-        return int(cur.lastrowid or 0)
+        return int(cur.fetchone()[0])
 
     @staticmethod
     def _who(reviewer: str) -> str:
@@ -335,7 +334,7 @@ class ReviewDesk:
         return DecisionResult(undo_id, cell_version, version, outcome.findings, outcome.suspects)
 
 
-def _stale_message(conn: sqlite3.Connection, result_id: int, key: str, cell: sqlite3.Row) -> str:
+def _stale_message(conn: Conn, result_id: int, key: str, cell: Row) -> str:
     last = conn.execute(
         "SELECT reviewer, created_at, new_value FROM decisions WHERE result_id = ? AND key = ?"
         " ORDER BY id DESC LIMIT 1",

@@ -5,8 +5,8 @@ layout is a different set of cells, so the report is re-run instead."""
 from __future__ import annotations
 
 import re
-import sqlite3
 
+from nianbao.store.db import Conn, Row
 from nianbao.store.types import StaleEdit, StoreError
 
 FIELDS = ("meta.organ", "meta.year")
@@ -27,19 +27,19 @@ def parse_meta(key: str, raw: object) -> str | None:
     return text
 
 
-def get_meta(conn: sqlite3.Connection, result_id: int, key: str) -> str | None:
+def get_meta(conn: Conn, result_id: int, key: str) -> str | None:
     column = key.removeprefix("meta.")
     value = conn.execute(f"SELECT {column} FROM results WHERE id = ?", (result_id,)).fetchone()[0]
     return None if value is None else str(value)
 
 
-def set_meta(conn: sqlite3.Connection, result_id: int, key: str, text: str | None) -> None:
+def set_meta(conn: Conn, result_id: int, key: str, text: str | None) -> None:
     column = key.removeprefix("meta.")
     value: str | int | None = int(text) if column == "year" and text is not None else text
     conn.execute(f"UPDATE results SET {column} = ? WHERE id = ?", (value, result_id))
 
 
-def check_version(result: sqlite3.Row, expected: int | None, key: str) -> None:
+def check_version(result: Row, expected: int | None, key: str) -> None:
     if expected is not None and result["version"] != expected:
         raise StaleEdit(
             f"{key}: the report changed since you loaded it (version {result['version']}, "
@@ -47,7 +47,7 @@ def check_version(result: sqlite3.Row, expected: int | None, key: str) -> None:
         )
 
 
-def undo_meta(conn: sqlite3.Connection, decision: sqlite3.Row) -> None:
+def undo_meta(conn: Conn, decision: Row) -> None:
     """Put the meta value back, if nobody changed it again since."""
     now = get_meta(conn, decision["result_id"], decision["key"])
     if now != decision["new_value"]:
@@ -58,7 +58,7 @@ def undo_meta(conn: sqlite3.Connection, decision: sqlite3.Row) -> None:
     set_meta(conn, decision["result_id"], decision["key"], decision["old_value"])
 
 
-def carry_meta(conn: sqlite3.Connection, previous: int, result_id: int) -> list[tuple]:
+def carry_meta(conn: Conn, previous: int, result_id: int) -> list[tuple]:
     """Meta fixes standing on `previous`, applied to `result_id`: [(key, old, new, who, id)]."""
     out = []
     for key in FIELDS:

@@ -1,279 +1,177 @@
-"""The store's schema as numbered migrations, applied in order and recorded in `schema_version`.
+"""Bringing a store's schema up to date: Alembic revisions, the same for SQLite and Postgres.
 
-Append a migration to change the schema; never edit one that has shipped (a user's database
-has already run it). Each migration runs in its own transaction with its version row.
+The revisions live in `nianbao/store/alembic/versions/` and are applied when a store is
+opened; `schema.py` is the schema they add up to. Never edit a revision that has shipped (a
+user's database has run it): add one (docs/store.md says how).
+
+A store made before Alembic, by the hand-written migrations (table `schema_version`, last
+version 1 to 3), is adopted in place: stamped with revision 0001 (exactly version 1), then
+upgraded like any other (0004 and 0005 skip the columns versions 2 and 3 added).
+
+Opening an up-to-date store only reads `alembic_version` (no write lock, no SQLAlchemy or
+Alembic import); migrating runs under a lock (SQLite: BEGIN IMMEDIATE; Postgres: an advisory
+lock) inside one transaction, so two processes opening a new store migrate it once.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from dataclasses import dataclass
+import re
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from nianbao.store.types import StoreError
+from nianbao.store.types import SchemaTooNew
 
+if TYPE_CHECKING:
+    from nianbao.store.db import Database
 
-@dataclass(frozen=True)
-class Migration:
-    version: int
-    description: str
-    sql: str
+SCRIPTS = Path(__file__).parent / "alembic"
+BASELINE = "0001"  # the schema of hand-written migration 1
+# The last hand-written migration: 2 added cells.proof and cells.cause, 3 cells.page and
+# cells.box; revisions 0004 and 0005 add them only where they are missing, so a store at 1,
+# 2 or 3 is adopted the same way.
+LEGACY_FINAL = 3
+MIGRATE_LOCK = 0x6E69616E62616F + 1  # pg_advisory_xact_lock key while migrating
 
-
-MIGRATIONS: tuple[Migration, ...] = (
-    Migration(
-        1,
-        "reports, runs, results, extractions, cells, findings, suspects, decisions",
-        """
-        -- One row per distinct content (sha256 of the raw bytes); every path that held it is in
-        -- source_paths. A file whose content changed becomes a new report; the old one is kept
-        -- (history) and marked superseded_by the new one.
-        CREATE TABLE reports (
-            id            INTEGER PRIMARY KEY,
-            content_hash  TEXT NOT NULL UNIQUE,
-            source_path   TEXT NOT NULL,
-            source_name   TEXT NOT NULL,
-            media         TEXT NOT NULL,
-            source_text   TEXT,              -- NULL when the bytes could not be decoded
-            size_bytes    INTEGER NOT NULL,
-            created_at    TEXT NOT NULL,
-            superseded_by INTEGER REFERENCES reports(id)
-        );
-        CREATE TABLE source_paths (
-            path       TEXT PRIMARY KEY,
-            report_id  INTEGER NOT NULL REFERENCES reports(id),
-            seen_at    TEXT NOT NULL
-        );
-        CREATE INDEX source_paths_report ON source_paths(report_id);
-
-        CREATE TABLE runs (
-            id                 INTEGER PRIMARY KEY,
-            backend            TEXT NOT NULL,     -- parser | llm | both
-            model              TEXT,
-            prompt_version     TEXT,
-            parser_version     TEXT,
-            config_fingerprint TEXT NOT NULL,
-            config_json        TEXT NOT NULL,
-            started_at         TEXT NOT NULL,
-            finished_at        TEXT,
-            status             TEXT NOT NULL DEFAULT 'running'
-                CHECK (status IN ('running', 'ok', 'partial', 'interrupted')),
-            n_files            INTEGER NOT NULL DEFAULT 0,
-            n_done             INTEGER NOT NULL DEFAULT 0,
-            n_skipped          INTEGER NOT NULL DEFAULT 0,
-            n_failed           INTEGER NOT NULL DEFAULT 0,
-            seconds            REAL NOT NULL DEFAULT 0,
-            llm_calls          INTEGER NOT NULL DEFAULT 0,
-            cached_calls       INTEGER NOT NULL DEFAULT 0,
-            input_tokens       INTEGER NOT NULL DEFAULT 0,
-            output_tokens      INTEGER NOT NULL DEFAULT 0,
-            cost_usd           REAL NOT NULL DEFAULT 0
-        );
-
-        -- One processing of one report by one run: the reconciled verdict. `current` marks the
-        -- result the review screen and the export use (the newest per report).
-        CREATE TABLE results (
-            id                 INTEGER PRIMARY KEY,
-            report_id          INTEGER NOT NULL REFERENCES reports(id),
-            run_id             INTEGER NOT NULL REFERENCES runs(id),
-            config_fingerprint TEXT NOT NULL,
-            status             TEXT NOT NULL
-                CHECK (status IN ('accepted', 'needs_review', 'failed')),
-            review_status      TEXT NOT NULL DEFAULT 'pending'
-                CHECK (review_status IN ('pending', 'accepted', 'accepted_with_source_error')),
-            error_kind         TEXT,              -- source | backend | internal (failed only)
-            error              TEXT,
-            organ              TEXT,
-            year               INTEGER,
-            template           TEXT,
-            n_broken           INTEGER NOT NULL DEFAULT 0,
-            n_disagreements    INTEGER NOT NULL DEFAULT 0,
-            n_low_confidence   INTEGER NOT NULL DEFAULT 0,
-            n_flagged          INTEGER NOT NULL DEFAULT 0,
-            n_warnings         INTEGER NOT NULL DEFAULT 0,
-            seconds            REAL NOT NULL DEFAULT 0,
-            created_at         TEXT NOT NULL,
-            current            INTEGER NOT NULL DEFAULT 1,
-            version            INTEGER NOT NULL DEFAULT 0   -- bumped by every review decision
-        );
-        CREATE INDEX results_report ON results(report_id, current);
-        CREATE INDEX results_fingerprint ON results(config_fingerprint, report_id);
-        CREATE INDEX results_queue ON results(current, status, review_status);
-        CREATE INDEX results_series ON results(organ, year);
-
-        -- Each backend's own reading, whole (values, provenance, usage) for audit and re-use.
-        CREATE TABLE extractions (
-            id                INTEGER PRIMARY KEY,
-            result_id         INTEGER NOT NULL REFERENCES results(id) ON DELETE CASCADE,
-            backend           TEXT NOT NULL,
-            extractor_version TEXT NOT NULL,
-            llm_calls         INTEGER NOT NULL DEFAULT 0,
-            cached_calls      INTEGER NOT NULL DEFAULT 0,
-            input_tokens      INTEGER NOT NULL DEFAULT 0,
-            output_tokens     INTEGER NOT NULL DEFAULT 0,
-            cost_usd          REAL NOT NULL DEFAULT 0,
-            seconds           REAL NOT NULL DEFAULT 0,
-            extraction        BLOB NOT NULL,     -- zlib-compressed Extraction JSON
-            UNIQUE (result_id, backend)
-        );
-
-        -- One row per canonical key of a result. Values are text ("8", "373.9265", NULL for
-        -- null) so amounts keep their exact decimals; the layout says which type to read back.
-        CREATE TABLE cells (
-            result_id      INTEGER NOT NULL REFERENCES results(id) ON DELETE CASCADE,
-            key            TEXT NOT NULL,
-            value          TEXT,
-            status         TEXT NOT NULL CHECK (status IN ('verified', 'flagged')),
-            reasons        TEXT NOT NULL DEFAULT '[]',
-            agreement      TEXT NOT NULL,   -- agree | disagree | parser_only | llm_only | single
-            parser_value   TEXT,
-            llm_value      TEXT,
-            span_start     INTEGER,
-            span_end       INTEGER,
-            snippet        TEXT,
-            method         TEXT,
-            alignment      TEXT,
-            confidence     REAL,
-            review_state   TEXT NOT NULL DEFAULT 'none'
-                CHECK (review_state IN ('none', 'fixed', 'accepted')),
-            reviewed_value TEXT,
-            version        INTEGER NOT NULL DEFAULT 0,  -- optimistic lock for reviewers
-            PRIMARY KEY (result_id, key)
-        ) WITHOUT ROWID;
-
-        -- The findings currently standing for a result: replaced when a decision re-checks.
-        CREATE TABLE findings (
-            id        INTEGER PRIMARY KEY,
-            result_id INTEGER NOT NULL REFERENCES results(id) ON DELETE CASCADE,
-            origin    TEXT NOT NULL CHECK (origin IN ('rules', 'series')),
-            rule      TEXT NOT NULL,
-            family    TEXT NOT NULL,
-            severity  TEXT NOT NULL,
-            status    TEXT NOT NULL,
-            cells     TEXT NOT NULL,
-            equation  TEXT NOT NULL
-        );
-        CREATE INDEX findings_result ON findings(result_id);
-
-        CREATE TABLE suspects (
-            result_id INTEGER NOT NULL REFERENCES results(id) ON DELETE CASCADE,
-            rank      INTEGER NOT NULL,
-            body      TEXT NOT NULL,       -- rules.findings.Suspect as JSON
-            PRIMARY KEY (result_id, rank)
-        );
-
-        -- The audit trail: every reviewer action, never updated except to note its undo.
-        CREATE TABLE decisions (
-            id            INTEGER PRIMARY KEY,
-            result_id     INTEGER NOT NULL REFERENCES results(id),
-            kind          TEXT NOT NULL CHECK (kind IN
-                ('fix', 'accept_cell', 'accept_report', 'accept_with_source_error', 'undo')),
-            key           TEXT,               -- NULL for report-level decisions
-            old_value     TEXT,
-            new_value     TEXT,
-            old_state     TEXT,               -- cell review_state or report review_status
-            new_state     TEXT,
-            reviewer      TEXT NOT NULL,
-            reason        TEXT,
-            created_at    TEXT NOT NULL,
-            undoes        INTEGER REFERENCES decisions(id),
-            undone_by     INTEGER REFERENCES decisions(id),
-            version_after INTEGER NOT NULL,   -- cell (or report) version this decision left
-            findings_json TEXT                -- what the re-check found after this decision
-        );
-        CREATE INDEX decisions_result ON decisions(result_id);
-        """,
-    ),
-    Migration(
-        2,
-        "cells.proof (rules.proof.ProofLevel) and cells.cause (the decision that settles it)",
-        """
-        -- How far each cell is proven (read_confirmed, blank_proven, ambiguous, …) and, for an
-        -- unproven one, the id of the one decision ("d1", …) that settles it with its cause.
-        -- NULL in results stored before proof levels existed.
-        ALTER TABLE cells ADD COLUMN proof TEXT;
-        ALTER TABLE cells ADD COLUMN cause TEXT;
-        """,
-    ),
-    Migration(
-        3,
-        "cells.page, cells.box: where a value sits on the page of a PDF or a scan",
-        """
-        ALTER TABLE cells ADD COLUMN page INTEGER;  -- 1-based; NULL for text without pages
-        ALTER TABLE cells ADD COLUMN box TEXT;      -- JSON [x0, y0, x1, y1], page fractions
-        """,
-    ),
-)
+Query = Callable[[str], Sequence[Any]]
+_ASSIGN = {
+    name: re.compile(rf"^{name} = (?:['\"]([^'\"]+)['\"]|None)\s*$", re.MULTILINE)
+    for name in ("revision", "down_revision")
+}
 
 
-def current_version(conn: sqlite3.Connection) -> int:
-    conn.execute(
-        "CREATE TABLE IF NOT EXISTS schema_version ("
-        " version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)"
-    )
-    row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
-    return int(row[0] or 0)
+@lru_cache(maxsize=1)
+def revisions() -> tuple[str, ...]:
+    """Every revision, oldest first, read from the revision files' `revision` and
+    `down_revision` lines: opening a store needs no Alembic import (tests check this
+    agrees with Alembic's own reading)."""
+    parent: dict[str, str | None] = {}
+    for path in (SCRIPTS / "versions").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        rev = _ASSIGN["revision"].search(text)
+        down = _ASSIGN["down_revision"].search(text)
+        if rev is None or down is None:
+            continue
+        parent[rev.group(1)] = down.group(1)
+    chain: list[str] = []
+    children = {down: rev for rev, down in parent.items()}
+    if len(children) != len(parent):
+        raise RuntimeError("the store's migrations branch: merge them into one line")
+    node = children.get(None)
+    while node is not None:
+        chain.append(node)
+        node = children.get(node)
+    if len(chain) != len(parent):
+        raise RuntimeError("the store's migrations do not form one line from the baseline")
+    return tuple(chain)
 
 
-def _up_to_date(conn: sqlite3.Connection) -> bool:
-    """Read-only check, so opening a store that a run is writing to takes no write lock."""
-    exists = conn.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"
-    ).fetchone()
-    if exists is None:
-        return False
-    row = conn.execute("SELECT MAX(version) FROM schema_version").fetchone()
-    version, latest = int(row[0] or 0), MIGRATIONS[-1].version
-    if version > latest:
-        raise SchemaTooNew(
-            f"the store has schema version {version}, newer than this nianbao knows "
-            f"({latest}): upgrade nianbao"
+def head() -> str:
+    """The newest revision this nianbao knows."""
+    return revisions()[-1]
+
+
+def _tables(query: Query, dialect: str) -> set[str]:
+    if dialect == "sqlite":
+        rows = query(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+            " AND name IN ('alembic_version', 'schema_version')"
         )
-    return version == latest
+        return {r[0] for r in rows}
+    (row,) = query(
+        "SELECT to_regclass('alembic_version') IS NOT NULL,"
+        " to_regclass('schema_version') IS NOT NULL"
+    )
+    names = ("alembic_version", "schema_version")
+    return {name for name, there in zip(names, row, strict=True) if there}
 
 
-class SchemaTooNew(StoreError, sqlite3.DatabaseError):
-    """A store written by a newer nianbao: refuse rather than misread it (also a
-    DatabaseError, so callers that guard the database itself catch it too)."""
+def _state(query: Query, dialect: str) -> tuple[str | None, int | None]:
+    """(Alembic revision, hand-written migration version) of the database; None: absent."""
+    tables = _tables(query, dialect)
+    revision = legacy = None
+    if "alembic_version" in tables:
+        rows = query("SELECT version_num FROM alembic_version")
+        revision = rows[0][0] if rows else None
+    if "schema_version" in tables:
+        legacy = int(query("SELECT MAX(version) FROM schema_version")[0][0] or 0)
+    return revision, legacy
 
 
-def migrate(conn: sqlite3.Connection) -> list[int]:
-    """Apply every migration newer than the database; return the versions applied."""
-    if _up_to_date(conn):
+def _check(revision: str | None, legacy: int | None) -> None:
+    if revision is not None and revision not in revisions():
+        raise SchemaTooNew(
+            f"the store has schema revision {revision}, newer than this nianbao knows "
+            f"({head()}): upgrade nianbao"
+        )
+    if revision is None and legacy is not None and legacy > LEGACY_FINAL:
+        raise SchemaTooNew(
+            f"the store has schema version {legacy}, newer than this nianbao knows: "
+            "upgrade nianbao"
+        )
+
+
+def _engine(db: Database) -> Any:
+    """A SQLAlchemy engine on a second connection to the same database, for Alembic."""
+    import sqlalchemy
+    from sqlalchemy.pool import NullPool
+
+    from nianbao.store.location import sqlalchemy_url
+
+    if db.dialect == "postgresql":
+        return sqlalchemy.create_engine(sqlalchemy_url(str(db.target)), poolclass=NullPool)
+    import sqlite3
+
+    from nianbao.store.db import BUSY_TIMEOUT_MS
+
+    def connect() -> sqlite3.Connection:
+        # autocommit at the driver: our BEGIN IMMEDIATE is the one transaction
+        return sqlite3.connect(
+            str(db.target), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+        )
+
+    return sqlalchemy.create_engine("sqlite://", creator=connect, poolclass=NullPool)
+
+
+def migrate(db: Database) -> list[str]:
+    """Apply every revision newer than the database; return the revisions applied."""
+    revision, legacy = _state(lambda sql: db.conn.execute(sql).fetchall(), db.dialect)
+    _check(revision, legacy)
+    if revision == head():
         return []
-    applied = []
-    for migration in MIGRATIONS:
-        # Re-read inside the loop: another process may have migrated meanwhile.
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            if migration.version <= current_version(conn):
-                conn.execute("COMMIT")
-                continue
-            for statement in _statements(migration.sql):
-                conn.execute(statement)
-            conn.execute(
-                "INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, ?)",
-                (migration.version, migration.description, now()),
+    from alembic import command
+    from alembic.config import Config
+
+    engine = _engine(db)
+    try:
+        with engine.connect() as sa:
+            if db.dialect == "sqlite":
+                sa.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                sa.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATE_LOCK})")
+            # Re-read under the lock: another process may have migrated meanwhile.
+            revision, legacy = _state(
+                lambda sql: sa.exec_driver_sql(sql).fetchall(), db.dialect
             )
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        applied.append(migration.version)
-    return applied
-
-
-def _statements(sql: str) -> list[str]:
-    """Split a migration into statements (executescript would commit our transaction)."""
-    out, buf = [], ""
-    for line in sql.splitlines(keepends=True):
-        buf += line
-        if sqlite3.complete_statement(buf):
-            out.append(buf.strip())
-            buf = ""
-    if buf.strip():
-        raise ValueError(f"incomplete SQL statement in a migration: {buf.strip()[:60]}")
-    return out
+            _check(revision, legacy)
+            if revision == head():
+                sa.commit()
+                return []
+            config = Config()
+            config.set_main_option("script_location", str(SCRIPTS))
+            config.attributes["connection"] = sa
+            if revision is None and legacy is not None:
+                command.stamp(config, BASELINE)
+                revision = BASELINE
+            command.upgrade(config, "head")
+            sa.commit()
+    finally:
+        engine.dispose()
+    known = list(revisions())
+    start = 0 if revision is None else known.index(revision) + 1
+    return known[start:]
 
 
 def now() -> str:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 from nianbao.core.models import CanonicalReport, CellValue, Meta
+from nianbao.store.db import Conn
 from nianbao.store.series import refresh_series
 from nianbao.store.values import decode
 from nianbao.store.writer_check import write_check
@@ -13,7 +12,7 @@ from rules.findings import CheckResult, Status
 from rules.narrative import narrative_figures
 
 
-def current_values(conn: sqlite3.Connection, result_id: int) -> CanonicalReport:
+def current_values(conn: Conn, result_id: int) -> CanonicalReport:
     """The result's report with every reviewed value in place."""
     row = conn.execute(
         "SELECT organ, year, template FROM results WHERE id = ?", (result_id,)
@@ -30,7 +29,7 @@ def current_values(conn: sqlite3.Connection, result_id: int) -> CanonicalReport:
     return CanonicalReport(meta=meta, cells=cells)
 
 
-def recheck(conn: sqlite3.Connection, result_id: int) -> CheckResult:
+def recheck(conn: Conn, result_id: int) -> CheckResult:
     """Check the current values; replace the stored findings; update the result's counts and
     bump its version (every change a reviewer could have missed)."""
     text = conn.execute(

@@ -4,7 +4,8 @@ The lock is an flock on a file beside the database: the kernel drops it when its
 dies, however it dies (SIGKILL included), so a lock is never stale and a second run never
 waits on a dead one. Whoever takes it knows no other run is alive: every run still marked
 `running` was killed, and is marked `interrupted`. (flock is reliable on local disks; on a
-network file system, run one `nianbao run` per store.)
+network file system, run one `nianbao run` per store.) On Postgres the lock is a session
+advisory lock on the run's connection: the server drops it when that connection ends.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from nianbao.core.errors import UserError
 
@@ -63,3 +65,29 @@ def _holder(fd: int) -> str:
         return f"pid {info['pid']}, since {info['since']}"
     except (ValueError, KeyError, OSError):
         return "pid unknown"
+
+
+RUN_LOCK = 0x6E69616E62616F + 2  # pg advisory lock key of `nianbao run` (db.py has the others)
+
+
+@contextmanager
+def store_run_lock(db: Any) -> Iterator[None]:
+    """`run_lock` for the store behind `db` (a store.db.Database): the flock beside a SQLite
+    file, a session advisory lock on Postgres."""
+    if db.dialect == "sqlite":
+        with run_lock(Path(db.path)):
+            yield
+        return
+    with db._lock:  # the connection is shared by threads; a statement at a time
+        (got,) = db.conn.execute(f"SELECT pg_try_advisory_lock({RUN_LOCK})").fetchone()
+    if not got:
+        raise StoreBusy(
+            f"{db.path}: another nianbao run is writing to it; wait for it to finish, "
+            "or use another --db"
+        )
+    try:
+        yield
+    finally:
+        with db._lock:
+            if not db.conn.lost:
+                db.conn.execute(f"SELECT pg_advisory_unlock({RUN_LOCK})")

@@ -9,16 +9,16 @@ the other, such as 洪泽区人民政府 and 淮安市洪泽区人民政府, is 
 from __future__ import annotations
 
 import json
-import sqlite3
 
 from nianbao.core.layout import T3_COLUMNS
+from nianbao.store.db import Conn, Row
 from rules.findings import Severity, Status
 
 EFFECTIVE = "CASE WHEN c.review_state = 'fixed' THEN c.reviewed_value ELSE c.value END"
 RULE = "series.carry"
 
 
-def _row(conn: sqlite3.Connection, result_id: int) -> sqlite3.Row | None:
+def _row(conn: Conn, result_id: int) -> Row | None:
     return conn.execute(
         "SELECT r.id, r.organ, r.year, p.source_name FROM results r"
         " JOIN reports p ON p.id = r.report_id WHERE r.id = ?",
@@ -32,22 +32,29 @@ def _row(conn: sqlite3.Connection, result_id: int) -> sqlite3.Row | None:
 MIN_SUFFIX_CHARS = 5
 
 
-def _neighbour(conn: sqlite3.Connection, organ: str, year: int) -> sqlite3.Row | None:
+def _neighbour(conn: Conn, organ: str, year: int) -> Row | None:
     """The newest current result of `organ` for `year`, if the store holds one: the same
     name first, else a name that ends the other."""
-    return conn.execute(
+    # Suffixes with substr(x, length(x) - n + 1): the same on SQLite and Postgres (a negative
+    # start, SQLite's shorthand, means something else on Postgres).
+    n = len(organ)
+    sql = (
         "SELECT r.id, r.organ, r.year, p.source_name FROM results r"
         " JOIN reports p ON p.id = r.report_id"
         " WHERE r.year = ? AND r.current = 1 AND r.status != 'failed'"
         " AND p.superseded_by IS NULL AND (r.organ = ?"
-        "  OR (length(r.organ) >= ? AND substr(?, -length(r.organ)) = r.organ)"
-        "  OR (length(?) >= ? AND substr(r.organ, -length(?)) = ?))"
-        " ORDER BY r.organ = ? DESC, r.id DESC LIMIT 1",
-        (year, organ, MIN_SUFFIX_CHARS, organ, organ, MIN_SUFFIX_CHARS, organ, organ, organ),
-    ).fetchone()
+        "  OR (length(r.organ) >= ? AND length(r.organ) < ?"
+        "      AND substr(CAST(? AS TEXT), ? - length(r.organ) + 1) = r.organ)"
+    )
+    params: list[object] = [year, organ, MIN_SUFFIX_CHARS, n, organ, n]
+    if n >= MIN_SUFFIX_CHARS:
+        sql += "  OR (length(r.organ) > ? AND substr(r.organ, length(r.organ) - ? + 1) = ?)"
+        params += [n, n, organ]
+    sql += ") ORDER BY r.organ = ? DESC, r.id DESC LIMIT 1"
+    return conn.execute(sql, [*params, organ]).fetchone()
 
 
-def _values(conn: sqlite3.Connection, result_id: int, row: str) -> dict[str, str | None]:
+def _values(conn: Conn, result_id: int, row: str) -> dict[str, str | None]:
     found = conn.execute(
         f"SELECT c.key, {EFFECTIVE} AS v FROM cells c WHERE c.result_id = ? AND c.key LIKE ?",
         (result_id, f"t3.{row}.%"),
@@ -56,7 +63,7 @@ def _values(conn: sqlite3.Connection, result_id: int, row: str) -> dict[str, str
 
 
 def _mismatches(
-    conn: sqlite3.Connection, prev: sqlite3.Row, this: sqlite3.Row
+    conn: Conn, prev: Row, this: Row
 ) -> list[tuple[str, str]]:
     """(column, readable equation) for every column whose carry does not match."""
     before = _values(conn, prev["id"], "carried_forward")
@@ -76,7 +83,7 @@ def _mismatches(
     return out
 
 
-def _recompute(conn: sqlite3.Connection, row: sqlite3.Row) -> None:
+def _recompute(conn: Conn, row: Row) -> None:
     """Replace the series warnings of one result (it owns the ones naming its own cells)."""
     conn.execute("DELETE FROM findings WHERE result_id = ? AND origin = 'series'", (row["id"],))
     found = []
@@ -109,7 +116,7 @@ def _recompute(conn: sqlite3.Connection, row: sqlite3.Row) -> None:
     )
 
 
-def refresh_series(conn: sqlite3.Connection, result_id: int) -> None:
+def refresh_series(conn: Conn, result_id: int) -> None:
     """Recompute the series warnings of a result and of its previous and next years."""
     row = _row(conn, result_id)
     if row is None or row["organ"] is None or row["year"] is None:

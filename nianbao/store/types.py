@@ -44,6 +44,18 @@ class UnknownReport(StoreError):
     """No report, cell or decision with that id."""
 
 
+class StoreUnavailable(StoreError):
+    """The store cannot be opened: not a database, refused, unreachable, or too new."""
+
+
+class SchemaTooNew(StoreUnavailable):
+    """A store written by a newer nianbao: refuse rather than misread it."""
+
+
+class LostClaim(StoreError):
+    """A work item is no longer claimed by this worker (its lease ran out and it moved on)."""
+
+
 @dataclass(frozen=True)
 class SourceInfo:
     """One input file as the pipeline saw it: enough to find or create its report row."""

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import zlib
 from collections.abc import Iterator
 from typing import Any
 
 from nianbao.core.layout import layout_for
 from nianbao.core.models import CanonicalReport, CellValue, Extraction
-from nianbao.store.db import Database
+from nianbao.store.db import Conn, Database, Row
 from nianbao.store.recheck import current_values
 from nianbao.store.types import (
     CellView,
@@ -45,8 +44,8 @@ _CURRENT = "FROM results r JOIN reports p ON p.id = r.report_id WHERE r.current 
 )
 
 
-def summary(row: sqlite3.Row) -> ReportSummary:
-    return ReportSummary(**{k: row[k] for k in row.keys()})  # noqa: SIM118 - sqlite3.Row
+def summary(row: Row) -> ReportSummary:
+    return ReportSummary(**{k: row[k] for k in row.keys()})  # noqa: SIM118 - Row
 
 
 def _filters(
@@ -70,7 +69,7 @@ def _filters(
     return where, params
 
 
-def finding(row: sqlite3.Row) -> Finding:
+def finding(row: Row) -> Finding:
     return Finding(
         rule=row["rule"],
         family=row["family"],
@@ -81,7 +80,7 @@ def finding(row: sqlite3.Row) -> Finding:
     )
 
 
-def decision(row: sqlite3.Row) -> DecisionView:
+def decision(row: Row) -> DecisionView:
     return DecisionView(**{k: row[k] for k in DecisionView.__dataclass_fields__})
 
 
@@ -162,7 +161,7 @@ class Reader:
             for r in rows
         }
 
-    def _current(self, conn: sqlite3.Connection, report_id: int) -> sqlite3.Row:
+    def _current(self, conn: Conn, report_id: int) -> Row:
         row = conn.execute(
             f"SELECT {_SUMMARY_COLS}, p.source_text, p.media FROM results r"
             " JOIN reports p ON p.id = r.report_id WHERE p.id = ? AND r.current = 1",
@@ -209,7 +208,7 @@ class Reader:
         )
 
     def _cells(
-        self, conn: sqlite3.Connection, result_id: int, template: str
+        self, conn: Conn, result_id: int, template: str
     ) -> dict[str, CellView]:
         order = {k: n for n, k in enumerate(layout_for(template).keys)}
         out = {}
@@ -243,7 +242,7 @@ class Reader:
             )
         return dict(sorted(out.items(), key=lambda kv: order[kv[0]]))
 
-    def current_values(self, conn: sqlite3.Connection, result_id: int) -> CanonicalReport:
+    def current_values(self, conn: Conn, result_id: int) -> CanonicalReport:
         """The result's report with every reviewed value in place."""
         return current_values(conn, result_id)
 
@@ -265,7 +264,7 @@ class Reader:
 
     def iter_current(
         self, statuses: list[str] | None = None
-    ) -> Iterator[tuple[ReportSummary, list[sqlite3.Row]]]:
+    ) -> Iterator[tuple[ReportSummary, list[Row]]]:
         """Every current result with its cell rows (effective values), one at a time."""
         where, params = "", []
         if statuses:

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 import zlib
 from collections.abc import Iterable
 from typing import Any
 
 from nianbao.core.models import CellProvenance, Extraction, ReportStatus
 from nianbao.store.carry import carry_reviews
-from nianbao.store.db import Database
+from nianbao.store.db import Conn, Database
 from nianbao.store.migrations import now
 from nianbao.store.series import refresh_series
 from nianbao.store.types import Outcome, SourceInfo
@@ -80,7 +79,8 @@ class RunWriter:
         with self.db.transaction() as conn:
             cur = conn.execute(
                 "INSERT INTO runs (backend, model, prompt_version, parser_version,"
-                " config_fingerprint, config_json, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                " config_fingerprint, config_json, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " RETURNING id",
                 (
                     backend,
                     config.get("model"),
@@ -91,15 +91,18 @@ class RunWriter:
                     now(),
                 ),
             )
-            return int(cur.lastrowid or 0)
+            return int(cur.fetchone()[0])
 
     def close_killed_runs(self) -> int:
         """Mark `interrupted` every run still `running`: called by a run holding the store's
-        run lock, so none of them is alive (they were killed). Returns how many."""
+        run lock, so none of them is alive (they were killed). The service's workers' runs
+        (`config_json.service_worker`) are not `nianbao run`s and take no run lock: left
+        alone. Returns how many."""
         with self.db.transaction() as conn:
             cur = conn.execute(
-                "UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'",
-                (now(),),
+                "UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'"
+                " AND config_json NOT LIKE ?",
+                (now(), '%"service_worker"%'),
             )
             return int(cur.rowcount)
 
@@ -261,7 +264,7 @@ class RunWriter:
             )
 
 
-def _note_path(conn: sqlite3.Connection, path: str, report_id: int) -> None:
+def _note_path(conn: Conn, path: str, report_id: int) -> None:
     """Point `path` at `report_id`; a report no path points at any more is superseded."""
     row = conn.execute("SELECT report_id FROM source_paths WHERE path = ?", (path,)).fetchone()
     conn.execute(
@@ -280,14 +283,14 @@ def _note_path(conn: sqlite3.Connection, path: str, report_id: int) -> None:
     conn.execute("UPDATE reports SET superseded_by = NULL WHERE id = ?", (report_id,))
 
 
-def _report_row(conn: sqlite3.Connection, source: SourceInfo) -> int:
+def _report_row(conn: Conn, source: SourceInfo) -> int:
     row = conn.execute(
         "SELECT id, source_text FROM reports WHERE content_hash = ?", (source.content_hash,)
     ).fetchone()
     if row is None:
         cur = conn.execute(
             "INSERT INTO reports (content_hash, source_path, source_name, media, source_text,"
-            " size_bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " size_bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
             (
                 source.content_hash,
                 source.path,
@@ -298,7 +301,7 @@ def _report_row(conn: sqlite3.Connection, source: SourceInfo) -> int:
                 now(),
             ),
         )
-        report_id = int(cur.lastrowid or 0)
+        report_id = int(cur.fetchone()[0])
     else:
         report_id = int(row["id"])
         if row["source_text"] is None and source.text is not None:
@@ -309,7 +312,7 @@ def _report_row(conn: sqlite3.Connection, source: SourceInfo) -> int:
     return report_id
 
 
-def _current_result(conn: sqlite3.Connection, report_id: int) -> int | None:
+def _current_result(conn: Conn, report_id: int) -> int | None:
     row = conn.execute(
         "SELECT id FROM results WHERE report_id = ? AND current = 1 AND template IS NOT NULL",
         (report_id,),
@@ -318,12 +321,14 @@ def _current_result(conn: sqlite3.Connection, report_id: int) -> int | None:
 
 
 def _result_row(
-    conn: sqlite3.Connection, report_id: int, run_id: int, fingerprint: str, **values: Any
+    conn: Conn, report_id: int, run_id: int, fingerprint: str, **values: Any
 ) -> int:
     conn.execute("UPDATE results SET current = 0 WHERE report_id = ? AND current = 1", (report_id,))
     cols = ["report_id", "run_id", "config_fingerprint", "created_at", *values]
     params = [report_id, run_id, fingerprint, now(), *values.values()]
     cur = conn.execute(
-        f"INSERT INTO results ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", params
+        f"INSERT INTO results ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})"
+        " RETURNING id",
+        params,
     )
-    return int(cur.lastrowid or 0)
+    return int(cur.fetchone()[0])

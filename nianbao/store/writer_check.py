@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 
+from nianbao.store.db import Conn
 from rules.findings import Finding, Suspect
 
 
 def write_check(
-    conn: sqlite3.Connection,
+    conn: Conn,
     result_id: int,
     findings: Iterable[Finding],
     suspects: Iterable[Suspect],

@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from nianbao.cli import main
+from nianbao.service.tokens import create_token
+from nianbao.store import open_store
 from tests.e2e.test_review_browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -30,6 +32,7 @@ REAL = Path(__file__).parent.parent.parent / "eval" / "data" / "real"
 PDF = "corpus-012_hongze-district-2023.pdf"  # its part 四 totals break: cells are flagged
 
 pytestmark = pytest.mark.browser
+SECRET: dict[str, str] = {}  # the reviewer's token, made by the fixture
 
 
 @pytest.fixture
@@ -39,9 +42,11 @@ def server(tmp_path: Path) -> Iterator[str]:
     shutil.copy(REAL / PDF, folder / PDF)
     db = tmp_path / "review.db"
     assert main(["run", str(folder), "--db", str(db)]) in (0, 1)
+    with open_store(db) as store:  # the screen opens to a signed-in reviewer only
+        SECRET[REVIEWER] = create_token(store, REVIEWER, "reviewer")[1]
     port = _free_port()
     log = tmp_path / "server.log"
-    env = {**os.environ, "NIANBAO_REVIEWER": REVIEWER}
+    env = dict(os.environ)
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "nianbao", "review", "--db", str(db), "--port", str(port)],
@@ -74,6 +79,8 @@ def test_flagged_pdf_cell_shows_its_page_crop(server: str) -> None:
             page = browser.new_page(viewport={"width": 1600, "height": 1250})
             page.set_default_timeout(TIMEOUT_MS)
             page.goto(server)
+            page.get_by_label("API token").fill(SECRET[REVIEWER])
+            page.get_by_label("API token").press("Enter")
             expect(page.get_by_text(PDF)).to_be_visible()
             page.get_by_role("button", name="Review", exact=True).first.click()
             key = "t4.review.upheld"  # 10, read from page 4; flagged (its total is printed 0)

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from nianbao.service.tokens import create_token
+from nianbao.store import open_store
 from tests.e2e.sample_store import WRONG_KEY, XSS_ORGAN, Built, build_sample_store
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -34,6 +36,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 REVIEWER = "e2e-reviewer"
+SECRET: dict[str, str] = {}  # the reviewer's token, made by the fixture
 TIMEOUT_MS = 20_000
 
 pytestmark = pytest.mark.browser
@@ -63,9 +66,11 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
 def server(tmp_path: Path) -> Iterator[tuple[str, Path, Built]]:
     db = tmp_path / "review.db"
     built = build_sample_store(db)
+    with open_store(db) as store:
+        SECRET[REVIEWER] = create_token(store, REVIEWER, "reviewer")[1]
     port = _free_port()
     log = tmp_path / "server.log"
-    env = {**os.environ, "NIANBAO_REVIEWER": REVIEWER}
+    env = dict(os.environ)
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "nianbao", "review", "--db", str(db), "--port", str(port)],
@@ -111,7 +116,13 @@ def test_review_in_a_real_browser(server: tuple[str, Path, Built], tmp_path: Pat
             page.set_default_timeout(TIMEOUT_MS)
             page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
             page.goto(url)
+            # signed out: the sign-in form and nothing else; a reviewer token opens the queue
+            expect(page.get_by_text("nianbao review: sign in")).to_be_visible()
+            expect(page.get_by_text("Review queue")).to_have_count(0)
+            page.get_by_label("API token").fill(SECRET[REVIEWER])
+            page.get_by_label("API token").press("Enter")
             expect(page.get_by_text("Review queue")).to_be_visible()
+            expect(page.get_by_text(f"Signed in as {REVIEWER}")).to_be_visible()
             reviews = page.get_by_role("button", name="Review", exact=True)
             expect(reviews).to_have_count(3)
             expect(page.get_by_text("seed-003.txt")).to_be_visible()
