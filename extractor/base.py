@@ -35,6 +35,8 @@ class SourceDocument:
     media: str = "txt"  # "txt", "md", "html", "docx", "pdf"
     path: Path | None = None
     sha256: str = field(default="")  # of the raw bytes; identifies the content in the store
+    # spans of `text` where undecodable bytes were replaced by U+FFFD (extractor.damage)
+    damaged: tuple[tuple[int, int], ...] = ()
 
     @classmethod
     def from_text(cls, name: str, text: str, media: str = "txt") -> SourceDocument:

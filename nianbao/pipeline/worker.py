@@ -127,6 +127,7 @@ def process(
 
 
 def _process(path: Path, source: SourceInfo, backend: str, started: float) -> Outcome | Failure:
+    from extractor.damage import mark_damage
     from extractor.readers import read_document
 
     try:
@@ -136,6 +137,8 @@ def _process(path: Path, source: SourceInfo, backend: str, started: float) -> Ou
             readings = targeted_readings(doc, extractors(backend))
         else:
             readings = {name: ex.extract(doc) for name, ex in extractors(backend).items()}
+        for reading in readings.values():  # a cell on a line with replaced bytes needs a look
+            mark_damage(doc, reading)
         return assess(source, readings, seconds=time.perf_counter() - started)
     except BackendError as exc:  # bad key, unreachable endpoint: every report would fail
         return Failure(source, str(exc), FATAL, time.perf_counter() - started)
