@@ -28,10 +28,13 @@ from extractor.llm.cache import AnswerCache, cache_key
 from extractor.llm.config import LLMConfig
 from extractor.llm.errors import LLMRequestError
 from extractor.llm.ratelimit import RateLimiter
+from extractor.llm.redact import install_log_redaction
 
 # instructor logs each failed call at ERROR; without a handler Python would print it on
 # stderr, breaking the CLI's one-line errors. Users who configure logging still see it.
 logging.getLogger("instructor").addHandler(logging.NullHandler())
+# httpx and openai log request URLs, which may carry credentials (see extractor.llm.redact).
+install_log_redaction()
 
 
 def is_refused(exc: BaseException) -> bool:
@@ -203,7 +206,7 @@ class Session:
         return completion
 
     def _translate(self, exc: openai.APIError) -> Exception:
-        url = self.cfg.base_url
+        url = self.cfg.shown_url  # never the credentials a base URL may carry
         tries = self.cfg.retry.attempts
         if isinstance(exc, openai.APIStatusError):
             code = exc.status_code
