@@ -16,6 +16,7 @@ import streamlit as st
 
 from nianbao.store import Store, open_store
 from ui import queue_page, report_page
+from ui.safe_text import md_text
 
 DB_ENV = "NIANBAO_DB"
 REVIEWER_ENV = "NIANBAO_REVIEWER"
@@ -46,12 +47,12 @@ def main() -> None:
     st.set_page_config(page_title="nianbao review", page_icon="📑", layout="wide")
     path = db_path()
     if not path.is_file():
-        st.error(f"{path}: no such store. Run `nianbao run` first, or pass --db FILE.")
+        st.error(md_text(f"{path}: no such store. Run `nianbao run` first, or pass --db FILE."))
         st.stop()
     store = _store(str(path.resolve()))
     with st.sidebar:
         st.text_input("Reviewer", value=_default_reviewer(), key="reviewer")
-        st.caption(f"Store: `{path}`")
+        st.caption("Store: " + md_text(path))
     if "report_id" not in st.session_state:
         wanted = st.query_params.get("report")
         st.session_state.report_id = int(wanted) if wanted and wanted.isdigit() else None
