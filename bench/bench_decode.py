@@ -29,15 +29,20 @@ from hypothesis import HealthCheck, given, settings
 
 sys.path.insert(0, str(Path(__file__).parent.parent))  # the tests' fixtures and strategies
 
-import extractor.decode
-import extractor.segmentation
-from extractor.base import SourceDocument
-from extractor.decode import T4_RUN, RowCandidates, decode_t3, decode_t4
-from extractor.joint import Budget
-from extractor.layout import layout_for
-from extractor.models import CanonicalReport
+import extractor.parser.decoding.decode
+import extractor.parser.decoding.segment
 from extractor.parser import ParserExtractor
-from extractor.segmentation import _segment_cached, segment, segment_with_row_number, sums_for
+from extractor.parser.decoding.decode import T4_RUN, RowCandidates, decode_t3, decode_t4
+from extractor.parser.decoding.search import Budget
+from extractor.parser.decoding.segment import (
+    _segment_cached,
+    segment,
+    segment_with_row_number,
+    sums_for,
+)
+from nianbao.core.document import SourceDocument
+from nianbao.core.layout import layout_for
+from nianbao.core.models import CanonicalReport
 from tests.glued import t3_runs, t4_run
 from tests.strategies import consistent_reports
 from tests.test_decode import _seed_t3
@@ -117,11 +122,18 @@ def figures(times: list[float]) -> tuple[float, float, float]:
     return statistics.median(ordered), p95, ordered[-1]
 
 
-def baseline_module(rev: str, path: str) -> types.ModuleType:
-    """REV's version of one module of this tree, loaded beside it (`git show`)."""
-    source = subprocess.run(
-        ["git", "show", f"{rev}:{path}"], cwd=ROOT, capture_output=True, text=True, check=True
-    ).stdout
+def baseline_module(rev: str, *paths: str) -> types.ModuleType:
+    """REV's version of one module of this tree, loaded beside it (`git show`); the first of
+    `paths` that REV has (the module moved in the restructure)."""
+    for path in paths:
+        shown = subprocess.run(
+            ["git", "show", f"{rev}:{path}"], cwd=ROOT, capture_output=True, text=True
+        )
+        if shown.returncode == 0:
+            break
+    else:
+        raise SystemExit(f"{rev} has none of {', '.join(paths)}")
+    source = shown.stdout
     module = types.ModuleType(f"baseline_{rev}_{Path(path).stem}")
     sys.modules[module.__name__] = module  # dataclasses look their module up
     exec(compile(source, f"{rev}:{path}", "exec"), module.__dict__)
@@ -131,8 +143,8 @@ def baseline_module(rev: str, path: str) -> types.ModuleType:
 def baseline(rev: str) -> dict[str, Any]:
     """REV's joint search (adapted to this tree's (solutions, Budget) return) and REV's cutting
     search, to swap in for the decoder's and the segmenter's."""
-    joint = baseline_module(rev, "extractor/joint.py")
-    cutting = baseline_module(rev, "extractor/cutting.py")
+    joint = baseline_module(rev, "extractor/parser/decoding/search.py", "extractor/joint.py")
+    cutting = baseline_module(rev, "extractor/parser/decoding/segment.py", "extractor/cutting.py")
 
     def choose(blocks: list, idents: list) -> tuple[list, Budget]:
         found, extra = joint.choose(blocks, idents)
@@ -144,8 +156,8 @@ def baseline(rev: str) -> dict[str, Any]:
 
 
 def swap(parts: dict[str, Any]) -> None:
-    extractor.decode.choose = parts["choose"]
-    extractor.segmentation.Search = parts["Search"]
+    extractor.parser.decoding.decode.choose = parts["choose"]
+    extractor.parser.decoding.segment.Search = parts["Search"]
 
 
 def main() -> None:
@@ -168,7 +180,10 @@ def main() -> None:
         "damaged real pages (parser)": [lambda c=c: parse_damaged(*c) for c in DAMAGED],
         "pathological page (test_joint)": [lambda: decode_t3(pathological, "2021").values()] * 3,
     }
-    current = {"choose": extractor.decode.choose, "Search": extractor.segmentation.Search}
+    current = {
+        "choose": extractor.parser.decoding.decode.choose,
+        "Search": extractor.parser.decoding.segment.Search,
+    }
     searches = {args.baseline: baseline(args.baseline), "this tree": current}
     print(f"CPU ms per report: {args.baseline} -> this tree (ratio = {args.baseline} / this)")
     for name, jobs in cases.items():

@@ -19,10 +19,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from extractor.base import BackendError, ExtractorError  # noqa: E402
 from extractor.llm import LLMExtractor  # noqa: E402
-from extractor.models import CanonicalReport  # noqa: E402
 from extractor.readers import SUFFIXES, read_document  # noqa: E402
+from nianbao.core.errors import BackendError, ExtractorError  # noqa: E402
+from nianbao.core.models import CanonicalReport  # noqa: E402
 
 REAL = ROOT / "eval" / "data" / "real"
 

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 
 sys.path.insert(0, str(Path(__file__).parent.parent))  # the tests' strategies
 
-from extractor.models import CanonicalReport
+from nianbao.core.models import CanonicalReport
 from rules.engine import check
 from rules.identities import identities_by_key
 from tests.strategies import consistent_reports

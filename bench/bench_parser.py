@@ -17,9 +17,9 @@ from pathlib import Path
 ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT))
 
-from extractor.base import SourceDocument  # noqa: E402
 from extractor.parser import ParserExtractor  # noqa: E402
 from extractor.readers import read_document  # noqa: E402
+from nianbao.core.document import SourceDocument  # noqa: E402
 
 REAL = ROOT / "eval" / "data" / "real"
 DIRECT = {"read", "blank", "missing"}

@@ -13,8 +13,9 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractor.base import SourceDocument
-from extractor.models import CanonicalError, CanonicalReport
+from nianbao.core.document import SourceDocument
+from nianbao.core.errors import CanonicalError
+from nianbao.core.models import CanonicalReport
 
 REAL_DIR = Path(__file__).parent / "data" / "real"
 SOURCE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")

@@ -1,7 +1,7 @@
 """Run a backend over eval cases: extract, check, flag, score; one failure never stops the run.
 
 Every report goes through the production path: `extractor.registry.get_extractor`, then
-`rules.engine.check` (with the narrative's figures), then `rules.review_flags.review_flags`.
+`rules.engine.check` (with the narrative's figures), then `rules.verdict.review_flags`.
 The flags that count for the silent-error rate are the ones that path raised.
 """
 
@@ -10,17 +10,20 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from eval.cases import EvalCase
-from eval.metrics import ReportScore, score_report
-from extractor.base import Extractor, SourceDocument
-from extractor.models import Extraction
+from eval.cases import REAL_DIR, EvalCase, load_cases
+from eval.metrics import ReportScore, breakdown, score_report
+from extractor.base import Extractor
 from extractor.registry import get_extractor
+from nianbao.core.document import SourceDocument
+from nianbao.core.models import Extraction
+from nianbao.pipeline.reconcile import reconcile
 from rules.engine import check
 from rules.narrative import narrative_figures
-from rules.review_flags import review_flags
+from rules.verdict import review_flags
 
 BACKENDS = ("parser", "llm", "both")
 
@@ -45,12 +48,6 @@ def make_backend(name: str, **options: Any) -> Backend:
     if name != "both":
         extractor = _get(name, options)
         return Backend(name, extractor.version, extractor.extract)
-    try:
-        from nianbao.pipeline.reconcile import reconcile
-    except ImportError:
-        raise HarnessError(
-            "--backend both needs nianbao.pipeline.reconcile, which this build does not have"
-        ) from None
     parser, llm = _get("parser", {}), _get("llm", options)
 
     def both(doc: SourceDocument) -> Extraction:
@@ -138,11 +135,6 @@ def run_eval(
     real_dir: Path | None = None,
 ) -> tuple[dict[str, Any], list[ReportScore]]:
     """Evaluate `backend` on set `which`: (every metric and the config, per-report scores)."""
-    from datetime import UTC, datetime
-
-    from eval.cases import REAL_DIR, load_cases
-    from eval.metrics import breakdown
-
     chosen = make_backend(backend, **(options or {}))
     if cases is None:  # callers that evaluate the same set twice load it once
         cases = load_cases(which, synth_count if which != "real" else 0, seed, real_dir or REAL_DIR)

@@ -2,7 +2,7 @@
 
 Definitions (docs/eval.md says the same for readers):
 - a cell is right when the extracted value equals the gold value; `null` and `0` differ;
-- a cell is flagged when `rules.review_flags.review_flags` (the system's one flag policy)
+- a cell is flagged when `rules.verdict.review_flags` (the system's one flag policy)
   names it; a report the backend failed on is rejected as a whole, so its cells are all
   wrong but none is silent, and it raises no flags for the flag precision;
 - silent-error rate = wrong cells not flagged / all cells;
@@ -18,8 +18,8 @@ from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from extractor.layout import layout_for
-from extractor.models import CanonicalReport, CellValue, Extraction
+from nianbao.core.layout import layout_for
+from nianbao.core.models import CanonicalReport, CellValue, Extraction
 
 PARTS = ("t2", "t3", "t4")
 USAGE_FIELDS = ("calls", "cached_calls", "input_tokens", "output_tokens", "cost_usd", "seconds")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from extractor.base import SourceDocument
-from extractor.models import Extraction
+from nianbao.core.document import SourceDocument
+from nianbao.core.models import Extraction
 
 REPLACEMENT = "\ufffd"
 DAMAGE_NOTE = "source damaged on this line: undecodable bytes replaced by �"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from extractor.layout import ValueKind, layout_for
-from extractor.models import CanonicalReport, CellValue
+from nianbao.core.layout import ValueKind, layout_for
+from nianbao.core.models import CanonicalReport, CellValue
 from rules.findings import CheckResult, Finding, Severity, Status
 from rules.identities import Identity, identities_for
 from rules.localise import implicated_cells, localise

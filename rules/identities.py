@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from extractor.layout import RowRole, layout_for
+from nianbao.core.layout import RowRole, layout_for
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from fractions import Fraction
 
-from extractor.layout import ValueKind, layout_for
-from extractor.models import CellValue
+from nianbao.core.layout import ValueKind, layout_for
+from nianbao.core.models import CellValue
 from rules.findings import Suspect
 from rules.identities import Identity, identities_by_key, identities_for
 

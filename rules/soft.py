@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from extractor.layout import template_for_year
-from extractor.models import CanonicalReport
+from nianbao.core.layout import template_for_year
+from nianbao.core.models import CanonicalReport
 from rules.findings import Finding, Severity, Status
 
 

@@ -10,7 +10,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-from extractor.layout import layout_for
+from nianbao.core.layout import layout_for
 
 REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
 _RUN = re.compile(r"[0-9\-][0-9 \-]*")

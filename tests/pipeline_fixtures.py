@@ -7,10 +7,10 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from extractor.models import CanonicalReport, CellProvenance, Extraction
+from nianbao.core.models import CanonicalReport, CellProvenance, Extraction
 from nianbao.pipeline.assess import assess
 from nianbao.store.types import Outcome, SourceInfo
-from rules.review_flags import BLANK_METHOD
+from rules.verdict import BLANK_METHOD
 
 REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
-from extractor.layout import RowRole, ValueKind, layout_for
-from extractor.models import CanonicalReport, Meta
+from nianbao.core.layout import RowRole, ValueKind, layout_for
+from nianbao.core.models import CanonicalReport, Meta
 
 # Mostly small counts with some large ones, as small and large bodies print them.
 counts = st.one_of(st.just(0), st.integers(0, 9), st.integers(0, 5000))

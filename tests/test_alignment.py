@@ -7,7 +7,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractor.alignment import align, align_values
+from extractor.parser.decoding.alignment import align, align_values
 from tests.glued import values_after
 
 

@@ -8,8 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from extractor.layout import layout_for
 from nianbao.cli import main
+from nianbao.core.layout import layout_for
 
 REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractor.alignment import align
-from extractor.decode import (
+from extractor.parser.decoding.alignment import align
+from extractor.parser.decoding.decode import (
     CONF_UNIQUE,
     T4_RUN,
     Decoded,
@@ -17,9 +17,9 @@ from extractor.decode import (
     decode_t3,
     decode_t4,
 )
-from extractor.layout import layout_for
-from extractor.models import CanonicalReport
-from extractor.segmentation import segment, segment_with_row_number, sums_for
+from extractor.parser.decoding.segment import segment, segment_with_row_number, sums_for
+from nianbao.core.layout import layout_for
+from nianbao.core.models import CanonicalReport
 from tests.glued import REAL, numeric_groups, real_text, run_after, t3_runs, t4_run, values_after
 from tests.strategies import consistent_reports
 

@@ -103,17 +103,6 @@ def test_baseline_comparison_exit_code(tmp_path: Path, capsys: pytest.CaptureFix
         assert code == 0
 
 
-def test_both_without_the_pipeline_is_one_line_and_exit_2(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    monkeypatch.setitem(sys.modules, "nianbao.pipeline.reconcile", None)  # import fails
-    assert main(["eval", "--backend", "both", "--set", "synth", "--synth-count", "1"]) == 2
-    err = capsys.readouterr().err.strip()
-    assert err == (
-        "nianbao: --backend both needs nianbao.pipeline.reconcile, which this build does not have"
-    )
-
-
 def test_own_gold_folder_as_the_real_set(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

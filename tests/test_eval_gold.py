@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from extractor.layout import T3_COLUMNS, layout_for, template_for_year
-from extractor.models import CanonicalReport
+from nianbao.core.layout import T3_COLUMNS, layout_for, template_for_year
+from nianbao.core.models import CanonicalReport
 from rules.engine import check
 
 REAL = Path(__file__).parent.parent / "eval" / "data" / "real"

@@ -9,8 +9,8 @@ from __future__ import annotations
 from eval.cases import real_cases, synth_cases
 from eval.harness import evaluate_case, make_backend
 from extractor.registry import get_extractor
+from nianbao.core.models import ReportStatus
 from nianbao.pipeline.assess import assess, source_info
-from nianbao.store.types import ReportStatus
 
 
 def test_harness_flags_and_acceptance_equal_the_pipeline_verdict() -> None:

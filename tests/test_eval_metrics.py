@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from eval.baseline import compare
 from eval.metrics import aggregate, breakdown, score_report
-from extractor.models import CanonicalReport, CellProvenance, Extraction, Meta
+from nianbao.core.models import CanonicalReport, CellProvenance, Extraction, Meta
 from rules.engine import check
-from rules.review_flags import review_flags
+from rules.verdict import review_flags
 from tests.strategies import consistent_reports
 
 GOLD = CanonicalReport(

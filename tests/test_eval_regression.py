@@ -17,8 +17,8 @@ from eval.baseline import compare, load_baseline
 from eval.cases import EvalCase, load_cases
 from eval.harness import run_eval
 from eval.metrics import ReportScore
-from extractor import layout as layout_module
-from extractor.layout import LAYOUTS, TEMPLATES, Layout, RowRole
+from nianbao.core import layout as layout_module
+from nianbao.core.layout import LAYOUTS, TEMPLATES, Layout, RowRole
 
 BASELINE = Path(__file__).parent.parent / "eval" / "baseline" / "parser.json"
 

@@ -10,11 +10,11 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractor.alignment import align
-from extractor.decode import RowCandidates, decode_t3
-from extractor.joint import KEEP_FINAL, MAX_NODES, Block, Budget, _search
-from extractor.layout import layout_for
-from extractor.models import CanonicalReport
+from extractor.parser.decoding.alignment import align
+from extractor.parser.decoding.decode import RowCandidates, decode_t3
+from extractor.parser.decoding.search import KEEP_FINAL, MAX_NODES, Block, Budget, _search
+from nianbao.core.layout import layout_for
+from nianbao.core.models import CanonicalReport
 from rules.identities import identities_for
 from tests.strategies import consistent_reports
 

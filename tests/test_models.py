@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 
-from extractor.layout import LAYOUTS
-from extractor.models import (
-    CanonicalError,
+from nianbao.core.errors import CanonicalError
+from nianbao.core.layout import LAYOUTS
+from nianbao.core.models import (
     CanonicalReport,
     Meta,
     ReportAdapter,

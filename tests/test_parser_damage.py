@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from extractor.base import SourceDocument
-from extractor.models import CanonicalReport
 from extractor.parser import ParserExtractor
 from extractor.readers import read_document
+from nianbao.core.document import SourceDocument
+from nianbao.core.models import CanonicalReport
 from rules.engine import check
-from rules.review_flags import review_flags
+from rules.verdict import review_flags
 
 REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
 REPORTS = ["corpus-013_hongze-district-2024.pdf", "corpus-008_shuyang-county-gov-2025-ocr-md.txt"]

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from extractor.models import CanonicalReport
 from extractor.parser import ParserExtractor
 from extractor.readers import read_document
+from nianbao.core.models import CanonicalReport
 
 REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
 TEXT = (REAL / "seed-001.txt").read_text(encoding="utf-8")

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from extractor.base import SourceDocument
-from extractor.layout import layout_for
 from extractor.parser import ParserExtractor
 from extractor.readers import read_document
+from nianbao.core.document import SourceDocument
+from nianbao.core.layout import layout_for
 
 REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
 

@@ -11,14 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from extractor.base import SourceDocument
-from extractor.models import CanonicalReport, Extraction
 from extractor.parser import ParserExtractor
 from extractor.parser.tokens import fold
 from extractor.readers import read_document
+from nianbao.core.document import SourceDocument
+from nianbao.core.models import CanonicalReport, Extraction
 from rules.engine import check
 from rules.narrative import narrative_figures
-from rules.review_flags import review_flags
+from rules.verdict import review_flags
 
 REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
 GOLD = sorted(REAL.glob("*.gold.json"))

@@ -1,7 +1,7 @@
 """Synthetic garbled reports (`eval.synth`, fixed seeds): the parser never errs silently.
 
 Each case is a generated report that once exposed a parser fault (named beside it); the test
-scores it as the eval harness does (`rules.review_flags` on the parser's extraction) and
+scores it as the eval harness does (`rules.verdict` on the parser's extraction) and
 asserts that every wrong cell is flagged and that the accuracy reached does not drop.
 """
 
@@ -10,14 +10,14 @@ from __future__ import annotations
 import pytest
 
 from eval.synth import synth_report
-from extractor.base import SourceDocument
 from extractor.parser import ParserExtractor
 from extractor.parser.labels import LabelMatch
 from extractor.parser.locate import RowRead, edge_blanks
 from extractor.parser.tokens import fold, tokenize
+from nianbao.core.document import SourceDocument
 from rules.engine import check
 from rules.narrative import narrative_figures
-from rules.review_flags import review_flags
+from rules.verdict import review_flags
 
 # (seed, index): what the report exposed
 CASES = [

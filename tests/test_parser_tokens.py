@@ -100,8 +100,8 @@ def test_empty_cell_between_values_is_a_blank() -> None:
 
 
 def test_amount_unit_from_the_column_header() -> None:
-    from extractor.base import SourceDocument
     from extractor.parser import ParserExtractor
+    from nianbao.core.document import SourceDocument
 
     text = (REAL / "seed-000.txt").read_text(encoding="utf-8")
     in_yuan = text.replace("采购总金额", "采购总金额（单位：元）").replace("3739265元", "3739265")

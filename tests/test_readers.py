@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from extractor.base import SourceError
-from extractor.readers import decode_text, html_to_text, read_document
+from extractor.readers import read_document
+from extractor.readers.html import html_to_text
+from extractor.readers.text import decode_text
+from nianbao.core.errors import SourceError
 
 REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
 SEED = (REAL / "seed-000.txt").read_text(encoding="utf-8")

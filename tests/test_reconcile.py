@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from extractor.models import Extraction
+from nianbao.core.models import Extraction, ReportStatus
 from nianbao.pipeline.reconcile import reconcile
-from nianbao.store.types import ReportStatus
-from rules.review_flags import LOW_CONFIDENCE
+from rules.verdict import LOW_CONFIDENCE
 from tests.pipeline_fixtures import extraction, gold, outcome
 
 

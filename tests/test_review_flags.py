@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from extractor.models import CanonicalReport, CellProvenance, Extraction
+from nianbao.core.models import CanonicalReport, CellProvenance, Extraction
 from rules.engine import check
-from rules.review_flags import review_flags
+from rules.verdict import review_flags
 
 GOLD_003 = Path(__file__).parent.parent / "eval" / "data" / "real" / "seed-003.gold.json"
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractor import layout as layout_module
-from extractor.layout import LAYOUTS, Layout, RowRole, T3Row
-from extractor.models import CanonicalReport
+from nianbao.core import layout as layout_module
+from nianbao.core.layout import LAYOUTS, Layout, RowRole, T3Row
+from nianbao.core.models import CanonicalReport
 from rules import identities as identities_module
 from rules.engine import check
 from rules.findings import Status

@@ -6,14 +6,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractor.layout import layout_for
-from extractor.segmentation import (
+from extractor.parser.decoding.segment import (
     row_number_readings,
     segment,
     segment_with_row_number,
     split_glued,
     sums_for,
 )
+from nianbao.core.layout import layout_for
 from tests.glued import run_after, t3_runs, t4_run
 
 T3_KEYS = {t: [f"t3.new.{c.name}" for c in layout_for(t).t3_columns] for t in ("2019", "2021")}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from extractor.models import CanonicalReport, Meta
+from nianbao.core.models import CanonicalReport, Meta
 from rules.engine import check
 from rules.findings import Severity
 from rules.narrative import narrative_figures

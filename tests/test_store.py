@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from extractor.models import CanonicalReport, Meta
+from nianbao.core.models import CanonicalReport, Meta
 from nianbao.store import NotClean, StaleEdit, StoreError, open_store
 from nianbao.store.migrations import MIGRATIONS, migrate
 from tests.pipeline_fixtures import extraction, gold, outcome

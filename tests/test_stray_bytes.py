@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from extractor.base import SourceError
 from extractor.damage import DAMAGE_NOTE, damaged_spans, mark_damage
-from extractor.readers import decode_text, read_document
+from extractor.readers import read_document
+from extractor.readers.text import decode_text
 from extractor.registry import get_extractor
 from nianbao.cli import main
+from nianbao.core.errors import SourceError
 
 SAMPLE = Path(__file__).parent.parent / "samples" / "seed-003.txt"
 

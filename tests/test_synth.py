@@ -7,7 +7,7 @@ from pathlib import Path
 
 from eval.synth import CATALOGUE, DAMAGE_TYPES, RENDERERS, generate, synth_report
 from eval.synth.recover import recover_row
-from extractor.models import CanonicalReport, Meta
+from nianbao.core.models import CanonicalReport, Meta
 from rules.engine import check
 from rules.findings import Status
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from extractor.models import CanonicalReport
+from nianbao.core.models import CanonicalReport
 from nianbao.store import open_store
 from rules.engine import check
 from tests.e2e.sample_store import LOW_KEY, WRONG_KEY, Built, build_sample_store

@@ -8,21 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from extractor.layout import LAYOUTS
-from extractor.models import CanonicalReport, CellProvenance
+from nianbao.core.layout import LAYOUTS
+from nianbao.core.models import CanonicalReport, CellProvenance
 from rules.engine import check
 from rules.narrative import narrative_figures
 from ui.equations import readable_findings
 from ui.grids import Selection, part_html
+from ui.logic import ReviewReport, acceptance, candidates, check_accept, evaluate, parse_value
 from ui.queries import gold_stem
-from ui.review import (
-    ReviewReport,
-    acceptance,
-    candidates,
-    check_accept,
-    evaluate,
-    parse_value,
-)
 from ui.source_view import MARK_ID, source_html
 from ui.status import CellStatus
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from extractor.models import CellValue
+from nianbao.core.models import CellValue
 from nianbao.store import Store, StoreError
+from ui.logic import parse_value
 from ui.queries import export_gold_files
-from ui.review import parse_value
 
 DEFAULT_GOLD_FOLDER = "eval/data/reviewed"
 PAGE_STATE = (

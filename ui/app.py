@@ -1,7 +1,7 @@
 """The Streamlit review screen: `streamlit run ui/app.py -- --db FILE` (or `nianbao review`).
 
 Thin: every decision goes through the store's review API (`nianbao.store`), every verdict
-through `ui.review` and the rule engine. This file only lays out the queue and the report.
+through `ui.logic` and the rule engine. This file only lays out the queue and the report.
 """
 
 from __future__ import annotations

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from extractor.layout import layout_for
-from extractor.models import CellValue
+from nianbao.core.layout import layout_for
+from nianbao.core.models import CellValue
 from rules.findings import CheckResult, Finding, Severity, Status
 from rules.identities import Identity, identities_for
 

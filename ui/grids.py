@@ -1,6 +1,6 @@
 """Parts 二, 三 and 四 as HTML tables laid out like the printed ones, generated from the layout.
 
-Every label comes from `extractor.layout` and every piece of text is escaped, so a label or
+Every label comes from `nianbao.core.layout` and every piece of text is escaped, so a label or
 value can never become markup. Each value cell carries its canonical key (`data-key`) and its
 status class; the selected cell and row are outlined.
 """
@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from html import escape
 
-from extractor.layout import Column, Layout, layout_for
-from extractor.models import CellValue
+from nianbao.core.layout import Column, Layout, layout_for
+from nianbao.core.models import CellValue
 from ui.status import STYLES, CellStatus
 
 PART_TITLES = {

@@ -11,12 +11,12 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from extractor.models import Alignment, CellProvenance, CellValue, Extraction, Meta
+from nianbao.core.models import Alignment, CellProvenance, CellValue, Extraction, Meta
 from nianbao.store import ReportView, Store
-from ui.review import ReviewReport
+from ui.logic import ReviewReport
 
 # Reasons the pipeline derived from its own check; the screen re-derives them on every change
-# (rules.review_flags words them so), the extractors' own reasons are kept as stored.
+# (rules.verdict words them so), the extractors' own reasons are kept as stored.
 _CHECK_REASONS = ("breaks ", "suspect #")
 _UNSAFE_NAME = re.compile(r"[^\w.\-]+")
 

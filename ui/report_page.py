@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import streamlit as st
 
-from extractor.layout import layout_for
+from nianbao.core.layout import layout_for
 from nianbao.store import CellView, DecisionView, ReportView, Store, StoreError
 from ui import actions
 from ui.equations import readable_findings
 from ui.grids import Selection, grid_css, legend_html, part_html
+from ui.logic import Evaluation, ReviewReport, acceptance, candidates, evaluate
 from ui.queries import review_report
-from ui.review import Evaluation, ReviewReport, acceptance, candidates, evaluate
 from ui.safe_text import md_text
 from ui.source_view import source_html
 from ui.status import STYLES

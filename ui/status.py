@@ -2,7 +2,7 @@
 
 A cell's status is recomputed from the current values on every change, so fixing a cell
 turns its identity's cells from red to green at once. Which cells need a person comes from
-`rules.review_flags` (the one policy); this module only ranks the reasons into one colour.
+`rules.verdict` (the one policy); this module only ranks the reasons into one colour.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from extractor.models import CellValue
+from nianbao.core.models import CellValue
 from rules.findings import CheckResult, Severity, Status
 
 
@@ -62,7 +62,7 @@ def cell_statuses(
 ) -> dict[str, CellStatus]:
     """The status of every cell in `values`.
 
-    `flags` is `rules.review_flags` on the current values; `disagreements` the cells whose
+    `flags` is `rules.verdict` on the current values; `disagreements` the cells whose
     extractors differ; `reviewed` the cells a person set. A broken identity outranks a
     reviewer's value: a person's fix that still breaks an identity stays red.
     """

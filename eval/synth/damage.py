@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from eval.synth.document import Cell, Document, Heading, Row, format_value
-from extractor.layout import ValueKind
-from extractor.models import CanonicalReport, CellValue
+from nianbao.core.layout import ValueKind
+from nianbao.core.models import CanonicalReport, CellValue
 from rules.engine import check
 
 Cells = dict[str, CellValue]

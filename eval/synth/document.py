@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from extractor.layout import Layout, RowRole
-from extractor.models import CellValue
+from nianbao.core.layout import Layout, RowRole
+from nianbao.core.models import CellValue
 
 # 第二十条 items under which part 二 prints its rows (the national template's captions).
 T2_ARTICLE_ITEM = {

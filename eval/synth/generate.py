@@ -15,8 +15,8 @@ from eval.synth.narrative import HEADINGS, closing, organ_name, overview, title
 from eval.synth.recover import recover_lost
 from eval.synth.render import GLUES_VALUES, LOSES_EMPTY_CELLS, NOT_WITH, RENDERERS, RENDERING_DAMAGE
 from eval.synth.tables import SIZE_WEIGHTS, SIZES, Size, random_cells
-from extractor.layout import layout_for
-from extractor.models import CanonicalReport, Meta
+from nianbao.core.layout import layout_for
+from nianbao.core.models import CanonicalReport, Meta
 from rules.engine import check
 from rules.findings import Status
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 
 from eval.synth.tables import Size
-from extractor.models import CellValue
+from nianbao.core.models import CellValue
 
 _PLACES = (
     "岑港",

@@ -12,7 +12,7 @@ from __future__ import annotations
 from itertools import combinations
 
 from eval.synth.document import Document
-from extractor.models import CanonicalReport, CellValue
+from nianbao.core.models import CanonicalReport, CellValue
 from rules.identities import Identity, identities_by_key
 
 _GAP = object()  # a cell whose printed value was lost (unknown), unlike a printed blank (None)

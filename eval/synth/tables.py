@@ -11,8 +11,8 @@ import random
 from decimal import Decimal
 from typing import Literal
 
-from extractor.layout import Layout, RowRole, ValueKind
-from extractor.models import CellValue
+from nianbao.core.layout import Layout, RowRole, ValueKind
+from nianbao.core.models import CellValue
 
 Size = Literal["small", "medium", "large"]
 SIZES: tuple[Size, ...] = ("small", "medium", "large")

@@ -2,14 +2,12 @@
 
 from extractor.llm.bulk import BulkResult, extract_many
 from extractor.llm.config import LLMConfig, RetryPolicy, load_config
-from extractor.llm.errors import LLMRequestError
 from extractor.llm.extractor import LLMExtractor
 
 __all__ = [
     "BulkResult",
     "LLMConfig",
     "LLMExtractor",
-    "LLMRequestError",
     "RetryPolicy",
     "extract_many",
     "load_config",

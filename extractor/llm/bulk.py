@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extractor.base import BackendError, ExtractorError, SourceDocument
 from extractor.llm.config import load_config
 from extractor.llm.extractor import LLMExtractor
 from extractor.llm.ratelimit import RateLimiter
-from extractor.models import Extraction
+from nianbao.core.document import SourceDocument
+from nianbao.core.errors import BackendError, ExtractorError
+from nianbao.core.models import Extraction
 
 
 @dataclass

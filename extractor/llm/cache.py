@@ -14,7 +14,7 @@ from typing import Any
 
 import diskcache
 
-from extractor.models import SCHEMA_VERSION
+from nianbao.core.models import SCHEMA_VERSION
 
 
 def cache_key(request: dict[str, Any], *, prompt_version: str, model: str, mode: str) -> str:

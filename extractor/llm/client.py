@@ -23,12 +23,11 @@ from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
-from extractor.base import BackendError
 from extractor.llm.cache import AnswerCache, cache_key
 from extractor.llm.config import LLMConfig
-from extractor.llm.errors import LLMRequestError
 from extractor.llm.ratelimit import RateLimiter
 from extractor.llm.redact import install_log_redaction
+from nianbao.core.errors import BackendError, LLMRequestError
 
 # instructor logs each failed call at ERROR; without a handler Python would print it on
 # stderr, breaking the CLI's one-line errors. Users who configure logging still see it.

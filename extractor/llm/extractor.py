@@ -12,7 +12,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from extractor.base import SourceDocument
 from extractor.llm.client import Endpoint, Session
 from extractor.llm.config import LLMConfig, load_config
 from extractor.llm.prompts import load_prompt, render
@@ -23,7 +22,8 @@ from extractor.llm.sections import tables_text
 from extractor.llm.template import choose_template
 from extractor.llm.units import split_units, unit_for_cells
 from extractor.llm.verify import reask_until_consistent
-from extractor.models import SCHEMA_VERSION, CanonicalReport, CellProvenance, Extraction, Meta
+from nianbao.core.document import SourceDocument
+from nianbao.core.models import SCHEMA_VERSION, CanonicalReport, CellProvenance, Extraction, Meta
 
 META_HEAD_CHARS = 1500  # the title, publisher and first paragraph name the body and year
 

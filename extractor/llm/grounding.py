@@ -15,12 +15,12 @@ from decimal import Decimal, InvalidOperation
 from rapidfuzz import fuzz
 
 from extractor.llm.responses import RowReading
-from extractor.models import Alignment, CellProvenance, CellValue
+from nianbao.core.models import Alignment, CellProvenance, CellValue
 
 FUZZY_CUTOFF = 90.0  # rapidfuzz partial-ratio score below which a quote counts as not found
 CONFIDENCE = {Alignment.EXACT: 0.95, Alignment.FUZZY: 0.92, Alignment.NOT_FOUND: 0.3}
 VALUE_NOT_IN_QUOTE = 0.5
-BLANK_METHOD = "blank"  # as rules.review_flags: the row was read and this cell is empty
+BLANK_METHOD = "blank"  # as rules.verdict: the row was read and this cell is empty
 
 # Characters NFKC leaves apart but OCR and models swap freely.
 _EXTRA = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "—": "-", "–": "-", "－": "-"})

@@ -11,8 +11,8 @@ from functools import cache
 from importlib import resources
 from string import Template
 
-from extractor.base import BackendError
 from extractor.llm.units import RowSpec, Unit
+from nianbao.core.errors import BackendError
 
 _HEADER = re.compile(r"^<!--.*?-->\s*", re.S)
 

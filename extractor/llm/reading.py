@@ -15,7 +15,7 @@ from extractor.llm.grounding import NormalText, ground, locate, value_in_quote
 from extractor.llm.prompts import describe_rows, load_prompt, render, rows_prompt
 from extractor.llm.responses import RowReading, answer_model, readings
 from extractor.llm.units import Unit
-from extractor.models import Alignment, CellProvenance, CellValue
+from nianbao.core.models import Alignment, CellProvenance, CellValue
 
 
 @dataclass

@@ -15,9 +15,9 @@ from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
 
-from extractor.layout import ValueKind
 from extractor.llm.units import RowSpec, Unit
-from extractor.models import CellValue
+from nianbao.core.layout import ValueKind
+from nianbao.core.models import CellValue
 
 
 def compact_schema(schema: dict[str, Any]) -> None:

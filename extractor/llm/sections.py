@@ -10,8 +10,8 @@ prose of part 一 do not matter, since only those next to the table count.
 
 from __future__ import annotations
 
-from extractor.layout import RowRole, layout_for
 from extractor.llm.grounding import NormalText, normalise
+from nianbao.core.layout import RowRole, layout_for
 
 START_MARGIN = 200  # characters kept before the start anchor (a damaged heading, a unit note)
 _T2_HEADINGS = ("主动公开政府信息情况",)

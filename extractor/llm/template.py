@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from functools import cache
 
-from extractor.layout import LAYOUTS, template_for_year
 from extractor.llm.grounding import normalise
+from nianbao.core.layout import LAYOUTS, template_for_year
 
 
 @cache

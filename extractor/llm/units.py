@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from extractor.layout import CellSpec, layout_for
+from nianbao.core.layout import CellSpec, layout_for
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from extractor.llm.client import Session
 from extractor.llm.reading import Reading, reask_rows
 from extractor.llm.units import row_of, unit_for_rows
-from extractor.models import CanonicalReport, Meta
+from nianbao.core.models import CanonicalReport, Meta
 from rules.engine import check
 from rules.findings import Status
 

@@ -3,16 +3,13 @@
 `ParserExtractor().extract(doc)` finds the layout, meta, and each row of parts 二, 三, 四
 (`locate`), reads rows that print one clean value per cell (`cells`), and hands the rest to
 the joint decoder under the identities (`resolve`). Nothing is invented: a cell that cannot
-be known is null and carries a note, so `rules.review_flags` flags it.
+be known is null and carries a note, so `rules.verdict` flags it.
 """
 
 from __future__ import annotations
 
 import time
 
-from extractor.base import SourceDocument, SourceError
-from extractor.layout import layout_for
-from extractor.models import CanonicalReport, CellProvenance, Extraction, Meta
 from extractor.parser.cells import (
     EXTRACTOR,
     RowResult,
@@ -26,6 +23,10 @@ from extractor.parser.locate import locate
 from extractor.parser.meta import detect_organ, detect_template, detect_year
 from extractor.parser.resolve import resolve
 from extractor.parser.tokens import fold
+from nianbao.core.document import SourceDocument
+from nianbao.core.errors import SourceError
+from nianbao.core.layout import layout_for
+from nianbao.core.models import CanonicalReport, CellProvenance, Extraction, Meta
 
 VERSION = "parser-20"
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 
-from extractor.layout import Layout, ValueKind, layout_for
-from extractor.models import Alignment, CellProvenance, CellValue
 from extractor.parser.locate import RowRead
 from extractor.parser.tokens import Token, TokenKind
+from nianbao.core.layout import Layout, ValueKind, layout_for
+from nianbao.core.models import Alignment, CellProvenance, CellValue
 
 EXTRACTOR = "parser"
 WAN = Decimal(10000)

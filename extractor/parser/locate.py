@@ -12,9 +12,9 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from extractor.layout import Layout
 from extractor.parser.labels import CjkStream, LabelMatch, find_label, label_key
 from extractor.parser.tokens import MEASURE, Token, TokenKind, tokenize
+from nianbao.core.layout import Layout
 
 T3_WINDOW = 400  # CJK chars between one part-三 label and the next (group labels, headers)
 T2_WINDOW = 900

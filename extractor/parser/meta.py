@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from extractor.layout import LAYOUTS, Template, template_for_year
 from extractor.parser.labels import label_key
+from nianbao.core.layout import LAYOUTS, Template, template_for_year
 
 # Labels printed only in one layout (generated from the layouts: a label of one and not the
 # other), e.g. 本年制发件数 (2021) against 本年新制作数量 (2019).

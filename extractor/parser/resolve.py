@@ -1,12 +1,12 @@
 """Rows the parser could not read directly: candidate readings, chosen jointly by `decode`.
 
-Every row goes to `extractor.decode` (parts 三 and 四 under the identities, part 二 ranked):
-a cleanly read row as its one reading, a glued row with its cuts from
-`extractor.segmentation`, a row with too few or too many values with its placements from
-`extractor.alignment`. The decoder picks one reading per row so the identities hold. The
-parser then keeps only what is known: a cell the decoder had to guess between readings (or
-could not reconcile with the identities) is set back to null with the readings as
-alternatives and a note, so `rules.review_flags` flags it; the parser never invents.
+Every row goes to `extractor.parser.decoding.decode` (parts 三 and 四 under the
+identities, part 二 ranked): a cleanly read row as its one reading, a glued row with its cuts
+from `extractor.parser.decoding.segment`, a row with too few or too many values with its
+placements from `extractor.parser.decoding.alignment`. The decoder picks one reading per row
+so the identities hold. The parser then keeps only what is known: a cell the decoder had to
+guess between readings (or could not reconcile with the identities) is set back to null with
+the readings as alternatives and a note, so `rules.verdict` flags it; the parser never invents.
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 
-from extractor.alignment import align
-from extractor.decode import (
+from extractor.parser.cells import WAN, CellRead, RowResult, provenance, row_keys
+from extractor.parser.decoding.alignment import align
+from extractor.parser.decoding.decode import (
     T4_RUN,
     Decoded,
     DecodedCell,
@@ -26,12 +27,11 @@ from extractor.decode import (
     decode_t3,
     decode_t4,
 )
-from extractor.layout import ValueKind
-from extractor.models import CellValue
-from extractor.parser.cells import WAN, CellRead, RowResult, provenance, row_keys
+from extractor.parser.decoding.segment import Reading, Segmentation, segment, sums_for
 from extractor.parser.locate import token_lines
 from extractor.parser.tokens import Token, TokenKind
-from extractor.segmentation import Reading, Segmentation, segment, sums_for
+from nianbao.core.layout import ValueKind
+from nianbao.core.models import CellValue
 
 _NOT_RUN = re.compile(r"[^0-9.\-\s]")
 GUESS_BELOW = 0.9  # a decoded value less sure than this is a guess: kept as an alternative only
@@ -430,7 +430,7 @@ def _merge(
 def force_zeros(text: str, template: str, cells: dict[str, CellRead]) -> None:
     """Counts are never negative: when one side of an identity is known and sums to 0,
     every unknown count on the other side is 0 (method "inferred", noted, so flagged)."""
-    from extractor.layout import layout_for
+    from nianbao.core.layout import layout_for
     from rules.identities import identities_for
 
     open_cells = [

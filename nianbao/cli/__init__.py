@@ -9,8 +9,8 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
-from extractor.base import ExtractorError
-from nianbao.errors import UserError
+from nianbao.core.errors import NianbaoError
+from nianbao.pipeline import interrupts
 
 
 def _command_modules() -> list[str]:
@@ -37,12 +37,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except UserError as exc:
+    except NianbaoError as exc:  # the one root: an error a user can act on, as one line
         print(f"nianbao: {exc}", file=sys.stderr)
         return exc.exit_code
-    except ExtractorError as exc:
-        print(f"nianbao: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("nianbao: interrupted", file=sys.stderr)
         return 130
@@ -51,6 +48,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # at /dev/null so the interpreter's final flush does not raise again).
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception:
+        if interrupts.requested():  # Ctrl-C that a library turned into an error of its own
+            print("nianbao: interrupted", file=sys.stderr)
+            return 130
+        raise
 
 
 if __name__ == "__main__":

@@ -6,9 +6,9 @@ import argparse
 import json
 from pathlib import Path
 
-from extractor.models import CanonicalError, CanonicalReport
 from nianbao.cli.display import table
-from nianbao.errors import UserError
+from nianbao.core.errors import CanonicalError, UserError
+from nianbao.core.models import CanonicalReport
 from rules.engine import check
 from rules.findings import CheckResult
 

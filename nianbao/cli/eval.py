@@ -58,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
     from eval.cases import EvalSetError
     from eval.harness import HarnessError, run_eval
     from eval.report import write_outputs
-    from nianbao.errors import UserError
+    from nianbao.core.errors import UserError
 
     if args.synth_count < 0:
         raise UserError(f"--synth-count: must be >= 0, not {args.synth_count}")

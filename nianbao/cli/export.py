@@ -6,9 +6,9 @@ import argparse
 import sqlite3
 from pathlib import Path
 
-from nianbao.errors import UserError
+from nianbao.core.errors import UserError
 from nianbao.pipeline.export import FORMATS
-from nianbao.store.reading import STATUSES
+from nianbao.store.views import STATUSES
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

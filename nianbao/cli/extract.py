@@ -64,7 +64,7 @@ def extract_one(path: Path, backend: Any, fmt: str) -> dict[str, Any]:
     from extractor.readers import read_document
     from rules.engine import check
     from rules.narrative import narrative_figures
-    from rules.review_flags import review_flags
+    from rules.verdict import review_flags
 
     doc = read_document(path)
     if doc.damaged:  # the report is kept; the cells on damaged lines are flagged
@@ -99,9 +99,8 @@ def output_paths(files: list[Path], out: Path) -> list[Path]:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from extractor.base import ExtractorError
     from extractor.registry import get_extractor
-    from nianbao.errors import UserError
+    from nianbao.core.errors import ExtractorError, UserError
 
     try:
         options = {"no_cache": True} if args.no_cache and args.backend == "llm" else {}

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from nianbao.errors import UserError
+from nianbao.core.errors import UserError
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from nianbao.errors import UserError
+from nianbao.core.errors import UserError
 
 EXIT_PARTIAL = 3  # some files failed (each recorded with its reason); the rest are stored
 
@@ -56,9 +56,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from nianbao.cli.summary import render
     from nianbao.pipeline.files import discover
     from nianbao.pipeline.runner import run as run_files
-    from nianbao.pipeline.summary import render
     from nianbao.store import open_store
 
     if args.jobs < 1 or args.jobs > 4 * (os.cpu_count() or 1) + 32:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from extractor.models import canonical_json_schema, typed_json_schema
+from nianbao.core.models import canonical_json_schema, typed_json_schema
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from extractor.base import SourceDocument
-from extractor.models import Extraction
+from nianbao.core.document import SourceDocument
+from nianbao.core.models import Extraction, ReportStatus
 from nianbao.pipeline.reconcile import reconcile
-from nianbao.store.types import Outcome, ReportStatus, SourceInfo
+from nianbao.store.types import Outcome, SourceInfo
 from rules.engine import check
 from rules.narrative import narrative_figures
-from rules.review_flags import review_flags
+from rules.verdict import review_flags
 
 
 def source_info(doc: SourceDocument, size_bytes: int | None = None) -> SourceInfo:

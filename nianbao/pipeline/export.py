@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from extractor.layout import LAYOUTS, ValueKind
+from nianbao.core.layout import LAYOUTS, ValueKind
 from nianbao.pipeline.safe_values import csv_field, json_value, xlsx_cell
 from nianbao.store import ReportSummary, Store
 from nianbao.store.values import decode

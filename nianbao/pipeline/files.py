@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from nianbao.errors import UserError
+from nianbao.core.errors import UserError
 from nianbao.store.types import SourceInfo
 
 CHUNK = 1 << 20

@@ -10,21 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from extractor.layout import template_for_year
-from extractor.models import (
-    CanonicalReport,
-    CellProvenance,
-    CellValue,
-    Extraction,
-    Meta,
-)
+from nianbao.core.layout import template_for_year
+from nianbao.core.models import CanonicalReport, CellProvenance, CellValue, Extraction, Meta
 from rules.engine import check_identity
 from rules.findings import Status
 from rules.identities import identities_by_key
-from rules.review_flags import BLANK_METHOD
+from rules.verdict import BLANK_METHOD
 
 VERSION = "reconcile-1"
-DISAGREEMENT_CONFIDENCE = 0.5  # below rules.review_flags.LOW_CONFIDENCE: always reviewed
+DISAGREEMENT_CONFIDENCE = 0.5  # below rules.verdict.LOW_CONFIDENCE: always reviewed
 BACKENDS = ("parser", "llm")
 
 

@@ -27,9 +27,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from extractor.base import BackendError
-from extractor.models import SCHEMA_VERSION
-from nianbao.pipeline import reconcile
+from nianbao.core.errors import BackendError
+from nianbao.core.models import SCHEMA_VERSION
+from nianbao.pipeline import interrupts, reconcile
 from nianbao.pipeline.files import iter_sources
 from nianbao.pipeline.worker import (
     FATAL,
@@ -40,6 +40,7 @@ from nianbao.pipeline.worker import (
     reset_extractors,
 )
 from nianbao.store import Outcome, SourceInfo, Store
+from nianbao.store.db import interrupts_deferred
 from nianbao.store.writer import RUN_TOTALS
 
 PROGRESS_EVERY = 25  # store the run's totals every so many reports
@@ -142,7 +143,13 @@ class _Pool:
         for path, source in todo:
             try:
                 future = self.executor.submit(process, path, source, self.backend, self.timeout)
-            except BrokenProcessPool:  # broke since the last collection: drain, rebuild
+            except (BrokenProcessPool, OSError) as exc:
+                # Broke since the last collection. Or it breaks during this very submit: the
+                # executor starts a replacement worker inside submit, pickling the call queue
+                # that the manager thread is closing because it found the dead one (CPython
+                # 3.11 raises "OSError: handle is closed" then). Either way: drain, rebuild.
+                if isinstance(exc, OSError) and not _is_broken(self.executor):
+                    raise
                 while pending:
                     yield from self._collect(pending)
                 self._rebuild()
@@ -225,25 +232,32 @@ def run(
                 in_run.add(source.content_hash)
                 yield path, source
 
-    pool = _Pool(backend, jobs, timeout)
-    status = "interrupted"
-    try:
-        for result in pool.results(todo()):
-            if isinstance(result, Failure) and result.kind == FATAL:
-                raise BackendError(result.error)
-            _store(store, stats, fp, result)
-            tick(1)
-            if (stats.n_done + stats.n_failed) % PROGRESS_EVERY == 0:
-                stats.seconds = time.perf_counter() - started
-                store.update_run(stats.run_id, stats.totals())
-        for source in copies:
-            store.note_path(source)
-        status = "ok" if stats.ok else "partial"
-    finally:
-        pool.shutdown(wait_for_workers=status != "interrupted")
-        stats.seconds = time.perf_counter() - started
-        store.update_run(stats.run_id, stats.totals(), status=status)
+    with interrupts.watched():
+        pool = _Pool(backend, jobs, timeout)
+        status = "interrupted"
+        try:
+            for result in pool.results(todo()):
+                if isinstance(result, Failure) and result.kind == FATAL:
+                    raise BackendError(result.error)
+                _store(store, stats, fp, result)
+                tick(1)
+                if (stats.n_done + stats.n_failed) % PROGRESS_EVERY == 0:
+                    stats.seconds = time.perf_counter() - started
+                    store.update_run(stats.run_id, stats.totals())
+            for source in copies:
+                store.note_path(source)
+            status = "ok" if stats.ok else "partial"
+        finally:
+            pool.shutdown(wait_for_workers=status != "interrupted")
+            stats.seconds = time.perf_counter() - started
+            store.update_run(stats.run_id, stats.totals(), status=status)
     return stats
+
+
+def _is_broken(executor: Executor) -> bool:
+    """Whether a process pool has marked itself broken (a worker died). The flag is set
+    before the pool closes its queues, so an OSError from them with it set is the breakage."""
+    return bool(getattr(executor, "_broken", False))
 
 
 def _unreadable_hash(path: Path) -> str:
@@ -252,6 +266,12 @@ def _unreadable_hash(path: Path) -> str:
 
 
 def _store(store: Store, stats: RunStats, fp: str, result: Outcome | Failure) -> None:
+    # Ctrl-C waits until the report is stored AND counted: the run's totals match the store.
+    with interrupts_deferred():
+        _store_counted(store, stats, fp, result)
+
+
+def _store_counted(store: Store, stats: RunStats, fp: str, result: Outcome | Failure) -> None:
     if isinstance(result, Failure):
         store.save_failure(
             stats.run_id, fp, result.source, result.error, result.kind, result.seconds

@@ -17,9 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extractor.base import BackendError, Extractor, ExtractorError, SourceDocument, SourceError
-from extractor.models import Extraction
+from extractor.base import Extractor
 from extractor.registry import get_extractor
+from nianbao.core.document import SourceDocument
+from nianbao.core.errors import BackendError, ExtractorError, SourceError
+from nianbao.core.models import Extraction
+from nianbao.pipeline import interrupts
 from nianbao.pipeline.assess import assess
 from nianbao.store.types import Outcome, SourceInfo
 
@@ -68,7 +71,7 @@ def targeted_readings(doc: SourceDocument, backends: dict[str, Extractor]) -> di
     rule engine flag (whole rows, so the model reads a row's sum with its parts)."""
     from rules.engine import check
     from rules.narrative import narrative_figures
-    from rules.review_flags import review_flags
+    from rules.verdict import review_flags
 
     parser = backends["parser"].extract(doc)
     flagged = review_flags(parser, check(parser.report, narrative_figures(doc.text)))
@@ -149,6 +152,8 @@ def _process(path: Path, source: SourceInfo, backend: str, started: float) -> Ou
     except FileTimeout:
         raise
     except Exception as exc:  # a bug in a backend must not stop the other 999 reports
+        if interrupts.requested():  # Ctrl-C that a library wrapped in an error of its own
+            raise KeyboardInterrupt from exc
         where = traceback.extract_tb(exc.__traceback__)[-1]
         error = (
             f"{path.name}: internal error {exc.__class__.__name__}: {exc} "

@@ -9,8 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from nianbao.store.db import Database
-from nianbao.store.reading import STATUSES, Reader
-from nianbao.store.review import DecisionResult, ReviewDesk
+from nianbao.store.decisions import DecisionResult, ReviewDesk
 from nianbao.store.types import (
     CellStatus,
     CellView,
@@ -18,7 +17,6 @@ from nianbao.store.types import (
     DecisionView,
     NotClean,
     Outcome,
-    ReportStatus,
     ReportSummary,
     ReportView,
     ReviewStatus,
@@ -27,6 +25,7 @@ from nianbao.store.types import (
     StoreError,
     UnknownReport,
 )
+from nianbao.store.views import STATUSES, Reader
 from nianbao.store.writer import RunWriter
 
 DEFAULT_DB = Path("nianbao.db")
@@ -64,7 +63,6 @@ __all__ = [
     "DecisionView",
     "NotClean",
     "Outcome",
-    "ReportStatus",
     "ReportSummary",
     "ReportView",
     "ReviewStatus",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import signal
 import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 
 from nianbao.store.migrations import migrate
 
@@ -29,6 +31,41 @@ def connect(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
+@contextmanager
+def interrupts_deferred() -> Iterator[None]:
+    """Hold back Ctrl-C (SIGINT) until the block is done, then raise it.
+
+    A KeyboardInterrupt can be raised between any two Python instructions, including inside
+    a context manager's `__exit__` before it reaches COMMIT or ROLLBACK; the transaction is
+    then left open and the interrupted run's final write ("cannot start a transaction within
+    a transaction") replaces the interrupt with a traceback. A transaction is short, so the
+    interrupt waits for it. Only the main thread receives signals; elsewhere this does
+    nothing.
+    """
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is None  # a handler set outside Python: leave it
+    ):
+        yield
+        return
+    received: list[int] = []
+
+    def hold(signum: int, _frame: FrameType | None) -> None:
+        received.append(signum)
+
+    previous = signal.signal(signal.SIGINT, hold)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if not received:
+        return
+    if callable(previous):
+        previous(signal.SIGINT, None)  # Python's default handler raises KeyboardInterrupt
+    elif previous == signal.SIG_DFL:
+        signal.raise_signal(signal.SIGINT)  # the OS default: end the process, as it would have
+
+
 class Database:
     """One connection, shared by threads (Streamlit reruns) behind a lock."""
 
@@ -45,7 +82,7 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT: writers queue up; an exception rolls everything back."""
-        with self._lock:
+        with interrupts_deferred(), self._lock:
             self.conn.execute("BEGIN IMMEDIATE")
             try:
                 yield self.conn
@@ -57,7 +94,7 @@ class Database:
     @contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
         """A consistent snapshot for several SELECTs."""
-        with self._lock:
+        with interrupts_deferred(), self._lock:
             self.conn.execute("BEGIN")
             try:
                 yield self.conn

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from extractor.models import CanonicalReport, CellValue, Meta
+from nianbao.core.models import CanonicalReport, CellValue, Meta
 from nianbao.store.series import refresh_series
 from nianbao.store.values import decode
 from nianbao.store.writer_check import write_check

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 
-from extractor.layout import T3_COLUMNS
+from nianbao.core.layout import T3_COLUMNS
 from rules.findings import Severity, Status
 
 EFFECTIVE = "CASE WHEN c.review_state = 'fixed' THEN c.reviewed_value ELSE c.value END"

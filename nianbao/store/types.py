@@ -5,16 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from extractor.models import CellValue, Extraction
+from nianbao.core.models import CellValue, Extraction, ReportStatus
 from rules.findings import CheckResult, Finding, Suspect
-
-
-class ReportStatus(StrEnum):
-    """The pipeline's verdict on one report (see docs/pipeline.md)."""
-
-    ACCEPTED = "accepted"  # every cell verified: no person needs to look
-    NEEDS_REVIEW = "needs_review"  # at least one cell is flagged
-    FAILED = "failed"  # the file could not be read or extracted
 
 
 class CellStatus(StrEnum):
@@ -75,7 +67,7 @@ class Outcome:
     reconciled: Extraction
     sources: dict[str, Extraction]  # backend name ("parser", "llm") -> its own reading
     check: CheckResult
-    flags: dict[str, list[str]]  # rules.review_flags on the reconciled reading
+    flags: dict[str, list[str]]  # rules.verdict on the reconciled reading
     seconds: float = 0.0
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from extractor.layout import ValueKind, layout_for
-from extractor.models import CellValue
+from nianbao.core.layout import ValueKind, layout_for
+from nianbao.core.models import CellValue
 
 
 def encode(value: CellValue) -> str | None:

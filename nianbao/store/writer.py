@@ -9,16 +9,16 @@ import zlib
 from collections.abc import Iterable
 from typing import Any
 
-from extractor.models import CellProvenance, Extraction
+from nianbao.core.models import CellProvenance, Extraction, ReportStatus
 from nianbao.store.carry import carry_reviews
 from nianbao.store.db import Database
 from nianbao.store.migrations import now
 from nianbao.store.series import refresh_series
-from nianbao.store.types import Outcome, ReportStatus, SourceInfo
+from nianbao.store.types import Outcome, SourceInfo
 from nianbao.store.values import encode
 from nianbao.store.writer_check import write_check
 from rules.findings import CheckResult, Finding, Severity, Status
-from rules.review_flags import LOW_CONFIDENCE
+from rules.verdict import LOW_CONFIDENCE
 
 _SPACE = re.compile(r"\s+")
 

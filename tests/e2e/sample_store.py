@@ -16,12 +16,12 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from extractor.layout import layout_for
-from extractor.models import Alignment, CanonicalReport, CellProvenance, Extraction
-from nianbao.store import Outcome, ReportStatus, SourceInfo, Store, open_store
+from nianbao.core.layout import layout_for
+from nianbao.core.models import Alignment, CanonicalReport, CellProvenance, Extraction, ReportStatus
+from nianbao.store import Outcome, SourceInfo, Store, open_store
 from rules.engine import check
 from rules.narrative import narrative_figures
-from rules.review_flags import review_flags
+from rules.verdict import review_flags
 
 REAL = Path(__file__).parent.parent.parent / "eval" / "data" / "real"
 XSS = (

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from extractor.base import SourceDocument
 from extractor.llm import LLMExtractor, RetryPolicy
+from nianbao.core.document import SourceDocument
 from tests.llm.fake_openai_server import FakeOpenAI
 from tests.llm.oracle import REAL, Oracle
 

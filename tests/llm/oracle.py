@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extractor.layout import layout_for
 from extractor.llm.sections import tables_text
-from extractor.models import CanonicalReport
+from nianbao.core.layout import layout_for
+from nianbao.core.models import CanonicalReport
 from tests.llm.fake_openai_server import Recorded, Reply, completion
 
 ROOT = Path(__file__).resolve().parents[2]

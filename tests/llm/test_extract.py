@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extractor.models import SCHEMA_VERSION
+from nianbao.core.models import SCHEMA_VERSION
 from tests.llm.fake_openai_server import completion
 from tests.llm.oracle import asked_rows, is_meta
 
@@ -174,7 +174,7 @@ def test_spans_are_located_in_the_source(server, make_extractor, seed4) -> None:
 
 def test_a_quote_not_in_the_source_is_reasked_then_flagged(server, make_extractor, seed4) -> None:
     from rules.engine import check
-    from rules.review_flags import review_flags
+    from rules.verdict import review_flags
 
     doc, oracle = seed4
     bogus = {"t3.new": {"quote": "本年共收到申请八件,其中自然人七件"}}

@@ -6,10 +6,10 @@ import time
 
 import pytest
 
-from extractor.base import BackendError
-from extractor.llm import LLMRequestError, extract_many, load_config
-from extractor.models import Alignment, CellProvenance, Extraction
+from extractor.llm import extract_many, load_config
 from extractor.registry import get_extractor
+from nianbao.core.errors import BackendError, LLMRequestError
+from nianbao.core.models import Alignment, CellProvenance, Extraction
 from tests.llm.conftest import FAST_RETRY, TEST_KEY, document
 from tests.llm.fake_openai_server import completion, error
 from tests.llm.oracle import asked_rows

@@ -11,9 +11,9 @@ import httpx2
 import openai
 import pytest
 
-from extractor.base import BackendError
-from extractor.llm import LLMExtractor, LLMRequestError, RetryPolicy
+from extractor.llm import LLMExtractor, RetryPolicy
 from extractor.llm.client import retry_after
+from nianbao.core.errors import BackendError, LLMRequestError
 from tests.llm.conftest import TEST_KEY
 from tests.llm.fake_openai_server import Reply, delayed, error
 
@@ -31,8 +31,9 @@ def test_429_waits_as_long_as_retry_after_says(server, make_extractor, seed4) ->
 
     assert extraction.report.cells == oracle.gold.cells
     assert len(server.chat_requests) == 5  # the 429, then meta, t2, t3, t4
-    # the policy's own first wait is 0.05 s: only Retry-After explains a 1 s pause
-    assert 1.0 <= gaps(server)[0] < 2.5
+    # the policy's own first wait is 0.05 s: only Retry-After explains a 1 s pause (no upper
+    # bound tighter than "not stuck": a loaded machine may add seconds of its own)
+    assert 1.0 <= gaps(server)[0] < 30
     assert extraction.usage["retries"] == 1
     assert extraction.usage["calls"] == 4
 
@@ -55,13 +56,13 @@ def test_retry_after_as_seconds_or_an_http_date() -> None:
 
 def test_a_timeout_is_retried(server, make_extractor, seed4) -> None:
     doc, oracle = seed4
-    server.script.append(delayed(oracle.reply, 1.5))
+    server.script.append(delayed(oracle.reply, 60))  # an answer far beyond any machine's lag
     server.responder = oracle.reply
     extraction = make_extractor(timeout=0.5).extract(doc)
 
     assert extraction.report.cells == oracle.gold.cells
     assert len(server.chat_requests) == 5  # the timed-out meta request, then four
-    assert 0.5 <= gaps(server)[0] < 1.4  # gave up after the 0.5 s timeout, not the 1.5 s answer
+    assert 0.5 <= gaps(server)[0] < 60  # gave up after the 0.5 s timeout, not the answer
     assert extraction.usage["retries"] == 1 and extraction.usage["calls"] == 4
 
 

@@ -8,12 +8,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractor.layout import TEMPLATES, layout_for
 from extractor.llm.grounding import locate, value_in_quote
 from extractor.llm.responses import answer_model
 from extractor.llm.template import choose_template
 from extractor.llm.units import split_units, unit_for_cells
-from extractor.models import Alignment
+from nianbao.core.layout import TEMPLATES, layout_for
+from nianbao.core.models import Alignment
 from tests.llm.oracle import REAL
 
 

@@ -12,13 +12,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
-from extractor.layout import ValueKind, layout_for
-from extractor.models import CanonicalReport, CellProvenance, CellValue, Extraction, Meta
+from nianbao.core.layout import ValueKind, layout_for
+from nianbao.core.models import CanonicalReport, CellProvenance, CellValue, Extraction, Meta
 from nianbao.store.values import parse_input
 from rules.engine import check
 from rules.findings import CheckResult
 from rules.narrative import narrative_figures
-from rules.review_flags import review_flags
+from rules.verdict import review_flags
 from ui.status import CellStatus, cell_statuses
 
 _OPEN_ORDER = {
@@ -62,7 +62,7 @@ class Evaluation:
     """The rule engine's verdict on the current values and each cell's status."""
 
     result: CheckResult
-    flags: dict[str, list[str]]  # rules.review_flags on the current values
+    flags: dict[str, list[str]]  # rules.verdict on the current values
     statuses: dict[str, CellStatus]
     disagreements: set[str]
 

@@ -8,7 +8,7 @@ that this function did not flag.
 
 from __future__ import annotations
 
-from extractor.models import Extraction
+from nianbao.core.models import Extraction
 from rules.findings import CheckResult, Severity, Status
 
 LOW_CONFIDENCE = 0.9

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from extractor.models import CellValue
+from nianbao.core.models import CellValue
 from nianbao.store.db import Database
 from nianbao.store.meta import check_version, get_meta, parse_meta, set_meta, undo_meta
 from nianbao.store.migrations import now

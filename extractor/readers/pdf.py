@@ -8,9 +8,10 @@ order from top to bottom. A PDF without a text layer (a scan) is a `SourceError`
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
-from extractor.base import SourceError
+from nianbao.core.errors import SourceError
 
 
 def _cell(text: str | None) -> str:
@@ -62,3 +63,7 @@ def pdf_to_text(name: str, raw: bytes) -> str:
     if not text.strip():
         raise SourceError(f"{name}: PDF has no text layer (scanned?); OCR it first")
     return text + "\n"
+
+
+def read_pdf(path: Path, raw: bytes) -> str:
+    return pdf_to_text(path.name, raw)

@@ -25,7 +25,8 @@ from pydantic import (
     create_model,
 )
 
-from extractor.layout import LAYOUTS, Layout, Template, ValueKind, layout_for
+from nianbao.core.errors import CanonicalError
+from nianbao.core.layout import LAYOUTS, Layout, Template, ValueKind, layout_for
 
 SCHEMA_VERSION = "1"
 
@@ -98,10 +99,6 @@ Report = Annotated[
     Discriminator(_template_of),
 ]
 ReportAdapter: TypeAdapter[Any] = TypeAdapter(Report)
-
-
-class CanonicalError(ValueError):
-    """A canonical report that does not fit its template: says which keys are wrong."""
 
 
 def _coerce(key: str, kind: ValueKind, value: Any) -> CellValue:
@@ -336,3 +333,11 @@ __all__ = [
     "typed_json_schema",
     "validate_cells",
 ]
+
+
+class ReportStatus(StrEnum):
+    """The verdict on one report (see docs/pipeline.md and `rules.verdict`)."""
+
+    ACCEPTED = "accepted"  # every cell verified: no person needs to look
+    NEEDS_REVIEW = "needs_review"  # at least one cell is flagged
+    FAILED = "failed"  # the file could not be read or extracted

@@ -3,7 +3,7 @@
 A row of n cells may print fewer values (blank cells, dropped cells) or more (a value
 printed twice as "8 8", a page number or footnote mark caught in the row). This module lists
 the placements, most plausible first, and says why each is plausible. It never chooses:
-`extractor.decode` weighs the placements against the identities.
+`extractor.parser.decoding.decode` weighs the placements against the identities.
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ values). `decode_t3` / `decode_t4` pick one vector per row so that the template'
 (from `rules.identities`, never restated here) hold; `decode_t2` ranks part-二 rows, which no
 identity constrains. Nothing is forced: when no combination satisfies the identities, the most
 plausible is kept and the cells are noted, because a report may break an identity in its own
-print. The search itself is `extractor.joint`; this module turns its result into per-cell
-values, methods, confidences, alternatives and notes (see docs/segmentation.md).
+print. The search itself is `extractor.parser.decoding.search`; this module turns its result
+into per-cell values, methods, confidences, alternatives and notes (see docs/segmentation.md).
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ import itertools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from extractor.alignment import Placement
-from extractor.joint import KEEP_FINAL, Block, Solution, choose, fill
-from extractor.layout import ValueKind, layout_for
-from extractor.models import CellValue
-from extractor.segmentation import Segmentation
+from extractor.parser.decoding.alignment import Placement
+from extractor.parser.decoding.search import KEEP_FINAL, Block, Solution, choose, fill
+from extractor.parser.decoding.segment import Segmentation
+from nianbao.core.layout import ValueKind, layout_for
+from nianbao.core.models import CellValue
 from rules.identities import Identity, identities_for
 
 Vector = tuple[CellValue, ...]
@@ -30,7 +30,7 @@ HOWS = ("read", "segmented", "aligned")
 T4_RUN = "t4"  # RowCandidates.row for part 四 printed as one run of 15 values (all groups)
 
 # What the confidences mean (documented in docs/segmentation.md). Below 0.9 a cell is flagged
-# by rules.review_flags.
+# by rules.verdict.
 CONF_READ = 1.0  # read as printed, one reading
 CONF_ONE_READING = 0.95  # segmented / aligned, but every reading of the row agrees on the cell
 CONF_UNIQUE = 0.9  # the only combination of readings that satisfies the identities
@@ -143,7 +143,7 @@ class Decoded:
         return {key: cell.value for key, cell in self.cells.items()}
 
     def needs_review(self, low_confidence: float = 0.9) -> list[str]:
-        """Keys whose value the decoder doubts (the same test as rules.review_flags)."""
+        """Keys whose value the decoder doubts (the same test as rules.verdict)."""
         return [
             k
             for k, c in self.cells.items()

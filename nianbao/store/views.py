@@ -8,8 +8,8 @@ import zlib
 from collections.abc import Iterator
 from typing import Any
 
-from extractor.layout import layout_for
-from extractor.models import CanonicalReport, CellValue, Extraction
+from nianbao.core.layout import layout_for
+from nianbao.core.models import CanonicalReport, CellValue, Extraction
 from nianbao.store.db import Database
 from nianbao.store.recheck import current_values
 from nianbao.store.types import (

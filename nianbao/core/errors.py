@@ -1,0 +1,45 @@
+"""The one error hierarchy: every error a user can act on derives from `NianbaoError`.
+
+The CLI prints any `NianbaoError` as one line (`nianbao: <message>`) and exits with its
+`exit_code`; a bulk run records it as that file's failure and goes on. Anything else that
+escapes is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class NianbaoError(Exception):
+    """The root: an error a user can act on, printed as one line, never as a traceback."""
+
+    exit_code = 2
+
+
+class UserError(NianbaoError):
+    """Bad input or configuration given on the command line."""
+
+
+class CanonicalError(NianbaoError, ValueError):
+    """A canonical report that does not fit its template: says which keys are wrong.
+
+    Also a ValueError, so that pydantic turns it into a validation error inside a model.
+    """
+
+
+class ExtractorError(NianbaoError):
+    """A report that could not be extracted."""
+
+
+class SourceError(ExtractorError):
+    """A file that is no readable annual report: the message names the file and the reason."""
+
+
+class BackendError(ExtractorError):
+    """A backend that cannot work: missing key, unreachable endpoint, bad configuration."""
+
+
+class LLMRequestError(ExtractorError):
+    """A report the endpoint could not answer: retries exhausted, a 400, or invalid answers.
+
+    A bulk run records it as that report's failure and carries on; `BackendError` (bad key,
+    unreachable endpoint) stops the run, since every other report would fail the same way.
+    """
