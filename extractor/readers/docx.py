@@ -15,10 +15,11 @@ def read_docx(path: Path, raw: bytes) -> str:
     import docx
     from docx.table import Table
     from docx.text.paragraph import Paragraph
+    from lxml.etree import LxmlError
 
     try:
         document = docx.Document(io.BytesIO(raw))
-    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, LxmlError) as exc:  # malformed XML too
         raise SourceError(f"{path.name}: not a readable .docx ({exc.__class__.__name__})") from None
     lines: list[str] = []
     for block in document.element.body.iterchildren():
