@@ -11,6 +11,7 @@ from nianbao.core.errors import SourceError
 def read_docx(path: Path, raw: bytes) -> str:
     import io
     import zipfile
+    import zlib
 
     import docx
     from docx.table import Table
@@ -19,8 +20,10 @@ def read_docx(path: Path, raw: bytes) -> str:
 
     try:
         document = docx.Document(io.BytesIO(raw))
-    except (zipfile.BadZipFile, KeyError, ValueError, LxmlError) as exc:  # malformed XML too
-        raise SourceError(f"{path.name}: not a readable .docx ({exc.__class__.__name__})") from None
+    # malformed XML (lxml), a damaged deflate stream (zlib) as well as a broken zip
+    except (zipfile.BadZipFile, KeyError, ValueError, LxmlError, zlib.error) as exc:
+        reason = "damaged compressed data" if isinstance(exc, zlib.error) else type(exc).__name__
+        raise SourceError(f"{path.name}: not a readable .docx ({reason})") from None
     lines: list[str] = []
     for block in document.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]

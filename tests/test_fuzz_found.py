@@ -1,0 +1,41 @@
+"""Inputs the fuzz harness found that ended in a traceback: each now refused in one line."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+
+from extractor.readers import read_document
+from nianbao.core.errors import SourceError
+from tests.fuzz.inputs import sample_docx
+
+
+def _damaged_deflate(data: bytes, member: str) -> bytes:
+    """`data` with the middle of `member`'s compressed bytes overwritten: zlib itself fails
+    (not zipfile's CRC check), as a bit rot or a cut download does."""
+    info = zipfile.ZipFile(io.BytesIO(data)).getinfo(member)
+    name_len = int.from_bytes(data[info.header_offset + 26 : info.header_offset + 28], "little")
+    extra_len = int.from_bytes(data[info.header_offset + 28 : info.header_offset + 30], "little")
+    start = info.header_offset + 30 + name_len + extra_len
+    out = bytearray(data)
+    for at in range(start + info.compress_size // 3, start + info.compress_size // 2, 7):
+        out[at] ^= 0x5A
+    return bytes(out)
+
+
+@pytest.mark.parametrize("member", ["_rels/.rels", "word/document.xml"])
+def test_a_docx_with_a_damaged_deflate_stream_is_refused_in_one_line(
+    tmp_path: Path, member: str
+) -> None:
+    data = _damaged_deflate(sample_docx(), member)
+    with pytest.raises(zlib.error):  # what python-docx met, unguarded
+        zipfile.ZipFile(io.BytesIO(data)).read(member)
+    path = tmp_path / "report.docx"
+    path.write_bytes(data)
+    with pytest.raises(SourceError, match=r"report\.docx: not a readable \.docx") as caught:
+        read_document(path)
+    assert "\n" not in str(caught.value)
