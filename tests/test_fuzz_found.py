@@ -39,3 +39,25 @@ def test_a_docx_with_a_damaged_deflate_stream_is_refused_in_one_line(
     with pytest.raises(SourceError, match=r"report\.docx: not a readable \.docx") as caught:
         read_document(path)
     assert "\n" not in str(caught.value)
+
+
+REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_chinese_report_in_utf16_without_a_bom_is_read(tmp_path: Path, encoding: str) -> None:
+    """Found by the fuzz run: few ASCII characters, so few NULs, was taken for binary."""
+    text = (REAL / "seed-003.txt").read_text("utf-8")
+    path = tmp_path / "report.txt"
+    path.write_bytes(text.encode(encoding))
+    assert read_document(path).text == text.replace("\r\n", "\n")
+
+
+def test_binary_data_is_still_refused_as_binary(tmp_path: Path) -> None:
+    path = tmp_path / "report.txt"
+    path.write_bytes(sample_docx())  # a zip: NULs on both sides
+    with pytest.raises(SourceError, match="binary data"):
+        read_document(path)
+    path.write_bytes(b"\x00\x01\x02\x03" * 500 + "本年新收".encode("utf-16-le"))
+    with pytest.raises(SourceError, match="binary data"):
+        read_document(path)

@@ -33,6 +33,26 @@ def _lenient(raw: bytes, encoding: str) -> tuple[str, float]:
     return text, text.count("\ufffd") / max(1, non_ascii)
 
 
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """UTF-16 text without a BOM, or None for binary data.
+
+    Its NULs are the high bytes of ASCII characters, so they all fall on one parity (even
+    offsets: big-endian). A mostly Chinese report has few of them (CJK characters carry no
+    NUL), so their share says nothing; their side does. Binary data has NULs on both.
+    """
+    head = raw[:4096]
+    even, odd = head[0::2].count(0), head[1::2].count(0)
+    if max(even, odd) < 3 * min(even, odd) + 2:  # a CJK character may end in 00 too
+        return None
+    try:
+        text = raw.decode("utf-16-be" if even > odd else "utf-16-le")
+    except UnicodeDecodeError:
+        return None
+    sample = text[:4096]
+    controls = sum(1 for c in sample if c < " " and c not in "\t\n\r\f")
+    return text if controls <= len(sample) // 100 else None
+
+
 def decode_text(name: str, raw: bytes) -> str:
     """Bytes of a text file -> str: BOM first, then UTF-8, then charset detection; a few
     undecodable bytes become U+FFFD (flagged later) rather than losing the report."""
@@ -40,14 +60,10 @@ def decode_text(name: str, raw: bytes) -> str:
         if raw.startswith(bom):
             return raw.decode(encoding, errors="replace")
     if b"\x00" in raw[:4096]:
-        # UTF-16 without a BOM: Chinese text has a NUL in every other byte of ASCII chars.
-        even, odd = raw[0:4096:2].count(0), raw[1:4096:2].count(0)
-        if max(even, odd) > len(raw[:4096]) // 8:
-            try:
-                return raw.decode("utf-16-be" if even > odd else "utf-16-le")
-            except UnicodeDecodeError:
-                pass
-        raise SourceError(f"{name}: binary data, not text")
+        text = _utf16_without_bom(raw)
+        if text is None:
+            raise SourceError(f"{name}: binary data, not text")
+        return text
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
