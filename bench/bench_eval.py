@@ -17,7 +17,7 @@ from eval.cases import real_cases, synth_cases
 from eval.harness import make_backend, run_cases
 
 
-def _timed(label: str, n: int, fn):  # type: ignore[no-untyped-def]
+def _timed(label: str, n: int, fn):
     start = time.process_time()
     out = fn()
     spent = time.process_time() - start

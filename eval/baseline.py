@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.metrics import ReportScore, aggregate
+from nianbao.core.errors import NianbaoError
 
 # headline metric -> +1 when higher is better, -1 when lower is better
 HEADLINE = {"cell_accuracy": 1, "silent_error_rate": -1, "exact_match_rate": 1}
@@ -20,7 +21,7 @@ HEADLINE = {"cell_accuracy": 1, "silent_error_rate": -1, "exact_match_rate": 1}
 DEFAULT_TOLERANCE = 0.0
 
 
-class BaselineError(ValueError):
+class BaselineError(NianbaoError):
     """A baseline file that cannot be read: names the file and the reason."""
 
 

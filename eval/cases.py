@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from nianbao.core.document import SourceDocument
-from nianbao.core.errors import CanonicalError
+from nianbao.core.errors import CanonicalError, NianbaoError
 from nianbao.core.models import CanonicalReport
 
 REAL_DIR = Path(__file__).parent / "data" / "real"
@@ -22,7 +22,7 @@ SOURCE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".pdf", ".docx")
 SETS = ("real", "synth", "all")
 
 
-class EvalSetError(ValueError):
+class EvalSetError(NianbaoError):
     """An eval set that cannot be read at all (bad manifest): names the file and the reason."""
 
 
@@ -73,10 +73,10 @@ def load_source(path: Path) -> SourceDocument:
     )
 
 
-def _document_reader():  # type: ignore[no-untyped-def]
+def _document_reader():
     """The product's file reader, when the extractor package provides one."""
     try:
-        from extractor.readers import read_document  # type: ignore[import-not-found]
+        from extractor.readers import read_document
     except ImportError:
         return None
     return read_document

@@ -1,8 +1,8 @@
 """Run a backend over eval cases: extract, check, flag, score; one failure never stops the run.
 
 Every report goes through the production path: `extractor.registry.get_extractor`, then
-`rules.engine.check` (with the narrative's figures), then `rules.verdict.review_flags`.
-The flags that count for the silent-error rate are the ones that path raised.
+`rules.verdict.verdict` (the rules with the narrative's figures, the flags, the accept
+decision). The flags that count for the silent-error rate are the ones that path raised.
 """
 
 from __future__ import annotations
@@ -19,16 +19,15 @@ from eval.metrics import ReportScore, breakdown, score_report
 from extractor.base import Extractor
 from extractor.registry import get_extractor
 from nianbao.core.document import SourceDocument
+from nianbao.core.errors import NianbaoError
 from nianbao.core.models import Extraction
 from nianbao.pipeline.reconcile import reconcile
-from rules.engine import check
-from rules.narrative import narrative_figures
-from rules.verdict import review_flags
+from rules.verdict import verdict
 
 BACKENDS = ("parser", "llm", "both")
 
 
-class HarnessError(ValueError):
+class HarnessError(NianbaoError):
     """A backend that cannot be set up at all (not one report's failure)."""
 
 
@@ -78,8 +77,7 @@ def evaluate_case(case: EvalCase, backend: Backend) -> ReportScore:
     start = time.perf_counter()
     try:
         extraction = backend.extract(case.doc)
-        result = check(extraction.report, narrative_figures(case.doc.text))
-        flags = review_flags(extraction, result)
+        judged = verdict(extraction, case.doc.text)
     except Exception as exc:  # a bulk run records one bad report and carries on
         error = f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
         return score_report(
@@ -94,15 +92,14 @@ def evaluate_case(case: EvalCase, backend: Backend) -> ReportScore:
             wall_seconds=time.perf_counter() - start,
             **common,
         )
-    accepted = not flags and result.holds
     return score_report(
         case.id,
         case.set,
         case.kind,
         case.gold,
         extraction,
-        flags,
-        accepted,
+        judged.flags,
+        judged.accepted,
         wall_seconds=time.perf_counter() - start,
         **common,
     )

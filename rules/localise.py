@@ -99,9 +99,10 @@ def localise(
         else:
             if any(d == 0 or d.denominator != 1 for d in solution):
                 return  # a zero change means a smaller set does it; fractions are no counts
-            implied = {k: current[k] + int(d) for k, d in zip(keys, solution, strict=True)}
-            if any(v < 0 for k, v in implied.items() if kinds[k] is not ValueKind.SIGNED):
+            changed = {k: current[k] + int(d) for k, d in zip(keys, solution, strict=True)}
+            if any(v < 0 for k, v in changed.items() if kinds[k] is not ValueKind.SIGNED):
                 return
+            implied = {**changed}
             change = sum(abs(int(d)) for d in solution)
         solved_sets.append(chosen)
         found.append(

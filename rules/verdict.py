@@ -1,18 +1,23 @@
-"""Which cells a person must look at: the one place that turns evidence into flags.
+"""The one verdict on an extraction: check it, flag the cells a person must look at, decide.
 
-A cell is flagged when its extractor doubted it (notes, low confidence, alternatives), when
-it sits in an identity the report breaks, when it is a suspect, or when it is null without
-the extractor having seen a blank there. The eval's silent-error rate counts wrong cells
-that this function did not flag.
+`verdict` is what the pipeline, `nianbao extract`, the eval and the worker all call, so a
+report is judged the same way everywhere. A cell is flagged when its extractor doubted it
+(notes, low confidence, alternatives), when it sits in an identity the report breaks, when it
+is a suspect, or when it is null without the extractor having seen a blank there. A report is
+accepted only when no cell is flagged and every rule holds. The eval's silent-error rate
+counts wrong cells that this module did not flag.
 """
 
 from __future__ import annotations
 
-from nianbao.core.models import Extraction
-from rules.findings import CheckResult, Severity, Status
+from dataclasses import dataclass
 
-LOW_CONFIDENCE = 0.9
-BLANK_METHOD = "blank"  # the extractor saw an empty / "—" / "/" cell: null is the reading
+from nianbao.core.models import Extraction, Method, ReportStatus
+from rules.engine import check
+from rules.findings import CheckResult, Finding, Severity, Status
+from rules.narrative import narrative_figures
+
+LOW_CONFIDENCE = 0.9  # a cell less sure than this needs a person's look
 
 
 def review_flags(
@@ -44,7 +49,34 @@ def review_flags(
             add(key, f"suspect #{suspect.rank}: implies {suspect.implied[key]}")
     for key, value in extraction.report.cells.items():
         prov = extraction.provenance.get(key)
-        if value is None and (prov is None or prov.method != BLANK_METHOD):
+        if value is None and (prov is None or prov.method != Method.BLANK):
             add(key, "null: not found in the source")
     order = {k: n for n, k in enumerate(extraction.report.layout.keys)}
     return {k: reasons[k] for k in sorted(reasons, key=order.__getitem__)}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What the rules make of one extraction."""
+
+    check: CheckResult  # every finding and the error localisation's suspects
+    flags: dict[str, list[str]]  # {canonical key: reasons}, in layout order
+    status: ReportStatus  # ACCEPTED or NEEDS_REVIEW
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self.check.findings
+
+    @property
+    def accepted(self) -> bool:
+        return self.status is ReportStatus.ACCEPTED
+
+
+def verdict(extraction: Extraction, source_text: str | None = None) -> Verdict:
+    """Check the report (with the figures its narrative restates, when the source text is
+    given), flag the cells that need a person, and decide the report's status."""
+    narrative = narrative_figures(source_text) if source_text else None
+    result = check(extraction.report, narrative)
+    flags = review_flags(extraction, result)
+    status = ReportStatus.ACCEPTED if not flags and result.holds else ReportStatus.NEEDS_REVIEW
+    return Verdict(result, flags, status)

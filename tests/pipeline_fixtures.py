@@ -7,10 +7,9 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from nianbao.core.models import CanonicalReport, CellProvenance, Extraction
+from nianbao.core.models import CanonicalReport, CellProvenance, Extraction, Method
 from nianbao.pipeline.assess import assess
 from nianbao.store.types import Outcome, SourceInfo
-from rules.verdict import BLANK_METHOD
 
 REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
 
@@ -30,7 +29,7 @@ def extraction(report: CanonicalReport, backend: str = "parser", **changes: Any)
     provenance = {}
     for key, value in cells.items():
         if value is None:
-            provenance[key] = CellProvenance(extractor=backend, method=BLANK_METHOD)
+            provenance[key] = CellProvenance(extractor=backend, method=Method.BLANK)
             continue
         needle = f"{key}={value}"
         start = text.index(needle) + len(key) + 1

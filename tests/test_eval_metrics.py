@@ -16,7 +16,7 @@ GOLD = CanonicalReport(
 N = len(GOLD.cells)  # 200
 
 
-def _score(extraction: Extraction, case_id: str = "r1", damage: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+def _score(extraction: Extraction, case_id: str = "r1", damage: tuple[str, ...] = ()):
     result = check(extraction.report)
     flags = review_flags(extraction, result)
     return score_report(
@@ -31,7 +31,7 @@ def _score(extraction: Extraction, case_id: str = "r1", damage: tuple[str, ...] 
     )
 
 
-def _extraction(changes: dict[str, object], provenance: dict[str, CellProvenance] | None = None):  # type: ignore[no-untyped-def]
+def _extraction(changes: dict[str, object], provenance: dict[str, CellProvenance] | None = None):
     report = GOLD.model_copy(deep=True)
     report.cells.update(changes)
     return Extraction(report=report, extractor="test", provenance=provenance or {})

@@ -15,10 +15,8 @@ from decimal import Decimal
 from nianbao.core.layout import ValueKind, layout_for
 from nianbao.core.models import CanonicalReport, CellProvenance, CellValue, Extraction, Meta
 from nianbao.store.values import parse_input
-from rules.engine import check
 from rules.findings import CheckResult
-from rules.narrative import narrative_figures
-from rules.verdict import review_flags
+from rules.verdict import verdict
 from ui.status import CellStatus, cell_statuses
 
 _OPEN_ORDER = {
@@ -101,10 +99,10 @@ def disagreements(readings: Mapping[str, Mapping[str, CellValue]]) -> set[str]:
 def evaluate(rr: ReviewReport) -> Evaluation:
     """Re-check the current values; the review policy decides which cells still need a look."""
     report = rr.report()
-    # the same check the store runs on every decision, narrative soft checks included
-    result = check(report, narrative_figures(rr.source_text) if rr.source_text else None)
+    # the one verdict, on the current values (narrative soft checks included, as the store's)
     extraction = Extraction(report=report, provenance=rr.provenance, extractor="review")
-    flags = review_flags(extraction, result)
+    judged = verdict(extraction, rr.source_text)
+    result, flags = judged.check, judged.flags
     differ = disagreements(rr.readings)
     for key in differ:  # the pipeline may have said so already, in its own words
         if not any("disagree" in r for r in flags.get(key, [])):
@@ -182,11 +180,6 @@ class Acceptance:
     clean: bool  # every identity and domain rule holds on the current values
     broken: list[str]  # the rules still broken
     unreviewed: list[str]  # flagged cells nobody decided (accepting confirms them as read)
-
-    @property
-    def needs_reason(self) -> bool:
-        """Accepting a report whose numbers still break needs the source's-own-error reason."""
-        return not self.clean
 
 
 def acceptance(ev: Evaluation) -> Acceptance:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
-from nianbao.core.models import Alignment, CellProvenance, CellValue, Extraction, Meta
+from nianbao.core.models import Alignment, CellProvenance, CellValue, Extraction, Meta, Method
 from nianbao.store import ReportView, Store
 from ui.logic import ReviewReport
 
@@ -56,7 +56,7 @@ def review_report(
             extractor="stored",
             span=c.span,
             snippet=c.snippet,
-            method=c.method or "read",
+            method=Method(c.method) if c.method else Method.READ,
             alignment=Alignment(c.alignment) if c.alignment else Alignment.NONE,
             confidence=1.0 if c.confidence is None else c.confidence,
             notes=[r for r in c.reasons if not r.startswith(_CHECK_REASONS)],

@@ -198,7 +198,7 @@ def units_in_cells(doc: Document, rng: random.Random, gold: CanonicalReport) -> 
             return False
         if is_amount(c):
             value = cells[key]
-            yuan = value * 10000  # type: ignore[operator]
+            yuan = value * 10000
             if yuan == int(yuan) and rng.random() < 0.6:
                 c.text = f"{int(yuan)}元"
             else:
@@ -290,12 +290,12 @@ def _labels(doc: Document) -> list[tuple[list[str], int]]:
     return out
 
 
-def _get(holder: list, i: int) -> str:  # type: ignore[type-arg]
+def _get(holder: list, i: int) -> str:
     item = holder[i]
     return item.text if isinstance(item, Cell) else item
 
 
-def _set(holder: list, i: int, text: str) -> None:  # type: ignore[type-arg]
+def _set(holder: list, i: int, text: str) -> None:
     if isinstance(holder[i], Cell):
         holder[i].text = text
     else:

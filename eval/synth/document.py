@@ -87,9 +87,6 @@ class Document:
     def tables(self) -> list[Table]:
         return [b for b in self.blocks if isinstance(b, Table)]
 
-    def value_cells(self) -> list[Cell]:
-        return [c for t in self.tables() for r in t.rows if r.kind == "data" for c in r.cells]
-
 
 def format_value(value: CellValue) -> str:
     """The plain printed form: "0", "1288", "373.9265", "-18"; "" for a blank cell."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from eval.synth.damage import CATALOGUE
 from eval.synth.document import Document, Heading, Para, t2_table, t3_table, t4_table
@@ -15,12 +16,14 @@ from eval.synth.narrative import HEADINGS, closing, organ_name, overview, title
 from eval.synth.recover import recover_lost
 from eval.synth.render import GLUES_VALUES, LOSES_EMPTY_CELLS, NOT_WITH, RENDERERS, RENDERING_DAMAGE
 from eval.synth.tables import SIZE_WEIGHTS, SIZES, Size, random_cells
-from nianbao.core.layout import layout_for
+from nianbao.core.layout import Template, layout_for
 from nianbao.core.models import CanonicalReport, Meta
 from rules.engine import check
 from rules.findings import Status
 
-TEMPLATE_WEIGHTS = {"2019": 0.35, "2021": 0.65}
+T = TypeVar("T")
+
+TEMPLATE_WEIGHTS: dict[Template, float] = {"2019": 0.35, "2021": 0.65}
 MARKDOWN_RENDERINGS = frozenset({"markdown", "ocr_markdown"})
 
 
@@ -59,7 +62,7 @@ class SynthReport:
         }
 
 
-def _choice(rng: random.Random, weights: dict[str, float]) -> str:
+def _choice(rng: random.Random, weights: dict[T, float]) -> T:
     return rng.choices(list(weights), weights=list(weights.values()))[0]
 
 

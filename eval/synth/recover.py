@@ -91,8 +91,8 @@ def recover_lost(doc: Document, gold: CanonicalReport, glued: bool = False) -> l
             dropped = {k for k in keys if k in doc.lost and k not in recovered}
             if not dropped or not row.name.startswith(("t3.", "t4")):
                 continue
-            printed = [c.key for c in row.cells]
-            if None in printed or len(set(printed)) != len(printed):
+            printed = [c.key for c in row.cells if c.key is not None]
+            if len(printed) != len(row.cells) or len(set(printed)) != len(printed):
                 continue  # a duplicated or glued value: the placements are not the row's
             if len(printed) + len(dropped) != len(keys):
                 continue

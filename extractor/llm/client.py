@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import random
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -267,6 +266,3 @@ def _first_error(exc: BaseException | None) -> str:
         return f"{where}: {first['msg']}" if where else str(first["msg"])
     return "invalid JSON" if exc is not None else "unknown error"
 
-
-def elapsed_since(start: float) -> float:
-    return time.monotonic() - start

@@ -23,7 +23,14 @@ from extractor.llm.template import choose_template
 from extractor.llm.units import split_units, unit_for_cells
 from extractor.llm.verify import reask_until_consistent
 from nianbao.core.document import SourceDocument
-from nianbao.core.models import SCHEMA_VERSION, CanonicalReport, CellProvenance, Extraction, Meta
+from nianbao.core.models import (
+    SCHEMA_VERSION,
+    CanonicalReport,
+    CellProvenance,
+    Extraction,
+    Meta,
+    Method,
+)
 
 META_HEAD_CHARS = 1500  # the title, publisher and first paragraph name the body and year
 
@@ -151,6 +158,6 @@ class LLMExtractor:
         )
 
 
-def _reextracted(method: str) -> str:
-    # "blank" must survive: review_flags reads it as "the cell is empty in the source".
-    return method if method == "blank" else "reextracted"
+def _reextracted(method: Method) -> Method:
+    # BLANK must survive: the verdict reads it as "the cell is empty in the source".
+    return method if method == Method.BLANK else Method.REEXTRACTED

@@ -15,12 +15,11 @@ from decimal import Decimal, InvalidOperation
 from rapidfuzz import fuzz
 
 from extractor.llm.responses import RowReading
-from nianbao.core.models import Alignment, CellProvenance, CellValue
+from nianbao.core.models import Alignment, CellProvenance, CellValue, Method
 
 FUZZY_CUTOFF = 90.0  # rapidfuzz partial-ratio score below which a quote counts as not found
 CONFIDENCE = {Alignment.EXACT: 0.95, Alignment.FUZZY: 0.92, Alignment.NOT_FOUND: 0.3}
 VALUE_NOT_IN_QUOTE = 0.5
-BLANK_METHOD = "blank"  # as rules.verdict: the row was read and this cell is empty
 
 # Characters NFKC leaves apart but OCR and models swap freely.
 _EXTRA = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "—": "-", "–": "-", "－": "-"})
@@ -162,9 +161,9 @@ def ground(
             if not value_in_quote(value, reading.quote):
                 notes.append(f"llm: value {value} not in its quote")
                 confidence = min(confidence, VALUE_NOT_IN_QUOTE)
-        method = "read"
+        method = Method.READ
         if value is None and located.alignment is not Alignment.NOT_FOUND:
-            method = BLANK_METHOD  # the row was found and this cell is empty in it
+            method = Method.BLANK  # the row was found and this cell is empty in it
         span = own.get(key, located.span)
         out[key] = CellProvenance(
             extractor=extractor,

@@ -74,5 +74,5 @@ def install_log_redaction() -> None:
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
         return _redact_record(current(*args, **kwargs))
 
-    factory.redacts_urls = True  # type: ignore[attr-defined]
+    factory.redacts_urls = True
     logging.setLogRecordFactory(factory)

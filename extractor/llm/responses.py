@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
+from types import GenericAlias
 from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, create_model, model_validator
@@ -133,10 +134,13 @@ def answer_model(unit: Unit) -> type[BaseModel]:
         if len(models) == 1
         else Annotated[Union[tuple(models)], Field(discriminator="row")]  # noqa: UP007
     )
+    # list[item], spelled so that a type checker does not read the variable `item` as a type
+    described = Field(description="every asked row, in the order asked")
+    rows: Any = (GenericAlias(list, (item,)), described)
     model = create_model(
         f"Answer_{tag}_{unit.template}",
         __base__=AnswerBase,
-        rows=(list[item], Field(description="every asked row, in the order asked")),
+        rows=rows,
     )
     model.expected_rows = tuple(r.key for r in unit.rows)
     return model

@@ -10,6 +10,8 @@ work) is ignored when the earlier reading was grounded.
 
 from __future__ import annotations
 
+from typing import Any
+
 from extractor.llm.client import Session
 from extractor.llm.reading import Reading, reask_rows
 from extractor.llm.units import row_of, unit_for_rows
@@ -27,7 +29,7 @@ def broken_identities(meta: Meta, reading: Reading) -> list[tuple[str, list[str]
     return [(f.equation, f.cells) for f in result.checks if f.status is Status.FAILED]
 
 
-def _complete(meta: Meta, reading: Reading) -> dict[str, object]:
+def _complete(meta: Meta, reading: Reading) -> dict[str, Any]:
     cells = dict.fromkeys(CanonicalReport.empty(meta).cells)
     cells.update(reading.cells())
     return cells

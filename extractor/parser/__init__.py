@@ -26,7 +26,8 @@ from extractor.parser.tokens import fold
 from nianbao.core.document import SourceDocument
 from nianbao.core.errors import SourceError
 from nianbao.core.layout import layout_for
-from nianbao.core.models import CanonicalReport, CellProvenance, Extraction, Meta
+from nianbao.core.models import CanonicalReport, CellProvenance, Extraction, Meta, Method
+from rules.verdict import LOW_CONFIDENCE
 
 VERSION = "parser-20"
 
@@ -76,9 +77,9 @@ class ParserExtractor:
         for key in keys:
             if key not in cells:
                 cells[key] = None
-                prov[key] = provenance(text, None, "missing", 0.0, ["not read"])
+                prov[key] = provenance(text, None, Method.MISSING, 0.0, ["not read"])
         report = CanonicalReport(meta=meta, cells=cells)
-        flags = [k for k in keys if prov[k].notes or prov[k].confidence < 0.9]
+        flags = [k for k in keys if prov[k].notes or prov[k].confidence < LOW_CONFIDENCE]
         return Extraction(
             report=report,
             provenance={k: prov[k] for k in keys},

@@ -14,7 +14,7 @@ from functools import cache
 from extractor.parser.locate import RowRead
 from extractor.parser.tokens import Token, TokenKind
 from nianbao.core.layout import Layout, ValueKind, layout_for
-from nianbao.core.models import Alignment, CellProvenance, CellValue
+from nianbao.core.models import Alignment, CellProvenance, CellValue, Method
 
 EXTRACTOR = "parser"
 WAN = Decimal(10000)
@@ -74,7 +74,7 @@ def to_value(
 def provenance(
     text: str,
     span: tuple[int, int] | None,
-    method: str,
+    method: Method,
     confidence: float,
     notes: list[str] | None = None,
     alternatives: list[CellValue] | None = None,
@@ -111,22 +111,22 @@ def read_row(
     result = RowResult(row, keys, kinds)
     tokens = row.tokens
     label_conf = 1.0 if row.label is None or row.label.how != "fuzzy" else 0.9
-    method, extra = "read", []
+    method, extra = Method.READ, []
     if row.detached:
         # values printed apart from a label that was not found in order: placed by order
-        label_conf, method = 0.8, "aligned"
+        label_conf, method = 0.8, Method.ALIGNED
         extra = ["values printed apart from the row's label; placed by the order of rows"]
     elif row.label is None:
         for key in keys:
             result.cells[key] = CellRead(
-                None, provenance(text, None, "missing", 0.0, list(row.notes))
+                None, provenance(text, None, Method.MISSING, 0.0, list(row.notes))
             )
         return result
     if len(tokens) == len(keys) and all(t.kind is not TokenKind.RUN for t in tokens):
         for key, kind, token in zip(keys, kinds, tokens, strict=True):
             span = (token.start, token.end)
             if token.kind is TokenKind.BLANK:
-                blank = provenance(text, span, "blank", label_conf, list(extra))
+                blank = provenance(text, span, Method.BLANK, label_conf, list(extra))
                 result.cells[key] = CellRead(None, blank)
                 continue
             value, notes = to_value(token, kind, row.unit)
@@ -161,11 +161,11 @@ def read_merged(text: str, row: RowRead, layout: Layout) -> dict[str, CellRead]:
             if clean and tokens[n].value == 0:
                 span = (tokens[n].start, tokens[n].end)
                 note: list[str] = []
-                out[key] = CellRead(0, provenance(text, span, "inferred", 0.9, note))
+                out[key] = CellRead(0, provenance(text, span, Method.INFERRED, 0.9, note))
                 continue
             why = (
                 f"the report prints {row.row} as one row ({printed}); "
                 "its rows in the layout cannot be told apart"
             )
-            out[key] = CellRead(None, provenance(text, row.segment, "unresolved", 0.0, [why]))
+            out[key] = CellRead(None, provenance(text, row.segment, Method.UNRESOLVED, 0.0, [why]))
     return out

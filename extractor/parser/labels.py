@@ -43,23 +43,11 @@ class CjkStream:
         """[start, end) in the stream -> [start, end) in the source text."""
         return self.offsets[start], self.offsets[end - 1] + 1
 
-    def index_at(self, source_offset: int) -> int:
-        """The first stream index at or after a source offset."""
-        from bisect import bisect_left
-
-        return bisect_left(self.offsets, source_offset)
-
 
 @cache
 def label_key(label: str) -> str:
     """The Chinese characters of a label without its numbering: "（一）予以公开" -> "予以公开"."""
     return "".join(_CJK.findall(_NUMBERING.sub("", label)))
-
-
-def label_number(label: str) -> str | None:
-    """The arabic numbering of a label ("2.重复申请" -> "2"), if it has one."""
-    m = re.match(r"\s*(\d+)[.．、]", label)
-    return m.group(1) if m else None
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,7 @@ def _segments(rows: list[RowRead], end: int) -> None:
     """Each found row's segment runs from its label's end to the next found label's start."""
     found = sorted((r for r in rows if r.label), key=lambda r: r.label.span[0])  # type: ignore[union-attr]
     for row, nxt in zip(found, [*found[1:], None][: len(found)], strict=True):
-        stop = nxt.label.span[0] if nxt is not None and nxt.label else end  # type: ignore[union-attr]
+        stop = nxt.label.span[0] if nxt is not None and nxt.label else end
         row.segment = (row.label.span[1], max(row.label.span[1], stop))  # type: ignore[union-attr]
 
 

@@ -6,7 +6,7 @@ import re
 from collections import Counter
 
 from extractor.parser.labels import label_key
-from nianbao.core.layout import LAYOUTS, Template, template_for_year
+from nianbao.core.layout import LAYOUTS, TEMPLATES, Template, template_for_year
 
 # Labels printed only in one layout (generated from the layouts: a label of one and not the
 # other), e.g. 本年制发件数 (2021) against 本年新制作数量 (2019).
@@ -17,7 +17,8 @@ _YEAR = re.compile(r"(20\d{2})\s*年")
 
 def _layout_words() -> dict[Template, set[str]]:
     words: dict[Template, set[str]] = {}
-    for template, layout in LAYOUTS.items():
+    for template in TEMPLATES:
+        layout = LAYOUTS[template]
         labels = {c.label for r in layout.t2_rows for c in r.columns}
         labels |= {r.label for r in layout.t3_rows}
         words[template] = {label_key(x) for x in labels}
@@ -34,7 +35,7 @@ _ONLY = _layout_words()
 def detect_template(cjk: str, year: int | None) -> tuple[Template, str | None]:
     """The layout whose own labels the text prints most; the year decides a tie.
     Returns (template, note) where note says why the choice is in doubt, if it is."""
-    scores = {t: sum(1 for w in words if w in cjk) for t, words in _ONLY.items()}
+    scores: dict[Template, int] = {t: sum(w in cjk for w in words) for t, words in _ONLY.items()}
     ranked = sorted(scores, key=lambda t: -scores[t])
     best = ranked[0]
     if scores[best] == scores[ranked[1]]:

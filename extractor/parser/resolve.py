@@ -27,14 +27,16 @@ from extractor.parser.decoding.decode import (
     decode_t3,
     decode_t4,
 )
-from extractor.parser.decoding.segment import Reading, Segmentation, segment, sums_for
+from extractor.parser.decoding.segment import Cut, Segmentation, segment, sums_for
 from extractor.parser.locate import token_lines
 from extractor.parser.tokens import Token, TokenKind
 from nianbao.core.layout import ValueKind
-from nianbao.core.models import CellValue
+from nianbao.core.models import CellValue, Method
+from rules.verdict import LOW_CONFIDENCE
 
 _NOT_RUN = re.compile(r"[^0-9.\-\s]")
-GUESS_BELOW = 0.9  # a decoded value less sure than this is a guess: kept as an alternative only
+# a decoded value less sure than the review threshold is a guess: kept as an alternative only
+GUESS_BELOW = LOW_CONFIDENCE
 REALIGNED_CONFIDENCE = 0.85  # a unique placement of a realigned row: kept, but flagged
 MAX_PLACEMENTS = 8  # placements of one short/long row handed to the decoder
 CROWDED = 6  # more misaligned rows than this in one part: fewer placements each (search size)
@@ -116,13 +118,13 @@ def _with_thousands_commas(found: Segmentation, stretch: str, where: list[int]) 
     printed as a grouped number ("4,532"): a value never starts or ends at a comma."""
     kept_at = set(where)
     commas = [i for i, ch in enumerate(stretch) if ch == "," and i not in kept_at]
-    kept: list[Reading] = []
+    kept: list[Cut] = []
     for reading in found.readings:
         spans = tuple((where[s], where[e - 1] + 1) for s, e in reading.spans)
         inside = all(any(a < c < b for a, b in spans) for c in commas)
         grouped = all("," not in stretch[a:b] or _GROUPED.fullmatch(stretch[a:b]) for a, b in spans)
         if inside and grouped:
-            kept.append(Reading(reading.values, spans, reading.row_number))
+            kept.append(Cut(reading.values, spans, reading.row_number))
     return Segmentation(kept, found.truncated)
 
 
@@ -167,7 +169,7 @@ def line_rows(text: str, result: RowResult) -> RowCandidates | None:
             tuple(_typed(t.value, k, unit) for t, k in zip(r, result.kinds, strict=True))
             for r in rows
         ],
-        "aligned",
+        Method.ALIGNED,
         spans=[(t.start, t.end) for t in tokens],
         cell_spans=[tuple((t.start, t.end) for t in r) for r in rows],
         reasons=[f"one of {len(rows)} whole rows printed after this label" for _ in rows],
@@ -179,11 +181,12 @@ def candidates_of(
 ) -> RowCandidates | None:
     """The readings of one row for the decoder; None when the text supports none."""
     if result.ambiguous is None:
-        if not result.cells or all(c.provenance.method == "missing" for c in result.cells.values()):
+        cells = result.cells.values()
+        if not cells or all(c.provenance.method == Method.MISSING for c in cells):
             return None
         values = tuple(result.cells[k].value for k in result.keys)
         spans = [result.cells[k].provenance.span for k in result.keys]
-        return RowCandidates(result.row.row, [values], "read", spans=spans)  # type: ignore[arg-type]
+        return RowCandidates(result.row.row, [values], Method.READ, spans=spans)  # type: ignore[arg-type]
     found = None
     if len(result.row.tokens) < len(result.keys):
         found = glued_cell_row(folded, result) or segment_row(folded, template, result)
@@ -236,7 +239,7 @@ def glued_cell_row(folded: str, result: RowResult) -> RowCandidates | None:
         cut_spans = [(glued.start + a, glued.start + b) for a, b in reading.spans]
         cell_spans.append((*own[:at], *cut_spans, *own[at + 1 :]))
     return RowCandidates(
-        result.row.row, candidates, "segmented", own, cell_spans, None, found.truncated
+        result.row.row, candidates, Method.SEGMENTED, own, cell_spans, None, found.truncated
     )
 
 
@@ -275,7 +278,7 @@ def _union(cut: RowCandidates, placed: RowCandidates | None) -> RowCandidates:
     return RowCandidates(
         cut.row,
         [*cut.candidates, *(placed.candidates[n] for n in extra)],
-        "aligned",
+        Method.ALIGNED,
         placed.spans or cut.spans,
         cell_spans,
         reasons,
@@ -289,7 +292,7 @@ def _to_cell(text: str, decoded: DecodedCell, keep_below: float = GUESS_BELOW) -
     noted, at REALIGNED_CONFIDENCE)."""
     notes = list(decoded.notes)
     value, alternatives = decoded.value, list(decoded.alternatives)
-    if decoded.confidence < keep_below and (alternatives or decoded.method != "read"):
+    if decoded.confidence < keep_below and (alternatives or decoded.method != Method.READ):
         if value is not None:
             alternatives = [value, *[a for a in alternatives if a != value]]
             notes.append(f"not taken: {value} is one of several readings")
@@ -326,7 +329,8 @@ def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> 
                 span = _row_span(result)
                 note = f"{result.ambiguous}; no reading of the values fits the row"
                 for key in result.keys:
-                    own[key] = CellRead(None, provenance(text, span, "unresolved", 0.0, [note]))
+                    prov = provenance(text, span, Method.UNRESOLVED, 0.0, [note])
+                    own[key] = CellRead(None, prov)
             continue
         if result.row.part == "t4":
             found.row = T4_RUN
@@ -337,10 +341,10 @@ def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> 
     realigned: set[str] = set()
     for part, rows in parts.items():
         for found in rows.values():
-            if found.how != "read":
+            if found.how != Method.READ:
                 keys = row_keys(template, part, found.row)[0]
                 local.update(_agreed_under_own_sums(template, keys, found))
-                if found.how == "aligned":
+                if found.how == Method.ALIGNED:
                     realigned.update(keys)
     out = _merge(text, own, decoded, local, realigned)
     force_zeros(text, template, out)
@@ -351,7 +355,7 @@ def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> 
 def question_blanks(template: str, cells: dict[str, CellRead]) -> None:
     """A cell printed blank stays null, but when an identity whose other cells are all known
     says it holds a non-zero count, the blank is noted (so flagged): a value may be lost."""
-    blanks = {k for k, c in cells.items() if c.provenance.method == "blank"}
+    blanks = {k for k, c in cells.items() if c.provenance.method == Method.BLANK}
     if not blanks:
         return
     from rules.identities import identities_for
@@ -403,9 +407,9 @@ def _merge(
     for part in decoded:
         for key, cell in part.cells.items():
             mine = own.get(key)
-            if cell.method == "read" and mine is not None:
+            if cell.method == Method.READ and mine is not None:
                 continue  # read as printed: keep the parser's own provenance (blank, notes)
-            if cell.method == "missing" and mine is not None:
+            if cell.method == Method.MISSING and mine is not None:
                 continue  # the parser knows why it is missing
             if cell.confidence < GUESS_BELOW and local.get(key) is not None:
                 value = local[key]
@@ -416,7 +420,8 @@ def _merge(
                 out[key] = CellRead(value, prov)
                 continue
             keep_below = GUESS_BELOW
-            if key in realigned and cell.method == "inferred" and cell.confidence >= GUESS_BELOW:
+            inferred = cell.method == Method.INFERRED
+            if key in realigned and inferred and cell.confidence >= GUESS_BELOW:
                 # a placement of a row that printed too few or too many values: even the one
                 # the identities allow is a judgement about where values were lost or doubled
                 why = cell.basis or "the identities allow only this placement"
@@ -436,7 +441,7 @@ def force_zeros(text: str, template: str, cells: dict[str, CellRead]) -> None:
     open_cells = [
         c
         for c in cells.values()
-        if c.value is None and c.provenance.method not in ("blank", "missing")
+        if c.value is None and c.provenance.method not in (Method.BLANK, Method.MISSING)
     ]
     if not open_cells:
         return  # nothing unknown in a printed row: the usual case, skip the identities
@@ -456,9 +461,9 @@ def force_zeros(text: str, template: str, cells: dict[str, CellRead]) -> None:
                     # only cells of printed rows: a row the report does not print stays null
                     if cell is None or cell.value is not None:
                         continue
-                    if cell.provenance.method in ("blank", "missing"):
+                    if cell.provenance.method in (Method.BLANK, Method.MISSING):
                         continue
                     note = f"inferred 0: {ident.id} has 0 on its other side; counts are >= 0"
                     span = cell.provenance.span
-                    cells[key] = CellRead(0, provenance(text, span, "inferred", 0.8, [note]))
+                    cells[key] = CellRead(0, provenance(text, span, Method.INFERRED, 0.8, [note]))
                     changed = True

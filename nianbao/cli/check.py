@@ -13,7 +13,7 @@ from rules.engine import check
 from rules.findings import CheckResult
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "check",
         help="check a canonical report JSON against the identities",

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "eval",
         help="measure a backend against the gold labels (accuracy, silent errors, cost)",
@@ -70,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
     except BaselineError as exc:
         raise UserError(str(exc)) from None
 
-    def progress(n: int, total: int, score) -> None:  # type: ignore[no-untyped-def]
+    def progress(n: int, total: int, score) -> None:
         if not args.quiet:
             state = score.error or f"{score.total('correct')}/{score.total('cells')} cells"
             print(f"[{n}/{total}] {score.id}: {state}", file=sys.stderr)
@@ -108,7 +108,7 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.2f}%"
 
 
-def _verdict(comp: dict) -> str:  # type: ignore[type-arg]
+def _verdict(comp: dict) -> str:
     parts = [
         f"{name} {_pct(m['baseline'])} -> {_pct(m['current'])}"
         + (" REGRESSED" if m["regressed"] else "")

@@ -11,7 +11,7 @@ from nianbao.pipeline.export import FORMATS
 from nianbao.store.views import STATUSES
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "export",
         help="export the store's current results (reviewed values in place)",

@@ -18,7 +18,7 @@ from typing import Any
 DEFAULT_OUT = Path("out")
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "extract",
         help="extract every table cell of annual reports into JSON",
@@ -62,9 +62,7 @@ def extract_one(path: Path, backend: Any, fmt: str) -> dict[str, Any]:
     """Read, extract and check one file; raises ExtractorError for a bad file."""
     from extractor.damage import mark_damage
     from extractor.readers import read_document
-    from rules.engine import check
-    from rules.narrative import narrative_figures
-    from rules.verdict import review_flags
+    from rules.verdict import verdict
 
     doc = read_document(path)
     if doc.damaged:  # the report is kept; the cells on damaged lines are flagged
@@ -75,11 +73,11 @@ def extract_one(path: Path, backend: Any, fmt: str) -> dict[str, Any]:
             file=sys.stderr,
         )
     extraction = mark_damage(doc, backend.extract(doc))
-    result = check(extraction.report, narrative_figures(doc.text))
-    flags = review_flags(extraction, result)
+    judged = verdict(extraction, doc.text)
     if fmt == "canonical":
-        return {**extraction.report.to_json_dict(), "flags": list(flags)}
-    return {**rich_output(extraction, result, flags), "damaged_spans": doc.damaged}
+        return {**extraction.report.to_json_dict(), "flags": list(judged.flags)}
+    rich = rich_output(extraction, judged.check, judged.flags)
+    return {**rich, "damaged_spans": doc.damaged}
 
 
 def output_paths(files: list[Path], out: Path) -> list[Path]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from nianbao.core.errors import UserError
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "review",
         help="open the review screen (Streamlit) on a store",

@@ -13,7 +13,7 @@ from nianbao.core.errors import UserError
 EXIT_PARTIAL = 3  # some files failed (each recorded with its reason); the rest are stored
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "run",
         help="extract report files into the store (resumable)",

@@ -8,7 +8,7 @@ import json
 from nianbao.core.models import canonical_json_schema, typed_json_schema
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("schema", help="print the JSON schema of a report")
     p.add_argument(
         "--form",

@@ -127,7 +127,6 @@ T3_COLUMNS: tuple[Column, ...] = (
     Column("other_org", "其他"),
     Column("total", "总计"),
 )
-T3_TOTAL_COLUMN = "total"
 
 _DENIED = "（三）不予公开"
 _UNABLE = "（四）无法提供"
@@ -209,7 +208,6 @@ T4_COLUMNS: tuple[Column, ...] = (
     Column("pending", "尚未审结"),
     Column("total", "总计"),
 )
-T4_TOTAL_COLUMN = "total"
 
 
 @dataclass(frozen=True)
@@ -276,9 +274,6 @@ class Layout:
 
     def t3_key(self, row: str, column: str) -> str:
         return f"t3.{row}.{column}"
-
-    def t4_key(self, group: str, column: str) -> str:
-        return f"t4.{group}.{column}"
 
 
 LAYOUTS: dict[str, Layout] = {

@@ -12,7 +12,7 @@ import json
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from pydantic import (
     BaseModel,
@@ -238,6 +238,20 @@ class Alignment(StrEnum):
     NONE = "none"  # no quote (e.g. a gold label)
 
 
+class Method(StrEnum):
+    """How an extractor came by a cell's value; stored and exported as the string."""
+
+    READ = "read"  # printed in its place, read as is
+    SEGMENTED = "segmented"  # cut out of a run of glued digits
+    ALIGNED = "aligned"  # placed in a row printed with too few or too many values
+    INFERRED = "inferred"  # not printed (or not readable); the identities pin it down
+    BLANK = "blank"  # printed empty ("—", "/", ""): null is the reading, not a doubt
+    MISSING = "missing"  # the row was not found in the source
+    UNRESOLVED = "unresolved"  # found but could not be read
+    AGREED = "agreed"  # the parser and the LLM read the same value (reconcile)
+    REEXTRACTED = "reextracted"  # re-read by the LLM about a flagged row
+
+
 class CellProvenance(BaseModel):
     """Where one value came from and how far to trust it."""
 
@@ -246,7 +260,7 @@ class CellProvenance(BaseModel):
     extractor: str  # "parser", "llm:<model>", "gold", "review"
     span: tuple[int, int] | None = None  # [start, end) character offsets in the source text
     snippet: str | None = None
-    method: str = "read"  # e.g. "read", "segmented", "aligned", "inferred"
+    method: Method = Method.READ
     alignment: Alignment = Alignment.NONE
     confidence: float = Field(default=1.0, ge=0.0, le=1.0)
     notes: list[str] = Field(default_factory=list)  # why the cell needs a look, if it does
@@ -314,30 +328,30 @@ def canonical_json_schema() -> dict[str, Any]:
     }
 
 
-__all__ = [
-    "LAYOUTS",
-    "SCHEMA_VERSION",
-    "Alignment",
-    "CanonicalError",
-    "CanonicalReport",
-    "CellProvenance",
-    "CellValue",
-    "Cells",
-    "Extraction",
-    "Literal",
-    "Meta",
-    "Report",
-    "ReportAdapter",
-    "canonical_json_schema",
-    "report_model",
-    "typed_json_schema",
-    "validate_cells",
-]
-
-
 class ReportStatus(StrEnum):
     """The verdict on one report (see docs/pipeline.md and `rules.verdict`)."""
 
     ACCEPTED = "accepted"  # every cell verified: no person needs to look
     NEEDS_REVIEW = "needs_review"  # at least one cell is flagged
     FAILED = "failed"  # the file could not be read or extracted
+
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Alignment",
+    "CanonicalReport",
+    "CellProvenance",
+    "CellValue",
+    "Cells",
+    "Extraction",
+    "Meta",
+    "Method",
+    "Report",
+    "ReportAdapter",
+    "ReportStatus",
+    "canonical_json_schema",
+    "report_model",
+    "typed_json_schema",
+    "validate_cells",
+]
+

@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 from nianbao.core.layout import template_for_year
-from nianbao.core.models import CanonicalReport, CellProvenance, CellValue, Extraction, Meta
+from nianbao.core.models import CanonicalReport, CellProvenance, CellValue, Extraction, Meta, Method
 from rules.engine import check_identity
 from rules.findings import Status
 from rules.identities import identities_by_key
-from rules.verdict import BLANK_METHOD
 
 VERSION = "reconcile-1"
 DISAGREEMENT_CONFIDENCE = 0.5  # below rules.verdict.LOW_CONFIDENCE: always reviewed
@@ -66,14 +65,14 @@ def _cell(
     if a == b:
         if a is None:
             # Both null: a blank if either backend saw a printed blank, else not found.
-            seen = next((p for p in (pa, pb) if p and p.method == BLANK_METHOD), None)
+            seen = next((p for p in (pa, pb) if p and p.method == Method.BLANK), None)
             base = seen or pa or pb or CellProvenance(extractor="reconciled")
             return None, base.model_copy(update={"notes": [], "alternatives": []}), False
         base = pa if pa and pa.span else (pb or pa or CellProvenance(extractor="reconciled"))
         prov = base.model_copy(
             update={
                 "extractor": "parser+llm",
-                "method": "agreed",
+                "method": Method.AGREED,
                 "confidence": _agree_confidence(pa, pb),
                 "notes": [],
                 "alternatives": [],
@@ -86,8 +85,8 @@ def _cell(
         first, other, base = b, a, pb
     else:
         first, other, base = a, b, pa
-    what_a = "blank" if a is None and pa and pa.method == BLANK_METHOD else a
-    what_b = "blank" if b is None and pb and pb.method == BLANK_METHOD else b
+    what_a = "blank" if a is None and pa and pa.method == Method.BLANK else a
+    what_b = "blank" if b is None and pb and pb.method == Method.BLANK else b
     base = base or CellProvenance(extractor="reconciled")
     prov = base.model_copy(
         update={

@@ -20,11 +20,12 @@ from typing import Any
 from extractor.base import Extractor
 from extractor.registry import get_extractor
 from nianbao.core.document import SourceDocument
-from nianbao.core.errors import BackendError, ExtractorError, SourceError
+from nianbao.core.errors import BackendError, ExtractorError, NianbaoError, SourceError
 from nianbao.core.models import Extraction
 from nianbao.pipeline import interrupts
 from nianbao.pipeline.assess import assess
 from nianbao.store.types import Outcome, SourceInfo
+from rules.verdict import verdict
 
 FATAL = "fatal"  # the backend cannot work at all: the run stops, nothing is recorded
 
@@ -69,12 +70,8 @@ def extractors(backend: str) -> dict[str, Extractor]:
 def targeted_readings(doc: SourceDocument, backends: dict[str, Extractor]) -> dict[str, Extraction]:
     """The parser first; the LLM only about the rows holding the cells the parser and the
     rule engine flag (whole rows, so the model reads a row's sum with its parts)."""
-    from rules.engine import check
-    from rules.narrative import narrative_figures
-    from rules.verdict import review_flags
-
     parser = backends["parser"].extract(doc)
-    flagged = review_flags(parser, check(parser.report, narrative_figures(doc.text)))
+    flagged = verdict(parser, doc.text).flags
     if not flagged:
         return {"parser": parser}
     rows = {key.rsplit(".", 1)[0] for key in flagged}
@@ -84,7 +81,7 @@ def targeted_readings(doc: SourceDocument, backends: dict[str, Extractor]) -> di
     return {"parser": parser, "llm": llm}
 
 
-class FileTimeout(Exception):
+class FileTimeout(NianbaoError):
     """One file took longer than the run's per-file limit."""
 
 

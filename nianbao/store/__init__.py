@@ -11,7 +11,6 @@ from pathlib import Path
 from nianbao.store.db import Database
 from nianbao.store.decisions import DecisionResult, ReviewDesk
 from nianbao.store.types import (
-    CellStatus,
     CellView,
     DecisionKind,
     DecisionView,
@@ -56,7 +55,6 @@ def open_store(path: str | Path = DEFAULT_DB) -> Store:
 __all__ = [
     "DEFAULT_DB",
     "STATUSES",
-    "CellStatus",
     "CellView",
     "DecisionKind",
     "DecisionResult",

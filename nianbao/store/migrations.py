@@ -10,6 +10,8 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from nianbao.store.types import StoreError
+
 
 @dataclass(frozen=True)
 class Migration:
@@ -211,8 +213,9 @@ def _up_to_date(conn: sqlite3.Connection) -> bool:
     return version == latest
 
 
-class SchemaTooNew(sqlite3.DatabaseError):
-    """A store written by a newer nianbao: refuse rather than misread it."""
+class SchemaTooNew(StoreError, sqlite3.DatabaseError):
+    """A store written by a newer nianbao: refuse rather than misread it (also a
+    DatabaseError, so callers that guard the database itself catch it too)."""
 
 
 def migrate(conn: sqlite3.Connection) -> list[int]:

@@ -5,13 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from nianbao.core.errors import NianbaoError
+from nianbao.core.layout import Template
 from nianbao.core.models import CellValue, Extraction, ReportStatus
 from rules.findings import CheckResult, Finding, Suspect
-
-
-class CellStatus(StrEnum):
-    VERIFIED = "verified"
-    FLAGGED = "flagged"
 
 
 class ReviewStatus(StrEnum):
@@ -30,7 +27,7 @@ class DecisionKind(StrEnum):
     UNDO = "undo"
 
 
-class StoreError(Exception):
+class StoreError(NianbaoError):
     """A review action the store refuses; the message says why, for the reviewer."""
 
 
@@ -81,7 +78,7 @@ class ReportSummary:
     source_path: str
     organ: str | None
     year: int | None
-    template: str | None
+    template: Template | None
     status: str  # ReportStatus of the pipeline
     review_status: str  # ReviewStatus
     n_broken: int  # identity / domain rules the current values break

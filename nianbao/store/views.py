@@ -113,7 +113,7 @@ class Reader:
     ) -> dict[str, int]:
         """How many current reports have each status (needs_review, accepted, reviewed, failed)."""
         where, params = _filters(template, year, organ, None)
-        out = dict.fromkeys(STATUSES, 0)
+        out: dict[str, int] = dict.fromkeys(STATUSES, 0)
         with self.db.reading() as conn:
             for row in conn.execute(
                 f"SELECT {EFFECTIVE_STATUS} AS s, COUNT(*) AS n {_CURRENT}{where} GROUP BY s",

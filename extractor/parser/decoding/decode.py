@@ -20,17 +20,18 @@ from extractor.parser.decoding.alignment import Placement
 from extractor.parser.decoding.search import KEEP_FINAL, Block, Solution, choose, fill
 from extractor.parser.decoding.segment import Segmentation
 from nianbao.core.layout import ValueKind, layout_for
-from nianbao.core.models import CellValue
+from nianbao.core.models import CellValue, Method
 from rules.identities import Identity, identities_for
+from rules.verdict import LOW_CONFIDENCE
 
 Vector = tuple[CellValue, ...]
 Span = tuple[int, int]
 
-HOWS = ("read", "segmented", "aligned")
+HOWS = (Method.READ, Method.SEGMENTED, Method.ALIGNED)
 T4_RUN = "t4"  # RowCandidates.row for part 四 printed as one run of 15 values (all groups)
 
-# What the confidences mean (documented in docs/segmentation.md). Below 0.9 a cell is flagged
-# by rules.verdict.
+# What the confidences mean (documented in docs/segmentation.md). Below LOW_CONFIDENCE a cell
+# is flagged by rules.verdict.
 CONF_READ = 1.0  # read as printed, one reading
 CONF_ONE_READING = 0.95  # segmented / aligned, but every reading of the row agrees on the cell
 CONF_UNIQUE = 0.9  # the only combination of readings that satisfies the identities
@@ -55,7 +56,7 @@ class RowCandidates:
 
     row: str
     candidates: list[Vector]
-    how: str = "read"
+    how: Method = Method.READ
     spans: list[Span] | None = None
     cell_spans: list[tuple[Span | None, ...]] | None = None
     reasons: list[str] | None = None
@@ -72,7 +73,7 @@ class RowCandidates:
         return cls(
             row,
             [r.values for r in readings],
-            "segmented",
+            Method.SEGMENTED,
             [(offset + min(starts), offset + max(ends))],
             [tuple((offset + s, offset + e) for s, e in r.spans) for r in readings],
             [
@@ -102,7 +103,7 @@ class RowCandidates:
         return cls(
             row,
             [p.values for p in placements],
-            "read" if exact else "aligned",
+            Method.READ if exact else Method.ALIGNED,
             list(token_spans) if token_spans is not None else None,
             cell_spans,
             [p.reason for p in placements],
@@ -120,7 +121,7 @@ class DecodedCell:
     """One cell's chosen value and how far to trust it."""
 
     value: CellValue
-    method: str  # "read", "segmented", "aligned", "inferred" or "missing"
+    method: Method  # read, segmented, aligned, inferred or missing
     confidence: float
     alternatives: list[CellValue] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # doubts: every note flags the cell
@@ -142,7 +143,7 @@ class Decoded:
     def values(self) -> dict[str, CellValue]:
         return {key: cell.value for key, cell in self.cells.items()}
 
-    def needs_review(self, low_confidence: float = 0.9) -> list[str]:
+    def needs_review(self, low_confidence: float = LOW_CONFIDENCE) -> list[str]:
         """Keys whose value the decoder doubts (the same test as rules.verdict)."""
         return [
             k
@@ -250,7 +251,7 @@ def _decode(
     covered = {k for block in blocks for k in block.keys}
     fillable = {k for k in all_keys if k not in covered}
     for block in blocks:
-        if block.source.how == "aligned":
+        if block.source.how == Method.ALIGNED:
             fillable.update(
                 k for p, k in enumerate(block.keys) if any(v[p] is None for v in block.candidates)
             )
@@ -304,7 +305,7 @@ def _span(block: Block, ci: int, p: int) -> Span | None:
         return source.cell_spans[origin][p]
     if not source.spans:
         return None
-    if source.how == "read" and len(source.spans) == len(block.keys):
+    if source.how == Method.READ and len(source.spans) == len(block.keys):
         return source.spans[p]
     return min(s for s, _ in source.spans), max(e for _, e in source.spans)
 
@@ -317,9 +318,9 @@ def _absent(key: str, chosen: Solution) -> DecodedCell:
     if key in chosen.filled:
         value, ident = chosen.filled[key]
         return DecodedCell(
-            value, "inferred", CONF_FILLED, notes=[f"row not found; {ident} implies {value}"]
+            value, Method.INFERRED, CONF_FILLED, notes=[f"row not found; {ident} implies {value}"]
         )
-    return DecodedCell(None, "missing", CONF_UNKNOWN, notes=["row not found"])
+    return DecodedCell(None, Method.MISSING, CONF_UNKNOWN, notes=["row not found"])
 
 
 def _cell(
@@ -343,14 +344,14 @@ def _cell(
         _, ident = chosen.filled[key]
         return DecodedCell(
             value,
-            "inferred",
+            Method.INFERRED,
             CONF_FILLED,
             notes=[f"not printed ({how} row); {ident} implies {value}", *reason],
             span=span,
         )
     options = {v[p] for v in block.candidates}
     if len(options) == 1:
-        if value is None and how == "aligned":
+        if value is None and how == Method.ALIGNED:
             return DecodedCell(
                 None,
                 how,
@@ -358,8 +359,8 @@ def _cell(
                 notes=["not printed; the identities do not pin it"],
                 span=span,
             )
-        basis = "" if how == "read" else f"every reading of the {how} row agrees"
-        confidence = CONF_READ if how == "read" else CONF_ONE_READING
+        basis = "" if how == Method.READ else f"every reading of the {how} row agrees"
+        confidence = CONF_READ if how == Method.READ else CONF_ONE_READING
         return DecodedCell(value, how, confidence, span=span, basis="; ".join([basis, *reason]))
     others = _distinct((s.table[key] for s in peers), value)
     if capped:
@@ -367,7 +368,7 @@ def _cell(
     if satisfied and not others:
         return DecodedCell(
             value,
-            "inferred",
+            Method.INFERRED,
             CONF_UNIQUE,
             span=span,
             basis=f"the only reading of the {how} row that satisfies the identities",
@@ -375,7 +376,7 @@ def _cell(
     if satisfied:
         return DecodedCell(
             value,
-            "inferred",
+            Method.INFERRED,
             CONF_AMBIGUOUS,
             alternatives=others,
             notes=[
@@ -389,7 +390,7 @@ def _cell(
         # more of them: the row itself is decided by the identities the report keeps
         return DecodedCell(
             value,
-            "inferred",
+            Method.INFERRED,
             CONF_UNIQUE,
             span=span,
             basis=f"the only reading of the {how} row consistent with the identities the "

@@ -50,7 +50,7 @@ class Solution:
     broken_ids: list[str] = field(default_factory=list)
     unresolved: int = 0
 
-    def rank(self) -> tuple[int, float, int]:
+    def rank(self) -> tuple[int, int, float]:
         return len(self.broken_ids), self.unresolved, self.penalty
 
 
@@ -105,10 +105,11 @@ def _plan(blocks: list[Block], idents: list[Identity]) -> _Plan:
     ]
     last = [max(pb) for pb in multi]
     closing = [[t for t, i in enumerate(touching[b]) if last[i] == b] for b in range(n)]
-    reach: list[list[set[CellValue] | None]] = []
+    # a reach set holds partial sums and, where a null may follow, the _UNKNOWN marker
+    reach: list[list[set[Any] | None]] = []
     for i, per_block in enumerate(multi):
-        sums: set[CellValue] | None = {0}
-        row: list[set[CellValue] | None] = [None] * (n + 1)
+        sums: set[Any] | None = {0}
+        row: list[set[Any] | None] = [None] * (n + 1)
         row[n] = sums
         for b in range(n - 1, -1, -1):
             if sums is not None and b in per_block:
@@ -117,7 +118,7 @@ def _plan(blocks: list[Block], idents: list[Identity]) -> _Plan:
                 if None in options or _UNKNOWN in sums:
                     sums = {_UNKNOWN}  # a null ahead: the identity may end unknown
                 else:
-                    sums = {a + x for a in sums for x in options}  # type: ignore[operator]
+                    sums = {a + x for a in sums for x in options}
                     if len(sums) > MAX_SUMS:
                         sums = None  # too many to track: no bound from this identity
             row[b] = sums

@@ -27,7 +27,7 @@ SumSpec = tuple[tuple[int, ...], int]
 
 
 @dataclass(frozen=True)
-class Reading:
+class Cut:
     """One way to cut a run: the values and each value's [start, end) offsets in the run."""
 
     values: tuple[int | Decimal, ...]
@@ -91,7 +91,7 @@ class Search:
                 self.group_at[block[0]] = total
         self.values: list[int | Decimal] = []
         self.cuts: list[tuple[int, int]] = []
-        self.readings: list[Reading] = []
+        self.readings: list[Cut] = []
         self.truncated = False
         self._bounds: dict[
             tuple[int, int], tuple[list[list[int | None]], list[list[int | None]]]
@@ -188,7 +188,7 @@ class Search:
         if idx == self.n:
             if i == self.size:
                 spans = tuple((self.offsets[s], self.offsets[e - 1] + 1) for s, e in self.cuts)
-                self.readings.append(Reading(tuple(self.values), spans))
+                self.readings.append(Cut(tuple(self.values), spans))
             return
         if i >= self.size:
             return
@@ -339,7 +339,7 @@ _NUMBERING = re.compile(r"^\s*[.．、)）]")  # what follows a row number: "2.�
 class Segmentation:
     """Every reading found for a run, most plausible first; `truncated` if the bounds hit."""
 
-    readings: list[Reading] = field(default_factory=list)
+    readings: list[Cut] = field(default_factory=list)
     truncated: bool = False
 
     @property
@@ -397,7 +397,7 @@ def _segment_cached(
     decimals: tuple[int, ...],
     limit: int,
     max_nodes: int,
-) -> tuple[tuple[Reading, ...], bool]:
+) -> tuple[tuple[Cut, ...], bool]:
     """Most rows of a report are the same few runs ("0000000"): cut each once."""
     search = Search(run, n, frozenset(signed), frozenset(decimals), sums, limit, max_nodes)
     search.walk(0, 0)
@@ -441,7 +441,7 @@ def segment_with_row_number(
         for reading in part.readings:
             if reading.values not in seen:
                 seen.add(reading.values)
-                merged.readings.append(Reading(reading.values, reading.spans, tail))
+                merged.readings.append(Cut(reading.values, reading.spans, tail))
     return merged
 
 
