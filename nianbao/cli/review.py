@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from nianbao.core.errors import UserError
@@ -63,44 +64,31 @@ def run(args: argparse.Namespace) -> int:
         env["NIANBAO_REVIEWER"] = args.reviewer
     print(f"nianbao review: http://{args.address}:{args.port}  (store {db}; Ctrl-C stops)")
     proc = subprocess.Popen(streamlit_command(db, args.port, args.address), env=env)
-    previous = {s: signal.signal(s, _raise_stop) for s in STOP_SIGNALS}
+    stopped: list[int] = []
+    killer = threading.Timer(GRACE, proc.kill)  # should the server not go within GRACE
+    killer.daemon = True
+
+    def stop(signum: int, _frame: object) -> None:
+        # a service manager or `kill`: the server goes too, not left serving as an orphan
+        if not stopped:
+            stopped.append(signum)
+            proc.terminate()
+            killer.start()
+
+    previous = {s: signal.signal(s, stop) for s in STOP_SIGNALS}
     try:
-        return proc.wait()
+        code = proc.wait()
     except KeyboardInterrupt:
-        stop_server(proc)
+        proc.terminate()
+        proc.wait(timeout=GRACE)
         raise
-    except _Stop as stop:  # a service manager or `kill`: the server goes too, not orphaned
-        stop_server(proc)
-        return 128 + stop.signum
     finally:
+        killer.cancel()
         for signum, handler in previous.items():
             signal.signal(signum, handler)
+    return 128 + stopped[0] if stopped else code
 
 
 # What a service manager, `kill` or a closed terminal sends: each stops the server too.
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 GRACE = 10.0  # seconds Streamlit gets to close its sessions before it is killed
-
-
-class _Stop(Exception):
-    """A stop signal arrived (SIGTERM, SIGHUP)."""
-
-    def __init__(self, signum: int) -> None:
-        super().__init__(signum)
-        self.signum = signum
-
-
-def _raise_stop(signum: int, _frame: object) -> None:
-    raise _Stop(signum)
-
-
-def stop_server(proc: subprocess.Popen[bytes]) -> None:
-    """Terminate the Streamlit child; kill it if it has not gone within GRACE seconds."""
-    for handler in STOP_SIGNALS:  # a second signal must not interrupt the clean-up
-        signal.signal(handler, signal.SIG_IGN)
-    proc.terminate()
-    try:
-        proc.wait(timeout=GRACE)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
