@@ -2,7 +2,8 @@
 
 Only reports present in both runs with the same source and gold (same fingerprint) are
 compared, so a regenerated synthetic set or a re-labelled real report never passes for a
-regression.
+regression. Whatever the baseline, a report accepted while holding a wrong cell fails the
+comparison: zero wrong acceptances is the product's hard constraint.
 """
 
 from __future__ import annotations
@@ -15,7 +16,13 @@ from eval.metrics import ReportScore, aggregate
 from nianbao.core.errors import NianbaoError
 
 # headline metric -> +1 when higher is better, -1 when lower is better
-HEADLINE = {"cell_accuracy": 1, "silent_error_rate": -1, "exact_match_rate": 1}
+HEADLINE = {
+    "cell_accuracy": 1,
+    "silent_error_rate": -1,
+    "exact_match_rate": 1,
+    "accepted_without_review": 1,
+    "decision_precision": 1,
+}
 # The parser is deterministic: any worsening of a headline metric is a regression by default.
 # Give an LLM run (sampling, provider drift) a tolerance such as 0.01.
 DEFAULT_TOLERANCE = 0.0
@@ -76,14 +83,17 @@ def compare(
                 better.append(row)
             if not c_right and not c_flag and (b_right or b_flag):
                 newly_silent.append(row)
+    # the hard constraint, whatever the baseline: no report accepted while holding a wrong cell
+    wrong_accepted = sorted(s.id for s in current if s.accepted and s.wrong)
     return {
         "tolerance": tolerance,
+        "wrong_accepted": wrong_accepted,
         "compared_reports": len(common),
         "changed_sources": sorted(i for i in cur if i in base and i not in common),
         "new_reports": sorted(i for i in cur if i not in base),
         "missing_reports": sorted(i for i in base if i not in cur),
         "metrics": metrics,
-        "regressed": any(m["regressed"] for m in metrics.values()),
+        "regressed": bool(wrong_accepted) or any(m["regressed"] for m in metrics.values()),
         "cells_better": better,
         "cells_worse": worse,
         "cells_newly_silent": newly_silent,

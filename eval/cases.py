@@ -152,6 +152,7 @@ def synth_cases(seed: int, count: int) -> list[EvalCase]:
                 doc=doc,
                 damage=list(report.damage),
                 broken_identities=list(report.broken_identities),
+                judgement_cells=report.judgement_cells,
                 fingerprint=case_fingerprint(doc.sha256, report.gold),
             )
         )

@@ -1,8 +1,8 @@
 """Run a backend over eval cases: extract, check, flag, score; one failure never stops the run.
 
 Every report goes through the production path: `extractor.registry.get_extractor`, then
-`rules.verdict.verdict` (the rules with the narrative's figures, the flags, the accept
-decision). The flags that count for the silent-error rate are the ones that path raised.
+`rules.verdict.verdict` (the checks with the narrative's figures, each cell's proof, flags).
+The flags that count for the silent-error rate are the ones that path raised.
 """
 
 from __future__ import annotations
@@ -20,8 +20,11 @@ from extractor.base import Extractor
 from extractor.registry import get_extractor
 from nianbao.core.document import SourceDocument
 from nianbao.core.errors import NianbaoError
-from nianbao.core.models import Extraction
+from nianbao.core.models import CanonicalReport, Extraction
 from nianbao.pipeline.reconcile import reconcile
+from rules.findings import Status
+from rules.identities import identities_for
+from rules.proving import blank_evidence, identity_status
 from rules.verdict import verdict
 
 BACKENDS = ("parser", "llm", "both")
@@ -101,8 +104,33 @@ def evaluate_case(case: EvalCase, backend: Backend) -> ReportScore:
         judged.flags,
         judged.accepted,
         wall_seconds=time.perf_counter() - start,
+        decisions=[
+            {
+                "id": d.id,
+                "kind": d.kind,
+                "cells": d.cells,
+                "rules": d.rules,
+                "print_breaks": print_breaks(case.gold, d.rules, extraction),
+            }
+            for d in judged.proof.decisions
+        ],
         **common,
     )
+
+
+def print_breaks(gold: CanonicalReport, rules: list[str], extraction: Extraction) -> bool:
+    """Whether the print itself breaks one of `rules`: the gold, with the cells the source
+    shows blank (a placeholder or an empty cell, and null in the gold too) counted as
+    nothing printed (0)."""
+    if not rules:
+        return False
+    blank = {
+        k
+        for k, v in gold.cells.items()
+        if v is None and blank_evidence(extraction.provenance.get(k))
+    }
+    ids = {i.id: i for i in identities_for(gold.meta.template)}
+    return any(identity_status(ids[r], gold.cells, blank) is Status.FAILED for r in rules)
 
 
 def run_cases(

@@ -7,8 +7,12 @@ Definitions (docs/eval.md says the same for readers):
   wrong but none is silent, and it raises no flags for the flag precision;
 - silent-error rate = wrong cells not flagged / all cells;
 - flag precision = flagged cells that were wrong / flagged cells;
-- a report is accepted without review when it raised no flag and the rule engine found
-  no broken identity in what was extracted.
+- a report is accepted without review when every cell is proven (`rules.proof`);
+- a decision (`rules.proving.Decision`: one cause a person settles in one action) is
+  warranted when it holds a wrong cell or settles an identity the report's own print breaks
+  (the gold breaks it too); decision precision = warranted decisions / decisions;
+- a report's print is consistent when its gold breaks no identity: the share of those
+  accepted with no human look is `accepted_consistent`.
 """
 
 from __future__ import annotations
@@ -66,6 +70,8 @@ class ReportScore:
     parts: dict[str, PartCounts] = field(default_factory=dict)
     wrong: dict[str, list[Any]] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)  # every flagged key, right or wrong
+    # one per cause a person settles: {"id", "kind", "cells", "rules"} (rules.proving)
+    decisions: list[dict[str, Any]] = field(default_factory=list)
     accepted: bool = False  # no flag and no broken identity: would go through unreviewed
     meta_ok: dict[str, bool] = field(default_factory=dict)
     usage: dict[str, float] = field(default_factory=dict)
@@ -126,6 +132,7 @@ def score_report(
     fingerprint: str = "",
     error: str | None = None,
     wall_seconds: float = 0.0,
+    decisions: Iterable[Mapping[str, Any]] = (),
 ) -> ReportScore:
     """Compare every gold cell with the extraction (None when the backend failed)."""
     score = ReportScore(
@@ -153,6 +160,16 @@ def score_report(
         "organ": meta.organ == gold.meta.organ,
     }
     score.flags = list(flags)
+    score.decisions = [
+        {
+            "id": d["id"],
+            "kind": d["kind"],
+            "cells": list(d["cells"]),
+            "rules": list(d["rules"]),
+            "print_breaks": bool(d.get("print_breaks", False)),
+        }
+        for d in decisions
+    ]
     score.accepted = accepted
     score.usage = {f: float(extraction.usage.get(f, 0.0)) for f in USAGE_FIELDS}
     for key, gold_value in gold.cells.items():
@@ -168,6 +185,46 @@ def score_report(
             reason = flags[key][0] if flagged and flags[key] else None
             score.wrong[key] = [json_value(gold_value), json_value(got), flagged, reason]
     return score
+
+
+def warranted(score: ReportScore, decision: Mapping[str, Any]) -> bool:
+    """A decision a person really had to make: a wrong cell in it, an identity the report's
+    own print breaks, or a cell whose gold is itself a reading call (`judgement_cells`: a
+    value lost or mangled in print, recovered through the identities or left null)."""
+    if set(decision["cells"]) & set(score.wrong):
+        return True
+    if decision.get("print_breaks"):  # with its printed blanks as 0, the print breaks it
+        return True
+    if set(decision["cells"]) & set(score.judgement_cells):  # the gold itself is a call
+        return True
+    return bool(set(decision["rules"]) & set(score.broken_identities))
+
+
+# Damage that destroys what the print says (a value, a row, a label, where a value goes):
+# a report carrying none of it is "complete", and every cell of it can be proven.
+LOSSY = frozenset(
+    {
+        "omitted_row",
+        "dropped_cells",
+        "missing_value",
+        "duplicated_values",
+        "glued_digits",
+        "detached_labels",
+        "lost_label",
+        "broken_number",
+        "ocr_digits",
+        "interleaved",
+        "fragment",
+        "merged_rows",
+    }
+)
+
+
+def consistent_print(score: ReportScore) -> bool:
+    """The print breaks no identity: not in the gold, nor once its printed blanks count 0."""
+    if score.failed or score.broken_identities:
+        return False
+    return not any(d.get("print_breaks") for d in score.decisions)
 
 
 def _ratio(num: float, den: float) -> float | None:
@@ -204,6 +261,24 @@ def aggregate(scores: Iterable[ReportScore], part: str | None = None) -> dict[st
         )
     if part is None:
         accepted = [s for s in scores if s.accepted]
+        decisions = [(s, d) for s in scores for d in s.decisions]
+        consistent = [s for s in scores if consistent_print(s)]
+        complete = [s for s in consistent if not set(s.damage) & LOSSY]
+        out |= {
+            "flags_per_report": _ratio(sums["flagged"], n),
+            "decisions_per_report": _ratio(len(decisions), n),
+            # warranted decisions / decisions (see `warranted`)
+            "decision_precision": _ratio(
+                sum(warranted(s, d) for s, d in decisions), len(decisions)
+            ),
+            "consistent_reports": len(consistent),
+            # reports whose print breaks no identity, accepted with no human look
+            "accepted_consistent": _ratio(sum(s.accepted for s in consistent), len(consistent)),
+            "complete_reports": len(complete),
+            # consistent and nothing lost in print (no LOSSY damage): all of it is provable
+            "accepted_complete": _ratio(sum(s.accepted for s in complete), len(complete)),
+            "accepted_wrong_reports": sum(bool(s.wrong) for s in accepted),
+        }
         out |= {
             "exact_match_rate": _ratio(sum(s.exact for s in scores), n),
             "accepted_without_review": _ratio(len(accepted), n),

@@ -39,7 +39,12 @@ def _metric_rows(groups: dict[str, dict[str, Any]]) -> list[list[str]]:
             _pct(m["flag_precision"]),
             _pct(m["flagged_share"]),
             _pct(m["accepted_without_review"]),
+            _pct(m["accepted_consistent"]),
+            _pct(m["accepted_complete"]),
             _pct(m["accepted_but_wrong"]),
+            _num(m["flags_per_report"], 1),
+            _num(m["decisions_per_report"], 1),
+            _pct(m["decision_precision"]),
         ]
         for name, m in groups.items()
     ]
@@ -55,7 +60,12 @@ _HEAD = [
     "flag precision",
     "flagged (review load)",
     "accepted w/o review",
+    "consistent accepted",
+    "complete accepted",
     "accepted but wrong",
+    "flags/report",
+    "decisions/report",
+    "decision precision",
 ]
 
 

@@ -12,6 +12,7 @@ from nianbao.pipeline.assess import assess
 from nianbao.store.types import Outcome, SourceInfo
 
 REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
+BLANK = "—"  # how the stand-in source prints a null cell
 
 
 def gold(stem: str) -> CanonicalReport:
@@ -19,8 +20,9 @@ def gold(stem: str) -> CanonicalReport:
 
 
 def extraction(report: CanonicalReport, backend: str = "parser", **changes: Any) -> Extraction:
-    """Every cell read with full confidence (nulls as printed blanks), then `changes` applied
-    (keyword names use "__" for "."; e.g. t3__new__total=9)."""
+    """Every cell read with full confidence (nulls as printed blanks: the stand-in source
+    prints "—" for them), then `changes` applied (keyword names use "__" for "."; e.g.
+    t3__new__total=9)."""
     cells = dict(report.cells)
     for name, value in changes.items():
         cells[name.replace("__", ".")] = value
@@ -28,14 +30,11 @@ def extraction(report: CanonicalReport, backend: str = "parser", **changes: Any)
     text = source_text(report)
     provenance = {}
     for key, value in cells.items():
-        if value is None:
-            provenance[key] = CellProvenance(extractor=backend, method=Method.BLANK)
-            continue
-        needle = f"{key}={value}"
-        start = text.index(needle) + len(key) + 1
-        provenance[key] = CellProvenance(
-            extractor=backend, span=(start, start + len(str(value))), snippet=str(value)
-        )
+        shown = BLANK if value is None else str(value)
+        start = text.index(f"\n{key}={shown}") + len(key) + 2
+        span = (start, start + len(shown))
+        method = Method.BLANK if value is None else Method.READ
+        provenance[key] = CellProvenance(extractor=backend, span=span, snippet=shown, method=method)
     return Extraction(
         report=report,
         provenance=provenance,
@@ -50,7 +49,7 @@ def extraction(report: CanonicalReport, backend: str = "parser", **changes: Any)
 def source_text(report: CanonicalReport) -> str:
     """A stand-in source: one `key=value` line per cell, so spans index real text."""
     lines = [f"{report.meta.organ} {report.meta.year}年政府信息公开工作年度报告"]
-    lines += [f"{k}={v}" for k, v in report.cells.items() if v is not None]
+    lines += [f"{k}={BLANK if v is None else v}" for k, v in report.cells.items()]
     return "\n".join(lines)
 
 

@@ -30,16 +30,20 @@ def test_rich_output_has_provenance_flags_and_findings(tmp_path: Path, capsys) -
     assert "seed-003.json" in capsys.readouterr().out
 
 
-def test_canonical_format_is_exactly_meta_cells_flags(tmp_path: Path) -> None:
+def test_canonical_format_is_meta_cells_status_proof_flags(tmp_path: Path) -> None:
     code = main(
         ["extract", str(REAL / "seed-000.txt"), "--out", str(tmp_path), "--format", "canonical"]
     )
     assert code == 0
     data = json.loads((tmp_path / "seed-000.json").read_text(encoding="utf-8"))
-    assert set(data) == {"meta", "cells", "flags"}
+    assert set(data) == {"meta", "cells", "status", "proof", "flags"}
     assert data["cells"]["t2.procurement.amount_wan"] == 373.9265
     assert data["cells"]["t2.procurement.items"] == 61
     assert data["flags"] == []
+    # every cell proven, so the report is accepted with no human look
+    assert set(data["proof"]) == set(data["cells"])
+    assert set(data["proof"].values()) <= {"read_confirmed", "blank_proven"}
+    assert data["status"] == "accepted"
 
 
 def test_bad_file_is_one_line_and_the_rest_still_run(tmp_path: Path) -> None:

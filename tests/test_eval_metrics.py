@@ -31,10 +31,20 @@ def _score(extraction: Extraction, case_id: str = "r1", damage: tuple[str, ...] 
     )
 
 
+def _read(report: CanonicalReport) -> dict[str, CellProvenance]:
+    """Every cell read directly from a (stand-in) span of the source."""
+    return {
+        k: CellProvenance(extractor="test", span=(n, n + 1), snippet=str(v), method="read")
+        for n, (k, v) in enumerate(report.cells.items())
+    }
+
+
 def _extraction(changes: dict[str, object], provenance: dict[str, CellProvenance] | None = None):
     report = GOLD.model_copy(deep=True)
     report.cells.update(changes)
-    return Extraction(report=report, extractor="test", provenance=provenance or {})
+    return Extraction(
+        report=report, extractor="test", provenance=_read(report) | (provenance or {})
+    )
 
 
 def test_all_right_is_exact_accepted_and_silent_free() -> None:
@@ -75,7 +85,7 @@ def test_wrong_and_silent_counts_against_the_system() -> None:
     report.cells.update(changes)
     report.cells["t3.results_total.natural"] = 1
     report.cells["t3.results_total.commercial"] = 0
-    extraction = Extraction(report=report, extractor="test")
+    extraction = Extraction(report=report, extractor="test", provenance=_read(report))
     result = check(report)
     assert result.holds
     flags = review_flags(extraction, result)
@@ -91,11 +101,24 @@ def test_null_for_zero_is_an_error_and_flagged_unless_seen_blank() -> None:
     blank = _score(
         _extraction(
             {"t2.rules.issued": None},
+            {
+                "t2.rules.issued": CellProvenance(
+                    extractor="test", method="blank", span=(3, 4), snippet="—"
+                )
+            },
+        )
+    )
+    # a blank the source's structure shows is proven: when the gold says 0, it is silent
+    assert blank.wrong["t2.rules.issued"] == [0, None, False, None]
+    assert aggregate([blank])["silent_error_rate"] == round(1 / N, 6)
+    unproven = _score(
+        _extraction(
+            {"t2.rules.issued": None},
             {"t2.rules.issued": CellProvenance(extractor="test", method="blank")},
         )
     )
-    assert blank.wrong["t2.rules.issued"] == [0, None, False, None]  # a confident blank: silent
-    assert aggregate([blank])["silent_error_rate"] == round(1 / N, 6)
+    # "blank" with no placeholder or empty cell to show for it is no proof: flagged
+    assert unproven.wrong["t2.rules.issued"][2] is True
 
 
 def test_failed_report_is_all_wrong_never_silent() -> None:
@@ -151,3 +174,31 @@ def test_wrong_cells_whose_gold_is_a_judgement_call_are_counted_apart() -> None:
     )
     m = aggregate([score])
     assert m["wrong_cells"] == 2 and m["wrong_judgement_cells"] == 1
+
+
+def test_a_report_accepted_while_wrong_fails_the_baseline_whatever_it_held() -> None:
+    report = GOLD.model_copy(deep=True)
+    report.cells["t2.rules.issued"] = 3  # part 二 has no identity: read, proven, and wrong
+    extraction = Extraction(report=report, extractor="test", provenance=_read(report))
+    wrong = _score(extraction)
+    assert wrong.wrong and wrong.accepted  # nothing can tell: the gate must say so
+    comp = compare([wrong], [wrong], tolerance=1.0)
+    assert comp["regressed"] and comp["wrong_accepted"] == ["r1"]
+    assert aggregate([wrong])["accepted_wrong_reports"] == 1
+
+
+def test_decision_precision_counts_one_per_cause() -> None:
+    score = _score(_extraction({"t3.new.natural": 5}))  # breaks two identities: one cause
+    m = aggregate([score])
+    assert score.total("flagged") > 1
+    assert m["decisions_per_report"] == 0.0  # _score records no decisions: see the harness
+    score.decisions = [
+        {"id": "d1", "kind": "identity", "cells": ["t3.new.natural", "t3.new.total"],
+         "rules": ["t3.row_sum[new]"]},
+        {"id": "d2", "kind": "row", "cells": ["t2.rules.issued"], "rules": []},
+    ]  # fmt: skip
+    m = aggregate([score])
+    # d1 holds the wrong cell; d2 holds only a right one and no broken print
+    assert m["decisions_per_report"] == 2.0 and m["decision_precision"] == 0.5
+    score.broken_identities = ["t3.row_sum[new]"]
+    assert aggregate([score])["consistent_reports"] == 0

@@ -137,7 +137,7 @@ def test_docx_paragraphs_and_tables_in_body_order(tmp_path: Path) -> None:
 def test_pdf_tables_become_one_line_per_row() -> None:
     doc = read_document(REAL / "corpus-012_hongze-district-2023.pdf")
     assert doc.media == "pdf"
-    lines = doc.text.splitlines()
+    lines = [line.replace(" ", "") for line in doc.text.splitlines()]
     assert any(line.startswith("一、本年新收政府信息公开申请数量\t21\t0") for line in lines)
     assert "10\t1\t0\t0\t0\t0\t0\t0\t0\t0\t5\t0\t0\t0\t0" in lines
 
@@ -166,6 +166,11 @@ def _image_only_pdf() -> bytes:
     return bytes(out)
 
 
-def test_pdf_without_text_layer_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(SourceError, match=r"scan\.pdf: PDF has no text layer"):
+def test_pdf_without_text_layer_is_ocrd_and_refused_without_a_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # no text layer: the page is OCR'd; a page with no text at all is refused in one line
+    monkeypatch.setenv("NIANBAO_OCR_CACHE", str(tmp_path / "ocr-cache"))
+    no_text = r"scan\.pdf: no text in the PDF, neither in a text layer nor by OCR"
+    with pytest.raises(SourceError, match=no_text):
         read_document(_write(tmp_path, "scan.pdf", _image_only_pdf()))

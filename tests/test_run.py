@@ -277,7 +277,7 @@ def test_ctrl_c_while_a_result_is_stored_waits_until_it_is_counted() -> None:
     assert steps == ["stored", "counted"]  # held, not raised at the kill, yet raised after
 
 
-def test_a_file_over_the_time_limit_is_recorded_and_retried(
+def test_a_file_over_its_time_budget_is_recorded_and_retried_only_when_asked(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     src = tmp_path / "in"
@@ -285,8 +285,10 @@ def test_a_file_over_the_time_limit_is_recorded_and_retried(
     shutil.copy(REAL / "corpus-001_pingtan-2019-webtext.txt", src / "slow.txt")
     db = tmp_path / "store.db"
     assert main(["run", str(src), "--db", str(db), "--timeout", "0.001"]) == EXIT_PARTIAL
-    assert "slow.txt: gave up after 0.001s" in capsys.readouterr().out
-    assert main(["run", str(src), "--db", str(db)]) == 0  # retried, not skipped
-    (first,), (second,) = _rows(db, "SELECT status FROM results ORDER BY id")
-    assert first == "failed" and second != "failed"
+    assert "slow.txt: over its time budget: gave up after 0.001 s" in capsys.readouterr().out
+    assert main(["run", str(src), "--db", str(db)]) == EXIT_PARTIAL  # skipped: it failed
+    assert "1 skipped" in capsys.readouterr().out
+    assert main(["run", str(src), "--db", str(db), "--retry-failed"]) == 0
+    (first, kind), (second, _) = _rows(db, "SELECT status, error_kind FROM results ORDER BY id")
+    assert (first, kind) == ("failed", "source") and second != "failed"
     assert main(["run", str(src), "--db", str(db), "--timeout", "0"]) == 2

@@ -370,3 +370,27 @@ def test_meta_is_reviewable_undoable_and_exported(store) -> None:
     )
     store.undo(fix.id, "ann")
     assert store.load_report(rid).summary.organ == "泰州市高港区人民政府办公室"
+
+
+def test_each_cell_stores_its_proof_level_and_its_decision(tmp_path) -> None:
+    with open_store(tmp_path / "p.db") as store:
+        run = _run(store)
+        clean = store.save_outcome(
+            run, "fp-1", outcome("000.txt", {"parser": extraction(gold("seed-000"))})
+        )
+        broken = store.save_outcome(
+            run, "fp-1", outcome("003.txt", {"parser": extraction(gold("seed-003"))})
+        )
+        conn = store.db.conn
+        levels = {
+            r[0] for r in conn.execute("SELECT proof FROM cells WHERE result_id = ?", (clean,))
+        }
+        assert levels <= {"read_confirmed", "blank_proven"}
+        rows = conn.execute(
+            "SELECT key, proof, cause, status FROM cells WHERE result_id = ?", (broken,)
+        ).fetchall()
+        flagged = [r for r in rows if r[3] == "flagged"]
+        # seed-003's own arithmetic error: every flagged cell is settled by one decision
+        assert flagged and {r[1] for r in flagged} == {"contradicts"}
+        assert {r[2] for r in flagged} == {"d1"}
+        assert all(r[2] is None for r in rows if r[3] == "verified")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from eval.synth import CATALOGUE, DAMAGE_TYPES, RENDERERS, generate, synth_report
 from eval.synth.recover import recover_row
+from eval.synth.unseen import UNSEEN_TYPES
 from nianbao.core.models import CanonicalReport, Meta
 from rules.engine import check
 from rules.findings import Status
@@ -46,6 +47,7 @@ def test_golds_validate_and_undamaged_arithmetic_passes_every_identity() -> None
 def test_every_damage_type_and_rendering_appears_in_200_reports() -> None:
     seen = Counter(d for r in SET_200 for d in r.damage)
     assert set(DAMAGE_TYPES) <= set(seen), set(DAMAGE_TYPES) - set(seen)
+    assert set(UNSEEN_TYPES) <= set(seen), set(UNSEEN_TYPES) - set(seen)
     assert set(RENDERERS) == {r.rendering for r in SET_200}
     assert {r.gold.meta.template for r in SET_200} == {"2019", "2021"}
     assert sum(1 for r in SET_200 if r.broken_identities) >= 15  # a share breaks in print
@@ -56,12 +58,18 @@ def test_cells_lost_in_print_are_null_in_gold_unless_recovered() -> None:
     for report in SET_200:
         nulls = {k for k, v in report.gold.cells.items() if v is None}
         recovered = set(report.recovered_cells)
-        assert recovered <= set(report.damage_detail.get("dropped_cells", []))
+        dropped = {
+            *report.damage_detail.get("dropped_cells", []),
+            *report.damage_detail.get("missing_value", []),
+        }
+        assert recovered <= dropped
         assert not recovered & nulls
-        lost = set(report.damage_detail.get("dropped_cells", [])) - recovered
+        lost = dropped - recovered
         lost |= set(report.damage_detail.get("blank_cells", []))
         assert lost <= nulls
-        if not {"omitted_row", "dropped_cells", "blank_cells"} & set(report.damage):
+        if not {"omitted_row", "dropped_cells", "blank_cells", "missing_value"} & set(
+            report.damage
+        ):
             assert not nulls, report.id
         recovered_somewhere += bool(recovered)
     assert recovered_somewhere >= 5

@@ -27,7 +27,15 @@ def _gold(stem: str) -> CanonicalReport:
 
 
 def _review(stem: str = "seed-003", **kw) -> ReviewReport:
+    """The gold as the pipeline's reading: every value read from a span, every null unread
+    (no blank to show for it); `provenance` in `kw` overrides single cells."""
     gold = _gold(stem)
+    read = {
+        k: CellProvenance(extractor="parser", span=(0, 1), snippet=str(v))
+        for k, v in gold.cells.items()
+        if v is not None
+    }
+    kw["provenance"] = read | kw.get("provenance", {})
     return ReviewReport(
         report_id=1,
         source_name=f"{stem}.txt",

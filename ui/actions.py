@@ -79,6 +79,44 @@ def apply_suspect(store: Store, rid: int, implied: dict[str, CellValue]) -> None
         )
 
 
+def settle(store: Store, rid: int, values: dict[str, CellValue], confirm: tuple[str, ...]) -> None:
+    """Settle one decision in one action: set `values`, confirm `confirm` as printed (one
+    audited decision per cell, each undoable alone)."""
+    reviewer = st.session_state.get("reviewer", "")
+    cells = store.load_report(rid).cells
+    done = None
+    try:
+        for key, value in values.items():
+            done = store.record_decision(
+                rid,
+                key,
+                reviewer,
+                value=value,
+                expected_version=cells[key].version,
+                reason=_note(),
+            )
+        for key in confirm:
+            if cells[key].review_state != "none":
+                continue  # a person decided it already: leave it
+            done = store.record_decision(
+                rid,
+                key,
+                reviewer,
+                kind="accept_cell",
+                expected_version=cells[key].version,
+                reason=_note(),
+            )
+    except (StoreError, ValueError) as exc:
+        flash("error", f"Stopped: {exc}")
+        return
+    if done is not None:
+        errors = [f for f in done.findings if f.severity.value == "error"]
+        flash(
+            "success" if done.holds else "warning",
+            f"{len(values) + len(confirm)} cells settled: " + verdict(done.holds, len(errors)),
+        )
+
+
 def save_meta(store: Store, rid: int, version: int, organ: str | None, year: int | None) -> None:
     """Fix the organ and/or the year (what gold export and series matching rely on)."""
     reviewer = st.session_state.get("reviewer", "")

@@ -8,11 +8,15 @@ status class; the selected cell and row are outlined.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from html import escape
 
 from nianbao.core.layout import Column, Layout, layout_for
 from nianbao.core.models import CellValue
+from rules.proof import ProofLevel
+from rules.proving import LEVEL_LABELS
+from ui.proof_view import proof_mark
 from ui.status import STYLES, CellStatus
 
 PART_TITLES = {
@@ -44,6 +48,11 @@ def _fmt(value: CellValue) -> str:
     return "" if value is None else str(value)
 
 
+# The proof level of each cell of the part being drawn: set by `part_html` for its one call,
+# so the three part builders keep their signatures.
+_PROOF: ContextVar[Mapping[str, ProofLevel] | None] = ContextVar("nb_proof", default=None)
+
+
 def _td(
     key: str,
     values: Mapping[str, CellValue],
@@ -51,15 +60,19 @@ def _td(
     sel: Selection,
 ) -> str:
     status = statuses.get(key, CellStatus.VERIFIED)
+    level = (_PROOF.get() or {}).get(key)
     classes = [f"nb-cell nb-{status.value}"]
     if sel.key == key:
         classes.append("nb-selected")
     elif sel.row_prefix and key.startswith(sel.row_prefix):
         classes.append("nb-row")
     title = f"{key} · {STYLES[status].label}"
+    if level is not None:
+        title += f" · proof: {LEVEL_LABELS[level]}"
+    proof = f' data-proof="{level.value}"' if level is not None else ""
     return (
-        f'<td class="{" ".join(classes)}" data-key="{escape(key)}" '
-        f'title="{escape(title)}">{escape(_fmt(values.get(key)))}</td>'
+        f'<td class="{" ".join(classes)}" data-key="{escape(key)}"{proof} '
+        f'title="{escape(title)}">{escape(_fmt(values.get(key)))}{proof_mark(level)}</td>'
     )
 
 
@@ -193,9 +206,14 @@ def part_html(
     values: Mapping[str, CellValue],
     statuses: Mapping[str, CellStatus],
     sel: Selection | None = None,
+    proof: Mapping[str, ProofLevel] | None = None,
 ) -> str:
-    """One part's table, with its printed title."""
-    body = PARTS[part](layout_for(template), values, statuses, sel or Selection())
+    """One part's table, with its printed title (and each cell's proof mark when given)."""
+    token = _PROOF.set(proof or {})
+    try:
+        body = PARTS[part](layout_for(template), values, statuses, sel or Selection())
+    finally:
+        _PROOF.reset(token)
     return f'<div class="nb-part"><h4>{escape(PART_TITLES[part])}</h4>{body}</div>'
 
 
@@ -227,6 +245,7 @@ def grid_css() -> str:
         ".nb-legend{display:flex;flex-wrap:wrap;gap:6px;margin:4px 0 8px}",
         ".nb-swatch{padding:1px 8px;border-radius:3px;font-size:12px}",
         ".nb-part h4{margin:8px 0 4px;font-size:15px}",
+        ".nb-proof{font-size:9px;margin-left:2px;font-weight:700}",
     ]
     for status, style in STYLES.items():
         rules.append(

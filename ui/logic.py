@@ -16,6 +16,7 @@ from nianbao.core.layout import ValueKind, layout_for
 from nianbao.core.models import CanonicalReport, CellProvenance, CellValue, Extraction, Meta
 from nianbao.store.values import parse_input
 from rules.findings import CheckResult
+from rules.proving import REVIEWER, Proof
 from rules.verdict import verdict
 from ui.status import CellStatus, cell_statuses
 
@@ -40,6 +41,7 @@ class ReviewReport:
     provenance: dict[str, CellProvenance] = field(default_factory=dict)
     reviewed: dict[str, CellValue] = field(default_factory=dict)  # key -> a person's value
     status: str = "needs_review"
+    source_path: str | None = None  # the file read: its pages show a cell's box
 
     @property
     def values(self) -> dict[str, CellValue]:
@@ -63,6 +65,7 @@ class Evaluation:
     flags: dict[str, list[str]]  # rules.verdict on the current values
     statuses: dict[str, CellStatus]
     disagreements: set[str]
+    proof: Proof | None = None  # rules.proving on the current values: levels, decisions
 
     @property
     def open_cells(self) -> list[str]:
@@ -99,16 +102,19 @@ def disagreements(readings: Mapping[str, Mapping[str, CellValue]]) -> set[str]:
 def evaluate(rr: ReviewReport) -> Evaluation:
     """Re-check the current values; the review policy decides which cells still need a look."""
     report = rr.report()
-    # the one verdict, on the current values (narrative soft checks included, as the store's)
-    extraction = Extraction(report=report, provenance=rr.provenance, extractor="review")
+    # the one verdict, on the current values (narrative soft checks included, as the
+    # store's); a value a person set is the person's reading: proven by the person
+    by_person = {k: CellProvenance(extractor=REVIEWER) for k in rr.reviewed}
+    provenance = {**rr.provenance, **by_person}
+    extraction = Extraction(report=report, provenance=provenance, extractor="review")
     judged = verdict(extraction, rr.source_text)
-    result, flags = judged.check, judged.flags
+    result, flags, proof = judged.check, judged.flags, judged.proof
     differ = disagreements(rr.readings)
     for key in differ:  # the pipeline may have said so already, in its own words
         if not any("disagree" in r for r in flags.get(key, [])):
             flags.setdefault(key, []).append("extractors disagree")
     statuses = cell_statuses(rr.values, result, flags, differ, set(rr.reviewed))
-    return Evaluation(result, flags, statuses, differ)
+    return Evaluation(result, flags, statuses, differ, proof)
 
 
 @dataclass(frozen=True)

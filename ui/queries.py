@@ -13,11 +13,12 @@ from pathlib import Path
 
 from nianbao.core.models import Alignment, CellProvenance, CellValue, Extraction, Meta, Method
 from nianbao.store import ReportView, Store
+from rules.proving import DERIVED
 from ui.logic import ReviewReport
 
 # Reasons the pipeline derived from its own check; the screen re-derives them on every change
 # (rules.verdict words them so), the extractors' own reasons are kept as stored.
-_CHECK_REASONS = ("breaks ", "suspect #")
+_CHECK_REASONS = ("breaks ", "suspect #", *DERIVED)
 _UNSAFE_NAME = re.compile(r"[^\w.\-]+")
 
 
@@ -61,6 +62,8 @@ def review_report(
             confidence=1.0 if c.confidence is None else c.confidence,
             notes=[r for r in c.reasons if not r.startswith(_CHECK_REASONS)],
             alternatives=alternatives,
+            page=c.page,
+            box=c.box,
         )
     return ReviewReport(
         report_id=s.report_id,
@@ -72,6 +75,7 @@ def review_report(
         provenance=provenance,
         reviewed=reviewed,
         status=s.review_status,
+        source_path=s.source_path,
     )
 
 

@@ -6,14 +6,20 @@ then re-renders from the store, so what is shown is what is stored.
 
 from __future__ import annotations
 
+import base64
+from html import escape
+
 import streamlit as st
 
 from nianbao.core.layout import layout_for
+from nianbao.core.models import CellProvenance
 from nianbao.store import CellView, DecisionView, ReportView, Store, StoreError
 from ui import actions
 from ui.equations import readable_findings
 from ui.grids import Selection, grid_css, legend_html, part_html
 from ui.logic import Evaluation, ReviewReport, acceptance, candidates, evaluate
+from ui.page_view import page_crop
+from ui.proof_view import proof_legend_html, settle_actions
 from ui.queries import review_report
 from ui.safe_text import md_text
 from ui.source_view import source_html
@@ -45,6 +51,24 @@ def _source(rr: ReviewReport, key: str) -> None:
     st.html(html)  # inline and script-free, never a frame: see ui.source_view
     if prov is None or prov.span is None:
         st.caption(f"{key}: no span in the source (the extractor did not tie it to the text)")
+    _page(rr, key, prov)
+
+
+def _page(rr: ReviewReport, key: str, prov: CellProvenance | None) -> None:
+    """The printed page around the cell, its box drawn (PDFs and scans)."""
+    if prov is None or prov.page is None or prov.box is None or not rr.source_path:
+        return
+    png = page_crop(rr.source_path, prov.page, prov.box)
+    if png is not None:
+        # inline (a data URI), not a media file: the crop is in the page the moment it is
+        # drawn, and a re-run never leaves a broken link to a replaced file
+        data = base64.b64encode(png).decode("ascii")
+        caption = escape(f"{key} on page {prov.page}")
+        st.html(
+            f'<figure class="nb-page-crop" style="margin:0">'
+            f'<img src="data:image/png;base64,{data}" alt="{caption}" style="max-width:100%">'
+            f'<figcaption style="font-size:0.8rem;color:#6b7280">{caption}</figcaption></figure>'
+        )
 
 
 def _open_cells(open_cells: list[str]) -> None:
@@ -61,9 +85,11 @@ def _open_cells(open_cells: list[str]) -> None:
 
 def _grids(rr: ReviewReport, ev: Evaluation, key: str) -> None:
     values, sel = rr.values, Selection(key)
-    html = grid_css() + legend_html()
+    html = grid_css() + legend_html() + proof_legend_html()
+    levels = ev.proof.levels if ev.proof else None
     html += "".join(
-        part_html(part, rr.meta.template, values, ev.statuses, sel) for part in ("t2", "t3", "t4")
+        part_html(part, rr.meta.template, values, ev.statuses, sel, levels)
+        for part in ("t2", "t3", "t4")
     )
     st.html(html)
 
@@ -144,6 +170,24 @@ def _decision_panel(
         on_click=actions.confirm,
         args=(store, rid, key, cell.version),
     )
+
+
+def _decisions_panel(store: Store, rr: ReviewReport, ev: Evaluation) -> None:
+    """One entry per cause (rules.proving), each settled with one action."""
+    if ev.proof is None or not ev.proof.decisions:
+        return
+    st.markdown(f"**Decisions** ({len(ev.proof.decisions)})")
+    for d in ev.proof.decisions:
+        with st.expander(f"{d.id} · {len(d.cells)} cell(s) · {d.reason}"):
+            st.caption(", ".join(d.cells[:12]) + (" …" if len(d.cells) > 12 else ""))
+            for n, act in enumerate(settle_actions(d, rr.values)):
+                st.button(
+                    act.label,
+                    key=f"settle-{d.id}-{n}",
+                    on_click=actions.settle,
+                    args=(store, rr.report_id, act.values, act.confirm),
+                    use_container_width=True,
+                )
 
 
 def _accept_panel(store: Store, view: ReportView, ev: Evaluation) -> None:
@@ -275,6 +319,8 @@ def render(store: Store, report_id: int, reviewer: str) -> None:
         _open_cells(open_cells)
         key = st.session_state.cell
         _decision_panel(store, view, rr, ev, key)
+        st.divider()
+        _decisions_panel(store, rr, ev)
         st.divider()
         _accept_panel(store, view, ev)
     with left, st.container(key="nb-source-pane"):

@@ -16,6 +16,7 @@ from eval.synth.narrative import HEADINGS, closing, organ_name, overview, title
 from eval.synth.recover import recover_lost
 from eval.synth.render import GLUES_VALUES, LOSES_EMPTY_CELLS, NOT_WITH, RENDERERS, RENDERING_DAMAGE
 from eval.synth.tables import SIZE_WEIGHTS, SIZES, Size, random_cells
+from eval.synth.unseen import UNSEEN, UNSEEN_NOT_WITH, unseen_rng
 from nianbao.core.layout import Template, layout_for
 from nianbao.core.models import CanonicalReport, Meta
 from rules.engine import check
@@ -59,7 +60,19 @@ class SynthReport:
             "damage_detail": self.damage_detail,
             "broken_identities": self.broken_identities,
             "recovered_cells": self.recovered_cells,
+            "judgement_cells": self.judgement_cells,
         }
+
+    @property
+    def judgement_cells(self) -> list[str]:
+        """As the real manifest's: cells whose gold is a reading call (values lost in
+        print, recovered through the identities or left null)."""
+        lost = {
+            *self.recovered_cells,
+            *self.damage_detail.get("dropped_cells", []),
+            *self.damage_detail.get("missing_value", []),
+        }
+        return sorted(lost)
 
 
 def _choice(rng: random.Random, weights: dict[T, float]) -> T:
@@ -99,6 +112,14 @@ def synth_report(seed: int, index: int) -> SynthReport:
     for kind in CATALOGUE:
         if kind.name not in skip and rng.random() < kind.rate:
             detail = kind.apply(doc, rng, gold)
+            if detail:
+                damage[kind.name] = detail
+    # the unseen classes draw from their own stream: older reports keep their text
+    urng = unseen_rng(seed, index)
+    unseen_skip = UNSEEN_NOT_WITH.get(rendering, frozenset())
+    for kind in UNSEEN:
+        if urng.random() < kind.rate and kind.name not in unseen_skip:
+            detail = kind.apply(doc, urng, gold)
             if detail:
                 damage[kind.name] = detail
     recovered = recover_lost(doc, gold, glued=rendering in GLUES_VALUES)

@@ -265,4 +265,3 @@ def _first_error(exc: BaseException | None) -> str:
         where = ".".join(str(p) for p in first["loc"])
         return f"{where}: {first['msg']}" if where else str(first["msg"])
     return "invalid JSON" if exc is not None else "unknown error"
-

@@ -22,7 +22,7 @@ from extractor.parser.labels import CjkStream
 from extractor.parser.locate import locate
 from extractor.parser.meta import detect_organ, detect_template, detect_year
 from extractor.parser.resolve import resolve
-from extractor.parser.tokens import fold
+from extractor.parser.tokens import broken_over_line, fold, ocr_digits
 from nianbao.core.document import SourceDocument
 from nianbao.core.errors import SourceError
 from nianbao.core.layout import layout_for
@@ -78,9 +78,17 @@ class ParserExtractor:
             if key not in cells:
                 cells[key] = None
                 prov[key] = provenance(text, None, Method.MISSING, 0.0, ["not read"])
+        for key, p in prov.items():
+            if cells.get(key) is None or p.span is None:
+                continue
+            if p.snippet and ocr_digits(p.snippet):
+                # a letter read as a digit is a correction of the print: a person confirms it
+                p.notes.append(f"read through OCR look-alikes: {p.snippet.strip()!r}")
+            if broken_over_line(text, p.span):
+                p.notes.append("digits run on over a line break: one number broken, or two")
         report = CanonicalReport(meta=meta, cells=cells)
         flags = [k for k in keys if prov[k].notes or prov[k].confidence < LOW_CONFIDENCE]
-        return Extraction(
+        extraction = Extraction(
             report=report,
             provenance={k: prov[k] for k in keys},
             flags=flags,
@@ -89,6 +97,11 @@ class ParserExtractor:
             source_name=doc.name,
             usage={"seconds": time.perf_counter() - started},
         )
+        if doc.geometry is not None:  # a PDF or a scan: page + box, and the OCR score's say
+            from extractor.geometry.provenance import locate_cells
+
+            extraction = locate_cells(doc, extraction)
+        return extraction
 
 
 __all__ = ["VERSION", "ParserExtractor"]

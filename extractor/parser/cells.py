@@ -17,6 +17,7 @@ from nianbao.core.layout import Layout, ValueKind, layout_for
 from nianbao.core.models import Alignment, CellProvenance, CellValue, Method
 
 EXTRACTOR = "parser"
+EDGE_BLANK = "an empty cell at the row's edge: a blank, or the table's layout"
 WAN = Decimal(10000)
 
 
@@ -88,6 +89,8 @@ def provenance(
         "confidence": confidence,
         "notes": notes or [],
         "alternatives": alternatives or [],
+        "page": None,
+        "box": None,
     }
     return _construct(fields)
 
@@ -126,7 +129,9 @@ def read_row(
         for key, kind, token in zip(keys, kinds, tokens, strict=True):
             span = (token.start, token.end)
             if token.kind is TokenKind.BLANK:
-                blank = provenance(text, span, Method.BLANK, label_conf, list(extra))
+                # an empty cell at the row's edge proves no blank: flagged, with the reading
+                edge = [EDGE_BLANK] if token.edge else []
+                blank = provenance(text, span, Method.BLANK, label_conf, [*edge, *extra])
                 result.cells[key] = CellRead(None, blank)
                 continue
             value, notes = to_value(token, kind, row.unit)

@@ -8,6 +8,7 @@ found; part 四 is the run of numbers after its header words.
 
 from __future__ import annotations
 
+import itertools
 import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
@@ -20,6 +21,9 @@ T3_WINDOW = 400  # CJK chars between one part-三 label and the next (group labe
 T2_WINDOW = 900
 T4_SPAN = 3000  # source chars of part 四's header, notes and numbers at most
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+# A row printing more values than this is no table row (part 四, the widest, has 15 cells):
+# it is read as printing nothing, with a note, so no later step's work grows with it.
+MAX_ROW_VALUES = 64
 _T4_HEADER_CHARS = set("行政复议诉讼结果维持纠正其他尚未审结总计经直接起后")
 
 
@@ -267,6 +271,9 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
             row.tokens = [
                 t for t in tokens[bisect_left(starts, a) : bisect_left(starts, b)] if t.end <= b
             ]
+            if len(row.tokens) > MAX_ROW_VALUES:
+                row.notes.append(f"{len(row.tokens)} values in one row: not read as a row")
+                row.tokens = []
     for row in rows:
         edge_blanks(folded, row)
     place_detached_rows(text, t3)
@@ -299,12 +306,18 @@ def edge_blanks(folded: str, row: RowRead) -> None:
     after = max(tail.count(sep) - 1, 0) if pipes else tail.count(sep)
     if before + after + len(tokens) != n or before + after == 0:
         return
-    at, end = tokens[0].start, tokens[-1].end
-    row.tokens = [
-        *(Token(at, at, "", TokenKind.BLANK) for _ in range(before)),
-        *tokens,
-        *(Token(end, end, "", TokenKind.BLANK) for _ in range(after)),
+    # each blank's span covers the separators around its empty cell (a tab row's last
+    # cell: its tab and the line's end), so the blank's evidence is in its snippet
+    start, end = row.label.span[1], tokens[-1].end
+    lead = [start + i for i, ch in enumerate(head) if ch == sep]
+    trail = [end + i for i, ch in enumerate(tail) if ch == sep]
+    if not pipes:
+        trail.append(min(end + len(tail), len(folded) - 1))
+    blank = [Token(a, b + 1, "", TokenKind.BLANK, edge=True) for a, b in itertools.pairwise(lead)]
+    after_blank = [
+        Token(a, b + 1, "", TokenKind.BLANK, edge=True) for a, b in itertools.pairwise(trail)
     ]
+    row.tokens = [*blank, *tokens, *after_blank]
 
 
 def token_lines(text: str, tokens: list[Token]) -> list[list[Token]]:

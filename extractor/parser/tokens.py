@@ -21,10 +21,50 @@ FOLD = str.maketrans(_FULL, _HALF)
 _WIDE = re.compile(f"[{_FULL}]+")
 
 
+# Letters OCR reads for digits ("1O", "l2", "S0", "B"): taken as the digit when they touch a
+# digit, or stand alone in a table cell. The cell they land in is noted (see `ocr_digits`).
+OCR_DIGIT = str.maketrans("OoDlIiSsBZz", "00011155822")
+_OCR_RUN = re.compile(
+    r"(?:(?<=\d)|(?<=\d[,.]))[OoDlIiSsBZz]+|[OoDlIiSsBZz]+(?=[,.]?\d)"
+    r"|(?:(?<=^)|(?<=[\t|]))[ \t]*[OSBl][ \t]*(?=$|[\t|])",
+    re.M,
+)
+
+
 def fold(text: str) -> str:
-    """Full-width digits, points, slashes and spaces to ASCII; same length as `text`."""
+    """Full-width digits, points, slashes and spaces to ASCII, OCR look-alike letters inside
+    numbers to digits; same length as `text`."""
     # only the (few) wide runs are translated: str.translate over a whole report is slow
-    return _WIDE.sub(lambda m: m.group(0).translate(FOLD), text)
+    text = _WIDE.sub(lambda m: m.group(0).translate(FOLD), text)
+    return _OCR_RUN.sub(lambda m: m.group(0).translate(OCR_DIGIT), text)
+
+
+# digits after the break that end at a cell's end (not a row number "2.其他…")
+_BREAK_AFTER = re.compile(
+    r"[ \t\u3000\xa0]*(?:<br\s*/?>|\r?\n)[ \t\u3000\xa0]*\d[\d,]*(?:\.\d+)?"
+    r"(?=[ \t\u3000\xa0|]|<br|\r?\n|$)"
+)
+_BREAK_BEFORE = re.compile(r"\d[ \t\u3000\xa0]*(?:<br\s*/?>|\r?\n)[ \t\u3000\xa0]*$")
+_CELL_SEP = re.compile(r"\S[^\S\n]*[\t|]")  # a separator after content: a delimited row
+
+
+def broken_over_line(text: str, span: tuple[int, int]) -> bool:
+    """Digits that a line break inside a delimited table row separates from this value's
+    ("| 1<br>9 |", "…\t12\n3\t…"): one number broken over a line, or two values."""
+    start, end = span
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line = text[line_start : len(text) if line_end < 0 else line_end]
+    if not _CELL_SEP.search(line):
+        return False  # no cell bounds (or only an indent): separate values look the same
+    return bool(
+        _BREAK_AFTER.match(text, end) or _BREAK_BEFORE.search(text[max(0, start - 8) : start])
+    )
+
+
+def ocr_digits(snippet: str) -> bool:
+    """A number printed with OCR look-alike letters for digits ("1O"): read, but a guess."""
+    return bool(_OCR_RUN.search(snippet)) and any(ch.isdigit() for ch in fold(snippet))
 
 
 class TokenKind(StrEnum):
@@ -43,6 +83,9 @@ class Token:
     kind: TokenKind
     value: int | Decimal | None = None
     unit: str | None = None  # "元" or "万元" when printed in the cell
+    # an empty cell at a row's edge: maybe a blank, maybe the table's layout (a label cell
+    # spanning two columns, a padded row, a value lost with its separator)
+    edge: bool = False
 
     @property
     def digits(self) -> str:
@@ -112,6 +155,12 @@ def _is_count_cell(folded: str, m: re.Match[str], before: str) -> bool:
     return before in MEASURE and folded[m.end() : m.end() + 1] in MEASURE
 
 
+# No cell prints more digits than these (the widest amount, 98765432109.87654321, has 19);
+# longer stretches are noise, never values: kept out so no work grows with them (int() of
+# 4,301 digits raises, and cutting a glued run is quadratic in its length).
+MAX_VALUE_CHARS = 40
+MAX_RUN_CHARS = 400  # 15 glued cells of 12 digits and separators, with room to spare
+
 # A stretch of digits, grouped thousands and decimals with no separator between values.
 _BLOB = re.compile(r"-?(?:\d|,(?=\d)|\.(?=\d))+")
 
@@ -164,7 +213,7 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
         if unit is None and after_char in _RUN_ON and _glued_tail(folded, m, end):
             token = _glued_run(folded, s, _BLOB.match(folded, s, end).end())  # type: ignore[union-attr]
             covered = s + len(token.text) if token.text else e
-            if token.text:
+            if token.text and len(token.text) <= MAX_RUN_CHARS:
                 out.append(token)
             continue
         before = folded[s - 1 : s]
@@ -180,6 +229,9 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
         if glued_on and _in_label_cell(folded, s, e):
             continue
         text = m.group(0)
+        if len(m.group(1)) > MAX_VALUE_CHARS:
+            covered = _BLOB.match(folded, s, end).end()  # type: ignore[union-attr]
+            continue
         if unit is None and _ROW_NUMBER.match(folded, e):
             # "2.其他法律…": the number is the next label's numbering, glued or alone
             # ("173.793.收到…": an amount 173.79 and the heading "3.")
@@ -222,6 +274,6 @@ def _with_empty_cells(folded: str, tokens: list[Token]) -> list[Token]:
         if pipes and "\t" in gap:
             continue  # mixed separators: no telling where the cells are
         for a, b in itertools.pairwise(seps):
-            at = token.end + (a + b + 1) // 2
-            out.append(Token(at, at, "", TokenKind.BLANK))
+            # the span covers the two separators around the empty cell: what shows the blank
+            out.append(Token(token.end + a, token.end + b + 1, "", TokenKind.BLANK))
     return out

@@ -9,6 +9,7 @@ import pkgutil
 import sys
 from collections.abc import Sequence
 
+from nianbao.cli.faults import fault_line
 from nianbao.core.errors import NianbaoError
 from nianbao.pipeline import interrupts
 
@@ -48,11 +49,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         # at /dev/null so the interpreter's final flush does not raise again).
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except Exception:
+    except Exception as exc:  # a full disk, a damaged store, a bug: one line, never a traceback
         if interrupts.requested():  # Ctrl-C that a library turned into an error of its own
             print("nianbao: interrupted", file=sys.stderr)
             return 130
-        raise
+        line, code = fault_line(exc, getattr(args, "db", None))
+        print(f"nianbao: {line}", file=sys.stderr)
+        return code
 
 
 if __name__ == "__main__":

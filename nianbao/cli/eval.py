@@ -94,14 +94,32 @@ def run(args: argparse.Namespace) -> int:
         f"{head['reports']} reports, {head['failed']} failed: cell accuracy "
         f"{_pct(head['cell_accuracy'])}, exact match {_pct(head['exact_match_rate'])}, "
         f"silent errors {_pct(head['silent_error_rate'])}, flag precision "
-        f"{_pct(head['flag_precision'])}, accepted without review "
-        f"{_pct(head['accepted_without_review'])}"
+        f"{_pct(head['flag_precision'])} per cell, {_pct(head['decision_precision'])} per "
+        f"decision, accepted without review {_pct(head['accepted_without_review'])} "
+        f"({_pct(head['accepted_consistent'])} of {head['consistent_reports']} consistent, "
+        f"{_pct(head['accepted_complete'])} of {head['complete_reports']} complete), "
+        f"accepted while wrong {head['accepted_wrong_reports']}, flags/report "
+        f"{_num(head['flags_per_report'])}, decisions/report {_num(head['decisions_per_report'])}"
     )
+    for name, m in result["by_set"].items():
+        print(
+            f"  {name}: {m['reports']} reports, accepted {_pct(m['accepted_without_review'])} "
+            f"({_pct(m['accepted_consistent'])} of {m['consistent_reports']} consistent, "
+            f"{_pct(m['accepted_complete'])} of {m['complete_reports']} complete), "
+            f"accepted while wrong {m['accepted_wrong_reports']}, silent "
+            f"{_pct(m['silent_error_rate'])}, flag precision {_pct(m['flag_precision'])} per "
+            f"cell / {_pct(m['decision_precision'])} per decision, flags/report "
+            f"{_num(m['flags_per_report'])}"
+        )
     comparison = result.get("comparison")
     if comparison:
         print(_verdict(comparison))
     print("wrote " + ", ".join(str(p) for p in paths))
     return 1 if comparison and comparison["regressed"] else 0
+
+
+def _num(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
 
 
 def _pct(value: float | None) -> str:
@@ -115,6 +133,8 @@ def _verdict(comp: dict) -> str:
         for name, m in comp["metrics"].items()
     ]
     head = "baseline: REGRESSION" if comp["regressed"] else "baseline: no regression"
+    if comp.get("wrong_accepted"):
+        head += f" (ACCEPTED WHILE WRONG: {', '.join(comp['wrong_accepted'][:5])})"
     return (
         f"{head} ({comp['compared_reports']} reports compared; "
         f"{len(comp['cells_worse'])} cells worse, {len(comp['cells_better'])} better): "

@@ -29,6 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from nianbao.pipeline.atomic import staging
     from nianbao.pipeline.export import export
     from nianbao.store import open_store
 
@@ -39,13 +40,16 @@ def run(args: argparse.Namespace) -> int:
     try:
         store = open_store(args.db)
     except (OSError, sqlite3.Error) as exc:
+        if isinstance(exc, sqlite3.DatabaseError) and "not a database" not in str(exc):
+            raise  # a damaged store: one line and exit 4, from the CLI's fault handler
         raise UserError(f"{args.db}: cannot open the store ({exc})") from None
     try:
-        written = export(store, args.format, args.out, args.status)
-    except OSError as exc:
-        raise UserError(f"{args.out}: cannot write ({exc.strerror or exc})") from None
+        # written into a staging folder, then renamed into place: a full disk or a damaged
+        # store half-way leaves no half-written table, and the previous export as it was
+        with staging(args.out) as stage:
+            written = export(store, args.format, stage, args.status)
     finally:
         store.close()
     for table, (path, rows) in written.items():
-        print(f"{table}: {rows} rows -> {path}")
+        print(f"{table}: {rows} rows -> {args.out / path.name}")
     return 0

@@ -24,7 +24,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="extract every table cell of annual reports into JSON",
         description=(
             "Read .txt/.md (UTF-8, GB18030/GBK, UTF-16), .html, .docx or text-layer .pdf "
-            "reports; write OUT/<stem>.json per report. Exit 2 when any file failed."
+            "reports; write OUT/<stem>.json per report. Exit 2 when any file failed, 4 when "
+            "the disk is full (no half-written output is left)."
         ),
     )
     p.add_argument("files", nargs="+", type=Path, metavar="FILE")
@@ -39,14 +40,28 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def rich_output(extraction: Any, result: Any, flags: dict[str, list[str]]) -> dict[str, Any]:
-    """The rich JSON: values, provenance, flags with reasons, findings and suspects."""
+def rich_output(
+    extraction: Any, result: Any, flags: dict[str, list[str]], proof: Any = None
+) -> dict[str, Any]:
+    """The rich JSON: values, proof levels, provenance, flags with reasons and decisions,
+    findings and suspects."""
+    from dataclasses import asdict
+
+    from rules.proving import prove
+
+    proof = proof or prove(extraction, result)
     data = extraction.report.to_json_dict()
     return {
         "source": extraction.source_name,
         "extractor": extraction.extractor,
         "extractor_version": extraction.extractor_version,
+        "status": "accepted" if proof.accepted else "needs_review",
         **data,
+        "proof": {k: v.value for k, v in proof.levels.items()},
+        "decisions": [
+            {**asdict(d), "suspects": [s.model_dump(mode="json") for s in d.suspects]}
+            for d in proof.decisions
+        ],
         "provenance": {
             k: p.model_dump(mode="json", exclude_defaults=False)
             for k, p in extraction.provenance.items()
@@ -75,8 +90,13 @@ def extract_one(path: Path, backend: Any, fmt: str) -> dict[str, Any]:
     extraction = mark_damage(doc, backend.extract(doc))
     judged = verdict(extraction, doc.text)
     if fmt == "canonical":
-        return {**extraction.report.to_json_dict(), "flags": list(judged.flags)}
-    rich = rich_output(extraction, judged.check, judged.flags)
+        return {
+            **extraction.report.to_json_dict(),
+            "status": judged.status.value,
+            "proof": {k: v.value for k, v in judged.proof.levels.items()},
+            "flags": list(judged.flags),
+        }
+    rich = rich_output(extraction, judged.check, judged.flags, judged.proof)
     return {**rich, "damaged_spans": doc.damaged}
 
 
@@ -98,7 +118,9 @@ def run(args: argparse.Namespace) -> int:
     import json
 
     from extractor.registry import get_extractor
+    from nianbao.cli.faults import fault_line
     from nianbao.core.errors import ExtractorError, UserError
+    from nianbao.pipeline.atomic import write_atomic
 
     try:
         options = {"no_cache": True} if args.no_cache and args.backend == "llm" else {}
@@ -120,9 +142,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"nianbao: {exc}", file=sys.stderr)
             failed += 1
             continue
+        except Exception as exc:  # a bug on one file: say so in one line, read the others
+            print(f"nianbao: {path.name}: {fault_line(exc)[0]}", file=sys.stderr)
+            failed += 1
+            continue
         if target.stem != path.stem:
             print(f"nianbao: {path}: same stem as an earlier input; -> {target}", file=sys.stderr)
-        target.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        # whole or absent: a full disk leaves no half-written file (and the old one intact)
+        write_atomic(target, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         print(f"{path} -> {target} ({len(data['flags'])} cells flagged)")
         for key, value in data.get("usage", {}).items():
             usage[key] = usage.get(key, 0) + value

@@ -9,6 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from nianbao.core.errors import UserError
+from nianbao.pipeline.budget import (
+    DEFAULT_CPU_SECONDS,
+    DEFAULT_FILE_MB,
+    DEFAULT_MEMORY_MB,
+    DEFAULT_SECONDS,
+    Budget,
+)
 
 EXIT_PARTIAL = 3  # some files failed (each recorded with its reason); the rest are stored
 
@@ -39,11 +46,45 @@ def register(sub: argparse._SubParsersAction) -> None:
         default=1,
         help="parallel workers: processes for the parser, threads with the LLM (default 1)",
     )
-    p.add_argument(
+    budget = p.add_argument_group(
+        "budget per file",
+        "Reading and parsing each file runs in a child process held to these limits; a file "
+        "over any of them is recorded as failed (kind source, with the reason) and the run "
+        "goes on. Later runs skip it unless --retry-failed.",
+    )
+    budget.add_argument(
         "--timeout",
         type=float,
-        default=300.0,
-        help="give up on a file after this many seconds, record it as failed (default 300)",
+        default=DEFAULT_SECONDS,
+        metavar="SECONDS",
+        help=f"wall-clock seconds per file (default {DEFAULT_SECONDS:g})",
+    )
+    budget.add_argument(
+        "--cpu-seconds",
+        type=float,
+        default=DEFAULT_CPU_SECONDS,
+        metavar="SECONDS",
+        help=f"CPU seconds per file (default {DEFAULT_CPU_SECONDS:g})",
+    )
+    budget.add_argument(
+        "--memory-mb",
+        type=int,
+        default=DEFAULT_MEMORY_MB,
+        metavar="MB",
+        help=f"memory (address space) per file, interpreter included (default {DEFAULT_MEMORY_MB})",
+    )
+    budget.add_argument(
+        "--max-file-mb",
+        type=float,
+        default=DEFAULT_FILE_MB,
+        metavar="MB",
+        help=f"larger files are refused unread (default {DEFAULT_FILE_MB:g})",
+    )
+    p.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="process again the files an earlier run recorded as failed because of the file "
+        "itself (unreadable, over budget)",
     )
     p.add_argument(
         "--no-cache",
@@ -65,8 +106,17 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(
             f"--jobs {args.jobs}: expected a number from 1 to {4 * (os.cpu_count() or 1) + 32}"
         )
-    if args.timeout <= 0:
-        raise UserError(f"--timeout {args.timeout:g}: expected a positive number of seconds")
+    for flag, value in (
+        ("--timeout", args.timeout),
+        ("--cpu-seconds", args.cpu_seconds),
+        ("--memory-mb", args.memory_mb),
+        ("--max-file-mb", args.max_file_mb),
+    ):
+        if not value > 0:
+            raise UserError(f"{flag} {value:g}: expected a positive number")
+    if args.memory_mb < 100:
+        raise UserError(f"--memory-mb {args.memory_mb}: the interpreter alone needs 100")
+    budget = Budget(args.timeout, args.cpu_seconds, args.memory_mb, args.max_file_mb)
     if args.no_cache:
         os.environ["NIANBAO_NO_CACHE"] = "1"  # read by every worker's LLM configuration
     files = discover(args.paths)
@@ -75,11 +125,19 @@ def run(args: argparse.Namespace) -> int:
     try:
         store = open_store(args.db)
     except (OSError, sqlite3.Error) as exc:  # e.g. a file that is not a database
+        if isinstance(exc, sqlite3.DatabaseError) and "not a database" not in str(exc):
+            raise  # a damaged store: one line and exit 4, from the CLI's fault handler
         raise UserError(f"{args.db}: cannot open the store ({exc})") from None
     bar: Any = tqdm(total=len(files), unit="report", dynamic_ncols=True, disable=None)
     try:
         stats = run_files(
-            store, files, args.backend, args.jobs, progress=bar.update, timeout=args.timeout
+            store,
+            files,
+            args.backend,
+            args.jobs,
+            progress=bar.update,
+            budget=budget,
+            retry_failed=args.retry_failed,
         )
     finally:
         bar.close()

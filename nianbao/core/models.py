@@ -266,6 +266,10 @@ class CellProvenance(BaseModel):
     notes: list[str] = Field(default_factory=list)  # why the cell needs a look, if it does
     # other readings the text supports (e.g. several segmentations of glued digits)
     alternatives: list[int | Decimal | None] = Field(default_factory=list)
+    # where the value sits on the page, for a source read from positioned words (PDF, scan):
+    # 1-based page and (x0, y0, x1, y1) as fractions of the page's size, top-left origin
+    page: int | None = Field(default=None, ge=1)
+    box: tuple[float, float, float, float] | None = None
 
 
 class Extraction(BaseModel):
@@ -354,4 +358,3 @@ __all__ = [
     "typed_json_schema",
     "validate_cells",
 ]
-

@@ -17,6 +17,7 @@ def assess(source: SourceInfo, readings: dict[str, Extraction], seconds: float =
         (reconciled,) = readings.values()
     else:
         raise ValueError(f"expected the parser's and/or the LLM's reading, got {sorted(readings)}")
+    # the one verdict: status from rules.proof.report_is_accepted (every cell proven)
     judged = verdict(reconciled, source.text)
     return Outcome(
         source=source,
@@ -26,4 +27,5 @@ def assess(source: SourceInfo, readings: dict[str, Extraction], seconds: float =
         check=judged.check,
         flags=judged.flags,
         seconds=seconds,
+        proof=judged.proof,
     )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -30,17 +31,19 @@ from typing import Any
 from nianbao.core.errors import BackendError
 from nianbao.core.models import SCHEMA_VERSION
 from nianbao.pipeline import interrupts, reconcile
+from nianbao.pipeline.budget import Budget
 from nianbao.pipeline.files import iter_sources
 from nianbao.pipeline.worker import (
     FATAL,
     Failure,
-    build_extractors,
     extractors,
+    init_worker,
     process,
     reset_extractors,
 )
 from nianbao.store import Outcome, SourceInfo, Store
 from nianbao.store.db import interrupts_deferred
+from nianbao.store.runlock import run_lock
 from nianbao.store.writer import RUN_TOTALS
 
 PROGRESS_EVERY = 25  # store the run's totals every so many reports
@@ -110,14 +113,22 @@ def _executor(backend: str, jobs: int) -> Executor | None:
         # Spawned, not forked: a fork of a process that runs threads (tqdm's monitor, a dead
         # pool's feeder) can inherit a held lock and hang forever; a rebuilt pool after a
         # killed worker did exactly that.
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
         return ProcessPoolExecutor(
             jobs,
             mp_context=multiprocessing.get_context("spawn"),
-            initializer=build_extractors,
-            initargs=(backend,),
+            initializer=_init_worker,
+            initargs=(backend, max(1, cores // jobs)),
         )
     # The LLM waits on the network: threads are enough and share one HTTP client and cache.
     return ThreadPoolExecutor(jobs)
+
+
+def _init_worker(backend: str, ocr_threads: int) -> None:
+    """A worker process: its share of the cores for OCR (jobs x threads never exceeds the
+    cores, or onnxruntime's pools fight each other), then the usual worker start."""
+    os.environ.setdefault("NIANBAO_OCR_THREADS", str(ocr_threads))
+    init_worker(backend)
 
 
 class _Pool:
@@ -125,7 +136,7 @@ class _Pool:
     reader). The files in flight then (at most 2 x jobs) are recorded as failed, kind
     "internal", so the next run retries them; the run goes on with a fresh pool."""
 
-    def __init__(self, backend: str, jobs: int, timeout: float | None) -> None:
+    def __init__(self, backend: str, jobs: int, timeout: float | Budget | None) -> None:
         self.backend, self.jobs, self.timeout = backend, jobs, timeout
         self.executor = _executor(backend, jobs)
 
@@ -200,8 +211,31 @@ def run(
     jobs: int = 1,
     progress: Callable[[int], None] | None = None,
     timeout: float | None = DEFAULT_TIMEOUT,
+    budget: Budget | None = None,
+    retry_failed: bool = False,
 ) -> RunStats:
-    """Process `files` into `store`; already-done content with this configuration is skipped."""
+    """Process `files` into `store`; already-done content with this configuration is skipped.
+
+    Each file is read and parsed within `budget` (default: the defaults, with `timeout` as
+    its wall-clock seconds; `timeout=None` and no budget: no limits, all in this process,
+    for library callers and tests); a file over it is recorded as failed, kind source, and
+    skipped by later runs unless `retry_failed`, as is any file that failed because of
+    itself."""
+    limits = budget if budget is not None else None if timeout is None else Budget(timeout)
+    with run_lock(store.path):  # one run per store: no file is processed twice at once
+        store.close_killed_runs()
+        return _run(store, files, backend, jobs, progress, limits, retry_failed)
+
+
+def _run(
+    store: Store,
+    files: Sequence[Path],
+    backend: str,
+    jobs: int,
+    progress: Callable[[int], None] | None,
+    limits: Budget | None,
+    retry_failed: bool,
+) -> RunStats:
     started = time.perf_counter()
     reset_extractors()
     config = configuration(backend)
@@ -222,7 +256,7 @@ def run(
                 info = SourceInfo(str(path), path.name, _unreadable_hash(path), "unknown", 0)
                 _store(store, stats, fp, Failure(info, source, "source"))
                 tick(1)
-            elif (before := store.done_before(source, fp)) is not None:
+            elif (before := store.done_before(source, fp, retry_failed)) is not None:
                 stats.n_skipped += 1
                 if before[0] == "failed":
                     stats.n_failed_before += 1
@@ -233,7 +267,7 @@ def run(
                 yield path, source
 
     with interrupts.watched():
-        pool = _Pool(backend, jobs, timeout)
+        pool = _Pool(backend, jobs, limits)
         status = "interrupted"
         try:
             for result in pool.results(todo()):

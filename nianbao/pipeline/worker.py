@@ -18,12 +18,14 @@ from pathlib import Path
 from typing import Any
 
 from extractor.base import Extractor
+from extractor.damage import mark_damage
 from extractor.registry import get_extractor
 from nianbao.core.document import SourceDocument
 from nianbao.core.errors import BackendError, ExtractorError, NianbaoError, SourceError
 from nianbao.core.models import Extraction
 from nianbao.pipeline import interrupts
 from nianbao.pipeline.assess import assess
+from nianbao.pipeline.budget import Budget, ChildFailed, OverBudget, bounded, die_with_parent
 from nianbao.store.types import Outcome, SourceInfo
 from rules.verdict import verdict
 
@@ -53,6 +55,12 @@ def build_extractors(backend: str, options: dict[str, dict[str, Any]] | None = N
             _EXTRACTORS[name] = get_extractor(name, **options.get(name, {}))
 
 
+def init_worker(backend: str) -> None:
+    """A pool worker's start: die with the run (no orphans after a SIGKILL), build extractors."""
+    die_with_parent()
+    build_extractors(backend)
+
+
 def reset_extractors() -> None:
     """Forget (and close) this process's extractors: a new run reads its settings afresh."""
     while _EXTRACTORS:
@@ -67,10 +75,14 @@ def extractors(backend: str) -> dict[str, Extractor]:
     return {name: _EXTRACTORS[name] for name in backend_names(backend)}
 
 
-def targeted_readings(doc: SourceDocument, backends: dict[str, Extractor]) -> dict[str, Extraction]:
-    """The parser first; the LLM only about the rows holding the cells the parser and the
-    rule engine flag (whole rows, so the model reads a row's sum with its parts)."""
-    parser = backends["parser"].extract(doc)
+def targeted_readings(
+    doc: SourceDocument, backends: dict[str, Extractor], parser: Extraction | None = None
+) -> dict[str, Extraction]:
+    """The parser first (unless already read); the LLM only about the rows holding the cells
+    the parser and the rule engine flag (whole rows, so the model reads a row's sum with its
+    parts)."""
+    if parser is None:
+        parser = backends["parser"].extract(doc)
     flagged = verdict(parser, doc.text).flags
     if not flagged:
         return {"parser": parser}
@@ -110,10 +122,15 @@ def time_limit(seconds: float | None) -> Iterator[None]:
 
 
 def process(
-    path: Path, source: SourceInfo, backend: str, timeout: float | None = None
+    path: Path, source: SourceInfo, backend: str, timeout: float | Budget | None = None
 ) -> Outcome | Failure:
-    """Read and extract one file; every error becomes a `Failure` with a one-line reason."""
+    """Read and extract one file; every error becomes a `Failure` with a one-line reason.
+
+    With a `Budget`, reading and parsing run in a child process held to it (see
+    nianbao.pipeline.budget); a bare number is the old in-process limit in seconds."""
     started = time.perf_counter()
+    if isinstance(timeout, Budget):
+        return _process(path, source, backend, started, timeout)
     try:
         with time_limit(timeout):
             return _process(path, source, backend, started)
@@ -126,20 +143,54 @@ def process(
         )
 
 
-def _process(path: Path, source: SourceInfo, backend: str, started: float) -> Outcome | Failure:
-    from extractor.damage import mark_damage
-    from extractor.readers import read_document
+def read_and_parse(
+    path: Path, backend: str, max_bytes: int | None = None
+) -> tuple[SourceDocument, int, Extraction | None]:
+    """The untrusted part of a file's work: read its bytes once, decode them, and run the
+    parser when the backend uses it. (document, size in bytes, parser reading or None)."""
+    from extractor.readers import MAX_BYTES, document_from_bytes, read_bytes
 
+    raw = read_bytes(path, MAX_BYTES if max_bytes is None else max_bytes)
+    doc = document_from_bytes(path, raw)
+    if "parser" not in backend_names(backend):
+        return doc, len(raw), None
+    return doc, len(raw), extractors("parser")["parser"].extract(doc)
+
+
+def _process(
+    path: Path, source: SourceInfo, backend: str, started: float, budget: Budget | None = None
+) -> Outcome | Failure:
     try:
-        doc = read_document(path)
-        source = dataclasses.replace(source, text=doc.text, media=doc.media)
-        if backend == "targeted":
-            readings = targeted_readings(doc, extractors(backend))
+        if budget is None:
+            doc, size, parser = read_and_parse(path, backend)
         else:
-            readings = {name: ex.extract(doc) for name, ex in extractors(backend).items()}
+            try:
+                (doc, size, parser), _spent = bounded(
+                    read_and_parse, (path, backend, budget.max_bytes), budget
+                )
+            except ChildFailed as exc:
+                if isinstance(exc.error, ExtractorError):
+                    raise exc.error from None
+                error = f"{path.name}: internal error {exc.line}"
+                return Failure(source, error, "internal", time.perf_counter() - started)
+        # The hash and the text come from the same bytes, read once: a file replaced since
+        # it was hashed for the skip check is stored as what was read.
+        source = dataclasses.replace(
+            source, text=doc.text, media=doc.media, content_hash=doc.sha256, size_bytes=size
+        )
+        backends = extractors(backend)
+        if backend == "targeted":
+            readings = targeted_readings(doc, backends, parser)
+        else:
+            readings = {
+                name: parser if name == "parser" and parser is not None else ex.extract(doc)
+                for name, ex in backends.items()
+            }
         for reading in readings.values():  # a cell on a line with replaced bytes needs a look
             mark_damage(doc, reading)
         return assess(source, readings, seconds=time.perf_counter() - started)
+    except OverBudget as exc:  # the file itself: it would cost as much again
+        return Failure(source, f"{path.name}: {exc}", "source", time.perf_counter() - started)
     except BackendError as exc:  # bad key, unreachable endpoint: every report would fail
         return Failure(source, str(exc), FATAL, time.perf_counter() - started)
     except SourceError as exc:  # the file itself: it would fail again

@@ -184,6 +184,25 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX decisions_result ON decisions(result_id);
         """,
     ),
+    Migration(
+        2,
+        "cells.proof (rules.proof.ProofLevel) and cells.cause (the decision that settles it)",
+        """
+        -- How far each cell is proven (read_confirmed, blank_proven, ambiguous, …) and, for an
+        -- unproven one, the id of the one decision ("d1", …) that settles it with its cause.
+        -- NULL in results stored before proof levels existed.
+        ALTER TABLE cells ADD COLUMN proof TEXT;
+        ALTER TABLE cells ADD COLUMN cause TEXT;
+        """,
+    ),
+    Migration(
+        3,
+        "cells.page, cells.box: where a value sits on the page of a PDF or a scan",
+        """
+        ALTER TABLE cells ADD COLUMN page INTEGER;  -- 1-based; NULL for text without pages
+        ALTER TABLE cells ADD COLUMN box TEXT;      -- JSON [x0, y0, x1, y1], page fractions
+        """,
+    ),
 )
 
 

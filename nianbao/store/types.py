@@ -9,6 +9,7 @@ from nianbao.core.errors import NianbaoError
 from nianbao.core.layout import Template
 from nianbao.core.models import CellValue, Extraction, ReportStatus
 from rules.findings import CheckResult, Finding, Suspect
+from rules.proving import Proof
 
 
 class ReviewStatus(StrEnum):
@@ -66,6 +67,8 @@ class Outcome:
     check: CheckResult
     flags: dict[str, list[str]]  # rules.verdict on the reconciled reading
     seconds: float = 0.0
+    # rules.proving.prove on the reconciled reading (levels, decisions); None: computed on save
+    proof: Proof | None = None
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,8 @@ class CellView:
     confidence: float | None
     review_state: str  # none | fixed | accepted
     version: int
+    page: int | None = None  # 1-based page of a PDF or scan where the value sits
+    box: tuple[float, float, float, float] | None = None  # page fractions, top-left origin
 
 
 @dataclass(frozen=True)

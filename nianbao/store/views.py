@@ -238,6 +238,8 @@ class Reader:
                 confidence=c["confidence"],
                 review_state=c["review_state"],
                 version=c["version"],
+                page=c["page"],
+                box=tuple(json.loads(c["box"])) if c["box"] else None,
             )
         return dict(sorted(out.items(), key=lambda kv: order[kv[0]]))
 

@@ -18,6 +18,7 @@ from nianbao.store.types import Outcome, SourceInfo
 from nianbao.store.values import encode
 from nianbao.store.writer_check import write_check
 from rules.findings import CheckResult, Finding, Severity, Status
+from rules.proving import prove
 from rules.verdict import LOW_CONFIDENCE
 
 _SPACE = re.compile(r"\s+")
@@ -92,6 +93,16 @@ class RunWriter:
             )
             return int(cur.lastrowid or 0)
 
+    def close_killed_runs(self) -> int:
+        """Mark `interrupted` every run still `running`: called by a run holding the store's
+        run lock, so none of them is alive (they were killed). Returns how many."""
+        with self.db.transaction() as conn:
+            cur = conn.execute(
+                "UPDATE runs SET status = 'interrupted', finished_at = ? WHERE status = 'running'",
+                (now(),),
+            )
+            return int(cur.rowcount)
+
     def update_run(self, run_id: int, totals: dict[str, float], status: str | None = None) -> None:
         """Store the run's running totals (called now and then, and at the end)."""
         cols = [k for k in RUN_TOTALS if k in totals]
@@ -106,19 +117,23 @@ class RunWriter:
             conn.execute(f"UPDATE runs SET {sets} WHERE id = ?", [*params, run_id])
 
     # ---- resuming --------------------------------------------------------------------------
-    def done_before(self, source: SourceInfo, fingerprint: str) -> tuple[str, str | None] | None:
+    def done_before(
+        self, source: SourceInfo, fingerprint: str, retry_failed: bool = False
+    ) -> tuple[str, str | None] | None:
         """(status, error) when this content was already processed with this configuration.
 
-        A failure because the file itself is bad counts as done (it would fail again); a
-        failure of the backend (network, endpoint) or of the code does not, so a later run
-        retries it. The path is recorded either way, so a copy under a new name is known.
+        A failure because the file itself is bad (unreadable, over its budget) counts as done
+        (it would fail again) unless `retry_failed`; a failure of the backend (network,
+        endpoint) or of the code does not, so a later run retries it. The path is recorded
+        either way, so a copy under a new name is known.
         """
+        failed_done = "r.error_kind = 'source'" if not retry_failed else "0"
         with self.db.transaction() as conn:
             row = conn.execute(
                 "SELECT p.id, r.status, r.error FROM reports p"
                 " JOIN results r ON r.report_id = p.id"
                 " WHERE p.content_hash = ? AND r.config_fingerprint = ?"
-                " AND (r.status != 'failed' OR r.error_kind = 'source')"
+                f" AND (r.status != 'failed' OR {failed_done})"
                 " ORDER BY r.id DESC LIMIT 1",
                 (source.content_hash, fingerprint),
             ).fetchone()
@@ -143,6 +158,8 @@ class RunWriter:
         parser, llm = outcome.sources.get("parser"), outcome.sources.get("llm")
         rows = []
         n_disagree = n_low = 0
+        proof = outcome.proof or prove(outcome.reconciled, outcome.check)
+        cause = proof.decision_of
         for key in report.layout.keys:
             prov = outcome.reconciled.provenance.get(key) or CellProvenance(extractor="unknown")
             agree = agreement(parser, llm, key)
@@ -163,6 +180,10 @@ class RunWriter:
                     prov.method,
                     prov.alignment.value,
                     prov.confidence,
+                    proof.levels[key].value,
+                    cause.get(key),
+                    prov.page,
+                    json.dumps(list(prov.box)) if prov.box is not None else None,
                 )
             )
         with self.db.transaction() as conn:
@@ -206,7 +227,8 @@ class RunWriter:
             conn.executemany(
                 "INSERT INTO cells (result_id, key, value, status, reasons, agreement,"
                 " parser_value, llm_value, span_start, span_end, snippet, method, alignment,"
-                " confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " confidence, proof, cause, page, box)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(result_id, *row) for row in rows],
             )
             write_check(conn, result_id, outcome.check.findings, outcome.check.suspects)

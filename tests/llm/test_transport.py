@@ -62,7 +62,9 @@ def test_a_timeout_is_retried(server, make_extractor, seed4) -> None:
 
     assert extraction.report.cells == oracle.gold.cells
     assert len(server.chat_requests) == 5  # the timed-out meta request, then four
-    assert 0.5 <= gaps(server)[0] < 60  # gave up after the 0.5 s timeout, not the answer
+    # gave up and asked again long before the answer came; no lower bound: the client's
+    # clock starts before the server's, so a loaded machine can show a gap under 0.5 s
+    assert gaps(server)[0] < 60
     assert extraction.usage["retries"] == 1 and extraction.usage["calls"] == 4
 
 

@@ -8,7 +8,7 @@ the placements, most plausible first, and says why each is plausible. It never c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import combinations, pairwise
@@ -18,6 +18,7 @@ Value = int | Decimal | None
 
 MAX_PLACEMENTS = 64  # placements kept per row
 MAX_COMBINATIONS = 5_000  # past this many ways to place gaps, only contiguous gaps are tried
+MAX_WINDOWS = 32  # a runaway row: windows of n values tried from each end
 
 # Plausibility costs (smaller is likelier); they only order placements, never exclude one.
 COST_DUPLICATE = 0.0  # drop one of two equal neighbours that are not 0 ("8 8")
@@ -115,17 +116,25 @@ def _drop_cost(values: Sequence[Value], i: int) -> tuple[float, str]:
 
 
 def _too_many(values: Sequence[Value], n: int) -> list[Placement]:
+    """Drop `m - n` values. Every way to drop them while there are few; else the cheapest
+    drops; and for a row far longer than its cells (a runaway row: 1,000 numbers once built
+    C(1000, 2) placements, 3 GB), only windows of n neighbouring values at either end: the
+    work is linear in the row and the placements at most MAX_COMBINATIONS."""
     m = len(values)
     extra = m - n
     costs = [_drop_cost(values, i) for i in range(m)]
+    choices: Iterable[tuple[int, ...]]
     if comb(m, extra) <= MAX_COMBINATIONS:
-        choices = list(combinations(range(m), extra))
-    else:  # the cheapest drops only
+        choices = combinations(range(m), extra)
+    elif comb(extra + 2, extra) <= MAX_COMBINATIONS:  # the cheapest drops only
         cheapest = sorted(range(m), key=lambda i: costs[i][0])[: extra + 2]
-        choices = list(combinations(sorted(cheapest), extra))
+        choices = combinations(sorted(cheapest), extra)
+    else:
+        return _windows(values, n, costs)
     out: list[Placement] = []
     for dropped in choices:
-        kept = tuple(i for i in range(m) if i not in dropped)
+        gone = set(dropped)
+        kept = tuple(i for i in range(m) if i not in gone)
         out.append(
             Placement(
                 tuple(values[i] for i in kept),
@@ -133,6 +142,30 @@ def _too_many(values: Sequence[Value], n: int) -> list[Placement]:
                 dropped,
                 sum(costs[i][0] for i in dropped),
                 "; ".join(costs[i][1] for i in dropped),
+            )
+        )
+    return out
+
+
+def _windows(values: Sequence[Value], n: int, costs: list[tuple[float, str]]) -> list[Placement]:
+    """n neighbouring values, the window starting at either end of the row (at most
+    MAX_WINDOWS from each end); everything outside it dropped as stray."""
+    m = len(values)
+    starts = sorted(
+        {*range(min(MAX_WINDOWS, m - n + 1)), *range(max(0, m - n + 1 - MAX_WINDOWS), m - n + 1)}
+    )
+    total = sum(c for c, _ in costs)
+    out: list[Placement] = []
+    for s in starts:
+        kept = tuple(range(s, s + n))
+        inside = sum(costs[i][0] for i in kept)
+        out.append(
+            Placement(
+                tuple(values[s : s + n]),
+                kept,
+                (*range(s), *range(s + n, m)),
+                total - inside,
+                f"{m - n} stray values around the row",
             )
         )
     return out

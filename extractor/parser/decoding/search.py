@@ -310,6 +310,7 @@ def fill(
 # prefix and suffix sets of partial sums; a reading survives if the other rows can make up
 # the rest. Sound (nothing a satisfying combination uses is dropped) and run to a fixpoint.
 
+
 @cache
 def coefficients(ident: Identity) -> dict[str, int]:
     """Each cell's coefficient in the identity (+1 a part, -1 a total), computed once."""

@@ -1,0 +1,115 @@
+"""Benchmark: PDF reading before/after (pdfplumber vs pypdfium2 + grid) and OCR per page.
+
+Run on demand: `.venv/bin/python bench/bench_geometry.py [--pages N] [--threads N]`.
+
+1. PDF read, per report: CPU seconds of the former path (pdfplumber's tables ->
+   text) and of the new one (PDFium words -> grid builder), on the eval set's real PDFs and
+   on PDFs headless Chromium prints from generated reports; best of 3 runs each; ratio.
+2. OCR, per page: wall and CPU seconds and the process's peak memory (ru_maxrss) for N
+   degraded 150-dpi scans made from generated reports, the OCR cache off. Wall time on a
+   machine shared with other work is that machine's; the CPU time is the page's own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+sys.path.insert(0, str(ROOT))
+
+from eval.synth.paper import degrade, gold_report, page_images, print_pdf, report_html  # noqa: E402
+from extractor.geometry.grid import build  # noqa: E402
+from extractor.geometry.pdfium_text import pdf_words  # noqa: E402
+from extractor.readers.pdf import pdf_to_text  # noqa: E402
+
+REAL = ROOT / "eval" / "data" / "real"
+
+
+def _best_cpu(fn: object, runs: int = 3) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        started = time.process_time()
+        fn()  # type: ignore[operator]
+        best = min(best, time.process_time() - started)
+    return best
+
+
+def pdf_reads(pdfs: list[tuple[str, bytes]]) -> None:
+    print("PDF read per report, CPU s (best of 3): pdfplumber -> pypdfium2+grid")
+    before_total = after_total = 0.0
+    for name, raw in pdfs:
+        before = _best_cpu(lambda raw=raw: pdf_to_text("r.pdf", raw))
+        after = _best_cpu(lambda raw=raw: build(pdf_words("r.pdf", raw)))
+        before_total += before
+        after_total += after
+        ratio = before / after
+        print(f"  {name:40s} {before * 1000:7.1f} ms -> {after * 1000:6.1f} ms  x{ratio:5.1f}")
+    print(
+        f"  all {len(pdfs)} reports: {before_total * 1000:.0f} ms -> {after_total * 1000:.0f} ms"
+        f"  x{before_total / after_total:.1f} less CPU"
+    )
+
+
+def ocr_pages(n: int) -> None:
+    from extractor.geometry import ocr
+
+    images = []
+    seed = 0
+    while len(images) < n:
+        pdf = print_pdf(report_html(gold_report(seed)))
+        rng = random.Random(seed)
+        images += [degrade(page, rng) for page in page_images(pdf, dpi=150)]
+        seed += 1
+    images = images[:n]
+    ocr.engine()  # model load is once per worker, not per page
+    print("OCR per page (150 dpi, threads="
+          f"{os.environ.get('NIANBAO_OCR_THREADS') or ocr.worker_cores()}, cache off):")
+    walls, cpus = [], []
+    for n_page, image in enumerate(images):
+        wall, cpu = time.perf_counter(), time.process_time()
+        page = ocr.ocr_page(image, n_page)
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        walls.append(wall)
+        cpus.append(cpu)
+        print(f"  page {n_page}: {wall:5.2f} s wall, {cpu:5.2f} s CPU, {len(page.words)} words")
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"  mean {sum(walls) / len(walls):.2f} s wall, {sum(cpus) / len(cpus):.2f} s CPU per page;"
+        f" peak memory {peak:.0f} MB (process, models included)"
+    )
+    load = os.getloadavg()[0]
+    print(f"  load average during the run: {load:.1f} on {os.cpu_count()} cores")
+
+
+def main() -> None:
+    import logging
+
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)  # pdfplumber's font warnings
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, default=4, help="OCR pages to time")
+    parser.add_argument("--threads", type=int, default=0, help="onnxruntime threads")
+    parser.add_argument("--synth-pdfs", type=int, default=4, help="generated PDFs to read")
+    args = parser.parse_args()
+    if args.threads:
+        os.environ["NIANBAO_OCR_THREADS"] = str(args.threads)
+    # a fresh, throw-away cache: every page is recognised, none is served from disk
+    os.environ["NIANBAO_OCR_CACHE"] = tempfile.mkdtemp(prefix="nianbao-bench-ocr-")
+    pdfs = [(p.name, p.read_bytes()) for p in sorted(REAL.glob("*.pdf"))]
+    for seed in range(args.synth_pdfs):
+        template = "2021" if seed % 2 == 0 else "2019"
+        pdfs.append((f"generated-{seed}-{template}.pdf",
+                     print_pdf(report_html(gold_report(seed, template)))))
+    pdf_reads(pdfs)
+    if args.pages:
+        ocr_pages(args.pages)
+
+
+if __name__ == "__main__":
+    main()

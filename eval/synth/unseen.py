@@ -1,0 +1,127 @@
+"""Damage classes the parser was not built on (issue 13), applied with their own random stream.
+
+They run after `damage.CATALOGUE`, drawing from a stream of their own, so every report an
+older generator made stays the same text unless one of these strikes it. Each returns where
+it struck; the gold changes only for `missing_value` (its gold, as `dropped_cells`', is what
+the printed row and the identities pin down, else null).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+from eval.synth.damage import Damage, _data_rows, _valued
+from eval.synth.document import Cell, Document
+from nianbao.core.models import CanonicalReport
+
+# OCR look-alikes of digits inside a number ("1O", "l2", "S0", "B")
+OCR_DIGITS = {"0": "O", "1": "l", "5": "S", "8": "B"}
+
+
+def missing_value(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
+    """One value gone from a row, no placeholder and no separator left ("0 0 0 1 1 9" for
+    seven columns), in any column of a row whose values differ (so where it went matters)."""
+    cells = gold.cells
+    rows = [
+        r
+        for r in _data_rows(doc)
+        if len(r.cells) >= 3
+        and all(c.key for c in r.cells)
+        and len({c.text for c in r.cells}) > 1
+        and all(cells.get(c.key) is not None for c in r.cells)  # type: ignore[arg-type]
+    ]
+    out = []
+    for row in rng.sample(rows, k=min(len(rows), rng.randint(1, 2))):
+        cell = rng.choice(row.cells)
+        row.cells.remove(cell)
+        doc.lost[cell.key] = cells[cell.key]  # type: ignore[index]
+        cells[cell.key] = None  # type: ignore[index]
+        out.append(cell.key or "")
+    return out
+
+
+def broken_number(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
+    """A number broken across a line inside its table row ("12\\n3" for 123)."""
+    long = [(r, c) for r, c in _valued(doc, gold.cells) if re.fullmatch(r"\d{2,}", c.text)]
+    out = []
+    for _, cell in rng.sample(long, k=min(len(long), rng.randint(1, 3))):
+        at = rng.randrange(1, len(cell.text))
+        cell.text = f"{cell.text[:at]}\n{cell.text[at:]}"
+        out.append(cell.key or "")
+    return out
+
+
+def ocr_digits(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
+    """Digits OCR read as letters inside numbers ("1O", "l2", "S0", "B")."""
+    hit = [
+        (r, c)
+        for r, c in _valued(doc, gold.cells)
+        if re.fullmatch(r"\d+", c.text) and any(d in c.text for d in OCR_DIGITS)
+    ]
+    out = []
+    for _, cell in rng.sample(hit, k=min(len(hit), rng.randint(1, 4))):
+        at = [i for i, ch in enumerate(cell.text) if ch in OCR_DIGITS]
+        i = rng.choice(at)
+        cell.text = cell.text[:i] + OCR_DIGITS[cell.text[i]] + cell.text[i + 1 :]
+        out.append(cell.key or "")
+    return out
+
+
+def lost_label(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
+    """A part-三 row whose label was lost while its values remain."""
+    rows = [r for r in _data_rows(doc, "t3") if r.labels and r.cells]
+    if not rows:
+        return []
+    row = rng.choice(rows[1:-1] or rows)
+    row.labels = []
+    row.label_roles = []
+    return [row.name]
+
+
+def interleaved(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
+    """Part 三's column headers printed in among the first value rows, one item per line,
+    as text extraction without layout gives: label, header, value, header, value, …"""
+    table = next((t for t in doc.tables() if t.part == "t3"), None)
+    if table is None:
+        return []
+    headers = [c.text for r in table.rows if r.kind == "header" for c in r.cells if c.text]
+    data = [r for r in table.rows if r.kind == "data" and r.labels]
+    if not headers or not data:
+        return []
+    table.rows = [r for r in table.rows if r.kind != "header"]
+    row = data[0]
+    mixed: list[Cell] = []
+    names = iter(headers)
+    for cell in row.cells:
+        name = next(names, None)
+        if name is not None:
+            mixed.append(Cell(name))  # no key: header text, not a value
+        mixed.append(cell)
+    row.cells = mixed
+    row.kind = "data"
+    return [f"{row.name}: {len(headers)} header items"]
+
+
+UNSEEN: tuple[Damage, ...] = (
+    Damage("missing_value", 0.12, missing_value, True, "a value gone with no placeholder"),
+    Damage("broken_number", 0.1, broken_number, False, 'a number broken over a line "12\\n3"'),
+    Damage("ocr_digits", 0.1, ocr_digits, False, 'OCR digit look-alikes "1O", "l2", "S0"'),
+    Damage("lost_label", 0.08, lost_label, False, "a part-三 row printed without its label"),
+    Damage("interleaved", 0.3, interleaved, False, "headers in among values, one per line"),
+)
+UNSEEN_TYPES: tuple[str, ...] = tuple(d.name for d in UNSEEN)
+# Renderings that cannot show a damage (values glued, or one item per line already).
+# `interleaved` is what a one-item-per-line text gives: only `cell_lines` prints it so.
+UNSEEN_NOT_WITH: dict[str, frozenset[str]] = {
+    "flat_html": frozenset({"broken_number", "lost_label", "interleaved", "missing_value"}),
+    "cell_lines": frozenset({"broken_number"}),  # "12\n3" is two values there
+    "ocr_markdown": frozenset({"interleaved", "lost_label"}),  # its rows need their labels
+    "tab_rows": frozenset({"interleaved"}),
+    "markdown": frozenset({"interleaved"}),
+    "pdf_text": frozenset({"interleaved"}),
+}
+
+
+def unseen_rng(seed: int, index: int) -> random.Random:
+    return random.Random(f"nianbao-synth-unseen:{seed}:{index}")

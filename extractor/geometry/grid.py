@@ -1,0 +1,425 @@
+"""One grid builder for every page with geometry: positioned words -> table rows as text.
+
+Words are grouped into visual lines. A line whose values sit right of its words is a table
+row; consecutive rows form a block, which ends at a line reaching into the value area (a
+header, prose). A block's columns are the x-ranges of its values, plus any header word
+above it that stands over no value (a column left blank in every row). Each row then prints
+as "label<TAB>cell<TAB>cell…": a column with no value prints the printed-blank placeholder
+(an OCR page only when the cell holds no ink; else a "?" no reader takes as a value), so a
+blank cell stays blank and never takes a neighbour's value. Words of the label column on
+lines between rows (wrapped labels, vertical group labels) join the nearest row's label.
+Every printed value keeps an anchor: its page, box and score.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from statistics import median
+
+from extractor.geometry.ink import has_ink, ruled_cells
+from extractor.geometry.numbers import PLACEHOLDER, UNREAD, Reading, read_value
+from extractor.geometry.words import Anchor, Box, Geometry, PageWords, Word, union
+
+SPACE = 0.6  # a gap wider than this many heights prints as a space
+TALL = 2.5  # a word this many times the page's usual height is vertical text
+LINE_TOL = 0.4  # words whose centres differ by less than this many heights share a line
+PREFIX_GAP = 0.6  # a number this close before a word is that word's numbering ("2" ".其他")
+REPAIRED = 0.95  # a value repaired from a digit look-alike: its score, a little lower
+_FURNITURE = re.compile(r"^[-—–\s]*\d{1,3}[-—–\s]*$|^第\s*\d+\s*页|^\d{1,3}\s*/\s*\d{1,3}$")
+_UNITS = frozenset("件条个项次元")
+
+
+@dataclass
+class Line:
+    words: list[Word]
+    values: dict[int, Reading] = field(default_factory=dict)  # word index -> reading
+
+    @cached_property
+    def cy(self) -> float:  # asked for every label word against every row: computed once
+        return median(w.cy for w in self.words)
+
+    @property
+    def text(self) -> str:
+        """The words as printed: a space only where the gap is wider than a character."""
+        out: list[str] = []
+        h = max(w.height for w in self.words)  # a dash or "、" is thin: the line's height
+        for prev, word in zip([None, *self.words], self.words, strict=False):
+            if prev is not None and word.x0 - prev.x1 > SPACE * h:
+                out.append(" ")
+            out.append(word.text)
+        return "".join(out)
+
+    def value_left(self) -> float:
+        return min(self.words[i].x0 for i in self.values)
+
+
+@dataclass
+class Block:
+    rows: list[Line] = field(default_factory=list)
+    fragments: list[Word] = field(default_factory=list)  # label-column words between rows
+    header: list[Word] = field(default_factory=list)  # words above the first row
+    columns: list[tuple[float, float]] = field(default_factory=list)
+    spilled: list[Word] = field(default_factory=list)  # label-column words far from any row
+
+    @property
+    def left(self) -> float:
+        return min(r.value_left() for r in self.rows)
+
+
+def group_lines(words: list[Word], usual: float | None = None) -> list[Line]:
+    """Words -> visual lines, top to bottom, each left to right. `usual` is the page's usual
+    word height (a few label words alone do not know it: "一" and "、" are thin)."""
+    lines: list[list[Word]] = []
+    if usual is None:
+        usual = median(w.height for w in words) if words else 0.0
+    for word in sorted(words, key=lambda w: w.cy):
+        tall = word.height > TALL * usual  # vertical text: a line of its own, never a ruler
+        if lines and not tall:
+            line = lines[-1]
+            if any(w.height > TALL * usual for w in line):
+                lines.append([word])
+                continue
+            h = max(word.height, max(w.height for w in line))
+            if abs(word.cy - median(w.cy for w in line)) <= LINE_TOL * h:
+                line.append(word)
+                continue
+        lines.append([word])
+    return [Line(sorted(line, key=lambda w: w.x0)) for line in lines]
+
+
+def _classify(line: Line, ocr: bool) -> None:
+    """Mark the line's value words; a number right before a word is its numbering."""
+    words = line.words
+    for i, word in enumerate(words):
+        reading = read_value(word.text, ocr)
+        if reading is None:
+            continue
+        nxt = words[i + 1] if i + 1 < len(words) else None
+        if (
+            nxt is not None
+            and nxt.x0 - word.x1 < PREFIX_GAP * word.height
+            and read_value(nxt.text, ocr) is None
+            and nxt.text[:1] not in _UNITS
+        ):
+            continue  # "2" ".其他法律…", "一" "、本年新收…": part of a label
+        line.values[i] = reading
+
+
+def _is_row(line: Line) -> bool:
+    """A table row: values, and after the first value no words but units or short noise."""
+    if not line.values or _FURNITURE.match(line.text.strip()):
+        return False
+    if all(r.blank for r in line.values.values()):
+        return False  # dashes alone: a rule, a footer's "- 3 -", never a row of blanks
+    first = min(line.values)
+    others = [w for i, w in enumerate(line.words) if i > first and i not in line.values]
+    if any(len(w.text) > 3 for w in others):
+        return False
+    return len(others) < len(line.values)
+
+
+def _columns(block: Block) -> list[tuple[float, float]]:
+    """Column x-ranges: the union of overlapping value boxes, then header words over none."""
+    spans: list[tuple[float, float]] = []
+    slack = 0.15 * median(w.height for r in block.rows for w in r.words)
+    boxes = sorted((r.words[i].x0, r.words[i].x1) for r in block.rows for i in r.values)
+    for x0, x1 in boxes:
+        if spans and x0 <= spans[-1][1] + slack:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], x1))
+        else:
+            spans.append((x0, x1))
+    if len(spans) < 2:
+        return spans  # a one-column table: no header tells of a column never filled
+    pitch = median(b[0] - a[0] for a, b in itertools.pairwise(spans))
+    lo, hi = block.left - slack, spans[-1][1] + pitch
+    if not block.fragments and not any(
+        i < min(r.values) for r in block.rows for i in range(len(r.words))
+    ):
+        # rows of values only (part 四): a header just left of them is a column too
+        lo = spans[0][0] - 1.5 * pitch
+    for phrase in _phrases(block.header):
+        if phrase[0].x0 < lo or phrase[-1].x1 > hi:
+            continue
+        if any(w.x0 <= b + slack and w.x1 >= a - slack for w in phrase for a, b in spans):
+            continue  # a header over value columns (or part of one): no new column
+        x0, x1 = phrase[0].x0, phrase[-1].x1
+        if x1 - x0 <= 1.5 * pitch:
+            spans.append((x0, x1))
+            spans.sort()
+    return spans
+
+
+def _phrases(words: list[Word]) -> list[list[Word]]:
+    """Header words joined into phrases where they sit close on one line."""
+    out: list[list[Word]] = []
+    for line in group_lines(words):
+        for word in line.words:
+            if (
+                out
+                and out[-1][-1] in line.words
+                and (word.x0 - out[-1][-1].x1 < PHRASE_GAP * word.height)
+            ):
+                out[-1].append(word)
+            else:
+                out.append([word])
+    return out
+
+
+def _ruled_columns(page: PageWords, block: Block) -> list[tuple[float, float]]:
+    """An OCR page's columns plus the cells its vertical ruling lines draw that lie over no
+    column (a cell whose digit the detector missed in every row)."""
+    columns = list(block.columns)
+    if len(columns) < 2 or page.ink is None:
+        return columns
+    width = median(b - a for a, b in columns)
+    labelled = bool(block.fragments) or any(
+        i < min(r.values) for r in block.rows for i in range(len(r.words))
+    )
+    bands = [
+        (min(r.words[i].y0 for i in r.values), max(r.words[i].y1 for i in r.values))
+        for r in block.rows
+    ]
+    for a, b in ruled_cells(page.ink, bands, width):
+        if labelled and b <= block.left:
+            continue  # the label column's cells
+        pad = 0.15 * (b - a)
+        if not any(a < y and b > x for x, y in columns):
+            columns.append((a + pad, b - pad))
+            columns.sort()
+    return columns
+
+
+def _one_value(found: list[tuple[Word, Reading]]) -> bool:
+    """Do the value words of one cell read as one value: side by side on one baseline,
+    close enough to be one number split by the recogniser ("77" "30.28")?"""
+    words = sorted((w for w, _ in found), key=lambda w: w.x0)
+    for a, b in itertools.pairwise(words):
+        overlap = min(a.y1, b.y1) - max(a.y0, b.y0)
+        if overlap < 0.5 * min(a.height, b.height) or b.x0 - a.x1 > 0.5 * max(a.height, b.height):
+            return False
+    return True
+
+
+def _column_of(word: Word, columns: list[tuple[float, float]]) -> int:
+    def overlap(col: tuple[float, float]) -> float:
+        return min(word.x1, col[1]) - max(word.x0, col[0])
+
+    return max(
+        range(len(columns)),
+        key=lambda n: (overlap(columns[n]), -abs(word.cx - (columns[n][0] + columns[n][1]) / 2)),
+    )
+
+
+@dataclass
+class Emitted:
+    """Lines of text with their value anchors, built page by page."""
+
+    parts: list[str] = field(default_factory=list)
+    anchors: list[Anchor] = field(default_factory=list)
+    length: int = 0
+
+    def add(
+        self,
+        text: str,
+        page: PageWords | None = None,
+        box: Box | None = None,
+        score: float = 1.0,
+        blank: bool = False,
+    ) -> None:
+        if page is not None and box is not None and text:
+            rel = (
+                box[0] / page.width,
+                box[1] / page.height,
+                box[2] / page.width,
+                box[3] / page.height,
+            )
+            self.anchors.append(
+                Anchor(self.length, self.length + len(text), page.index, rel, score, blank)
+            )
+        self.parts.append(text)
+        self.length += len(text)
+
+
+def _emit_plain(out: Emitted, page: PageWords, line: Line) -> None:
+    prev: Word | None = None
+    h = max(w.height for w in line.words)
+    for word in line.words:
+        if prev is not None and word.x0 - prev.x1 > SPACE * h:
+            out.add(" ")
+        reading = read_value(word.text, page.source == "ocr")
+        anchor = reading is not None and not reading.blank
+        box = (word.x0, word.y0, word.x1, word.y1)
+        out.add(word.text, page if anchor else None, box, word.score)
+        prev = word
+    out.add("\n")
+
+
+def _emit_block(out: Emitted, page: PageWords, block: Block) -> None:
+    columns = block.columns
+    usual = median(w.height for w in page.words)
+    labels: dict[int, list[Word]] = {n: [] for n in range(len(block.rows))}
+    for word in block.fragments:
+        reading = read_value(word.text, page.source == "ocr")
+        if reading is not None and not reading.blank:
+            continue  # a lone number in the label column (a misread mark): no cell, no label
+        nearest = min(range(len(block.rows)), key=lambda n: abs(block.rows[n].cy - word.cy))
+        labels[nearest].append(word)
+    ocr = page.source == "ocr"
+    for n, row in enumerate(block.rows):
+        label = [w for i, w in enumerate(row.words) if i not in row.values]
+        label = [w for w in label if w.x1 <= columns[0][0] + 1e-6 or w.cx < columns[0][0]]
+        label_lines = group_lines([*label, *labels[n]], usual)
+        label_text = " ".join(line.text for line in label_lines)
+        out.add(label_text)
+        cells: dict[int, list[tuple[Word, Reading]]] = {}
+        for i, reading in row.values.items():
+            cells.setdefault(_column_of(row.words[i], columns), []).append((row.words[i], reading))
+        top = min(row.words[i].y0 for i in row.values)
+        bottom = max(row.words[i].y1 for i in row.values)
+        for c, (x0, x1) in enumerate(columns):
+            if c or label_text:
+                out.add("\t")
+            found = cells.get(c)
+            if found and not _one_value(found):
+                out.add(UNREAD)  # two values in one cell: never joined into one number
+                continue
+            if found:
+                text = "".join(r.text for _, r in found)
+                box = union([(w.x0, w.y0, w.x1, w.y1) for w, _ in found])
+                score = min(w.score for w, _ in found) * (
+                    REPAIRED if any(r.repaired for _, r in found) else 1.0
+                )
+                out.add(text, page, box, score, blank=all(r.blank for _, r in found))
+                continue
+            h = bottom - top
+            cell = (x0 - 0.15 * h, top - 0.3 * h, x1 + 0.15 * h, bottom + 0.3 * h)
+            if ocr and page.ink is not None and has_ink(page.ink, cell):
+                # something printed that the page's reading missed: read the cell alone at
+                # full effort; failing that it is no value and no blank
+                again = page.reread(cell) if page.reread is not None else None
+                reading = read_value(again[0], True) if again else None
+                if again is not None and reading is not None and not reading.blank:
+                    score = again[1] * (REPAIRED if reading.repaired else 1.0)
+                    out.add(reading.text, page, cell, score)
+                else:
+                    out.add(UNREAD)
+            else:
+                out.add(PLACEHOLDER, page, cell, 1.0, blank=True)
+        out.add("\n")
+
+
+def _carry(block: Block, previous: Block | None) -> None:
+    """A block continued from the previous page (no header of its own) keeps its columns
+    when every column it has falls in one of the previous block's columns."""
+    if previous is None or not previous.columns:
+        return
+    if any(w.x1 > block.left for w in block.header):
+        return  # a header of its own over the values: a new table
+    prev = previous.columns
+    slack = 0.3 * median(w.height for r in block.rows for w in r.words)
+
+    def home(col: tuple[float, float]) -> list[int]:
+        return [n for n, (a, b) in enumerate(prev) if col[0] <= b + slack and col[1] >= a - slack]
+
+    homes = [home(c) for c in block.columns]
+    if all(len(h) == 1 for h in homes) and len({h[0] for h in homes}) == len(homes):
+        block.columns = list(prev)
+
+
+def _near(line: Line, block: Block) -> bool:
+    """A label-column line within reach below the block's last row."""
+    last = block.rows[-1]
+    return line.cy - last.cy <= REACH * median(w.height for w in last.words)
+
+
+REACH = 2.5  # label-column lines at most this many heights below the last row join it
+PHRASE_GAP = 0.9  # header words closer than this many heights are one phrase
+HEADER_LINES = 10  # non-row lines above a block's first row that may be its column header
+
+
+def build_page(out: Emitted, page: PageWords, previous: Block | None) -> Block | None:
+    """Print one page's lines and table rows; returns the page's last block (for the next)."""
+    ocr = page.source == "ocr"
+    lines = group_lines([w for w in page.words if w.text.strip()])
+    for line in lines:
+        _classify(line, ocr)
+    items: list[Line | Block] = []
+    block: Block | None = None
+    pending: list[Line] = []  # non-row lines since the last block: header candidates
+    tentative: list[Line] = []  # label-column lines after the block's last row so far
+
+    def close() -> None:
+        # label-column lines after the last row: near it they are its label's, else text
+        assert block is not None
+        for held in tentative:
+            if _near(held, block):
+                block.fragments.extend(held.words)
+            else:
+                items.append(held)
+                pending.append(held)
+        tentative.clear()
+
+    for line in lines:
+        if _is_row(line):
+            if block is None:
+                block = Block(header=[w for p in pending[-HEADER_LINES:] for w in p.words])
+                items.append(block)
+            for held in tentative:  # between two rows: inside the table
+                block.fragments.extend(held.words)
+            tentative.clear()
+            block.rows.append(line)
+            pending = []
+            continue
+        if block is not None and max(w.x1 for w in line.words) <= block.left:
+            tentative.append(line)  # a label-column line: wrapped or vertical label
+            continue
+        if block is not None:
+            close()
+        block = None
+        items.append(line)
+        pending.append(line)
+    if block is not None:
+        close()
+    last: Block | None = previous
+    for item in items:
+        if isinstance(item, Block):
+            item.columns = _columns(item)
+            if ocr and page.ink is not None:
+                item.columns = _ruled_columns(page, item)
+            _carry(item, last)
+            _trim_fragments(item)
+            last = item
+    for item in items:
+        if isinstance(item, Block):
+            _emit_block(out, page, item)
+            for line in group_lines(item.spilled, median(w.height for w in page.words)):
+                _emit_plain(out, page, line)
+        else:
+            _emit_plain(out, page, item)
+    return last
+
+
+def _trim_fragments(block: Block) -> None:
+    """Label-column words below the last row by more than a row's pitch are not the
+    table's: they stay with the block only when they are near a row."""
+    if len(block.rows) > 1:
+        pitch = median(b.cy - a.cy for a, b in itertools.pairwise(block.rows))
+    else:
+        pitch = 2 * median(w.height for w in block.rows[0].words)
+    lo, hi = block.rows[0].cy - pitch, block.rows[-1].cy + pitch
+    block.spilled = [w for w in block.fragments if not lo <= w.cy <= hi]
+    block.fragments = [w for w in block.fragments if lo <= w.cy <= hi]
+
+
+def build(pages: list[PageWords], source: str = "text") -> tuple[str, Geometry]:
+    """The text the parser reads, and the anchors of its values on the pages."""
+    out = Emitted()
+    previous: Block | None = None
+    for page in pages:
+        previous = build_page(out, page, previous)
+        out.add("\n")
+    text = "".join(out.parts)
+    return text, Geometry(tuple(out.anchors), source=source, pages=len(pages))

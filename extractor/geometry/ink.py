@@ -1,0 +1,70 @@
+"""What a page image shows where no word was read: ink in a cell, the table's ruling lines.
+
+Only OCR pages have an image. A cell with no recognised word is a blank only when it holds
+no ink once the ruling lines crossing it are dropped; the vertical lines of a row give the
+cells it has, so a column whose digits the detector missed in every row is still a column.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from extractor.geometry.words import Box
+
+INK_SHARE = 0.004  # dark pixels in a cell beyond this share: something is printed there
+LINE_SHARE = 0.7  # a row or column of the cell box this dark is a ruling line
+
+
+def has_ink(image: Any, box: Box) -> bool:
+    """Does the page image show anything printed inside the box (lines excluded)?"""
+    import numpy as np
+
+    grey = np.asarray(image)
+    x0, y0, x1, y1 = (round(v) for v in box)
+    crop = grey[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)]
+    if crop.size == 0:
+        return False
+    dark = crop < 110
+    # a ruling line crossing the box is the table's, not the cell's: drop it and its edges
+    # (the box is taller and wider than a digit: only a line crosses it end to end)
+    grey_ish = crop < 170  # a blurred ruling line is grey at its edges: look for it leniently
+    cols = grey_ish.mean(axis=0) > LINE_SHARE
+    rows = grey_ish.mean(axis=1) > LINE_SHARE
+    for shift in (1, 2):
+        cols = cols | np.roll(cols, shift) | np.roll(cols, -shift)
+        rows = rows | np.roll(rows, shift) | np.roll(rows, -shift)
+    dark = dark[~rows][:, ~cols]
+    return dark.size > 0 and int(dark.sum()) > max(12, INK_SHARE * dark.size)
+
+
+def ruled_cells(
+    image: Any, bands: list[tuple[float, float]], width: float
+) -> list[tuple[float, float]]:
+    """(x0, x1) of the cells the vertical ruling lines draw across each row band (top, bottom):
+    narrower than 0.4 of a usual column `width` or very wide ones left out."""
+    import numpy as np
+
+    grey = np.asarray(image)
+    found: list[tuple[float, float]] = []
+    for top_f, bottom_f in bands:
+        top, bottom = round(top_f), round(bottom_f)
+        if bottom - top < 4:
+            continue
+        ink = grey[max(0, top) : bottom, :] < 160
+        # a scanned line is thin, blurred and (after de-skewing) stair-stepped: a pixel
+        # beside a dark one counts, so the line is dark from the top of the band to its foot
+        ink[:, 1:] |= ink[:, :-1].copy()
+        ink[:, :-1] |= ink[:, 1:].copy()
+        xs = np.flatnonzero(ink.mean(axis=0) > 0.9)
+        if len(xs) < 2:
+            continue
+        # runs of dark columns -> line centres; between two lines, a cell
+        breaks = np.flatnonzero(np.diff(xs) > 1)
+        starts = np.concatenate(([xs[0]], xs[breaks + 1]))
+        ends = np.concatenate((xs[breaks], [xs[-1]]))
+        centres = (starts + ends) / 2
+        for a, b in itertools.pairwise(centres):
+            if 0.4 * width <= b - a <= 3 * max(width, bottom - top):
+                found.append((float(a), float(b)))
+    return sorted(found)

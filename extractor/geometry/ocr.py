@@ -1,0 +1,266 @@
+"""OCR of page images with RapidOCR (PP-OCRv4 models shipped inside its wheel; nothing is
+ever downloaded), cached on disk by the page image's hash.
+
+onnxruntime is given exactly the worker's cores: its default thread pool spins and, on a
+machine shared with other work, turns one page into many seconds of wall time. The angle
+classifier is off (report pages are upright; a skew of a few degrees is the detector's
+business). Boxes come back as axis-aligned word boxes in image pixels, after undoing the
+page's skew (measured from the text lines' own slope).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import os
+import threading
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from extractor.geometry.words import PageWords, Word
+from nianbao.core.errors import BackendError
+
+ENGINE_VERSION = "rapidocr-onnxruntime-1.4.4:ppocrv4:quick:4"  # part of the cache key
+_LOCK = threading.Lock()
+# text detection sees the page scaled down to this longest side at most (recognition reads
+# full-size crops). A 150-dpi A4 page (1754 px) is detected as it is: scaled to 1280 it
+# missed a digit here, for no CPU saving we could measure
+DET_SIDE = int(os.environ.get("NIANBAO_OCR_DET_SIDE", "2000"))
+
+
+def worker_cores() -> int:
+    """The cores this process may run on (its affinity), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@cache
+def engine(threads: int | None = None) -> Any:
+    """The RapidOCR engine, built once per process with `threads` intra-op threads."""
+    try:
+        from rapidocr_onnxruntime import RapidOCR
+    except ImportError as exc:
+        raise BackendError(
+            f"OCR is not installed ({exc}): pip install rapidocr-onnxruntime"
+        ) from None
+    from rapidocr_onnxruntime.utils import infer_engine
+
+    n = threads or int(os.environ.get("NIANBAO_OCR_THREADS", "0")) or worker_cores()
+    session = infer_engine.OrtInferSession
+    original = session._init_sess_opts
+
+    def options(config: dict[str, Any]) -> Any:
+        opts = original(config)
+        # idle threads sleep instead of spinning: on a shared machine a spinning pool burns
+        # the cores other work needs and makes every page slower
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        return opts
+
+    session._init_sess_opts = staticmethod(options)  # only while our sessions are built
+    try:
+        return RapidOCR(
+            intra_op_num_threads=n,
+            inter_op_num_threads=1,
+            use_cls=False,
+            print_verbose=False,
+            det_limit_side_len=DET_SIDE,
+            det_limit_type="max",
+        )
+    finally:
+        session._init_sess_opts = staticmethod(original)
+
+
+def cache_dir() -> Path:
+    """Where OCR results live: $NIANBAO_OCR_CACHE, else ~/.cache/nianbao/ocr."""
+    env = os.environ.get("NIANBAO_OCR_CACHE")
+    return Path(env) if env else Path.home() / ".cache" / "nianbao" / "ocr"
+
+
+@cache
+def _cache(path: str) -> Any:
+    import diskcache
+
+    return diskcache.Cache(path, size_limit=2**30)
+
+
+def image_key(png: bytes) -> str:
+    return hashlib.sha256(ENGINE_VERSION.encode() + b"\0" + png).hexdigest()
+
+
+def recognise(image: Any, first_page: bool = False) -> list[tuple[list[list[float]], str, float]]:
+    """OCR lines of a BGR image (numpy array): (quad, text, score).
+
+    The recogniser pads every crop to at least FULL_WIDTH x 48, so a page of one-digit cells
+    costs as much as a page of long lines. Short crops are read first padded only to
+    QUICK_WIDTH (a fifth of the cost); those read with a low score or nothing are read again
+    at full effort. Prose (a line wider than PROSE_WIDTH of the page with no short crop
+    beside it) is recognised only at the top of the first page, where the title names the
+    organ and the year: the tables are what the parser reads, and prose is most of the cost.
+    """
+    import numpy as np
+
+    with _LOCK:  # one engine per process; its sessions are not for concurrent calls
+        ocr = engine()
+        boxes, _ = ocr.text_det(image)
+        if boxes is None or len(boxes) == 0:
+            return []
+        quads = [q.tolist() for q in ocr.sorted_boxes(boxes)]
+        crops = ocr.get_crop_img_list(image, [np.array(q, dtype=np.float32) for q in quads])
+        height, width = image.shape[:2]
+        short = [i for i, c in enumerate(crops) if c.shape[1] <= SHORT * c.shape[0]]
+        bands = [(min(p[1] for p in quads[i]), max(p[1] for p in quads[i])) for i in short]
+        long = []
+        for i, crop in enumerate(crops):
+            if crop.shape[1] <= SHORT * crop.shape[0]:
+                continue
+            top, bottom = min(p[1] for p in quads[i]), max(p[1] for p in quads[i])
+            beside = any(a < bottom and b > top for a, b in bands)
+            prose = crop.shape[1] > PROSE_WIDTH * width and not beside
+            if not prose or (first_page and bottom < TITLE_AREA * height):
+                long.append(i)
+        read = _rec(ocr, crops, long, FULL_WIDTH)
+        read.update(_rec(ocr, crops, short, QUICK_WIDTH))
+        again = [i for i in short if read[i][1] < RETRY_BELOW or not read[i][0].strip()]
+        for i, (text, score) in _rec(ocr, crops, again, FULL_WIDTH).items():
+            if score > read[i][1]:
+                read[i] = (text, score)
+    return [(quads[i], text, score) for i, (text, score) in sorted(read.items()) if text.strip()]
+
+
+def _rec(ocr: Any, crops: list[Any], which: list[int], pad: int) -> dict[int, tuple[str, float]]:
+    """Recognise the crops `which`, each padded to at least `pad` pixels wide."""
+    if not which:
+        return {}
+    shape = ocr.text_rec.rec_image_shape
+    ocr.text_rec.rec_image_shape = [shape[0], shape[1], pad]
+    try:
+        texts, _ = ocr.text_rec([crops[i] for i in which])
+    finally:
+        ocr.text_rec.rec_image_shape = shape
+    return {i: (str(t), float(sc)) for i, (t, sc) in zip(which, texts, strict=True)}
+
+
+SHORT = 4.0  # a crop no wider than this many heights is a cell (quick first reading)
+QUICK_WIDTH = 64  # first reading of a short crop: padded to this width, not 320
+FULL_WIDTH = 320  # the recogniser's own minimum width: full effort
+# a quick reading scoring below this is read again at full effort (a lone "0" scores 0.4-1.0
+# at any padding, 0/o being alike: only a doubtful reading of anything else gains from it)
+RETRY_BELOW = 0.5
+PROSE_WIDTH = 0.45  # a line wider than this share of the page, with no cell beside it
+TITLE_AREA = 0.3  # prose in this top share of the first page is read (title, organ, year)
+
+
+def cached_recognise(
+    image: Any, key: str, first_page: bool = False
+) -> list[tuple[list[list[float]], str, float]]:
+    """`recognise`, through the disk cache keyed by the page image's hash."""
+    store = _cache(str(cache_dir()))
+    key = f"{key}:{int(first_page)}"
+    hit = store.get(key)
+    if hit is not None:
+        return hit
+    lines = recognise(image, first_page)
+    store.set(key, lines)
+    return lines
+
+
+def skew(lines: list[tuple[list[list[float]], str, float]]) -> float:
+    """The page's skew in radians: the median slope of the long text boxes' top edges."""
+    angles = []
+    for quad, text, _ in lines:
+        (x0, y0), (x1, y1) = quad[0], quad[1]
+        if x1 - x0 > 4 * abs(quad[3][1] - quad[0][1]) and len(text) >= 4:
+            angles.append(math.atan2(y1 - y0, x1 - x0))
+    if not angles:
+        return 0.0
+    angles.sort()
+    return angles[len(angles) // 2]
+
+
+def split_words(
+    quad: list[list[float]], text: str, score: float, angle: float, centre: tuple[float, float]
+) -> list[Word]:
+    """One OCR line -> words (split at spaces, boxes shared out by characters), de-skewed."""
+    cos, sin = math.cos(-angle), math.sin(-angle)
+    cx, cy = centre
+
+    def rotate(x: float, y: float) -> tuple[float, float]:
+        dx, dy = x - cx, y - cy
+        return cx + dx * cos - dy * sin, cy + dx * sin + dy * cos
+
+    points = [rotate(x, y) for x, y in quad]
+    x0, x1 = min(p[0] for p in points), max(p[0] for p in points)
+    y0, y1 = min(p[1] for p in points), max(p[1] for p in points)
+    # a box rotated back is a little taller than the text: shave the rotation's share
+    shave = abs(math.sin(angle)) * (x1 - x0) / 2
+    if y1 - y0 - 2 * shave > (y1 - y0) / 3:
+        y0, y1 = y0 + shave, y1 - shave
+    pieces = text.split()
+    if len(pieces) <= 1:
+        return [Word(text.strip(), x0, y0, x1, y1, score)] if text.strip() else []
+    per = (x1 - x0) / max(len(text), 1)
+    words, at = [], 0
+    for piece in pieces:
+        start = text.index(piece, at)
+        at = start + len(piece)
+        words.append(Word(piece, x0 + start * per, y0, x0 + at * per, y1, score))
+    return words
+
+
+def ocr_page(image: Any, index: int) -> PageWords:
+    """Words of one page image (a PIL image): OCR'd (cached), de-skewed, with the grey image
+    kept so the grid builder can tell an empty cell from one the OCR missed."""
+    import io
+
+    import numpy as np
+
+    rgb = image.convert("RGB")
+    buf = io.BytesIO()
+    rgb.save(buf, format="PNG", compress_level=1)
+    bgr = np.ascontiguousarray(np.asarray(rgb)[:, :, ::-1])
+    lines = cached_recognise(bgr, image_key(buf.getvalue()), first_page=index == 0)
+    angle = skew(lines)
+    width, height = rgb.size
+    centre = (width / 2, height / 2)
+    words = [
+        w for quad, text, score in lines for w in split_words(quad, text, score, angle, centre)
+    ]
+    grey = rgb.convert("L")
+    if abs(angle) > 1e-3:
+        # the ink test looks at de-skewed cell boxes: turn the image the same way
+        grey = grey.rotate(math.degrees(angle), fillcolor=255, center=centre)
+    ink = np.asarray(grey)
+    page_key = image_key(buf.getvalue())
+
+    def reread(box: tuple[float, float, float, float]) -> tuple[str, float] | None:
+        return reread_cell(ink, box, page_key)
+
+    return PageWords(
+        index, float(width), float(height), words, source="ocr", ink=ink, reread=reread
+    )
+
+
+def reread_cell(
+    ink: Any, box: tuple[float, float, float, float], page_key: str
+) -> tuple[str, float] | None:
+    """One cell of the (de-skewed, grey) page read alone at full effort, cached like pages."""
+    import numpy as np
+
+    x0, y0, x1, y1 = (round(v) for v in box)
+    crop = ink[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)]
+    if crop.size == 0:
+        return None
+    key = f"{page_key}:cell:{x0},{y0},{x1},{y1}"
+    store = _cache(str(cache_dir()))
+    hit = store.get(key)
+    if hit is None:
+        bgr = np.ascontiguousarray(np.repeat(crop[:, :, None], 3, axis=2))
+        with _LOCK:
+            text, score = _rec(engine(), [bgr], [0], FULL_WIDTH)[0]
+        hit = (text, score)
+        store.set(key, hit)
+    text, score = hit
+    return (text, score) if text.strip() else None

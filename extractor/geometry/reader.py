@@ -1,0 +1,92 @@
+"""Read a PDF or a page image into text plus geometry, by text layer or by OCR.
+
+A PDF whose text layer prints the part-三 table with numbers is read through PDFium's
+positioned characters; any other PDF (a scan, a text layer without the table's numbers) and
+every image (PNG, JPEG, TIFF, one page per frame) is rendered and OCR'd. Either way the
+positioned words go through the one grid builder.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+from extractor.geometry.grid import build
+from extractor.geometry.pdfium_text import open_pdf, pdf_words
+from extractor.geometry.words import Geometry, PageWords
+from nianbao.core.errors import SourceError
+
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+OCR_DPI = 150  # page renders for OCR: enough for 5-pt table digits, and 4x cheaper than 300
+MAX_PAGES = 60  # a report is a few pages; a scan of hundreds is not one report
+_T3_MARKERS = re.compile(r"本年新收|上年结转|予以公开|无法提供|不予处理|结转下年度")
+_TABLE_NUMBER = re.compile(r"\t\d")
+
+
+def has_table(text: str) -> bool:
+    """Does the text print the part-三 table's labels and numbers in table rows?"""
+    return len(set(_T3_MARKERS.findall(text))) >= 3 and len(_TABLE_NUMBER.findall(text)) >= 7
+
+
+def read_pdf(name: str, raw: bytes) -> tuple[str, Geometry]:
+    """Text and geometry of a PDF: its text layer when that holds the table, else OCR."""
+    try:
+        pages = pdf_words(name, raw)
+    except SourceError:
+        raise
+    except Exception as exc:  # PDFium raises a few kinds on broken files
+        raise SourceError(f"{name}: not a readable PDF ({exc.__class__.__name__})") from None
+    if any(p.words for p in pages):
+        text, geometry = build(pages, "text")
+        if has_table(text):
+            return text, geometry
+    pages = ocr_pdf(name, raw)
+    if not any(p.words for p in pages):
+        raise SourceError(f"{name}: no text in the PDF, neither in a text layer nor by OCR")
+    return build(pages, "ocr")
+
+
+def ocr_pdf(name: str, raw: bytes) -> list[PageWords]:
+    """Every page rendered at OCR_DPI and OCR'd."""
+    from extractor.geometry.ocr import ocr_page
+
+    pdf = open_pdf(name, raw)
+    try:
+        if len(pdf) > MAX_PAGES:
+            raise SourceError(f"{name}: {len(pdf)} pages to OCR; at most {MAX_PAGES}")
+        pages = []
+        for index in range(len(pdf)):
+            page = pdf[index]
+            try:
+                image = page.render(scale=OCR_DPI / 72, grayscale=True).to_pil()
+            finally:
+                page.close()
+            pages.append(ocr_page(image, index))
+        return pages
+    finally:
+        pdf.close()
+
+
+def page_images(name: str, raw: bytes) -> list[Any]:
+    """The frames of an image file as PIL images (a multi-page TIFF has several)."""
+    from PIL import Image, ImageSequence, UnidentifiedImageError
+
+    try:
+        image = Image.open(io.BytesIO(raw))
+        frames = [frame.copy() for frame in ImageSequence.Iterator(image)]
+    except (UnidentifiedImageError, OSError, ValueError) as exc:
+        raise SourceError(f"{name}: not a readable image ({exc.__class__.__name__})") from None
+    if len(frames) > MAX_PAGES:
+        raise SourceError(f"{name}: {len(frames)} pages to OCR; at most {MAX_PAGES}")
+    return frames
+
+
+def read_image(name: str, raw: bytes) -> tuple[str, Geometry]:
+    """Text and geometry of a scanned page image (or a multi-page TIFF), by OCR."""
+    from extractor.geometry.ocr import ocr_page
+
+    pages = [ocr_page(frame, n) for n, frame in enumerate(page_images(name, raw))]
+    if not any(p.words for p in pages):
+        raise SourceError(f"{name}: OCR found no text in the image")
+    return build(pages, "ocr")

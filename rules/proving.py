@@ -1,0 +1,347 @@
+"""Each cell's proof level and the decisions a person must make, from the evidence alone.
+
+Pure functions over an extraction (values and the extractor's per-cell provenance) and the
+rule engine's result. A cell is proven when it was read directly and every identity it is in
+holds, or when the source's own structure shows it blank (`blank_evidence`). Every unproven
+cell belongs to exactly one decision: the broken identities that share cells are one cause
+(with the engine's suspects), the other unproven cells of one printed row are one cause, and
+rows that fail for the same reason in one part (rows not found, values placed by the order
+of rows) are one cause. `rules.proof.report_is_accepted` alone turns the levels into a status.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from nianbao.core.models import CellProvenance, CellValue, Extraction
+from rules.findings import CheckResult, Status, Suspect
+from rules.identities import Identity, identities_for
+from rules.proof import ProofLevel, is_proven, report_is_accepted
+
+LOW_CONFIDENCE = 0.9  # below this an extractor doubts its own reading
+BLANK_METHOD = "blank"  # the extractor read this cell position as printed blank
+REVIEWER = "review"  # CellProvenance.extractor of a value a person set: the person is the proof
+# methods that read the printed value itself (the parser's, the reconciler's, the LLM's)
+DIRECT_METHODS = frozenset({"read", "agreed", "reextracted"})
+# segmented/aligned rows where every reading agrees on the cell read it as printed
+ONE_READING = 0.95
+# extractor notes about a reading that an identity holding confirms (rules apply to them as
+# to ROW_ASSUMED): the parser's OCR look-alike digits
+CHECKED_BY_IDENTITIES = ("read through OCR look-alikes",)
+# readings that assume how many values the row prints (a glued run cut in n, a short row
+# placed): proven only through an identity that holds
+ROW_ASSUMED = frozenset({"segmented", "aligned"})
+
+# What the source must show at a blank cell's span: a placeholder alone in its cell, or an
+# empty cell between two separators of a delimited row (tabs of an HTML/docx row, pipes of a
+# markdown row), or an empty HTML cell. The snippet is the extractor's quoted evidence.
+PLACEHOLDERS = frozenset({"-", "/", "—", "——", "–", "无", "－", "／"})
+_EMPTY_FIELD = re.compile(r"^(?:\t[ \u3000]*[\t\n]|\|[ \t\u3000]*\||<t([dh])\b[^>]*>\s*</t\1>)$")
+
+# Reasons `prove` derives itself (not the extractor's): a screen re-deriving the proof from
+# stored reasons drops them first.
+DERIVED = (
+    "proof: ",
+    "decision d",
+    "an identity it is in has a null cell",
+    "null: not found in the source",
+    "segmented row with no identity",
+    "aligned row with no identity",
+    "no provenance",
+)
+
+LEVEL_LABELS: dict[ProofLevel, str] = {
+    ProofLevel.READ_CONFIRMED: "read; every identity holds",
+    ProofLevel.READ_UNCHECKED: "read; an identity it is in is unknown",
+    ProofLevel.BLANK_PROVEN: "printed blank",
+    ProofLevel.INFERRED: "not printed; inferred from the identities",
+    ProofLevel.AMBIGUOUS: "one of several readings",
+    ProofLevel.CONTRADICTS: "in an identity the report breaks",
+    ProofLevel.DISAGREE: "the extractors disagree",
+    ProofLevel.UNREAD: "not found in the source",
+}
+
+
+def blank_evidence(prov: CellProvenance | None) -> str | None:
+    """What in the source proves this cell blank ("placeholder", "empty cell"), or None."""
+    if prov is None or prov.method != BLANK_METHOD or prov.span is None or prov.snippet is None:
+        return None
+    snippet = prov.snippet
+    if snippet.strip() in PLACEHOLDERS:
+        return "placeholder"
+    if _EMPTY_FIELD.match(snippet):
+        return "empty cell"
+    return None
+
+
+@dataclass
+class Decision:
+    """One thing a person settles in one action, and the cells it settles."""
+
+    id: str  # "d1", "d2", … in layout order of their first cell
+    kind: str  # "identity" (the print breaks it), "row" (a row's reading), "rows" (same cause)
+    reason: str
+    cells: list[str]
+    rules: list[str] = field(default_factory=list)  # broken identity ids (kind "identity")
+    suspects: list[Suspect] = field(default_factory=list)
+
+
+@dataclass
+class Proof:
+    """Every cell's level, why the unproven ones are not proven, and the decisions."""
+
+    levels: dict[str, ProofLevel]
+    reasons: dict[str, list[str]]  # unproven cells only, in layout order
+    decisions: list[Decision]
+
+    @property
+    def accepted(self) -> bool:
+        return report_is_accepted(self.levels.values())
+
+    @property
+    def decision_of(self) -> dict[str, str]:
+        return {k: d.id for d in self.decisions for k in d.cells}
+
+    def flags(self) -> dict[str, list[str]]:
+        """{key: reasons} of the unproven cells: the evidence first, then the cell's level
+        ("proof: ambiguous") and its decision ("decision d2")."""
+        owner = self.decision_of
+        return {
+            key: [*why, f"proof: {self.levels[key].value}", f"decision {owner[key]}"]
+            for key, why in self.reasons.items()
+        }
+
+
+def identity_status(ident: Identity, cells: Mapping[str, CellValue], blank: set[str]) -> Status:
+    """An identity with proven blanks counted as nothing printed there (0)."""
+    values = []
+    for key in ident.keys:
+        value = cells.get(key)
+        if value is None:
+            if key not in blank:
+                return Status.UNKNOWN
+            value = 0
+        values.append(value)
+    left = sum(values[: len(ident.lhs)])
+    right = sum(values[len(ident.lhs) :])
+    return Status.PASSED if left == right else Status.FAILED
+
+
+def _direct(prov: CellProvenance, flagged: bool) -> bool:
+    """Read as printed, with no doubt from the extractor."""
+    if flagged or prov.notes or prov.alternatives or prov.confidence < LOW_CONFIDENCE:
+        return False
+    if prov.alignment.value == "not_found":
+        return False
+    if prov.method in DIRECT_METHODS:
+        return True
+    return prov.method in ("segmented", "aligned") and prov.confidence >= ONE_READING
+
+
+def _doubt(prov: CellProvenance) -> list[str]:
+    out = list(prov.notes)
+    if prov.confidence < LOW_CONFIDENCE:
+        out.append(f"low confidence {prov.confidence:.2f}")
+    if prov.alternatives:
+        out.append("other readings: " + ", ".join(str(v) for v in prov.alternatives))
+    return out
+
+
+def cell_level(
+    value: CellValue, prov: CellProvenance | None, flagged: bool, identities: list[Status]
+) -> ProofLevel:
+    """One cell's level from its provenance and the status of the identities it is in."""
+    if prov is None:
+        return ProofLevel.UNREAD
+    if any(n.startswith("backends disagree") for n in prov.notes):
+        return ProofLevel.DISAGREE
+    if Status.FAILED in identities:
+        return ProofLevel.CONTRADICTS
+    if prov.extractor == REVIEWER:
+        if value is None:
+            return ProofLevel.BLANK_PROVEN
+        return (
+            ProofLevel.READ_UNCHECKED if Status.UNKNOWN in identities else ProofLevel.READ_CONFIRMED
+        )
+    if value is None:
+        if blank_evidence(prov) and not (flagged or prov.notes or prov.alternatives):
+            return ProofLevel.BLANK_PROVEN
+        return ProofLevel.AMBIGUOUS if prov.alternatives else ProofLevel.UNREAD
+    if prov.notes and all(n.startswith(CHECKED_BY_IDENTITIES) for n in prov.notes):
+        # a correction of the print the identities can check (an OCR look-alike taken for
+        # its digit): proven only when it sits in identities and every one of them holds
+        plain = prov.model_copy(update={"notes": []})
+        if _direct(plain, False) and identities and all(s is Status.PASSED for s in identities):
+            return ProofLevel.READ_CONFIRMED
+        return ProofLevel.AMBIGUOUS
+    if _direct(prov, flagged):
+        if prov.method in ROW_ASSUMED and not identities:
+            # cut from a glued run or placed in a short row on the assumption of how many
+            # values the row prints: with no identity to check it, one of several readings
+            return ProofLevel.AMBIGUOUS
+        if Status.UNKNOWN in identities:
+            return ProofLevel.READ_UNCHECKED
+        return ProofLevel.READ_CONFIRMED
+    if prov.alignment.value == "not_found" or any("quote" in n for n in prov.notes):
+        return ProofLevel.UNREAD
+    if prov.method == "inferred" and not prov.alternatives:
+        return ProofLevel.INFERRED
+    return ProofLevel.AMBIGUOUS
+
+
+def prove(extraction: Extraction, result: CheckResult) -> Proof:
+    """Levels, reasons and decisions for one extraction and its check."""
+    report = extraction.report
+    cells = report.cells
+    keys = report.layout.keys
+    prov = extraction.provenance
+    flagged = set(extraction.flags)
+    blank = {
+        k
+        for k in keys
+        if cells[k] is None
+        and (blank_evidence(prov.get(k)) or getattr(prov.get(k), "extractor", None) == REVIEWER)
+    }
+    status: dict[str, list[Status]] = {k: [] for k in keys}
+    failed: list[Identity] = []
+    for ident in identities_for(report.meta.template):
+        st = identity_status(ident, cells, blank)
+        for key in ident.keys:
+            status[key].append(st)
+        if st is Status.FAILED:
+            failed.append(ident)
+    domain: dict[str, list[str]] = {}
+    for finding in result.findings:
+        if finding.family == "domain" and finding.status is Status.FAILED:
+            for key in finding.cells:
+                domain.setdefault(key, []).append(finding.equation)
+    levels: dict[str, ProofLevel] = {}
+    reasons: dict[str, list[str]] = {}
+    for key in keys:
+        p = prov.get(key)
+        level = cell_level(cells[key], p, key in flagged, status[key])
+        if key in domain and level is not ProofLevel.DISAGREE:
+            level = ProofLevel.CONTRADICTS
+        levels[key] = level
+        if is_proven(level):
+            continue
+        why = _doubt(p) if p is not None else ["no provenance"]
+        if p is not None and not why and level is ProofLevel.AMBIGUOUS:
+            why.append(f"{p.method} row with no identity to check the values it prints")
+        why += [f"breaks {i.id}" for i in failed if key in i.keys]
+        why += domain.get(key, [])
+        if level is ProofLevel.READ_UNCHECKED:
+            why.append("an identity it is in has a null cell")
+        if cells[key] is None and level is ProofLevel.UNREAD and not why:
+            why.append("null: not found in the source")
+        reasons[key] = why or [LEVEL_LABELS[level]]
+    # the unproven nulls that leave each unchecked cell's identities unknown: its cause
+    because: dict[str, list[str]] = {}
+    for ident in identities_for(report.meta.template):
+        nulls = [k for k in ident.keys if cells[k] is None and k not in blank]
+        for key in ident.keys:
+            if levels[key] is ProofLevel.READ_UNCHECKED:
+                because.setdefault(key, []).extend(nulls)
+    decisions = _decisions(keys, levels, reasons, failed, result.suspects, because)
+    return Proof(levels=levels, reasons=reasons, decisions=decisions)
+
+
+def _row_of(key: str) -> str:
+    return key.rsplit(".", 1)[0]
+
+
+def _decisions(
+    keys: tuple[str, ...],
+    levels: Mapping[str, ProofLevel],
+    reasons: Mapping[str, list[str]],
+    failed: list[Identity],
+    suspects: list[Suspect],
+    because: Mapping[str, list[str]],
+) -> list[Decision]:
+    """One decision per cause: connected broken identities; else one printed row, with rows of
+    one part that fail for the same first reason merged; a cell left unchecked by a null goes
+    with that null's decision (settling the null settles it)."""
+    order = {k: n for n, k in enumerate(keys)}
+    found: list[Decision] = []
+    taken: set[str] = set()
+    # broken identities sharing an unproven cell are one cause
+    groups: list[tuple[set[str], list[Identity]]] = []
+    for ident in failed:
+        mine = {k for k in ident.keys if k in reasons}
+        joined = [g for g in groups if g[0] & mine]
+        cells_, ids = set(mine), [ident]
+        for g in joined:
+            cells_ |= g[0]
+            ids = g[1] + ids
+            groups.remove(g)
+        groups.append((cells_, ids))
+    for cells_, ids in groups:
+        mine_suspects = [s for s in suspects if set(s.cells) <= cells_]
+        rules = sorted(i.id for i in ids)
+        named = ", ".join(
+            sorted({k for s in mine_suspects for k in s.cells}, key=order.__getitem__)
+        )
+        reason = f"the report's print breaks {', '.join(rules)}" + (
+            f"; suspects: {named}" if named else ""
+        )
+        cs = sorted(cells_, key=order.__getitem__)
+        found.append(Decision("", "identity", reason, cs, rules, mine_suspects))
+        taken |= cells_
+    # the other unproven cells: one printed row each; a cause that strikes several rows of a
+    # part at once (rows not found, values placed by the order of rows) one for the part
+    by_cause: dict[str, list[str]] = {}
+    first_of: dict[str, str] = {}
+    for key in keys:
+        if key in reasons and key not in taken and levels[key] is not ProofLevel.READ_UNCHECKED:
+            first = _cause_text(levels[key], reasons[key])
+            where = f"{key.split('.', 1)[0]}|{first}" if _shared(first) else _row_of(key)
+            by_cause.setdefault(where, []).append(key)
+            first_of.setdefault(where, first)
+    home = {k: where for where, ks in by_cause.items() for k in ks}
+    for key in keys:
+        if key in reasons and key not in taken and levels[key] is ProofLevel.READ_UNCHECKED:
+            cause = next((home[n] for n in because.get(key, []) if n in home), None)
+            if cause is None:  # no null of its own decision: a decision of its row
+                cause = _row_of(key)
+                first_of.setdefault(cause, _cause_text(levels[key], reasons[key]))
+            by_cause.setdefault(cause, []).append(key)
+    for where, ks in by_cause.items():
+        ks.sort(key=order.__getitem__)
+        kind = "rows" if len({_row_of(k) for k in ks}) > 1 else "row"
+        found.append(Decision("", kind, first_of[where], ks))
+    found.sort(key=lambda d: order[d.cells[0]])
+    for n, d in enumerate(found, 1):
+        d.id = f"d{n}"
+    return found
+
+
+_NUMBERS = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def _cause_text(level: ProofLevel, why: list[str]) -> str:
+    """The first reason with its numbers and identity brackets taken out: what rows share."""
+    first = why[0] if why else LEVEL_LABELS[level]
+    first = re.sub(r"\[[^\]]*\]", "[…]", first)
+    return f"{level.value}: " + _NUMBERS.sub("N", first)
+
+
+def _shared(cause: str) -> bool:
+    """Causes that strike several rows at once: one decision for all of them in a part."""
+    return any(
+        s in cause
+        for s in (
+            "row not printed",
+            "label not found",
+            "placed by the order of rows",
+            "not read",
+            "has N on its other side",  # zeros forced by a zero sum: the rows printed nothing
+        )
+    )
+
+
+def verdict(extraction: Extraction, result: CheckResult) -> tuple[Proof, dict[str, list[str]]]:
+    """The proof and the flags (unproven cells with their reasons) of one reading."""
+    proof = prove(extraction, result)
+    return proof, proof.flags()

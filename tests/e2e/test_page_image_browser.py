@@ -1,0 +1,87 @@
+"""In a real headless Chromium: a PDF report's cell shows the printed page around it.
+
+`nianbao run` reads a real PDF (geometry: page + box per cell), `nianbao review` serves the
+store; the report screen, on a flagged cell, shows the page crop with the cell's box drawn
+beside the source text.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from nianbao.cli import main
+from tests.e2e.test_review_browser import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    REVIEWER,
+    TIMEOUT_MS,
+    _free_port,
+    _wait_healthy,
+)
+
+REAL = Path(__file__).parent.parent.parent / "eval" / "data" / "real"
+PDF = "corpus-012_hongze-district-2023.pdf"  # its part 四 totals break: cells are flagged
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[str]:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(REAL / PDF, folder / PDF)
+    db = tmp_path / "review.db"
+    assert main(["run", str(folder), "--db", str(db)]) in (0, 1)
+    port = _free_port()
+    log = tmp_path / "server.log"
+    env = {**os.environ, "NIANBAO_REVIEWER": REVIEWER}
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "nianbao", "review", "--db", str(db), "--port", str(port)],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
+            start_new_session=True,
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc, log)
+        yield url
+    finally:
+        os.killpg(proc.pid, 15)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+            proc.wait(timeout=10)
+
+
+def test_flagged_pdf_cell_shows_its_page_crop(server: str) -> None:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} not found: .ci/run installs Chromium from the OS packages")
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1600, "height": 1250})
+            page.set_default_timeout(TIMEOUT_MS)
+            page.goto(server)
+            expect(page.get_by_text(PDF)).to_be_visible()
+            page.get_by_role("button", name="Review", exact=True).first.click()
+            key = "t4.review.upheld"  # 10, read from page 4; flagged (its total is printed 0)
+            page.get_by_role("button", name=key, exact=True).click()
+            expect(page.get_by_text(f"{key} on page 4")).to_be_visible()
+            image = page.locator(f'img[alt="{key} on page 4"]')
+            expect(image).to_be_visible()
+            size = image.evaluate("i => [i.complete, i.naturalWidth, i.naturalHeight]")
+            assert size[0] and size[1] > 100 and size[2] > 20, size
+        finally:
+            browser.close()
