@@ -100,9 +100,9 @@ def test_review_in_a_real_browser(server: tuple[str, Path, Built], tmp_path: Pat
             expect(accept).to_be_enabled()
             accept.click()
             expect(page.get_by_text("Review status: accepted")).to_be_visible()
-            # left open: the 规章 row seed-004 does not print (3 cells): no blank proves it,
-            # so a person may still look; every misread cell is settled
-            expect(page.get_by_text("3 flagged cell(s) to decide")).to_be_visible()
+            # the 规章 row seed-004 does not print (3 cells) stayed flagged after the fix (no
+            # blank proves it); accepting the report confirms them as read (issue 11, item 7)
+            expect(page.get_by_text("0 flagged cell(s) to decide")).to_be_visible()
             _snap(page, shots / "report-accepted.png")
 
             # 3. the source's own error: one decision, settled in one action
