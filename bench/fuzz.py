@@ -1,7 +1,7 @@
 """Fuzz on demand: many hostile and random inputs through every reader and the parser.
 
     .venv/bin/python bench/fuzz.py --inputs 10000 [--seed N] [--hostile] [--jobs 2]
-        [--seconds 60] [--memory-mb 1536] [--dump DIR]
+        [--seconds 60] [--memory-mb 2048] [--dump DIR]
 
 Each input is read and parsed in a child process held to the time and memory budget
 (tests/fuzz/harness.py). Prints inputs tried, verdicts per kind, failures (tracebacks, in

@@ -61,3 +61,16 @@ def test_binary_data_is_still_refused_as_binary(tmp_path: Path) -> None:
     path.write_bytes(b"\x00\x01\x02\x03" * 500 + "本年新收".encode("utf-16-le"))
     with pytest.raises(SourceError, match="binary data"):
         read_document(path)
+
+
+FOUND = Path(__file__).parent / "fuzz" / "found"
+
+
+@pytest.mark.parametrize("path", sorted(FOUND.iterdir()), ids=lambda p: p.name)
+def test_inputs_the_fuzz_run_found_are_refused_in_one_line(path: Path, tmp_path: Path) -> None:
+    """The corpus of found inputs: negative-seek.docx made zipfile seek before the file."""
+    target = tmp_path / f"report{path.suffix}"
+    target.write_bytes(path.read_bytes())
+    with pytest.raises(SourceError) as caught:
+        read_document(target)
+    assert "\n" not in str(caught.value) and str(caught.value).startswith(target.name)

@@ -32,7 +32,14 @@ def check_unzipped_size(name: str, raw: bytes, limit: int = MAX_UNZIPPED) -> Non
                         total += len(chunk)
                         if total > limit:
                             raise SourceError(_too_big(name, total, limit))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
+    # ValueError: a member's header offset that points before the file (found by fuzzing)
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        NotImplementedError,
+        ValueError,
+    ) as exc:
         raise SourceError(f"{name}: not a readable .docx ({exc.__class__.__name__})") from None
     except zlib.error:  # a part whose compressed bytes are damaged (found by fuzzing)
         raise SourceError(f"{name}: not a readable .docx (damaged compressed data)") from None

@@ -29,10 +29,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from nianbao.pipeline.budget import DEFAULT_MEMORY_MB as WORKER_MEMORY_MB
 from tests.fuzz.inputs import FuzzInput
 
 DEFAULT_SECONDS = 60.0  # wall clock per input: generous, a loaded CI machine must not trip it
-DEFAULT_MEMORY_MB = 1536  # address space of the child, interpreter and libraries included
+# address space of the child, interpreter and libraries included: the worker's own budget
+DEFAULT_MEMORY_MB = WORKER_MEMORY_MB
 # "__main__": the server imports the main module once, so no child imports it again (under
 # pytest or bench/fuzz.py that would be hypothesis and the rest, ~0.4 s per input).
 _MODULES = [
