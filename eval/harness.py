@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from eval.cases import REAL_DIR, EvalCase, load_cases
-from eval.metrics import ReportScore, breakdown, score_report
+from eval.metrics import USAGE_FIELDS, ReportScore, breakdown, score_report
 from extractor.base import Extractor
 from extractor.registry import get_extractor
 from nianbao.core.document import SourceDocument
@@ -27,7 +27,7 @@ from rules.identities import identities_for
 from rules.proving import blank_evidence, identity_status
 from rules.verdict import verdict
 
-BACKENDS = ("parser", "llm", "both")
+BACKENDS = ("parser", "llm", "both", "targeted")
 
 
 class HarnessError(NianbaoError):
@@ -44,10 +44,10 @@ class Backend:
 
 
 def make_backend(name: str, **options: Any) -> Backend:
-    """The backend `name` ("parser", "llm" or "both"), built through the registry."""
+    """The backend `name` ("parser", "llm", "both" or "targeted"), through the registry."""
     if name not in BACKENDS:
         raise HarnessError(f"unknown backend {name!r}: expected one of {', '.join(BACKENDS)}")
-    if name != "both":
+    if name in ("parser", "llm"):
         extractor = _get(name, options)
         return Backend(name, extractor.version, extractor.extract)
     parser, llm = _get("parser", {}), _get("llm", options)
@@ -55,7 +55,17 @@ def make_backend(name: str, **options: Any) -> Backend:
     def both(doc: SourceDocument) -> Extraction:
         return reconcile(parser.extract(doc), llm.extract(doc))
 
-    return Backend("both", f"{parser.version}+{llm.version}", both)
+    def targeted(doc: SourceDocument) -> Extraction:
+        # the production path: the parser, then the LLM only about the rows it flags
+        from nianbao.pipeline.worker import targeted_readings
+
+        readings = targeted_readings(doc, {"parser": parser, "llm": llm})
+        if "llm" not in readings:
+            return readings["parser"]
+        return reconcile(readings["parser"], readings["llm"])
+
+    chosen = both if name == "both" else targeted
+    return Backend(name, f"{parser.version}+{llm.version}", chosen)
 
 
 def _get(name: str, options: dict[str, Any]) -> Extractor:
@@ -83,7 +93,7 @@ def evaluate_case(case: EvalCase, backend: Backend) -> ReportScore:
         judged = verdict(extraction, case.doc.text)
     except Exception as exc:  # a bulk run records one bad report and carries on
         error = f"{exc.__class__.__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-        return score_report(
+        failed = score_report(
             case.id,
             case.set,
             case.kind,
@@ -95,6 +105,9 @@ def evaluate_case(case: EvalCase, backend: Backend) -> ReportScore:
             wall_seconds=time.perf_counter() - start,
             **common,
         )
+        spent = getattr(exc, "usage", {})  # what the failed report's answered requests cost
+        failed.usage = {f: float(spent.get(f, 0.0)) for f in USAGE_FIELDS}
+        return failed
     return score_report(
         case.id,
         case.set,

@@ -56,7 +56,7 @@ def test_llm_usage_and_reconciled_cells_reach_the_metrics(
     head = result["headline"]
     assert scores[0].error is None, scores[0].error
     assert head["cell_accuracy"] == 1.0 and head["silent_error_rate"] == 0.0
-    assert head["llm_calls_per_report"] == len(server.chat_requests) >= 4
+    assert head["llm_calls_per_report"] == len(server.chat_requests) >= 1  # one compact read
     assert head["input_tokens_per_report"] > 0 and head["output_tokens_per_report"] > 0
     assert head["cost_usd_per_report"] == pytest.approx(
         (head["input_tokens_per_report"] * 1.0 + head["output_tokens_per_report"] * 4.0) / 1e6,

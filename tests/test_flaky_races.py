@@ -145,3 +145,28 @@ def test_ctrl_c_wrapped_by_a_library_still_stops_the_run(
     failures = store.db.conn.execute("SELECT COUNT(*) FROM results").fetchone()[0]
     store.close()
     assert (status, failures) == ("interrupted", 0)
+
+
+def test_a_worker_whose_run_died_before_it_started_exits() -> None:
+    """A worker spawned just before the run was killed is re-parented while it imports; the
+    pid its run handed down no longer matches its parent, so it exits instead of lingering."""
+    import subprocess
+    import sys
+
+    gone = 2**22 + 1  # above Linux's default pid_max: no process has this pid
+    code = (
+        "from nianbao.pipeline.budget import die_with_parent\n"
+        f"die_with_parent({gone})\n"
+        "print('still running')\n"
+    )
+    child = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120
+    )
+    assert (child.returncode, child.stdout) == (1, "")
+    ours = subprocess.run(
+        [sys.executable, "-c", code.replace(str(gone), "__import__('os').getppid()")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (ours.returncode, ours.stdout) == (0, "still running\n")

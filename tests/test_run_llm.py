@@ -49,7 +49,7 @@ def test_both_backends_agree_and_usage_is_stored(
     assert main(both) == 0  # two threads share the LLM client; one writer
     out = capsys.readouterr().out
     calls = len(server.chat_requests)
-    assert calls >= 4 and f"LLM: {calls} calls" in out and "2 processed" in out
+    assert calls >= 2 and f"LLM: {calls} calls" in out and "2 processed" in out  # a read each
     with open_store(db) as store:
         item, other = store.queue(status=None)
         assert (

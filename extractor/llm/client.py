@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -27,12 +28,23 @@ from extractor.llm.config import LLMConfig
 from extractor.llm.ratelimit import RateLimiter
 from extractor.llm.redact import install_log_redaction
 from nianbao.core.errors import BackendError, LLMRequestError
+from nianbao.core.limits import (
+    Breaker,
+    Cancelled,
+    CircuitOpen,
+    DeadlineExceeded,
+    check_deadline,
+    deadline_in,
+    remaining,
+)
 
 # instructor logs each failed call at ERROR; without a handler Python would print it on
 # stderr, breaking the CLI's one-line errors. Users who configure logging still see it.
 logging.getLogger("instructor").addHandler(logging.NullHandler())
 # httpx and openai log request URLs, which may carry credentials (see extractor.llm.redact).
 install_log_redaction()
+
+WAIT_SLICE = 0.1  # seconds between looks at the stop flag and the deadline during a request
 
 
 def is_refused(exc: BaseException) -> bool:
@@ -129,9 +141,28 @@ class Endpoint:
         )
         self.cache = None if cfg.no_cache else AnswerCache(cfg.cache_dir)
         self.limiter = limiter or RateLimiter(None)
+        self.stopped = threading.Event()  # set by cancel(): no thread sends another request
+        self.breaker = Breaker(cfg.breaker)
 
     def session(self) -> Session:
         return Session(self)
+
+    def cancel(self) -> None:
+        """Stop every thread's requests (Ctrl-C): none is sent or retried after this, and the
+        connections are closed so requests in flight end now."""
+        self.stopped.set()
+        self.client.close()
+
+    def unavailable(self) -> str | None:
+        """Why no request should be sent now (stopped, or the circuit is open), else None."""
+        if self.stopped.is_set():
+            return "the run was stopped"
+        if self.breaker.open:
+            return (
+                f"not done: the LLM endpoint {self.cfg.shown_url} failed {self.breaker.threshold} "
+                "times in a row, so the run stopped asking it (the next run resumes)"
+            )
+        return None
 
     def close(self) -> None:
         if self.cache is not None:
@@ -148,6 +179,7 @@ class Session:
         self.counters = Counters()
         import instructor  # here, not at module top: instructor is slow to import
 
+        self._pending: tuple[str, dict[str, Any]] | None = None  # the last uncached answer
         self._mode = instructor.Mode.JSON if self.cfg.mode == "json" else instructor.Mode.TOOLS
         self._structured = instructor.patch(create=self.create, mode=self._mode)
 
@@ -169,8 +201,69 @@ class Session:
             self.counters.waits.append(state.next_action.sleep)
 
     def _send(self, request: dict[str, Any]) -> ChatCompletion:
+        self._may_ask()
         self.endpoint.limiter.acquire()
-        return self.endpoint.client.chat.completions.create(**request)
+        self._may_ask()
+        timeout = self.cfg.timeout
+        left = remaining()
+        if left is not None:
+            timeout = max(0.01, min(timeout, left))  # the request ends with the file's time
+        try:
+            answer = self._interruptible(request, timeout)
+        except openai.APIError as exc:
+            if is_retryable(exc):
+                self.endpoint.breaker.failure()
+            raise
+        self.endpoint.breaker.success()
+        return answer
+
+    def _interruptible(self, request: dict[str, Any], timeout: float) -> ChatCompletion:
+        """The HTTP call on a helper thread, so a stop (Ctrl-C) or the file's deadline ends
+        the wait at once: an HTTP read cannot be interrupted from another thread, so the
+        abandoned call finishes (or times out) in the background and its answer is dropped."""
+        box: dict[str, Any] = {}
+        done = threading.Event()
+
+        def call() -> None:
+            try:
+                box["answer"] = self.endpoint.client.chat.completions.create(
+                    **request, timeout=timeout
+                )
+            except BaseException as exc:  # handed to the waiting thread
+                box["error"] = exc
+            finally:
+                done.set()
+
+        threading.Thread(target=call, name="llm-request", daemon=True).start()
+        while not done.wait(WAIT_SLICE):
+            if self.endpoint.stopped.is_set():
+                raise Cancelled("the run was stopped")
+            check_deadline()
+        if "error" in box:
+            raise box["error"]
+        return box["answer"]
+
+    def _may_ask(self) -> None:
+        """Raise instead of asking when the run stopped, the circuit is open or time is up."""
+        if self.endpoint.stopped.is_set():
+            raise Cancelled("the run was stopped")
+        if (why := self.endpoint.unavailable()) is not None:
+            raise CircuitOpen(why)
+        check_deadline()
+
+    def _retry(self, exc: BaseException) -> bool:
+        """Retry a retryable failure unless the run stopped, the circuit opened or time is up."""
+        if not is_retryable(exc) or deadline_in(exc) is not None:
+            return False
+        left = remaining()
+        return self.endpoint.unavailable() is None and (left is None or left > 0)
+
+    def _sleep(self, seconds: float) -> None:
+        left = remaining()
+        if left is not None:
+            seconds = min(seconds, max(0.0, left))
+        if self.endpoint.stopped.wait(seconds):
+            raise Cancelled("the run was stopped")
 
     def create(self, **request: Any) -> ChatCompletion:
         """One chat completion: from the cache, or from the endpoint with retries."""
@@ -187,8 +280,9 @@ class Session:
         retrying = Retrying(
             stop=stop_after_attempt(self.cfg.retry.attempts),
             wait=self._wait,
-            retry=retry_if_exception(is_retryable),
+            retry=retry_if_exception(self._retry),
             before_sleep=self._before_sleep,
+            sleep=self._sleep,
             reraise=True,
         )
         try:
@@ -199,11 +293,21 @@ class Session:
         if completion.usage is not None:
             self.counters.input_tokens += completion.usage.prompt_tokens
             self.counters.output_tokens += completion.usage.completion_tokens
-        if cache is not None:
-            cache.put(key, completion.model_dump(mode="json"))
+        # cached only once instructor has validated it (see `ask`): an invalid answer is
+        # never served again
+        self._pending = (key, completion.model_dump(mode="json"))
         return completion
 
     def _translate(self, exc: openai.APIError) -> Exception:
+        if (inner := deadline_in(exc)) is not None:
+            return inner
+        if self.endpoint.stopped.is_set():
+            return Cancelled("the run was stopped")
+        if (why := self.endpoint.unavailable()) is not None:
+            return CircuitOpen(why)
+        left = remaining()
+        if isinstance(exc, openai.APITimeoutError) and left is not None and left <= 0.05:
+            return DeadlineExceeded("gave up: the file's time ran out (the next run tries again)")
         url = self.cfg.shown_url  # never the credentials a base URL may carry
         tries = self.cfg.retry.attempts
         if isinstance(exc, openai.APIStatusError):
@@ -231,18 +335,27 @@ class Session:
         return LLMRequestError(f"LLM endpoint {url}: {describe(exc)}")
 
     # -- structured requests ------------------------------------------------------------------
+    def _forget_pending(self) -> None:
+        # a method, not an inline assignment: the transport callback sets it during the call
+        self._pending = None
+
     def ask(self, response_model: type[BaseModel], messages: list[dict[str, Any]]) -> BaseModel:
         """A validated answer; instructor re-asks on invalid JSON or failed validation."""
         from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 
+        self._forget_pending()
         try:
-            return self._structured(
+            answer = self._structured(
                 model=self.cfg.model,
                 messages=messages,
                 response_model=response_model,
                 max_retries=self.cfg.validation_retries,
                 **self.cfg.sampling,
             )
+            cache = self.endpoint.cache
+            if cache is not None and self._pending is not None:
+                cache.put(*self._pending)  # the answer that validated, and only it
+            return answer
         except IncompleteOutputException:
             raise LLMRequestError(
                 f"the model's answer for {response_model.__name__} was cut off at "

@@ -8,11 +8,13 @@ cell with its quote located in the source.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from extractor.llm.client import Endpoint, Session
+from extractor.llm.compact import ask_compact, line_window
 from extractor.llm.config import LLMConfig, load_config
 from extractor.llm.prompts import load_prompt, render
 from extractor.llm.ratelimit import RateLimiter
@@ -20,9 +22,10 @@ from extractor.llm.reading import Reading, ask_rows
 from extractor.llm.responses import MetaAnswer
 from extractor.llm.sections import tables_text
 from extractor.llm.template import choose_template
-from extractor.llm.units import split_units, unit_for_cells
+from extractor.llm.units import Unit, row_specs, split_units, unit_for_cells
 from extractor.llm.verify import reask_until_consistent
 from nianbao.core.document import SourceDocument
+from nianbao.core.errors import ExtractorError
 from nianbao.core.models import (
     SCHEMA_VERSION,
     CanonicalReport,
@@ -33,6 +36,8 @@ from nianbao.core.models import (
 )
 
 META_HEAD_CHARS = 1500  # the title, publisher and first paragraph name the body and year
+TITLE_CHARS = 120  # at most this much of the title line is sent with the tables' text
+LEGACY_PROMPTS = ("v1",)  # one request per part with a JSON schema each
 
 
 class LLMExtractor:
@@ -84,22 +89,78 @@ class LLMExtractor:
         """Every cell of the report, re-asked where identities break, grounded in `doc.text`."""
         start = time.monotonic()
         session = self.endpoint.session()
-        meta = self.read_meta(session, doc)
-        reading = Reading(source=doc.text, extractor=self.source_tag)
-        text = self.tables_text(doc, meta.template)
-        for unit in split_units(meta.template, self.cfg.split):
-            for row in ask_rows(session, unit, text, self.cfg.prompt_version):
-                reading.put(row)
-        # Identities still broken after the re-asks are what the source prints; the rule
-        # engine reports them downstream from the values, so nothing is kept here.
-        reask_until_consistent(
-            session, meta, reading, text, self.cfg.prompt_version, self.cfg.max_reasks
-        )
+        with self._costs_on_failure(session, start):
+            if self.compact:
+                meta, reading, text = self._read_compact(session, doc)
+            else:
+                meta = self.read_meta(session, doc)
+                reading = Reading(
+                    source=doc.text, extractor=self.source_tag, template=meta.template
+                )
+                text = self.tables_text(doc, meta.template)
+                for unit in split_units(meta.template, self.cfg.split):
+                    for row in ask_rows(session, unit, text, self.cfg.prompt_version):
+                        reading.put(row)
+            # Identities still broken after the re-asks are what the source prints; the rule
+            # engine reports them downstream from the values, so nothing is kept here.
+            reask_until_consistent(
+                session,
+                meta,
+                reading,
+                text,
+                self.cfg.prompt_version,
+                self.cfg.max_reasks,
+                compact=self.compact,
+            )
         extraction = self._extraction(doc, meta, reading)
         extraction.usage = session.counters.as_usage(self.cfg, time.monotonic() - start)
         return extraction
 
+    @property
+    def compact(self) -> bool:
+        """Prompts v2 and later: one compact request per report (see extractor.llm.compact)."""
+        return self.cfg.prompt_version not in LEGACY_PROMPTS
+
+    def _read_compact(self, session: Session, doc: SourceDocument) -> tuple[Meta, Reading, str]:
+        """Organ, year and every row in one request when the printed labels tell the layout;
+        otherwise the layout is settled by a meta request first (its year decides)."""
+        template, how = choose_template(doc.text, None, None)
+        organ = year = None
+        if how != "labels":
+            meta = self.read_meta(session, doc)
+            template, organ, year = meta.template, meta.organ, meta.year
+        window = self.tables_text(doc, template)
+        text = (
+            window if doc.text.startswith(window[:50]) else f"{title_line(doc.text)}\n…\n{window}"
+        )
+        unit = Unit("all", template, tuple(row_specs(template).values()))
+        answer, rows = ask_compact(session, unit, text, self.cfg.prompt_version)
+        meta = Meta(organ=organ or answer.organ, year=year or answer.year, template=template)  # type: ignore[arg-type]
+        reading = Reading(source=doc.text, extractor=self.source_tag, template=template)
+        for row in rows:
+            reading.put(row)
+        return meta, reading, text
+
+    @contextmanager
+    def _costs_on_failure(self, session: Session, start: float) -> Iterator[None]:
+        """A report that fails still cost what its answered requests cost: the error carries
+        it as `usage`, so runs and the eval count it."""
+        try:
+            yield
+        except ExtractorError as exc:
+            exc.usage = session.counters.as_usage(self.cfg, time.monotonic() - start)  # type: ignore[attr-defined]
+            raise
+
+    def cancel(self) -> None:
+        """Stop every request of this extractor (Ctrl-C): see Endpoint.cancel."""
+        self.endpoint.cancel()
+
+    def unavailable(self) -> str | None:
+        """Why this backend should not be asked now (stopped, circuit open), else None."""
+        return self.endpoint.unavailable()
+
     def _extraction(self, doc: SourceDocument, meta: Meta, reading: Reading) -> Extraction:
+        reading.check_order()
         report = CanonicalReport.empty(meta)
         cells = dict(report.cells)
         cells.update({k: v for k, v in reading.cells().items() if k in cells})
@@ -131,10 +192,25 @@ class LLMExtractor:
         session = self.endpoint.session()
         template = extraction.report.meta.template
         unit = unit_for_cells(template, wanted, "reextract")
-        reading = Reading(source=doc.text, extractor=self.source_tag)
+        reading = Reading(source=doc.text, extractor=self.source_tag, template=template)
         text = self.tables_text(doc, template)
-        for row in ask_rows(session, unit, text, self.cfg.prompt_version, targeted=True):
-            reading.put(row)
+        with self._costs_on_failure(session, start):
+            if self.compact:
+                # only the lines where the parser placed these rows (else the tables' text)
+                spans = [
+                    p.span
+                    for k in wanted
+                    if (p := extraction.provenance.get(k)) is not None and p.span is not None
+                ]
+                local = line_window(doc.text, spans) or text
+                _answer, rows = ask_compact(
+                    session, unit, local, self.cfg.prompt_version, targeted=True
+                )
+            else:
+                rows = ask_rows(session, unit, text, self.cfg.prompt_version, targeted=True)
+            for row in rows:
+                reading.put(row)
+        reading.check_order()
         fresh = reading.cells()
         cells = dict(extraction.report.cells)
         provenance: dict[str, CellProvenance] = dict(extraction.provenance)
@@ -156,6 +232,14 @@ class LLMExtractor:
             scope=wanted,
             usage=session.counters.as_usage(self.cfg, time.monotonic() - start),
         )
+
+
+def title_line(text: str) -> str:
+    """The report's title (it names the body and the year): the first line mentioning the
+    annual report, else the first non-empty line; cut at TITLE_CHARS."""
+    lines = [line.strip() for line in text[:3000].splitlines() if line.strip()]
+    title = next((line for line in lines if "年度报告" in line), lines[0] if lines else "")
+    return title[:TITLE_CHARS]
 
 
 def _reextracted(method: Method) -> Method:

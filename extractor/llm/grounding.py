@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from rapidfuzz import fuzz
 
 from extractor.llm.responses import RowReading
+from extractor.llm.rowproof import CellCheck, CellResult, check_cells, core_label, label_printed
+from extractor.llm.units import RowSpec
 from nianbao.core.models import Alignment, CellProvenance, CellValue, Method
 
 FUZZY_CUTOFF = 90.0  # rapidfuzz partial-ratio score below which a quote counts as not found
@@ -23,7 +26,8 @@ VALUE_NOT_IN_QUOTE = 0.5
 
 # Characters NFKC leaves apart but OCR and models swap freely.
 _EXTRA = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "—": "-", "–": "-", "－": "-"})
-_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_NUMBER = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")  # separators kept
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -62,19 +66,25 @@ def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
 
-def locate(quote: str, source: str, normal: NormalText | None = None) -> Located:
-    """Find `quote` in `source`: verbatim, normalised, or by partial alignment."""
+def locate(quote: str, source: str, normal: NormalText | None = None, after: int = 0) -> Located:
+    """Find `quote` in `source`: verbatim, normalised, or by partial alignment. A quote
+    printed more than once (a row of zeros) is taken at its first place from `after` on
+    (where the rows before it were found), else at its first place."""
     needle = quote.strip()
     if not needle:
         return Located(None, Alignment.NOT_FOUND)
-    at = source.find(needle)
+    at = source.find(needle, after)
+    if at < 0:
+        at = source.find(needle)
     if at >= 0:
         return Located((at, at + len(needle)), Alignment.EXACT, 100.0)
     normal = normal or NormalText(source)
     nq = normalise(needle)
     if not nq:
         return Located(None, Alignment.NOT_FOUND)
-    at = normal.text.find(nq)
+    at = normal.text.find(nq, bisect_left(normal.origin, after)) if after else -1
+    if at < 0:
+        at = normal.text.find(nq)
     if at >= 0:
         return Located(normal.span(at, at + len(nq)), Alignment.FUZZY, 100.0)
     hit = fuzz.partial_ratio_alignment(nq, normal.text, score_cutoff=FUZZY_CUTOFF)
@@ -86,29 +96,9 @@ def locate(quote: str, source: str, normal: NormalText | None = None) -> Located
     return Located(normal.span(hit.dest_start, hit.dest_end), Alignment.FUZZY, hit.score)
 
 
-def value_in_quote(value: CellValue, quote: str) -> bool:
-    """Whether the quote shows this number (as a token, inside a glued run, or in 元)."""
-    if value is None:
-        return True
-    text = normalise(quote)
-    tokens = _NUMBER.findall(text)
-    if isinstance(value, Decimal):
-        for token in tokens:
-            try:
-                number = Decimal(token)
-            except InvalidOperation:  # pragma: no cover - the pattern only matches numbers
-                continue
-            if number == value or number / 10000 == value:
-                return True
-        return False
-    shown = str(abs(value))
-    # Glued runs ("640020470") hold several values: a digit substring is all one can check.
-    return any(shown == t.lstrip("-") or (len(t) > len(shown) and shown in t) for t in tokens)
-
-
 def _same_number(token: str, value: CellValue) -> bool:
     try:
-        number = Decimal(token)
+        number = Decimal(token.replace(",", ""))
     except InvalidOperation:  # pragma: no cover - the pattern only matches numbers
         return False
     if isinstance(value, Decimal):
@@ -138,16 +128,63 @@ def cell_spans(
     }
 
 
+LABEL_REACH = 12  # characters before a quote (on its line) where its row's label may stand
+
+
+@dataclass
+class Grounded:
+    """One row's grounding: each cell's provenance, and what is wrong (for a re-ask)."""
+
+    provenance: dict[str, CellProvenance]
+    problems: list[str]
+    located: Located
+
+
+def _row_text(source: str, span: tuple[int, int]) -> str:
+    """The located quote with the few characters before it on its line (a label the model
+    left out of its quote is printed just before the numbers)."""
+    line_start = source.rfind("\n", 0, span[0]) + 1
+    return source[max(line_start, span[0] - LABEL_REACH) : span[1]]
+
+
 def ground(
-    reading: RowReading, source: str, extractor: str, normal: NormalText | None = None
-) -> dict[str, CellProvenance]:
-    """Provenance of every cell of one row read by the model."""
-    located = locate(reading.quote, source, normal)
+    reading: RowReading,
+    spec: RowSpec,
+    template: str,
+    source: str,
+    extractor: str,
+    normal: NormalText | None = None,
+    after: int = 0,
+) -> Grounded:
+    """Provenance of every cell of one row read by the model, checked against the row the
+    source prints where the quote points (see extractor.llm.rowproof). `after`: where the
+    rows before this one were found."""
+    located = locate(reading.quote, source, normal, after)
     read_something = any(v is not None for v in reading.cells.values())
-    own = cell_spans(located.span, reading.cells, source) if located.span else {}
+    problems: list[str] = []
+    row_notes: list[str] = []
+    checks: dict[str, CellResult] = {}
+    own: dict[str, tuple[int, int]] = {}
+    if located.span is not None:
+        quoted = source[located.span[0] : located.span[1]]
+        # a quote with words in it must hold the row's label itself; one of numbers only
+        # may have its label just before it on its line
+        text = quoted if _CJK.search(quoted) else _row_text(source, located.span)
+        whole_part = spec.part == "t4" and not _CJK.search(quoted)  # numbers under a header
+        if not whole_part and not label_printed(spec, text):
+            row_notes.append(f"llm: the quote is not in the printed row of {spec.key}")
+            problems.append(
+                f"your quote for {spec.key}, {reading.quote!r}, is not the row "
+                f"{core_label(spec.label)!r} of the report"
+            )
+        checks = check_cells(spec, reading.cells, text, template)
+        own = cell_spans(located.span, reading.cells, source)
+    elif read_something:
+        problems.append(f"your quote for {spec.key}, {reading.quote!r}, is not in the report")
     out: dict[str, CellProvenance] = {}
     for key, value in reading.cells.items():
-        notes: list[str] = []
+        notes = list(row_notes)
+        method = Method.READ
         if located.alignment is Alignment.NOT_FOUND:
             confidence = CONFIDENCE[Alignment.NOT_FOUND]
             if reading.quote.strip():
@@ -158,12 +195,15 @@ def ground(
                 notes.append("llm: no quote given")
         else:
             confidence = CONFIDENCE[located.alignment]
-            if not value_in_quote(value, reading.quote):
-                notes.append(f"llm: value {value} not in its quote")
+            result = checks.get(key)
+            note, problem = _cell_verdict(key, value, result)
+            if note:
+                notes.append(note)
                 confidence = min(confidence, VALUE_NOT_IN_QUOTE)
-        method = Method.READ
-        if value is None and located.alignment is not Alignment.NOT_FOUND:
-            method = Method.BLANK  # the row was found and this cell is empty in it
+            if problem:
+                problems.append(problem)
+            if result is not None and result.check is CellCheck.BLANK and not row_notes:
+                method = Method.BLANK  # the row prints a blank in this cell's column
         span = own.get(key, located.span)
         out[key] = CellProvenance(
             extractor=extractor,
@@ -174,4 +214,31 @@ def ground(
             confidence=confidence,
             notes=notes,
         )
-    return out
+    return Grounded(out, problems, located)
+
+
+def _cell_verdict(
+    key: str, value: CellValue, result: CellResult | None
+) -> tuple[str | None, str | None]:
+    """(note on the cell, problem for a re-ask) from the row check of one cell."""
+    if result is None:
+        return None, None
+    if result.check is CellCheck.NOT_SHOWN:
+        return (
+            f"llm: value {value} not in its row",
+            f"your value {value} for {key} is not printed in the row you quoted",
+        )
+    if result.check is CellCheck.CONTRADICTED:
+        given = "null" if value is None else str(value)
+        return (
+            f"llm: the row prints {result.printed} in this column, not {given}",
+            f"for {key} you gave {given}; that row prints {result.printed} in its column",
+        )
+    if result.check is CellCheck.UNORDERED:
+        return (
+            "llm: the row does not print its values in the order read",
+            f"the row you quoted for {key} does not print its values in the order you gave",
+        )
+    if result.check is CellCheck.NULL_UNPROVEN:
+        return "llm: null, but the row shows no blank in this column", None
+    return None, None

@@ -15,6 +15,9 @@ from extractor.llm.units import RowSpec, Unit
 from nianbao.core.errors import BackendError
 
 _HEADER = re.compile(r"^<!--.*?-->\s*", re.S)
+# a version's prompts not written anew are its predecessor's (the version is in every cache
+# key either way)
+INHERITS = {"v2": "v1"}
 
 
 @cache
@@ -23,6 +26,8 @@ def load_prompt(name: str, version: str) -> str:
     try:
         text = resources.files("prompts").joinpath(f"{name}.{version}.md").read_text("utf-8")
     except FileNotFoundError:
+        if version in INHERITS:  # a prompt a version did not change (e.g. meta in v2)
+            return load_prompt(name, INHERITS[version])
         raise BackendError(f"prompt {name!r} version {version!r} not found in prompts/") from None
     return _HEADER.sub("", text, count=1).strip() + "\n"
 

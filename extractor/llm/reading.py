@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from extractor.llm.client import Session
-from extractor.llm.grounding import NormalText, ground, locate, value_in_quote
+from extractor.llm.grounding import VALUE_NOT_IN_QUOTE, Grounded, NormalText, ground, locate
 from extractor.llm.prompts import describe_rows, load_prompt, render, rows_prompt
 from extractor.llm.responses import RowReading, answer_model, readings
-from extractor.llm.units import Unit
-from nianbao.core.models import Alignment, CellProvenance, CellValue
+from extractor.llm.units import Unit, row_specs
+from nianbao.core.models import CellProvenance, CellValue, Method
+
+OUT_OF_ORDER = "llm: the quote is out of the printed order of the rows"
 
 
 @dataclass
@@ -24,8 +26,11 @@ class Reading:
 
     source: str
     extractor: str  # "llm:<model>"
+    template: str
     rows: dict[str, RowReading] = field(default_factory=dict)
     provenance: dict[str, CellProvenance] = field(default_factory=dict)
+    problems: dict[str, list[str]] = field(default_factory=dict)  # row -> for a re-ask
+    spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # row -> located quote
     _normal: NormalText | None = None
 
     @property
@@ -37,29 +42,36 @@ class Reading:
     def cells(self) -> dict[str, CellValue]:
         return {k: v for r in self.rows.values() for k, v in r.cells.items()}
 
-    def alignment(self, row: RowReading) -> Alignment:
-        return locate(row.quote, self.source, self.normal).alignment
+    def _ground(self, row: RowReading) -> Grounded:
+        spec = row_specs(self.template)[row.row]
+        return ground(
+            row, spec, self.template, self.source, self.extractor, self.normal, self._after(row.row)
+        )
+
+    def _after(self, key: str) -> int:
+        """Where the nearest row before `key` (in layout order) was found: its own quote is
+        looked for from there (a row of zeros is printed in many places)."""
+        order = list(row_specs(self.template))
+        for earlier in reversed(order[: order.index(key)]):
+            if earlier in self.spans:
+                return self.spans[earlier][0]
+        return 0
 
     def grounding_problems(self, row: RowReading) -> list[str]:
-        """Why a row read with values is not grounded: its quote is not in the source, or
-        does not show a value. Empty for a grounded row and for a row read as not printed."""
-        if all(v is None for v in row.cells.values()):
-            return []
-        if self.alignment(row) is Alignment.NOT_FOUND:
-            return [f"your quote for {row.row}, {row.quote!r}, is not in the report"]
-        return [
-            f"your quote for {key}, {row.quote!r}, does not show the value {value}"
-            for key, value in row.cells.items()
-            if not value_in_quote(value, row.quote)
-        ]
+        """Why a row is not grounded: its quote is not in the source or not in the row of
+        its label, or the printed row does not show a value where it was given. Empty for a
+        grounded row and for a row read as not printed."""
+        if row is self.rows.get(row.row) and row.row in self.problems:
+            return self.problems[row.row]
+        return self._ground(row).problems
 
     def grounded(self, row: RowReading) -> bool:
-        """The row's quote is in the source and shows every value the row gives."""
+        """The row's quote is in its printed row and shows every value the row gives."""
         return not self.grounding_problems(row)
 
     def source_quote(self, row: RowReading) -> str:
         """The source text a row was located at (whitespace collapsed), else the model's quote."""
-        found = locate(row.quote, self.source, self.normal)
+        found = locate(row.quote, self.source, self.normal, self._after(row.row))
         if found.span is None:
             return f"{row.quote or '(no quote)'} (not found in the report)"
         return " ".join(self.source[found.span[0] : found.span[1]].split())
@@ -67,10 +79,39 @@ class Reading:
     def put(self, row: RowReading, extra_notes: list[str] | None = None) -> None:
         """Store a row and its provenance (replacing an earlier reading of it)."""
         self.rows[row.row] = row
-        for key, prov in ground(row, self.source, self.extractor, self.normal).items():
+        grounded = self._ground(row)
+        self.problems[row.row] = grounded.problems
+        if grounded.located.span is not None:
+            self.spans[row.row] = grounded.located.span
+        else:
+            self.spans.pop(row.row, None)
+        for key, prov in grounded.provenance.items():
             if extra_notes:
                 prov.notes.extend(extra_notes)
             self.provenance[key] = prov
+
+    def check_order(self) -> list[str]:
+        """Flag the rows whose quotes are out of the printed order of their part (a row
+        read from another row's place: swapped rows keep every sum). Returns their keys."""
+        order = list(row_specs(self.template))
+        out: list[str] = []
+        for part in ("t2", "t3"):
+            placed = [
+                (k, self.spans[k][0]) for k in order if k.startswith(f"{part}.") and k in self.spans
+            ]
+            in_order = _longest_increasing([start for _, start in placed])
+            out += [key for n, (key, _) in enumerate(placed) if n not in in_order]
+        for key in out:
+            problem = f"your quote for {key} is out of the printed order of the rows"
+            if problem not in self.problems.get(key, []):
+                self.problems[key] = [*self.problems.get(key, []), problem]
+            for cell in self.rows[key].cells:
+                prov = self.provenance[cell]
+                if OUT_OF_ORDER not in prov.notes:
+                    prov.notes.append(OUT_OF_ORDER)
+                    prov.method = Method.READ
+                    prov.confidence = min(prov.confidence, VALUE_NOT_IN_QUOTE)
+        return out
 
 
 def base_messages(unit: Unit, text: str, version: str, *, targeted: bool) -> list[dict[str, Any]]:
@@ -133,3 +174,22 @@ def reask_rows(
         }
     )
     return readings(session.ask(answer_model(unit), messages))
+
+
+def _longest_increasing(values: list[int]) -> set[int]:
+    """Indices of one longest strictly increasing subsequence of `values` (O(n^2): a part
+    has at most 30 rows)."""
+    if not values:
+        return set()
+    best = [1] * len(values)
+    back = [-1] * len(values)
+    for i, v in enumerate(values):
+        for j in range(i):
+            if values[j] < v and best[j] + 1 > best[i]:
+                best[i], back[i] = best[j] + 1, j
+    i = max(range(len(values)), key=best.__getitem__)
+    out = set()
+    while i >= 0:
+        out.add(i)
+        i = back[i]
+    return out

@@ -8,6 +8,7 @@ schema sent to the model stays small.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -40,7 +41,19 @@ def compact_schema(schema: dict[str, Any]) -> None:
                     prop["enum"] = [*prop["enum"], None]
 
 
-_COMPACT = ConfigDict(extra="forbid", json_schema_extra=compact_schema)
+# Unknown keys are accepted and dropped (logged), never fatal: see `drop_unknown`.
+_COMPACT = ConfigDict(extra="allow", json_schema_extra=compact_schema)
+_log = logging.getLogger("nianbao.llm")
+
+
+def drop_unknown(model: BaseModel) -> None:
+    """Keys the model does not know (a note, a confidence, a misspelt column) are logged and
+    left out: one stray key must not fail a whole report. A misspelt column then reads as
+    null, which the grounding flags."""
+    extra = model.__pydantic_extra__
+    if extra:
+        _log.info("ignored unknown keys in the model's answer: %s", ", ".join(sorted(extra)))
+        extra.clear()
 
 
 class RowAnswerBase(BaseModel):
@@ -55,6 +68,7 @@ class RowAnswerBase(BaseModel):
 
     @model_validator(mode="after")
     def _quote_when_read(self) -> RowAnswerBase:
+        drop_unknown(self)
         values = [v for k, v in self.__dict__.items() if k not in ("row", "quote")]
         if any(v is not None for v in values) and not self.quote.strip():
             raise ValueError(f"row {self.row}: give the quote of the source text it was read from")  # type: ignore[attr-defined]
@@ -91,6 +105,7 @@ class AnswerBase(BaseModel):
 
     @model_validator(mode="after")
     def _every_row_once(self) -> AnswerBase:
+        drop_unknown(self)
         got = [r.row for r in self.rows]  # type: ignore[attr-defined]
         expected = type(self).expected_rows
         dupes = sorted({k for k in got if got.count(k) > 1})
@@ -159,6 +174,11 @@ class MetaAnswer(BaseModel):
     """Who reported on which year, in which layout, and the text it was read from."""
 
     model_config = _COMPACT
+
+    @model_validator(mode="after")
+    def _known_keys(self) -> MetaAnswer:
+        drop_unknown(self)
+        return self
 
     organ: str | None = Field(default=None, description="the reporting body, as named")
     year: int | None = Field(default=None, ge=1990, le=2100, description="the year reported on")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from extractor.llm.client import Session
+from extractor.llm.compact import line_window, reask_compact
 from extractor.llm.reading import Reading, reask_rows
 from extractor.llm.units import row_of, unit_for_rows
 from nianbao.core.models import CanonicalReport, Meta
@@ -36,7 +37,14 @@ def _complete(meta: Meta, reading: Reading) -> dict[str, Any]:
 
 
 def reask_until_consistent(
-    session: Session, meta: Meta, reading: Reading, text: str, version: str, max_rounds: int
+    session: Session,
+    meta: Meta,
+    reading: Reading,
+    text: str,
+    version: str,
+    max_rounds: int,
+    *,
+    compact: bool = False,
 ) -> list[str]:
     """Re-ask rows that break an identity or are not grounded, for at most `max_rounds`
     rounds; returns the equations still broken.
@@ -46,6 +54,7 @@ def reask_until_consistent(
     settled: set[str] = set()  # rows the re-read confirmed as printed
     broken = broken_identities(meta, reading)
     for _ in range(max_rounds):
+        reading.check_order()
         ungrounded = {
             key: problems
             for key, row in reading.rows.items()
@@ -60,8 +69,14 @@ def reask_until_consistent(
         unit = unit_for_rows(meta.template, rows, "reask")
         previous = [reading.rows[r.key] for r in unit.rows]
         session.counters.reasks += 1
-        quotes = [reading.source_quote(r) for r in previous]
-        fresh = reask_rows(session, unit, text, version, previous, quotes, problems)
+        if compact:
+            # a standalone request with only the lines where these rows are printed
+            spans = [reading.spans[r.row] for r in previous if r.row in reading.spans]
+            local = line_window(reading.source, spans) or text
+            fresh = reask_compact(session, unit, local, version, previous, problems)
+        else:
+            quotes = [reading.source_quote(r) for r in previous]
+            fresh = reask_rows(session, unit, text, version, previous, quotes, problems)
         for new in fresh:
             old = reading.rows[new.row]
             new_found = reading.grounded(new)

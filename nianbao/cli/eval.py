@@ -19,11 +19,25 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--backend",
-        choices=("parser", "llm", "both"),
+        choices=("parser", "llm", "both", "targeted"),
         default="parser",
         help="parser (default), llm (endpoint from the environment/config, see docs/llm.md), "
-        "or both reconciled",
+        "both reconciled, or targeted (the parser, the LLM asked about the rows it flags)",
     )
+    p.add_argument(
+        "--simulate",
+        metavar="MODES",
+        help="run the LLM against the local simulated model (eval/simulator) with these error "
+        "modes, comma-separated, 'all' or 'none'; prints what became of each mode's errors",
+    )
+    p.add_argument(
+        "--sim-rate",
+        type=float,
+        default=0.33,
+        help="share of table requests the simulated model gets wrong (default 0.33)",
+    )
+    p.add_argument("--sim-seed", type=int, default=0, help="seed of the simulated model's errors")
+    p.add_argument("--limit", type=int, help="only the first N reports of the set")
     p.add_argument(
         "--set",
         dest="which",
@@ -75,15 +89,19 @@ def run(args: argparse.Namespace) -> int:
             state = score.error or f"{score.total('correct')}/{score.total('cells')} cells"
             print(f"[{n}/{total}] {score.id}: {state}", file=sys.stderr)
 
+    simulation = None
     try:
-        result, scores = run_eval(
-            args.backend,
-            args.which,
-            args.synth_count,
-            args.seed,
-            progress=progress,
-            real_dir=args.data,
-        )
+        if args.simulate is not None or args.limit is not None:
+            simulation, (result, scores) = _limited_or_simulated(args, progress)
+        else:
+            result, scores = run_eval(
+                args.backend,
+                args.which,
+                args.synth_count,
+                args.seed,
+                progress=progress,
+                real_dir=args.data,
+            )
     except (HarnessError, EvalSetError) as exc:
         raise UserError(str(exc)) from None
     if baseline is not None:
@@ -114,8 +132,49 @@ def run(args: argparse.Namespace) -> int:
     comparison = result.get("comparison")
     if comparison:
         print(_verdict(comparison))
+    if simulation is not None:
+        print(simulation)
     print("wrote " + ", ".join(str(p) for p in paths))
     return 1 if comparison and comparison["regressed"] else 0
+
+
+def _limited_or_simulated(args: argparse.Namespace, progress):
+    """(the simulation's table as text or None, (result, scores)) for --simulate / --limit."""
+    from eval.cases import REAL_DIR, load_cases
+    from eval.harness import run_eval
+    from nianbao.core.errors import UserError
+
+    if args.limit is not None and args.limit < 1:
+        raise UserError(f"--limit: must be >= 1, not {args.limit}")
+    synth = args.synth_count if args.which != "real" else 0
+    cases = load_cases(args.which, synth, args.seed, args.data or REAL_DIR)[: args.limit]
+    if args.simulate is None:
+        return None, run_eval(
+            args.backend, args.which, synth, args.seed, cases=cases, progress=progress
+        )
+    from eval.simulator import MODES, SimConfig
+    from eval.simulator.run import simulate
+
+    if args.backend == "parser":
+        raise UserError("--simulate: needs --backend llm, both or targeted")
+    names = args.simulate.strip().lower()
+    modes = (
+        MODES
+        if names == "all"
+        else ()
+        if names == "none"
+        else tuple(m.strip() for m in names.split(",") if m.strip())
+    )
+    if not 0 <= args.sim_rate <= 1:
+        raise UserError(f"--sim-rate: must be between 0 and 1, not {args.sim_rate}")
+    try:
+        config = SimConfig(modes=modes, rate=args.sim_rate, seed=args.sim_seed)
+    except ValueError as exc:
+        raise UserError(f"--simulate: {exc}") from None
+    sim = simulate(
+        args.backend, cases, config, log_path=args.out / "sim_injections.jsonl", progress=progress
+    )
+    return sim.markdown(), (sim.result, sim.scores)
 
 
 def _num(value: float | None) -> str:

@@ -57,7 +57,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         type=float,
         default=DEFAULT_SECONDS,
         metavar="SECONDS",
-        help=f"wall-clock seconds per file (default {DEFAULT_SECONDS:g})",
+        help=f"wall-clock seconds per file, LLM requests included at any --jobs "
+        f"(default {DEFAULT_SECONDS:g})",
     )
     budget.add_argument(
         "--cpu-seconds",

@@ -80,12 +80,16 @@ class Spent:
     seconds: float
 
 
-def die_with_parent() -> None:
+def die_with_parent(parent: int | None = None) -> None:
     """Ask the kernel to SIGKILL this process when its parent dies (Linux; elsewhere a no-op).
 
     Set first thing in every worker and child: without it, a SIGKILLed run leaves its
-    workers running as orphans."""
-    parent = os.getppid()
+    workers running as orphans. `parent` is the pid the run passed down to a spawned worker,
+    which imports for a while before it gets here: a run that died meanwhile (re-parenting
+    the worker) is caught by comparing with it. Without it, the parent now is the one to
+    outlive (a fork server's child: the server ends when the run does)."""
+    if parent is None:
+        parent = os.getppid()
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)

@@ -64,10 +64,17 @@ def _cell(
     """(value, provenance, disagree) for one cell read by both backends."""
     if a == b:
         if a is None:
-            # Both null: a blank if either backend saw a printed blank, else not found.
+            # Both null: a blank if either backend saw a printed blank, else not found; a
+            # doubt either had (its notes) survives, so agreeing on nothing proves nothing.
             seen = next((p for p in (pa, pb) if p and p.method == Method.BLANK), None)
             base = seen or pa or pb or CellProvenance(extractor="reconciled")
-            return None, base.model_copy(update={"notes": [], "alternatives": []}), False
+            notes = [
+                f"{side}: {note}"
+                for side, p in (("parser", pa), ("llm", pb))
+                if p
+                for note in p.notes
+            ]
+            return None, base.model_copy(update={"notes": notes, "alternatives": []}), False
         base = pa if pa and pa.span else (pb or pa or CellProvenance(extractor="reconciled"))
         prov = base.model_copy(
             update={
@@ -186,14 +193,15 @@ def reconcile(
             disputed.append(key)
     _prefer_consistent(chosen, provenance, disputed, sides, meta.template)
 
-    # Keys a backend flagged stay flagged unless both read the same value. Disputed cells need
-    # no entry here: their notes (with each side's own) and low confidence flag them.
+    # Keys a backend flagged stay flagged unless both read the same number (two readers
+    # agreeing on nothing is no evidence). Disputed cells need no entry here: their notes
+    # (with each side's own) and low confidence flag them.
     flags = [
         k
         for k in dict.fromkeys([*parser_extraction.flags, *llm_extraction.flags])
         if k in chosen
         and k not in disputed
-        and (p_cells.get(k) != q_cells.get(k) or not same_layout)
+        and (p_cells.get(k) != q_cells.get(k) or p_cells.get(k) is None or not same_layout)
     ]
     usage: dict[str, float] = {}
     for side in (parser_extraction.usage, llm_extraction.usage):

@@ -36,6 +36,7 @@ from nianbao.pipeline.files import iter_sources
 from nianbao.pipeline.worker import (
     FATAL,
     Failure,
+    cancel_extractors,
     extractors,
     init_worker,
     process,
@@ -118,17 +119,17 @@ def _executor(backend: str, jobs: int) -> Executor | None:
             jobs,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(backend, max(1, cores // jobs)),
+            initargs=(backend, max(1, cores // jobs), os.getpid()),
         )
     # The LLM waits on the network: threads are enough and share one HTTP client and cache.
     return ThreadPoolExecutor(jobs)
 
 
-def _init_worker(backend: str, ocr_threads: int) -> None:
+def _init_worker(backend: str, ocr_threads: int, parent: int) -> None:
     """A worker process: its share of the cores for OCR (jobs x threads never exceeds the
     cores, or onnxruntime's pools fight each other), then the usual worker start."""
     os.environ.setdefault("NIANBAO_OCR_THREADS", str(ocr_threads))
-    init_worker(backend)
+    init_worker(backend, parent)
 
 
 class _Pool:
@@ -282,6 +283,8 @@ def _run(
                 store.note_path(source)
             status = "ok" if stats.ok else "partial"
         finally:
+            if status == "interrupted":
+                cancel_extractors()  # threads in flight send nothing more, their requests end
             pool.shutdown(wait_for_workers=status != "interrupted")
             stats.seconds = time.perf_counter() - started
             store.update_run(stats.run_id, stats.totals(), status=status)
@@ -313,17 +316,21 @@ def _store_counted(store: Store, stats: RunStats, fp: str, result: Outcome | Fai
         stats.n_failed += 1
         stats.statuses["failed"] += 1
         stats.note_failure(result.error)
+        _count_usage(stats, result.usage)  # a failed report's answered requests were paid
         return
     store.save_outcome(stats.run_id, fp, result)
     stats.n_done += 1
     stats.statuses[result.status.value] += 1
     for reading in result.sources.values():
-        usage = reading.usage
-        stats.llm_calls += int(usage.get("calls", 0))
-        stats.cached_calls += int(usage.get("cached_calls", 0))
-        stats.input_tokens += int(usage.get("input_tokens", 0))
-        stats.output_tokens += int(usage.get("output_tokens", 0))
-        stats.cost_usd += float(usage.get("cost_usd", 0.0))
+        _count_usage(stats, reading.usage)
+
+
+def _count_usage(stats: RunStats, usage: dict[str, float]) -> None:
+    stats.llm_calls += int(usage.get("calls", 0))
+    stats.cached_calls += int(usage.get("cached_calls", 0))
+    stats.input_tokens += int(usage.get("input_tokens", 0))
+    stats.output_tokens += int(usage.get("output_tokens", 0))
+    stats.cost_usd += float(usage.get("cost_usd", 0.0))
 
 
 __all__ = ["RunStats", "configuration", "fingerprint", "run"]

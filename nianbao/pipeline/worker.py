@@ -13,7 +13,7 @@ import time
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,8 @@ from extractor.base import Extractor
 from extractor.damage import mark_damage
 from extractor.registry import get_extractor
 from nianbao.core.document import SourceDocument
-from nianbao.core.errors import BackendError, ExtractorError, NianbaoError, SourceError
+from nianbao.core.errors import BackendError, ExtractorError, SourceError
+from nianbao.core.limits import CircuitOpen, DeadlineExceeded, deadline
 from nianbao.core.models import Extraction
 from nianbao.pipeline import interrupts
 from nianbao.pipeline.assess import assess
@@ -30,14 +31,16 @@ from nianbao.store.types import Outcome, SourceInfo
 from rules.verdict import verdict
 
 FATAL = "fatal"  # the backend cannot work at all: the run stops, nothing is recorded
+NOT_DONE = "not_done"  # not asked: the endpoint's circuit is open; the next run does it
 
 
 @dataclass(frozen=True)
 class Failure:
     source: SourceInfo
     error: str
-    kind: str  # source | backend | internal | fatal
+    kind: str  # source | backend | internal | fatal | not_done
     seconds: float = 0.0
+    usage: dict[str, float] = field(default_factory=dict)  # what the failed requests cost
 
 
 _EXTRACTORS: dict[str, Extractor] = {}
@@ -55,9 +58,9 @@ def build_extractors(backend: str, options: dict[str, dict[str, Any]] | None = N
             _EXTRACTORS[name] = get_extractor(name, **options.get(name, {}))
 
 
-def init_worker(backend: str) -> None:
+def init_worker(backend: str, parent: int) -> None:
     """A pool worker's start: die with the run (no orphans after a SIGKILL), build extractors."""
-    die_with_parent()
+    die_with_parent(parent)
     build_extractors(backend)
 
 
@@ -68,6 +71,23 @@ def reset_extractors() -> None:
         close = getattr(ex, "close", None)
         if callable(close):
             close()
+
+
+def cancel_extractors() -> None:
+    """Stop every request this process's extractors have in flight or would send (Ctrl-C)."""
+    for ex in list(_EXTRACTORS.values()):
+        cancel = getattr(ex, "cancel", None)
+        if callable(cancel):
+            cancel()
+
+
+def unavailable(backend: str) -> str | None:
+    """Why a backend of this run must not be asked now (its circuit is open), else None."""
+    for ex in extractors(backend).values():
+        check = getattr(ex, "unavailable", None)
+        if callable(check) and (why := check()) is not None:
+            return str(why)
+    return None
 
 
 def extractors(backend: str) -> dict[str, Extractor]:
@@ -93,8 +113,9 @@ def targeted_readings(
     return {"parser": parser, "llm": llm}
 
 
-class FileTimeout(NianbaoError):
-    """One file took longer than the run's per-file limit."""
+class FileTimeout(DeadlineExceeded):
+    """One file took longer than the run's per-file limit (SIGALRM). A DeadlineExceeded, so
+    the LLM client never retries it when it strikes inside a request."""
 
 
 @contextmanager
@@ -129,10 +150,17 @@ def process(
     With a `Budget`, reading and parsing run in a child process held to it (see
     nianbao.pipeline.budget); a bare number is the old in-process limit in seconds."""
     started = time.perf_counter()
+    if (why := unavailable(backend)) is not None:
+        return Failure(source, f"{path.name}: {why}", NOT_DONE)
     if isinstance(timeout, Budget):
-        return _process(path, source, backend, started, timeout)
+        # reading and parsing run in a child held to the budget; the LLM's requests, in this
+        # thread, are held to the same seconds by the deadline (whatever --jobs is)
+        with deadline(timeout.seconds):
+            return _process(path, source, backend, started, timeout)
     try:
-        with time_limit(timeout):
+        # the deadline bounds every request of this thread (any --jobs); SIGALRM bounds the
+        # parser where it runs in a main thread
+        with deadline(timeout), time_limit(timeout):
             return _process(path, source, backend, started)
     except FileTimeout:
         return Failure(
@@ -195,10 +223,14 @@ def _process(
         return Failure(source, str(exc), FATAL, time.perf_counter() - started)
     except SourceError as exc:  # the file itself: it would fail again
         return Failure(source, str(exc), "source", time.perf_counter() - started)
-    except ExtractorError as exc:  # this report's requests failed (retries exhausted): retry later
-        return Failure(source, str(exc), "backend", time.perf_counter() - started)
     except FileTimeout:
         raise
+    except CircuitOpen as exc:  # the endpoint keeps failing: not done, the next run does it
+        usage = getattr(exc, "usage", {})
+        return Failure(source, str(exc), NOT_DONE, time.perf_counter() - started, usage)
+    except ExtractorError as exc:  # this report's requests failed (retries exhausted): retry later
+        usage = getattr(exc, "usage", {})
+        return Failure(source, str(exc), "backend", time.perf_counter() - started, usage)
     except Exception as exc:  # a bug in a backend must not stop the other 999 reports
         if interrupts.requested():  # Ctrl-C that a library wrapped in an error of its own
             raise KeyboardInterrupt from exc

@@ -46,6 +46,8 @@ def make_extractor(server: FakeOpenAI, tmp_path: Path) -> Iterator[Callable[...,
             "retry": FAST_RETRY,
             "timeout": 5.0,
             "prices": {"test-model": {"input": 1.0, "output": 4.0}},
+            # these tests script the per-part requests of prompts v1; test_compact.py covers v2
+            "prompt_version": "v1",
         }
         settings.update(options)
         extractor = LLMExtractor(**settings)

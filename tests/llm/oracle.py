@@ -24,12 +24,26 @@ REAL = ROOT / "eval" / "data" / "real"
 _ROW_LINE = re.compile(r"^- (t[234]\.[a-z_.]+): ", re.M)
 
 
+_COMPACT_ROWS = re.compile(r"^rows (t[234]): (.+)$", re.M)  # prompts v2's row list
+
+
 def asked_rows(request: Recorded) -> list[str]:
     """The row keys asked for by the latest user message that lists rows."""
     for message in reversed(request.messages):
-        if message.get("role") == "user" and (rows := _ROW_LINE.findall(message["content"])):
+        if message.get("role") != "user":
+            continue
+        if compact := _COMPACT_ROWS.findall(message["content"]):
+            return [f"{p}.{n.split('[', 1)[0]}" for p, names in compact for n in names.split()]
+        if rows := _ROW_LINE.findall(message["content"]):
             return rows
     return []
+
+
+def is_compact(request: Recorded) -> bool:
+    return any(
+        m.get("role") == "user" and _COMPACT_ROWS.search(str(m.get("content")))
+        for m in request.messages
+    )
 
 
 def is_meta(request: Recorded) -> bool:
@@ -99,6 +113,16 @@ class Oracle:
             row = self.row(key)
             row.update((changes or {}).get(key, {}))
             rows.append(row)
+        if is_compact(request):  # prompts v2: [key, quote, values...] with organ and year
+            layout = layout_for(self.gold.meta.template)
+            arrays = []
+            for row in rows:
+                columns = [c.column for c in layout.cells if f"{c.part}.{c.row}" == row["row"]]
+                arrays.append([row["row"], row["quote"], *(row[c] for c in columns)])
+            meta = self.meta()
+            return json.dumps(
+                {"organ": meta["organ"], "year": meta["year"], "rows": arrays}, ensure_ascii=False
+            )
         return json.dumps({"rows": rows}, ensure_ascii=False)
 
     def reply(self, request: Recorded, changes: dict[str, dict[str, Any]] | None = None) -> Reply:

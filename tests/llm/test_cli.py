@@ -49,11 +49,11 @@ def test_extract_with_the_llm_backend(server, seed4, tmp_path, monkeypatch) -> N
     assert done.returncode == 0, done.stderr
     data = json.loads((out / "seed-004.json").read_text(encoding="utf-8"))
     assert data["extractor"] == "llm"
-    assert data["extractor_version"] == "prompts-v1+schema-1+test-model"
+    assert data["extractor_version"] == "prompts-v2+schema-1+test-model"
     assert data["cells"]["t3.new.total"] == 8 and data["meta"]["year"] == 2020
     assert data["provenance"]["t3.new.total"]["span"] is not None
-    assert data["usage"]["calls"] == 4 and data["usage"]["input_tokens"] > 0
-    assert len(server.chat_requests) == 4
+    assert data["usage"]["calls"] == 1 and data["usage"]["input_tokens"] > 0  # one compact read
+    assert len(server.chat_requests) == 1
     assert TEST_KEY not in done.stdout + done.stderr
 
     # again, in-process this time, with the same cache directory: zero calls
@@ -62,15 +62,15 @@ def test_extract_with_the_llm_backend(server, seed4, tmp_path, monkeypatch) -> N
     monkeypatch.setenv("NIANBAO_MODEL", "test-model")
     monkeypatch.setenv("NIANBAO_CACHE_DIR", str(tmp_path / "cache"))
     assert main(args) == 0
-    assert len(server.chat_requests) == 4
+    assert len(server.chat_requests) == 1
     data = json.loads((out / "seed-004.json").read_text(encoding="utf-8"))
-    assert data["usage"]["cached_calls"] == 4 and data["usage"]["calls"] == 0
+    assert data["usage"]["cached_calls"] == 1 and data["usage"]["calls"] == 0
 
     # --no-cache: the same command asks the endpoint again, and says what it cost
     again = run_cli([*args, "--no-cache"], server.url, tmp_path)
     assert again.returncode == 0, again.stderr
-    assert len(server.chat_requests) == 8
-    assert "LLM: 4 calls (0 cached)" in again.stdout
+    assert len(server.chat_requests) == 2
+    assert "LLM: 1 calls (0 cached)" in again.stdout
 
 
 def test_extract_against_a_closed_port_is_one_line(tmp_path) -> None:

@@ -75,6 +75,7 @@ def test_bulk_records_a_failed_report_and_carries_on(server, tmp_path) -> None:
         model="test-model",
         cache_dir=tmp_path / "cache",
         retry=FAST_RETRY,
+        prompt_version="v1",  # the per-part requests this test scripts
     )
     assert [r.name for r in results] == ["seed-004.txt", "seed-003.txt", "seed-000.txt"]
     assert results[0].ok and results[1].ok and not results[2].ok

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractor.llm.grounding import locate, value_in_quote
+from extractor.llm.grounding import locate
 from extractor.llm.responses import answer_model
 from extractor.llm.template import choose_template
 from extractor.llm.units import split_units, unit_for_cells
@@ -79,15 +77,6 @@ def test_cell_spans_only_when_the_numbers_match_one_by_one() -> None:
     assert cell_spans((0, 11), cells | {"t2.license.decisions": 5}, source) == {}
     glued = {f"t3.new.{c}": v for c, v in zip("abcdefg", [64, 0, 0, 2, 0, 4, 70], strict=True)}
     assert cell_spans((12, len(source)), glued, source) == {}  # one run: the row span stands
-
-
-def test_value_in_quote() -> None:
-    assert value_in_quote(46, "规范性文件 0 0 46")
-    assert not value_in_quote(45, "规范性文件 0 0 46")
-    assert value_in_quote(Decimal("373.9265"), "采购总金额 3739265元")
-    assert value_in_quote(-2, "行政许可 5 -2 3")
-    assert value_in_quote(4, "640020470")  # glued run: the digits are there
-    assert value_in_quote(None, "")
 
 
 @settings(max_examples=40, deadline=None)

@@ -1,0 +1,245 @@
+"""The compact request and answer (prompts v2): fewer tokens for the same reading.
+
+Instead of a JSON schema per row type and a labelled row list per request, one request asks
+for every row of the report (with the organ and year), the rows listed by key per part with
+their columns once, and the answer is one array per row: `[key, quote, value, ...]` in the
+columns' order. The answer is validated here (keys, lengths, types) and instructor re-asks
+with the error, as for the v1 models.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from extractor.llm.responses import RowReading, compact_schema, drop_unknown
+from extractor.llm.units import RowSpec, Unit
+from nianbao.core.layout import ValueKind
+
+Value = str | int | float | None
+
+
+def _minimal_schema(schema: dict[str, Any]) -> None:
+    """Only the shape: the prompt says what each part means, and instructor puts this schema
+    into every request."""
+    compact_schema(schema)
+    schema["properties"] = {
+        "organ": {"type": ["string", "null"]},
+        "year": {"type": ["integer", "null"]},
+        "rows": {"type": "array", "items": {"type": "array"}},
+    }
+    schema.pop("additionalProperties", None)
+
+
+class CompactAnswer(BaseModel):
+    """`{"organ": ..., "year": ..., "rows": [[key, quote, v1, v2, ...], ...]}`."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra=_minimal_schema)
+    specs: ClassVar[dict[str, RowSpec]] = {}  # set per unit by compact_model
+
+    # no descriptions: the prompt says it once; the schema goes into every request
+    organ: str | None = None
+    year: int | None = Field(default=None, ge=1990, le=2100)
+    rows: list[list[Any]]
+
+    @model_validator(mode="after")
+    def _rows_fit(self) -> CompactAnswer:
+        drop_unknown(self)
+        specs = type(self).specs
+        problems: list[str] = []
+        seen: list[str] = []
+        for row in self.rows:
+            if len(row) < 2 or not isinstance(row[0], str) or not _values_ok(row):
+                problems.append(f"{row!r}: each row is [key, quote, values...]")
+                continue
+            key = row[0]
+            spec = specs.get(key)
+            if spec is None:
+                problems.append(f"{key}: not a row asked for")
+                continue
+            seen.append(key)
+            problems += _row_problems(spec, row)
+        missing = [k for k in specs if k not in seen]
+        dupes = sorted({k for k in seen if seen.count(k) > 1})
+        if missing:
+            problems.append(f"rows missing: {', '.join(missing)} (give every row asked)")
+        if dupes:
+            problems.append(f"rows given twice: {', '.join(dupes)}")
+        if problems:
+            raise ValueError("; ".join(problems[:6]))
+        return self
+
+
+def _values_ok(row: list[Any]) -> bool:
+    return all(v is None or isinstance(v, (str, int, float)) for v in row)
+
+
+def _row_problems(spec: RowSpec, row: list[Value]) -> list[str]:
+    key, quote, values = row[0], row[1], row[2:]
+    if len(values) != len(spec.cells):
+        wanted = f"{len(spec.cells)} values ({', '.join(spec.columns)})"
+        return [f"{key}: {wanted} expected, got {len(values)}"]
+    problems = []
+    if quote is not None and not isinstance(quote, str):
+        problems.append(f"{key}: the second item is the quote (text)")
+    for cell, value in zip(spec.cells, values, strict=True):
+        if value is None:
+            continue
+        if cell.kind is ValueKind.AMOUNT:
+            ok = isinstance(value, (int, float)) and not isinstance(value, bool) and value >= 0
+        elif cell.kind is ValueKind.SIGNED:
+            ok = isinstance(value, int) and not isinstance(value, bool)
+        else:
+            ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        if not ok:
+            problems.append(f"{key}.{cell.column}: {value!r} is not a valid {cell.kind.value}")
+    if any(v is not None for v in values) and not (isinstance(quote, str) and quote.strip()):
+        problems.append(f"{key}: give the quote of the source text it was read from")
+    return problems
+
+
+@cache
+def compact_model(unit: Unit) -> type[CompactAnswer]:
+    """The answer model of a unit (its rows' keys and columns checked)."""
+    model = type("Answer", (CompactAnswer,), {"__module__": __name__})
+    model.specs = {r.key: r for r in unit.rows}
+    return model
+
+
+def compact_readings(answer: CompactAnswer, unit: Unit) -> list[RowReading]:
+    """The rows of a validated compact answer as canonical cells, in the unit's order."""
+    by_key = {str(row[0]): row for row in answer.rows}
+    out = []
+    for spec in unit.rows:
+        row = by_key[spec.key]
+        cells = {
+            cell.key: _value(cell.kind, value)
+            for cell, value in zip(spec.cells, row[2:], strict=True)
+        }
+        out.append(RowReading(row=spec.key, cells=cells, quote=str(row[1] or "")))
+    return out
+
+
+def _value(kind: ValueKind, value: Value) -> Any:
+    if value is None:
+        return None
+    if kind is ValueKind.AMOUNT:
+        return Decimal(str(value))
+    return int(value)
+
+
+def describe_unit(unit: Unit) -> str:
+    """The compact row list: per part, the columns once and the row keys in printed order."""
+    lines = []
+    for part in unit.parts:
+        rows = [r for r in unit.rows if r.part == part]
+        shared = len({r.columns for r in rows}) == 1
+        names = [r.key.split(".", 1)[1] for r in rows]
+        if shared:
+            lines.append(f"columns {part}: {' '.join(rows[0].columns)}")
+            lines.append(f"rows {part}: {' '.join(names)}")
+        else:
+            lines.append(
+                f"rows {part}: "
+                + " ".join(f"{n}[{','.join(r.columns)}]" for n, r in zip(names, rows, strict=True))
+            )
+    return "\n".join(lines)
+
+
+# -- requests ------------------------------------------------------------------------------
+CONTEXT_LINES = 1  # lines kept around each row's place in a re-ask's text window
+REACH_CHARS = 120  # ... but at most this many characters either side of it
+
+
+def ask_compact(
+    session: Any, unit: Unit, text: str, version: str, *, targeted: bool = False
+) -> tuple[CompactAnswer, list[RowReading]]:
+    """One compact request for a unit's rows (and the organ and year)."""
+    from extractor.llm.prompts import load_prompt, render
+
+    prompt = "reextract" if targeted else "read"
+    messages = [
+        {"role": "system", "content": load_prompt("system", version)},
+        {
+            "role": "user",
+            "content": render(
+                prompt, version, template=unit.template, rows=describe_unit(unit), text=text
+            ),
+        },
+    ]
+    answer = session.ask(compact_model(unit), messages)
+    assert isinstance(answer, CompactAnswer)
+    return answer, compact_readings(answer, unit)
+
+
+def reask_compact(
+    session: Any,
+    unit: Unit,
+    text: str,
+    version: str,
+    previous: list[RowReading],
+    problems: list[str],
+) -> list[RowReading]:
+    """A standalone re-ask: the problems, the earlier rows and only the text where they are
+    printed (not the whole conversation again)."""
+    import json
+
+    from extractor.llm.prompts import load_prompt, render
+
+    earlier = json.dumps(
+        [[r.row, r.quote, *(_plain(v) for v in r.cells.values())] for r in previous],
+        ensure_ascii=False,
+    )
+    messages = [
+        {"role": "system", "content": load_prompt("system", version)},
+        {
+            "role": "user",
+            "content": render(
+                "reask",
+                version,
+                problems="\n".join(f"- {p}" for p in problems),
+                previous=earlier,
+                rows=describe_unit(unit),
+                text=text,
+            ),
+        },
+    ]
+    answer = session.ask(compact_model(unit), messages)
+    assert isinstance(answer, CompactAnswer)
+    return compact_readings(answer, unit)
+
+
+def _plain(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def line_window(
+    source: str,
+    spans: list[tuple[int, int]],
+    context: int = CONTEXT_LINES,
+    reach: int = REACH_CHARS,
+) -> str:
+    """The stretches of `source` around the spans: `context` lines either side, but never
+    more than `reach` characters beyond a span (a web page may be one long line). Stretches
+    are joined in order, '…' between those apart; '' when there are no spans."""
+    if not spans:
+        return ""
+    pieces: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        a = source.rfind("\n", 0, start) + 1  # the span's line, then `context` lines back
+        for _ in range(context):
+            a = source.rfind("\n", 0, max(0, a - 1)) + 1 if a > 0 else 0
+        b = source.find("\n", max(start, end - 1))  # the end of the span's last line ...
+        b = len(source) if b < 0 else b
+        for _ in range(context):
+            nxt = source.find("\n", b + 1)
+            b = len(source) if nxt < 0 or b >= len(source) else nxt
+        a, b = max(a, start - reach), min(b, end + reach)
+        if pieces and a <= pieces[-1][1]:
+            pieces[-1] = (pieces[-1][0], max(b, pieces[-1][1]))
+        else:
+            pieces.append((a, b))
+    return "\n…\n".join(source[a:b] for a, b in pieces)

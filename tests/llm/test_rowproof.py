@@ -1,0 +1,107 @@
+"""A model's row checked against the row the source prints: tokens, columns, labels, order."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from extractor.llm.grounding import ground
+from extractor.llm.responses import RowReading
+from extractor.llm.rowproof import CellCheck, check_cells, plain_numbers, shows
+from extractor.llm.units import row_specs
+
+T3_NEW = row_specs("2019")["t3.new"]
+PROCUREMENT = row_specs("2019")["t2.procurement"]
+LABEL = "一、本年新收政府信息公开申请数量"
+
+
+def _values(spec, numbers):  # type: ignore[no-untyped-def]
+    return {c.key: v for c, v in zip(spec.cells, numbers, strict=True)}
+
+
+def _checks(spec, numbers, text, template="2019"):  # type: ignore[no-untyped-def]
+    return [r.check for r in check_cells(spec, _values(spec, numbers), text, template).values()]
+
+
+def test_numbers_are_whole_tokens_with_their_separators() -> None:
+    assert plain_numbers("政府集中采购\t88\t678.4877") == [Decimal(88), Decimal("678.4877")]
+    assert plain_numbers("共受理1,664件") == [Decimal(1664)]
+    assert shows(1664, "共受理1,664件")
+    assert not shows(64, "共受理1,664件")  # digits inside a longer number are not the value
+    assert not shows(6, "规范性文件 0 0 46")
+    assert shows(Decimal("373.9265"), "采购总金额 3739265元")
+    assert shows(-2, "行政许可 5 -2 3")
+
+
+def test_a_tab_separated_amount_row_is_two_numbers_not_one() -> None:
+    text = "政府集中采购\t88\t678.4877"
+    got = _checks(PROCUREMENT, [88, Decimal("678.4877")], text)
+    assert got == [CellCheck.CONFIRMED, CellCheck.CONFIRMED]
+
+
+def test_each_cell_must_be_the_token_in_its_column() -> None:
+    text = f"{LABEL}\t7\t1\t0\t0\t0\t0\t8"
+    assert set(_checks(T3_NEW, [7, 1, 0, 0, 0, 0, 8], text)) == {CellCheck.CONFIRMED}
+    # shifted one column: every moved value contradicts the print, the null is not a blank
+    shifted = _checks(T3_NEW, [None, 7, 1, 0, 0, 0, 0], text)
+    assert shifted[0] is CellCheck.CONTRADICTED and shifted[1] is CellCheck.CONTRADICTED
+    # a 0 read as blank, and a wrong cell with the total moved along (the row still sums)
+    assert _checks(T3_NEW, [7, 1, None, 0, 0, 0, 8], text)[2] is CellCheck.CONTRADICTED
+    adjusted = _checks(T3_NEW, [7, 1, 1, 0, 0, 0, 9], text)
+    assert adjusted[2] is CellCheck.CONTRADICTED and adjusted[6] is CellCheck.CONTRADICTED
+
+
+def test_a_null_is_proven_only_by_a_printed_blank_in_its_column() -> None:
+    for text in (f"| {LABEL} | 7 |  | 0 | 0 | 0 | 0 | 7 |", f"{LABEL} 7 - 0 0 0 0 7"):
+        assert _checks(T3_NEW, [7, None, 0, 0, 0, 0, 7], text)[1] is CellCheck.BLANK
+    # six numbers for seven columns: where the blank is cannot be told
+    got = _checks(T3_NEW, [7, None, 0, 0, 0, 0, 7], f"{LABEL} 7 0 0 0 0 7")
+    assert got[1] is CellCheck.NULL_UNPROVEN
+    assert got[0] is CellCheck.SHOWN
+
+
+def test_a_glued_row_is_shown_in_order_never_proven() -> None:
+    text = f"{LABEL}640020470"
+    assert set(_checks(T3_NEW, [64, 0, 0, 2, 0, 4, 70], text)) == {CellCheck.SHOWN}
+    got = _checks(T3_NEW, [64, 0, 0, 2, 0, 5, 71], text)
+    assert CellCheck.NOT_SHOWN in got
+
+
+def test_a_quote_from_another_row_is_flagged_even_when_its_numbers_are_printed() -> None:
+    source = f"{LABEL} 7 1 0 0 0 0 8\n二、上年结转政府信息公开申请数量 2 0 0 0 0 0 2\n"
+    swapped = RowReading(
+        "t3.new",
+        _values(T3_NEW, [2, 0, 0, 0, 0, 0, 2]),
+        "二、上年结转政府信息公开申请数量 2 0 0 0 0 0 2",
+    )
+    grounded = ground(swapped, T3_NEW, "2019", source, "llm:x")
+    assert grounded.problems
+    assert all(
+        "not in the printed row of t3.new" in " ".join(p.notes)
+        for p in grounded.provenance.values()
+    )
+    right = RowReading("t3.new", _values(T3_NEW, [7, 1, 0, 0, 0, 0, 8]), f"{LABEL} 7 1 0 0 0 0 8")
+    good = ground(right, T3_NEW, "2019", source, "llm:x")
+    assert good.problems == [] and all(not p.notes for p in good.provenance.values())
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.integers(0, 3000), min_size=7, max_size=7), st.sampled_from(["\t", " | ", "  "]))
+def test_a_correct_reading_of_a_delimited_row_is_confirmed(values: list[int], sep: str) -> None:
+    text = LABEL + sep + sep.join(f"{v:,}" for v in values)
+    assert set(_checks(T3_NEW, values, text)) == {CellCheck.CONFIRMED}
+
+
+def test_an_amount_printed_in_yuan_is_right_only_converted() -> None:
+    text = "政府集中采购 88 3739265元"
+    assert _checks(PROCUREMENT, [88, Decimal("373.9265")], text)[1] is CellCheck.CONFIRMED
+    assert _checks(PROCUREMENT, [88, Decimal("3739265")], text)[1] is CellCheck.CONTRADICTED
+
+
+def test_values_printed_elsewhere_in_the_row_are_not_enough() -> None:
+    # six tokens for seven columns, one value misread as another number of the row
+    got = _checks(T3_NEW, [7, 1, 0, 0, 0, 7, None], f"{LABEL} 7 1 0 0 0 8")
+    assert CellCheck.UNORDERED in got
+    assert CellCheck.SHOWN not in got
