@@ -62,7 +62,7 @@ def test_grids_hold_every_key_of_the_layout_once(template: str) -> None:
             assert row.group_label in html
     # the printed super-headers: applicants over part 三, 行政诉讼 over the two kinds of suit
     assert '<th colspan="5">法人或其他组织</th>' in html
-    assert '<th colspan="10">行政诉讼</th>' in html
+    assert '<th rowspan="2" class="nb-label nb-group">行政诉讼</th>' in html
 
 
 def test_grid_rows_follow_the_printed_order() -> None:
@@ -96,8 +96,20 @@ def test_source_view_escapes_markup_and_marks_the_span() -> None:
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert f'<mark class="nb-cell-mark" id="{MARK_ID}">8</mark>' in html
     assert '<mark class="nb-row-mark">新收 </mark>' in html
-    # exactly one script: ours, which scrolls the mark into view
-    assert html.count("<script>") == 1 and "scrollTop" in html
+    # no script at all: the box is inline HTML, the mark kept in view by folding the text
+    assert "<script" not in html.lower() and "<iframe" not in html.lower()
+
+
+def test_source_view_folds_the_lines_above_the_mark() -> None:
+    text = "".join(f"第{n}行\n" for n in range(40)) + "新收 8 件\n" + "尾\n" * 10
+    start = text.index("新收 8") + 3
+    html = source_html(text, (start, start + 1), row_spans=[(text.index("新收"), start + 1)])
+    box = html[html.index('<div id="nb-source">') :]
+    folded = box[: box.index("</details>")]
+    assert "<details" in folded and "第0行" in folded and "第33行" in folded
+    assert "第34行" not in folded and "第34行" in box  # CONTEXT_LINES lines shown above
+    assert box.index(f'id="{MARK_ID}"') > box.index("</details>")
+    assert "<details" not in source_html("新收 8 件", (3, 4))  # nothing above: no fold
 
 
 def test_source_view_survives_spans_out_of_range() -> None:

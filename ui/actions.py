@@ -165,8 +165,12 @@ def confirm(store: Store, rid: int, key: str, version: int) -> None:
         flash("error", f"Not saved: {exc}")
 
 
-def accept(store: Store, rid: int, version: int, with_source_error: bool) -> None:
-    """Accept the report: clean, or with the source's own error and the typed reason."""
+def accept(
+    store: Store, rid: int, version: int, with_source_error: bool, confirm: list[str]
+) -> None:
+    """Accept the report: clean, or with the source's own error and the typed reason. The
+    flagged cells nobody decided (`confirm`, and any the store holds as flagged) are
+    confirmed as read, as the screen says."""
     reason = st.session_state.get("reason", "") if with_source_error else None
     try:
         store.accept_report(
@@ -175,6 +179,7 @@ def accept(store: Store, rid: int, version: int, with_source_error: bool) -> Non
             with_source_error=with_source_error,
             reason=reason,
             expected_version=version,
+            confirm=confirm,
         )
     except StoreError as exc:
         flash("error", f"Not accepted: {exc}")

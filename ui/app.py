@@ -17,6 +17,7 @@ from nianbao.service.tokens import REVIEWING, Principal, by_hash
 from nianbao.store import Store, open_store
 from nianbao.store.location import exists, resolve, shown
 from ui import actions, queue_page, report_page
+from ui.safe_text import md_text
 
 DB_ENV = "NIANBAO_DB"
 
@@ -61,14 +62,15 @@ def main() -> None:
     st.set_page_config(page_title="nianbao review", page_icon="📑", layout="wide")
     path = db_path()
     if not exists(path):
-        st.error(f"{path}: no such store. Run `nianbao run` first, or pass --db FILE.")
+        missing = f"{shown(path)}: no such store. Run `nianbao run` first, or pass --db FILE."
+        st.error(md_text(missing))
         st.stop()
     store = _store(str(path.resolve()) if isinstance(path, Path) else path)
     principal = signed_in(store)
     with st.sidebar:
-        st.markdown(f"Signed in as **{principal.name}** ({principal.role})")
+        st.markdown("Signed in as **" + md_text(principal.name) + f"** ({principal.role})")
         st.button("Sign out", key="sign_out", on_click=actions.sign_out)
-        st.caption(f"Store: `{shown(path)}`")
+        st.caption("Store: " + md_text(shown(path)))
     if "report_id" not in st.session_state:
         wanted = st.query_params.get("report")
         st.session_state.report_id = int(wanted) if wanted and wanted.isdigit() else None

@@ -168,28 +168,31 @@ def t4_html(
     statuses: Mapping[str, CellStatus],
     sel: Selection,
 ) -> str:
-    """Part 四: 行政复议 beside 行政诉讼 (its two kinds), five columns each, one row of values."""
-    width = len(layout.t4_columns)
+    """Part 四: a row per kind (行政复议, then 行政诉讼's two kinds under one merged label),
+    its five result columns across. The print has them side by side in one 25-column row;
+    stacked, the table fits beside the source and the decision panel at 1366 px."""
     suits = [g for g in layout.t4_groups if g.name.startswith(T4_SUIT_PREFIX)]
     others = [g for g in layout.t4_groups if g not in suits]
     out = ['<table class="nb-grid nb-t4">']
-    top = "".join(_th(g.label, colspan=width, rowspan=2 if suits else 1) for g in others)
-    if suits:
-        top += _th(T4_SUIT_HEADER, colspan=width * len(suits))
-    out.append("<tr>" + top + "</tr>")
-    if suits:
-        out.append("<tr>" + "".join(_th(g.label, colspan=width) for g in suits) + "</tr>")
-    groups = others + suits
-    out.append("<tr>" + "".join(_th(c.label) for _ in groups for c in layout.t4_columns) + "</tr>")
     out.append(
         "<tr>"
-        + "".join(
-            _td(f"t4.{g.name}.{c.name}", values, statuses, sel)
-            for g in groups
-            for c in layout.t4_columns
-        )
+        + _th("", colspan=2, cls="nb-label")
+        + "".join(_th(c.label) for c in layout.t4_columns)
         + "</tr>"
     )
+    for group in others + suits:
+        if group in others:
+            label = _th(group.label, colspan=2, cls="nb-label")
+        elif group is suits[0]:
+            label = _th(T4_SUIT_HEADER, rowspan=len(suits), cls="nb-label nb-group") + _th(
+                group.label, cls="nb-label"
+            )
+        else:
+            label = _th(group.label, cls="nb-label")
+        cells = "".join(
+            _td(f"t4.{group.name}.{c.name}", values, statuses, sel) for c in layout.t4_columns
+        )
+        out.append("<tr>" + label + cells + "</tr>")
     out.append("</table>")
     return "\n".join(out)
 
@@ -230,9 +233,12 @@ def grid_css() -> str:
         "font-family:'WenQuanYi Micro Hei','Noto Sans CJK SC',sans-serif}",
         ".nb-grid th,.nb-grid td{border:1px solid #9ca3af;padding:2px 4px}",
         ".nb-grid th{background:#f3f4f6;font-weight:500;text-align:center}",
-        ".nb-grid th.nb-label{text-align:left;min-width:7em}",
-        ".nb-grid tr>th:not(.nb-label){white-space:nowrap}",
-        ".nb-grid th.nb-group{writing-mode:horizontal-tb;max-width:7em}",
+        # Headers wrap (CJK breaks between characters) and each part scrolls inside its own
+        # box if it still does not fit: a table never draws over the panel beside it.
+        ".nb-part{overflow-x:auto;max-width:100%}",
+        ".nb-grid th.nb-label{text-align:left;min-width:5em;max-width:14em}",
+        ".nb-grid th:not(.nb-label){min-width:3.2em}",  # a 3-character header on one line
+        ".nb-grid th.nb-group{max-width:4em}",
         ".nb-cell{text-align:right;min-width:2.2em;font-variant-numeric:tabular-nums}",
         ".nb-selected{outline:3px solid #111827;outline-offset:-3px;font-weight:700}",
         ".nb-row{box-shadow:inset 0 -3px 0 #111827}",

@@ -6,6 +6,7 @@ import streamlit as st
 
 from nianbao.store import STATUSES, ReportSummary, Store
 from ui import actions
+from ui.safe_text import md_text
 
 ALL = "all"
 PAGE = 50  # rows shown at once; the filters narrow the rest
@@ -75,7 +76,7 @@ def render(store: Store) -> None:
         c[3].text(s.template or "—")
         c[4].markdown(_urgency(s))
         if s.error:
-            c[4].caption(s.error)
+            c[4].caption(md_text(s.error))  # names a file: text, never Markdown
         c[5].button(
             "Review",
             key=f"open-{s.report_id}",

@@ -21,10 +21,20 @@ from ui.logic import Evaluation, ReviewReport, acceptance, candidates, evaluate
 from ui.page_view import page_crop
 from ui.proof_view import proof_legend_html, settle_actions
 from ui.queries import gold_files, review_report
+from ui.safe_text import md_text
 from ui.source_view import source_html
 from ui.status import STYLES
 
-QUICK_CELLS = 8  # flagged cells offered as one-click buttons
+OPEN_CELLS_HEIGHT = 220  # px: every open cell is a button; past this they scroll in place
+PAGE_CSS = (
+    "<style>"
+    # The source stays in view while the reviewer scrolls down the tables.
+    "[data-testid=stLayoutWrapper]:has(>.st-key-nb-source-pane){position:sticky;top:3.5rem;"
+    "z-index:1}"
+    # Streamlit's wide layout keeps 5rem either side: at 1366 px the grids need that room.
+    "[data-testid=stMainBlockContainer]{padding-left:1.5rem;padding-right:1.5rem}"
+    "</style>"
+)
 
 
 # ---- rendering ----------------------------------------------------------------------------
@@ -38,8 +48,7 @@ def _source(rr: ReviewReport, key: str) -> None:
     row = key.rsplit(".", 1)[0] + "."
     row_spans = [p.span for k, p in rr.provenance.items() if k.startswith(row)]
     html = source_html(rr.source_text, prov.span if prov else None, row_spans, height=720)
-    # Escaped text plus our own scrolling script; see ui.source_view.
-    st.iframe(html, height=730)
+    st.html(html)  # inline and script-free, never a frame: see ui.source_view
     if prov is None or prov.span is None:
         st.caption(f"{key}: no span in the source (the extractor did not tie it to the text)")
     _page(rr, key, prov)
@@ -60,6 +69,18 @@ def _page(rr: ReviewReport, key: str, prov: CellProvenance | None) -> None:
             f'<img src="data:image/png;base64,{data}" alt="{caption}" style="max-width:100%">'
             f'<figcaption style="font-size:0.8rem;color:#6b7280">{caption}</figcaption></figure>'
         )
+
+
+def _open_cells(open_cells: list[str]) -> None:
+    """Every flagged cell still to decide, each one click away (they scroll past a few)."""
+    st.caption(f"{len(open_cells)} flagged cell(s) to decide:")
+    if not open_cells:
+        return
+    height = OPEN_CELLS_HEIGHT if len(open_cells) > 8 else "content"
+    with st.container(height=height, key="nb-open-cells"):
+        row = st.container(horizontal=True, gap="small")
+        for k in open_cells:
+            row.button(k, key=f"pick-{k}", on_click=actions.select, args=(k,), width="content")
 
 
 def _grids(rr: ReviewReport, ev: Evaluation, key: str) -> None:
@@ -104,12 +125,12 @@ def _decision_panel(
     cell: CellView = view.cells[key]
     rid, template = rr.report_id, rr.meta.template
     status = ev.statuses[key]
-    st.markdown(f"**{escape(_cell_label(template, key))}**")
+    st.markdown(f"**{md_text(_cell_label(template, key))}**")
     st.caption(f"`{key}` · {STYLES[status].label}")
     st.metric("current value", "空 (null)" if cell.value is None else str(cell.value))
     reasons = ev.flags.get(key, [])
     if reasons:
-        st.markdown("\n".join(f"- {escape(r)}" for r in reasons))
+        st.markdown("\n".join(f"- {md_text(r)}" for r in reasons))  # extractors' own words
     options = candidates(rr, key, ev.result)
     if options:
         st.markdown("Take a value:")
@@ -178,7 +199,8 @@ def _accept_panel(store: Store, view: ReportView, ev: Evaluation) -> None:
         following = [r for r in store.queue(limit=2) if r.report_id != s.report_id]
         if following:  # straight on to the most urgent report still waiting
             st.button(
-                f"Next in the queue: #{following[0].report_id} {following[0].source_name}",
+                f"Next in the queue: #{following[0].report_id} "
+                + md_text(following[0].source_name),
                 key="next",
                 type="primary",
                 on_click=actions.open_report,
@@ -192,7 +214,7 @@ def _accept_panel(store: Store, view: ReportView, ev: Evaluation) -> None:
         type="primary",
         disabled=not acc.clean or s.review_status != "pending",
         on_click=actions.accept,
-        args=(store, s.report_id, s.version, False),
+        args=(store, s.report_id, s.version, False, acc.unreviewed),
     )
     if not acc.clean and s.review_status == "pending":
         st.text_input("Reason: the source itself prints this error", key="reason")
@@ -201,7 +223,7 @@ def _accept_panel(store: Store, view: ReportView, ev: Evaluation) -> None:
             key="accept-source-error",
             disabled=not st.session_state.get("reason", "").strip(),
             on_click=actions.accept,
-            args=(store, s.report_id, s.version, True),
+            args=(store, s.report_id, s.version, True, acc.unreviewed),
         )
     with st.expander("Organ and year"):
         st.text_input("organ", value=s.organ or "", key="meta_organ")
@@ -277,42 +299,35 @@ def render(store: Store, report_id: int, reviewer: str) -> None:
         rr = review_report(view, store.extractions(report_id))
     except (StoreError, ValueError) as exc:
         st.button("← Queue", on_click=actions.back, key="back")
-        st.error(str(exc))
+        st.error(md_text(exc))
         return
     ev = evaluate(rr)
     s = view.summary
     top = st.columns([1, 9])
     top[0].button("← Queue", on_click=actions.back, key="back")
+    # organ and file name are text nobody checked (a reviewer typed one): never Markdown
     top[1].markdown(
-        f"### {escape(s.organ or '?')} {s.year or ''} · {s.template} layout · "
-        f"`#{s.report_id}` {escape(s.source_name)}"
+        "### "
+        + md_text(f"{s.organ or '?'} {s.year or ''} · {s.template} layout · #{s.report_id} ")
+        + md_text(s.source_name)
     )
-    if "flash" in st.session_state:
+    if "flash" in st.session_state:  # may quote a typed value, a file name, an error
         kind, text = st.session_state.pop("flash")
-        getattr(st, kind)(text)
+        getattr(st, kind)(md_text(text))
     open_cells = ev.open_cells
     keys = list(layout_for(rr.meta.template).keys)
     if st.session_state.get("cell") not in keys:
         st.session_state.cell = open_cells[0] if open_cells else keys[0]
-    # The source stays in view while the reviewer scrolls down the tables.
-    st.html(
-        "<style>"
-        "[data-testid=stLayoutWrapper]:has(>.st-key-nb-source-pane)"
-        "{position:sticky;top:3.5rem;z-index:1}"
-        "</style>"
-    )
+    st.html(PAGE_CSS)
     left, middle, right = st.columns([3, 7, 3])
-    with right:
+    with right, st.container(key="nb-decision"):
         st.selectbox(
             "Cell",
             keys,
             key="cell",
             format_func=lambda k: ("● " if k in ev.flags else "") + f"{k}",
         )
-        st.caption(f"{len(open_cells)} flagged cell(s) to decide:")
-        quick = st.container(horizontal=True)
-        for k in open_cells[:QUICK_CELLS]:
-            quick.button(k, key=f"pick-{k}", on_click=actions.select, args=(k,))
+        _open_cells(open_cells)
         key = st.session_state.cell
         _decision_panel(store, view, rr, ev, key)
         st.divider()
@@ -322,7 +337,7 @@ def render(store: Store, report_id: int, reviewer: str) -> None:
     with left, st.container(key="nb-source-pane"):
         st.markdown("**Source text**")
         _source(rr, key)
-    with middle:
+    with middle, st.container(key="nb-grids"):
         _findings(rr, ev)
         _grids(rr, ev, key)
     st.divider()

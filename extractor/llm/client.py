@@ -26,6 +26,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 from extractor.llm.cache import AnswerCache, cache_key
 from extractor.llm.config import LLMConfig
 from extractor.llm.ratelimit import RateLimiter
+from extractor.llm.redact import install_log_redaction
 from nianbao.core.errors import BackendError, LLMRequestError
 from nianbao.core.limits import (
     Breaker,
@@ -40,6 +41,8 @@ from nianbao.core.limits import (
 # instructor logs each failed call at ERROR; without a handler Python would print it on
 # stderr, breaking the CLI's one-line errors. Users who configure logging still see it.
 logging.getLogger("instructor").addHandler(logging.NullHandler())
+# httpx and openai log request URLs, which may carry credentials (see extractor.llm.redact).
+install_log_redaction()
 
 WAIT_SLICE = 0.1  # seconds between looks at the stop flag and the deadline during a request
 
@@ -156,7 +159,7 @@ class Endpoint:
             return "the run was stopped"
         if self.breaker.open:
             return (
-                f"not done: the LLM endpoint {self.cfg.base_url} failed {self.breaker.threshold} "
+                f"not done: the LLM endpoint {self.cfg.shown_url} failed {self.breaker.threshold} "
                 "times in a row, so the run stopped asking it (the next run resumes)"
             )
         return None
@@ -305,7 +308,7 @@ class Session:
         left = remaining()
         if isinstance(exc, openai.APITimeoutError) and left is not None and left <= 0.05:
             return DeadlineExceeded("gave up: the file's time ran out (the next run tries again)")
-        url = self.cfg.base_url
+        url = self.cfg.shown_url  # never the credentials a base URL may carry
         tries = self.cfg.retry.attempts
         if isinstance(exc, openai.APIStatusError):
             code = exc.status_code

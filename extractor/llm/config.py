@@ -2,7 +2,8 @@
 
 Precedence: explicit options > environment (`OPENAI_BASE_URL`, `OPENAI_API_KEY`,
 `NIANBAO_MODEL`, `NIANBAO_CACHE_DIR`, `NIANBAO_NO_CACHE=1`) > the TOML file (`NIANBAO_CONFIG`
-or the `config` option, table `[llm]`) > defaults. The key is never written anywhere.
+or the `config` option, table `[llm]`) > defaults. The key is never written anywhere, nor
+the credentials a base URL may carry (`shown_url`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from extractor.llm.redact import redact_url
 from nianbao.core.errors import BackendError
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
@@ -47,7 +49,8 @@ class RetryPolicy:
 class LLMConfig:
     """Everything that decides how the LLM is called (and so what goes into cache keys)."""
 
-    base_url: str = DEFAULT_BASE_URL
+    # May carry credentials (user:secret@, ?api-key=): shown only as `shown_url`.
+    base_url: str = field(default=DEFAULT_BASE_URL, repr=False)
     api_key: str | None = field(default=None, repr=False)
     model: str = DEFAULT_MODEL
     temperature: float = 0.0
@@ -65,6 +68,11 @@ class LLMConfig:
     cache_dir: Path = field(default_factory=default_cache_dir)
     no_cache: bool = False
     prices: dict[str, tuple[float, float]] = field(default_factory=lambda: dict(DEFAULT_PRICES))
+
+    @property
+    def shown_url(self) -> str:
+        """The base URL as it may be printed, logged or stored: credentials as ***."""
+        return redact_url(self.base_url)
 
     @property
     def sampling(self) -> dict[str, Any]:

@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from extractor.damage import damaged_spans
 from extractor.readers.docx import read_docx
 from extractor.readers.html import read_html
 from extractor.readers.text import TEXT_SUFFIXES, read_text
@@ -119,5 +120,6 @@ def document_from_bytes(path: Path, raw: bytes) -> SourceDocument:
         media=media,
         path=path,
         sha256=hashlib.sha256(raw).hexdigest(),
+        damaged=damaged_spans(text),
         geometry=geometry,
     )

@@ -17,6 +17,7 @@ def check_unzipped_size(name: str, raw: bytes, limit: int = MAX_UNZIPPED) -> Non
     chunks and stopped at the limit (a declared size can lie)."""
     import io
     import zipfile
+    import zlib
 
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
@@ -31,8 +32,17 @@ def check_unzipped_size(name: str, raw: bytes, limit: int = MAX_UNZIPPED) -> Non
                         total += len(chunk)
                         if total > limit:
                             raise SourceError(_too_big(name, total, limit))
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError) as exc:
+    # ValueError: a member's header offset that points before the file (found by fuzzing)
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        EOFError,
+        NotImplementedError,
+        ValueError,
+    ) as exc:
         raise SourceError(f"{name}: not a readable .docx ({exc.__class__.__name__})") from None
+    except zlib.error:  # a part whose compressed bytes are damaged (found by fuzzing)
+        raise SourceError(f"{name}: not a readable .docx (damaged compressed data)") from None
     except (OSError, RuntimeError) as exc:  # a damaged or encrypted part
         raise SourceError(f"{name}: not a readable .docx ({exc})") from None
 
@@ -44,6 +54,7 @@ def _too_big(name: str, size: int, limit: int) -> str:
 def read_docx(path: Path, raw: bytes) -> str:
     import io
     import zipfile
+    import zlib
 
     import docx
     from docx.table import Table
@@ -53,9 +64,12 @@ def read_docx(path: Path, raw: bytes) -> str:
     check_unzipped_size(path.name, raw)
     try:
         document = docx.Document(io.BytesIO(raw))
-    except (zipfile.BadZipFile, KeyError, ValueError, LxmlError) as exc:
-        # lxml refuses a text node over 10 MB ("huge text node") and malformed XML
-        reason = str(exc).splitlines()[0][:120] if str(exc) else exc.__class__.__name__
+    # malformed XML or a text node over 10 MB (lxml), a damaged deflate stream (zlib)
+    except (zipfile.BadZipFile, KeyError, ValueError, LxmlError, zlib.error) as exc:
+        if isinstance(exc, zlib.error):
+            reason = "damaged compressed data"
+        else:
+            reason = str(exc).splitlines()[0][:120] if str(exc) else exc.__class__.__name__
         raise SourceError(f"{path.name}: not a readable .docx ({reason})") from None
     lines: list[str] = []
     for block in document.element.body.iterchildren():

@@ -1,6 +1,7 @@
 """`nianbao extract FILE...`: read every table cell of each report into one JSON per report.
 
-Writes `OUT/<input stem>.json` (default OUT: ./out). The rich format carries meta, cells,
+Writes `OUT/<input stem>.json` (default OUT: ./out); a stem met twice in one command gets
+`-2`, `-3` … so no output overwrites another. The rich format carries meta, cells,
 per-cell provenance, the review flags with their reasons, and the rule engine's findings and
 suspects; `--format canonical` writes exactly {"meta", "cells", "flags": [keys]}. A file that
 cannot be read is reported on one stderr line and the others are still processed; the exit
@@ -74,11 +75,19 @@ def rich_output(
 
 def extract_one(path: Path, backend: Any, fmt: str) -> dict[str, Any]:
     """Read, extract and check one file; raises ExtractorError for a bad file."""
+    from extractor.damage import mark_damage
     from extractor.readers import read_document
     from rules.verdict import verdict
 
     doc = read_document(path)
-    extraction = backend.extract(doc)
+    if doc.damaged:  # the report is kept; the cells on damaged lines are flagged
+        n = sum(b - a for a, b in doc.damaged)
+        print(
+            f"nianbao: {path}: {n} undecodable byte(s) replaced by U+FFFD "
+            f"(first at character {doc.damaged[0][0]}); cells on those lines are flagged",
+            file=sys.stderr,
+        )
+    extraction = mark_damage(doc, backend.extract(doc))
     judged = verdict(extraction, doc.text)
     if fmt == "canonical":
         return {
@@ -87,7 +96,22 @@ def extract_one(path: Path, backend: Any, fmt: str) -> dict[str, Any]:
             "proof": {k: v.value for k, v in judged.proof.levels.items()},
             "flags": list(judged.flags),
         }
-    return rich_output(extraction, judged.check, judged.flags, judged.proof)
+    rich = rich_output(extraction, judged.check, judged.flags, judged.proof)
+    return {**rich, "damaged_spans": doc.damaged}
+
+
+def output_paths(files: list[Path], out: Path) -> list[Path]:
+    """OUT/<stem>.json per input; a stem met again gets -2, -3 … (never one over another)."""
+    taken: set[str] = set()
+    paths = []
+    for path in files:
+        name, n = f"{path.stem}.json", 1
+        while name.casefold() in taken:  # casefold: one file on a case-insensitive disk
+            n += 1
+            name = f"{path.stem}-{n}.json"
+        taken.add(name.casefold())
+        paths.append(out / name)
+    return paths
 
 
 def run(args: argparse.Namespace) -> int:
@@ -111,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"{args.out}: cannot create output directory ({exc.strerror})") from None
     failed = 0
     usage: dict[str, float] = {}
-    for path in args.files:
+    for path, target in zip(args.files, output_paths(args.files, args.out), strict=True):
         try:
             data = extract_one(path, backend, args.format)
         except ExtractorError as exc:
@@ -122,7 +146,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"nianbao: {path.name}: {fault_line(exc)[0]}", file=sys.stderr)
             failed += 1
             continue
-        target = args.out / f"{path.stem}.json"
+        if target.stem != path.stem:
+            print(f"nianbao: {path}: same stem as an earlier input; -> {target}", file=sys.stderr)
         # whole or absent: a full disk leaves no half-written file (and the old one intact)
         write_atomic(target, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
         print(f"{path} -> {target} ({len(data['flags'])} cells flagged)")

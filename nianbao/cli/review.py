@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from nianbao.core.errors import UserError
@@ -76,9 +78,31 @@ def run(args: argparse.Namespace) -> int:
     env = {**os.environ, "NIANBAO_DB": str(db)}
     print(f"nianbao review: http://{args.address}:{args.port}  (store {shown(db)}; Ctrl-C stops)")
     proc = subprocess.Popen(streamlit_command(db, args.port, args.address), env=env)
+    stopped: list[int] = []
+    killer = threading.Timer(GRACE, proc.kill)  # should the server not go within GRACE
+    killer.daemon = True
+
+    def stop(signum: int, _frame: object) -> None:
+        # a service manager or `kill`: the server goes too, not left serving as an orphan
+        if not stopped:
+            stopped.append(signum)
+            proc.terminate()
+            killer.start()
+
+    previous = {s: signal.signal(s, stop) for s in STOP_SIGNALS}
     try:
-        return proc.wait()
+        code = proc.wait()
     except KeyboardInterrupt:
         proc.terminate()
-        proc.wait(timeout=10)
+        proc.wait(timeout=GRACE)
         raise
+    finally:
+        killer.cancel()
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    return 128 + stopped[0] if stopped else code
+
+
+# What a service manager, `kill` or a closed terminal sends: each stops the server too.
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+GRACE = 10.0  # seconds Streamlit gets to close its sessions before it is killed

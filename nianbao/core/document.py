@@ -17,6 +17,8 @@ class SourceDocument:
     media: str = "txt"  # "txt", "md", "html", "docx", "pdf"
     path: Path | None = None
     sha256: str = field(default="")  # of the raw bytes; identifies the content in the store
+    # spans of `text` where undecodable bytes were replaced by U+FFFD (extractor.damage)
+    damaged: tuple[tuple[int, int], ...] = ()
     # where the text's values sit on the pages (an extractor.geometry.words.Geometry), for a
     # source read from positioned words (a PDF, a scan); None for text without geometry
     geometry: Any = field(default=None, compare=False, repr=False)

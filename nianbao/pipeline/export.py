@@ -9,12 +9,12 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from nianbao.core.layout import LAYOUTS, ValueKind
+from nianbao.pipeline.safe_values import csv_field, json_value, xlsx_cell
 from nianbao.store import ReportSummary, Store
 from nianbao.store.db import Row
 from nianbao.store.values import decode
@@ -144,21 +144,14 @@ def long_rows(store: Store, statuses: list[str] | None) -> Iterator[dict[str, An
             }
 
 
-# ---- writers ---------------------------------------------------------------------------------
-def _plain(value: Any) -> Any:
-    """JSON / spreadsheet form of a value: amounts as numbers with their decimals."""
-    if isinstance(value, Decimal):
-        return float(value)
-    return value
-
-
+# ---- writers (each value through nianbao.pipeline.safe_values) --------------------------------
 def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterator[dict[str, Any]]) -> int:
     n = 0
     with path.open("w", encoding="utf-8-sig", newline="") as handle:  # BOM: Excel reads UTF-8
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
         for row in rows:
-            writer.writerow({k: "" if v is None else str(v) for k, v in row.items()})
+            writer.writerow({k: csv_field(v) for k, v in row.items()})
             n += 1
     return n
 
@@ -167,7 +160,7 @@ def _write_jsonl(path: Path, columns: tuple[str, ...], rows: Iterator[dict[str, 
     n = 0
     with path.open("w", encoding="utf-8") as handle:
         for row in rows:
-            handle.write(json.dumps({k: _plain(row[k]) for k in columns}, ensure_ascii=False))
+            handle.write(json.dumps({k: json_value(row[k]) for k in columns}, ensure_ascii=False))
             handle.write("\n")
             n += 1
     return n
@@ -182,7 +175,7 @@ def _arrow_schema(columns: tuple[str, ...]) -> Any:
         if name in ints or (name in cell_keys() and name not in amount_keys()):
             fields.append(pa.field(name, pa.int64()))
         elif name in amount_keys():
-            fields.append(pa.field(name, pa.decimal128(28, 8)))  # exact 万元 amounts
+            fields.append(pa.field(name, pa.decimal128(38, 18)))  # exact 万元 amounts
         elif name == "confidence":
             fields.append(pa.field(name, pa.float64()))
         else:
@@ -216,7 +209,7 @@ def _write_xlsx(path: Path, columns: tuple[str, ...], rows: Iterator[dict[str, A
     sheet.append(list(columns))
     n = 0
     for row in rows:
-        sheet.append([_plain(row[k]) for k in columns])
+        sheet.append([xlsx_cell(sheet, row[k]) for k in columns])
         n += 1
     book.save(path)
     return n

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from extractor.base import Extractor
+from extractor.damage import mark_damage
 from extractor.registry import get_extractor
 from nianbao.core.document import SourceDocument
 from nianbao.core.errors import BackendError, ExtractorError, SourceError
@@ -213,6 +214,8 @@ def _process(
                 name: parser if name == "parser" and parser is not None else ex.extract(doc)
                 for name, ex in backends.items()
             }
+        for reading in readings.values():  # a cell on a line with replaced bytes needs a look
+            mark_damage(doc, reading)
         return assess(source, readings, seconds=time.perf_counter() - started)
     except OverBudget as exc:  # the file itself: it would cost as much again
         return Failure(source, f"{path.name}: {exc}", "source", time.perf_counter() - started)

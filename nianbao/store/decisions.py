@@ -8,6 +8,7 @@ changed it meanwhile the decision is refused with `StaleEdit`, never silently ov
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from nianbao.core.models import CellValue
@@ -213,9 +214,14 @@ class ReviewDesk:
         with_source_error: bool = False,
         reason: str | None = None,
         expected_version: int | None = None,
+        confirm: Iterable[str] = (),
     ) -> DecisionResult:
         """Accept the report: refused (NotClean) while identities break, unless the reviewer
-        says the source itself prints the error (`with_source_error`, with a reason)."""
+        says the source itself prints the error (`with_source_error`, with a reason).
+
+        Accepting confirms, as read, every cell still flagged that nobody decided, and the
+        cells in `confirm` (what the screen showed as open); undoing it un-confirms them.
+        """
         reviewer = self._who(reviewer)
         if with_source_error and not (reason or "").strip():
             raise StoreError("accepting with the source's own error needs a reason")
@@ -234,6 +240,7 @@ class ReviewDesk:
                     f"report {report_id} changed since you loaded it (version "
                     f"{result['version']}, you saw {expected_version}): reload and check again"
                 )
+            confirm_undecided(conn, result["id"], confirm)
             outcome = self._recheck(conn, result)
             broken = [f.rule for f in outcome.errors if f.status.value == "failed"]
             if broken and not with_source_error:
@@ -314,6 +321,7 @@ class ReviewDesk:
                     "UPDATE results SET review_status = ? WHERE id = ?",
                     (d["old_state"], d["result_id"]),
                 )
+                unconfirm(conn, d["result_id"])
                 old, new = (None, d["new_state"]), (None, d["old_state"])
             outcome = self._recheck(conn, result)
             version = result["version"] + 1
@@ -332,6 +340,33 @@ class ReviewDesk:
             )
             conn.execute("UPDATE decisions SET undone_by = ? WHERE id = ?", (undo_id, decision_id))
         return DecisionResult(undo_id, cell_version, version, outcome.findings, outcome.suspects)
+
+
+def confirm_undecided(conn: Conn, result_id: int, extra: Iterable[str]) -> None:
+    """Mark `accepted` every undecided cell that is flagged, or named in `extra`."""
+    extra = list(extra)
+    known = {r[0] for r in conn.execute("SELECT key FROM cells WHERE result_id = ?", (result_id,))}
+    unknown = [k for k in extra if k not in known]
+    if unknown:
+        raise UnknownReport(f"no cell {', '.join(unknown[:3])} in this report")
+    marks = ",".join("?" * len(extra))
+    conn.execute(
+        "UPDATE cells SET review_state = 'accepted', version = version + 1"
+        " WHERE result_id = ? AND review_state = 'none'"
+        f" AND (status = 'flagged' OR key IN ({marks}))",
+        (result_id, *extra),
+    )
+
+
+def unconfirm(conn: Conn, result_id: int) -> None:
+    """Undo `confirm_undecided`: an accepted cell with no standing decision of its own."""
+    conn.execute(
+        "UPDATE cells SET review_state = 'none', version = version + 1"
+        " WHERE result_id = ? AND review_state = 'accepted' AND NOT EXISTS ("
+        "   SELECT 1 FROM decisions d WHERE d.result_id = cells.result_id AND d.key = cells.key"
+        "   AND d.kind = 'accept_cell' AND d.undone_by IS NULL)",
+        (result_id,),
+    )
 
 
 def _stale_message(conn: Conn, result_id: int, key: str, cell: Row) -> str:

@@ -19,14 +19,8 @@ import pytest
 from nianbao.cli import main
 from nianbao.service.tokens import create_token
 from nianbao.store import open_store
-from tests.e2e.test_review_browser import (
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    REVIEWER,
-    TIMEOUT_MS,
-    _free_port,
-    _wait_healthy,
-)
+from tests.e2e.conftest import REVIEWER, _free_port, _wait_healthy
+from tests.e2e.test_review_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 
 REAL = Path(__file__).parent.parent.parent / "eval" / "data" / "real"
 PDF = "corpus-012_hongze-district-2023.pdf"  # its part 四 totals break: cells are flagged

@@ -9,20 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import sqlite3
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from nianbao.service.tokens import create_token
-from nianbao.store import open_store
-from tests.e2e.sample_store import WRONG_KEY, XSS_ORGAN, Built, build_sample_store
+from tests.e2e.conftest import REVIEWER, SECRET
+from tests.e2e.sample_store import WRONG_KEY, XSS_ORGAN, Built
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -35,61 +28,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-REVIEWER = "e2e-reviewer"
-SECRET: dict[str, str] = {}  # the reviewer's token, made by the fixture
 TIMEOUT_MS = 20_000
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"nianbao review exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    pytest.fail(f"nianbao review did not answer on {url} within 60 s:\n{log.read_text()}")
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, Path, Built]]:
-    db = tmp_path / "review.db"
-    built = build_sample_store(db)
-    with open_store(db) as store:
-        SECRET[REVIEWER] = create_token(store, REVIEWER, "reviewer")[1]
-    port = _free_port()
-    log = tmp_path / "server.log"
-    env = dict(os.environ)
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "nianbao", "review", "--db", str(db), "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,  # its own process group: the streamlit child goes with it
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc, log)
-        yield url, db, built
-    finally:
-        os.killpg(proc.pid, 15)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
-            proc.wait(timeout=10)
 
 
 def _screenshot_dir(tmp_path: Path) -> Path:
@@ -133,7 +74,7 @@ def test_review_in_a_real_browser(server: tuple[str, Path, Built], tmp_path: Pat
 
             # 1. the pasted-markup report: its <script> and <img onerror> show as text
             reviews.nth(2).click()
-            source = page.frame_locator("iframe").first.locator("#nb-source")
+            source = page.locator("#nb-source")
             expect(source).to_contain_text('<script>window.__nb_xss=1;alert("x")</script>')
             expect(source).to_contain_text("<img src=x onerror=alert(1)>")
             expect(source).to_contain_text('<img src=y onerror="window.__nb_xss=2">')
@@ -142,20 +83,22 @@ def test_review_in_a_real_browser(server: tuple[str, Path, Built], tmp_path: Pat
             for frame in page.frames:
                 assert frame.evaluate("() => window.__nb_xss === undefined"), frame.url
             assert frame_has_no(page, "img[src=x], img[src=y], img[src=z]") and not dialogs
+            assert no_frame_with_script_and_origin(page)
             page.get_by_role("button", name="← Queue").click()
 
             # 2. the misread report: pick the flagged cell, see its span, take the LLM's value
             reviews.nth(1).click()
             page.get_by_role("button", name=WRONG_KEY, exact=True).click()
-            mark = page.frame_locator("iframe").first.locator("#nb-sel")
+            mark = page.locator("#nb-sel")
             expect(mark).to_have_text("1")  # the text says 1 where the parser read 2
             expect(mark).to_be_in_viewport()
             inside = mark.evaluate(
                 """m => { const b = document.getElementById('nb-source');
                           const r = m.getBoundingClientRect(), o = b.getBoundingClientRect();
-                          return [b.scrollTop, r.top >= o.top && r.bottom <= o.bottom]; }"""
+                          return r.top >= o.top && r.bottom <= o.bottom; }"""
             )
-            assert inside[0] > 0 and inside[1], inside  # the box scrolled to the mark
+            assert inside  # the mark is in the box's view, the lines above it folded
+            expect(page.locator("#nb-source details.nb-above")).to_have_count(1)
             _snap(page, shots / "report.png")  # before the fix: red, orange, the equations
             page.get_by_role("button", name="1 ← llm / implied by suspect #1").click()
             expect(page.get_by_text("every identity holds").first).to_be_visible()
@@ -163,9 +106,9 @@ def test_review_in_a_real_browser(server: tuple[str, Path, Built], tmp_path: Pat
             expect(accept).to_be_enabled()
             accept.click()
             expect(page.get_by_text("Review status: accepted")).to_be_visible()
-            # left open: the 规章 row seed-004 does not print (3 cells): no blank proves it,
-            # so a person may still look; every misread cell is settled
-            expect(page.get_by_text("3 flagged cell(s) to decide")).to_be_visible()
+            # the 规章 row seed-004 does not print (3 cells) stayed flagged after the fix (no
+            # blank proves it); accepting the report confirms them as read (issue 11, item 7)
+            expect(page.get_by_text("0 flagged cell(s) to decide")).to_be_visible()
             _snap(page, shots / "report-accepted.png")
 
             # 3. the source's own error: one decision, settled in one action
@@ -197,11 +140,17 @@ def test_review_in_a_real_browser(server: tuple[str, Path, Built], tmp_path: Pat
             " ON r.id = c.result_id WHERE r.report_id = ? AND c.key = ?",
             (built.wrong_cell, WRONG_KEY),
         ).fetchone()
+        undecided = conn.execute(
+            "SELECT COUNT(*) FROM cells c JOIN results r ON r.id = c.result_id"
+            " WHERE r.report_id = ? AND c.status = 'flagged' AND c.review_state = 'none'",
+            (built.wrong_cell,),
+        ).fetchone()[0]
     assert decisions == [
         ("fix", WRONG_KEY, "2", "1", REVIEWER),
         ("accept_report", None, None, None, REVIEWER),
     ]
     assert status == ("accepted", 0)
+    assert undecided == 0  # accepting confirmed every flagged cell nobody decided
     assert cell == ("fixed", "1", "2")  # the extracted value is kept beside the reviewed one
     names = ("queue.png", "report.png", "report-accepted.png")
     for name in names:
@@ -220,6 +169,12 @@ def _snap(page, path: Path) -> None:
     page.locator('[data-testid="stMain"]').evaluate("e => e.scrollTo(0, 0)")
     page.wait_for_timeout(200)
     page.screenshot(path=path)
+
+
+def no_frame_with_script_and_origin(page) -> bool:
+    """No frame of the page may run scripts AND count as the app's origin."""
+    sandboxes = page.eval_on_selector_all("iframe", "fs => fs.map(f => f.sandbox.value)")
+    return not any("allow-scripts" in s and "allow-same-origin" in s for s in sandboxes)
 
 
 def frame_has_no(page, selector: str) -> bool:
