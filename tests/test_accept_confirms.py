@@ -14,11 +14,13 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from nianbao.cli import main
+from nianbao.service.tokens import create_token
 from nianbao.store import StoreError, open_store
 from tests.e2e.sample_store import LOW_KEY, Built, build_sample_store
 from tests.pipeline_fixtures import extraction, gold, outcome
 
 APP = Path(__file__).parent.parent / "ui" / "app.py"
+SECRET: dict[str, str] = {}  # the reviewer's token, made by the fixture
 
 
 def _flagged_undecided(view) -> set[str]:
@@ -78,14 +80,23 @@ def sample(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Built
     db = tmp_path / "review.db"
     built = build_sample_store(db)
     monkeypatch.setenv("NIANBAO_DB", str(db))
-    monkeypatch.setenv("NIANBAO_REVIEWER", "alice")
+    with open_store(db) as store:
+        SECRET["alice"] = create_token(store, "alice", "reviewer")[1]
     return db, built
+
+
+def _signed_in() -> AppTest:
+    """The screen with alice's reviewer token pasted, as a reviewer signs in."""
+    at = AppTest.from_file(str(APP), default_timeout=30)
+    at.run()
+    at.text_input(key="token").input(SECRET["alice"]).run()
+    assert not at.exception, at.exception
+    return at
 
 
 def test_the_accept_button_confirms_what_its_caption_says(sample: tuple[Path, Built]) -> None:
     db, built = sample
-    at = AppTest.from_file(str(APP), default_timeout=30)
-    at.run()
+    at = _signed_in()
     at.button(key=f"open-{built.markup}").click().run()
     caption = next(c.value for c in at.caption if "not decided; accepting confirms" in c.value)
     n = int(caption.split(" ", 1)[0])
@@ -104,8 +115,7 @@ def test_the_accept_button_confirms_what_its_caption_says(sample: tuple[Path, Bu
 def test_every_open_cell_has_its_own_button(sample: tuple[Path, Built]) -> None:
     """Not the first eight: every flagged cell still to decide is one click away."""
     _, built = sample
-    at = AppTest.from_file(str(APP), default_timeout=30)
-    at.run()
+    at = _signed_in()
     at.button(key=f"open-{built.wrong_cell}").click().run()
     caption = next(c.value for c in at.caption if "flagged cell(s) to decide" in c.value)
     picks = [b for b in at.button if b.key and b.key.startswith("pick-")]

@@ -349,11 +349,11 @@ def confirm_undecided(conn: Conn, result_id: int, extra: Iterable[str]) -> None:
     unknown = [k for k in extra if k not in known]
     if unknown:
         raise UnknownReport(f"no cell {', '.join(unknown[:3])} in this report")
-    marks = ",".join("?" * len(extra))
+    # `key IN ()` is SQLite's extension; Postgres needs at least one value, so none = no clause
+    named = f" OR key IN ({','.join('?' * len(extra))})" if extra else ""
     conn.execute(
         "UPDATE cells SET review_state = 'accepted', version = version + 1"
-        " WHERE result_id = ? AND review_state = 'none'"
-        f" AND (status = 'flagged' OR key IN ({marks}))",
+        f" WHERE result_id = ? AND review_state = 'none' AND (status = 'flagged'{named})",
         (result_id, *extra),
     )
 
