@@ -74,3 +74,19 @@ def test_inputs_the_fuzz_run_found_are_refused_in_one_line(path: Path, tmp_path:
     with pytest.raises(SourceError) as caught:
         read_document(target)
     assert "\n" not in str(caught.value) and str(caught.value).startswith(target.name)
+
+
+def test_a_docx_whose_root_is_not_a_word_document_is_refused_in_one_line(tmp_path: Path) -> None:
+    """Found by the 10,000-input hostile run: a mutated root tag parses as a plain element."""
+    from tests.fuzz.inputs import _document_xml, _docx_with
+
+    xml = _document_xml()
+    assert b"<w:document " in xml
+    mangled = xml.replace(b"<w:document ", b"<w:documenX ").replace(
+        b"</w:document>", b"</w:documenX>"
+    )
+    path = tmp_path / "report.docx"
+    path.write_bytes(_docx_with(mangled))
+    with pytest.raises(SourceError, match=r"report\.docx: not a readable \.docx") as caught:
+        read_document(path)
+    assert "\n" not in str(caught.value)

@@ -71,8 +71,13 @@ def read_docx(path: Path, raw: bytes) -> str:
         else:
             reason = str(exc).splitlines()[0][:120] if str(exc) else exc.__class__.__name__
         raise SourceError(f"{path.name}: not a readable .docx ({reason})") from None
+    # well-formed XML whose root is not a Word document (a renamed or mangled root tag):
+    # python-docx then hands back a plain element with no body
+    body = getattr(document.element, "body", None)
+    if body is None:
+        raise SourceError(f"{path.name}: not a readable .docx (no document body)")
     lines: list[str] = []
-    for block in document.element.body.iterchildren():
+    for block in body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
         if tag == "p":
             lines.append(Paragraph(block, document).text)
