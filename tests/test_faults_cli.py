@@ -17,17 +17,7 @@ import pytest
 from nianbao.cli import main
 from nianbao.cli.faults import EXIT_STORE
 from tests import hostile
-
-REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
-ROOT = Path(__file__).parent.parent
-
-
-def _rows(db: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
+from tests.common import REAL, ROOT, store_rows
 
 
 def _nianbao(*args: str) -> subprocess.CompletedProcess[str]:
@@ -82,10 +72,10 @@ def test_run_on_a_full_disk_is_one_line_and_loses_nothing(tmp_path: Path, tiny_d
     first = _nianbao("run", str(src), "--db", str(db))
     assert first.returncode == EXIT_STORE, first.stderr
     assert "the disk is full" in _one_line(first.stderr)
-    stored = _rows(db, "SELECT id, report_id FROM results ORDER BY id")
+    stored = store_rows(db, "SELECT id, report_id FROM results ORDER BY id")
     assert 0 < len(stored) < 60
-    assert _rows(db, "PRAGMA integrity_check") == [("ok",)]
-    assert _rows(  # every stored report is whole
+    assert store_rows(db, "PRAGMA integrity_check") == [("ok",)]
+    assert store_rows(  # every stored report is whole
         db,
         "SELECT COUNT(*) FROM results r WHERE (SELECT COUNT(*) FROM cells c"
         " WHERE c.result_id = r.id) != 198",
@@ -93,9 +83,9 @@ def test_run_on_a_full_disk_is_one_line_and_loses_nothing(tmp_path: Path, tiny_d
     subprocess.run(["mount", "-o", "remount,size=64m", str(tiny_disk)], check=True)
     second = _nianbao("run", str(src), "--db", str(db))
     assert second.returncode == 0, second.stderr
-    assert _rows(db, "SELECT id, report_id FROM results ORDER BY id")[: len(stored)] == stored
-    assert _rows(db, "SELECT COUNT(*), COUNT(DISTINCT report_id) FROM results") == [(60, 60)]
-    assert _rows(db, "SELECT status FROM runs ORDER BY id") == [("interrupted",), ("ok",)]
+    assert store_rows(db, "SELECT id, report_id FROM results ORDER BY id")[: len(stored)] == stored
+    assert store_rows(db, "SELECT COUNT(*), COUNT(DISTINCT report_id) FROM results") == [(60, 60)]
+    assert store_rows(db, "SELECT status FROM runs ORDER BY id") == [("interrupted",), ("ok",)]
 
 
 def test_extract_on_a_full_disk_leaves_the_old_output_and_no_half_file(

@@ -16,17 +16,7 @@ import pytest
 from nianbao.cli import main
 from nianbao.cli.run import EXIT_PARTIAL
 from nianbao.store import open_store
-
-REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
-ROOT = Path(__file__).parent.parent
-
-
-def _rows(db: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
+from tests.common import REAL, ROOT, store_rows
 
 
 @pytest.fixture
@@ -54,7 +44,7 @@ def test_good_files_land_bad_ones_are_recorded_and_the_exit_says_partial(
     out = capsys.readouterr().out
     assert "6 files, 5 processed, 1 skipped" in out and "photo.txt: binary data" in out
     rows = dict(
-        _rows(
+        store_rows(
             db,
             "SELECT p.source_name, r.status || ':' || COALESCE(r.error, '') FROM results r"
             " JOIN reports p ON p.id = r.report_id",
@@ -75,8 +65,8 @@ def test_good_files_land_bad_ones_are_recorded_and_the_exit_says_partial(
     assert main(["run", str(folder), "--db", str(db)]) == EXIT_PARTIAL
     out = capsys.readouterr().out
     assert "0 processed, 6 skipped" in out and "(earlier run)" in out
-    assert _rows(db, "SELECT COUNT(*) FROM results") == [(5,)]
-    copy = _rows(
+    assert store_rows(db, "SELECT COUNT(*) FROM results") == [(5,)]
+    copy = store_rows(
         db,
         "SELECT p.source_name FROM source_paths s JOIN reports p"
         " ON p.id = s.report_id WHERE s.path LIKE '%same-as-seed-000.txt'",
@@ -108,13 +98,13 @@ def test_changed_file_is_processed_again_and_keeps_history(tmp_path: Path) -> No
         store.record_decision(first.report_id, "t3.new.total", "ann", value=9)
     report.write_text(report.read_text(encoding="utf-8") + "\n附：更正说明。\n", encoding="utf-8")
     assert main(["run", str(src), "--db", str(db)]) == 0
-    assert _rows(db, "SELECT COUNT(*) FROM reports") == [(2,)]
+    assert store_rows(db, "SELECT COUNT(*) FROM reports") == [(2,)]
     with open_store(db) as store:
         (now,) = store.queue(status=None)  # only the current content is in the queue
         assert now.report_id != first.report_id
         old = store.load_report(first.report_id)  # the old content and its review are kept
         assert old.decisions[0].new_value == "9"
-    superseded = _rows(db, f"SELECT superseded_by FROM reports WHERE id = {first.report_id}")
+    superseded = store_rows(db, f"SELECT superseded_by FROM reports WHERE id = {first.report_id}")
     assert superseded == [(now.report_id,)]
 
 
@@ -131,7 +121,7 @@ def test_jobs_use_workers_and_give_the_same_results(tmp_path: Path) -> None:
         " JOIN results r ON r.id = c.result_id JOIN reports p ON p.id = r.report_id"
         " ORDER BY 1, 2"
     )
-    assert _rows(one, sql) == _rows(two, sql) and len(_rows(one, sql)) > 700
+    assert store_rows(one, sql) == store_rows(two, sql) and len(store_rows(one, sql)) > 700
 
 
 def test_a_killed_run_loses_nothing_and_redoes_nothing(tmp_path: Path) -> None:
@@ -148,7 +138,7 @@ def test_a_killed_run_loses_nothing_and_redoes_nothing(tmp_path: Path) -> None:
         while time.monotonic() < deadline:
             if db.exists() and proc.poll() is None:
                 try:
-                    if _rows(db, "SELECT COUNT(*) FROM results")[0][0] >= 10:
+                    if store_rows(db, "SELECT COUNT(*) FROM results")[0][0] >= 10:
                         break
                 except sqlite3.OperationalError:
                     pass  # the schema is not there yet
@@ -156,10 +146,10 @@ def test_a_killed_run_loses_nothing_and_redoes_nothing(tmp_path: Path) -> None:
         os.kill(proc.pid, signal.SIGKILL)
     finally:
         proc.wait()
-    done = _rows(db, "SELECT report_id, id FROM results ORDER BY id")
+    done = store_rows(db, "SELECT report_id, id FROM results ORDER BY id")
     assert 10 <= len(done) < 80, "the run was killed halfway"
     # Every committed report is whole: 198 cells and its findings (or none were due).
-    assert _rows(
+    assert store_rows(
         db,
         "SELECT COUNT(*) FROM results r WHERE (SELECT COUNT(*) FROM cells c"
         " WHERE c.result_id = r.id) != 198",
@@ -167,9 +157,9 @@ def test_a_killed_run_loses_nothing_and_redoes_nothing(tmp_path: Path) -> None:
     second = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
     assert second.returncode == 0, second.stderr
     assert f"{80 - len(done)} processed, {len(done)} skipped" in second.stdout
-    assert _rows(db, "SELECT COUNT(*), COUNT(DISTINCT report_id) FROM results") == [(80, 80)]
-    assert _rows(db, "SELECT COUNT(*) FROM source_paths") == [(80,)]
-    assert _rows(db, "SELECT report_id, id FROM results ORDER BY id")[: len(done)] == done
+    assert store_rows(db, "SELECT COUNT(*), COUNT(DISTINCT report_id) FROM results") == [(80, 80)]
+    assert store_rows(db, "SELECT COUNT(*) FROM source_paths") == [(80,)]
+    assert store_rows(db, "SELECT report_id, id FROM results ORDER BY id")[: len(done)] == done
 
 
 def test_a_dead_worker_is_recorded_and_the_run_goes_on(tmp_path: Path) -> None:
@@ -220,7 +210,7 @@ def test_a_dead_worker_is_recorded_and_the_run_goes_on(tmp_path: Path) -> None:
 
     db = tmp_path / "store.db"
     assert main(["run", str(src), "--db", str(db), "--jobs", "2"]) == 0  # the pool works on
-    assert len(_rows(db, "SELECT id FROM results")) == 12
+    assert len(store_rows(db, "SELECT id FROM results")) == 12
 
 
 def test_ctrl_c_stops_cleanly_and_marks_the_run_interrupted(tmp_path: Path) -> None:
@@ -244,19 +234,19 @@ def test_ctrl_c_stops_cleanly_and_marks_the_run_interrupted(tmp_path: Path) -> N
     deadline = time.monotonic() + 240  # generous: CI shares two cores with other work
     while time.monotonic() < deadline and proc.poll() is None:
         try:
-            if db.exists() and _rows(db, "SELECT COUNT(*) FROM results")[0][0] >= 5:
+            if db.exists() and store_rows(db, "SELECT COUNT(*) FROM results")[0][0] >= 5:
                 break
         except sqlite3.OperationalError:
             pass
         time.sleep(0.02)
     assert proc.poll() is None, "the run ended before it could be interrupted"
-    assert _rows(db, "SELECT COUNT(*) FROM results")[0][0] >= 5, "no report stored in 240 s"
+    assert store_rows(db, "SELECT COUNT(*) FROM results")[0][0] >= 5, "no report stored in 240 s"
     proc.send_signal(signal.SIGINT)
     _out, err = proc.communicate(timeout=120)
     assert proc.returncode == 130 and err.strip().endswith("nianbao: interrupted")
-    ((status, done),) = _rows(db, "SELECT status, n_done FROM runs")
+    ((status, done),) = store_rows(db, "SELECT status, n_done FROM runs")
     assert status == "interrupted"
-    assert done == _rows(db, "SELECT COUNT(*) FROM results")[0][0] < 300
+    assert done == store_rows(db, "SELECT COUNT(*) FROM results")[0][0] < 300
 
 
 def test_ctrl_c_while_a_result_is_stored_waits_until_it_is_counted() -> None:
@@ -289,6 +279,8 @@ def test_a_file_over_its_time_budget_is_recorded_and_retried_only_when_asked(
     assert main(["run", str(src), "--db", str(db)]) == EXIT_PARTIAL  # skipped: it failed
     assert "1 skipped" in capsys.readouterr().out
     assert main(["run", str(src), "--db", str(db), "--retry-failed"]) == 0
-    (first, kind), (second, _) = _rows(db, "SELECT status, error_kind FROM results ORDER BY id")
+    (first, kind), (second, _) = store_rows(
+        db, "SELECT status, error_kind FROM results ORDER BY id"
+    )
     assert (first, kind) == ("failed", "source") and second != "failed"
     assert main(["run", str(src), "--db", str(db), "--timeout", "0"]) == 2

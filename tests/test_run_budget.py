@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -19,17 +18,7 @@ from nianbao.pipeline.files import hashed
 from nianbao.pipeline.worker import process
 from nianbao.store.types import Outcome
 from tests import hostile
-
-REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
-ROOT = Path(__file__).parent.parent
-
-
-def _rows(db: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
+from tests.common import REAL, ROOT, store_rows
 
 
 def test_a_file_over_the_size_budget_fails_once_and_is_retried_only_when_asked(
@@ -46,7 +35,7 @@ def test_a_file_over_the_size_budget_fails_once_and_is_retried_only_when_asked(
     assert main(args) == EXIT_PARTIAL
     assert "2 skipped" in capsys.readouterr().out
     assert main([*args[:-1], "8", "--retry-failed"]) == 0
-    assert _rows(
+    assert store_rows(
         db,
         "SELECT p.source_name, r.status, r.error_kind FROM results r"
         " JOIN reports p ON p.id = r.report_id ORDER BY r.id",
@@ -54,7 +43,7 @@ def test_a_file_over_the_size_budget_fails_once_and_is_retried_only_when_asked(
         ("good.txt", "accepted", None),
         ("huge.txt", "failed", "source"),
         ("huge.txt", "needs_review", None),
-    ] or _rows(db, "SELECT COUNT(*) FROM results WHERE status = 'failed'") == [(1,)]
+    ] or store_rows(db, "SELECT COUNT(*) FROM results WHERE status = 'failed'") == [(1,)]
 
 
 def test_a_file_over_the_memory_budget_is_a_source_failure(tmp_path: Path) -> None:
@@ -76,7 +65,7 @@ def test_a_file_over_the_memory_budget_is_a_source_failure(tmp_path: Path) -> No
     assert done.returncode == EXIT_PARTIAL, done.stderr
     assert "big.txt: over its memory budget of 200 MB" in done.stdout
     assert "Traceback" not in done.stderr
-    assert _rows(
+    assert store_rows(
         db,
         "SELECT p.source_name, r.status, r.error_kind FROM results r"
         " JOIN reports p ON p.id = r.report_id ORDER BY 1",

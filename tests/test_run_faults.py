@@ -17,17 +17,7 @@ import pytest
 from nianbao.cli import main
 from nianbao.store import open_store
 from nianbao.store.runlock import run_lock
-
-REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
-ROOT = Path(__file__).parent.parent
-
-
-def _rows(db: Path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
+from tests.common import REAL, ROOT, store_rows
 
 
 def _descendants(pid: int) -> set[int]:
@@ -77,7 +67,7 @@ def test_a_second_run_on_the_same_store_is_refused(
         )
         and "\n" not in err
     )
-    assert _rows(db, "SELECT COUNT(*) FROM results") == [(0,)]
+    assert store_rows(db, "SELECT COUNT(*) FROM results") == [(0,)]
     assert main(["run", str(src), "--db", str(db)]) == 0  # free again once it is released
 
 
@@ -96,7 +86,7 @@ def test_a_killed_run_is_marked_interrupted_and_leaves_no_process(tmp_path: Path
         deadline = time.monotonic() + 240  # generous: CI shares two cores with other work
         while time.monotonic() < deadline and proc.poll() is None:
             try:
-                if _rows(db, "SELECT COUNT(*) FROM results")[0][0] >= 3:
+                if store_rows(db, "SELECT COUNT(*) FROM results")[0][0] >= 3:
                     break
             except sqlite3.OperationalError:
                 pass  # not created yet
@@ -112,9 +102,9 @@ def test_a_killed_run_is_marked_interrupted_and_leaves_no_process(tmp_path: Path
     while [p for p in below if _alive(p)] and time.monotonic() < deadline:
         time.sleep(0.02)
     assert [p for p in below if _alive(p)] == [], "worker processes outlived the run"
-    assert _rows(db, "SELECT status FROM runs") == [("running",)]  # as the kill left it
+    assert store_rows(db, "SELECT status FROM runs") == [("running",)]  # as the kill left it
 
     second = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, check=False)
     assert second.returncode == 0, second.stderr
-    assert _rows(db, "SELECT status FROM runs ORDER BY id") == [("interrupted",), ("ok",)]
-    assert _rows(db, "SELECT COUNT(*), COUNT(DISTINCT report_id) FROM results") == [(120, 120)]
+    assert store_rows(db, "SELECT status FROM runs ORDER BY id") == [("interrupted",), ("ok",)]
+    assert store_rows(db, "SELECT COUNT(*), COUNT(DISTINCT report_id) FROM results") == [(120, 120)]

@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -46,27 +47,26 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], log: Path) -> None:
     pytest.fail(f"nianbao review did not answer on {url} within 60 s:\n{log.read_text()}")
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, Path, Built]]:
-    db = tmp_path / "review.db"
-    built = build_sample_store(db)
-    with open_store(db) as store:  # the screen opens to a signed-in reviewer only
+@contextmanager
+def review_server(db: Path, tmp_path: Path) -> Iterator[str]:
+    """`nianbao review` on `db`, on its own free port, with a reviewer token made first (the
+    screen opens to a signed-in reviewer only); yields its URL and stops it afterwards."""
+    with open_store(db) as store:
         SECRET[REVIEWER] = create_token(store, REVIEWER, "reviewer")[1]
     port = _free_port()
     log = tmp_path / "server.log"
-    env = dict(os.environ)
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "nianbao", "review", "--db", str(db), "--port", str(port)],
             stdout=out,
             stderr=subprocess.STDOUT,
-            env=env,
+            env=dict(os.environ),
             start_new_session=True,  # its own process group: the streamlit child goes with it
         )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc, log)
-        yield url, db, built
+        yield url
     finally:
         os.killpg(proc.pid, 15)
         try:
@@ -74,6 +74,14 @@ def server(tmp_path: Path) -> Iterator[tuple[str, Path, Built]]:
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, 9)
             proc.wait(timeout=10)
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[tuple[str, Path, Built]]:
+    db = tmp_path / "review.db"
+    built = build_sample_store(db)
+    with review_server(db, tmp_path) as url:
+        yield url, db, built
 
 
 def sign_in(page) -> None:  # type: ignore[no-untyped-def]

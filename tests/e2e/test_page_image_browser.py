@@ -7,26 +7,20 @@ beside the source text.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from nianbao.cli import main
-from nianbao.service.tokens import create_token
-from nianbao.store import open_store
-from tests.e2e.conftest import REVIEWER, _free_port, _wait_healthy
+from tests.common import REAL
+from tests.e2e.conftest import REVIEWER, SECRET, review_server
 from tests.e2e.test_review_browser import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
 
-REAL = Path(__file__).parent.parent.parent / "eval" / "data" / "real"
 PDF = "corpus-012_hongze-district-2023.pdf"  # its part 四 totals break: cells are flagged
 
 pytestmark = pytest.mark.browser
-SECRET: dict[str, str] = {}  # the reviewer's token, made by the fixture
 
 
 @pytest.fixture
@@ -36,30 +30,8 @@ def server(tmp_path: Path) -> Iterator[str]:
     shutil.copy(REAL / PDF, folder / PDF)
     db = tmp_path / "review.db"
     assert main(["run", str(folder), "--db", str(db)]) in (0, 1)
-    with open_store(db) as store:  # the screen opens to a signed-in reviewer only
-        SECRET[REVIEWER] = create_token(store, REVIEWER, "reviewer")[1]
-    port = _free_port()
-    log = tmp_path / "server.log"
-    env = dict(os.environ)
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "nianbao", "review", "--db", str(db), "--port", str(port)],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env=env,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_healthy(url, proc, log)
+    with review_server(db, tmp_path) as url:
         yield url
-    finally:
-        os.killpg(proc.pid, 15)
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
-            proc.wait(timeout=10)
 
 
 def test_flagged_pdf_cell_shows_its_page_crop(server: str) -> None:
