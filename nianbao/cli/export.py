@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from nianbao.cli.options import add_store_argument
 from nianbao.core.errors import UserError
 from nianbao.pipeline.export import FORMATS
 from nianbao.store.views import STATUSES
@@ -22,12 +23,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--format", choices=FORMATS, default="csv")
     p.add_argument("--status", nargs="+", choices=STATUSES, help="only reports with these statuses")
-    p.add_argument(
-        "--db",
-        metavar="FILE|URL",
-        help="the store: a SQLite file, or postgresql://user@host/db "
-        "(default: $NIANBAO_DB_URL, else nianbao.db)",
-    )
+    add_store_argument(p)
     p.add_argument("--out", type=Path, default=Path("export"), help="folder (default: export)")
     p.set_defaults(func=run)
 

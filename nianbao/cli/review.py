@@ -10,6 +10,7 @@ import sys
 import threading
 from pathlib import Path
 
+from nianbao.cli.options import add_store_argument
 from nianbao.core.errors import UserError
 
 
@@ -23,12 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             "decisions are recorded under the token's name."
         ),
     )
-    p.add_argument(
-        "--db",
-        metavar="FILE|URL",
-        help="the store: a SQLite file, or postgresql://user@host/db "
-        "(default: $NIANBAO_DB_URL, else nianbao.db)",
-    )
+    add_store_argument(p)
     p.add_argument("--port", type=int, default=8501, help="port to serve on (default 8501)")
     p.add_argument(
         "--address",

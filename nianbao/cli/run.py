@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from nianbao.cli.options import add_store_argument
 from nianbao.core.errors import UserError
 from nianbao.pipeline.budget import (
     DEFAULT_CPU_SECONDS,
@@ -38,12 +39,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="parser (default, offline); llm; both (each reads everything, reconciled cell by "
         "cell); targeted (the parser, then the LLM asked only about the rows it flags)",
     )
-    p.add_argument(
-        "--db",
-        metavar="FILE|URL",
-        help="the store: a SQLite file, or postgresql://user@host/db "
-        "(default: $NIANBAO_DB_URL, else nianbao.db)",
-    )
+    add_store_argument(p)
     p.add_argument(
         "--jobs",
         type=int,

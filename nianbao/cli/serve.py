@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from nianbao.cli.options import add_redis_argument, add_store_argument
 from nianbao.core.errors import UserError
 
 
@@ -19,13 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
             "come from NIANBAO_* variables (docs/service.md)."
         ),
     )
-    p.add_argument(
-        "--db",
-        metavar="FILE|URL",
-        help="the store: a SQLite file, or postgresql://user@host/db "
-        "(default $NIANBAO_DB, else $NIANBAO_DB_URL, else nianbao.db)",
-    )
-    p.add_argument("--redis", help="Redis URL (default $NIANBAO_REDIS_URL or local port 6379)")
+    add_store_argument(p, resolved_by="service")
+    add_redis_argument(p)
     p.add_argument("--host", default="127.0.0.1", help="default 127.0.0.1: this machine only")
     p.add_argument("--port", type=int, default=8000, help="default 8000")
     p.add_argument("--http-workers", type=int, default=1, help="uvicorn processes (default 1)")

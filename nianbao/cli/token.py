@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from nianbao.cli.options import add_store_argument
 from nianbao.core.errors import UserError
 
 ROLES = ("submitter", "reviewer", "admin")
@@ -19,12 +20,7 @@ def register(sub: argparse._SubParsersAction) -> None:
             "reviewer (read, review, export), admin (everything)."
         ),
     )
-    p.add_argument(
-        "--db",
-        metavar="FILE|URL",
-        help="the store: a SQLite file, or postgresql://user@host/db "
-        "(default $NIANBAO_DB, else $NIANBAO_DB_URL, else nianbao.db)",
-    )
+    add_store_argument(p, resolved_by="service")
     actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
     create = actions.add_parser("create", help="create a token; prints its secret once")
     create.add_argument("--role", choices=ROLES, required=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from nianbao.cli.options import add_redis_argument, add_store_argument
 from nianbao.core.errors import UserError
 
 
@@ -18,13 +19,8 @@ def register(sub: argparse._SubParsersAction) -> None:
             "(docs/service.md)."
         ),
     )
-    p.add_argument(
-        "--db",
-        metavar="FILE|URL",
-        help="the store: a SQLite file, or postgresql://user@host/db "
-        "(default $NIANBAO_DB, else $NIANBAO_DB_URL, else nianbao.db)",
-    )
-    p.add_argument("--redis", help="Redis URL (default $NIANBAO_REDIS_URL or local port 6379)")
+    add_store_argument(p, resolved_by="service")
+    add_redis_argument(p)
     p.add_argument(
         "--backend",
         choices=("parser", "llm", "both", "targeted"),
