@@ -121,6 +121,7 @@ def evaluate_case(case: EvalCase, backend: Backend) -> ReportScore:
             {
                 "id": d.id,
                 "kind": d.kind,
+                "reason": d.reason,
                 "cells": d.cells,
                 "rules": d.rules,
                 "print_breaks": print_breaks(case.gold, d.rules, extraction),

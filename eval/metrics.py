@@ -164,6 +164,7 @@ def score_report(
         {
             "id": d["id"],
             "kind": d["kind"],
+            "reason": str(d.get("reason", "")),
             "cells": list(d["cells"]),
             "rules": list(d["rules"]),
             "print_breaks": bool(d.get("print_breaks", False)),
