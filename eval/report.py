@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import re
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from eval.metrics import ReportScore
+from eval.metrics import ReportScore, consistent_print
 
 PLOT_NAME = "accuracy_by_damage.png"
 WORST = 10
+CAUSES_SHOWN = 20
 SILENT_SHOWN = 40
 
 
@@ -119,7 +122,7 @@ def summary_markdown(result: dict[str, Any], scores: list[ReportScore]) -> str:
         "",
         *_table(_HEAD, _metric_rows(result["by_kind"])),
     ]
-    out += _worst(scores) + _accepted_wrong(scores) + _silent(scores)
+    out += _waiting(scores) + _worst(scores) + _accepted_wrong(scores) + _silent(scores)
     out += _comparison(result.get("comparison"))
     out += _every(scores)
     return "\n".join(out) + "\n"
@@ -165,6 +168,34 @@ def _worst(scores: list[ReportScore]) -> list[str]:
         )
     header = ["report", "kind", "accuracy", "wrong", "silent", "error or damage"]
     return ["## Worst reports", "", *_table(header, rows)]
+
+
+def _waiting(scores: list[ReportScore]) -> list[str]:
+    """Why reports whose print is consistent still wait for a person: their decisions by
+    reason, split by whether the cells were right (a proof is missing) or held a wrong cell
+    (the person is needed)."""
+    decisions: Counter[tuple[str, bool]] = Counter()
+    reports: Counter[tuple[str, bool]] = Counter()
+    for s in scores:
+        if s.accepted or not consistent_print(s):
+            continue
+        seen = set()
+        for d in s.decisions:
+            reason = re.sub(r"\d+", "N", d.get("reason") or d["kind"])[:100]
+            key = (reason, any(k in s.wrong for k in d["cells"]))
+            decisions[key] += 1
+            seen.add(key)
+        reports.update(seen)
+    out = ["## What keeps consistent reports waiting", ""]
+    if not decisions:
+        return [*out, "Nothing: every report whose print is consistent was accepted.", ""]
+    rows = [
+        [reason.replace("|", "/"), "wrong cell" if wrong else "all right", str(n),
+         str(reports[(reason, wrong)])]
+        for (reason, wrong), n in decisions.most_common(CAUSES_SHOWN)
+    ]  # fmt: skip
+    header = ["reason (digits as N)", "its cells", "decisions", "reports"]
+    return out + _table(header, rows)
 
 
 def _accepted_wrong(scores: list[ReportScore]) -> list[str]:

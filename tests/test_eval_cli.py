@@ -75,6 +75,11 @@ def test_eval_end_to_end_writes_every_metric_summary_and_plot(
     assert "## Headline" in summary and "## Worst reports" in summary
     assert "## Cells that went wrong silently" in summary
     assert "## Accepted without review, but wrong" in summary and "## Every report" in summary
+    # the real set has consistent reports left for a person (glued part 二 rows): their causes
+    waiting = summary.split("## What keeps consistent reports waiting")[1].split("## ")[0]
+    assert "| ambiguous: " in waiting and "all right |" in waiting
+    decisions = [d for r in data["reports"] for d in r["decisions"]]
+    assert decisions and all(d["reason"] for d in decisions)
     assert (out / "accuracy_by_damage.png").read_bytes().startswith(PNG_SIGNATURE)
     assert "cell accuracy" in stdout
 
