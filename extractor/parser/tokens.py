@@ -121,6 +121,7 @@ def _furniture_spans(folded: str, start: int, end: int) -> list[tuple[int, int]]
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_COUNTED_GLUE = re.compile(f"(?<=\\d)[{MEASURE}](?=\\d)")
 _SEP = " \t|\n\r"  # a str, so "" (the start or end of the text) counts as a separator
 
 
@@ -139,7 +140,8 @@ def _in_label_cell(folded: str, start: int, end: int) -> bool:
     ]
     b = min(ends, default=line_end)
     cell = folded[max(a, line_start) : b].replace("万元", "").replace("元", "")
-    return bool(_CJK.search(cell))
+    # a count's measure word glued on to the next value ("0件00") is no label's word
+    return bool(_CJK.search(_COUNTED_GLUE.sub("", cell)))
 
 
 def _is_count_cell(folded: str, m: re.Match[str], before: str) -> bool:
