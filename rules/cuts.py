@@ -115,6 +115,13 @@ class _Run:
             more = text[i].isdigit() and i + 1 < stop[i]
             digit_end[i] = (digit_end[i + 1] if more else i + 1) if text[i].isdigit() else i
         self.digit_end = digit_end
+        nonzero = [size] * (size + 1)  # first digit 1-9 at or after i in its digit stretch
+        for i in range(size - 1, -1, -1):
+            if text[i] in "123456789":
+                nonzero[i] = i
+            elif text[i] == "0" and i + 1 < stop[i]:
+                nonzero[i] = nonzero[i + 1]
+        self.nonzero = nonzero
 
     def ends(self, i: int, signed: bool, decimal: bool) -> list[tuple[int, int]]:
         """The ends j of the values text[i:j] that may start at i, as inclusive ranges (the
@@ -138,5 +145,9 @@ class _Run:
             and text[point] == "."
             and text[point + 1].isdigit()
         ):
-            out.append((point + 2, self.digit_end[point + 1]))
+            lo = point + 2
+            if lone_zero and p > i:  # "-0.05": a value only once a digit is not 0
+                lo = max(lo, self.nonzero[point + 1] + 1)
+            if lo <= self.digit_end[point + 1]:
+                out.append((lo, self.digit_end[point + 1]))
         return out
