@@ -13,7 +13,7 @@ from extractor.parser import ParserExtractor
 from extractor.parser.decoding.decode import RowCandidates, decode_t2
 from extractor.parser.decoding.segment import segment, split_glued
 from extractor.readers import read_document
-from nianbao.core.models import CellProvenance
+from nianbao.core.models import CellProvenance, Method
 from rules.cuts import cut_proven, cuts, readings, sole_cut
 from rules.findings import Status
 from rules.proof import ProofLevel
@@ -123,7 +123,7 @@ def test_hostile_runs_are_counted_not_enumerated() -> None:
 
 # ---- the proof: provenance, decoder and the parser end to end --------------------------------
 def test_a_proven_cut_is_read_confirmed_with_no_identity() -> None:
-    proven = CellProvenance(extractor="parser", method="segmented", confidence=1.0)
+    proven = CellProvenance(extractor="parser", method=Method.SEGMENTED, confidence=1.0)
     assumed = proven.model_copy(update={"confidence": 0.95})
     assert cut_proven(proven) and not cut_proven(assumed)
     assert cell_level(0, proven, False, []) is ProofLevel.READ_CONFIRMED
