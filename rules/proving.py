@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from nianbao.core.models import CellProvenance, CellValue, Extraction
+from rules.cuts import cut_proven
 from rules.findings import CheckResult, Status, Suspect
 from rules.identities import Identity, identities_for
 from rules.proof import ProofLevel, is_proven, report_is_accepted
@@ -177,9 +178,10 @@ def cell_level(
             return ProofLevel.READ_CONFIRMED
         return ProofLevel.AMBIGUOUS
     if _direct(prov, flagged):
-        if prov.method in ROW_ASSUMED and not identities:
+        if prov.method in ROW_ASSUMED and not identities and not cut_proven(prov):
             # cut from a glued run or placed in a short row on the assumption of how many
             # values the row prints: with no identity to check it, one of several readings
+            # (unless the run reads one way only at any count: rules.cuts)
             return ProofLevel.AMBIGUOUS
         if Status.UNKNOWN in identities:
             return ProofLevel.READ_UNCHECKED

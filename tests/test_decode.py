@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from extractor.parser.decoding.alignment import align
 from extractor.parser.decoding.decode import (
-    CONF_UNIQUE,
+    CONF_ONE_READING,
     T4_RUN,
     Decoded,
     RowCandidates,
@@ -59,7 +59,9 @@ def test_corpus_003_decodes_uniquely() -> None:
     # "270020130" cuts two ways under its row sum; the column sums pick 27,0,0,2,0,1,30
     assert _t3(decoded, "granted") == (27, 0, 0, 2, 0, 1, 30)
     cell = decoded.cells["t3.granted.natural"]
-    assert (cell.method, cell.confidence) == ("inferred", CONF_UNIQUE)
+    # read from the print: the one cut the identities allow, not a value they imply
+    assert (cell.method, cell.confidence) == ("segmented", CONF_ONE_READING)
+    assert cell.basis == "the only cut of the glued run that satisfies the identities"
     assert decoded.cells["t3.new.natural"].method == "segmented"
     assert decoded.needs_review() == []
     # the span of a segmented cell points at its own digits in the file

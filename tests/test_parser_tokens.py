@@ -60,6 +60,29 @@ def test_numbers_inside_label_cells_are_labels() -> None:
     ]
 
 
+def test_digits_glued_on_after_a_measure_word_are_values_not_a_label() -> None:
+    # synth-9-0021: "0件" glued to the next two cells' "00" in one tab cell; the measure word
+    # made the cell look like a label, and the 00 was dropped (7 cells read from 5 values)
+    assert _tokens("2.重复申请\t0\t0件00\t0\t0\t0") == [
+        ("number", "0"),
+        ("number", "0"),
+        ("run", "00"),
+        ("number", "0"),
+        ("number", "0"),
+        ("number", "0"),
+    ]
+    # a measure word before a Chinese word is still a label's ("3个月内")
+    assert _tokens("| 3个月内 | 5 |") == [("number", "5")]
+
+
+def test_next_headings_number_is_cut_from_glued_digits() -> None:
+    # flattened pages with renumbered headings: part 四's fifteen 0s run into "5、存在…"
+    # (synth-3-0019); the whole run was dropped as a prose number before a 、
+    assert _tokens("尚未审结总计0000000000000005、存在的主要问题") == [("run", "0" * 15)]
+    assert _tokens("行政事业性收费03、收到和处理") == [("number", "0")]
+    assert _tokens("第1、2项") == []  # a lone digit before 、 is a number of its own
+
+
 def test_amount_decimal() -> None:
     folded = fold("行政事业性收费\t4068.208")
     (token,) = tokenize(folded, 0, len(folded))

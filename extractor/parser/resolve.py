@@ -239,7 +239,14 @@ def glued_cell_row(folded: str, result: RowResult) -> RowCandidates | None:
         cut_spans = [(glued.start + a, glued.start + b) for a, b in reading.spans]
         cell_spans.append((*own[:at], *cut_spans, *own[at + 1 :]))
     return RowCandidates(
-        result.row.row, candidates, Method.SEGMENTED, own, cell_spans, None, found.truncated
+        result.row.row,
+        candidates,
+        Method.SEGMENTED,
+        own,
+        cell_spans,
+        None,
+        found.truncated,
+        found.sole,  # the run read one way only; the other cells are each in their own cell
     )
 
 

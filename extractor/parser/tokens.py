@@ -108,6 +108,9 @@ _BLANK = re.compile(r"(?:(?<=^)|(?<=[\s|]))(?:/|—{1,2}|-|–|无)(?=$|[\s|])",
 # A number followed by one of these is prose or a heading number, not a cell value.
 _NOT_A_CELL = re.compile(r"[ \t]*(?:件|条|个|次|年|月|日|号|人|页|部|项|家|份|篇|场|余|%|、)")
 _ROW_NUMBER = re.compile(r"[.．][ \t]*[\u4e00-\u9fff“\"]")
+# The next heading's number glued on to a row's digits ("0000000000000005、存在的主要问题"):
+# a "、" numbering after two or more digits takes the last digit as the heading's.
+_HEADING_NUMBER = re.compile(r"、[ \t]*[\u4e00-\u9fff]")
 # A count with its measure word as a whole table cell ("| 5件 |", "0条\t", "3个" on its own
 # line, "12件0" glued on to the next value) is a value: prose goes on after the measure word
 # ("收到申请112件，"), a cell ends there.
@@ -121,6 +124,7 @@ def _furniture_spans(folded: str, start: int, end: int) -> list[tuple[int, int]]
 
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_COUNTED_GLUE = re.compile(f"(?<=\\d)[{MEASURE}](?=\\d)")
 _SEP = " \t|\n\r"  # a str, so "" (the start or end of the text) counts as a separator
 
 
@@ -139,7 +143,8 @@ def _in_label_cell(folded: str, start: int, end: int) -> bool:
     ]
     b = min(ends, default=line_end)
     cell = folded[max(a, line_start) : b].replace("万元", "").replace("元", "")
-    return bool(_CJK.search(cell))
+    # a count's measure word glued on to the next value ("0件00") is no label's word
+    return bool(_CJK.search(_COUNTED_GLUE.sub("", cell)))
 
 
 def _is_count_cell(folded: str, m: re.Match[str], before: str) -> bool:
@@ -189,6 +194,14 @@ def _parse(text: str) -> int | Decimal:
     return Decimal(digits) if "." in digits else int(digits)
 
 
+def _digits_token(folded: str, s: int, e: int) -> Token:
+    """Plain digits [s, e): one value, or a run when it starts with 0 ("05")."""
+    digits = folded[s:e]
+    if len(digits) > 1 and digits[0] == "0":
+        return Token(s, e, digits, TokenKind.RUN)
+    return Token(s, e, digits, TokenKind.NUMBER, int(digits))
+
+
 def tokenize(folded: str, start: int, end: int) -> list[Token]:
     """Value tokens in folded[start:end], in order; page furniture and prose numbers dropped.
 
@@ -218,6 +231,11 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
             continue
         before = folded[s - 1 : s]
         counted = False  # a count with its measure word filling a cell ("0条")
+        numbered = unit is None and m.group(1).isdigit() and 1 < len(m.group(1)) <= MAX_VALUE_CHARS
+        if numbered and _HEADING_NUMBER.match(folded, e):
+            e -= 1  # the last digit numbers the heading that follows
+            out.append(_digits_token(folded, s, e))
+            continue
         if unit is None and _NOT_A_CELL.match(folded, e):
             if not _is_count_cell(folded, m, before):
                 continue

@@ -21,6 +21,7 @@ from extractor.parser.decoding.search import KEEP_FINAL, Block, Solution, choose
 from extractor.parser.decoding.segment import Segmentation
 from nianbao.core.layout import ValueKind, layout_for
 from nianbao.core.models import CellValue, Method
+from rules.cuts import CUT_PROVEN
 from rules.identities import Identity, identities_for
 from rules.verdict import LOW_CONFIDENCE
 
@@ -34,6 +35,7 @@ T4_RUN = "t4"  # RowCandidates.row for part 四 printed as one run of 15 values 
 # is flagged by rules.verdict.
 CONF_READ = 1.0  # read as printed, one reading
 CONF_ONE_READING = 0.95  # segmented / aligned, but every reading of the row agrees on the cell
+CONF_CUT_PROVEN = CUT_PROVEN  # segmented: the run's only reading, whatever its count (1.0)
 CONF_UNIQUE = 0.9  # the only combination of readings that satisfies the identities
 CONF_FILLED = 0.6  # not printed; the identities pin the value down
 CONF_AMBIGUOUS = 0.5  # several combinations satisfy the identities: the best-ranked is taken
@@ -61,6 +63,7 @@ class RowCandidates:
     cell_spans: list[tuple[Span | None, ...]] | None = None
     reasons: list[str] | None = None
     truncated: bool = False  # a search bound cut the readings short (Segmentation.truncated)
+    sole: bool = False  # the glued run's only reading at any count (Segmentation.sole)
 
     @classmethod
     def from_segmentation(cls, row: str, seg: Segmentation, offset: int = 0) -> RowCandidates:
@@ -81,6 +84,7 @@ class RowCandidates:
                 for r in readings
             ],
             seg.truncated,
+            seg.sole,
         )
 
     @classmethod
@@ -192,6 +196,7 @@ def decode_t2(rows: Mapping[str, RowCandidates], template: str) -> Decoded:
             [row.cell_spans[i] for i in order] if row.cell_spans else None,
             [row.reasons[i] for i in order] if row.reasons else None,
             row.truncated,
+            row.sole,
         )
     decoded = _decode(reranked, keys_of, [], _kinds(template))
     how_of = {key: row.how for name, row in rows.items() for key in keys_of.get(name, ())}
@@ -298,6 +303,16 @@ def _decode(
     )
 
 
+def _one_reading(block: Block) -> tuple[str, float]:
+    """Basis and confidence of a cell every reading of its row agrees on."""
+    how = block.source.how
+    if how == Method.READ:
+        return "", CONF_READ
+    if how == Method.SEGMENTED and block.source.sole:
+        return "the glued run's only reading, whatever number of values it prints", CONF_CUT_PROVEN
+    return f"every reading of the {how} row agrees", CONF_ONE_READING
+
+
 def _span(block: Block, ci: int, p: int) -> Span | None:
     source = block.source
     origin = block.origin[ci]
@@ -359,13 +374,22 @@ def _cell(
                 notes=["not printed; the identities do not pin it"],
                 span=span,
             )
-        basis = "" if how == Method.READ else f"every reading of the {how} row agrees"
-        confidence = CONF_READ if how == Method.READ else CONF_ONE_READING
+        basis, confidence = _one_reading(block)
         return DecodedCell(value, how, confidence, span=span, basis="; ".join([basis, *reason]))
     others = _distinct((s.table[key] for s in peers), value)
     if capped:
         others = others or _distinct((v[p] for v in block.candidates), value)
     if satisfied and not others:
+        if how == Method.SEGMENTED:
+            # every cut of the run that the identities allow gives this value: the value is
+            # read from the print (as a row with one cut is), proven by those identities
+            return DecodedCell(
+                value,
+                how,
+                CONF_ONE_READING,
+                span=span,
+                basis="the only cut of the glued run that satisfies the identities",
+            )
         return DecodedCell(
             value,
             Method.INFERRED,

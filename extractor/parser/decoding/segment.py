@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
 
+from rules.cuts import cuts, sole_cut
 from rules.identities import identities_for
 
 # A total: (positions of its parts, position of the total), the total after all its parts.
@@ -337,10 +338,16 @@ _NUMBERING = re.compile(r"^\s*[.．、)）]")  # what follows a row number: "2.�
 
 @dataclass
 class Segmentation:
-    """Every reading found for a run, most plausible first; `truncated` if the bounds hit."""
+    """Every reading found for a run, most plausible first; `truncated` if the bounds hit.
+
+    `sole`: the run has this one reading whatever number of values it is read as
+    (`rules.cuts.sole_cut`): the cut is what the row prints, not an assumption about how
+    many values it prints.
+    """
 
     readings: list[Cut] = field(default_factory=list)
     truncated: bool = False
+    sole: bool = False
 
     @property
     def candidates(self) -> list[tuple[int | Decimal, ...]]:
@@ -384,8 +391,8 @@ def segment(
         if any(p >= total for p in parts) or total >= n:
             raise ValueError(f"a total must follow its parts within {n} values: {parts} -> {total}")
     key = (tuple(signed), tuple((tuple(p), t) for p, t in sums), tuple(decimals))
-    readings, truncated = _segment_cached(run, n, *key, limit, max_nodes)
-    return Segmentation(list(readings), truncated)
+    readings, truncated, sole = _segment_cached(run, n, *key, limit, max_nodes)
+    return Segmentation(list(readings), truncated, sole)
 
 
 @lru_cache(maxsize=4096)
@@ -397,11 +404,18 @@ def _segment_cached(
     decimals: tuple[int, ...],
     limit: int,
     max_nodes: int,
-) -> tuple[tuple[Cut, ...], bool]:
+) -> tuple[tuple[Cut, ...], bool, bool]:
     """Most rows of a report are the same few runs ("0000000"): cut each once."""
     search = Search(run, n, frozenset(signed), frozenset(decimals), sums, limit, max_nodes)
     search.walk(0, 0)
-    return tuple(sorted(search.readings, key=lambda r: r.prior)), search.truncated
+    found = tuple(sorted(search.readings, key=lambda r: r.prior))
+    truncated = search.truncated
+    if truncated and found:
+        # a bound stopped the enumeration; the exact count of cuts (sums aside, so an upper
+        # bound on those that meet them) says whether any reading was in fact left out
+        truncated = cuts(run, n, signed=signed, decimals=decimals, cap=len(found) + 1) > len(found)
+    sole = len(found) == 1 and not truncated and sole_cut(run, n, signed=signed, decimals=decimals)
+    return found, truncated, sole
 
 
 def row_number_readings(run: str, following: str, *, max_number: int = MAX_ROW_NUMBER) -> list[str]:
