@@ -23,11 +23,12 @@ from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
+from extractor.llm.batchbook import BatchBook
 from extractor.llm.cache import AnswerCache, cache_key
 from extractor.llm.config import LLMConfig
 from extractor.llm.ratelimit import RateLimiter
 from extractor.llm.redact import install_log_redaction
-from nianbao.core.errors import BackendError, LLMRequestError
+from nianbao.core.errors import BackendError, Deferred, LLMRequestError
 from nianbao.core.limits import (
     Breaker,
     Cancelled,
@@ -112,11 +113,21 @@ class Counters:
     input_tokens: int = 0
     output_tokens: int = 0
     waits: list[float] = field(default_factory=list)  # seconds slept before each retry
+    # the part of calls and tokens answered through the provider's batch interface
+    batch_calls: int = 0
+    batch_input_tokens: int = 0
+    batch_output_tokens: int = 0
 
     def as_usage(self, cfg: LLMConfig, seconds: float) -> dict[str, float]:
         price_in, price_out = cfg.prices.get(cfg.model, (0.0, 0.0))
-        cost = (self.input_tokens * price_in + self.output_tokens * price_out) / 1_000_000
-        return {
+        share = cfg.batch_discount.get(cfg.model, 1.0)  # batches are billed at this share
+        sync_in = self.input_tokens - self.batch_input_tokens
+        sync_out = self.output_tokens - self.batch_output_tokens
+        cost = (sync_in * price_in + sync_out * price_out) / 1_000_000
+        cost += share * (
+            self.batch_input_tokens * price_in + self.batch_output_tokens * price_out
+        ) / 1_000_000
+        usage: dict[str, float] = {
             "calls": self.calls,
             "cached_calls": self.cached_calls,
             "retries": self.retries,
@@ -126,6 +137,9 @@ class Counters:
             "cost_usd": round(cost, 6),
             "seconds": round(seconds, 3),
         }
+        if self.batch_calls:
+            usage["batch_calls"] = self.batch_calls
+        return usage
 
 
 class Endpoint:
@@ -143,6 +157,9 @@ class Endpoint:
         self.limiter = limiter or RateLimiter(None)
         self.stopped = threading.Event()  # set by cancel(): no thread sends another request
         self.breaker = Breaker(cfg.breaker)
+        # batch mode (`nianbao run --batch`): answers come from the provider's batch output,
+        # and a request without one raises Deferred instead of being sent (see batchbook)
+        self.batch: BatchBook | None = None
 
     def session(self) -> Session:
         return Session(self)
@@ -277,6 +294,8 @@ class Session:
         if cache is not None and (body := cache.get(key)) is not None:
             self.counters.cached_calls += 1
             return ChatCompletion.model_validate(body)
+        if (book := self.endpoint.batch) is not None:
+            return self._from_batch(book, key, request)
         retrying = Retrying(
             stop=stop_after_attempt(self.cfg.retry.attempts),
             wait=self._wait,
@@ -296,6 +315,25 @@ class Session:
         # cached only once instructor has validated it (see `ask`): an invalid answer is
         # never served again
         self._pending = (key, completion.model_dump(mode="json"))
+        return completion
+
+    def _from_batch(
+        self, book: BatchBook, key: str, request: dict[str, Any]
+    ) -> ChatCompletion:
+        """The batch's answer to this exact request; Deferred when it has none yet (the run
+        sends it in its next batch); LLMRequestError when its line failed."""
+        body = book.answer(key)  # raises LLMRequestError for a failed line
+        if body is None:
+            raise Deferred(key, request)
+        completion = ChatCompletion.model_validate(body)
+        self.counters.calls += 1
+        self.counters.batch_calls += 1
+        if completion.usage is not None:
+            self.counters.input_tokens += completion.usage.prompt_tokens
+            self.counters.output_tokens += completion.usage.completion_tokens
+            self.counters.batch_input_tokens += completion.usage.prompt_tokens
+            self.counters.batch_output_tokens += completion.usage.completion_tokens
+        self._pending = (key, body)  # cached once validated, as a synchronous answer
         return completion
 
     def _translate(self, exc: openai.APIError) -> Exception:
@@ -363,7 +401,7 @@ class Session:
             ) from None
         except InstructorRetryException as exc:
             cause = exc.__cause__
-            if isinstance(cause, (BackendError, LLMRequestError)):
+            if isinstance(cause, (BackendError, LLMRequestError, Deferred)):
                 raise cause from None
             detail = _first_error(cause)
             raise LLMRequestError(
