@@ -8,12 +8,20 @@ interface (`/v1/files`, `/v1/batches`) is served too (eval/simulator/batches.py)
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from eval.simulator.batches import BatchDesk, BatchSim
 from eval.simulator.model import SimReply, SimulatedModel, _error
+
+
+class _Quiet(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client killed mid-request (a test stopping a run) is no simulator error."""
+        if not isinstance(sys.exc_info()[1], (ConnectionError, BrokenPipeError)):
+            super().handle_error(request, client_address)
 
 
 class SimServer:
@@ -62,7 +70,7 @@ class SimServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up: nothing to answer
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self._httpd = _Quiet(("127.0.0.1", port), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
