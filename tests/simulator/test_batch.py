@@ -130,17 +130,18 @@ def sent_twice(server: SimServer) -> list[str]:
     return [b[:80] for b in set(bodies) if bodies.count(b) > 1]
 
 
+@pytest.mark.parametrize("backend", ["llm", "both", "targeted"])
 def test_a_batch_run_stores_what_the_synchronous_run_stores(
-    serve, reports: Path, llm_env, tmp_path: Path
+    serve, reports: Path, llm_env, tmp_path: Path, backend: str
 ) -> None:
     files = sorted(reports.iterdir())
     sync_server = serve()
     sync_store = open_store(tmp_path / "sync.db")
-    sync = run(sync_store, files, "llm", timeout=None)
+    sync = run(sync_store, files, backend, timeout=None)
 
     batch_server = serve(batch=BatchSim(polls=2))
     batch_store = open_store(tmp_path / "batch.db")
-    batch = run_batch(batch_store, files, "llm")
+    batch = run_batch(batch_store, files, backend)
 
     try:
         assert stored(batch_store) == stored(sync_store)
@@ -150,7 +151,7 @@ def test_a_batch_run_stores_what_the_synchronous_run_stores(
         assert injections(batch_server) == injections(sync_server)
         assert any(e.mode is not None for e in batch_server.model.log)  # errors were injected
         created = batch_server.desk.created
-        assert len(created) >= 2  # the first reads, then the re-asks they led to
+        assert len(created) >= (2 if backend != "targeted" else 1)  # reads, then re-asks
         assert batch_server.desk.retrieves > len(created)  # "in_progress" was polled through
         assert sent_twice(batch_server) == []
         # tokens as usual; the cost at the price table's batch share (0.5)
@@ -294,3 +295,13 @@ def test_a_batch_fault_fails_its_reports_with_the_reason_and_a_rerun_does_them(
                 (second.run_id,),
             ).fetchall()
         assert sorted(r[0] for r in asked) == sorted(failed)
+
+
+def test_batch_with_the_parser_alone_is_refused_in_one_line(reports: Path, tmp_path: Path) -> None:
+    args = ["run", str(reports), "--batch", "--db", str(tmp_path / "p.db")]
+    proc = run_cli(args, {})
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2
+    assert err.strip().splitlines() == [
+        "nianbao: --batch sends the LLM's requests: use it with --backend llm, both or targeted"
+    ]
