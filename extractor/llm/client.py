@@ -124,9 +124,11 @@ class Counters:
         sync_in = self.input_tokens - self.batch_input_tokens
         sync_out = self.output_tokens - self.batch_output_tokens
         cost = (sync_in * price_in + sync_out * price_out) / 1_000_000
-        cost += share * (
-            self.batch_input_tokens * price_in + self.batch_output_tokens * price_out
-        ) / 1_000_000
+        cost += (
+            share
+            * (self.batch_input_tokens * price_in + self.batch_output_tokens * price_out)
+            / 1_000_000
+        )
         usage: dict[str, float] = {
             "calls": self.calls,
             "cached_calls": self.cached_calls,
@@ -283,7 +285,9 @@ class Session:
             raise Cancelled("the run was stopped")
 
     def create(self, **request: Any) -> ChatCompletion:
-        """One chat completion: from the cache, or from the endpoint with retries."""
+        """One chat completion: from the cache, or from the endpoint with retries (in batch
+        mode: from the batch's answers first, so a batch answer a replay finds again in the
+        cache is still counted as the batch call it was, then the cache, else Deferred)."""
         cache = self.endpoint.cache
         key = cache_key(
             request,
@@ -291,10 +295,13 @@ class Session:
             model=self.cfg.model,
             mode=self.cfg.mode,
         )
+        book = self.endpoint.batch
+        if book is not None and book.answer(key) is not None:
+            return self._from_batch(book, key, request)
         if cache is not None and (body := cache.get(key)) is not None:
             self.counters.cached_calls += 1
             return ChatCompletion.model_validate(body)
-        if (book := self.endpoint.batch) is not None:
+        if book is not None:
             return self._from_batch(book, key, request)
         retrying = Retrying(
             stop=stop_after_attempt(self.cfg.retry.attempts),
@@ -317,9 +324,7 @@ class Session:
         self._pending = (key, completion.model_dump(mode="json"))
         return completion
 
-    def _from_batch(
-        self, book: BatchBook, key: str, request: dict[str, Any]
-    ) -> ChatCompletion:
+    def _from_batch(self, book: BatchBook, key: str, request: dict[str, Any]) -> ChatCompletion:
         """The batch's answer to this exact request; Deferred when it has none yet (the run
         sends it in its next batch); LLMRequestError when its line failed."""
         body = book.answer(key)  # raises LLMRequestError for a failed line

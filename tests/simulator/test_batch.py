@@ -187,6 +187,28 @@ def test_a_rerun_stores_nothing_twice_and_submits_nothing(
     assert len(server.desk.created) == created  # nothing submitted again
 
 
+def test_with_the_answer_cache_on_each_batch_answer_counts_once(
+    serve, reports: Path, llm_env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A replay meets its earlier batch answers in the cache too (they validated): they are
+    still the batch calls they were, not free cache hits; a later run is free."""
+    monkeypatch.delenv("NIANBAO_NO_CACHE")
+    server = serve(SPOILED, BatchSim(polls=0))
+    files = sorted(reports.iterdir())
+    with open_store(tmp_path / "c.db") as store:
+        stats = run_batch(store, files, "llm")
+    assert len(server.desk.created) >= 2  # reports were replayed on earlier rounds' answers
+    assert stats.cached_calls == 0
+    assert stats.llm_calls == server.model.requests == len(server.desk.lines_sent())
+    sent = len(server.desk.lines_sent())
+    with open_store(tmp_path / "again.db") as store:  # a new store: only the cache knows
+        again = run_batch(store, files, "llm")
+    # validated answers come from the cache; only what never validated is asked again
+    assert again.cached_calls > 0
+    assert len(server.desk.lines_sent()) - sent < sent
+    assert again.cost_usd < stats.cost_usd
+
+
 def run_cli(args: list[str], env: dict[str, str], **kw: Any) -> subprocess.Popen[str]:
     keep = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "NIANBAO_"))}
     return subprocess.Popen(
