@@ -161,15 +161,10 @@ class BatchDesk:
                 "request_id": f"req_{n}",
                 "body": reply.body,
             }
-            if reply.status == 200:
-                record["error"] = None
-                out.append(record)
-            else:
-                record["error"] = {
-                    "code": "server_error",
-                    "message": reply.body["error"]["message"],
-                }
-                errors.append(record)
+            # as OpenAI does: a request the model answered with an error is a line of the
+            # error file carrying that response (status and body), `error` left null
+            record["error"] = None
+            (out if reply.status == 200 else errors).append(record)
         batch.counts = {"total": len(lines), "completed": len(out), "failed": len(errors)}
         batch.output_file_id = self._store_file(out) if out else None
         batch.error_file_id = self._store_file(errors) if errors else None

@@ -287,7 +287,7 @@ def _fp(store: Store) -> str:
     ("fault", "n_failed", "expect"),
     [
         (BatchSim(expire_after=1), 3, "batch line failed (batch_expired)"),
-        (BatchSim(fail_lines=(1,)), 1, "batch line failed (server_error)"),
+        (BatchSim(fail_lines=(1,)), 1, "batch line failed (500): simulated server error"),
         (BatchSim(refuse=True), 4, "batch batch_sim1 failed: no answer for this request"),
     ],
     ids=["expired", "failed-line", "refused"],
@@ -332,3 +332,66 @@ def test_batch_with_the_parser_alone_is_refused_in_one_line(reports: Path, tmp_p
     assert err.strip().splitlines() == [
         "nianbao: --batch sends the LLM's requests: use it with --backend llm, both or targeted"
     ]
+
+
+def test_an_endpoint_without_the_batch_interface_stops_the_run_in_one_line(
+    reports: Path, llm_env, tmp_path: Path
+) -> None:
+    """A chat-only endpoint (404 on /v1/files): one line naming the endpoint, exit 2, no
+    chat request sent and nothing recorded as done."""
+    from tests.llm.fake_openai_server import FakeOpenAI
+
+    fake = FakeOpenAI().start()
+    try:
+        db = tmp_path / "none.db"
+        args = ["run", str(reports), "--backend", "llm", "--batch", "--db", str(db)]
+        proc = run_cli(args, llm_env | {"OPENAI_BASE_URL": fake.url})
+        _out, err = proc.communicate(timeout=120)
+        assert fake.chat_requests == []
+        uploads = [r.path for r in fake.requests]
+    finally:
+        fake.stop()
+    assert proc.returncode == 2, err
+    (line,) = err.strip().splitlines()
+    assert line.startswith("nianbao: LLM endpoint http://127.0.0.1:")
+    assert "refused to upload the batch file (HTTP 404)" in line and "/v1/batches" in line
+    assert uploads == ["/v1/files"]
+    with open_store(db) as store:
+        assert statuses(store) == {} and store.batches() == []
+
+
+def test_the_simulator_serves_the_batch_interface_to_the_openai_client(
+    serve, docs: list[SimDoc], llm_env
+) -> None:
+    """Upload, create, in_progress for `polls` looks, then the output file with the same
+    completion the chat endpoint gives; cancel; a bad input file refused."""
+    import openai
+
+    from extractor.llm import LLMExtractor
+    from extractor.llm.batch import BatchClient, Line, read_results
+
+    server = serve(SimConfig(), BatchSim(polls=2))
+    llm = LLMExtractor(base_url=server.url)
+    try:
+        request = {"model": "simulated", "messages": [{"role": "user", "content": "hello"}]}
+        client = BatchClient(llm.endpoint, sleep=lambda _s: None)
+        _file, batch_id = client.submit([Line("a-1", "k1", request)], "in.jsonl")
+        seen = [client.state(batch_id).status for _ in range(3)]
+        assert seen == ["in_progress", "in_progress", "completed"]
+        state = client.state(batch_id)
+        results = read_results(
+            client.download(state.output_file_id), client.download(state.error_file_id)
+        )
+        # "hello" holds no report the simulator knows: its chat answer is a 400, so a failed line
+        assert results["a-1"].body is None and "(400)" in str(results["a-1"].error)
+
+        server.desk.sim.polls = 10
+        _file, second = client.submit([Line("b-1", "k2", request)], "in2.jsonl")
+        client.cancel(second)
+        assert client.state(second).status == "cancelled"
+        with pytest.raises(openai.BadRequestError):
+            llm.endpoint.client.batches.create(
+                input_file_id="file-nope", endpoint="/v1/chat/completions", completion_window="24h"
+            )
+    finally:
+        llm.close()
