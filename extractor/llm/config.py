@@ -76,14 +76,14 @@ class LLMConfig:
     cache_dir: Path = field(default_factory=default_cache_dir)
     no_cache: bool = False
     prices: dict[str, tuple[float, float]] = field(default_factory=lambda: dict(DEFAULT_PRICES))
-    batch_discount: dict[str, float] = field(
-        default_factory=lambda: dict(DEFAULT_BATCH_DISCOUNT)
-    )
+    batch_discount: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_BATCH_DISCOUNT))
     # `nianbao run --batch`: seconds before the first look at a submitted batch, doubling to
     # at most batch_poll_max (a provider takes minutes to hours; tests use a tiny interval)
     batch_poll: float = 30.0
     batch_poll_max: float = 600.0
-    batch_rounds: int = 12  # at most this many batches per run (first reads + re-asks)
+    batch_rounds: int = 12  # at most this many rounds of batches per run (reads, re-asks)
+    batch_max_lines: int = 50_000  # one batch's limits (OpenAI: 50,000 requests, 200 MB);
+    batch_max_mb: float = 190.0  # a round with more goes out as several batches
 
     @property
     def shown_url(self) -> str:
@@ -204,4 +204,6 @@ def load_config(config: str | Path | None = None, **options: Any) -> LLMConfig:
         raise BackendError("retry.attempts must be at least 1")
     if not (cfg.batch_poll > 0 and cfg.batch_poll_max >= cfg.batch_poll and cfg.batch_rounds >= 1):
         raise BackendError("batch_poll must be > 0, batch_poll_max >= it, batch_rounds >= 1")
+    if cfg.batch_max_lines < 1 or not cfg.batch_max_mb > 0:
+        raise BackendError("batch_max_lines must be >= 1 and batch_max_mb > 0")
     return cfg

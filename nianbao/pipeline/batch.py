@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from extractor.llm.batch import BatchClient, Line, read_results
+from extractor.llm.batch import BatchClient, Line, jsonl, read_results
 from extractor.llm.batchbook import BatchBook
 from nianbao.core.errors import BackendError, UserError
 from nianbao.pipeline import interrupts
@@ -47,6 +47,23 @@ from nianbao.store import BatchLine, BatchRecord, SourceInfo, Store
 from nianbao.store.runlock import store_run_lock
 
 Todo = tuple[Path, SourceInfo]
+
+
+def chunks(lines: list[BatchLine], max_lines: int, max_mb: float) -> Iterator[list[BatchLine]]:
+    """The lines cut into batches of at most `max_lines` lines and `max_mb` MB of input
+    file (OpenAI: 50,000 requests and 200 MB per batch)."""
+    limit = max_mb * 1_000_000
+    chunk: list[BatchLine] = []
+    size = 0
+    for line in lines:
+        n = len(jsonl([Line(line.custom_id, line.request_key, line.request)]))
+        if chunk and (len(chunk) >= max_lines or size + n > limit):
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(line)
+        size += n
+    if chunk:
+        yield chunk
 
 
 def run_batch(
@@ -104,7 +121,8 @@ class _BatchRun:
                         self._give_up(waiting, rounds)
                         break
                     rounds += 1
-                    self._collect(self._submit(waiting, rounds))
+                    for record in self._submit(waiting, rounds):  # all out, then wait
+                        self._collect(record)
                     todo = [(path, source) for path, source, _ in waiting]
                 status = "ok" if self.stats.ok else "partial"
         finally:
@@ -167,9 +185,10 @@ class _BatchRun:
     # -- batches ------------------------------------------------------------------------------
     def _submit(
         self, waiting: list[tuple[Path, SourceInfo, tuple[str, Any]]], round_no: int
-    ) -> BatchRecord:
-        """One batch of the requests the reports wait for (each distinct request once),
-        recorded with its custom_id -> report map as soon as the provider accepted it."""
+    ) -> list[BatchRecord]:
+        """The requests the reports wait for (each distinct request once) as batches within
+        the provider's limits, each recorded with its custom_id -> report map as soon as the
+        provider accepted it."""
         lines: list[BatchLine] = []
         keys: set[str] = set()
         for _path, source, (key, request) in waiting:
@@ -178,14 +197,18 @@ class _BatchRun:
             keys.add(key)
             custom_id = f"r{round_no}-{len(lines) + 1}-{key[:16]}"
             lines.append(BatchLine(custom_id, source.content_hash, source.path, key, request))
-        name = f"nianbao-{self.stats.run_id}-round{round_no}.jsonl"
-        input_id, batch_id = self.client.submit(
-            [Line(x.custom_id, x.request_key, x.request) for x in lines], name
-        )
-        ident = self.store.record_batch(
-            batch_id, input_id, self.fp, self.stats.run_id, round_no, lines
-        )
-        return BatchRecord(ident, batch_id, round_no, "validating", len(lines))
+        records = []
+        cfg = self.llm.cfg
+        for part, chunk in enumerate(chunks(lines, cfg.batch_max_lines, cfg.batch_max_mb), 1):
+            name = f"nianbao-{self.stats.run_id}-round{round_no}-{part}.jsonl"
+            input_id, batch_id = self.client.submit(
+                [Line(x.custom_id, x.request_key, x.request) for x in chunk], name
+            )
+            ident = self.store.record_batch(
+                batch_id, input_id, self.fp, self.stats.run_id, round_no, chunk
+            )
+            records.append(BatchRecord(ident, batch_id, round_no, "validating", len(chunk)))
+        return records
 
     def _collect(self, record: BatchRecord) -> None:
         """Poll the batch until it is final, then store every line's answer or error and

@@ -209,6 +209,36 @@ def test_with_the_answer_cache_on_each_batch_answer_counts_once(
     assert again.cost_usd < stats.cost_usd
 
 
+def test_a_round_larger_than_one_batch_goes_out_as_several(
+    serve, reports: Path, llm_env, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "small.toml"
+    config.write_text(CONFIG.replace("[llm]\n", "[llm]\nbatch_max_lines = 3\n", 1), "utf-8")
+    monkeypatch.setenv("NIANBAO_CONFIG", str(config))
+    server = serve(SPOILED, BatchSim(polls=1))
+    with open_store(tmp_path / "s.db") as store:
+        stats = run_batch(store, sorted(reports.iterdir()), "llm")
+        batches = store.batches()
+    first = [b for b in batches if b.round == 1]
+    assert [b.n_requests for b in first] == [3, 1]  # 4 reports' first requests
+    assert all(b.n_requests <= 3 for b in batches)
+    assert sum(b.n_requests for b in batches) == stats.llm_calls == server.model.requests
+    assert stats.n_done + stats.n_failed == len(STEMS)
+
+
+def test_batches_stay_within_the_size_limit() -> None:
+    from nianbao.pipeline.batch import chunks
+    from nianbao.store import BatchLine
+
+    lines = [
+        BatchLine(f"c{i}", "h", "p", f"k{i}", {"messages": [{"content": "x" * 400}]})
+        for i in range(5)
+    ]
+    assert [len(c) for c in chunks(lines, 10, 0.00105)] == [2, 2, 1]  # 510 bytes a line
+    assert [len(c) for c in chunks(lines, 4, 100)] == [4, 1]
+    assert [len(c) for c in chunks(lines[:1], 4, 0.0001)] == [1]  # one line alone always goes
+
+
 def run_cli(args: list[str], env: dict[str, str], **kw: Any) -> subprocess.Popen[str]:
     keep = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "NIANBAO_"))}
     return subprocess.Popen(
