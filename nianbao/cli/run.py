@@ -157,6 +157,7 @@ def run(args: argparse.Namespace) -> int:
                 progress=bar.update,
                 budget=budget,
                 retry_failed=args.retry_failed,
+                notify=lambda line: bar.write(f"nianbao: {line}"),
             )
         else:
             stats = run_files(

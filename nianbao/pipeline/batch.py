@@ -73,15 +73,17 @@ def run_batch(
     progress: Callable[[int], None] | None = None,
     budget: Budget | None = None,
     retry_failed: bool = False,
+    notify: Callable[[str], None] | None = None,
 ) -> RunStats:
-    """Process `files` into `store` with the LLM's requests sent as provider batches."""
+    """Process `files` into `store` with the LLM's requests sent as provider batches;
+    `notify` hears a line when a batch is submitted, resumed and collected."""
     if backend == "parser":
         raise UserError(
             "--batch sends the LLM's requests: use it with --backend llm, both or targeted"
         )
     with store_run_lock(store.db):
         store.close_killed_runs()
-        return _BatchRun(store, backend, progress, budget).run(files, retry_failed)
+        return _BatchRun(store, backend, progress, budget, notify).run(files, retry_failed)
 
 
 class _BatchRun:
@@ -91,9 +93,11 @@ class _BatchRun:
         backend: str,
         progress: Callable[[int], None] | None,
         budget: Budget | None,
+        notify: Callable[[str], None] | None = None,
     ) -> None:
         self.store, self.backend, self.budget = store, backend, budget
         self.tick = progress or (lambda _n: None)
+        self.say = notify or (lambda _line: None)
         reset_extractors()
         config = configuration(backend)
         self.fp = fingerprint(config)  # the synchronous run's: a report done either way is done
@@ -110,6 +114,7 @@ class _BatchRun:
         try:
             with interrupts.watched():
                 for record in self.store.open_batches(self.fp):  # a killed run's batches
+                    self.say(f"resuming batch {record.batch_id} ({record.n_requests} requests)")
                     self._collect(record)
                 todo = list(self._todo(files, retry_failed))
                 rounds = 0
@@ -208,6 +213,10 @@ class _BatchRun:
                 batch_id, input_id, self.fp, self.stats.run_id, round_no, chunk
             )
             records.append(BatchRecord(ident, batch_id, round_no, "validating", len(chunk)))
+            self.say(
+                f"batch {batch_id} submitted: {len(chunk)} requests (round {round_no}); "
+                "waiting for the provider (if stopped, run the same command to resume)"
+            )
         return records
 
     def _collect(self, record: BatchRecord) -> None:
@@ -235,6 +244,8 @@ class _BatchRun:
             body, error = (got.body, got.error) if got is not None else (None, missing)
             outcome[custom_id] = (body, error)
             self.book.add(key, body, error)
+        answered = sum(1 for body, _ in outcome.values() if body is not None)
+        self.say(f"batch {record.batch_id} {state.status}: {answered}/{len(outcome)} answered")
         self.store.collect_batch(
             record.id,
             outcome,
