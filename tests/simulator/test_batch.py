@@ -276,7 +276,8 @@ def test_a_killed_run_resumes_its_open_batch(
     db = tmp_path / "killed.db"
     args = ["run", str(reports), "--backend", "llm", "--batch", "--db", str(db)]
 
-    proc = run_cli(args, env)
+    # different hash seeds: a request must not depend on a process's set or dict order
+    proc = run_cli(args, env | {"PYTHONHASHSEED": "1"})
     # the run has recorded the batch once it polls it (it records, then polls)
     wait_for(lambda: server.desk.retrieves >= 2, proc, "poll of the batch")
     proc.send_signal(stop)
@@ -289,7 +290,7 @@ def test_a_killed_run_resumes_its_open_batch(
         assert open_batch.batch_id == "batch_sim1" and statuses(store) == {}
 
     never.polls = 0  # the provider finishes it
-    proc = run_cli(args, env)
+    proc = run_cli(args, env | {"PYTHONHASHSEED": "2"})
     out, err = proc.communicate(timeout=300)
     assert proc.returncode in (0, 3), err
     assert "nianbao: resuming batch batch_sim1 (" in out  # 3: a report the spoiled model never read validly
