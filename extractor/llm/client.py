@@ -28,7 +28,7 @@ from extractor.llm.cache import AnswerCache, cache_key
 from extractor.llm.config import LLMConfig
 from extractor.llm.ratelimit import RateLimiter
 from extractor.llm.redact import install_log_redaction
-from nianbao.core.errors import BackendError, Deferred, LLMRequestError
+from nianbao.core.errors import DEFERRED_MESSAGE, BackendError, Deferred, LLMRequestError
 from nianbao.core.limits import (
     Breaker,
     Cancelled,
@@ -42,6 +42,16 @@ from nianbao.core.limits import (
 # instructor logs each failed call at ERROR; without a handler Python would print it on
 # stderr, breaking the CLI's one-line errors. Users who configure logging still see it.
 logging.getLogger("instructor").addHandler(logging.NullHandler())
+
+
+def _not_deferred(record: logging.LogRecord) -> bool:
+    """instructor logs every exception from a call at ERROR, a batch run's Deferred too:
+    that is no failure (see nianbao.core.errors.Deferred), so it is left out."""
+    return DEFERRED_MESSAGE not in record.getMessage()
+
+
+for _name in ("instructor.v2.retry", "instructor.core.retry", "instructor.retry"):
+    logging.getLogger(_name).addFilter(_not_deferred)
 # httpx and openai log request URLs, which may carry credentials (see extractor.llm.redact).
 install_log_redaction()
 

@@ -45,6 +45,9 @@ class LLMRequestError(ExtractorError):
     """
 
 
+DEFERRED_MESSAGE = "waiting for the batch answer to request"
+
+
 class Deferred(ExtractorError):
     """A request whose answer is not known yet: a batch run sends it in its next batch.
 
@@ -54,6 +57,6 @@ class Deferred(ExtractorError):
     """
 
     def __init__(self, key: str, request: dict[str, object]) -> None:
-        super().__init__(f"waiting for the batch answer to request {key[:12]}")
+        super().__init__(f"{DEFERRED_MESSAGE} {key[:12]}")
         self.key = key
         self.request = request

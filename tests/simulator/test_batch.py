@@ -292,8 +292,8 @@ def test_a_killed_run_resumes_its_open_batch(
     never.polls = 0  # the provider finishes it
     proc = run_cli(args, env | {"PYTHONHASHSEED": "2"})
     out, err = proc.communicate(timeout=300)
-    assert proc.returncode in (0, 3), err
-    assert "nianbao: resuming batch batch_sim1 (" in out  # 3: a report the spoiled model never read validly
+    assert proc.returncode in (0, 3), err  # 3: a report the spoiled model never read validly
+    assert "nianbao: resuming batch batch_sim1 (" in out
     assert "Traceback" not in err
     # batch 1 was collected, not submitted again; later batches hold only the re-asks
     assert server.desk.created[0] == "batch_sim1"
