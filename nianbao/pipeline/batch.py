@@ -99,10 +99,11 @@ class _BatchRun:
         self.tick = progress or (lambda _n: None)
         self.say = notify or (lambda _line: None)
         reset_extractors()
+        self.llm: Any = extractors(backend)["llm"]  # a missing key stops here, before any record
         config = configuration(backend)
         self.fp = fingerprint(config)  # the synchronous run's: a report done either way is done
         self.stats = RunStats(run_id=store.begin_run(backend, self.fp, {**config, "batch": True}))
-        self.llm: Any = extractors(backend)["llm"]
+        self.copies: list[SourceInfo] = []  # content met twice: its path noted once stored
         self.book = BatchBook(store.batch_answers(self.fp))
         self.client = BatchClient(self.llm.endpoint)
         self.started = time.perf_counter()
@@ -129,6 +130,8 @@ class _BatchRun:
                     for record in self._submit(waiting, rounds):  # all out, then wait
                         self._collect(record)
                     todo = [(path, source) for path, source, _ in waiting]
+                for source in self.copies:
+                    self.store.note_path(source)
                 status = "ok" if self.stats.ok else "partial"
         finally:
             self.llm.endpoint.batch = None
@@ -147,7 +150,7 @@ class _BatchRun:
                 store_result(self.store, self.stats, self.fp, Failure(info, source, "source"))
                 self.tick(1)
             elif source.content_hash in seen:
-                self.store.note_path(source)
+                self.copies.append(source)
                 self.stats.n_skipped += 1
                 self.tick(1)
             elif (before := self.store.done_before(source, self.fp, retry_failed)) is not None:

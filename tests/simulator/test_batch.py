@@ -177,14 +177,18 @@ def test_a_rerun_stores_nothing_twice_and_submits_nothing(
     serve, reports: Path, llm_env, tmp_path: Path
 ) -> None:
     server = serve(SimConfig(), BatchSim(polls=1))
+    shutil.copy(reports / "seed-004.txt", reports / "seed-004-copy.txt")  # same content
     files = sorted(reports.iterdir())
     with open_store(tmp_path / "n.db") as store:
         first = run_batch(store, files, "llm")
         created = len(server.desk.created)
         again = run_batch(store, files, "llm")
-    assert first.n_done == len(files) and first.ok
+        paths = store.db.conn.execute("SELECT COUNT(*) FROM source_paths").fetchone()[0]
+    assert first.n_done == len(files) - 1 and first.n_skipped == 1 and first.ok
+    assert paths == len(files)  # the copy's path is known too
     assert again.n_skipped == len(files) and again.n_done == 0
     assert len(server.desk.created) == created  # nothing submitted again
+    assert server.model.requests == len(server.desk.lines_sent())  # the copy asked nothing
 
 
 def test_with_the_answer_cache_on_each_batch_answer_counts_once(
