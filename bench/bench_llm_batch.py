@@ -29,7 +29,7 @@ CONFIG = "[llm]\nbatch_poll = 0.01\nbatch_poll_max = 0.05\n"
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(description="run --batch against run on the simulated model")
     ap.add_argument("--synth", type=int, default=20)
     ap.add_argument("--modes", default="none")
     ap.add_argument("--backend", default="llm")
