@@ -37,9 +37,11 @@ TABLES = {
     "work_items",
     "api_tokens",
     "jobs",
+    "llm_batches",
+    "llm_batch_items",
 }
 # added after the hand-written migrations: absent from a legacy store
-NEWER = {"work_items", "api_tokens", "jobs"}
+NEWER = {"work_items", "api_tokens", "jobs", "llm_batches", "llm_batch_items"}
 
 
 def _engine(target: str | Path) -> sqlalchemy.Engine:

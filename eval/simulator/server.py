@@ -1,24 +1,35 @@
 """The simulator's HTTP face: an OpenAI-compatible server on 127.0.0.1 (a port of its own).
 
 `POST /v1/chat/completions` is answered by the simulated model with real ChatCompletion
-bodies, so the openai client takes the same path it takes against a real endpoint.
+bodies, so the openai client takes the same path it takes against a real endpoint. The batch
+interface (`/v1/files`, `/v1/batches`) is served too (eval/simulator/batches.py).
 """
 
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from eval.simulator.batches import BatchDesk, BatchSim
 from eval.simulator.model import SimReply, SimulatedModel, _error
+
+
+class _Quiet(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client killed mid-request (a test stopping a run) is no simulator error."""
+        if not isinstance(sys.exc_info()[1], (ConnectionError, BrokenPipeError)):
+            super().handle_error(request, client_address)
 
 
 class SimServer:
     """Serves one simulated model until `stop()`; usable as a context manager."""
 
-    def __init__(self, model: SimulatedModel, port: int = 0) -> None:
+    def __init__(self, model: SimulatedModel, port: int = 0, batch: BatchSim | None = None):
         self.model = model
+        self.desk = BatchDesk(model, batch)
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -30,6 +41,10 @@ class SimServer:
             def do_POST(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 raw = self.rfile.read(length)
+                kind = self.headers.get("content-type") or ""
+                if kind.startswith("multipart/form-data"):
+                    self._send(server.upload(self.path, kind, raw))
+                    return
                 try:
                     body = json.loads(raw or b"{}")
                 except json.JSONDecodeError:
@@ -40,18 +55,22 @@ class SimServer:
             def do_GET(self) -> None:
                 self._send(server.route("GET", self.path, {}))
 
-            def _send(self, reply: SimReply) -> None:
-                data = json.dumps(reply.body, ensure_ascii=False).encode("utf-8")
+            def _send(self, reply: SimReply | bytes) -> None:
+                if isinstance(reply, bytes):  # a file's content
+                    data, status, kind = reply, 200, "application/octet-stream"
+                else:
+                    data = json.dumps(reply.body, ensure_ascii=False).encode("utf-8")
+                    status, kind = reply.status, "application/json"
                 try:
-                    self.send_response(reply.status)
-                    self.send_header("content-type", "application/json")
+                    self.send_response(status)
+                    self.send_header("content-type", kind)
                     self.send_header("content-length", str(len(data)))
                     self.end_headers()
                     self.wfile.write(data)
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the client gave up: nothing to answer
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        self._httpd = _Quiet(("127.0.0.1", port), Handler)
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -62,13 +81,27 @@ class SimServer:
         host, port = self._httpd.server_address[:2]
         return f"http://{host}:{port}/v1"
 
-    def route(self, method: str, path: str, body: dict[str, Any]) -> SimReply:
+    def upload(self, path: str, content_type: str, raw: bytes) -> SimReply:
+        if path.split("?", 1)[0].rstrip("/") != "/v1/files":
+            return _error(404, f"simulator: no upload route {path}")
+        return self.desk.upload(content_type, raw)
+
+    def route(self, method: str, path: str, body: dict[str, Any]) -> SimReply | bytes:
         path = path.split("?", 1)[0].rstrip("/")
-        if method == "POST" and path == "/v1/chat/completions":
-            try:
+        parts = path.split("/")  # "", "v1", resource, id, action
+        try:
+            if method == "POST" and path == "/v1/chat/completions":
                 return self.model.answer(body)
-            except Exception as exc:  # a simulator bug: say so in a 500, keep serving
-                return _error(500, f"simulator failed: {exc!r}")
+            if method == "POST" and path == "/v1/batches":
+                return self.desk.create(body)
+            if len(parts) == 4 and parts[2] == "batches" and method == "GET":
+                return self.desk.retrieve(parts[3])
+            if len(parts) == 5 and parts[2] == "batches" and parts[4] == "cancel":
+                return self.desk.cancel(parts[3])
+            if len(parts) == 5 and parts[2] == "files" and parts[4] == "content":
+                return self.desk.content(parts[3])
+        except Exception as exc:  # a simulator bug: say so in a 500, keep serving
+            return _error(500, f"simulator failed: {exc!r}")
         return _error(404, f"simulator: no route {method} {path}")
 
     def start(self) -> SimServer:

@@ -23,11 +23,12 @@ from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
+from extractor.llm.batchbook import BatchBook
 from extractor.llm.cache import AnswerCache, cache_key
 from extractor.llm.config import LLMConfig
 from extractor.llm.ratelimit import RateLimiter
 from extractor.llm.redact import install_log_redaction
-from nianbao.core.errors import BackendError, LLMRequestError
+from nianbao.core.errors import DEFERRED_MESSAGE, BackendError, Deferred, LLMRequestError
 from nianbao.core.limits import (
     Breaker,
     Cancelled,
@@ -41,6 +42,16 @@ from nianbao.core.limits import (
 # instructor logs each failed call at ERROR; without a handler Python would print it on
 # stderr, breaking the CLI's one-line errors. Users who configure logging still see it.
 logging.getLogger("instructor").addHandler(logging.NullHandler())
+
+
+def _not_deferred(record: logging.LogRecord) -> bool:
+    """instructor logs every exception from a call at ERROR, a batch run's Deferred too:
+    that is no failure (see nianbao.core.errors.Deferred), so it is left out."""
+    return DEFERRED_MESSAGE not in record.getMessage()
+
+
+for _name in ("instructor.v2.retry", "instructor.core.retry", "instructor.retry"):
+    logging.getLogger(_name).addFilter(_not_deferred)
 # httpx and openai log request URLs, which may carry credentials (see extractor.llm.redact).
 install_log_redaction()
 
@@ -112,11 +123,23 @@ class Counters:
     input_tokens: int = 0
     output_tokens: int = 0
     waits: list[float] = field(default_factory=list)  # seconds slept before each retry
+    # the part of calls and tokens answered through the provider's batch interface
+    batch_calls: int = 0
+    batch_input_tokens: int = 0
+    batch_output_tokens: int = 0
 
     def as_usage(self, cfg: LLMConfig, seconds: float) -> dict[str, float]:
         price_in, price_out = cfg.prices.get(cfg.model, (0.0, 0.0))
-        cost = (self.input_tokens * price_in + self.output_tokens * price_out) / 1_000_000
-        return {
+        share = cfg.batch_discount.get(cfg.model, 1.0)  # batches are billed at this share
+        sync_in = self.input_tokens - self.batch_input_tokens
+        sync_out = self.output_tokens - self.batch_output_tokens
+        cost = (sync_in * price_in + sync_out * price_out) / 1_000_000
+        cost += (
+            share
+            * (self.batch_input_tokens * price_in + self.batch_output_tokens * price_out)
+            / 1_000_000
+        )
+        usage: dict[str, float] = {
             "calls": self.calls,
             "cached_calls": self.cached_calls,
             "retries": self.retries,
@@ -126,6 +149,9 @@ class Counters:
             "cost_usd": round(cost, 6),
             "seconds": round(seconds, 3),
         }
+        if self.batch_calls:
+            usage["batch_calls"] = self.batch_calls
+        return usage
 
 
 class Endpoint:
@@ -143,6 +169,9 @@ class Endpoint:
         self.limiter = limiter or RateLimiter(None)
         self.stopped = threading.Event()  # set by cancel(): no thread sends another request
         self.breaker = Breaker(cfg.breaker)
+        # batch mode (`nianbao run --batch`): answers come from the provider's batch output,
+        # and a request without one raises Deferred instead of being sent (see batchbook)
+        self.batch: BatchBook | None = None
 
     def session(self) -> Session:
         return Session(self)
@@ -266,7 +295,9 @@ class Session:
             raise Cancelled("the run was stopped")
 
     def create(self, **request: Any) -> ChatCompletion:
-        """One chat completion: from the cache, or from the endpoint with retries."""
+        """One chat completion: from the cache, or from the endpoint with retries (in batch
+        mode: from the batch's answers first, so a batch answer a replay finds again in the
+        cache is still counted as the batch call it was, then the cache, else Deferred)."""
         cache = self.endpoint.cache
         key = cache_key(
             request,
@@ -274,9 +305,14 @@ class Session:
             model=self.cfg.model,
             mode=self.cfg.mode,
         )
+        book = self.endpoint.batch
+        if book is not None and book.answer(key) is not None:
+            return self._from_batch(book, key, request)
         if cache is not None and (body := cache.get(key)) is not None:
             self.counters.cached_calls += 1
             return ChatCompletion.model_validate(body)
+        if book is not None:
+            return self._from_batch(book, key, request)
         retrying = Retrying(
             stop=stop_after_attempt(self.cfg.retry.attempts),
             wait=self._wait,
@@ -296,6 +332,23 @@ class Session:
         # cached only once instructor has validated it (see `ask`): an invalid answer is
         # never served again
         self._pending = (key, completion.model_dump(mode="json"))
+        return completion
+
+    def _from_batch(self, book: BatchBook, key: str, request: dict[str, Any]) -> ChatCompletion:
+        """The batch's answer to this exact request; Deferred when it has none yet (the run
+        sends it in its next batch); LLMRequestError when its line failed."""
+        body = book.answer(key)  # raises LLMRequestError for a failed line
+        if body is None:
+            raise Deferred(key, request)
+        completion = ChatCompletion.model_validate(body)
+        self.counters.calls += 1
+        self.counters.batch_calls += 1
+        if completion.usage is not None:
+            self.counters.input_tokens += completion.usage.prompt_tokens
+            self.counters.output_tokens += completion.usage.completion_tokens
+            self.counters.batch_input_tokens += completion.usage.prompt_tokens
+            self.counters.batch_output_tokens += completion.usage.completion_tokens
+        self._pending = (key, body)  # cached once validated, as a synchronous answer
         return completion
 
     def _translate(self, exc: openai.APIError) -> Exception:
@@ -363,7 +416,7 @@ class Session:
             ) from None
         except InstructorRetryException as exc:
             cause = exc.__cause__
-            if isinstance(cause, (BackendError, LLMRequestError)):
+            if isinstance(cause, (BackendError, LLMRequestError, Deferred)):
                 raise cause from None
             detail = _first_error(cause)
             raise LLMRequestError(

@@ -27,6 +27,14 @@ DEFAULT_PRICES: dict[str, tuple[float, float]] = {
     "gpt-4.1-mini": (0.40, 1.60),
     "deepseek-chat": (0.27, 1.10),
 }
+# Share of the price paid for tokens sent through the provider's batch interface (OpenAI and
+# most OpenAI-compatible providers bill batches at 50%); `batch = 0.5` in a [llm.prices.X]
+# row sets it per model. A model without one pays full price in batches too.
+DEFAULT_BATCH_DISCOUNT: dict[str, float] = {
+    "gpt-4o-mini": 0.5,
+    "gpt-4o": 0.5,
+    "gpt-4.1-mini": 0.5,
+}
 
 
 def default_cache_dir() -> Path:
@@ -68,6 +76,14 @@ class LLMConfig:
     cache_dir: Path = field(default_factory=default_cache_dir)
     no_cache: bool = False
     prices: dict[str, tuple[float, float]] = field(default_factory=lambda: dict(DEFAULT_PRICES))
+    batch_discount: dict[str, float] = field(default_factory=lambda: dict(DEFAULT_BATCH_DISCOUNT))
+    # `nianbao run --batch`: seconds before the first look at a submitted batch, doubling to
+    # at most batch_poll_max (a provider takes minutes to hours; tests use a tiny interval)
+    batch_poll: float = 30.0
+    batch_poll_max: float = 600.0
+    batch_rounds: int = 12  # at most this many rounds of batches per run (reads, re-asks)
+    batch_max_lines: int = 50_000  # one batch's limits (OpenAI: 50,000 requests, 200 MB);
+    batch_max_mb: float = 190.0  # a round with more goes out as several batches
 
     @property
     def shown_url(self) -> str:
@@ -91,7 +107,13 @@ class LLMConfig:
         return self.api_key
 
 
-_SIMPLE = {f.name for f in fields(LLMConfig)} - {"retry", "prices", "cache_dir", "api_key"}
+_SIMPLE = {f.name for f in fields(LLMConfig)} - {
+    "retry",
+    "prices",
+    "cache_dir",
+    "api_key",
+    "batch_discount",
+}
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -132,17 +154,26 @@ def _apply(cfg: LLMConfig, values: dict[str, Any], origin: str) -> LLMConfig:
                 raise BackendError(f"{origin}: retry must be a table")
         elif name == "prices":
             prices = dict(cfg.prices)
+            discount = dict(changes.get("batch_discount", cfg.batch_discount))
             try:
                 for model, row in value.items():
                     if isinstance(row, dict):
                         prices[model] = (float(row["input"]), float(row["output"]))
+                        if "batch" in row:
+                            discount[model] = float(row["batch"])
                     else:
                         prices[model] = (float(row[0]), float(row[1]))
             except (KeyError, TypeError, ValueError, IndexError, AttributeError):
                 raise BackendError(
-                    f"{origin}: prices must map a model to {{input = USD/1M, output = USD/1M}}"
+                    f"{origin}: prices must map a model to {{input = USD/1M, output = USD/1M"
+                    ", batch = share of the price paid in batches (optional)}"
                 ) from None
+            if any(not 0 <= d <= 1 for d in discount.values()):
+                raise BackendError(f"{origin}: a price's batch share must be from 0 to 1")
             changes["prices"] = prices
+            changes["batch_discount"] = discount
+        elif name == "batch_discount":
+            changes["batch_discount"] = {str(k): float(v) for k, v in dict(value).items()}
         else:
             raise BackendError(f"{origin}: unknown LLM setting {name!r}")
     try:
@@ -171,4 +202,8 @@ def load_config(config: str | Path | None = None, **options: Any) -> LLMConfig:
         raise BackendError(f"LLM mode {cfg.mode!r}: expected 'json' or 'tools'")
     if cfg.retry.attempts < 1:
         raise BackendError("retry.attempts must be at least 1")
+    if not (cfg.batch_poll > 0 and cfg.batch_poll_max >= cfg.batch_poll and cfg.batch_rounds >= 1):
+        raise BackendError("batch_poll must be > 0, batch_poll_max >= it, batch_rounds >= 1")
+    if cfg.batch_max_lines < 1 or not cfg.batch_max_mb > 0:
+        raise BackendError("batch_max_lines must be >= 1 and batch_max_mb > 0")
     return cfg

@@ -88,6 +88,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "itself (unreadable, over budget)",
     )
     p.add_argument(
+        "--batch",
+        action="store_true",
+        help="LLM: send the requests through the provider's batch interface (/v1/files + "
+        "/v1/batches; billed at about half price, answered within 24h); the run waits, and a "
+        "re-run after a stop resumes the open batch instead of submitting again "
+        "(docs/llm.md). With --backend llm, both or targeted",
+    )
+    p.add_argument(
         "--no-cache",
         action="store_true",
         help="LLM: neither read nor write the answer cache (same as NIANBAO_NO_CACHE=1)",
@@ -128,17 +136,35 @@ def run(args: argparse.Namespace) -> int:
         store = open_store(resolve(args.db))
     except StoreError as exc:  # e.g. a file that is not a database, a server that refuses
         raise UserError(str(exc)) from None
+    if args.batch and args.backend == "parser":
+        store.close()
+        raise UserError(
+            "--batch sends the LLM's requests: use it with --backend llm, both or targeted"
+        )
     bar: Any = tqdm(total=len(files), unit="report", dynamic_ncols=True, disable=None)
     try:
-        stats = run_files(
-            store,
-            files,
-            args.backend,
-            args.jobs,
-            progress=bar.update,
-            budget=budget,
-            retry_failed=args.retry_failed,
-        )
+        if args.batch:
+            from nianbao.pipeline.batch import run_batch
+
+            stats = run_batch(
+                store,
+                files,
+                args.backend,
+                progress=bar.update,
+                budget=budget,
+                retry_failed=args.retry_failed,
+                notify=lambda line: bar.write(f"nianbao: {line}"),
+            )
+        else:
+            stats = run_files(
+                store,
+                files,
+                args.backend,
+                args.jobs,
+                progress=bar.update,
+                budget=budget,
+                retry_failed=args.retry_failed,
+            )
     finally:
         bar.close()
     try:

@@ -43,3 +43,20 @@ class LLMRequestError(ExtractorError):
     A bulk run records it as that report's failure and carries on; `BackendError` (bad key,
     unreachable endpoint) stops the run, since every other report would fail the same way.
     """
+
+
+DEFERRED_MESSAGE = "waiting for the batch answer to request"
+
+
+class Deferred(ExtractorError):
+    """A request whose answer is not known yet: a batch run sends it in its next batch.
+
+    Raised by the LLM client in batch mode instead of calling the endpoint; `key` is the
+    request's digest (the answer cache's key) and `request` the exact body the synchronous
+    path would have sent, so the batch line is that request and nothing else.
+    """
+
+    def __init__(self, key: str, request: dict[str, object]) -> None:
+        super().__init__(f"{DEFERRED_MESSAGE} {key[:12]}")
+        self.key = key
+        self.request = request

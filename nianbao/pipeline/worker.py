@@ -21,7 +21,7 @@ from extractor.base import Extractor
 from extractor.damage import mark_damage
 from extractor.registry import get_extractor
 from nianbao.core.document import SourceDocument
-from nianbao.core.errors import BackendError, ExtractorError, SourceError
+from nianbao.core.errors import BackendError, Deferred, ExtractorError, SourceError
 from nianbao.core.limits import CircuitOpen, DeadlineExceeded, deadline
 from nianbao.core.models import Extraction
 from nianbao.pipeline import interrupts
@@ -32,6 +32,7 @@ from rules.verdict import verdict
 
 FATAL = "fatal"  # the backend cannot work at all: the run stops, nothing is recorded
 NOT_DONE = "not_done"  # not asked: the endpoint's circuit is open; the next run does it
+DEFERRED = "deferred"  # batch mode: waits for a batch answer to `deferred` (never stored)
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Failure:
     kind: str  # source | backend | internal | fatal | not_done
     seconds: float = 0.0
     usage: dict[str, float] = field(default_factory=dict)  # what the failed requests cost
+    deferred: tuple[str, dict[str, Any]] | None = None  # (request digest, request body)
 
 
 _EXTRACTORS: dict[str, Extractor] = {}
@@ -225,6 +227,10 @@ def _process(
         return Failure(source, str(exc), "source", time.perf_counter() - started)
     except FileTimeout:
         raise
+    except Deferred as exc:  # batch mode: the next request goes into the next batch
+        return Failure(
+            source, str(exc), DEFERRED, time.perf_counter() - started, {}, (exc.key, exc.request)
+        )
     except CircuitOpen as exc:  # the endpoint keeps failing: not done, the next run does it
         usage = getattr(exc, "usage", {})
         return Failure(source, str(exc), NOT_DONE, time.perf_counter() - started, usage)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from nianbao.store.batches import BatchLedger, BatchLine, BatchRecord
 from nianbao.store.claims import WorkItem
 from nianbao.store.db import Database
 from nianbao.store.decisions import DecisionResult, ReviewDesk
@@ -37,7 +38,7 @@ from nianbao.store.views import STATUSES, Reader
 from nianbao.store.writer import RunWriter
 
 
-class Store(Reader, ReviewDesk, RunWriter, JobBook, TokenBook):
+class Store(Reader, ReviewDesk, RunWriter, JobBook, TokenBook, BatchLedger):
     """The store on a SQLite file or a Postgres database. Safe to share between threads;
     open one per process."""
 
@@ -65,6 +66,8 @@ __all__ = [
     "DEFAULT_DB",
     "STATUSES",
     "URL_ENV",
+    "BatchLine",
+    "BatchRecord",
     "CellView",
     "DecisionKind",
     "DecisionResult",

@@ -294,3 +294,43 @@ jobs = Table(
     Column("submitted_by", Integer, ForeignKey("api_tokens.id")),
     Column("created_at", Text, nullable=False),
 )
+
+# `nianbao run --batch`: the batches submitted to the provider's batch interface, so a run
+# killed while waiting finds its open batch again instead of submitting a second one.
+llm_batches = Table(
+    "llm_batches",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("batch_id", Text, nullable=False, unique=True),  # the provider's id
+    Column("input_file_id", Text, nullable=False),
+    Column("config_fingerprint", Text, nullable=False),
+    Column("run_id", Integer, ForeignKey("runs.id")),
+    Column("round", Integer, nullable=False),  # 1: first requests; 2...: what they led to
+    Column("status", Text, nullable=False),  # the provider's, then 'collected'
+    Column("output_file_id", Text),
+    Column("error_file_id", Text),
+    Column("error", Text),
+    _count("n_requests"),
+    Column("created_at", Text, nullable=False),
+    Column("updated_at", Text, nullable=False),
+    Index("llm_batches_open", "config_fingerprint", "status"),
+)
+
+# One line of a batch: custom_id -> the report and the exact request, then its answer (the
+# completion body, JSON) or why it has none.
+llm_batch_items = Table(
+    "llm_batch_items",
+    metadata,
+    Column(
+        "batch", Integer, ForeignKey("llm_batches.id", ondelete="CASCADE"), nullable=False
+    ),
+    Column("custom_id", Text, nullable=False),
+    Column("content_hash", Text, nullable=False),  # the report (reports.content_hash)
+    Column("source_path", Text, nullable=False),
+    Column("request_key", Text, nullable=False),  # digest of the request (the cache's key)
+    Column("request", Text, nullable=False),  # the request body as sent, JSON
+    Column("answer", Text),  # the completion body, JSON; NULL until collected or if failed
+    Column("error", Text),
+    PrimaryKeyConstraint("batch", "custom_id", name="llm_batch_items_pk"),
+    Index("llm_batch_items_key", "request_key"),
+)
