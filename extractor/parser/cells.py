@@ -18,6 +18,7 @@ from nianbao.core.models import Alignment, CellProvenance, CellValue, Method
 
 EXTRACTOR = "parser"
 EDGE_BLANK = "an empty cell at the row's edge: a blank, or the table's layout"
+DETACHED = "values printed apart from the row's label; placed by the order of rows"
 WAN = Decimal(10000)
 
 
@@ -118,7 +119,7 @@ def read_row(
     if row.detached:
         # values printed apart from a label that was not found in order: placed by order
         label_conf, method = 0.8, Method.ALIGNED
-        extra = ["values printed apart from the row's label; placed by the order of rows"]
+        extra = [DETACHED]
     elif row.label is None:
         for key in keys:
             result.cells[key] = CellRead(
