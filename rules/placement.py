@@ -80,10 +80,18 @@ def _count(lines: list[tuple[CellValue, ...]]) -> int:
 
 
 def _fails(ident: Identity, cells: Mapping[str, CellValue]) -> bool:
-    values = [cells.get(k) for k in ident.keys]
-    if any(v is None for v in values):
-        return False  # unknown: no evidence against the assignment
-    return sum(values[: len(ident.lhs)]) != sum(values[len(ident.lhs) :])  # type: ignore[arg-type]
+    left = right = 0
+    for key in ident.lhs:
+        value = cells.get(key)
+        if value is None:
+            return False  # unknown: no evidence against the assignment
+        left += value
+    for key in ident.rhs:
+        value = cells.get(key)
+        if value is None:
+            return False
+        right += value
+    return left != right
 
 
 def _search(
