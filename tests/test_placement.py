@@ -14,7 +14,7 @@ from nianbao.core.models import CanonicalReport, CellValue
 from rules.engine import check
 from rules.placement import MAX_ASSIGNMENTS, prove_placement
 from rules.proof import ProofLevel
-from rules.proving import prove
+from rules.proving import Proof, prove
 
 TEMPLATE = "2019"
 LAYOUT = layout_for(TEMPLATE)
@@ -141,16 +141,25 @@ def _stack(text: str, first: str, second: str) -> str:
     return "\n".join(lines)
 
 
-def _prove(text: str) -> tuple[dict[str, ProofLevel], dict[str, CellValue]]:
+def _proof(text: str) -> tuple[Proof, dict[str, CellValue]]:
     extraction = ParserExtractor().extract(SourceDocument.from_text("r.txt", text))
-    proof = prove(extraction, check(extraction.report))
-    return proof.levels, extraction.report.cells
+    return prove(extraction, check(extraction.report)), extraction.report.cells
+
+
+def _prove(text: str) -> tuple[dict[str, ProofLevel], dict[str, CellValue]]:
+    proof, cells = _proof(text)
+    return proof.levels, cells
 
 
 def test_the_parser_flags_every_cell_of_stacked_rows_that_could_swap() -> None:
     text, gold = _report_text(_cells(**{"denied.internal": 1, "denied.process": 2}))
-    levels, cells = _prove(_stack(text, "5.属于三类内部事务信息", "6.属于四类过程性信息"))
+    proof, cells = _proof(_stack(text, "5.属于三类内部事务信息", "6.属于四类过程性信息"))
+    levels = proof.levels
     assert cells == gold.cells  # read in printed order
+    # one cause, one decision: the order of the two lines
+    (decision,) = proof.decisions
+    assert "t3.denied.internal.natural" in decision.cells
+    assert "t3.denied.process.natural" in decision.cells
     for row in ("denied.internal", "denied.process"):
         for col in ("natural", "total"):  # the values the order decides
             assert levels[f"t3.{row}.{col}"] is ProofLevel.AMBIGUOUS

@@ -44,8 +44,10 @@ def prove_placements(
             prov.notes[:] = [PROVEN if n == DETACHED else n for n in prov.notes]
             prov.confidence = max(prov.confidence, PROVEN_CONFIDENCE)
     for key in proof.depends:
+        # one note, first, for every cell the order decides (detached or not): one cause,
+        # so `rules.proving` makes one decision of it
         prov = cells[key].provenance
-        prov.notes.append(DEPENDS)
+        prov.notes[:] = [DEPENDS, *(n for n in prov.notes if n != DETACHED)]
         prov.alternatives[:] = [*prov.alternatives, *proof.others.get(key, [])]
     for key in proof.bounded:
         prov = cells[key].provenance
