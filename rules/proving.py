@@ -36,6 +36,8 @@ CHECKED_BY_IDENTITIES = (
     "placed by the order of rows; no other order the identities allow changes it",
     # a group printed as one merged row of 0: a sum of counts (>= 0) that is 0 pins each
     "0 printed by its merged group row; counts are >= 0",
+    # a row printing one value too many whose one reading the identities allow was taken
+    "row printed one value too many; every reading of it the identities allow gives this value",
 )
 # readings that assume how many values the row prints (a glued run cut in n, a short row
 # placed): proven only through an identity that holds
