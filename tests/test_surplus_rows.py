@@ -58,3 +58,17 @@ def test_rows_two_joint_readings_fit_stay_open() -> None:
         # 1 in both readings, but its row sum now holds a null: not confirmed either
         assert cells[f"t3.{row}.total"] == 1
         assert levels[f"t3.{row}.total"] is ProofLevel.AMBIGUOUS
+
+
+def test_part_four_printing_one_value_twice_weighs_all_sixteen_readings() -> None:
+    text, _ = _report_text(_cells(granted=1))
+    zeros = "\t".join(["0"] * 15)
+    # the three groups (2 1 0 0 | 3), (1 2 0 0 | 3), (4 0 1 0 | 5), the first 2 printed
+    # twice: 16 values for 15 cells, more distinct readings than a row is usually given
+    printed = "2\t2\t1\t0\t0\t3\t1\t2\t0\t0\t3\t4\t0\t1\t0\t5"
+    assert text.count(zeros) == 1
+    levels, cells = _prove(text.replace(zeros, printed))
+    got = [cells[k] for k in cells if k[:3] == "t4."]
+    assert got == [2, 1, 0, 0, 3, 1, 2, 0, 0, 3, 4, 0, 1, 0, 5]
+    # every other value left out shifts the rest and breaks a group sum: proven, not guessed
+    assert all(level is ProofLevel.READ_CONFIRMED for k, level in levels.items() if k[:3] == "t4.")

@@ -331,6 +331,9 @@ def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> 
         if result.row.part not in doubtful:
             continue
         limit = CROWDED_PLACEMENTS if result.row.part in crowded else MAX_PLACEMENTS
+        if one_too_many(result) and result.row.part not in crowded:
+            # each value left out in turn: all n + 1 placements (part 四's 16), none cut off
+            limit = max(limit, len(result.keys) + 1)
         found = candidates_of(folded, template, result, limit)
         if found is None:
             if result.ambiguous is not None:
