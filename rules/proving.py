@@ -29,8 +29,17 @@ DIRECT_METHODS = frozenset({"read", "agreed", "reextracted"})
 # segmented/aligned rows where every reading agrees on the cell read it as printed
 ONE_READING = 0.95
 # extractor notes about a reading that an identity holding confirms (rules apply to them as
-# to ROW_ASSUMED): the parser's OCR look-alike digits
-CHECKED_BY_IDENTITIES = ("read through OCR look-alikes",)
+# to ROW_ASSUMED): the parser's OCR look-alike digits; a value line placed by the order of
+# rows where every other order the identities allow gives the cell the same value
+# (rules.placement: the extractor enumerated the orders); a sub-row's 0 under a merged row
+CHECKED_BY_IDENTITIES = (
+    "read through OCR look-alikes",
+    "placed by the order of rows; no other order the identities allow changes it",
+    # a group printed as one merged row of 0: a sum of counts (>= 0) that is 0 pins each
+    "0 printed by its merged group row; counts are >= 0",
+    # a row printing one value too many whose one reading the identities allow was taken
+    "row printed one value too many; every reading of it the identities allow gives this value",
+)
 # readings that assume how many values the row prints (a glued run cut in n, a short row
 # placed): proven only through an identity that holds
 ROW_ASSUMED = frozenset({"segmented", "aligned"})

@@ -12,6 +12,7 @@ import time
 
 from extractor.parser.cells import (
     EXTRACTOR,
+    CellRead,
     RowResult,
     provenance,
     read_merged,
@@ -21,6 +22,7 @@ from extractor.parser.cells import (
 from extractor.parser.labels import CjkStream
 from extractor.parser.locate import locate
 from extractor.parser.meta import detect_organ, detect_template, detect_year
+from extractor.parser.placement import prove_placements, row_line_bounds
 from extractor.parser.resolve import resolve
 from extractor.parser.tokens import broken_over_line, fold, ocr_digits
 from nianbao.core.document import SourceDocument
@@ -73,18 +75,22 @@ class ParserExtractor:
             for key, cell in read_merged(text, row, layout).items():
                 cells[key] = cell.value
                 prov[key] = cell.provenance
+        if located.placements:
+            read = {k: CellRead(v, prov[k]) for k, v in cells.items()}  # type: ignore[arg-type]
+            prove_placements(template, located.placements, read)
         keys = layout.keys  # a property that builds the tuple: take it once
         for key in keys:
             if key not in cells:
                 cells[key] = None
                 prov[key] = provenance(text, None, Method.MISSING, 0.0, ["not read"])
+        bounds = row_line_bounds(text, located.rows)
         for key, p in prov.items():
             if cells.get(key) is None or p.span is None:
                 continue
             if p.snippet and ocr_digits(p.snippet):
                 # a letter read as a digit is a correction of the print: a person confirms it
                 p.notes.append(f"read through OCR look-alikes: {p.snippet.strip()!r}")
-            if broken_over_line(text, p.span):
+            if broken_over_line(text, p.span) and tuple(p.span) not in bounds:
                 p.notes.append("digits run on over a line break: one number broken, or two")
         report = CanonicalReport(meta=meta, cells=cells)
         flags = [k for k in keys if prov[k].notes or prov[k].confidence < LOW_CONFIDENCE]

@@ -18,6 +18,9 @@ from nianbao.core.models import Alignment, CellProvenance, CellValue, Method
 
 EXTRACTOR = "parser"
 EDGE_BLANK = "an empty cell at the row's edge: a blank, or the table's layout"
+DETACHED = "values printed apart from the row's label; placed by the order of rows"
+# a sub-row's 0 under a group printed as one merged row of 0 (rules.proving checks it)
+MERGED_ZERO = "0 printed by its merged group row; counts are >= 0, so each row of it is 0"
 WAN = Decimal(10000)
 
 
@@ -118,7 +121,7 @@ def read_row(
     if row.detached:
         # values printed apart from a label that was not found in order: placed by order
         label_conf, method = 0.8, Method.ALIGNED
-        extra = ["values printed apart from the row's label; placed by the order of rows"]
+        extra = [DETACHED]
     elif row.label is None:
         for key in keys:
             result.cells[key] = CellRead(
@@ -152,9 +155,11 @@ def read_row(
 def read_merged(text: str, row: RowRead, layout: Layout) -> dict[str, CellRead]:
     """Cells of layout rows a report prints as one merged group row.
 
-    Counts are never negative, so a merged row of zeros makes every one of its rows zero in
-    that column (method "inferred"); any other value cannot be shared out, so those cells
-    stay null with a note saying what the merged row prints.
+    Counts are never negative, so a 0 the merged row prints makes every one of its rows 0 in
+    that column: the print shows it (method "read" from the merged row's cell, noted
+    `MERGED_ZERO`, which `rules.proving` confirms only when every identity the cell is in
+    holds). Any other value cannot be shared out, so those cells stay null with a note saying
+    what the merged row prints.
     """
     out: dict[str, CellRead] = {}
     tokens = row.tokens
@@ -165,8 +170,8 @@ def read_merged(text: str, row: RowRead, layout: Layout) -> dict[str, CellRead]:
             key = layout.t3_key(name, column)
             if clean and tokens[n].value == 0:
                 span = (tokens[n].start, tokens[n].end)
-                note: list[str] = []
-                out[key] = CellRead(0, provenance(text, span, Method.INFERRED, 0.9, note))
+                note = [f"{MERGED_ZERO} ({row.row} prints 0 in this column)"]
+                out[key] = CellRead(0, provenance(text, span, Method.READ, 1.0, note))
                 continue
             why = (
                 f"the report prints {row.row} as one row ({printed}); "

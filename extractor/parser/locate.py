@@ -49,6 +49,9 @@ class Located:
 
     rows: list[RowRead]
     t3_start: int  # source offset of the first part-三 label
+    # rows whose value lines were placed by printed order: each group's lines could go to
+    # any of its rows (`rules.placement` proves which cells the order does not matter for)
+    placements: list[list[RowRead]] = field(default_factory=list)
 
 
 def _t3_keys(layout: Layout) -> list[tuple[str, tuple[str, ...], str]]:
@@ -276,9 +279,8 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
                 row.tokens = []
     for row in rows:
         edge_blanks(folded, row)
-    place_detached_rows(text, t3)
-    rebalance_stacked_rows(text, t3)
-    return Located([*t2, *t3, t4, *merged], first.span[0])
+    placements = [*place_detached_rows(text, t3), *rebalance_stacked_rows(text, t3)]
+    return Located([*t2, *t3, t4, *merged], first.span[0], placements)
 
 
 _CELL_GAP = re.compile(r"[ \t]*(?:[|\t][ \t]*)*")
@@ -330,12 +332,15 @@ def token_lines(text: str, tokens: list[Token]) -> list[list[Token]]:
     return lines
 
 
-def place_detached_rows(text: str, rows: list[RowRead]) -> None:
+def place_detached_rows(text: str, rows: list[RowRead]) -> list[list[RowRead]]:
     """PDF-to-markdown prints some value rows away from their labels: after a found row come
     its own line and then whole lines of values whose labels were not found in order. When
     the label's own line holds exactly its values (or the label line none and the first line
     after it does), and as many whole extra lines follow as rows are missing before the next
-    found row, the extra lines go to the missing rows in order (noted: placed by order)."""
+    found row, the extra lines go to the missing rows in order (noted: placed by order).
+    Returns the groups of rows placed by order: each group's lines could go to any of its
+    rows. The found row is in its group unless its line is printed with its label."""
+    groups: list[list[RowRead]] = []
     found = [n for n, r in enumerate(rows) if r.label is not None]
     for here, nxt in zip(found, [*found[1:], len(rows)], strict=True):
         row = rows[here]
@@ -347,13 +352,16 @@ def place_detached_rows(text: str, rows: list[RowRead]) -> None:
         if any(len(line) != n for line in lines) or len(lines) != len(missing) + 1:
             continue
         # the row's own values on the label's line or the next one
-        if text.count("\n", row.label.span[1], lines[0][0].start) > 1:  # type: ignore[union-attr]
+        breaks = text.count("\n", row.label.span[1], lines[0][0].start)  # type: ignore[union-attr]
+        if breaks > 1:
             continue
         row.tokens = lines[0]
         for target, line in zip(missing, lines[1:], strict=True):
             target.tokens = line
             target.detached = True
             target.segment = (line[0].start, line[-1].end)
+        groups.append(missing if breaks == 0 else [row, *missing])
+    return groups
 
 
 def find_merged_groups(
@@ -381,11 +389,13 @@ def find_merged_groups(
     return out
 
 
-def rebalance_stacked_rows(text: str, rows: list[RowRead]) -> None:
+def rebalance_stacked_rows(text: str, rows: list[RowRead]) -> list[list[RowRead]]:
     """Labels stacked above (or below) their value lines, as PDF-to-markdown prints merged
     cells: a run of consecutive rows where some got no value line and others two or more,
     every line exactly one value per cell, as many lines as rows. The lines go to the rows in
-    order (noted: placed by order)."""
+    order (noted: placed by order). Returns each run of rows whose lines were pooled: any
+    of the run's lines could be any of its rows' (a row that kept its own line included)."""
+    groups: list[list[RowRead]] = []
     n = len(rows[0].columns) if rows else 0
     lines_of: list[list[list[Token]] | None] = []
     for row in rows:
@@ -415,7 +425,9 @@ def rebalance_stacked_rows(text: str, rows: list[RowRead]) -> None:
             if rows[k].tokens != line:
                 rows[k].tokens = line
                 rows[k].detached = True
+        groups.append(rows[i : j + 1])
         i = j + 1
+    return groups
 
 
 _UNIT = re.compile(r"[（(]\s*(?:单位\s*[:：]\s*)?(万元|元)\s*[)）]|单位\s*[:：]\s*(万元|元)")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from decimal import Decimal
 
 from extractor.parser.cells import WAN, CellRead, RowResult, provenance, row_keys
@@ -28,6 +28,7 @@ from extractor.parser.decoding.decode import (
     decode_t4,
 )
 from extractor.parser.decoding.segment import Cut, Segmentation, segment, sums_for
+from extractor.parser.joins import SURPLUS, joined_rows, one_too_many
 from extractor.parser.locate import token_lines
 from extractor.parser.tokens import Token, TokenKind
 from nianbao.core.layout import ValueKind
@@ -37,6 +38,7 @@ from rules.verdict import LOW_CONFIDENCE
 _NOT_RUN = re.compile(r"[^0-9.\-\s]")
 # a decoded value less sure than the review threshold is a guess: kept as an alternative only
 GUESS_BELOW = LOW_CONFIDENCE
+ONE_READING = 0.95  # rules.proving.ONE_READING: a row reading checked by its identities
 REALIGNED_CONFIDENCE = 0.85  # a unique placement of a realigned row: kept, but flagged
 MAX_PLACEMENTS = 8  # placements of one short/long row handed to the decoder
 CROWDED = 6  # more misaligned rows than this in one part: fewer placements each (search size)
@@ -194,6 +196,12 @@ def candidates_of(
             # clean values in separate table cells: a value lost is as likely as two glued
             # ("| 19 | 5 |" for three cells is not only 1|9|5); the decoder weighs both
             found = _union(found, align_row(result, limit))
+    if found is None and len(result.row.tokens) == len(result.keys) + 1:
+        # one value too many: one left out, or two that a line break split from one number
+        placed = align_row(result, limit)
+        joined = joined_rows(folded, result)
+        if placed is not None and joined is not None:
+            return _union(placed, joined)
     return found or line_rows(folded, result) or align_row(result, limit)
 
 
@@ -330,6 +338,9 @@ def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> 
         if result.row.part not in doubtful:
             continue
         limit = CROWDED_PLACEMENTS if result.row.part in crowded else MAX_PLACEMENTS
+        if one_too_many(result) and result.row.part not in crowded:
+            # each value left out in turn: all n + 1 placements (part 四's 16), none cut off
+            limit = max(limit, len(result.keys) + 1)
         found = candidates_of(folded, template, result, limit)
         if found is None:
             if result.ambiguous is not None:
@@ -346,6 +357,7 @@ def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> 
     decoded: list[Decoded] = [decoders[p](parts[p], template) for p in decoders if p in doubtful]
     local: dict[str, CellValue] = {}
     realigned: set[str] = set()
+    surplus = {k for r in results if r.row.part != "t2" and one_too_many(r) for k in r.keys}
     for part, rows in parts.items():
         for found in rows.values():
             if found.how != Method.READ:
@@ -353,7 +365,7 @@ def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> 
                 local.update(_agreed_under_own_sums(template, keys, found))
                 if found.how == Method.ALIGNED:
                     realigned.update(keys)
-    out = _merge(text, own, decoded, local, realigned)
+    out = _merge(text, own, decoded, local, realigned, surplus)
     force_zeros(text, template, out)
     question_blanks(template, out)
     return out
@@ -409,6 +421,7 @@ def _merge(
     decoded: list[Decoded],
     local: Mapping[str, CellValue],
     realigned: set[str],
+    surplus: Collection[str] = (),
 ) -> dict[str, CellRead]:
     out: dict[str, CellRead] = dict(own)
     for part in decoded:
@@ -428,6 +441,9 @@ def _merge(
                 continue
             keep_below = GUESS_BELOW
             inferred = cell.method == Method.INFERRED
+            if key in surplus and inferred and _every_reading_weighed(cell):
+                out[key] = _to_cell(text, _printed(cell))
+                continue
             if key in realigned and inferred and cell.confidence >= GUESS_BELOW:
                 # a placement of a row that printed too few or too many values: even the one
                 # the identities allow is a judgement about where values were lost or doubled
@@ -437,6 +453,24 @@ def _merge(
                 keep_below = REALIGNED_CONFIDENCE
             out[key] = _to_cell(text, cell, keep_below)
     return out
+
+
+def _every_reading_weighed(cell: DecodedCell) -> bool:
+    """The unique reading of a row printing one value too many, under identities that hold."""
+    return (
+        cell.value is not None
+        and cell.confidence >= GUESS_BELOW
+        and cell.basis.startswith("the only reading")
+        and cell.basis.endswith("satisfies the identities")
+    )
+
+
+def _printed(cell: DecodedCell) -> DecodedCell:
+    """Every value as printed, one left out or two joined: checked by the identities."""
+    cell.method = Method.ALIGNED
+    cell.confidence = ONE_READING
+    cell.notes = [*cell.notes, f"{SURPLUS} ({cell.basis})"]
+    return cell
 
 
 def force_zeros(text: str, template: str, cells: dict[str, CellRead]) -> None:

@@ -1,0 +1,176 @@
+"""The proof of a placement by printed order: unique orders proven, swappable rows flagged."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from eval.synth.document import Document, t2_table, t3_table, t4_table
+from eval.synth.render import tab_rows
+from extractor.parser import ParserExtractor
+from nianbao.core.document import SourceDocument
+from nianbao.core.layout import layout_for
+from nianbao.core.models import CanonicalReport, CellValue
+from rules.engine import check
+from rules.placement import MAX_ASSIGNMENTS, prove_placement
+from rules.proof import ProofLevel
+from rules.proving import Proof, prove
+
+TEMPLATE = "2019"
+LAYOUT = layout_for(TEMPLATE)
+COLUMNS = [c.name for c in LAYOUT.t3_columns]
+REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
+
+
+def _row(name: str) -> tuple[str, ...]:
+    return tuple(f"t3.{name}.{c}" for c in COLUMNS)
+
+
+def _cells(**natural: int) -> dict[str, CellValue]:
+    """Part 三 of a consistent report: each named row prints `n` natural-person requests
+    (and total n), every other cell 0; intake and results total add up."""
+    cells: dict[str, CellValue] = {k: 0 for k in LAYOUT.keys if k.startswith("t3.")}
+    for name, n in natural.items():
+        cells[f"t3.{name}.natural"] = n
+        cells[f"t3.{name}.total"] = n
+    done = sum(n for name, n in natural.items() if name not in ("new", "carried_over"))
+    for col in ("natural", "total"):
+        cells[f"t3.results_total.{col}"] = done
+        cells[f"t3.new.{col}"] = done
+    return cells
+
+
+def test_rows_of_one_sum_group_with_different_values_are_not_proven_by_the_identities() -> None:
+    cells = _cells(**{"denied.internal": 1, "denied.process": 2})
+    rows = [_row("denied.internal"), _row("denied.process")]
+    proof = prove_placement(TEMPLATE, cells, [rows])
+    # swapping the two rows keeps every row sum and column sum: both orders hold
+    assert proof.depends == {
+        "t3.denied.internal.natural",
+        "t3.denied.internal.total",
+        "t3.denied.process.natural",
+        "t3.denied.process.total",
+    }
+    assert proof.others["t3.denied.internal.natural"] == [2]
+    # the columns both rows print 0 in are the same whichever order: proven
+    assert "t3.denied.internal.legal" in proof.proven
+    assert not proof.bounded
+
+
+def test_rows_printing_equal_values_are_proven_whatever_the_order() -> None:
+    cells = _cells(**{"denied.internal": 2, "denied.process": 2})
+    rows = [_row("denied.internal"), _row("denied.process")]
+    proof = prove_placement(TEMPLATE, cells, [rows])
+    assert proof.proven == set(rows[0] + rows[1])
+    assert not proof.depends
+
+
+def test_an_order_is_proven_when_every_other_order_breaks_an_identity() -> None:
+    cells = _cells(**{"other": 3})
+    # the last result row and the results total: swapping them breaks t3.results_sum
+    rows = [_row("other"), _row("results_total"), _row("carried_forward")]
+    cells["t3.results_total.natural"] = cells["t3.results_total.total"] = 3
+    proof = prove_placement(TEMPLATE, cells, [rows])
+    assert proof.proven == set(rows[0] + rows[1] + rows[2])
+    assert not proof.depends
+
+
+def test_groups_are_searched_jointly() -> None:
+    # each group alone could not be swapped, but one swap in each together keeps every sum
+    cells = _cells(**{"granted": 1, "partial": 2, "denied.internal": 2, "denied.process": 1})
+    one = [_row("granted"), _row("new")]
+    two = [_row("partial"), _row("denied.process")]
+    proof = prove_placement(TEMPLATE, cells, [one, two])
+    assert "t3.partial.natural" in proof.depends  # 2 <-> 1 within the results
+    assert "t3.granted.natural" in proof.proven  # the intake row is the sum: no swap
+
+
+def test_a_null_leaves_an_identity_unknown_and_proves_nothing_through_it() -> None:
+    cells = _cells(**{"granted": 2, "other": 3})
+    rows = [_row("other"), _row("results_total")]
+    # with granted and the intake unread, no sum sees the two rows swapped
+    for key in ("t3.granted.natural", "t3.granted.total", "t3.new.natural", "t3.new.total"):
+        cells[key] = None
+    proof = prove_placement(TEMPLATE, cells, [rows])
+    assert "t3.other.natural" in proof.depends
+    assert proof.others["t3.results_total.total"] == [3]
+    cells["t3.granted.natural"] = cells["t3.granted.total"] = 2
+    assert "t3.other.natural" in prove_placement(TEMPLATE, cells, [rows]).proven
+
+
+def test_a_chosen_order_that_breaks_an_identity_proves_nothing() -> None:
+    cells = _cells(**{"other": 3})
+    cells["t3.results_total.natural"] = 4  # the print's own error
+    rows = [_row("other"), _row("results_total")]
+    proof = prove_placement(TEMPLATE, cells, [rows])
+    assert not proof.proven and not proof.depends
+
+
+def test_past_the_search_bound_nothing_is_proven() -> None:
+    names = [r.name for r in LAYOUT.t3_rows if r.name.startswith(("denied.", "unable."))]
+    cells = _cells(**{name: n + 1 for n, name in enumerate(names)})  # all lines distinct
+    rows = [_row(name) for name in names]
+    assert len(rows) >= 8  # 8! = 40320 orders
+    proof = prove_placement(TEMPLATE, cells, [rows])
+    assert proof.bounded == {k for r in rows for k in r}
+    assert not proof.proven and not proof.depends
+    assert MAX_ASSIGNMENTS < 40320
+
+
+def _report_text(t3: dict[str, CellValue]) -> tuple[str, CanonicalReport]:
+    """A clean tab-separated report holding `t3` (parts 二 and 四 from a real gold)."""
+    base = CanonicalReport.from_json((REAL / "seed-000.gold.json").read_text(encoding="utf-8"))
+    gold = CanonicalReport(meta=base.meta, cells={**base.cells, **t3})
+    doc = Document(
+        "岑港街道2020年政府信息公开工作年度报告",
+        [t2_table(LAYOUT, gold.cells), t3_table(LAYOUT, gold.cells), t4_table(LAYOUT, gold.cells)],
+    )
+    return tab_rows(doc, random.Random(0)), gold
+
+
+def _stack(text: str, first: str, second: str) -> str:
+    """Print `first`'s label alone and `second`'s label before both value lines (labels
+    stacked above their rows, as PDF-to-markdown prints merged cells)."""
+    lines = text.split("\n")
+    a = next(i for i, line in enumerate(lines) if first in line)
+    label_a, values_a = lines[a].rsplit("\t", 7)[0], "\t".join(lines[a].split("\t")[-7:])
+    label_b = lines[a + 1].rsplit("\t", 7)[0]
+    values_b = "\t".join(lines[a + 1].split("\t")[-7:])
+    assert second in label_b
+    lines[a : a + 2] = [label_a, f"{label_b}\t{values_a}", values_b]
+    return "\n".join(lines)
+
+
+def _proof(text: str) -> tuple[Proof, dict[str, CellValue]]:
+    extraction = ParserExtractor().extract(SourceDocument.from_text("r.txt", text))
+    return prove(extraction, check(extraction.report)), extraction.report.cells
+
+
+def _prove(text: str) -> tuple[dict[str, ProofLevel], dict[str, CellValue]]:
+    proof, cells = _proof(text)
+    return proof.levels, cells
+
+
+def test_the_parser_flags_every_cell_of_stacked_rows_that_could_swap() -> None:
+    text, gold = _report_text(_cells(**{"denied.internal": 1, "denied.process": 2}))
+    proof, cells = _proof(_stack(text, "5.属于三类内部事务信息", "6.属于四类过程性信息"))
+    levels = proof.levels
+    assert cells == gold.cells  # read in printed order
+    # one cause, one decision: the order of the two lines
+    (decision,) = proof.decisions
+    assert "t3.denied.internal.natural" in decision.cells
+    assert "t3.denied.process.natural" in decision.cells
+    for row in ("denied.internal", "denied.process"):
+        for col in ("natural", "total"):  # the values the order decides
+            assert levels[f"t3.{row}.{col}"] is ProofLevel.AMBIGUOUS
+        assert levels[f"t3.{row}.legal"] is ProofLevel.READ_CONFIRMED  # 0 either way
+    assert levels["t3.granted.natural"] is ProofLevel.READ_CONFIRMED
+
+
+def test_the_parser_confirms_stacked_rows_no_other_order_fits() -> None:
+    text, gold = _report_text(_cells(**{"granted": 2, "other": 3}))
+    levels, cells = _prove(_stack(text, "（六）其他处理", "（七）总计"))
+    assert cells == gold.cells
+    assert all(
+        levels[k] is ProofLevel.READ_CONFIRMED for k in _row("other") + _row("results_total")
+    )
