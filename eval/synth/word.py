@@ -1,0 +1,200 @@
+"""A report as a Word (.docx) file in the national layout, built with python-docx: the same
+table shapes as the printed page (`eval.synth.paper.report_html`), with its merged cells as
+Word writes them (w:gridSpan across, w:vMerge down). A null cell is printed as an empty cell.
+
+`python -m eval.synth.word --seed S --count N --out DIR` writes `<id>.docx` and
+`<id>.gold.json` for each report of `generate(S, N)`, a folder `nianbao eval --set real
+--data DIR` scores cell by cell.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from nianbao.core.layout import RowRole
+from nianbao.core.models import CanonicalReport, CellValue
+
+RESULTS = "三、本年度办理结果"
+NOTE = "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One printed cell: its text and how many grid columns/rows it covers."""
+
+    text: str
+    colspan: int = 1
+    rowspan: int = 1
+
+
+def _value(value: CellValue) -> str:
+    if value is None:
+        return ""
+    return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+
+def _values(report: CanonicalReport, keys: list[str]) -> list[Spec]:
+    return [Spec(_value(report.cells[k])) for k in keys]
+
+
+def t2_tables(report: CanonicalReport) -> list[list[list[Spec]]]:
+    """Part 二: one table per run of rows sharing a header, as in the printed page."""
+    tables: list[list[list[Spec]]] = []
+    header: tuple[str, ...] | None = None
+    for row in report.layout.t2_rows:
+        labels = tuple(c.label for c in row.columns)
+        if labels != header:
+            tables.append([[Spec("信息内容"), *(Spec(label) for label in labels)]])
+            header = labels
+        keys = [f"t2.{row.name}.{c.name}" for c in row.columns]
+        tables[-1].append([Spec(row.label), *_values(report, keys)])
+    return tables
+
+
+def t3_table(report: CanonicalReport) -> list[list[Spec]]:
+    """Part 三: the three merged header rows, the vertical results label, group labels."""
+    layout = report.layout
+    cols = layout.t3_columns
+    parts = [c.label for c in cols if c.name != "total"]
+    rows: list[list[Spec]] = [
+        [Spec(NOTE, colspan=3, rowspan=3), Spec("申请人情况", colspan=7)],
+        [Spec(parts[0], rowspan=2), Spec("法人或其他组织", colspan=5), Spec("总计", rowspan=2)],
+        [Spec(p) for p in parts[1:]],
+    ]
+    t3_rows = layout.t3_rows
+    results = [r for r in t3_rows if r.role in (RowRole.RESULT, RowRole.RESULTS_TOTAL)]
+    group_sizes: dict[str, int] = {}
+    for r in t3_rows:  # the 2019 layout names the results label as its rows' group: not one
+        if r.group_label and r.role is RowRole.RESULT and r.group_label != RESULTS:
+            group_sizes[r.group_label] = group_sizes.get(r.group_label, 0) + 1
+    seen: set[str] = set()
+    for r in t3_rows:
+        values = _values(report, [f"t3.{r.name}.{c.name}" for c in cols])
+        if r.role not in (RowRole.RESULT, RowRole.RESULTS_TOTAL):
+            rows.append([Spec(r.label, colspan=3), *values])
+            continue
+        head: list[Spec] = []
+        if r is results[0]:
+            head.append(Spec(RESULTS, rowspan=len(results)))
+        group = r.group_label if r.role is RowRole.RESULT and r.group_label != RESULTS else None
+        if group and group_sizes.get(group, 0) > 1:
+            if group not in seen:
+                seen.add(group)
+                head.append(Spec(group, rowspan=group_sizes[group]))
+            head.append(Spec(r.label))
+        else:
+            head.append(Spec(r.label, colspan=2))
+        rows.append([*head, *values])
+    return rows
+
+
+def t4_table(report: CanonicalReport) -> list[list[Spec]]:
+    """Part 四: 行政复议 and 行政诉讼 over their groups, one row of values."""
+    layout = report.layout
+    review, *suits = layout.t4_groups
+    n = len(layout.t4_columns)
+    labels = [c.label for c in layout.t4_columns]
+    keys = [f"t4.{g.name}.{c.name}" for g in layout.t4_groups for c in layout.t4_columns]
+    return [
+        [Spec(review.label, colspan=n, rowspan=2), Spec("行政诉讼", colspan=n * len(suits))],
+        [Spec(s.label, colspan=n) for s in suits],
+        [Spec(label) for _ in layout.t4_groups for label in labels],
+        _values(report, keys),
+    ]
+
+
+def _placed(rows: list[list[Spec]]) -> tuple[list[tuple[int, int, Spec]], int]:
+    """Each spec's top-left grid position (the HTML table model) and the grid's width."""
+    taken: set[tuple[int, int]] = set()
+    placed: list[tuple[int, int, Spec]] = []
+    width = 0
+    for r, row in enumerate(rows):
+        c = 0
+        for spec in row:
+            while (r, c) in taken:
+                c += 1
+            placed.append((r, c, spec))
+            for dr in range(spec.rowspan):
+                for dc in range(spec.colspan):
+                    taken.add((r + dr, c + dc))
+            c += spec.colspan
+            width = max(width, c)
+    return placed, width
+
+
+def add_table(document: Any, rows: list[list[Spec]]) -> None:
+    """A ruled Word table of `rows`, its spans merged the way Word merges them."""
+    placed, width = _placed(rows)
+    table = document.add_table(rows=len(rows), cols=width)
+    table.style = "Table Grid"
+    for r, c, spec in placed:
+        cell = table.cell(r, c)
+        if spec.colspan > 1 or spec.rowspan > 1:
+            cell = cell.merge(table.cell(r + spec.rowspan - 1, c + spec.colspan - 1))
+        cell.text = spec.text
+
+
+def report_docx(report: CanonicalReport, organ: str | None = None) -> bytes:
+    """The whole report as a .docx: headings and paragraphs, the tables of parts 二 to 四."""
+    import docx
+
+    organ = organ or report.meta.organ or "某某区人民政府"
+    year = report.meta.year or 2023
+    document = docx.Document()
+    document.add_heading(f"{organ}{year}年政府信息公开工作年度报告", level=1)
+    document.add_paragraph(
+        f"本报告根据《中华人民共和国政府信息公开条例》编制，统计期限为{year}年1月1日至12月31日。"
+    )
+    document.add_heading("一、总体情况", level=2)
+    document.add_paragraph("全面推进政务公开，及时回应社会关切。")
+    document.add_heading("二、主动公开政府信息情况", level=2)
+    for table in t2_tables(report):
+        add_table(document, table)
+    document.add_heading("三、收到和处理政府信息公开申请情况", level=2)
+    add_table(document, t3_table(report))
+    document.add_heading("四、政府信息公开行政复议、行政诉讼情况", level=2)
+    add_table(document, t4_table(report))
+    document.add_heading("五、存在的主要问题及改进情况", level=2)
+    document.add_paragraph("政策解读形式不够丰富。")
+    document.add_heading("六、其他需要报告的事项", level=2)
+    document.add_paragraph("本年度未收取信息处理费。")
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def blanked(report: CanonicalReport, count: int, rng: random.Random) -> CanonicalReport:
+    """The report with `count` more cells printed blank (null in the gold)."""
+    cells = dict(report.cells)
+    for key in rng.sample(sorted(k for k, v in cells.items() if v is not None), count):
+        cells[key] = None
+    return CanonicalReport(meta=report.meta, cells=cells)
+
+
+def main() -> None:
+    from eval.synth import generate
+
+    parser = argparse.ArgumentParser(prog="python -m eval.synth.word", description=__doc__)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--count", type=int, default=10)
+    parser.add_argument("--blanks", type=int, default=0, help="cells each report prints blank")
+    parser.add_argument("--out", type=Path, required=True)
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    for report in generate(args.seed, args.count):
+        gold = report.gold
+        if args.blanks:
+            gold = blanked(gold, args.blanks, random.Random(f"nianbao-word:{report.id}"))
+        (args.out / f"{report.id}.docx").write_bytes(report_docx(gold))
+        (args.out / f"{report.id}.gold.json").write_text(gold.to_json(indent=1) + "\n", "utf-8")
+    print(f"wrote {args.count} reports to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
