@@ -128,7 +128,7 @@ def test_docx_paragraphs_and_tables_in_body_order(tmp_path: Path) -> None:
     buffer = io.BytesIO()
     document.save(buffer)
     doc = read_document(_write(tmp_path, "r.docx", buffer.getvalue()))
-    lines = doc.text.splitlines()
+    lines = [line for line in doc.text.splitlines() if line.strip()]
     assert lines[2] == "一、本年新收政府信息公开申请数量\t1\t0"
     assert lines[3] == "二、上年结转政府信息公开申请数量\t0\t2"
     assert lines[4].startswith("（一）予以公开")

@@ -1,10 +1,12 @@
-"""Word (.docx) reports: paragraphs and tables in document order, cells tab-separated."""
+"""Word (.docx) reports: the body turned into HTML (`docx_html`: paragraphs, tables with their
+merged cells as colspan/rowspan) and read by the HTML reader, after the size and XML checks."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from extractor.readers.docx_html import body_html
+from extractor.readers.html import read_html
 from nianbao.core.errors import SourceError
 
 MAX_UNZIPPED = 256 << 20  # bytes a .docx may expand to (a 2.7 MB one expanded to 5.2 GB)
@@ -51,13 +53,12 @@ def _too_big(name: str, size: int, limit: int) -> str:
     return f"{name}: expands to more than {limit >> 20} MB unzipped ({size >> 20}+ MB): refused"
 
 
-def read_docx(path: Path, raw: bytes) -> str:
+def read_docx(path: Path, raw: bytes) -> str | tuple[str, object]:
     import io
     import zipfile
     import zlib
 
     import docx
-    from docx.table import Table
     from docx.text.paragraph import Paragraph
     from lxml.etree import LxmlError
 
@@ -76,23 +77,7 @@ def read_docx(path: Path, raw: bytes) -> str:
     body = getattr(document.element, "body", None)
     if body is None:
         raise SourceError(f"{path.name}: not a readable .docx (no document body)")
-    lines: list[str] = []
-    for block in body.iterchildren():
-        tag = block.tag.rsplit("}", 1)[-1]
-        if tag == "p":
-            lines.append(Paragraph(block, document).text)
-        elif tag == "tbl":
-            for row in Table(block, document).rows:
-                cells: list[str] = []
-                for cell in row.cells:
-                    text = cell.text.replace("\n", " ").strip()
-                    # a merged cell repeats in python-docx: print it once, as the page does
-                    if cells and cells[-1] == text and text and not _is_number(text):
-                        continue
-                    cells.append(text)
-                lines.append("\t".join(cells))
-    return "\n".join(lines) + "\n"
-
-
-def _is_number(text: str) -> bool:
-    return bool(re.fullmatch(r"[-\d.,]+", text))
+    # the body as HTML (merged cells as colspan/rowspan), read by the HTML reader: a Word
+    # table reads as the same grid as a web page's
+    markup = body_html(body, lambda p: Paragraph(p, document).text)
+    return read_html(path, markup.encode("utf-8"))
