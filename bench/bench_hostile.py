@@ -38,6 +38,7 @@ def cases(scale: float) -> Iterator[tuple[str, str, bytes]]:
     yield "100,000 nested divs", "nest100k.html", hostile.nested_html(n(100_000)).encode()
     yield "docx, 11 MB text node", "node.docx", hostile.docx_bomb(n(11 << 20))
     yield "docx expanding to 5 GB", "bomb.docx", hostile.docx_bomb(n(5 << 30))
+    yield "docx, 100,000 merged rows", "spans.docx", hostile.docx_spans(n(100_000))
     yield "20 MB text", "t20.txt", hostile.big_text(n(20 << 20))
     yield "100 MB text", "t100.txt", hostile.big_text(n(100 << 20))
 

@@ -89,6 +89,29 @@ def docx_bomb(text_bytes: int) -> bytes:
     return _docx(chunks())
 
 
+def docx_spans(rows: int, span: int = 1_000_000) -> bytes:
+    """A .docx whose table has `rows` rows under one vertically merged label, each row a cell
+    spanning `span` grid columns (a colspan expanded as given would be rows x span cells)."""
+    head = f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}"><w:body>'
+    paras = "".join(f"<w:p><w:r><w:t>{line}</w:t></w:r></w:p>" for line in HEAD.splitlines())
+    merge = "<w:tcPr><w:vMerge w:val='restart'/></w:tcPr>"
+    wide = (
+        f"<w:tc><w:tcPr><w:gridSpan w:val='{span}'/></w:tcPr>"
+        "<w:p><w:r><w:t>7</w:t></w:r></w:p></w:tc>"
+    )
+
+    def chunks() -> Iterator[bytes]:
+        yield (head + paras + "<w:tbl>").encode()
+        label = "<w:tc>" + merge + "<w:p><w:r><w:t>（一）予以公开</w:t></w:r></w:p></w:tc>"
+        yield f"<w:tr>{label}{wide}</w:tr>".encode()
+        row = f"<w:tr><w:tc><w:tcPr><w:vMerge/></w:tcPr><w:p/></w:tc>{wide}</w:tr>".encode()
+        for _ in range(rows - 1):
+            yield row
+        yield b"</w:tbl></w:body></w:document>"
+
+    return _docx(chunks())
+
+
 def big_text(size_bytes: int) -> bytes:
     """A text report padded with prose to `size_bytes` (a 100 MB one used 2.1 GB)."""
     filler = ("本机关依法公开政府信息，" * 40 + "\n").encode("utf-8")

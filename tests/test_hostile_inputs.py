@@ -82,6 +82,15 @@ def test_a_normal_docx_still_reads(tmp_path: Path) -> None:
     assert "本年新收" in read_document(path).text
 
 
+def test_a_docx_of_huge_spans_and_a_long_vertical_merge_reads_bounded(tmp_path: Path) -> None:
+    # each row's gridSpan of 10^6 is cut to Word's widest table; the merge is one cell
+    path = tmp_path / "spans.docx"
+    path.write_bytes(hostile.docx_spans(3_000))
+    text = within(read_document, path, memory_mb=400).text
+    assert text.count("（一）予以公开") == 2  # the merged label once, beside HEAD's own row
+    assert sum("7" in line for line in text.splitlines()) == 3_000  # every row, once
+
+
 def test_an_input_over_the_size_cap_is_refused_unread(tmp_path: Path) -> None:
     path = tmp_path / "big.txt"
     path.write_bytes(hostile.big_text(3 << 20))

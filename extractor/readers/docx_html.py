@@ -96,14 +96,21 @@ def _cell_text(tc: Any, paragraph_text: ParagraphText) -> str:
     return " ".join(parts)
 
 
+# where a table in a table's cell sits: directly, or in a content control around the cell
+_INNER_TABLES = tuple(
+    path.replace("w:", W)
+    for path in (
+        "w:tr/w:tc/w:tbl",
+        "w:tr/w:tc/w:sdt/w:sdtContent/w:tbl",
+        "w:tr/w:sdt/w:sdtContent/w:tc/w:tbl",
+        "w:sdt/w:sdtContent/w:tr/w:tc/w:tbl",
+    )
+)
+
+
 def _holds_table(tbl: Any) -> bool:
     """A table with a table in one of its cells: a frame laid out around blocks."""
-    return any(
-        block.tag == f"{W}tbl"
-        for tr in _children(tbl, f"{W}tr")
-        for tc in _children(tr, f"{W}tc")
-        for block in _blocks(tc)
-    )
+    return any(tbl.find(path) is not None for path in _INNER_TABLES)
 
 
 def _grid_rows(tbl: Any, paragraph_text: ParagraphText) -> list[list[_Cell]]:
