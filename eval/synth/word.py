@@ -177,22 +177,28 @@ def blanked(report: CanonicalReport, count: int, rng: random.Random) -> Canonica
     return CanonicalReport(meta=report.meta, cells=cells)
 
 
-def main() -> None:
+def write_set(folder: Path, seed: int, count: int, blanks: int = 0) -> None:
+    """`<id>.docx` and `<id>.gold.json` for each report of `generate(seed, count)`, with
+    `blanks` more cells of each printed blank."""
     from eval.synth import generate
 
+    folder.mkdir(parents=True, exist_ok=True)
+    for report in generate(seed, count):
+        gold = report.gold
+        if blanks:
+            gold = blanked(gold, blanks, random.Random(f"nianbao-word:{report.id}"))
+        (folder / f"{report.id}.docx").write_bytes(report_docx(gold))
+        (folder / f"{report.id}.gold.json").write_text(gold.to_json(indent=1) + "\n", "utf-8")
+
+
+def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m eval.synth.word", description=__doc__)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--count", type=int, default=10)
     parser.add_argument("--blanks", type=int, default=0, help="cells each report prints blank")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    args.out.mkdir(parents=True, exist_ok=True)
-    for report in generate(args.seed, args.count):
-        gold = report.gold
-        if args.blanks:
-            gold = blanked(gold, args.blanks, random.Random(f"nianbao-word:{report.id}"))
-        (args.out / f"{report.id}.docx").write_bytes(report_docx(gold))
-        (args.out / f"{report.id}.gold.json").write_text(gold.to_json(indent=1) + "\n", "utf-8")
+    write_set(args.out, args.seed, args.count, args.blanks)
     print(f"wrote {args.count} reports to {args.out}")
 
 
