@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
+from rapidfuzz import fuzz
+
 from extractor.llm.rowproof import core_label
 from extractor.llm.units import RowSpec, row_specs
 from extractor.parser.tokens import Token, TokenKind, fold, tokenize
@@ -21,6 +23,8 @@ from nianbao.core.models import CanonicalReport, CellValue
 SHINGLE = 24  # characters of source text that identify a report
 STEP = 1
 ROW_REACH = 400  # characters after a label within which its numbers are printed
+OCR_SCORE = 85.0  # a label found by partial alignment at this score is the row's, misread
+OCR_MIN_LABEL = 7  # ... when it is this long
 
 
 def printed(value: CellValue) -> str:
@@ -92,6 +96,14 @@ class SimDoc:
                 if found:
                     return found, at
                 at = self.text.find(label, at + 1)
+        # the label printed with a character misread (OCR): a careful model still copies it
+        for begin in (cursor, 0):
+            hit = fuzz.partial_ratio_alignment(label, self.text[begin:], score_cutoff=OCR_SCORE)
+            if hit is not None and len(label) >= OCR_MIN_LABEL:
+                at, end = begin + hit.dest_start, begin + hit.dest_end
+                found = self._run_at(values, end, end + ROW_REACH, at)
+                if found:
+                    return found, at
         return f"{spec.label} " + " ".join(printed(v) for v in values if v is not None), -1
 
     def _run_at(self, values: list[CellValue], start: int, stop: int, quote_from: int = -1) -> str:

@@ -16,7 +16,14 @@ from decimal import Decimal, InvalidOperation
 from rapidfuzz import fuzz
 
 from extractor.llm.responses import RowReading
-from extractor.llm.rowproof import CellCheck, CellResult, check_cells, core_label, label_printed
+from extractor.llm.rowproof import (
+    PROVEN_CHECKS,
+    CellCheck,
+    CellResult,
+    check_cells,
+    core_label,
+    label_printed,
+)
 from extractor.llm.units import RowSpec
 from nianbao.core.models import Alignment, CellProvenance, CellValue, Method
 
@@ -27,7 +34,15 @@ VALUE_NOT_IN_QUOTE = 0.5
 # Characters NFKC leaves apart but OCR and models swap freely.
 _EXTRA = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "—": "-", "–": "-", "－": "-"})
 _NUMBER = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")  # separators kept
+# words, i.e. CJK other than the units a number may carry ("0个", "3件", "12元"): a quote of
+# numbers with units is still a quote of numbers only
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_UNITS = str.maketrans("", "", "件个元万项条")
+
+
+def _has_words(text: str) -> bool:
+    """Whether `text` holds words, not only numbers and their units."""
+    return bool(_CJK.search(text.translate(_UNITS)))
 
 
 @dataclass(frozen=True)
@@ -138,6 +153,9 @@ class Grounded:
     provenance: dict[str, CellProvenance]
     problems: list[str]
     located: Located
+    # cells the printed row proves by their column (the token there is the value, or a
+    # printed blank for a null), with nothing noted: a re-read cannot read them closer
+    proven: frozenset[str] = frozenset()
 
 
 def _row_text(source: str, span: tuple[int, int]) -> str:
@@ -169,9 +187,9 @@ def ground(
         quoted = source[located.span[0] : located.span[1]]
         # a quote with words in it must hold the row's label itself; one of numbers only
         # may have its label just before it on its line
-        text = quoted if _CJK.search(quoted) else _row_text(source, located.span)
-        whole_part = spec.part == "t4" and not _CJK.search(quoted)  # numbers under a header
-        if not whole_part and not label_printed(spec, text):
+        text = quoted if _has_words(quoted) else _row_text(source, located.span)
+        whole_part = spec.part == "t4" and not _has_words(quoted)  # numbers under a header
+        if not whole_part and not label_printed(spec, text, template):
             row_notes.append(f"llm: the quote is not in the printed row of {spec.key}")
             problems.append(
                 f"your quote for {spec.key}, {reading.quote!r}, is not the row "
@@ -214,7 +232,12 @@ def ground(
             confidence=confidence,
             notes=notes,
         )
-    return Grounded(out, problems, located)
+    proven = frozenset(
+        key
+        for key, prov in out.items()
+        if not prov.notes and (r := checks.get(key)) is not None and r.check in PROVEN_CHECKS
+    )
+    return Grounded(out, problems, located, proven)
 
 
 def _cell_verdict(

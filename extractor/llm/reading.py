@@ -31,6 +31,7 @@ class Reading:
     provenance: dict[str, CellProvenance] = field(default_factory=dict)
     problems: dict[str, list[str]] = field(default_factory=dict)  # row -> for a re-ask
     spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # row -> located quote
+    proven: set[str] = field(default_factory=set)  # cells proven by their printed column
     _normal: NormalText | None = None
 
     @property
@@ -81,6 +82,8 @@ class Reading:
         self.rows[row.row] = row
         grounded = self._ground(row)
         self.problems[row.row] = grounded.problems
+        self.proven -= set(row.cells)
+        self.proven |= grounded.proven
         if grounded.located.span is not None:
             self.spans[row.row] = grounded.located.span
         else:
@@ -106,6 +109,7 @@ class Reading:
             if problem not in self.problems.get(key, []):
                 self.problems[key] = [*self.problems.get(key, []), problem]
             for cell in self.rows[key].cells:
+                self.proven.discard(cell)
                 prov = self.provenance[cell]
                 if OUT_OF_ORDER not in prov.notes:
                     prov.notes.append(OUT_OF_ORDER)

@@ -55,16 +55,19 @@ def reask_until_consistent(
     broken = broken_identities(meta, reading)
     for _ in range(max_rounds):
         reading.check_order()
+        # an identity whose every cell its printed column proves is the report's own
+        # arithmetic: a re-read cannot change it (the rule engine reports it downstream)
+        asked = [(eq, cells) for eq, cells in broken if not set(cells) <= reading.proven]
         ungrounded = {
             key: problems
             for key, row in reading.rows.items()
             if key not in settled and (problems := reading.grounding_problems(row))
         }
-        rows = {row_of(k) for _, cells in broken for k in cells} | set(ungrounded)
+        rows = {row_of(k) for _, cells in asked for k in cells} | set(ungrounded)
         rows = {r for r in rows - settled if r in reading.rows}
         if not rows:
             break
-        problems = [eq for eq, _ in broken]
+        problems = [eq for eq, _ in asked]
         problems += [p for key in sorted(ungrounded) for p in ungrounded[key]]
         unit = unit_for_rows(meta.template, rows, "reask")
         previous = [reading.rows[r.key] for r in unit.rows]
