@@ -15,6 +15,7 @@ from functools import cached_property
 
 from rapidfuzz import fuzz
 
+from extractor.llm.compact import squeeze
 from extractor.llm.rowproof import core_label
 from extractor.llm.units import RowSpec, row_specs
 from extractor.parser.tokens import Token, TokenKind, fold, tokenize
@@ -136,8 +137,10 @@ class DocIndex:
         self.docs = {d.id: d for d in docs}
         owners: dict[str, set[str]] = {}
         for doc in docs:
-            for at in range(0, max(1, len(doc.text) - SHINGLE + 1), STEP):
-                owners.setdefault(doc.text[at : at + SHINGLE], set()).add(doc.id)
+            # the text as is and squeezed (prompts v3 send whitespace runs as one character)
+            for text in {doc.text, squeeze(doc.text)}:
+                for at in range(0, max(1, len(text) - SHINGLE + 1), STEP):
+                    owners.setdefault(text[at : at + SHINGLE], set()).add(doc.id)
         self._unique = {s: next(iter(ids)) for s, ids in owners.items() if len(ids) == 1}
 
     def identify(self, sent: str) -> SimDoc | None:

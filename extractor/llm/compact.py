@@ -9,6 +9,7 @@ with the error, as for the v1 models.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from functools import cache
 from typing import Any, ClassVar
@@ -32,6 +33,13 @@ def _minimal_schema(schema: dict[str, Any]) -> None:
         "rows": {"type": "array", "items": {"type": "array"}},
     }
     schema.pop("additionalProperties", None)
+
+
+def _shape_only(schema: dict[str, Any]) -> None:
+    """Prompts v3 say the answer's shape in the system prompt: instructor's JSON-mode text
+    then carries only `{"type": "object"}` instead of a schema repeated in every request."""
+    schema.clear()
+    schema["type"] = "object"
 
 
 class CompactAnswer(BaseModel):
@@ -101,12 +109,39 @@ def _row_problems(spec: RowSpec, row: list[Value]) -> list[str]:
     return problems
 
 
+class TerseAnswer(CompactAnswer):
+    """The compact answer of prompts v3: the same checks, the shape said by the prompt."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra=_shape_only)
+
+
 @cache
-def compact_model(unit: Unit) -> type[CompactAnswer]:
+def compact_model(unit: Unit, terse: bool = False) -> type[CompactAnswer]:
     """The answer model of a unit (its rows' keys and columns checked)."""
-    model = type("Answer", (CompactAnswer,), {"__module__": __name__})
+    base: type[CompactAnswer] = TerseAnswer if terse else CompactAnswer
+    model: type[CompactAnswer] = type("Answer", (base,), {"__module__": __name__})
     model.specs = {r.key: r for r in unit.rows}
     return model
+
+
+LONG_FORM = ("v1", "v2")  # prompt versions that send the text as is, with a schema
+
+
+def terse(version: str) -> bool:
+    """Prompts v3 on: whitespace runs squeezed, the answer's shape said only by the prompt."""
+    return version not in LONG_FORM
+
+
+_BREAK_RUN = re.compile(r"[^\S\n]*\n\s*")  # a run of whitespace holding a line break
+_SPACE_RUN = re.compile(r"[^\S\n]+")  # spaces, tabs, ideographic spaces
+
+
+def squeeze(text: str) -> str:
+    """Every run of whitespace as one character: a line break if it holds one, else a space.
+    Every other character stays, so a token boundary stays a boundary; quotes copied from
+    the squeezed text are located in the same squeezed view of the source
+    (extractor.llm.grounding.locate)."""
+    return _SPACE_RUN.sub(" ", _BREAK_RUN.sub("\n", text)).strip()
 
 
 def compact_readings(answer: CompactAnswer, unit: Unit) -> list[RowReading]:
@@ -161,16 +196,21 @@ def ask_compact(
     from extractor.llm.prompts import load_prompt, render
 
     prompt = "reextract" if targeted else "read"
+    short = terse(version)
     messages = [
         {"role": "system", "content": load_prompt("system", version)},
         {
             "role": "user",
             "content": render(
-                prompt, version, template=unit.template, rows=describe_unit(unit), text=text
+                prompt,
+                version,
+                template=unit.template,
+                rows=describe_unit(unit),
+                text=squeeze(text) if short else text,
             ),
         },
     ]
-    answer = session.ask(compact_model(unit), messages)
+    answer = session.ask(compact_model(unit, short), messages)
     assert isinstance(answer, CompactAnswer)
     return answer, compact_readings(answer, unit)
 
@@ -203,11 +243,11 @@ def reask_compact(
                 problems="\n".join(f"- {p}" for p in problems),
                 previous=earlier,
                 rows=describe_unit(unit),
-                text=text,
+                text=squeeze(text) if terse(version) else text,
             ),
         },
     ]
-    answer = session.ask(compact_model(unit), messages)
+    answer = session.ask(compact_model(unit, terse(version)), messages)
     assert isinstance(answer, CompactAnswer)
     return compact_readings(answer, unit)
 

@@ -12,6 +12,7 @@ import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -73,6 +74,42 @@ class NormalText:
         return self.origin[start], self.origin[end - 1] + 1
 
 
+class SqueezedText:
+    """Text with each whitespace run as one character (extractor.llm.compact.squeeze),
+    mapped back to original offsets."""
+
+    def __init__(self, text: str) -> None:
+        chars: list[str] = []
+        origin: list[int] = []
+        i = 0
+        while i < len(text):
+            if not text[i].isspace():
+                chars.append(text[i])
+                origin.append(i)
+                i += 1
+                continue
+            j = i
+            while j < len(text) and text[j].isspace():
+                j += 1
+            chars.append("\n" if "\n" in text[i:j] else " ")
+            origin.append(i)
+            i = j
+        self.text = "".join(chars)
+        self.origin = origin
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+@lru_cache(maxsize=16)
+def _squeezed(source: str) -> SqueezedText:
+    return SqueezedText(source)
+
+
+def _squeeze(quote: str) -> str:
+    return SqueezedText(quote).text.strip()
+
+
 def normalise(text: str) -> str:
     return NormalText(text).text
 
@@ -93,6 +130,14 @@ def locate(quote: str, source: str, normal: NormalText | None = None, after: int
         at = source.find(needle)
     if at >= 0:
         return Located((at, at + len(needle)), Alignment.EXACT, 100.0)
+    # verbatim in the text as sent (prompts v3 squeeze whitespace runs): still exact
+    squeezed = _squeezed(source)
+    sq = _squeeze(needle)
+    at = squeezed.text.find(sq, bisect_left(squeezed.origin, after)) if after else -1
+    if at < 0:
+        at = squeezed.text.find(sq)
+    if at >= 0 and sq:
+        return Located(squeezed.span(at, at + len(sq)), Alignment.EXACT, 100.0)
     normal = normal or NormalText(source)
     nq = normalise(needle)
     if not nq:
