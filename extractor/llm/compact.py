@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 from functools import cache
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -119,7 +119,7 @@ class TerseAnswer(CompactAnswer):
 def compact_model(unit: Unit, terse: bool = False) -> type[CompactAnswer]:
     """The answer model of a unit (its rows' keys and columns checked)."""
     base: type[CompactAnswer] = TerseAnswer if terse else CompactAnswer
-    model: type[CompactAnswer] = type("Answer", (base,), {"__module__": __name__})
+    model = cast(type[CompactAnswer], type("Answer", (base,), {"__module__": __name__}))
     model.specs = {r.key: r for r in unit.rows}
     return model
 
