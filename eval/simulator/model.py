@@ -366,9 +366,19 @@ def _compact_rows(users: list[str]) -> list[str]:
         found = COMPACT_ROWS.findall(content)
         if found:
             return [
-                f"{part}.{name.split('[', 1)[0]}" for part, names in found for name in names.split()
+                f"{part}.{name.split('[', 1)[0]}"
+                for part, names in found
+                for name in _expand(names).split()
             ]
     return []
+
+
+_GROUP = re.compile(r"([\w.]+)\.\{([^}]*)\}")  # "denied.{a b}" (prompts v3)
+
+
+def _expand(names: str) -> str:
+    """A row list with grouped keys written out: "denied.{a b}" -> "denied.a denied.b"."""
+    return _GROUP.sub(lambda m: " ".join(f"{m[1]}.{x}" for x in m[2].split()), names)
 
 
 def _previous_rows(messages: list[dict[str, Any]]) -> dict[str, Row] | None:

@@ -166,8 +166,27 @@ def _value(kind: ValueKind, value: Value) -> Any:
     return int(value)
 
 
-def describe_unit(unit: Unit) -> str:
-    """The compact row list: per part, the columns once and the row keys in printed order."""
+def _grouped(names: list[str]) -> list[str]:
+    """Consecutive keys sharing a prefix written once: "denied.{state_secret query}"."""
+    out: list[str] = []
+    i = 0
+    while i < len(names):
+        prefix = names[i].rsplit(".", 1)[0] if "." in names[i] else None
+        j = i
+        while j < len(names) and prefix and names[j].startswith(prefix + "."):
+            j += 1
+        if prefix and j - i >= 2:
+            out.append(f"{prefix}.{{{' '.join(n[len(prefix) + 1 :] for n in names[i:j])}}}")
+            i = j
+        else:
+            out.append(names[i])
+            i += 1
+    return out
+
+
+def describe_unit(unit: Unit, *, grouped: bool = False) -> str:
+    """The compact row list: per part, the columns once and the row keys in printed order
+    (`grouped`, prompts v3: keys sharing a prefix written as "denied.{a b}")."""
     lines = []
     for part in unit.parts:
         rows = [r for r in unit.rows if r.part == part]
@@ -175,7 +194,7 @@ def describe_unit(unit: Unit) -> str:
         names = [r.key.split(".", 1)[1] for r in rows]
         if shared:
             lines.append(f"columns {part}: {' '.join(rows[0].columns)}")
-            lines.append(f"rows {part}: {' '.join(names)}")
+            lines.append(f"rows {part}: {' '.join(_grouped(names) if grouped else names)}")
         else:
             lines.append(
                 f"rows {part}: "
@@ -205,7 +224,7 @@ def ask_compact(
                 prompt,
                 version,
                 template=unit.template,
-                rows=describe_unit(unit),
+                rows=describe_unit(unit, grouped=short),
                 text=squeeze(text) if short else text,
             ),
         },
@@ -242,7 +261,7 @@ def reask_compact(
                 version,
                 problems="\n".join(f"- {p}" for p in problems),
                 previous=earlier,
-                rows=describe_unit(unit),
+                rows=describe_unit(unit, grouped=terse(version)),
                 text=squeeze(text) if terse(version) else text,
             ),
         },
@@ -265,8 +284,27 @@ def line_window(
     """The stretches of `source` around the spans: `context` lines either side, but never
     more than `reach` characters beyond a span (a web page may be one long line). Stretches
     are joined in order, '…' between those apart; '' when there are no spans."""
-    if not spans:
-        return ""
+    return join_pieces(source, window_pieces(source, spans, context, reach))
+
+
+def join_pieces(source: str, pieces: list[tuple[int, int]]) -> str:
+    """The stretches [a, b) of `source`, overlapping ones merged, in order, '…' between."""
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(pieces):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return "\n…\n".join(source[a:b] for a, b in merged)
+
+
+def window_pieces(
+    source: str,
+    spans: list[tuple[int, int]],
+    context: int = CONTEXT_LINES,
+    reach: int = REACH_CHARS,
+) -> list[tuple[int, int]]:
+    """The [a, b) stretches of `line_window`, not yet joined."""
     pieces: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         a = source.rfind("\n", 0, start) + 1  # the span's line, then `context` lines back
@@ -277,9 +315,5 @@ def line_window(
         for _ in range(context):
             nxt = source.find("\n", b + 1)
             b = len(source) if nxt < 0 or b >= len(source) else nxt
-        a, b = max(a, start - reach), min(b, end + reach)
-        if pieces and a <= pieces[-1][1]:
-            pieces[-1] = (pieces[-1][0], max(b, pieces[-1][1]))
-        else:
-            pieces.append((a, b))
-    return "\n…\n".join(source[a:b] for a, b in pieces)
+        pieces.append((max(a, start - reach), min(b, end + reach)))
+    return pieces

@@ -35,6 +35,7 @@ VALUE_NOT_IN_QUOTE = 0.5
 # Characters NFKC leaves apart but OCR and models swap freely.
 _EXTRA = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "—": "-", "–": "-", "－": "-"})
 _NUMBER = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")  # separators kept
+_BR = re.compile(r"<br\s*/?>", re.I)
 # words, i.e. CJK other than the units a number may carry ("0个", "3件", "12元"): a quote of
 # numbers with units is still a quote of numbers only
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -61,7 +62,12 @@ class NormalText:
     def __init__(self, text: str) -> None:
         chars: list[str] = []
         origin: list[int] = []
+        # a line break inside a table cell of HTML or Markdown ("社会公<br>益组织") is
+        # whitespace too
+        breaks = {i for m in _BR.finditer(text) for i in range(m.start(), m.end())}
         for i, ch in enumerate(text):
+            if i in breaks:
+                continue
             for out in unicodedata.normalize("NFKC", ch).translate(_EXTRA):
                 if not out.isspace():
                     chars.append(out)

@@ -7,6 +7,7 @@ and, for an identity re-ask, the previous answer and the broken equations.
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,6 +70,22 @@ class Reading:
     def grounded(self, row: RowReading) -> bool:
         """The row's quote is in its printed row and shows every value the row gives."""
         return not self.grounding_problems(row)
+
+    def label_span(self, key: str) -> tuple[int, int] | None:
+        """Where the row's printed label is (its numbering aside), from where the rows
+        before it were found; None when the label is not printed."""
+        from extractor.llm.grounding import normalise
+        from extractor.llm.rowproof import core_label
+
+        label = normalise(core_label(row_specs(self.template)[key].label))
+        if not label:
+            return None
+        normal = self.normal
+        after = self._after(key)
+        at = normal.text.find(label, bisect_left(normal.origin, after)) if after else -1
+        if at < 0:
+            at = normal.text.find(label)
+        return normal.span(at, at + len(label)) if at >= 0 else None
 
     def source_quote(self, row: RowReading) -> str:
         """The source text a row was located at (whitespace collapsed), else the model's quote."""

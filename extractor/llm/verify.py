@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from extractor.llm.client import Session
-from extractor.llm.compact import line_window, reask_compact
+from extractor.llm.compact import join_pieces, reask_compact, window_pieces
 from extractor.llm.reading import Reading, reask_rows
 from extractor.llm.units import row_of, unit_for_rows
 from nianbao.core.models import CanonicalReport, Meta
@@ -21,6 +21,10 @@ from rules.engine import check
 from rules.findings import Status
 
 REREAD_NOTE = "llm: changed on re-reading after a failed check"
+
+
+LOST_CONTEXT = 1  # lines kept around the label of a row whose quote was not found ...
+LOST_REACH = 120  # ... and characters either side of it
 
 
 def broken_identities(meta: Meta, reading: Reading) -> list[tuple[str, list[str]]]:
@@ -75,7 +79,13 @@ def reask_until_consistent(
         if compact:
             # a standalone request with only the lines where these rows are printed
             spans = [reading.spans[r.row] for r in previous if r.row in reading.spans]
-            local = line_window(reading.source, spans) or text
+            # a row whose quote was not found: the lines where its label is printed (the
+            # whole text when no row of the re-ask is placed at all)
+            lost = [reading.label_span(r.row) for r in previous if r.row not in reading.spans]
+            pieces = window_pieces(reading.source, spans) + window_pieces(
+                reading.source, [s for s in lost if s is not None], LOST_CONTEXT, LOST_REACH
+            )
+            local = join_pieces(reading.source, pieces) or text
             fresh = reask_compact(session, unit, local, version, previous, problems)
         else:
             quotes = [reading.source_quote(r) for r in previous]

@@ -27,13 +27,22 @@ _ROW_LINE = re.compile(r"^- (t[234]\.[a-z_.]+): ", re.M)
 _COMPACT_ROWS = re.compile(r"^rows (t[234]): (.+)$", re.M)  # prompts v2's row list
 
 
+def _expand(names: str) -> str:
+    """Grouped keys written out, as a model reads them: "denied.{a b}" (prompts v3)."""
+    return re.sub(
+        r"([\w.]+)\.\{([^}]*)\}", lambda m: " ".join(f"{m[1]}.{x}" for x in m[2].split()), names
+    )
+
+
 def asked_rows(request: Recorded) -> list[str]:
     """The row keys asked for by the latest user message that lists rows."""
     for message in reversed(request.messages):
         if message.get("role") != "user":
             continue
         if compact := _COMPACT_ROWS.findall(message["content"]):
-            return [f"{p}.{n.split('[', 1)[0]}" for p, names in compact for n in names.split()]
+            return [
+                f"{p}.{n.split('[', 1)[0]}" for p, names in compact for n in _expand(names).split()
+            ]
         if rows := _ROW_LINE.findall(message["content"]):
             return rows
     return []
