@@ -18,7 +18,7 @@ from extractor.llm.grounding import ground, locate
 from extractor.llm.responses import RowReading
 from extractor.llm.rowproof import label_printed
 from extractor.llm.units import row_specs
-from nianbao.core.models import Alignment
+from nianbao.core.models import Alignment, CellValue
 
 REAL = ("corpus-003_pingtan-2021-webtext", "corpus-005_pingtan-2023-webtext", "seed-004")
 # damage the check reads without help: a perfect model is never re-asked on it (checked on
@@ -38,7 +38,7 @@ NO_FEE = row_specs("2021")["t3.other.no_fee"]
 NO_SUPPLEMENT = row_specs("2021")["t3.other.no_supplement"]
 
 
-def _run(cases: list[EvalCase], tmp_path: Path, config: SimConfig | None = None):  # type: ignore[no-untyped-def]
+def _run(cases: list[EvalCase], tmp_path: Path, config: SimConfig | None = None) -> list[Any]:
     """Each case read by prompts v3 against the simulator: (case, extraction, bodies,
     replies), the bodies and replies as the server saw and sent them."""
     docs = [SimDoc(c.id, c.doc.text, c.gold) for c in cases if c.doc is not None]
@@ -46,12 +46,12 @@ def _run(cases: list[EvalCase], tmp_path: Path, config: SimConfig | None = None)
     seen: list[tuple[dict[str, Any], dict[str, Any]]] = []
     answer = model.answer
 
-    def record(body: dict[str, Any]):  # type: ignore[no-untyped-def]
+    def record(body: dict[str, Any]) -> Any:
         reply = answer(body)
         seen.append((body, reply.body))
         return reply
 
-    model.answer = record  # type: ignore[method-assign]
+    model.answer = record
     out = []
     with SimServer(model) as server:
         llm = LLMExtractor(
@@ -106,13 +106,17 @@ def test_a_swapped_row_with_an_ocr_label_is_still_flagged() -> None:
         "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公幵申请 0 0 0 0 0 0 0\n"
         "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公幵申请 3 0 0 0 0 0 3\n"
     )
-    values = dict(zip([c.key for c in NO_SUPPLEMENT.cells], [3, 0, 0, 0, 0, 0, 3], strict=True))
+    values: dict[str, CellValue] = dict(
+        zip([c.key for c in NO_SUPPLEMENT.cells], [3, 0, 0, 0, 0, 0, 3], strict=True)
+    )
     quote = source.splitlines()[1]
     swapped = ground(
         RowReading("t3.other.no_supplement", values, quote), NO_SUPPLEMENT, "2021", source, "llm:x"
     )
     assert any("not in the printed row" in n for p in swapped.provenance.values() for n in p.notes)
-    right_values = dict(zip([c.key for c in NO_FEE.cells], [3, 0, 0, 0, 0, 0, 3], strict=True))
+    right_values: dict[str, CellValue] = dict(
+        zip([c.key for c in NO_FEE.cells], [3, 0, 0, 0, 0, 0, 3], strict=True)
+    )
     right = ground(
         RowReading("t3.other.no_fee", right_values, quote), NO_FEE, "2021", source, "llm:x"
     )
@@ -122,7 +126,9 @@ def test_a_swapped_row_with_an_ocr_label_is_still_flagged() -> None:
 def test_a_numbers_only_line_of_part_four_with_units_is_still_numbers_only() -> None:
     source = "行政复议 行政诉讼\n0 0 0 0 0个\n1 0 0 0 1 0 0 0 0 0\n"
     spec = row_specs("2021")["t4.review"]
-    values = dict(zip([c.key for c in spec.cells], [0, 0, 0, 0, 0], strict=True))
+    values: dict[str, CellValue] = dict(
+        zip([c.key for c in spec.cells], [0, 0, 0, 0, 0], strict=True)
+    )
     quote = "0 0 0 0 0个\n1 0 0 0 1 0 0 0 0 0"
     grounded = ground(RowReading("t4.review", values, quote), spec, "2021", source, "llm:x")
     assert not any("printed row" in p for p in grounded.problems)
