@@ -318,7 +318,8 @@ def _repeat(answer: list[Row], previous: dict[str, Row], doc: SimDoc) -> Changed
             if given != value:
                 changed[f"{row['row']}.{col}"] = (value, given)
                 row[col] = given
-        row["quote"] = old.get("quote", row["quote"])
+        if old.get("quote"):  # prompts v3 quote the earlier values without their quotes
+            row["quote"] = old["quote"]
     return changed
 
 

@@ -10,6 +10,7 @@ with the error, as for the v1 models.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import cache
 from typing import Any, ClassVar, cast
@@ -248,10 +249,18 @@ def reask_compact(
 
     from extractor.llm.prompts import load_prompt, render
 
+    short = terse(version)
+    # v3: the earlier rows without their quotes (a quote that failed is named in its
+    # problem already), and at most PROBLEMS_PER_ROW problems per row
     earlier = json.dumps(
-        [[r.row, r.quote, *(_plain(v) for v in r.cells.values())] for r in previous],
+        [
+            [r.row, None if short else r.quote, *(_plain(v) for v in r.cells.values())]
+            for r in previous
+        ],
         ensure_ascii=False,
     )
+    if short:
+        problems = fewer_problems(problems, (r.key for r in unit.rows))
     messages = [
         {"role": "system", "content": load_prompt("system", version)},
         {
@@ -261,14 +270,44 @@ def reask_compact(
                 version,
                 problems="\n".join(f"- {p}" for p in problems),
                 previous=earlier,
-                rows=describe_unit(unit, grouped=terse(version)),
-                text=squeeze(text) if terse(version) else text,
+                rows=describe_unit(unit, grouped=short),
+                text=squeeze(text) if short else text,
             ),
         },
     ]
-    answer = session.ask(compact_model(unit, terse(version)), messages)
+    answer = session.ask(compact_model(unit, short), messages)
     assert isinstance(answer, CompactAnswer)
     return compact_readings(answer, unit)
+
+
+PROBLEMS_PER_ROW = 2
+_ROW_KEY = re.compile(r"\bt[234]\.[a-z_]+(?:\.[a-z_]+)*")
+
+
+def fewer_problems(
+    problems: list[str], rows: Iterable[str], per_row: int = PROBLEMS_PER_ROW
+) -> list[str]:
+    """At most `per_row` problems about the same row (of `rows`), then how many more there
+    are; broken equations and anything not about one row are all kept."""
+    rows = sorted(rows, key=len, reverse=True)
+    out: list[str] = []
+    extra: dict[str, int] = {}
+    seen: dict[str, int] = {}
+    for problem in problems:
+        keys = _ROW_KEY.findall(problem)
+        row = next(
+            (r for r in rows if keys and (keys[0] == r or keys[0].startswith(r + "."))), None
+        )
+        if "[" in problem.split(":", 1)[0] or len(keys) != 1 or row is None:
+            out.append(problem)  # an equation, or not about one row
+            continue
+        seen[row] = seen.get(row, 0) + 1
+        if seen[row] <= per_row:
+            out.append(problem)
+        else:
+            extra[row] = extra.get(row, 0) + 1
+    out += [f"{row}: {n} more such problems" for row, n in extra.items()]
+    return out
 
 
 def _plain(value: Any) -> Any:
