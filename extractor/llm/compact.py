@@ -207,6 +207,12 @@ def describe_unit(unit: Unit, *, grouped: bool = False) -> str:
 # -- requests ------------------------------------------------------------------------------
 CONTEXT_LINES = 1  # lines kept around each row's place in a re-ask's text window
 REACH_CHARS = 120  # ... but at most this many characters either side of it
+TERSE_REACH = 60  # prompts v3: a row's label and numbers fit in this either side
+
+
+def reach_for(version: str) -> int:
+    """Characters kept either side of a row's place in a re-ask or targeted window."""
+    return TERSE_REACH if terse(version) else REACH_CHARS
 
 
 def ask_compact(

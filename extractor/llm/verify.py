@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from extractor.llm.client import Session
-from extractor.llm.compact import join_pieces, reask_compact, window_pieces
+from extractor.llm.compact import join_pieces, reach_for, reask_compact, window_pieces
 from extractor.llm.reading import Reading, reask_rows
 from extractor.llm.units import row_of, unit_for_rows
 from nianbao.core.models import CanonicalReport, Meta
@@ -82,7 +82,7 @@ def reask_until_consistent(
             # a row whose quote was not found: the lines where its label is printed (the
             # whole text when no row of the re-ask is placed at all)
             lost = [reading.label_span(r.row) for r in previous if r.row not in reading.spans]
-            pieces = window_pieces(reading.source, spans) + window_pieces(
+            pieces = window_pieces(reading.source, spans, reach=reach_for(version)) + window_pieces(
                 reading.source, [s for s in lost if s is not None], LOST_CONTEXT, LOST_REACH
             )
             local = join_pieces(reading.source, pieces) or text
