@@ -367,9 +367,10 @@ def _compact_rows(users: list[str]) -> list[str]:
         found = COMPACT_ROWS.findall(content)
         if found:
             return [
-                f"{part}.{name.split('[', 1)[0]}"
+                f"{part}.{key}"
                 for part, names in found
                 for name in _expand(names).split()
+                for key in name.split("[", 1)[0].split(",")  # "a,b[x]": rows sharing columns
             ]
     return []
 

@@ -187,7 +187,8 @@ def _grouped(names: list[str]) -> list[str]:
 
 def describe_unit(unit: Unit, *, grouped: bool = False) -> str:
     """The compact row list: per part, the columns once and the row keys in printed order
-    (`grouped`, prompts v3: keys sharing a prefix written as "denied.{a b}")."""
+    (`grouped`, prompts v3: keys sharing a prefix written as "denied.{a b}", rows side by
+    side with the same columns as "license,penalty[decisions]")."""
     lines = []
     for part in unit.parts:
         rows = [r for r in unit.rows if r.part == part]
@@ -196,6 +197,16 @@ def describe_unit(unit: Unit, *, grouped: bool = False) -> str:
         if shared:
             lines.append(f"columns {part}: {' '.join(rows[0].columns)}")
             lines.append(f"rows {part}: {' '.join(_grouped(names) if grouped else names)}")
+        elif grouped:  # rows side by side with the same columns share them: "a,b[x,y]"
+            runs: list[tuple[list[str], tuple[str, ...]]] = []
+            for n, r in zip(names, rows, strict=True):
+                if runs and runs[-1][1] == r.columns:
+                    runs[-1][0].append(n)
+                else:
+                    runs.append(([n], r.columns))
+            lines.append(
+                f"rows {part}: " + " ".join(f"{','.join(ns)}[{','.join(c)}]" for ns, c in runs)
+            )
         else:
             lines.append(
                 f"rows {part}: "

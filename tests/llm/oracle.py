@@ -41,7 +41,10 @@ def asked_rows(request: Recorded) -> list[str]:
             continue
         if compact := _COMPACT_ROWS.findall(message["content"]):
             return [
-                f"{p}.{n.split('[', 1)[0]}" for p, names in compact for n in _expand(names).split()
+                f"{p}.{k}"
+                for p, names in compact
+                for n in _expand(names).split()
+                for k in n.split("[", 1)[0].split(",")
             ]
         if rows := _ROW_LINE.findall(message["content"]):
             return rows

@@ -176,3 +176,16 @@ def test_cached_prompt_tokens_are_counted_separately(tmp_path: Path) -> None:
     # OpenAI's rule: prefixes under 1024 tokens are not cached; our stable prefix is shorter
     runs = _run(cases, tmp_path, SimConfig())
     assert all(r[1].usage["cached_input_tokens"] == 0 for r in runs)
+
+
+def test_the_grouped_row_list_names_every_row_once_in_order() -> None:
+    from eval.simulator.model import _compact_rows
+    from extractor.llm.compact import describe_unit
+    from extractor.llm.units import Unit
+
+    for template in ("2019", "2021"):
+        unit = Unit("all", template, tuple(row_specs(template).values()))
+        grouped = describe_unit(unit, grouped=True)
+        assert len(grouped) < len(describe_unit(unit))
+        assert "denied.{" in grouped
+        assert _compact_rows([grouped]) == [r.key for r in unit.rows]
