@@ -26,7 +26,15 @@ from nianbao.core.layout import layout_for
 from nianbao.core.models import CanonicalReport, CellValue, Extraction
 
 PARTS = ("t2", "t3", "t4")
-USAGE_FIELDS = ("calls", "cached_calls", "input_tokens", "output_tokens", "cost_usd", "seconds")
+USAGE_FIELDS = (
+    "calls",
+    "cached_calls",
+    "input_tokens",
+    "cached_input_tokens",  # of input_tokens, hits of the provider's prompt cache
+    "output_tokens",
+    "cost_usd",
+    "seconds",
+)
 # Per-report counters that add up over any group of reports.
 COUNTERS = ("cells", "correct", "flagged", "flagged_wrong", "silent")
 
@@ -290,6 +298,7 @@ def aggregate(scores: Iterable[ReportScore], part: str | None = None) -> dict[st
             "llm_calls_per_report": _ratio(usage["calls"], n),
             "cached_calls_per_report": _ratio(usage["cached_calls"], n),
             "input_tokens_per_report": _ratio(usage["input_tokens"], n),
+            "cached_input_tokens_per_report": _ratio(usage["cached_input_tokens"], n),
             "output_tokens_per_report": _ratio(usage["output_tokens"], n),
             "cost_usd_per_report": _ratio(usage["cost_usd"], n),
             "cost_usd_total": round(usage["cost_usd"], 6),

@@ -87,7 +87,9 @@ def summary_markdown(result: dict[str, Any], scores: list[ReportScore]) -> str:
         *_table(_HEAD, _metric_rows({"all": head, **result["by_set"]})),
         f"LLM calls per report {_num(head['llm_calls_per_report'])} "
         f"(cached {_num(head['cached_calls_per_report'])}), tokens per report "
-        f"{_num(head['input_tokens_per_report'], 0)} in / "
+        f"{_num(head['input_tokens_per_report'], 0)} in "
+        f"({_num(head.get('cached_input_tokens_per_report', 0), 0)} from the provider's prompt "
+        "cache) / "
         f"{_num(head['output_tokens_per_report'], 0)} out, estimated cost per report "
         f"${_num(head['cost_usd_per_report'], 4)} (total ${_num(head['cost_usd_total'], 4)}), "
         f"{_num(head['seconds_per_report'], 3)} s per report. Of the "

@@ -8,11 +8,16 @@ the simulator finds each row's printed stretch (label, then its numbers) in the 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
+from rapidfuzz import fuzz
+
+from extractor.llm.compact import squeeze
+from extractor.llm.grounding import NormalText, normalise
 from extractor.llm.rowproof import core_label
 from extractor.llm.units import RowSpec, row_specs
 from extractor.parser.tokens import Token, TokenKind, fold, tokenize
@@ -21,6 +26,8 @@ from nianbao.core.models import CanonicalReport, CellValue
 SHINGLE = 24  # characters of source text that identify a report
 STEP = 1
 ROW_REACH = 400  # characters after a label within which its numbers are printed
+OCR_SCORE = 85.0  # a label found by partial alignment at this score is the row's, misread
+OCR_MIN_LABEL = 7  # ... when it is this long
 
 
 def printed(value: CellValue) -> str:
@@ -58,6 +65,10 @@ class SimDoc:
         folded = fold(self.text)
         return [t for t in tokenize(folded, 0, len(folded)) if t.kind is not TokenKind.BLANK]
 
+    @cached_property
+    def _normal(self) -> NormalText:
+        return NormalText(self.text)
+
     def values(self, row: str) -> dict[str, CellValue]:
         """{column: gold value} of a row."""
         return {c.column: self.gold.cells[c.key] for c in self.rows[row].cells}
@@ -92,11 +103,38 @@ class SimDoc:
                 if found:
                     return found, at
                 at = self.text.find(label, at + 1)
+        # the label broken over lines ("本年新\n收", "社会公<br>益组织"): found squashed
+        normal = self._normal
+        squashed = normalise(label)
+        for begin in (cursor, 0):
+            n = normal.text.find(squashed, bisect_left(normal.origin, begin))
+            while n >= 0:
+                at, end = normal.span(n, n + len(squashed))
+                found = self._run_at(values, end, end + ROW_REACH, at)
+                if found:
+                    return found, at
+                n = normal.text.find(squashed, n + 1)
+        # the label printed with a character misread (OCR): a careful model still copies it
+        for begin in (cursor, 0):
+            hit = fuzz.partial_ratio_alignment(label, self.text[begin:], score_cutoff=OCR_SCORE)
+            if hit is not None and len(label) >= OCR_MIN_LABEL:
+                at, end = begin + hit.dest_start, begin + hit.dest_end
+                found = self._run_at(values, end, end + ROW_REACH, at)
+                if found:
+                    return found, at
         return f"{spec.label} " + " ".join(printed(v) for v in values if v is not None), -1
 
     def _run_at(self, values: list[CellValue], start: int, stop: int, quote_from: int = -1) -> str:
         """The source text from `quote_from` (or the first number) to the last of `values`,
-        when the first numbers printed after `start` are exactly those values."""
+        when the first numbers printed after `start` are exactly those values (amounts in
+        万元 may be printed in 元)."""
+        found = self._run_of(values, start, stop, quote_from)
+        if not found and any(isinstance(v, Decimal) for v in values):
+            in_yuan = [v * 10000 if isinstance(v, Decimal) else v for v in values]
+            found = self._run_of(in_yuan, start, stop, quote_from)
+        return found
+
+    def _run_of(self, values: list[CellValue], start: int, stop: int, quote_from: int) -> str:
         wanted = "".join(_digits(printed(v)) for v in values if v is not None)
         tokens = [t for t in self._tokens if start <= t.start < stop]
         for first in range(len(tokens)):
@@ -124,8 +162,10 @@ class DocIndex:
         self.docs = {d.id: d for d in docs}
         owners: dict[str, set[str]] = {}
         for doc in docs:
-            for at in range(0, max(1, len(doc.text) - SHINGLE + 1), STEP):
-                owners.setdefault(doc.text[at : at + SHINGLE], set()).add(doc.id)
+            # the text as is and squeezed (prompts v3 send whitespace runs as one character)
+            for text in {doc.text, squeeze(doc.text)}:
+                for at in range(0, max(1, len(text) - SHINGLE + 1), STEP):
+                    owners.setdefault(text[at : at + SHINGLE], set()).add(doc.id)
         self._unique = {s: next(iter(ids)) for s, ids in owners.items() if len(ids) == 1}
 
     def identify(self, sent: str) -> SimDoc | None:

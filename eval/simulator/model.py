@@ -24,6 +24,7 @@ from typing import Any
 from eval.simulator.documents import DocIndex, SimDoc, plain
 from eval.simulator.faults import MODES, REPLY_FAULTS, ROW_FAULTS, Changed, Row
 from eval.simulator.tokens import estimate_tokens
+from extractor.llm.compact import squeeze
 
 ROW_LINE = re.compile(r"^\s*-?\s*`?(t[234]\.[a-z_]+(?:\.[a-z_]+)*)`?\s*[:|]", re.M)
 REFUSAL = "抱歉，我无法协助处理这个请求。"
@@ -41,6 +42,11 @@ class SimConfig:
     reask_fix: float = 0.6  # a re-ask is answered right ...
     reask_repeat: float = 0.25  # ... or with the same rows again; else with a new error
     model: str = "simulated"
+    # prompt caching as OpenAI does it: the longest prefix this request shares with an
+    # earlier one, in blocks of `cache_block` tokens, once it reaches `cache_min` tokens
+    # (DeepSeek: blocks of 64, no minimum); reported as usage.prompt_tokens_details
+    cache_min: int = 1024
+    cache_block: int = 128
 
     def __post_init__(self) -> None:
         unknown = [m for m in self.modes if m not in MODES]
@@ -92,6 +98,7 @@ class SimulatedModel:
         self._seen: dict[str, int] = {}
         self._last_fault: dict[tuple[str, tuple[str, ...]], str] = {}
         self._lock = threading.Lock()
+        self._prefixes: list[str] = []  # earlier requests' text, for prompt caching
         if log_path is not None:
             log_path.parent.mkdir(parents=True, exist_ok=True)
             log_path.write_text("", encoding="utf-8")
@@ -121,7 +128,8 @@ class SimulatedModel:
         else:
             content, finish = self._rows_answer(doc, rows, messages, turn > 0, rng)
             if compact and content is not None and finish == "stop":
-                content = _to_compact(content, doc)
+                # a careful model copies quotes as it sees them: squeezed if the text was
+                content = _to_compact(content, doc, squeezed=_squeezed(users))
         return SimReply(200, self._completion(body, content, finish))
 
     def _rows_answer(
@@ -230,6 +238,7 @@ class SimulatedModel:
             finish = "tool_calls" if finish == "stop" else finish
         out_tokens = estimate_tokens(content or REFUSAL)
         in_tokens = prompt_tokens
+        cached = min(self._cached_prefix(body), in_tokens)
         return {
             "id": f"chatcmpl-sim{self.requests}",
             "object": "chat.completion",
@@ -243,8 +252,32 @@ class SimulatedModel:
                 "prompt_tokens": in_tokens,
                 "completion_tokens": out_tokens,
                 "total_tokens": in_tokens + out_tokens,
+                "prompt_tokens_details": {"cached_tokens": cached},
             },
         }
+
+    def _cached_prefix(self, body: dict[str, Any]) -> int:
+        """Tokens of the longest prefix shared with an earlier request (schema, then the
+        messages in order), cut to whole cache blocks; 0 under the provider's minimum."""
+        schema = [x for x in (body.get("tools"), body.get("response_format")) if x]
+        text = json.dumps(schema, ensure_ascii=False) + "".join(
+            f"\x00{m.get('role')}\x00{_text(m.get('content'))}" for m in body.get("messages") or []
+        )
+        with self._lock:
+            shared = max((_common(text, p) for p in self._prefixes), default=0)
+            self._prefixes.append(text)
+        tokens = estimate_tokens(text[:shared])
+        tokens -= tokens % self.config.cache_block
+        return tokens if tokens >= self.config.cache_min else 0
+
+
+def _common(a: str, b: str) -> int:
+    """Length of the common prefix of two strings."""
+    n = min(len(a), len(b))
+    i = 0
+    while i < n and a[i] == b[i]:
+        i += 1
+    return i
 
 
 def _report_part(content: str) -> str:
@@ -285,11 +318,18 @@ def _repeat(answer: list[Row], previous: dict[str, Row], doc: SimDoc) -> Changed
             if given != value:
                 changed[f"{row['row']}.{col}"] = (value, given)
                 row[col] = given
-        row["quote"] = old.get("quote", row["quote"])
+        if old.get("quote"):  # prompts v3 quote the earlier values without their quotes
+            row["quote"] = old["quote"]
     return changed
 
 
-def _to_compact(content: str, doc: SimDoc) -> str:
+def _squeezed(users: list[str]) -> bool:
+    """Whether the report text of the request has its whitespace runs squeezed."""
+    sent = _report_part(users[-1]).split("\n", 1)[-1] if users else ""
+    return bool(sent) and squeeze(sent) == sent.strip()
+
+
+def _to_compact(content: str, doc: SimDoc, *, squeezed: bool = False) -> str:
     """A rows answer in the compact form: organ, year and [key, quote, values...] per row.
     Content that is not a rows answer (broken JSON on purpose) is passed through."""
     try:
@@ -301,7 +341,8 @@ def _to_compact(content: str, doc: SimDoc) -> str:
     for row in rows:
         spec = doc.rows.get(row["row"])
         columns = spec.columns if spec else [c for c in row if c not in ("row", "quote")]
-        out.append([row["row"], row["quote"], *(row.get(c) for c in columns)])
+        quote = squeeze(row["quote"]) if squeezed and row["quote"] else row["quote"]
+        out.append([row["row"], quote, *(row.get(c) for c in columns)])
     return json.dumps(
         {"organ": meta["organ"], "year": meta["year"], "rows": out}, ensure_ascii=False
     )
@@ -326,9 +367,20 @@ def _compact_rows(users: list[str]) -> list[str]:
         found = COMPACT_ROWS.findall(content)
         if found:
             return [
-                f"{part}.{name.split('[', 1)[0]}" for part, names in found for name in names.split()
+                f"{part}.{key}"
+                for part, names in found
+                for name in _expand(names).split()
+                for key in name.split("[", 1)[0].split(",")  # "a,b[x]": rows sharing columns
             ]
     return []
+
+
+_GROUP = re.compile(r"([\w.]+)\.\{([^}]*)\}")  # "denied.{a b}" (prompts v3)
+
+
+def _expand(names: str) -> str:
+    """A row list with grouped keys written out: "denied.{a b}" -> "denied.a denied.b"."""
+    return _GROUP.sub(lambda m: " ".join(f"{m[1]}.{x}" for x in m[2].split()), names)
 
 
 def _previous_rows(messages: list[dict[str, Any]]) -> dict[str, Row] | None:

@@ -90,6 +90,7 @@ def cost(scores: Iterable[ReportScore], texts: dict[str, str]) -> dict[str, floa
     calls = sum(s.usage.get("calls", 0.0) for s in scores)
     tokens_in = sum(s.usage.get("input_tokens", 0.0) for s in scores)
     tokens_out = sum(s.usage.get("output_tokens", 0.0) for s in scores)
+    tokens_cached = sum(s.usage.get("cached_input_tokens", 0.0) for s in scores)
     asked = [s for s in scores if s.usage.get("calls", 0.0) > 0]
     own = sum(estimate_tokens(texts.get(s.id, "")) for s in asked)
     asked_in = sum(s.usage.get("input_tokens", 0.0) for s in asked)
@@ -98,6 +99,7 @@ def cost(scores: Iterable[ReportScore], texts: dict[str, str]) -> dict[str, floa
         "reports_asked": len(asked),
         "calls_per_report": round(calls / n, 2),
         "input_tokens_per_report": round(tokens_in / n),
+        "cached_input_tokens_per_report": round(tokens_cached / n),
         "output_tokens_per_report": round(tokens_out / n),
         "report_tokens_per_report": round(own / (len(asked) or 1)),
         "input_x_report": round(asked_in / own, 2) if own else None,
@@ -117,7 +119,8 @@ def render(table: dict[str, ModeOutcome], usage: dict[str, float | None]) -> str
         )
     lines.append("")
     lines.append(
-        f"{usage['calls_per_report']} calls, {usage['input_tokens_per_report']} input + "
+        f"{usage['calls_per_report']} calls, {usage['input_tokens_per_report']} input "
+        f"({usage.get('cached_input_tokens_per_report', 0)} of them cached) + "
         f"{usage['output_tokens_per_report']} output tokens per report; reports asked "
         f"{usage['reports_asked']}/{usage['reports']}, input = {usage['input_x_report']}x "
         "the report's own tokens"

@@ -121,6 +121,7 @@ class Counters:
     retries: int = 0
     reasks: int = 0  # identity re-asks (validation re-asks are counted in calls)
     input_tokens: int = 0
+    cached_input_tokens: int = 0  # of input_tokens, served from the provider's prompt cache
     output_tokens: int = 0
     waits: list[float] = field(default_factory=list)  # seconds slept before each retry
     # the part of calls and tokens answered through the provider's batch interface
@@ -145,6 +146,7 @@ class Counters:
             "retries": self.retries,
             "reasks": self.reasks,
             "input_tokens": self.input_tokens,
+            "cached_input_tokens": self.cached_input_tokens,
             "output_tokens": self.output_tokens,
             "cost_usd": round(cost, 6),
             "seconds": round(seconds, 3),
@@ -329,6 +331,9 @@ class Session:
         if completion.usage is not None:
             self.counters.input_tokens += completion.usage.prompt_tokens
             self.counters.output_tokens += completion.usage.completion_tokens
+            details = completion.usage.prompt_tokens_details  # OpenAI, DeepSeek: cache hits
+            if details is not None and details.cached_tokens:
+                self.counters.cached_input_tokens += details.cached_tokens
         # cached only once instructor has validated it (see `ask`): an invalid answer is
         # never served again
         self._pending = (key, completion.model_dump(mode="json"))

@@ -9,9 +9,11 @@ with the error, as for the v1 models.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import cache
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -32,6 +34,13 @@ def _minimal_schema(schema: dict[str, Any]) -> None:
         "rows": {"type": "array", "items": {"type": "array"}},
     }
     schema.pop("additionalProperties", None)
+
+
+def _shape_only(schema: dict[str, Any]) -> None:
+    """Prompts v3 say the answer's shape in the system prompt: instructor's JSON-mode text
+    then carries only `{"type": "object"}` instead of a schema repeated in every request."""
+    schema.clear()
+    schema["type"] = "object"
 
 
 class CompactAnswer(BaseModel):
@@ -101,12 +110,39 @@ def _row_problems(spec: RowSpec, row: list[Value]) -> list[str]:
     return problems
 
 
+class TerseAnswer(CompactAnswer):
+    """The compact answer of prompts v3: the same checks, the shape said by the prompt."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra=_shape_only)
+
+
 @cache
-def compact_model(unit: Unit) -> type[CompactAnswer]:
+def compact_model(unit: Unit, terse: bool = False) -> type[CompactAnswer]:
     """The answer model of a unit (its rows' keys and columns checked)."""
-    model = type("Answer", (CompactAnswer,), {"__module__": __name__})
+    base: type[CompactAnswer] = TerseAnswer if terse else CompactAnswer
+    model = cast(type[CompactAnswer], type("Answer", (base,), {"__module__": __name__}))
     model.specs = {r.key: r for r in unit.rows}
     return model
+
+
+LONG_FORM = ("v1", "v2")  # prompt versions that send the text as is, with a schema
+
+
+def terse(version: str) -> bool:
+    """Prompts v3 on: whitespace runs squeezed, the answer's shape said only by the prompt."""
+    return version not in LONG_FORM
+
+
+_BREAK_RUN = re.compile(r"[^\S\n]*\n\s*")  # a run of whitespace holding a line break
+_SPACE_RUN = re.compile(r"[^\S\n]+")  # spaces, tabs, ideographic spaces
+
+
+def squeeze(text: str) -> str:
+    """Every run of whitespace as one character: a line break if it holds one, else a space.
+    Every other character stays, so a token boundary stays a boundary; quotes copied from
+    the squeezed text are located in the same squeezed view of the source
+    (extractor.llm.grounding.locate)."""
+    return _SPACE_RUN.sub(" ", _BREAK_RUN.sub("\n", text)).strip()
 
 
 def compact_readings(answer: CompactAnswer, unit: Unit) -> list[RowReading]:
@@ -131,8 +167,28 @@ def _value(kind: ValueKind, value: Value) -> Any:
     return int(value)
 
 
-def describe_unit(unit: Unit) -> str:
-    """The compact row list: per part, the columns once and the row keys in printed order."""
+def _grouped(names: list[str]) -> list[str]:
+    """Consecutive keys sharing a prefix written once: "denied.{state_secret query}"."""
+    out: list[str] = []
+    i = 0
+    while i < len(names):
+        prefix = names[i].rsplit(".", 1)[0] if "." in names[i] else None
+        j = i
+        while j < len(names) and prefix and names[j].startswith(prefix + "."):
+            j += 1
+        if prefix and j - i >= 2:
+            out.append(f"{prefix}.{{{' '.join(n[len(prefix) + 1 :] for n in names[i:j])}}}")
+            i = j
+        else:
+            out.append(names[i])
+            i += 1
+    return out
+
+
+def describe_unit(unit: Unit, *, grouped: bool = False) -> str:
+    """The compact row list: per part, the columns once and the row keys in printed order
+    (`grouped`, prompts v3: keys sharing a prefix written as "denied.{a b}", rows side by
+    side with the same columns as "license,penalty[decisions]")."""
     lines = []
     for part in unit.parts:
         rows = [r for r in unit.rows if r.part == part]
@@ -140,7 +196,17 @@ def describe_unit(unit: Unit) -> str:
         names = [r.key.split(".", 1)[1] for r in rows]
         if shared:
             lines.append(f"columns {part}: {' '.join(rows[0].columns)}")
-            lines.append(f"rows {part}: {' '.join(names)}")
+            lines.append(f"rows {part}: {' '.join(_grouped(names) if grouped else names)}")
+        elif grouped:  # rows side by side with the same columns share them: "a,b[x,y]"
+            runs: list[tuple[list[str], tuple[str, ...]]] = []
+            for n, r in zip(names, rows, strict=True):
+                if runs and runs[-1][1] == r.columns:
+                    runs[-1][0].append(n)
+                else:
+                    runs.append(([n], r.columns))
+            lines.append(
+                f"rows {part}: " + " ".join(f"{','.join(ns)}[{','.join(c)}]" for ns, c in runs)
+            )
         else:
             lines.append(
                 f"rows {part}: "
@@ -152,6 +218,12 @@ def describe_unit(unit: Unit) -> str:
 # -- requests ------------------------------------------------------------------------------
 CONTEXT_LINES = 1  # lines kept around each row's place in a re-ask's text window
 REACH_CHARS = 120  # ... but at most this many characters either side of it
+TERSE_REACH = 60  # prompts v3: a row's label and numbers fit in this either side
+
+
+def reach_for(version: str) -> int:
+    """Characters kept either side of a row's place in a re-ask or targeted window."""
+    return TERSE_REACH if terse(version) else REACH_CHARS
 
 
 def ask_compact(
@@ -161,16 +233,21 @@ def ask_compact(
     from extractor.llm.prompts import load_prompt, render
 
     prompt = "reextract" if targeted else "read"
+    short = terse(version)
     messages = [
         {"role": "system", "content": load_prompt("system", version)},
         {
             "role": "user",
             "content": render(
-                prompt, version, template=unit.template, rows=describe_unit(unit), text=text
+                prompt,
+                version,
+                template=unit.template,
+                rows=describe_unit(unit, grouped=short),
+                text=squeeze(text) if short else text,
             ),
         },
     ]
-    answer = session.ask(compact_model(unit), messages)
+    answer = session.ask(compact_model(unit, short), messages)
     assert isinstance(answer, CompactAnswer)
     return answer, compact_readings(answer, unit)
 
@@ -189,10 +266,18 @@ def reask_compact(
 
     from extractor.llm.prompts import load_prompt, render
 
+    short = terse(version)
+    # v3: the earlier rows without their quotes (a quote that failed is named in its
+    # problem already), and at most PROBLEMS_PER_ROW problems per row
     earlier = json.dumps(
-        [[r.row, r.quote, *(_plain(v) for v in r.cells.values())] for r in previous],
+        [
+            [r.row, None if short else r.quote, *(_plain(v) for v in r.cells.values())]
+            for r in previous
+        ],
         ensure_ascii=False,
     )
+    if short:
+        problems = fewer_problems(problems, (r.key for r in unit.rows))
     messages = [
         {"role": "system", "content": load_prompt("system", version)},
         {
@@ -202,14 +287,44 @@ def reask_compact(
                 version,
                 problems="\n".join(f"- {p}" for p in problems),
                 previous=earlier,
-                rows=describe_unit(unit),
-                text=text,
+                rows=describe_unit(unit, grouped=short),
+                text=squeeze(text) if short else text,
             ),
         },
     ]
-    answer = session.ask(compact_model(unit), messages)
+    answer = session.ask(compact_model(unit, short), messages)
     assert isinstance(answer, CompactAnswer)
     return compact_readings(answer, unit)
+
+
+PROBLEMS_PER_ROW = 2
+_ROW_KEY = re.compile(r"\bt[234]\.[a-z_]+(?:\.[a-z_]+)*")
+
+
+def fewer_problems(
+    problems: list[str], rows: Iterable[str], per_row: int = PROBLEMS_PER_ROW
+) -> list[str]:
+    """At most `per_row` problems about the same row (of `rows`), then how many more there
+    are; broken equations and anything not about one row are all kept."""
+    rows = sorted(rows, key=len, reverse=True)
+    out: list[str] = []
+    extra: dict[str, int] = {}
+    seen: dict[str, int] = {}
+    for problem in problems:
+        keys = _ROW_KEY.findall(problem)
+        row = next(
+            (r for r in rows if keys and (keys[0] == r or keys[0].startswith(r + "."))), None
+        )
+        if "[" in problem.split(":", 1)[0] or len(keys) != 1 or row is None:
+            out.append(problem)  # an equation, or not about one row
+            continue
+        seen[row] = seen.get(row, 0) + 1
+        if seen[row] <= per_row:
+            out.append(problem)
+        else:
+            extra[row] = extra.get(row, 0) + 1
+    out += [f"{row}: {n} more such problems" for row, n in extra.items()]
+    return out
 
 
 def _plain(value: Any) -> Any:
@@ -225,8 +340,27 @@ def line_window(
     """The stretches of `source` around the spans: `context` lines either side, but never
     more than `reach` characters beyond a span (a web page may be one long line). Stretches
     are joined in order, '…' between those apart; '' when there are no spans."""
-    if not spans:
-        return ""
+    return join_pieces(source, window_pieces(source, spans, context, reach))
+
+
+def join_pieces(source: str, pieces: list[tuple[int, int]]) -> str:
+    """The stretches [a, b) of `source`, overlapping ones merged, in order, '…' between."""
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(pieces):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return "\n…\n".join(source[a:b] for a, b in merged)
+
+
+def window_pieces(
+    source: str,
+    spans: list[tuple[int, int]],
+    context: int = CONTEXT_LINES,
+    reach: int = REACH_CHARS,
+) -> list[tuple[int, int]]:
+    """The [a, b) stretches of `line_window`, not yet joined."""
     pieces: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         a = source.rfind("\n", 0, start) + 1  # the span's line, then `context` lines back
@@ -237,9 +371,5 @@ def line_window(
         for _ in range(context):
             nxt = source.find("\n", b + 1)
             b = len(source) if nxt < 0 or b >= len(source) else nxt
-        a, b = max(a, start - reach), min(b, end + reach)
-        if pieces and a <= pieces[-1][1]:
-            pieces[-1] = (pieces[-1][0], max(b, pieces[-1][1]))
-        else:
-            pieces.append((a, b))
-    return "\n…\n".join(source[a:b] for a, b in pieces)
+        pieces.append((max(a, start - reach), min(b, end + reach)))
+    return pieces

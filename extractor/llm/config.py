@@ -68,7 +68,7 @@ class LLMConfig:
     mode: str = "json"  # instructor mode: "json" (json_object) or "tools"
     split: str = "parts"  # how a report is cut into requests: see extractor.llm.units
     trim: bool = True  # send only the text around the tables (extractor.llm.sections)
-    prompt_version: str = "v2"  # v2: one compact request per report (extractor.llm.compact)
+    prompt_version: str = "v3"  # v2 on: one compact request per report (extractor.llm.compact)
     validation_retries: int = 2  # instructor's re-asks on invalid JSON / validation errors
     max_reasks: int = 2  # rounds of identity re-asks
     breaker: int = 25  # consecutive failed attempts (5xx, 429, timeouts): the run stops asking

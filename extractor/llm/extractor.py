@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from extractor.llm.client import Endpoint, Session
-from extractor.llm.compact import ask_compact, line_window
+from extractor.llm.compact import ask_compact, line_window, reach_for, terse
 from extractor.llm.config import LLMConfig, load_config
 from extractor.llm.prompts import load_prompt, render
 from extractor.llm.ratelimit import RateLimiter
@@ -83,7 +83,9 @@ class LLMExtractor:
 
     def tables_text(self, doc: SourceDocument, template: str) -> str:
         """What the table requests send: the tables' part of the text, or all of it."""
-        return tables_text(doc.text, template) if self.cfg.trim else doc.text
+        if not self.cfg.trim:
+            return doc.text
+        return tables_text(doc.text, template, tight=terse(self.cfg.prompt_version))
 
     def extract(self, doc: SourceDocument) -> Extraction:
         """Every cell of the report, re-asked where identities break, grounded in `doc.text`."""
@@ -202,7 +204,9 @@ class LLMExtractor:
                     for k in wanted
                     if (p := extraction.provenance.get(k)) is not None and p.span is not None
                 ]
-                local = line_window(doc.text, spans) or text
+                local = (
+                    line_window(doc.text, spans, reach=reach_for(self.cfg.prompt_version)) or text
+                )
                 _answer, rows = ask_compact(
                     session, unit, local, self.cfg.prompt_version, targeted=True
                 )

@@ -12,11 +12,19 @@ import unicodedata
 from bisect import bisect_left
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
 from extractor.llm.responses import RowReading
-from extractor.llm.rowproof import CellCheck, CellResult, check_cells, core_label, label_printed
+from extractor.llm.rowproof import (
+    PROVEN_CHECKS,
+    CellCheck,
+    CellResult,
+    check_cells,
+    core_label,
+    label_printed,
+)
 from extractor.llm.units import RowSpec
 from nianbao.core.models import Alignment, CellProvenance, CellValue, Method
 
@@ -27,7 +35,16 @@ VALUE_NOT_IN_QUOTE = 0.5
 # Characters NFKC leaves apart but OCR and models swap freely.
 _EXTRA = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "—": "-", "–": "-", "－": "-"})
 _NUMBER = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?")  # separators kept
+_BR = re.compile(r"<br\s*/?>", re.I)
+# words, i.e. CJK other than the units a number may carry ("0个", "3件", "12元"): a quote of
+# numbers with units is still a quote of numbers only
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_UNITS = str.maketrans("", "", "件个元万项条")
+
+
+def _has_words(text: str) -> bool:
+    """Whether `text` holds words, not only numbers and their units."""
+    return bool(_CJK.search(text.translate(_UNITS)))
 
 
 @dataclass(frozen=True)
@@ -45,7 +62,12 @@ class NormalText:
     def __init__(self, text: str) -> None:
         chars: list[str] = []
         origin: list[int] = []
+        # a line break inside a table cell of HTML or Markdown ("社会公<br>益组织") is
+        # whitespace too
+        breaks = {i for m in _BR.finditer(text) for i in range(m.start(), m.end())}
         for i, ch in enumerate(text):
+            if i in breaks:
+                continue
             for out in unicodedata.normalize("NFKC", ch).translate(_EXTRA):
                 if not out.isspace():
                     chars.append(out)
@@ -56,6 +78,42 @@ class NormalText:
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) of normalised [start, end)."""
         return self.origin[start], self.origin[end - 1] + 1
+
+
+class SqueezedText:
+    """Text with each whitespace run as one character (extractor.llm.compact.squeeze),
+    mapped back to original offsets."""
+
+    def __init__(self, text: str) -> None:
+        chars: list[str] = []
+        origin: list[int] = []
+        i = 0
+        while i < len(text):
+            if not text[i].isspace():
+                chars.append(text[i])
+                origin.append(i)
+                i += 1
+                continue
+            j = i
+            while j < len(text) and text[j].isspace():
+                j += 1
+            chars.append("\n" if "\n" in text[i:j] else " ")
+            origin.append(i)
+            i = j
+        self.text = "".join(chars)
+        self.origin = origin
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+@lru_cache(maxsize=16)
+def _squeezed(source: str) -> SqueezedText:
+    return SqueezedText(source)
+
+
+def _squeeze(quote: str) -> str:
+    return SqueezedText(quote).text.strip()
 
 
 def normalise(text: str) -> str:
@@ -78,6 +136,14 @@ def locate(quote: str, source: str, normal: NormalText | None = None, after: int
         at = source.find(needle)
     if at >= 0:
         return Located((at, at + len(needle)), Alignment.EXACT, 100.0)
+    # verbatim in the text as sent (prompts v3 squeeze whitespace runs): still exact
+    squeezed = _squeezed(source)
+    sq = _squeeze(needle)
+    at = squeezed.text.find(sq, bisect_left(squeezed.origin, after)) if after else -1
+    if at < 0:
+        at = squeezed.text.find(sq)
+    if at >= 0 and sq:
+        return Located(squeezed.span(at, at + len(sq)), Alignment.EXACT, 100.0)
     normal = normal or NormalText(source)
     nq = normalise(needle)
     if not nq:
@@ -138,6 +204,9 @@ class Grounded:
     provenance: dict[str, CellProvenance]
     problems: list[str]
     located: Located
+    # cells the printed row proves by their column (the token there is the value, or a
+    # printed blank for a null), with nothing noted: a re-read cannot read them closer
+    proven: frozenset[str] = frozenset()
 
 
 def _row_text(source: str, span: tuple[int, int]) -> str:
@@ -169,9 +238,9 @@ def ground(
         quoted = source[located.span[0] : located.span[1]]
         # a quote with words in it must hold the row's label itself; one of numbers only
         # may have its label just before it on its line
-        text = quoted if _CJK.search(quoted) else _row_text(source, located.span)
-        whole_part = spec.part == "t4" and not _CJK.search(quoted)  # numbers under a header
-        if not whole_part and not label_printed(spec, text):
+        text = quoted if _has_words(quoted) else _row_text(source, located.span)
+        whole_part = spec.part == "t4" and not _has_words(quoted)  # numbers under a header
+        if not whole_part and not label_printed(spec, text, template):
             row_notes.append(f"llm: the quote is not in the printed row of {spec.key}")
             problems.append(
                 f"your quote for {spec.key}, {reading.quote!r}, is not the row "
@@ -214,7 +283,12 @@ def ground(
             confidence=confidence,
             notes=notes,
         )
-    return Grounded(out, problems, located)
+    proven = frozenset(
+        key
+        for key, prov in out.items()
+        if not prov.notes and (r := checks.get(key)) is not None and r.check in PROVEN_CHECKS
+    )
+    return Grounded(out, problems, located, proven)
 
 
 def _cell_verdict(

@@ -17,7 +17,7 @@ from nianbao.core.errors import BackendError
 _HEADER = re.compile(r"^<!--.*?-->\s*", re.S)
 # a version's prompts not written anew are its predecessor's (the version is in every cache
 # key either way)
-INHERITS = {"v2": "v1"}
+INHERITS = {"v2": "v1", "v3": "v2"}
 
 
 @cache

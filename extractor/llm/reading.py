@@ -7,6 +7,7 @@ and, for an identity re-ask, the previous answer and the broken equations.
 from __future__ import annotations
 
 import json
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,7 @@ class Reading:
     provenance: dict[str, CellProvenance] = field(default_factory=dict)
     problems: dict[str, list[str]] = field(default_factory=dict)  # row -> for a re-ask
     spans: dict[str, tuple[int, int]] = field(default_factory=dict)  # row -> located quote
+    proven: set[str] = field(default_factory=set)  # cells proven by their printed column
     _normal: NormalText | None = None
 
     @property
@@ -69,6 +71,22 @@ class Reading:
         """The row's quote is in its printed row and shows every value the row gives."""
         return not self.grounding_problems(row)
 
+    def label_span(self, key: str) -> tuple[int, int] | None:
+        """Where the row's printed label is (its numbering aside), from where the rows
+        before it were found; None when the label is not printed."""
+        from extractor.llm.grounding import normalise
+        from extractor.llm.rowproof import core_label
+
+        label = normalise(core_label(row_specs(self.template)[key].label))
+        if not label:
+            return None
+        normal = self.normal
+        after = self._after(key)
+        at = normal.text.find(label, bisect_left(normal.origin, after)) if after else -1
+        if at < 0:
+            at = normal.text.find(label)
+        return normal.span(at, at + len(label)) if at >= 0 else None
+
     def source_quote(self, row: RowReading) -> str:
         """The source text a row was located at (whitespace collapsed), else the model's quote."""
         found = locate(row.quote, self.source, self.normal, self._after(row.row))
@@ -81,6 +99,8 @@ class Reading:
         self.rows[row.row] = row
         grounded = self._ground(row)
         self.problems[row.row] = grounded.problems
+        self.proven -= set(row.cells)
+        self.proven |= grounded.proven
         if grounded.located.span is not None:
             self.spans[row.row] = grounded.located.span
         else:
@@ -106,6 +126,7 @@ class Reading:
             if problem not in self.problems.get(key, []):
                 self.problems[key] = [*self.problems.get(key, []), problem]
             for cell in self.rows[key].cells:
+                self.proven.discard(cell)
                 prov = self.provenance[cell]
                 if OUT_OF_ORDER not in prov.notes:
                     prov.notes.append(OUT_OF_ORDER)

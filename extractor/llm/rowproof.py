@@ -67,9 +67,52 @@ def _squash(text: str) -> str:
     return normalise(text)
 
 
-def label_printed(spec: RowSpec, line: str) -> bool:
-    """Whether the row's label (numbering aside) is printed in `line`."""
-    return _squash(core_label(spec.label)) in _squash(line)
+LABEL_OCR_SCORE = 85.0  # rapidfuzz partial ratio: one character in seven misread at most
+LABEL_OCR_MIN = 7  # characters: a shorter label must be printed exactly
+
+
+def label_printed(spec: RowSpec, line: str, template: str | None = None) -> bool:
+    """Whether the row's label (numbering aside) is printed in `line`.
+
+    With `template`, a long label printed with a character or so misread by OCR
+    ("不计其地情形", "己获取") counts too, but only when no other row's label is printed
+    there and no other label of the layout fits the line as well: a quote from another
+    row (a swapped reading) still fails.
+    """
+    squashed = _squash(line)
+    if _squash(core_label(spec.label)) in squashed:
+        return True
+    if template is None:
+        return False
+    return _ocr_label(spec.key, squashed, template)
+
+
+def _ocr_label(key: str, squashed: str, template: str) -> bool:
+    from rapidfuzz import fuzz
+
+    labels = _layout_labels(template)
+    own = labels[key]
+    if len(own) < LABEL_OCR_MIN:
+        return False
+    if any(
+        label in squashed and label not in own  # "其他" inside "不计其他情形" is not a row
+        for k, label in labels.items()
+        if k != key and len(label) > 1
+    ):
+        return False  # another row's label is printed here: not this row
+    score = fuzz.partial_ratio(own, squashed)
+    if score < LABEL_OCR_SCORE:
+        return False
+    return all(
+        fuzz.partial_ratio(label, squashed) < score
+        for k, label in labels.items()
+        if k != key and len(label) >= LABEL_OCR_MIN
+    )
+
+
+@cache
+def _layout_labels(template: str) -> dict[str, str]:
+    return {k: _squash(core_label(s.label)) for k, s in row_specs(template).items()}
 
 
 @cache
@@ -243,6 +286,14 @@ def _label_end(spec: RowSpec, text: str) -> int:
 
     normal = NormalText(text)
     at = normal.text.find(squashed)
-    if at < 0:
+    if at >= 0:
+        return normal.span(at, at + len(squashed))[1]
+    if len(squashed) < LABEL_OCR_MIN:
         return 0
-    return normal.span(at, at + len(squashed))[1]
+    # a label misread by OCR (accepted by label_printed): where the best alignment ends
+    from rapidfuzz import fuzz
+
+    hit = fuzz.partial_ratio_alignment(squashed, normal.text, score_cutoff=LABEL_OCR_SCORE)
+    if hit is None or hit.dest_end <= hit.dest_start:
+        return 0
+    return normal.span(hit.dest_start, hit.dest_end)[1]

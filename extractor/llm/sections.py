@@ -19,8 +19,13 @@ _T3_HEADINGS = ("收到和处理政府信息公开申请情况",)
 _ENDS = ("存在的主要问题", "其他需要报告的事项")
 
 
-def tables_window(text: str, template: str) -> tuple[int, int]:
-    """[start, end) of the text that holds parts 二 to 四 (the whole text when unsure)."""
+HEADING_MARGIN = 24  # ... when the start anchor is part 二's own heading (tight windows)
+
+
+def tables_window(text: str, template: str, *, tight: bool = False) -> tuple[int, int]:
+    """[start, end) of the text that holds parts 二 to 四 (the whole text when unsure).
+    `tight`: when part 二's heading is found, keep only HEADING_MARGIN characters before
+    it (its numbering, a unit note), not the prose of part 一."""
     normal = NormalText(text)
     flat = normal.text
     layout = layout_for(template)
@@ -30,10 +35,11 @@ def tables_window(text: str, template: str) -> tuple[int, int]:
     if t3_first < 0:
         return 0, len(text)
     anchors = [flat.rfind(normalise(h), 0, t3_first) for h in _T2_HEADINGS]
+    margin = HEADING_MARGIN if tight and max(anchors) >= 0 else START_MARGIN
     if max(anchors) < 0:
         anchors = [flat.rfind(normalise(h), 0, t3_first) for h in _T3_HEADINGS]
     start_n = max(anchors) if max(anchors) >= 0 else t3_first
-    start = max(0, normal.origin[start_n] - START_MARGIN)
+    start = max(0, normal.origin[start_n] - margin)
     end = len(text)
     t3_last = flat.find(last, t3_first)
     if t3_last >= 0:
@@ -43,7 +49,7 @@ def tables_window(text: str, template: str) -> tuple[int, int]:
     return start, end
 
 
-def tables_text(text: str, template: str) -> str:
+def tables_text(text: str, template: str, *, tight: bool = False) -> str:
     """The part of the text the table requests need."""
-    start, end = tables_window(text, template)
+    start, end = tables_window(text, template, tight=tight)
     return text[start:end]

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from extractor.llm.client import Session
-from extractor.llm.compact import line_window, reask_compact
+from extractor.llm.compact import join_pieces, reach_for, reask_compact, window_pieces
 from extractor.llm.reading import Reading, reask_rows
 from extractor.llm.units import row_of, unit_for_rows
 from nianbao.core.models import CanonicalReport, Meta
@@ -21,6 +21,10 @@ from rules.engine import check
 from rules.findings import Status
 
 REREAD_NOTE = "llm: changed on re-reading after a failed check"
+
+
+LOST_CONTEXT = 1  # lines kept around the label of a row whose quote was not found ...
+LOST_REACH = 120  # ... and characters either side of it
 
 
 def broken_identities(meta: Meta, reading: Reading) -> list[tuple[str, list[str]]]:
@@ -55,16 +59,19 @@ def reask_until_consistent(
     broken = broken_identities(meta, reading)
     for _ in range(max_rounds):
         reading.check_order()
+        # an identity whose every cell its printed column proves is the report's own
+        # arithmetic: a re-read cannot change it (the rule engine reports it downstream)
+        asked = [(eq, cells) for eq, cells in broken if not set(cells) <= reading.proven]
         ungrounded = {
             key: problems
             for key, row in reading.rows.items()
             if key not in settled and (problems := reading.grounding_problems(row))
         }
-        rows = {row_of(k) for _, cells in broken for k in cells} | set(ungrounded)
+        rows = {row_of(k) for _, cells in asked for k in cells} | set(ungrounded)
         rows = {r for r in rows - settled if r in reading.rows}
         if not rows:
             break
-        problems = [eq for eq, _ in broken]
+        problems = [eq for eq, _ in asked]
         problems += [p for key in sorted(ungrounded) for p in ungrounded[key]]
         unit = unit_for_rows(meta.template, rows, "reask")
         previous = [reading.rows[r.key] for r in unit.rows]
@@ -72,7 +79,13 @@ def reask_until_consistent(
         if compact:
             # a standalone request with only the lines where these rows are printed
             spans = [reading.spans[r.row] for r in previous if r.row in reading.spans]
-            local = line_window(reading.source, spans) or text
+            # a row whose quote was not found: the lines where its label is printed (the
+            # whole text when no row of the re-ask is placed at all)
+            lost = [reading.label_span(r.row) for r in previous if r.row not in reading.spans]
+            pieces = window_pieces(reading.source, spans, reach=reach_for(version)) + window_pieces(
+                reading.source, [s for s in lost if s is not None], LOST_CONTEXT, LOST_REACH
+            )
+            local = join_pieces(reading.source, pieces) or text
             fresh = reask_compact(session, unit, local, version, previous, problems)
         else:
             quotes = [reading.source_quote(r) for r in previous]

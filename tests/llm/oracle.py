@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from extractor.llm.compact import squeeze
 from extractor.llm.sections import tables_text
 from nianbao.core.layout import layout_for
 from nianbao.core.models import CanonicalReport
@@ -27,13 +28,25 @@ _ROW_LINE = re.compile(r"^- (t[234]\.[a-z_.]+): ", re.M)
 _COMPACT_ROWS = re.compile(r"^rows (t[234]): (.+)$", re.M)  # prompts v2's row list
 
 
+def _expand(names: str) -> str:
+    """Grouped keys written out, as a model reads them: "denied.{a b}" (prompts v3)."""
+    return re.sub(
+        r"([\w.]+)\.\{([^}]*)\}", lambda m: " ".join(f"{m[1]}.{x}" for x in m[2].split()), names
+    )
+
+
 def asked_rows(request: Recorded) -> list[str]:
     """The row keys asked for by the latest user message that lists rows."""
     for message in reversed(request.messages):
         if message.get("role") != "user":
             continue
         if compact := _COMPACT_ROWS.findall(message["content"]):
-            return [f"{p}.{n.split('[', 1)[0]}" for p, names in compact for n in names.split()]
+            return [
+                f"{p}.{k}"
+                for p, names in compact
+                for n in _expand(names).split()
+                for k in n.split("[", 1)[0].split(",")
+            ]
         if rows := _ROW_LINE.findall(message["content"]):
             return rows
     return []
@@ -92,8 +105,23 @@ class Oracle:
     def mine(self, request: Recorded) -> bool:
         """Whether a request is about this report (its head or its tables are in it)."""
         sent = "".join(str(m.get("content")) for m in request.messages)
-        tables = tables_text(self.text, self.gold.meta.template)
-        return self.text[:300] in sent or tables[:300] in sent
+        template = self.gold.meta.template
+        heads = [
+            self.text[:300],
+            tables_text(self.text, template)[:300],
+            tables_text(self.text, template, tight=True)[:300],  # prompts v3's window
+        ]
+        squeezed = squeeze(sent)  # prompts v3 squeeze whitespace runs
+        if any(h in sent or squeeze(h) in squeezed for h in heads):
+            return True
+        # a re-ask sends only the lines of its rows: every stretch of them is in this report
+        last = str(request.messages[-1].get("content"))
+        at = last.rfind("--- report")
+        if at < 0:
+            return False
+        pieces = [squeeze(p) for p in last[at:].split("\n", 1)[-1].split("\n…\n")]
+        source = squeeze(self.text)
+        return sum(map(len, pieces)) >= 40 and all(p in source for p in pieces)
 
     def meta(self) -> dict[str, Any]:
         title = next((line.strip() for line in self.text.splitlines() if "年度报告" in line), "")

@@ -49,7 +49,7 @@ def test_extract_with_the_llm_backend(server, seed4, tmp_path, monkeypatch) -> N
     assert done.returncode == 0, done.stderr
     data = json.loads((out / "seed-004.json").read_text(encoding="utf-8"))
     assert data["extractor"] == "llm"
-    assert data["extractor_version"] == "prompts-v2+schema-1+test-model"
+    assert data["extractor_version"] == "prompts-v3+schema-1+test-model"
     assert data["cells"]["t3.new.total"] == 8 and data["meta"]["year"] == 2020
     assert data["provenance"]["t3.new.total"]["span"] is not None
     assert data["usage"]["calls"] == 1 and data["usage"]["input_tokens"] > 0  # one compact read
