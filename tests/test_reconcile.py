@@ -91,3 +91,19 @@ def test_a_targeted_llm_reading_is_a_second_opinion_only_within_its_scope() -> N
     assert elsewhere.method != "agreed"  # one reading, not a confirmed one
     assert elsewhere.confidence == parser.provenance["t3.new.natural"].confidence
     assert both.report.cells["t2.normative.total_published"] == 46
+
+
+def test_two_doubted_readings_that_agree_stay_flagged() -> None:
+    """A confident reading confirms a doubtful one; two doubtful ones agreeing prove nothing
+    (a targeted re-ask reads the same damaged lines the parser did)."""
+    report = gold("seed-004")
+    key = "t3.new.natural"
+    parser, llm = extraction(report), extraction(report, backend="llm")
+    parser.flags.append(key)
+    assert key not in reconcile(parser, llm).flags  # the LLM's confident reading confirms it
+    llm.flags.append(key)
+    both = reconcile(parser, llm)
+    assert key in both.flags and both.report.cells[key] == report.cells[key]
+    assert both.provenance[key].notes[0] == "both backends doubted this reading"
+    done = outcome("004.txt", {"parser": parser, "llm": llm})
+    assert done.status is ReportStatus.NEEDS_REVIEW and key in done.flags

@@ -190,18 +190,26 @@ def _in_order(tokens: Sequence[Token], values: Sequence[CellValue]) -> bool:
     return fits(0, 0)
 
 
-def _inside_a_run(tokens: Sequence[Token], values: Sequence[CellValue]) -> bool:
+def _inside_a_run(
+    tokens: Sequence[Token], values: Sequence[CellValue], *, after_label: bool = False
+) -> bool:
     """A row of at least two counts printed as one stretch of a longer glued run (a whole
     part's numbers run together, "10203120001200000"): its digits, in order, side by side.
-    The weakest evidence there is; such cells are never proven by position."""
+    The weakest evidence there is; such cells are never proven by position.
+
+    `after_label`: the row's own label is printed just before the values, so the first run
+    after it is this row's and its values start where the run starts; read from inside it
+    ("000000" in "5000000"), a value printed first was dropped and the rest shifted."""
     wanted = [v for v in values if v is not None]
     if len(wanted) < 2 or not all(isinstance(v, int) for v in wanted):
         return False
     glued = "".join(_digits(v) for v in wanted)
-    return any(
-        t.kind in (TokenKind.RUN, TokenKind.NUMBER) and glued in t.digits.replace(",", "")
-        for t in tokens
-    )
+    runs = [
+        t.digits.replace(",", "") for t in tokens if t.kind in (TokenKind.RUN, TokenKind.NUMBER)
+    ]
+    if after_label:
+        return bool(runs) and runs[0].startswith(glued)
+    return any(glued in run for run in runs)
 
 
 def plain_numbers(text: str) -> list[Decimal]:
@@ -241,7 +249,7 @@ def check_cells(
         if width > len(keys) and len(slots) == width:  # the whole part's row is quoted
             return _by_column(keys, values, slots[offset : offset + len(keys)])
     ordered = _in_order(slots, [values[k] for k in keys]) or _inside_a_run(
-        slots, [values[k] for k in keys]
+        slots, [values[k] for k in keys], after_label=label_end > 0
     )
     out = {}
     for key in keys:

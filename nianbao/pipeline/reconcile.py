@@ -130,6 +130,16 @@ def _within(parser: Extraction, llm: Extraction, scope: set[str]) -> Extraction:
     )
 
 
+def _both_doubted(
+    agreed: CellProvenance, pa: CellProvenance | None, pb: CellProvenance | None
+) -> CellProvenance:
+    """An agreed cell both backends had flagged: its doubts kept, so it is not proven."""
+    notes = [
+        f"{side}: {note}" for side, p in (("parser", pa), ("llm", pb)) if p for note in p.notes
+    ]
+    return agreed.model_copy(update={"notes": ["both backends doubted this reading", *notes]})
+
+
 def _show(value: object) -> str:
     return "nothing" if value is None else str(value)
 
@@ -193,15 +203,26 @@ def reconcile(
             disputed.append(key)
     _prefer_consistent(chosen, provenance, disputed, sides, meta.template)
 
-    # Keys a backend flagged stay flagged unless both read the same number (two readers
-    # agreeing on nothing is no evidence). Disputed cells need no entry here: their notes
+    # Keys a backend flagged stay flagged unless both read the same number and at most one of
+    # them doubted it: a confident reading confirms a doubtful one, but two doubtful readings
+    # agreeing prove nothing (a targeted re-ask reads the same damaged lines the parser did,
+    # and both can take the same wrong cut). Disputed cells need no entry here: their notes
     # (with each side's own) and low confidence flag them.
+    doubted_by_both = set(parser_extraction.flags) & set(llm_extraction.flags)
+    for key in doubted_by_both - set(disputed):
+        if key in chosen and chosen[key] is not None:
+            provenance[key] = _both_doubted(provenance[key], p_prov.get(key), q_prov.get(key))
     flags = [
         k
         for k in dict.fromkeys([*parser_extraction.flags, *llm_extraction.flags])
         if k in chosen
         and k not in disputed
-        and (p_cells.get(k) != q_cells.get(k) or p_cells.get(k) is None or not same_layout)
+        and (
+            p_cells.get(k) != q_cells.get(k)
+            or p_cells.get(k) is None
+            or not same_layout
+            or k in doubted_by_both
+        )
     ]
     usage: dict[str, float] = {}
     for side in (parser_extraction.usage, llm_extraction.usage):

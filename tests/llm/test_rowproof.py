@@ -105,3 +105,19 @@ def test_values_printed_elsewhere_in_the_row_are_not_enough() -> None:
     got = _checks(T3_NEW, [7, 1, 0, 0, 0, 7, None], f"{LABEL} 7 1 0 0 0 8")
     assert CellCheck.UNORDERED in got
     assert CellCheck.SHOWN not in got
+
+
+def test_a_row_after_its_label_owns_its_run_from_the_start() -> None:
+    """A model that dropped the first value of a glued row and shifted the rest left reads
+    digits from inside the row's own run: not shown (found by the simulator, targeted mode:
+    "信访举报投诉类申请5000000" read as 0,0,0,0,0,0 with no total)."""
+    petition = row_specs("2021")["t3.rejected.petition"]
+    text = "信访举报投诉类申请5000000"
+    shifted = _checks(petition, [0, 0, 0, 0, 0, 0, None], text, "2021")
+    assert CellCheck.SHOWN not in shifted
+    as_printed = _checks(petition, [5, 0, 0, 0, 0, 0, None], text, "2021")
+    assert as_printed[:6] == [CellCheck.SHOWN] * 6  # a prefix of its own run: in order
+    # with no label before it (a whole part's numbers in one run), inside the run still fits
+    assert set(_checks(petition, [0, 0, 0, 0, 0, 0, None], "5000000", "2021")[:6]) == {
+        CellCheck.SHOWN
+    }
