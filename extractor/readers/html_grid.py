@@ -148,9 +148,9 @@ def _maybe_blank(slots: Row) -> bool:
 
 
 def _bands(grid: list[Row]) -> list[list[int]]:
-    """Runs of value rows: rows with a number, and runs of blank rows that stand between
-    two of them (or between one and the table's end). A blank row after a header, or
-    before one, is no proof: a title row ("第二十条第（一）项") with empty cells looks the same."""
+    """Runs of value rows: rows with a number, and runs of blank rows followed by one (or
+    by the table's end after values). A blank row before a header is no proof: a title row
+    ("第二十条第（一）项") with empty cells over its table's header looks the same."""
     kinds = ["num" if _has_number(s) else "blank" if _maybe_blank(s) else "" for s in grid]
     keep = [k == "num" for k in kinds]
     r = 0
@@ -161,8 +161,9 @@ def _bands(grid: list[Row]) -> list[list[int]]:
         end = r
         while end < len(grid) and kinds[end] == "blank":
             end += 1
-        before = r > 0 and kinds[r - 1] == "num"
-        after = end == len(grid) or kinds[end] == "num"
+        before = r > 0  # after values or after a header (a table's first row printed blank)
+        # a title row stands over a header; at the table's end only rows after values count
+        after = kinds[end] == "num" if end < len(grid) else kinds[r - 1] == "num"
         if before and after:
             keep[r:end] = [True] * (end - r)
         r = end
@@ -192,6 +193,8 @@ def _value_start(rows: list[Row]) -> int | None:
         for c, (cell, _) in slots.items():
             if c < first and cell.kind == "text":
                 label_end = max(label_end, cell.col + cell.colspan)
+    if not firsts:
+        return None
     return label_end if label_end <= min(firsts) else None
 
 
