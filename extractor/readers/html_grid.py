@@ -17,7 +17,7 @@ and a table whose expanded grid would exceed MAX_GRID_CELLS is read flat instead
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from extractor.geometry.numbers import PLACEHOLDER, UNREAD, read_value
@@ -101,7 +101,7 @@ def table_rows(table: object) -> list[list[object]] | None:
     return rows
 
 
-def expand(rows: list[list[object]], text_of: Callable[[object], str]) -> list[Row] | None:
+def expand(rows: Sequence[Sequence[object]], text_of: Callable[[object], str]) -> list[Row] | None:
     """The logical grid of the rows; None when it would exceed MAX_GRID_CELLS."""
     grid: list[Row] = []
     carry: dict[int, tuple[Cell, int]] = {}  # column -> (cell merged down, rows it still covers)
@@ -257,7 +257,9 @@ def _value_line(slots: Row, v0: int, stop: int) -> str:
     return "\t".join(parts)
 
 
-def grid_lines(rows: list[list[object]], text_of: Callable[[object], str]) -> list[str] | None:
+def grid_lines(
+    rows: Sequence[Sequence[object]], text_of: Callable[[object], str]
+) -> list[str] | None:
     """The table's lines: value rows as "label<TAB>cell…" with blanks printed, other rows
     as their cells' texts; None when the grid is too large to expand."""
     grid = expand(rows, text_of)
