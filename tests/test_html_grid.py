@@ -148,3 +148,27 @@ def test_a_grid_past_the_cap_is_not_expanded() -> None:
     assert expand(rows, lambda _: "") is None
     assert grid_lines(rows, lambda _: "") is None
     assert expand(rows[:3], lambda _: "") is not None
+
+
+def test_synthetic_web_pages_with_nothing_lost_are_read_and_accepted() -> None:
+    # html_table: merged headers and labels, <th>, <p>/<span>, &nbsp;, split tables
+    from eval.cases import synth_cases
+    from eval.harness import evaluate_case, make_backend
+    from eval.metrics import LOSSY
+
+    backend = make_backend("parser")
+    # damage to labels or digits (OCR look-alikes) needs a person whatever the format
+    other = {"ocr_labels", "ocr_digits", "lost_label", "split_labels"}
+    pages = [
+        c
+        for c in synth_cases(22, 200)
+        if c.kind == "html_table" and not set(c.damage) & (LOSSY | other)
+        if not c.broken_identities
+    ]
+    assert len(pages) >= 5
+    assert any(c.doc is not None and "—" in c.doc.text for c in pages)  # blanks printed
+    for case in pages:
+        assert case.doc is not None and case.doc.media == "html"
+        score = evaluate_case(case, backend)
+        assert not score.wrong_keys(), case.id
+        assert score.accepted, case.id
