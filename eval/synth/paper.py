@@ -154,19 +154,9 @@ def print_pdf(page_html: str) -> bytes:
         src, out = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
         src.write_text(page_html, encoding="utf-8")
         subprocess.run(
-            [
-                browser,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--no-pdf-header-footer",
-                f"--user-data-dir={tmp}/profile",
-                f"--print-to-pdf={out}",
-                src.as_uri(),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=120,
+            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+             f"--user-data-dir={tmp}/profile", f"--print-to-pdf={out}", src.as_uri()],
+            check=True, capture_output=True, timeout=120,
         )
         return out.read_bytes()
 
@@ -219,6 +209,5 @@ def gold_report(seed: int, template: Template = "2021", blanks: int = 6) -> Cano
     for key in rng.sample(list(layout.keys), blanks):
         cells[key] = None
     year = 2020 if template == "2019" else 2023
-    return CanonicalReport(
-        meta=Meta(organ="某某区人民政府", year=year, template=template), cells=cells
-    )
+    return CanonicalReport(meta=Meta(organ="某某区人民政府", year=year, template=template),
+                           cells=cells)
