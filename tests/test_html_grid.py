@@ -112,6 +112,16 @@ def test_a_title_row_with_empty_cells_over_a_header_is_no_row_of_blanks() -> Non
     assert lines[3] == "行政许可\t3\t—"
 
 
+def test_a_table_of_one_blank_row_under_its_header_is_a_row_of_blanks() -> None:
+    page = """<table><tr><th>信息内容</th><th>本年收费金额（单位：万元）</th></tr>
+    <tr><td>行政事业性收费</td><td>&nbsp;</td></tr></table>
+    <table><tr><th colspan=2>信息内容</th><th>本年处理决定数量</th></tr>
+    <tr><td>行政许可</td><td></td><td></td></tr></table><p>完</p>"""
+    lines = [line for line in html_to_text(page).splitlines() if line]
+    assert lines[1] == "行政事业性收费\t—"
+    assert lines[3] == "行政许可\t\t"  # the header's column does not start after the label
+
+
 def test_a_value_merged_down_from_the_row_above_is_unread_not_blank() -> None:
     page = """<table><tr><th>信息内容</th><th>甲</th><th>乙</th></tr>
     <tr><td>行政处罚</td><td rowspan=2>4</td><td>1</td></tr>

@@ -163,7 +163,8 @@ def _bands(grid: list[Row]) -> list[list[int]]:
             end += 1
         before = r > 0  # after values or after a header (a table's first row printed blank)
         # a title row stands over a header; at the table's end only rows after values count
-        after = kinds[end] == "num" if end < len(grid) else kinds[r - 1] == "num"
+        # (at the table's end, after values or after a header: "收费 | (blank)")
+        after = kinds[end] == "num" if end < len(grid) else kinds[r - 1] != "blank"
         if before and after:
             keep[r:end] = [True] * (end - r)
         r = end
@@ -196,6 +197,19 @@ def _value_start(rows: list[Row]) -> int | None:
     if not firsts:
         return None
     return label_end if label_end <= min(firsts) else None
+
+
+def _blank_band_start(grid: list[Row], band: list[int]) -> int | None:
+    """Where the values of a band of blank rows only start: right after their labels, when
+    every row's label ends in the same column and the header just above starts a column
+    there (the header defines the columns no value shows)."""
+    ends = {max(c for c, (cell, _) in grid[r].items() if cell.kind == "text") + 1 for r in band}
+    if len(ends) != 1 or band[0] == 0:
+        return None
+    v0 = ends.pop()
+    header = grid[band[0] - 1]
+    starts = header.get(v0)
+    return v0 if starts is not None and starts[0].kind == "text" and starts[0].col == v0 else None
 
 
 def _value_stop(grid: list[Row], band: list[int]) -> int:
@@ -268,6 +282,8 @@ def grid_lines(
     out = [_plain(slots) for slots in grid]
     for band in _bands(grid):
         v0 = _value_start([grid[r] for r in band])
+        if v0 is None and not any(_has_number(grid[r]) for r in band):
+            v0 = _blank_band_start(grid, band)
         if v0 is None:
             continue  # rows disagree where their values start: read as printed, no proof
         stop = _value_stop(grid, band)
