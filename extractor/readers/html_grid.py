@@ -3,13 +3,20 @@
 A PDF's grid must be inferred from where its words sit (`extractor.geometry.grid`); an HTML
 table states it. So each table is expanded into its logical grid (a header cell spanning six
 columns covers those six, a vertical label with rowspan covers its rows), its value columns
-are found (every column right of the rows' labels, as wide as the widest row: the header
-defines them), and each row with values prints in the same shape the geometry path prints:
-"label<TAB>cell<TAB>cell…", one item per cell. An empty <td> in a value column the table
-defines prints the printed-blank placeholder (a proven blank, like an empty PDF grid cell);
-a value column covered by a cell merged down from a row above prints the unread mark (no
-value, no blank). A row with fewer cells than the table's columns (and no colspan to cover
-them) prints only what it has: a short row, which the parser does not take as blanks.
+are found (right of the rows' labels, up to the last number or the last column of the
+header just above: the header defines a column no value fills), and each row with values
+prints in the shape the geometry path prints: "label<TAB>cell<TAB>cell…", one item per cell.
+
+An empty <td> in a value column the table defines prints the printed-blank placeholder (a
+proven blank, like an empty PDF grid cell); a value column covered by a cell merged down
+from a row above prints the unread mark (no value, no blank). A row with fewer cells than
+the table's columns (and no colspan to cover them) prints only what it has: a short row,
+which the parser does not take as blanks.
+
+Why positioned cells are not handed to the geometry grid builder: it infers the columns
+from value words, so a row printed all blank (no value word) would join a neighbour's
+label there, and a row of dashes is taken for a rule. Here the grid is known; the output
+shape, the placeholder and the value reading (`geometry.numbers`) are what is shared.
 
 Bounds: colspan and rowspan are capped (a rowspan never reaches past the table's last row),
 and a table whose expanded grid would exceed MAX_GRID_CELLS is read flat instead.
@@ -143,8 +150,11 @@ def _maybe_blank(slots: Row) -> bool:
     stands: `_bands`)."""
     texts = [c for c, (cell, _) in slots.items() if cell.kind == "text"]
     own = {id(cell) for cell, o in slots.values() if o and cell.kind == "text"}
-    blanks = [c for c, (cell, o) in slots.items() if o and cell.kind == "blank"]
-    return 0 < len(own) <= 2 and bool(blanks) and max(texts) < min(blanks)
+    if not 0 < len(own) <= 2:
+        return False
+    # empty cells left of the label are the label columns' (a merged label going on)
+    blanks = [c for c, (cell, o) in slots.items() if o and cell.kind == "blank" and c > min(texts)]
+    return bool(blanks) and max(texts) < min(blanks)
 
 
 def _bands(grid: list[Row]) -> list[list[int]]:
