@@ -102,6 +102,18 @@ def test_merged_headers_and_labels_expand_to_the_grid() -> None:
     ]
 
 
+def test_a_table_split_at_a_page_break_keeps_its_grid() -> None:
+    # the second part has no header; the merged labels go on as empty cells with rowspan
+    page = """<table><tr><th colspan=2>项目</th><th>甲</th><th>乙</th></tr>
+    <tr><td rowspan=4>三、本年度办理结果</td><td>（一）予以公开</td><td>1</td><td>2</td></tr>
+    </table><p></p><table>
+    <tr><td rowspan=3></td><td>（二）部分公开</td><td></td><td>&nbsp;</td></tr>
+    <tr><td>（三）不予公开</td><td>0</td><td></td></tr>
+    <tr><td>（四）总计</td><td>1</td><td>2</td></tr></table>"""
+    lines = [line for line in html_to_text(page).splitlines() if line]
+    assert lines[-3:] == ["（二）部分公开\t—\t—", "（三）不予公开\t0\t—", "（四）总计\t1\t2"]
+
+
 def test_a_title_row_with_empty_cells_over_a_header_is_no_row_of_blanks() -> None:
     page = """<table><tr><td>规章</td><td>0</td><td>1</td></tr>
     <tr><td>第二十条第（五）项</td><td></td><td></td></tr>

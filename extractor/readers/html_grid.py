@@ -171,11 +171,10 @@ def _bands(grid: list[Row]) -> list[list[int]]:
         end = r
         while end < len(grid) and kinds[end] == "blank":
             end += 1
-        before = r > 0  # after values or after a header (a table's first row printed blank)
         # a title row stands over a header; at the table's end only rows after values count
         # (at the table's end, after values or after a header: "收费 | (blank)")
-        after = kinds[end] == "num" if end < len(grid) else kinds[r - 1] != "blank"
-        if before and after:
+        after = kinds[end] == "num" if end < len(grid) else r > 0
+        if after:  # after values, after a header, or first (a table split at a page break)
             keep[r:end] = [True] * (end - r)
         r = end
     bands: list[list[int]] = []
