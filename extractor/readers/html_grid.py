@@ -159,7 +159,7 @@ def _maybe_blank(slots: Row) -> bool:
 
 def _bands(grid: list[Row]) -> list[list[int]]:
     """Runs of value rows: rows with a number, and runs of blank rows followed by one (or
-    by the table's end after values). A blank row before a header is no proof: a title row
+    ending the table). A blank row before a header is no proof: a title row
     ("第二十条第（一）项") with empty cells over its table's header looks the same."""
     kinds = ["num" if _has_number(s) else "blank" if _maybe_blank(s) else "" for s in grid]
     keep = [k == "num" for k in kinds]
@@ -171,10 +171,10 @@ def _bands(grid: list[Row]) -> list[list[int]]:
         end = r
         while end < len(grid) and kinds[end] == "blank":
             end += 1
-        # a title row stands over a header; at the table's end only rows after values count
-        # (at the table's end, after values or after a header: "收费 | (blank)")
-        after = kinds[end] == "num" if end < len(grid) else r > 0
-        if after:  # after values, after a header, or first (a table split at a page break)
+        # values must follow (a title row stands over a header), or the table ends after
+        # values or a header ("收费 | (blank)"); what comes before does not matter (values,
+        # a header, or nothing: the first row of a table split at a page break)
+        if (kinds[end] == "num") if end < len(grid) else r > 0:
             keep[r:end] = [True] * (end - r)
         r = end
     bands: list[list[int]] = []
