@@ -82,6 +82,15 @@ def _document_reader():
     return read_document
 
 
+def _html_document(name: str, page: str) -> SourceDocument | None:
+    """A synthetic web page read as the product reads it, when the build has the reader."""
+    try:
+        from extractor.readers import document_from_bytes
+    except ImportError:
+        return None
+    return document_from_bytes(Path(name), page.encode("utf-8"))
+
+
 def _real_entries(root: Path) -> list[dict[str, object]]:
     manifest = root / "manifest.json"
     if manifest.exists():
@@ -142,7 +151,10 @@ def synth_cases(seed: int, count: int) -> list[EvalCase]:
 
     cases = []
     for report in generate(seed, count):
-        doc = SourceDocument.from_text(f"{report.id}.{report.media}", report.text, report.media)
+        name = f"{report.id}.{report.media}"
+        doc = SourceDocument.from_text(name, report.text, report.media)
+        if report.media == "html":  # a web page: through the product's HTML reader
+            doc = _html_document(name, report.text) or doc
         cases.append(
             EvalCase(
                 id=report.id,

@@ -14,7 +14,14 @@ from eval.synth.damage import CATALOGUE
 from eval.synth.document import Document, Heading, Para, t2_table, t3_table, t4_table
 from eval.synth.narrative import HEADINGS, closing, organ_name, overview, title
 from eval.synth.recover import recover_lost
-from eval.synth.render import GLUES_VALUES, LOSES_EMPTY_CELLS, NOT_WITH, RENDERERS, RENDERING_DAMAGE
+from eval.synth.render import (
+    DRAWN,
+    GLUES_VALUES,
+    LOSES_EMPTY_CELLS,
+    NOT_WITH,
+    RENDERERS,
+    RENDERING_DAMAGE,
+)
 from eval.synth.tables import SIZE_WEIGHTS, SIZES, Size, random_cells
 from eval.synth.unseen import UNSEEN, UNSEEN_NOT_WITH, unseen_rng
 from nianbao.core.layout import Template, layout_for
@@ -26,6 +33,9 @@ T = TypeVar("T")
 
 TEMPLATE_WEIGHTS: dict[Template, float] = {"2019": 0.35, "2021": 0.65}
 MARKDOWN_RENDERINGS = frozenset({"markdown", "ocr_markdown"})
+# of the reports drawn tab_rows, this share is a web page with HTML tables instead, chosen
+# from a stream of its own: every other report of a seed keeps its text
+HTML_SHARE = 0.5
 
 
 @dataclass
@@ -105,7 +115,12 @@ def synth_report(seed: int, index: int) -> SynthReport:
             *headings[4:],
         ],
     )
-    rendering = rng.choice(sorted(RENDERERS))
+    rendering = rng.choice(DRAWN)
+    if (
+        rendering == "tab_rows"
+        and random.Random(f"nianbao-html:{seed}:{index}").random() < HTML_SHARE
+    ):
+        rendering = "html_table"
     doc.keeps_empty_cells = rendering not in LOSES_EMPTY_CELLS
     skip = NOT_WITH.get(rendering, frozenset())
     damage: dict[str, list[str]] = {}
@@ -138,7 +153,11 @@ def synth_report(seed: int, index: int) -> SynthReport:
     return SynthReport(
         id=f"synth-{seed}-{index:04d}",
         text=RENDERERS[rendering](doc, rng),
-        media="md" if rendering in MARKDOWN_RENDERINGS else "txt",
+        media="md"
+        if rendering in MARKDOWN_RENDERINGS
+        else "html"
+        if rendering == "html_table"
+        else "txt",
         rendering=rendering,
         size=size,
         gold=gold,

@@ -114,6 +114,7 @@ UNSEEN_TYPES: tuple[str, ...] = tuple(d.name for d in UNSEEN)
 # Renderings that cannot show a damage (values glued, or one item per line already).
 # `interleaved` is what a one-item-per-line text gives: only `cell_lines` prints it so.
 UNSEEN_NOT_WITH: dict[str, frozenset[str]] = {
+    "html_table": frozenset({"interleaved", "broken_number"}),  # a cell keeps its number
     "flat_html": frozenset({"broken_number", "lost_label", "interleaved", "missing_value"}),
     "cell_lines": frozenset({"broken_number"}),  # "12\n3" is two values there
     "ocr_markdown": frozenset({"interleaved", "lost_label"}),  # its rows need their labels

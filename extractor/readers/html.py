@@ -1,10 +1,16 @@
-"""HTML reports (saved web pages): visible text, one table row per line."""
+"""HTML reports (saved web pages): visible text, one table row per line.
+
+A <table> is read as the grid it states (`html_grid`): merged cells expanded, empty cells in
+its value columns printed as blanks. A table holding another table lays out the page: its
+rows and cells are blocks of text like any other.
+"""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+from extractor.readers.html_grid import grid_lines, table_rows
 from extractor.readers.text import decode_text
 from nianbao.core.errors import SourceError
 
@@ -42,10 +48,12 @@ def html_to_text(markup: str) -> str:
     from bs4.element import CData, NavigableString, Tag
 
     soup = BeautifulSoup(markup, "html.parser")
+    layout = _layout_tables(soup)
     out: list[str] = []
-    stack: list[tuple[object, int]] = [(child, 1) for child in reversed(soup.contents)]
+    # (node, depth, inside a layout table: its rows and cells are blocks)
+    stack: list[tuple[object, int, bool]] = [(child, 1, False) for child in reversed(soup.contents)]
     while stack:
-        node, depth = stack.pop()
+        node, depth, in_layout = stack.pop()
         if node is None:  # the end of a block
             out.append("\n")
             continue
@@ -66,16 +74,61 @@ def html_to_text(markup: str) -> str:
             title = node.find("title")
             out.append("\n" + (title.get_text(" ", strip=True) if title is not None else "") + "\n")
             continue
-        if name == "tr":
+        if name == "table":
+            in_layout = id(node) in layout
+            lines = None if in_layout else _table_lines(node)
+            if lines is not None:
+                out.append("\n" + "\n".join(lines) + "\n")
+                continue
+        elif name == "tr" and not in_layout:  # a row outside any table: its cells by tabs
             cells = [_cell_text(c) for c in node.find_all(["td", "th"])]
             out.append("\n" + "\t".join(cells) + "\n")
             continue
-        if name in _BLOCKS:
+        if name in _BLOCKS or (in_layout and name in ("td", "th")):
             out.append("\n")
-            stack.append((None, depth))
-        stack.extend((child, depth + 1) for child in reversed(node.contents))
+            stack.append((None, depth, in_layout))
+        stack.extend((child, depth + 1, in_layout) for child in reversed(node.contents))
     text = "".join(out)
     return re.sub(r"\n[ \t\u3000]*\n(?:[ \t\u3000]*\n)+", "\n\n", text).strip() + "\n"
+
+
+def _layout_tables(soup: object) -> set[int]:
+    """Ids of the tables that hold another table (page layout, not a grid of values). One
+    walk with enter/exit events: linear whatever the nesting."""
+    from bs4.element import Tag
+
+    nested: set[int] = set()
+    open_tables: list[int] = []
+    stack: list[tuple[object, bool]] = [(soup, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if leaving:
+            open_tables.pop()
+            continue
+        if not isinstance(node, Tag):
+            continue
+        if node.name == "table":
+            if open_tables:
+                nested.add(open_tables[-1])
+            open_tables.append(id(node))
+            stack.append((node, True))
+        stack.extend((child, False) for child in reversed(node.contents))
+    return nested
+
+
+def _table_lines(table: object) -> list[str] | None:
+    """A table's lines read as its grid, with its caption first; None when it cannot be
+    read as a grid (a nested table, a grid too large)."""
+    rows = table_rows(table)
+    if rows is None:
+        return None
+    lines = grid_lines(rows, _cell_text)
+    if lines is None:
+        return None
+    from bs4.element import Tag
+
+    caption = table.find("caption", recursive=False) if isinstance(table, Tag) else None
+    return [_cell_text(caption), *lines] if caption is not None else lines
 
 
 def _cell_text(cell: object) -> str:
