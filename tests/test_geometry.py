@@ -251,7 +251,7 @@ def test_text_layer_without_the_table_goes_to_ocr(monkeypatch: pytest.MonkeyPatc
     first.save(buf)
     asked: list[str] = []
 
-    def fake_ocr(name: str, raw: bytes) -> list[PageWords]:
+    def fake_ocr(name: str, raw: bytes, rec: object = None) -> list[PageWords]:
         asked.append(name)  # stands in for the recogniser: the real PDF's words, as OCR
         pages = pdf_words(name, real)
         for page in pages:
