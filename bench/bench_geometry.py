@@ -173,7 +173,7 @@ def parallel_pages(pages: int) -> None:
             text=True,
             check=True,
         )
-        run = runs[mode] = json.loads(out.stdout.strip().splitlines()[-1])
+        run = runs[mode] = json.loads((out.stdout or "").strip().splitlines()[-1])
         print(
             f"  {mode:8s} {run['processes']} process(es) x {run['threads']} thread(s): "
             f"{run['wall']:6.2f} s wall, {run['cpu']:6.2f} s CPU "
@@ -194,7 +194,7 @@ def main() -> None:
     import logging
 
     logging.getLogger("pdfminer").setLevel(logging.ERROR)  # pdfplumber's font warnings
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "bench").splitlines()[0])
     parser.add_argument("--pages", type=int, default=4, help="OCR pages to time")
     parser.add_argument("--threads", type=int, default=0, help="onnxruntime threads")
     parser.add_argument("--synth-pdfs", type=int, default=4, help="generated PDFs to read")

@@ -30,6 +30,7 @@ from multiprocessing.connection import wait
 from typing import Any
 
 from extractor.geometry import ocr
+from nianbao.core.errors import SourceError
 
 Lines = list[tuple[list[list[float]], str, float]]
 
@@ -140,11 +141,12 @@ class PagePool(Recogniser):
         idle = [conn for _, conn in self.workers]
         while todo or busy:
             while todo and idle:
-                conn = idle.pop()
+                free = idle.pop()
                 at, task = todo.pop(0)
-                conn.send(task)
-                busy[conn] = at
-            for conn in wait(list(busy)):
+                free.send(task)
+                busy[free] = at
+            for ready in wait(list(busy)):
+                conn: Any = ready
                 at = busy.pop(conn)
                 try:
                     reply = conn.recv()
@@ -164,7 +166,8 @@ class PagePool(Recogniser):
             if status is None:
                 continue
             if os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
-                return RuntimeError("an OCR page process went over its CPU share")
+                # the file's CPU budget, shared out: the file itself costs too much
+                return SourceError("over its CPU budget (in an OCR page process)")
             if os.WIFSIGNALED(status) or os.WEXITSTATUS(status) != 0:
                 return MemoryError(f"an OCR page process died (wait status {status})")
         return RuntimeError("an OCR page process ended without a reply")

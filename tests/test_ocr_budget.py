@@ -1,0 +1,105 @@
+"""OCR held to the file's budget: onnxruntime running out of address space is a MemoryError
+(the file is "over its memory budget", one line), and page processes stay within it."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+
+
+def _page_image(path: Path) -> None:
+    """A page of printed numbers (no browser needed): enough for detection to want memory."""
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    rng = np.random.default_rng(0)
+    image = Image.new("L", (1754, 2480), 255)
+    draw = ImageDraw.Draw(image)
+    for y in range(100, 2400, 40):
+        for x in range(100, 1600, 120):
+            draw.text((x, y), str(int(rng.integers(0, 9999))), fill=0)
+    image.save(path)
+
+
+BAD_ALLOC = """
+import resource
+import numpy as np
+from extractor.geometry import ocr
+from tests.bounded import vm_mb
+
+det = ocr.engine(1).text_det.infer
+page = np.full((1, 3, 1984, 1408), 0.5, dtype=np.float32)  # made before the limit
+resource.setrlimit(resource.RLIMIT_AS, ((vm_mb() + 24) << 20, resource.RLIM_INFINITY))
+try:
+    det(page)
+    raw = "ran"
+except MemoryError:
+    raw = "MemoryError"
+except Exception as exc:
+    raw = type(exc).__name__ + (" bad_alloc" if "bad_alloc" in str(exc) else "")
+try:
+    with ocr.memory_errors():
+        det(page)
+    guarded = "ran"
+except MemoryError as exc:
+    guarded = "MemoryError: " + str(exc)
+except Exception as exc:
+    guarded = type(exc).__name__
+print(raw)
+print(guarded)
+"""
+
+
+def test_onnxruntime_bad_alloc_becomes_memory_error() -> None:
+    # a fresh process: its engine is its own, and the limit ends with it
+    done = subprocess.run(
+        [sys.executable, "-c", BAD_ALLOC], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    raw, guarded = done.stdout.strip().splitlines()[-2:]
+    assert raw == "ONNXRuntimeError bad_alloc"  # what onnxruntime raises on its own
+    assert guarded == "MemoryError: onnxruntime could not allocate memory (std::bad_alloc)"
+
+
+@pytest.mark.parametrize("memory_mb", [900, 1300])
+def test_ocr_over_the_memory_budget_is_a_source_failure_in_one_line(
+    tmp_path: Path, memory_mb: int
+) -> None:
+    # 900 MB: onnxruntime fails building its sessions; 1300 MB: while detecting the page.
+    # Either way, as for any reader, one line and a failed source, never a traceback
+    src = tmp_path / "in"
+    src.mkdir()
+    _page_image(src / "scan.png")
+    db = tmp_path / "store.db"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "nianbao",
+            "run",
+            str(src),
+            "--db",
+            str(db),
+            "--memory-mb",
+            str(memory_mb),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "NIANBAO_OCR_CACHE": str(tmp_path / "ocr-cache")},
+    )
+    lines = [line for line in done.stdout.splitlines() if "scan.png" in line]
+    assert lines == [f"  scan.png: over its memory budget of {memory_mb} MB"], done.stdout
+    assert "Traceback" not in done.stderr + done.stdout
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute(
+            "SELECT r.status, r.error_kind FROM results r JOIN reports p ON p.id = r.report_id"
+        ).fetchall()
+    assert rows == [("failed", "source")]
