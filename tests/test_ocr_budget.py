@@ -103,3 +103,40 @@ def test_ocr_over_the_memory_budget_is_a_source_failure_in_one_line(
             "SELECT r.status, r.error_kind FROM results r JOIN reports p ON p.id = r.report_id"
         ).fetchall()
     assert rows == [("failed", "source")]
+
+
+def _plan(pages: int) -> tuple[int, int]:
+    from extractor.geometry.ocr_pool import plan
+
+    chosen = plan(pages)
+    return chosen.processes, chosen.threads
+
+
+@pytest.mark.parametrize(
+    ("cores", "pages", "expected"),
+    [
+        ("1", 5, (1, 1)),  # --jobs 2 on 2 cores: one thread, pages one after the other
+        ("2", 5, (2, 1)),  # two page processes of one thread: never more than the cores
+        ("2", 1, (1, 2)),  # one page: read here with both threads
+        ("4", 3, (3, 1)),  # no more processes than pages
+    ],
+)
+def test_page_processes_never_oversubscribe_the_cores(
+    monkeypatch: pytest.MonkeyPatch, cores: str, pages: int, expected: tuple[int, int]
+) -> None:
+    monkeypatch.setenv("NIANBAO_OCR_THREADS", cores)
+    processes, threads = _plan(pages)
+    assert (processes, threads) == expected
+    assert processes * threads <= int(cores)
+
+
+def test_page_processes_only_when_the_memory_budget_has_room_for_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from extractor.geometry.ocr_pool import PAGE_PROCESS_MB
+    from tests.bounded import within
+
+    monkeypatch.setenv("NIANBAO_OCR_THREADS", "2")
+    # the child's budget leaves room for one page process only: pages are read there
+    assert within(_plan, 5, memory_mb=PAGE_PROCESS_MB + 100) == (1, 2)
+    assert within(_plan, 5, memory_mb=2 * PAGE_PROCESS_MB + 100) == (2, 1)

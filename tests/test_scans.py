@@ -133,3 +133,37 @@ def test_tiff_scan_right_or_flagged_and_a_rerun_costs_no_ocr(
     monkeypatch.setattr(ocr, "recognise", no_ocr)
     assert read_document(printed.tiff).text == tiff.text
     assert read_document(printed.scan_pdf).text == scan.text
+
+
+def _children() -> set[str]:
+    found: set[str] = set()
+    for task in Path("/proc/self/task").iterdir():
+        found |= set((task / "children").read_text().split())
+    return found
+
+
+def test_pages_read_in_parallel_processes_read_as_one_after_the_other(
+    printed: Printed, ocr_cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from extractor.geometry import ocr_pool
+
+    serial = read_document(printed.scan_pdf)  # one process (or the cache of the tests above)
+    monkeypatch.setenv("NIANBAO_OCR_CACHE", str(tmp_path / "fresh"))  # every page OCR'd again
+    monkeypatch.setenv("NIANBAO_OCR_THREADS", "2")
+    assert ocr_pool.plan(2).processes == 2
+    started: list[int] = []
+    real = ocr_pool.PagePool.__init__
+
+    def counted(self: ocr_pool.PagePool, processes: int, threads: int) -> None:
+        started.append(processes)
+        real(self, processes, threads)
+
+    monkeypatch.setattr(ocr_pool.PagePool, "__init__", counted)
+    before = _children()
+    parallel = read_document(printed.scan_pdf)
+    assert started == [2]  # the pages went to two page processes
+    assert _children() <= before  # and both ended with the read
+    right, silent, filled = _score(parallel, printed.gold)
+    assert (silent, filled) == ([], [])
+    assert right >= 0.9 * len(printed.gold.cells)
+    assert parallel.text == serial.text
