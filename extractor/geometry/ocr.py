@@ -232,6 +232,56 @@ def recognise_cells(crops: list[Any]) -> list[tuple[str, float]]:
     return [read[i] for i in range(len(crops))]
 
 
+def recognise_digits(crops: list[Any]) -> list[tuple[str, float]]:
+    """BGR crops of one value each, read at full effort as numbers: (text, score).
+
+    The recogniser's score for a character is its top class's probability; a "0" whose
+    probability is shared with "O", "o" and "〇" scores low though every reading is zero.
+    Here a character that stands for a digit gets the probability of all the characters
+    standing for that digit (extractor.geometry.numbers.digit_class) and prints as the
+    digit; the score is the least sure character's. Any other character keeps its own."""
+    import numpy as np
+
+    out: list[tuple[str, float]] = []
+    with _LOCK, memory_errors():
+        rec = engine().text_rec
+        chars, members = _digit_classes(tuple(rec.postprocess_op.character))
+        height = rec.rec_image_shape[1]
+        for crop in crops:
+            ratio = max(FULL_WIDTH / height, crop.shape[1] / max(crop.shape[0], 1))
+            batch = rec.resize_norm_img(crop, ratio)[np.newaxis].astype(np.float32)
+            probs = rec.session(batch)[0][0]  # steps x characters, each row sums to 1
+            best = probs.argmax(axis=1)
+            text, sure = [], []
+            for step, index in enumerate(best):
+                if index == 0 or (step and index == best[step - 1]):
+                    continue  # CTC: a blank, or the same character held over steps
+                digit = chars[index]
+                if digit is None:
+                    text.append(rec.postprocess_op.character[index])
+                    sure.append(float(probs[step, index]))
+                else:
+                    text.append(digit)
+                    sure.append(float(probs[step, members[digit]].sum()))
+            out.append(("".join(text), min(sure) if sure else 0.0))
+    return out
+
+
+@cache
+def _digit_classes(characters: tuple[str, ...]) -> tuple[list[str | None], dict[str, Any]]:
+    """Each recogniser character's digit class, and each class's character indices."""
+    import numpy as np
+
+    from extractor.geometry.numbers import digit_class
+
+    chars = [None if i == 0 else digit_class(c) for i, c in enumerate(characters)]
+    members: dict[str, list[int]] = {}
+    for i, digit in enumerate(chars):
+        if digit is not None:
+            members.setdefault(digit, []).append(i)
+    return chars, {d: np.array(ix) for d, ix in members.items()}
+
+
 def ocr_pages(images: list[Any], recogniser: Any = None) -> list[PageWords]:
     """Words of page images (PIL), OCR'd through `recogniser` (an ocr_pool.Recogniser; by
     default here) unless the disk cache has them, de-skewed, with each grey image kept so
@@ -278,24 +328,35 @@ def _page(index: int, grey: Any, lines: Any, key: str, rec: Any) -> PageWords:
     def reread(box: tuple[float, float, float, float]) -> tuple[str, float] | None:
         return reread_cell(ink, box, key, rec)
 
+    def confirm(box: tuple[float, float, float, float]) -> tuple[str, float] | None:
+        return reread_cell(ink, box, key, rec, digits=True)
+
     return PageWords(
-        index, float(width), float(height), words, source="ocr", ink=ink, reread=reread
+        index,
+        float(width),
+        float(height),
+        words,
+        source="ocr",
+        ink=ink,
+        reread=reread,
+        confirm=confirm,
     )
 
 
 def reread_cell(
-    ink: Any, box: tuple[float, float, float, float], page_key: str, rec: Any
+    ink: Any, box: tuple[float, float, float, float], page_key: str, rec: Any, digits: bool = False
 ) -> tuple[str, float] | None:
-    """One cell of the (de-skewed, grey) page read alone at full effort, cached like pages."""
+    """One cell of the (de-skewed, grey) page read alone at full effort, cached like pages;
+    `digits`: read as a number (recognise_digits)."""
     x0, y0, x1, y1 = (round(v) for v in box)
     crop = ink[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)]
     if crop.size == 0:
         return None
-    key = f"{page_key}:cell:{x0},{y0},{x1},{y1}"
+    key = f"{page_key}:{'digits' if digits else 'cell'}:{x0},{y0},{x1},{y1}"
     store = _cache(str(cache_dir()))
     hit = store.get(key)
     if hit is None:
-        hit = tuple(rec.cells([crop])[0])
+        hit = tuple((rec.digits if digits else rec.cells)([crop])[0])
         store.set(key, hit)
     text, score = hit
     return (text, score) if text.strip() else None

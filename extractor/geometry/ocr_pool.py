@@ -94,6 +94,10 @@ class Recogniser:
         """Grey cell crops -> (text, score) of each, read alone at full effort."""
         return ocr.recognise_cells([_bgr(c) for c in crops])
 
+    def digits(self, crops: list[Any]) -> list[tuple[str, float]]:
+        """Grey crops of one value each -> (text, score), read as numbers."""
+        return ocr.recognise_digits([_bgr(c) for c in crops])
+
     def close(self) -> None:
         pass
 
@@ -194,6 +198,9 @@ class PagePool(Recogniser):
         chunks = [crops[i : i + per] for i in range(0, len(crops), per)]
         return [r for chunk in self._run([("cells", c, False) for c in chunks]) for r in chunk]
 
+    def digits(self, crops: list[Any]) -> list[tuple[str, float]]:
+        return self._run([("digits", crops, False)])[0]
+
     def close(self) -> None:
         for _, conn in self.workers:
             # a word, not EOF: a later page process holds a forked copy of this end
@@ -248,6 +255,8 @@ def _serve(conn: Any, address_space: int | None, cpu: int | None, threads: int) 
         try:
             if kind == "page":
                 reply: tuple[Any, ...] = ("ok", here.pages([(payload, first)])[0])
+            elif kind == "digits":
+                reply = ("ok", here.digits(payload))
             else:
                 reply = ("ok", here.cells(payload))
         except MemoryError:
@@ -282,6 +291,11 @@ class Planned(Recogniser):
         if self.inner is None:
             self.inner = Recogniser()
         return self.inner.cells(crops)
+
+    def digits(self, crops: list[Any]) -> list[tuple[str, float]]:
+        if self.inner is None:
+            self.inner = Recogniser()
+        return self.inner.digits(crops)
 
     def close(self) -> None:
         if self.inner is not None:
