@@ -75,7 +75,9 @@ def plan(pages: int) -> Plan:
         return Plan(1, n)
     processes = min(pages, n // PAGE_THREADS)
     limit = _limit_mb()
-    if limit is not None:
+    if limit is not None and processes >= 2:
+        import rapidocr_onnxruntime  # noqa: F401  (mapped before the fork: part of what is left)
+
         room = limit - _address_space_mb()
         processes = min(processes, room // PAGE_PROCESS_MB)
     if processes < 2:
@@ -283,8 +285,15 @@ class Planned(Recogniser):
     def pages(self, images: list[tuple[Any, bool]]) -> list[Lines]:
         if self.inner is None:
             chosen = plan(len(images))
-            parallel = chosen.processes > 1
-            self.inner = PagePool(chosen.processes, chosen.threads) if parallel else Recogniser()
+            if chosen.processes > 1:
+                self.inner = PagePool(chosen.processes, chosen.threads)
+                try:
+                    return self.inner.pages(images)
+                except MemoryError:
+                    # a page bigger than a share allows: here, with the whole budget, the
+                    # file may still fit (if not, the MemoryError below is the file's)
+                    self.inner.close()
+            self.inner = Recogniser()
         return self.inner.pages(images)
 
     def cells(self, crops: list[Any]) -> list[tuple[str, float]]:
