@@ -347,3 +347,33 @@ def test_a_lone_zero_read_as_a_number_pools_its_look_alikes() -> None:
     for (raw_text, raw), (_, score) in zip(raw_scores, pooled, strict=True):
         if raw_text in ("0", "8", "30"):
             assert score >= raw - 1e-6
+
+
+def _ruled_page(rules: list[int], label: str, label_y: float) -> PageWords:
+    """Two value columns (x 300-352); row 第一行 at y 70; a label-only line at `label_y`;
+    horizontal ruling lines across the table at the `rules` y positions."""
+    import numpy as np
+
+    ink = np.full((800, 600), 255, dtype=np.uint8)
+    for y in rules:
+        ink[y : y + 2, 40:400] = 0
+    words = [_w("甲", 300, 40, 10), _w("乙", 340, 40, 10)]
+    words += [_w("第一行", 60, 70, 60), _w("5", 300, 70), _w("6", 340, 70)]
+    words += [_w(label, 60, label_y, 60)]
+    page = _page(words, source="ocr")
+    page.ink = ink
+    return page
+
+
+def test_a_ruled_row_with_every_cell_empty_keeps_its_blanks() -> None:
+    # the label-only line is boxed off from the row above by ruling lines: a row of its own
+    # whose cells are blank, not a second line of 第一行's label taking its values
+    text, geometry = build([_ruled_page([64, 84, 104], "第二行", 89)])
+    assert _rows(text) == [["第一行", "5", "6"], ["第二行", PLACEHOLDER, PLACEHOLDER]]
+    assert sum(a.blank for a in geometry.anchors) == 2
+
+
+def test_a_wrapped_label_line_within_its_row_joins_it() -> None:
+    # no ruling line between the row and the label's second line: one cell, one row
+    text, _ = build([_ruled_page([64, 96], "续行", 82)])
+    assert _rows(text) == [["第一行 续行", "5", "6"]]
