@@ -9,7 +9,8 @@ The memory budget still holds: each page process is forked with its address spac
 (RLIMIT_AS) to what this process had at the fork plus an equal share of what its own limit
 leaves, so the page processes together can allocate no more than this process alone could.
 Plans that would give a page process less than PAGE_PROCESS_MB are not made: then pages are
-read here one after the other, with all the cores' threads. The CPU budget is shared out
+read here one after the other, with all the cores' threads (as they are when a page turns
+out bigger than its share). The CPU budget is shared out
 the same way. A page process that runs out of memory makes the whole read a MemoryError,
 as it would have been here.
 """
@@ -35,9 +36,11 @@ from nianbao.core.errors import SourceError
 Lines = list[tuple[list[list[float]], str, float]]
 
 PAGE_THREADS = 1  # onnxruntime threads of one page process: page-level parallelism instead
-# new address space one page process needs beyond what it inherits (measured: a 150-dpi A4
-# page peaks at 1283 MB of address space in a process whose libraries take ~670 MB of it)
-PAGE_PROCESS_MB = int(os.environ.get("NIANBAO_OCR_PAGE_PROCESS_MB", "900"))
+# new address space one page process needs beyond what it inherits (measured: reading
+# 150-dpi A4 pages took VmPeak from 651 MB, the OCR libraries imported, to 1311 MB: 660).
+# Under the default 2048 MB budget two such shares fit with ~40 MB to spare; a bigger page
+# that does not fit its share is read again here with the whole budget (Planned.pages)
+PAGE_PROCESS_MB = int(os.environ.get("NIANBAO_OCR_PAGE_PROCESS_MB", "680"))
 
 
 @dataclass(frozen=True)
