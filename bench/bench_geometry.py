@@ -115,7 +115,7 @@ def scanned_report(pages: int) -> bytes:
     return image_pdf(images[:pages])
 
 
-def read_once(path: str, mode: str) -> None:
+def read_once(path: str, mode: str, memory_mb: int) -> None:
     """(In a fresh process) read the scan under the default budget; print one JSON line."""
     import json
 
@@ -123,7 +123,8 @@ def read_once(path: str, mode: str) -> None:
     from extractor.geometry.reader import read_pdf
     from nianbao.pipeline.budget import DEFAULT_MEMORY_MB
 
-    resource.setrlimit(resource.RLIMIT_AS, (DEFAULT_MEMORY_MB << 20, resource.RLIM_INFINITY))
+    limit = (memory_mb or DEFAULT_MEMORY_MB) << 20
+    resource.setrlimit(resource.RLIMIT_AS, (limit, resource.RLIM_INFINITY))
     if mode == "serial":
         os.environ["NIANBAO_OCR_PARALLEL"] = "0"
     raw = Path(path).read_bytes()
@@ -162,7 +163,7 @@ def read_once(path: str, mode: str) -> None:
     )
 
 
-def parallel_pages(pages: int, repeat: int = 1) -> None:
+def parallel_pages(pages: int, repeat: int = 1, memory_mb: int = 2048) -> None:
     import json
     import subprocess
 
@@ -173,7 +174,7 @@ def parallel_pages(pages: int, repeat: int = 1) -> None:
     scan.write_bytes(scanned_report(pages))
     print(
         f"One scanned report of {pages} pages, read whole, fresh OCR cache each time "
-        f"({worker_cores()} cores, budget 2048 MB address space):"
+        f"({worker_cores()} cores, budget {memory_mb} MB address space):"
     )
     ratios: list[tuple[float, float]] = []
     for attempt in range(repeat):
@@ -184,7 +185,7 @@ def parallel_pages(pages: int, repeat: int = 1) -> None:
             cache = folder / f"cache-{mode}-{attempt}"
             env = dict(os.environ, NIANBAO_OCR_CACHE=str(cache))
             out = subprocess.run(
-                [sys.executable, __file__, "--read-once", str(scan), mode],
+                [sys.executable, __file__, "--read-once", str(scan), mode, str(memory_mb)],
                 env=env,
                 capture_output=True,
                 text=True,
@@ -232,13 +233,16 @@ def main() -> None:
         help="time one scanned report of N pages: serial vs pages in parallel",
     )
     parser.add_argument("--repeat", type=int, default=1, help="--report-pages runs (median)")
-    parser.add_argument("--read-once", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--memory-mb", type=int, default=2048, help="--report-pages: the file's memory budget"
+    )
+    parser.add_argument("--read-once", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.read_once:
-        read_once(*args.read_once)
+        read_once(args.read_once[0], args.read_once[1], int(args.read_once[2]))
         return
     if args.report_pages:
-        parallel_pages(args.report_pages, args.repeat)
+        parallel_pages(args.report_pages, args.repeat, args.memory_mb)
         return
     if args.threads:
         os.environ["NIANBAO_OCR_THREADS"] = str(args.threads)

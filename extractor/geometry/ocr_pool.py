@@ -36,11 +36,12 @@ from nianbao.core.errors import SourceError
 Lines = list[tuple[list[list[float]], str, float]]
 
 PAGE_THREADS = 1  # onnxruntime threads of one page process: page-level parallelism instead
-# new address space one page process needs beyond what it inherits (measured: reading
-# 150-dpi A4 pages took VmPeak from 651 MB, the OCR libraries imported, to 1311 MB: 660).
-# Under the default 2048 MB budget two such shares fit with ~40 MB to spare; a bigger page
-# that does not fit its share is read again here with the whole budget (Planned.pages)
-PAGE_PROCESS_MB = int(os.environ.get("NIANBAO_OCR_PAGE_PROCESS_MB", "680"))
+# new address space one page process needs beyond what it inherits. Measured: reading
+# 150-dpi A4 pages took VmPeak from 651 MB (OCR libraries imported) to 1311 MB, 660 MB; but
+# with 680 MB shares one run in three had a page process run out (and fall back to the
+# serial read, costing x2 wall). So 800: under the default 2048 MB budget pages are read
+# here; two page processes need a budget of about 2300 MB (`nianbao run --memory-mb`).
+PAGE_PROCESS_MB = int(os.environ.get("NIANBAO_OCR_PAGE_PROCESS_MB", "800"))
 
 
 @dataclass(frozen=True)
