@@ -77,6 +77,10 @@ def plan(pages: int) -> Plan:
     n = cores()
     if os.environ.get("NIANBAO_OCR_PARALLEL", "1") == "0":
         return Plan(1, n)
+    if ocr.engine.cache_info().currsize:
+        # this process has run onnxruntime: its global environment (thread pools, locks)
+        # would be forked half-alive into the page processes, which can then hang
+        return Plan(1, n)
     processes = min(pages, n // PAGE_THREADS)
     limit = _limit_mb()
     if limit is not None and processes >= 2:
