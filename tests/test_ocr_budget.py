@@ -110,8 +110,12 @@ def _import_ocr() -> None:
 
 
 def _plan(pages: int) -> tuple[int, int]:
+    from extractor.geometry import ocr
     from extractor.geometry.ocr_pool import plan
 
+    # as in a process that has not run OCR yet (one that has reads its pages itself: the
+    # rule tests/test_scans.py checks); plan() forks nothing, so dropping it is harmless
+    ocr.engine.cache_clear()
     chosen = plan(pages)
     return chosen.processes, chosen.threads
 
