@@ -68,8 +68,7 @@ def main() -> None:
     n = args.n
     print(f"store {'postgres' if '://' in target else 'sqlite'}, {n} reports")
     print(
-        f"open a new store (migrate): {opened[0] * 1000:.0f} ms wall,"
-        f" {opened[1] * 1000:.0f} ms CPU"
+        f"open a new store (migrate): {opened[0] * 1000:.0f} ms wall, {opened[1] * 1000:.0f} ms CPU"
     )
     print(
         f"save_outcome: {saved[0] / n * 1000:.2f} ms wall, {saved[1] / n * 1000:.2f} ms CPU a"

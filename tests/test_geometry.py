@@ -49,8 +49,11 @@ def test_real_pdf_reads_every_gold_cell_through_geometry(path: Path) -> None:
     assert doc.geometry is not None and doc.geometry.source == "text"
     gold = _gold(path)
     extraction = ParserExtractor().extract(doc)
-    wrong = {k: (extraction.report.cells[k], v) for k, v in gold.cells.items()
-             if extraction.report.cells[k] != v}
+    wrong = {
+        k: (extraction.report.cells[k], v)
+        for k, v in gold.cells.items()
+        if extraction.report.cells[k] != v
+    }
     assert wrong == {}
     # at least as good as the former text path (pdfplumber's tables)
     before = SourceDocument.from_text(path.name, pdf_to_text(path.name, path.read_bytes()))
@@ -251,7 +254,7 @@ def test_text_layer_without_the_table_goes_to_ocr(monkeypatch: pytest.MonkeyPatc
     first.save(buf)
     asked: list[str] = []
 
-    def fake_ocr(name: str, raw: bytes) -> list[PageWords]:
+    def fake_ocr(name: str, raw: bytes, rec: object = None) -> list[PageWords]:
         asked.append(name)  # stands in for the recogniser: the real PDF's words, as OCR
         pages = pdf_words(name, real)
         for page in pages:
@@ -265,3 +268,112 @@ def test_text_layer_without_the_table_goes_to_ocr(monkeypatch: pytest.MonkeyPatc
     # a PDF whose text layer prints the table is never OCR'd
     asked.clear()
     assert reader.read_pdf("r.pdf", real)[1].source == "text" and asked == []
+
+
+# ---- a doubtful value read again ---------------------------------------------------------
+@pytest.mark.parametrize(
+    ("again", "expected"),
+    [
+        (("0", 0.97), 0.97),  # read again the same, and sure: confirmed
+        (("8", 0.99), 0.6),  # read again otherwise: as doubtful as it was
+        (("0", 0.7), 0.7),  # the same, still unsure: still below the bar
+        (None, 0.6),  # nothing read again
+    ],
+)
+def test_a_low_score_value_is_confirmed_only_by_an_agreeing_sure_second_reading(
+    again: tuple[str, float] | None, expected: float
+) -> None:
+    words = [_w("甲", 300, 50, 10), _w("乙", 340, 50, 10)]
+    words += [_w("第一行", 60, 70, 60), _w("5", 300, 70), _w("0", 340, 70, score=0.6)]
+    page = _page(words, source="ocr")
+    asked: list[tuple[float, ...]] = []
+
+    def confirm(box: tuple[float, float, float, float]) -> tuple[str, float] | None:
+        asked.append(box)
+        return again
+
+    page.confirm = confirm
+    text, geometry = build([page])
+    assert _rows(text)[0] == ["第一行", "5", "0"]
+    assert asked == [(340, 70, 352, 80)]  # only the doubtful value, by its own box
+    zero = next(a for a in geometry.anchors if text[a.start : a.end] == "0")
+    assert zero.score == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("char", "digit"),
+    [
+        ("0", "0"),
+        ("O", "0"),
+        ("o", "0"),
+        ("〇", "0"),
+        ("Ｏ", "0"),
+        ("D", "0"),
+        ("l", "1"),
+        ("S", "5"),
+        ("B", "8"),
+        ("，", ","),
+        ("7", "7"),
+        ("中", None),
+        ("A", None),
+    ],
+)
+def test_recogniser_characters_pool_into_the_digit_they_stand_for(
+    char: str, digit: str | None
+) -> None:
+    from extractor.geometry.numbers import digit_class
+
+    assert digit_class(char) == digit
+
+
+def test_a_lone_zero_read_as_a_number_pools_its_look_alikes() -> None:
+    """The recogniser splits a printed 0 between "0", "O", "o", "〇": read as a number, the
+    pooled probability is the reading's score, never less than its top character's."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+    from extractor.geometry import ocr
+
+    font = ImageFont.load_default(size=18)  # Pillow's own scalable font: no OS font needed
+    crops, raw_scores = [], []
+    for text in ("0", "8", "30"):
+        image = Image.new("L", (16 * len(text) + 4, 26), 255)
+        ImageDraw.Draw(image).text((2, 1), text, font=font, fill=0)
+        grey = np.asarray(image.filter(ImageFilter.GaussianBlur(0.7)))
+        crops.append(np.ascontiguousarray(np.repeat(grey[:, :, None], 3, axis=2)))
+    raw_scores = ocr.recognise_cells(crops)
+    pooled = ocr.recognise_digits(crops)
+    assert [t for t, _ in pooled] == ["0", "8", "30"]
+    for (raw_text, raw), (_, score) in zip(raw_scores, pooled, strict=True):
+        if raw_text in ("0", "8", "30"):
+            assert score >= raw - 1e-6
+
+
+def _ruled_page(rules: list[int], label: str, label_y: float) -> PageWords:
+    """Two value columns (x 300-352); row 第一行 at y 70; a label-only line at `label_y`;
+    horizontal ruling lines across the table at the `rules` y positions."""
+    import numpy as np
+
+    ink = np.full((800, 600), 255, dtype=np.uint8)
+    for y in rules:
+        ink[y : y + 2, 40:400] = 0
+    words = [_w("甲", 300, 40, 10), _w("乙", 340, 40, 10)]
+    words += [_w("第一行", 60, 70, 60), _w("5", 300, 70), _w("6", 340, 70)]
+    words += [_w(label, 60, label_y, 60)]
+    page = _page(words, source="ocr")
+    page.ink = ink
+    return page
+
+
+def test_a_ruled_row_with_every_cell_empty_keeps_its_blanks() -> None:
+    # the label-only line is boxed off from the row above by ruling lines: a row of its own
+    # whose cells are blank, not a second line of 第一行's label taking its values
+    text, geometry = build([_ruled_page([64, 84, 104], "第二行", 89)])
+    assert _rows(text) == [["第一行", "5", "6"], ["第二行", PLACEHOLDER, PLACEHOLDER]]
+    assert sum(a.blank for a in geometry.anchors) == 2
+
+
+def test_a_wrapped_label_line_within_its_row_joins_it() -> None:
+    # no ruling line between the row and the label's second line: one cell, one row
+    text, _ = build([_ruled_page([64, 96], "续行", 82)])
+    assert _rows(text) == [["第一行 续行", "5", "6"]]

@@ -133,3 +133,62 @@ def test_tiff_scan_right_or_flagged_and_a_rerun_costs_no_ocr(
     monkeypatch.setattr(ocr, "recognise", no_ocr)
     assert read_document(printed.tiff).text == tiff.text
     assert read_document(printed.scan_pdf).text == scan.text
+
+
+PARALLEL_READ = """
+import json, sys
+from pathlib import Path
+from extractor.geometry import ocr_pool
+from extractor.readers import read_document
+
+started = []
+real = ocr_pool.PagePool.__init__
+
+def counted(self, processes, threads):
+    started.append(processes)
+    real(self, processes, threads)
+
+ocr_pool.PagePool.__init__ = counted
+doc = read_document(Path(sys.argv[1]))
+left = set()
+for task in Path("/proc/self/task").iterdir():
+    left |= set((task / "children").read_text().split())
+print(json.dumps({"started": started, "text": doc.text, "left": sorted(left)}))
+"""
+
+
+def test_pages_read_in_parallel_processes_read_as_one_after_the_other(
+    printed: Printed, ocr_cache: Path, tmp_path: Path
+) -> None:
+    import json
+    import os
+    import subprocess
+    import sys
+
+    serial = read_document(printed.scan_pdf)  # one process (or the cache of the tests above)
+    # a fresh process (one that has run onnxruntime never forks page processes) with a fresh
+    # cache (every page OCR'd again) and two cores for OCR
+    env = {**os.environ, "NIANBAO_OCR_CACHE": str(tmp_path / "fresh"), "NIANBAO_OCR_THREADS": "2"}
+    done = subprocess.run(
+        [sys.executable, "-c", PARALLEL_READ, str(printed.scan_pdf)],
+        cwd=Path(__file__).parent.parent,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["started"] == [2]  # the pages went to two page processes
+    assert result["left"] == []  # and both ended with the read
+    assert result["text"] == serial.text
+
+
+def test_a_process_that_ran_onnxruntime_forks_no_page_processes(
+    printed: Printed, ocr_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from extractor.geometry import ocr, ocr_pool
+
+    read_document(printed.scan_pdf)
+    ocr.engine()  # onnxruntime's environment is this process's now
+    monkeypatch.setenv("NIANBAO_OCR_THREADS", "2")
+    assert ocr_pool.plan(2) == ocr_pool.Plan(1, 2)

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from statistics import median
 
-from extractor.geometry.ink import has_ink, ruled_cells
+from extractor.geometry.ink import has_ink, rule_across, ruled_cells
 from extractor.geometry.numbers import PLACEHOLDER, UNREAD, Reading, read_value
+from extractor.geometry.provenance import LOW_SCORE
 from extractor.geometry.words import Anchor, Box, Geometry, PageWords, Word, union
 
 SPACE = 0.6  # a gap wider than this many heights prints as a space
@@ -66,7 +67,7 @@ class Block:
 
     @property
     def left(self) -> float:
-        return min(r.value_left() for r in self.rows)
+        return min(r.value_left() for r in self.rows if r.values)
 
 
 def group_lines(words: list[Word], usual: float | None = None) -> list[Line]:
@@ -257,9 +258,35 @@ def _emit_plain(out: Emitted, page: PageWords, line: Line) -> None:
     out.add("\n")
 
 
+def _ruled_rows(page: PageWords, block: Block, usual: float) -> None:
+    """An OCR page's label-column lines that the ruling lines box off from the rows above
+    and below them become rows of their own, with no values: a row printed with every cell
+    empty. Joined to a neighbour's label instead, it would take that row's values."""
+    if page.ink is None or not block.fragments or not block.columns:
+        return
+    x0, x1 = block.columns[0][0], block.columns[-1][1]
+    own: list[Line] = []
+    for line in group_lines(block.fragments, usual):
+        top, bottom = min(w.y0 for w in line.words), max(w.y1 for w in line.words)
+        above = [r for r in block.rows if r.cy < line.cy]
+        below = [r for r in block.rows if r.cy > line.cy]
+        if not above:
+            continue  # above the first row: a header's business
+        ruled_above = rule_across(page.ink, x0, x1, max(w.y1 for w in above[-1].words), top)
+        end = min(w.y0 for w in below[0].words) if below else bottom + (bottom - top)
+        if ruled_above and rule_across(page.ink, x0, x1, bottom, end):
+            own.append(Line(list(line.words)))
+    if own:
+        taken = {id(w) for line in own for w in line.words}
+        block.fragments = [w for w in block.fragments if id(w) not in taken]
+        block.rows = sorted([*block.rows, *own], key=lambda r: r.cy)
+
+
 def _emit_block(out: Emitted, page: PageWords, block: Block) -> None:
     columns = block.columns
     usual = median(w.height for w in page.words)
+    if page.source == "ocr":
+        _ruled_rows(page, block, usual)
     labels: dict[int, list[Word]] = {n: [] for n in range(len(block.rows))}
     for word in block.fragments:
         reading = read_value(word.text, page.source == "ocr")
@@ -277,8 +304,9 @@ def _emit_block(out: Emitted, page: PageWords, block: Block) -> None:
         cells: dict[int, list[tuple[Word, Reading]]] = {}
         for i, reading in row.values.items():
             cells.setdefault(_column_of(row.words[i], columns), []).append((row.words[i], reading))
-        top = min(row.words[i].y0 for i in row.values)
-        bottom = max(row.words[i].y1 for i in row.values)
+        held = [row.words[i] for i in row.values] or row.words  # a ruled row of blanks
+        top = min(w.y0 for w in held)
+        bottom = max(w.y1 for w in held)
         for c, (x0, x1) in enumerate(columns):
             if c or label_text:
                 out.add("\t")
@@ -289,10 +317,12 @@ def _emit_block(out: Emitted, page: PageWords, block: Block) -> None:
             if found:
                 text = "".join(r.text for _, r in found)
                 box = union([(w.x0, w.y0, w.x1, w.y1) for w, _ in found])
-                score = min(w.score for w, _ in found) * (
-                    REPAIRED if any(r.repaired for _, r in found) else 1.0
-                )
-                out.add(text, page, box, score, blank=all(r.blank for _, r in found))
+                repaired = any(r.repaired for _, r in found)
+                score = min(w.score for w, _ in found) * (REPAIRED if repaired else 1.0)
+                blank = all(r.blank for _, r in found)
+                if ocr and not blank and score < LOW_SCORE:
+                    score = max(score, _confirmed(page, box, text, repaired))
+                out.add(text, page, box, score, blank=blank)
                 continue
             h = bottom - top
             cell = (x0 - 0.15 * h, top - 0.3 * h, x1 + 0.15 * h, bottom + 0.3 * h)
@@ -309,6 +339,23 @@ def _emit_block(out: Emitted, page: PageWords, block: Block) -> None:
             else:
                 out.add(PLACEHOLDER, page, cell, 1.0, blank=True)
         out.add("\n")
+
+
+def _confirmed(page: PageWords, box: Box, text: str, repaired: bool) -> float:
+    """The score a doubtful value earns when its box, read again alone as a number at full
+    effort, reads the same (0.0 when it does not, or cannot be read again). Two readings
+    of different crops that agree, the second sure of its digits, confirm the first."""
+    if page.confirm is None:
+        return 0.0
+    # the word's own box, de-skewed: a margin of blank paper around a lone digit makes the
+    # recogniser read it as "." as often as not (measured on synth seeds 1-2)
+    again = page.confirm(box)
+    reading = read_value(again[0], True) if again else None
+    if again is None or reading is None or reading.blank:
+        return 0.0
+    if reading.text.replace(",", "") != text.replace(",", ""):
+        return 0.0  # two readings disagree: the value stays as doubtful as it was
+    return again[1] * (REPAIRED if repaired or reading.repaired else 1.0)
 
 
 def _carry(block: Block, previous: Block | None) -> None:

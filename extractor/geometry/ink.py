@@ -68,3 +68,19 @@ def ruled_cells(
             if 0.4 * width <= b - a <= 3 * max(width, bottom - top):
                 found.append((float(a), float(b)))
     return sorted(found)
+
+
+def rule_across(image: Any, x0: float, x1: float, top: float, bottom: float) -> bool:
+    """Does a horizontal ruling line cross [x0, x1] somewhere between `top` and `bottom`?"""
+    import numpy as np
+
+    grey = np.asarray(image)
+    t, b = max(0, round(top)), max(0, round(bottom))
+    band = grey[t:b, max(0, round(x0)) : max(0, round(x1))] < 160
+    if band.size == 0 or b - t < 1:
+        return False
+    # a scanned line is thin, blurred and (after de-skewing) stair-stepped: a pixel above or
+    # below a dark one counts, so the line is dark from one end of the span to the other
+    band[1:] |= band[:-1].copy()
+    band[:-1] |= band[1:].copy()
+    return bool((band.mean(axis=1) > 0.9).any())

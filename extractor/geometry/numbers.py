@@ -9,6 +9,7 @@ drops and the identities must confirm it.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from extractor.parser.tokens import FOLD
@@ -68,3 +69,10 @@ def read_value(text: str, ocr: bool) -> Reading | None:
     if fixed and NUMBER.fullmatch(fixed):
         return Reading(fixed, repaired=True)
     return None
+
+
+def digit_class(char: str) -> str | None:
+    """The digit (or "," or ".") a recogniser's character stands for in a number: "0" for
+    0, O, o, 〇, D and their full-width forms; None for any other character."""
+    folded = unicodedata.normalize("NFKC", char).translate(_CONFUSED)
+    return folded if len(folded) == 1 and folded in "0123456789,." else None

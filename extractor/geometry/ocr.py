@@ -14,6 +14,8 @@ import hashlib
 import math
 import os
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -73,6 +75,33 @@ def engine(threads: int | None = None) -> Any:
         session._init_sess_opts = staticmethod(original)
 
 
+_OUT_OF_MEMORY = ("bad_alloc", "Failed to allocate memory")
+
+
+def _out_of_memory(exc: BaseException) -> bool:
+    """Is this onnxruntime's report of a failed C++ allocation (somewhere in its chain)?"""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if any(mark in str(seen) for mark in _OUT_OF_MEMORY):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
+@contextmanager
+def memory_errors() -> Iterator[None]:
+    """onnxruntime's C++ bad_alloc (a RuntimeException, wrapped by RapidOCR) as MemoryError:
+    the pipeline reports that as the file being over its memory budget, in one line."""
+    try:
+        yield
+    except MemoryError:
+        raise
+    except Exception as exc:
+        if _out_of_memory(exc):
+            raise MemoryError("onnxruntime could not allocate memory (std::bad_alloc)") from None
+        raise
+
+
 def cache_dir() -> Path:
     """Where OCR results live: $NIANBAO_OCR_CACHE, else ~/.cache/nianbao/ocr."""
     env = os.environ.get("NIANBAO_OCR_CACHE")
@@ -102,7 +131,7 @@ def recognise(image: Any, first_page: bool = False) -> list[tuple[list[list[floa
     """
     import numpy as np
 
-    with _LOCK:  # one engine per process; its sessions are not for concurrent calls
+    with _LOCK, memory_errors():  # one engine per process; not for concurrent calls
         ocr = engine()
         boxes, _ = ocr.text_det(image)
         if boxes is None or len(boxes) == 0:
@@ -153,20 +182,6 @@ PROSE_WIDTH = 0.45  # a line wider than this share of the page, with no cell bes
 TITLE_AREA = 0.3  # prose in this top share of the first page is read (title, organ, year)
 
 
-def cached_recognise(
-    image: Any, key: str, first_page: bool = False
-) -> list[tuple[list[list[float]], str, float]]:
-    """`recognise`, through the disk cache keyed by the page image's hash."""
-    store = _cache(str(cache_dir()))
-    key = f"{key}:{int(first_page)}"
-    hit = store.get(key)
-    if hit is not None:
-        return hit
-    lines = recognise(image, first_page)
-    store.set(key, lines)
-    return lines
-
-
 def skew(lines: list[tuple[list[list[float]], str, float]]) -> float:
     """The page's skew in radians: the median slope of the long text boxes' top edges."""
     angles = []
@@ -210,57 +225,138 @@ def split_words(
     return words
 
 
-def ocr_page(image: Any, index: int) -> PageWords:
-    """Words of one page image (a PIL image): OCR'd (cached), de-skewed, with the grey image
-    kept so the grid builder can tell an empty cell from one the OCR missed."""
+def recognise_cells(crops: list[Any]) -> list[tuple[str, float]]:
+    """BGR cell crops, each read alone at full effort: (text, score) of each."""
+    with _LOCK, memory_errors():
+        read = _rec(engine(), crops, list(range(len(crops))), FULL_WIDTH)
+    return [read[i] for i in range(len(crops))]
+
+
+def recognise_digits(crops: list[Any]) -> list[tuple[str, float]]:
+    """BGR crops of one value each, read at full effort as numbers: (text, score).
+
+    The recogniser's score for a character is its top class's probability; a "0" whose
+    probability is shared with "O", "o" and "〇" scores low though every reading is zero.
+    Here a character that stands for a digit gets the probability of all the characters
+    standing for that digit (extractor.geometry.numbers.digit_class) and prints as the
+    digit; the score is the least sure character's. Any other character keeps its own."""
+    import numpy as np
+
+    out: list[tuple[str, float]] = []
+    with _LOCK, memory_errors():
+        rec = engine().text_rec
+        chars, members = _digit_classes(tuple(rec.postprocess_op.character))
+        height = rec.rec_image_shape[1]
+        for crop in crops:
+            ratio = max(FULL_WIDTH / height, crop.shape[1] / max(crop.shape[0], 1))
+            batch = rec.resize_norm_img(crop, ratio)[np.newaxis].astype(np.float32)
+            probs = rec.session(batch)[0][0]  # steps x characters, each row sums to 1
+            best = probs.argmax(axis=1)
+            text, sure = [], []
+            for step, index in enumerate(best):
+                if index == 0 or (step and index == best[step - 1]):
+                    continue  # CTC: a blank, or the same character held over steps
+                digit = chars[index]
+                if digit is None:
+                    text.append(rec.postprocess_op.character[index])
+                    sure.append(float(probs[step, index]))
+                else:
+                    text.append(digit)
+                    sure.append(float(probs[step, members[digit]].sum()))
+            out.append(("".join(text), min(sure) if sure else 0.0))
+    return out
+
+
+@cache
+def _digit_classes(characters: tuple[str, ...]) -> tuple[list[str | None], dict[str, Any]]:
+    """Each recogniser character's digit class, and each class's character indices."""
+    import numpy as np
+
+    from extractor.geometry.numbers import digit_class
+
+    chars = [None if i == 0 else digit_class(c) for i, c in enumerate(characters)]
+    members: dict[str, list[int]] = {}
+    for i, digit in enumerate(chars):
+        if digit is not None:
+            members.setdefault(digit, []).append(i)
+    return chars, {d: np.array(ix) for d, ix in members.items()}
+
+
+def ocr_pages(images: list[Any], recogniser: Any = None) -> list[PageWords]:
+    """Words of page images (PIL), OCR'd through `recogniser` (an ocr_pool.Recogniser; by
+    default here) unless the disk cache has them, de-skewed, with each grey image kept so
+    the grid builder can tell an empty cell from one the OCR missed."""
     import io
 
     import numpy as np
 
-    rgb = image.convert("RGB")
-    buf = io.BytesIO()
-    rgb.save(buf, format="PNG", compress_level=1)
-    bgr = np.ascontiguousarray(np.asarray(rgb)[:, :, ::-1])
-    lines = cached_recognise(bgr, image_key(buf.getvalue()), first_page=index == 0)
+    from extractor.geometry.ocr_pool import Recogniser
+
+    rec = recogniser if recogniser is not None else Recogniser()
+    store = _cache(str(cache_dir()))
+    greys, keys = [], []
+    for index, image in enumerate(images):
+        grey = image.convert("L")
+        buf = io.BytesIO()
+        image.convert("RGB").save(buf, format="PNG", compress_level=1)
+        greys.append(grey)
+        keys.append(f"{image_key(buf.getvalue())}:{int(index == 0)}")
+    lines: list[Any] = [store.get(key) for key in keys]
+    missing = [i for i, hit in enumerate(lines) if hit is None]
+    if missing:
+        read = rec.pages([(np.asarray(greys[i]), i == 0) for i in missing])
+        for i, page_lines in zip(missing, read, strict=True):
+            store.set(keys[i], page_lines)
+            lines[i] = page_lines
+    return [_page(i, greys[i], lines[i], keys[i], rec) for i in range(len(images))]
+
+
+def _page(index: int, grey: Any, lines: Any, key: str, rec: Any) -> PageWords:
+    import numpy as np
+
     angle = skew(lines)
-    width, height = rgb.size
+    width, height = grey.size
     centre = (width / 2, height / 2)
     words = [
         w for quad, text, score in lines for w in split_words(quad, text, score, angle, centre)
     ]
-    grey = rgb.convert("L")
     if abs(angle) > 1e-3:
         # the ink test looks at de-skewed cell boxes: turn the image the same way
         grey = grey.rotate(math.degrees(angle), fillcolor=255, center=centre)
     ink = np.asarray(grey)
-    page_key = image_key(buf.getvalue())
 
     def reread(box: tuple[float, float, float, float]) -> tuple[str, float] | None:
-        return reread_cell(ink, box, page_key)
+        return reread_cell(ink, box, key, rec)
+
+    def confirm(box: tuple[float, float, float, float]) -> tuple[str, float] | None:
+        return reread_cell(ink, box, key, rec, digits=True)
 
     return PageWords(
-        index, float(width), float(height), words, source="ocr", ink=ink, reread=reread
+        index,
+        float(width),
+        float(height),
+        words,
+        source="ocr",
+        ink=ink,
+        reread=reread,
+        confirm=confirm,
     )
 
 
 def reread_cell(
-    ink: Any, box: tuple[float, float, float, float], page_key: str
+    ink: Any, box: tuple[float, float, float, float], page_key: str, rec: Any, digits: bool = False
 ) -> tuple[str, float] | None:
-    """One cell of the (de-skewed, grey) page read alone at full effort, cached like pages."""
-    import numpy as np
-
+    """One cell of the (de-skewed, grey) page read alone at full effort, cached like pages;
+    `digits`: read as a number (recognise_digits)."""
     x0, y0, x1, y1 = (round(v) for v in box)
     crop = ink[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)]
     if crop.size == 0:
         return None
-    key = f"{page_key}:cell:{x0},{y0},{x1},{y1}"
+    key = f"{page_key}:{'digits' if digits else 'cell'}:{x0},{y0},{x1},{y1}"
     store = _cache(str(cache_dir()))
     hit = store.get(key)
     if hit is None:
-        bgr = np.ascontiguousarray(np.repeat(crop[:, :, None], 3, axis=2))
-        with _LOCK:
-            text, score = _rec(engine(), [bgr], [0], FULL_WIDTH)[0]
-        hit = (text, score)
+        hit = tuple((rec.digits if digits else rec.cells)([crop])[0])
         store.set(key, hit)
     text, score = hit
     return (text, score) if text.strip() else None

@@ -41,31 +41,33 @@ def read_pdf(name: str, raw: bytes) -> tuple[str, Geometry]:
         text, geometry = build(pages, "text")
         if has_table(text):
             return text, geometry
-    pages = ocr_pdf(name, raw)
-    if not any(p.words for p in pages):
-        raise SourceError(f"{name}: no text in the PDF, neither in a text layer nor by OCR")
-    return build(pages, "ocr")
+    from extractor.geometry.ocr_pool import recogniser
+
+    with recogniser() as rec:  # kept through the build: it re-reads cells the pages missed
+        pages = ocr_pdf(name, raw, rec)
+        if not any(p.words for p in pages):
+            raise SourceError(f"{name}: no text in the PDF, neither in a text layer nor by OCR")
+        return build(pages, "ocr")
 
 
-def ocr_pdf(name: str, raw: bytes) -> list[PageWords]:
-    """Every page rendered at OCR_DPI and OCR'd."""
-    from extractor.geometry.ocr import ocr_page
+def ocr_pdf(name: str, raw: bytes, rec: Any = None) -> list[PageWords]:
+    """Every page rendered at OCR_DPI and OCR'd (pages in parallel where the plan allows)."""
+    from extractor.geometry.ocr import ocr_pages
 
     pdf = open_pdf(name, raw)
     try:
         if len(pdf) > MAX_PAGES:
             raise SourceError(f"{name}: {len(pdf)} pages to OCR; at most {MAX_PAGES}")
-        pages = []
+        images = []
         for index in range(len(pdf)):
             page = pdf[index]
             try:
-                image = page.render(scale=OCR_DPI / 72, grayscale=True).to_pil()
+                images.append(page.render(scale=OCR_DPI / 72, grayscale=True).to_pil())
             finally:
                 page.close()
-            pages.append(ocr_page(image, index))
-        return pages
     finally:
         pdf.close()
+    return ocr_pages(images, rec)
 
 
 def page_images(name: str, raw: bytes) -> list[Any]:
@@ -84,9 +86,11 @@ def page_images(name: str, raw: bytes) -> list[Any]:
 
 def read_image(name: str, raw: bytes) -> tuple[str, Geometry]:
     """Text and geometry of a scanned page image (or a multi-page TIFF), by OCR."""
-    from extractor.geometry.ocr import ocr_page
+    from extractor.geometry.ocr import ocr_pages
+    from extractor.geometry.ocr_pool import recogniser
 
-    pages = [ocr_page(frame, n) for n, frame in enumerate(page_images(name, raw))]
-    if not any(p.words for p in pages):
-        raise SourceError(f"{name}: OCR found no text in the image")
-    return build(pages, "ocr")
+    with recogniser() as rec:
+        pages = ocr_pages(page_images(name, raw), rec)
+        if not any(p.words for p in pages):
+            raise SourceError(f"{name}: OCR found no text in the image")
+        return build(pages, "ocr")

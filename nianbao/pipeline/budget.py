@@ -122,6 +122,12 @@ def _cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def _children_cpu_seconds() -> float:
+    """CPU of this process's ended children: the OCR's page processes work for the file."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _peak_mb() -> float:
     """The peak resident memory since the last reset (VmHWM), in MB."""
     with open("/proc/self/status", encoding="ascii") as status:
@@ -160,7 +166,7 @@ def _serve(conn: Any) -> None:
             os.environ.clear()
             os.environ.update(env)  # a fork server's copy of the environment may be stale
         _reset_peak()
-        before = _limit(budget)
+        before = _limit(budget) + _children_cpu_seconds()
         try:
             reply: tuple[Any, ...] = ("ok", fn(*args))
         except MemoryError:
@@ -169,7 +175,7 @@ def _serve(conn: Any) -> None:
             where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
             at = f" ({Path(where.filename).name}:{where.lineno})" if where else ""
             reply = ("error", exc, f"{exc.__class__.__name__}: {exc}{at}")
-        stats = (_peak_mb(), _cpu_seconds() - before)
+        stats = (_peak_mb(), _cpu_seconds() + _children_cpu_seconds() - before)
         try:
             conn.send((*reply, stats))
         except MemoryError:
