@@ -8,23 +8,14 @@ interface (`/v1/files`, `/v1/batches`) is served too (eval/simulator/batches.py)
 from __future__ import annotations
 
 import json
-import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from eval.simulator import wire
 from eval.simulator.batches import BatchDesk, BatchSim
 from eval.simulator.model import SimReply, SimulatedModel, _error
 
 
-class _Quiet(ThreadingHTTPServer):
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client killed mid-request (a test stopping a run) is no simulator error."""
-        if not isinstance(sys.exc_info()[1], (ConnectionError, BrokenPipeError)):
-            super().handle_error(request, client_address)
-
-
-class SimServer:
+class SimServer(wire.LoopbackServer):
     """Serves one simulated model until `stop()`; usable as a context manager."""
 
     def __init__(self, model: SimulatedModel, port: int = 0, batch: BatchSim | None = None):
@@ -32,21 +23,15 @@ class SimServer:
         self.desk = BatchDesk(model, batch)
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:  # requests are logged by the model
-                pass
-
+        class Handler(wire.Handler):  # requests are logged by the model
             def do_POST(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                raw = self.rfile.read(length)
+                raw = self.read_body()
                 kind = self.headers.get("content-type") or ""
                 if kind.startswith("multipart/form-data"):
                     self._send(server.upload(self.path, kind, raw))
                     return
                 try:
-                    body = json.loads(raw or b"{}")
+                    body = wire.parse_json(raw)
                 except json.JSONDecodeError:
                     self._send(_error(400, "simulator: the request body is not JSON"))
                     return
@@ -57,29 +42,11 @@ class SimServer:
 
             def _send(self, reply: SimReply | bytes) -> None:
                 if isinstance(reply, bytes):  # a file's content
-                    data, status, kind = reply, 200, "application/octet-stream"
+                    self.reply(200, reply, "application/octet-stream")
                 else:
-                    data = json.dumps(reply.body, ensure_ascii=False).encode("utf-8")
-                    status, kind = reply.status, "application/json"
-                try:
-                    self.send_response(status)
-                    self.send_header("content-type", kind)
-                    self.send_header("content-length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up: nothing to answer
+                    self.reply_json(reply.status, reply.body)
 
-        self._httpd = _Quiet(("127.0.0.1", port), Handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}/v1"
+        super().__init__(Handler, port, poll_interval=0.05)
 
     def upload(self, path: str, content_type: str, raw: bytes) -> SimReply:
         if path.split("?", 1)[0].rstrip("/") != "/v1/files":
@@ -103,18 +70,3 @@ class SimServer:
         except Exception as exc:  # a simulator bug: say so in a 500, keep serving
             return _error(500, f"simulator failed: {exc!r}")
         return _error(404, f"simulator: no route {method} {path}")
-
-    def start(self) -> SimServer:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
-
-    def __enter__(self) -> SimServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()

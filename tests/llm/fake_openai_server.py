@@ -13,8 +13,9 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from eval.simulator import wire
 
 
 @dataclass
@@ -67,45 +68,28 @@ def completion(
     With `tool`, the content is sent as the arguments of a call to that function (as in
     instructor's TOOLS mode) instead of as the message text.
     """
-    body = {
-        "id": f"chatcmpl-fake{next(_counter)}",
-        "object": "chat.completion",
-        "created": int(time.time()),
-        "model": model,
-        "system_fingerprint": "fp_fake",
-        "choices": [
-            {
-                "index": 0,
-                "message": {"role": "assistant", "content": content, "refusal": None}
-                if tool is None
-                else {
-                    "role": "assistant",
-                    "content": None,
-                    "refusal": None,
-                    "tool_calls": [
-                        {
-                            "id": f"call_fake{next(_counter)}",
-                            "type": "function",
-                            "function": {"name": tool, "arguments": content},
-                        }
-                    ],
-                },
-                "logprobs": None,
-                "finish_reason": finish_reason if tool is None else "tool_calls",
-            }
-        ],
-        "usage": {
-            "prompt_tokens": prompt_tokens,
-            "completion_tokens": completion_tokens,
-            "total_tokens": prompt_tokens + completion_tokens,
-        },
-    }
+    completion_id = f"chatcmpl-fake{next(_counter)}"  # numbered before the call id
+    message = (
+        wire.text_message(content)
+        if tool is None
+        else wire.tool_call_message(tool, content, f"call_fake{next(_counter)}")
+    )
+    body = wire.chat_completion(
+        completion_id=completion_id,
+        created=int(time.time()),
+        model=model,
+        fingerprint="fp_fake",
+        message=message,
+        finish_reason=finish_reason if tool is None else "tool_calls",
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+    )
     return Reply(200, body)
 
 
 def error(status: int, message: str = "scripted error", **headers: str) -> Reply:
     """An OpenAI-style error body with the given status and headers."""
-    body = {"error": {"message": message, "type": "fake_error", "param": None, "code": None}}
+    body = wire.error_body(message, "fake_error")
     return Reply(status, body, {k.replace("_", "-"): v for k, v in headers.items()})
 
 
@@ -120,7 +104,7 @@ def delayed(step: Callable[[Recorded], Reply], seconds: float) -> Callable[[Reco
     return answer
 
 
-class FakeOpenAI:
+class FakeOpenAI(wire.LoopbackServer):
     """The server. `script` steps answer requests in order; then `responder`, else a 500."""
 
     def __init__(self) -> None:
@@ -130,17 +114,11 @@ class FakeOpenAI:
         self._lock = threading.Lock()
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: Any) -> None:  # keep test output clean
-                pass
-
+        class Handler(wire.Handler):
             def do_POST(self) -> None:
-                length = int(self.headers.get("content-length") or 0)
-                raw = self.rfile.read(length)
+                raw = self.read_body()
                 try:
-                    body = json.loads(raw or b"{}")
+                    body = wire.parse_json(raw)
                 except json.JSONDecodeError:
                     body = {"_raw": raw.decode("utf-8", "replace")}
                 headers = {k.lower(): v for k, v in self.headers.items()}
@@ -154,40 +132,9 @@ class FakeOpenAI:
                 if reply.drop:
                     self.close_connection = True
                     return
-                data = (
-                    reply.body.encode("utf-8")
-                    if isinstance(reply.body, str)
-                    else json.dumps(reply.body, ensure_ascii=False).encode("utf-8")
-                )
-                try:
-                    self.send_response(reply.status)
-                    self.send_header("content-type", "application/json")
-                    self.send_header("content-length", str(len(data)))
-                    for name, value in reply.headers.items():
-                        self.send_header(name, value)
-                    self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client gave up (a timeout test): nothing to answer
+                self.reply_json(reply.status, reply.body, reply.headers)
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-
-    @property
-    def url(self) -> str:
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}/v1"
-
-    def start(self) -> FakeOpenAI:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
+        super().__init__(Handler, poll_interval=0.02)
 
     def _reply_for(self, request: Recorded) -> Reply:
         with self._lock:
