@@ -123,7 +123,8 @@ def _is_row(line: Line) -> bool:
 
 
 def _columns(block: Block) -> list[tuple[float, float]]:
-    """Column x-ranges: the union of overlapping value boxes, then header words over none."""
+    """Column x-ranges: the union of overlapping value boxes, then header words over none
+    (a column blank in every row keeps the x-range its header gives it)."""
     spans: list[tuple[float, float]] = []
     slack = 0.15 * median(w.height for r in block.rows for w in r.words)
     boxes = sorted((r.words[i].x0, r.words[i].x1) for r in block.rows for i in r.values)
@@ -132,25 +133,57 @@ def _columns(block: Block) -> list[tuple[float, float]]:
             spans[-1] = (spans[-1][0], max(spans[-1][1], x1))
         else:
             spans.append((x0, x1))
-    if len(spans) < 2:
-        return spans  # a one-column table: no header tells of a column never filled
-    pitch = median(b[0] - a[0] for a, b in itertools.pairwise(spans))
+    phrases = _phrases(block.header)
+
+    def over(phrase: list[Word]) -> bool:
+        return any(w.x0 <= b + slack and w.x1 >= a - slack for w in phrase for a, b in spans)
+
+    if len(spans) >= 2:
+        pitch = median(b[0] - a[0] for a, b in itertools.pairwise(spans))
+    else:
+        # one value column: only the header line over it tells of columns never filled,
+        # and the header phrase over the values gives the usual column's width
+        heads = [p for p in phrases if over(p)]
+        if not spans or not heads:
+            return spans
+        head = heads[-1]  # the lowest: the header line right above the rows
+        tol = LINE_TOL * max(w.height for w in head)
+        cy = median(w.cy for w in head)
+        phrases = [p for p in phrases if abs(median(w.cy for w in p) - cy) <= tol]
+        pitch = max(head[-1].x1 - head[0].x0, spans[0][1] - spans[0][0]) + 2 * slack
     lo, hi = block.left - slack, spans[-1][1] + pitch
     if not block.fragments and not any(
         i < min(r.values) for r in block.rows for i in range(len(r.words))
     ):
         # rows of values only (part 四): a header just left of them is a column too
         lo = spans[0][0] - 1.5 * pitch
-    for phrase in _phrases(block.header):
-        if phrase[0].x0 < lo or phrase[-1].x1 > hi:
-            continue
-        if any(w.x0 <= b + slack and w.x1 >= a - slack for w in phrase for a, b in spans):
-            continue  # a header over value columns (or part of one): no new column
+    for phrase in sorted(phrases, key=lambda p: p[0].x0):
+        if phrase[0].x0 < lo or phrase[0].x0 > hi or over(phrase):
+            continue  # outside the table, or a header over value columns (or part of one)
         x0, x1 = phrase[0].x0, phrase[-1].x1
         if x1 - x0 <= 1.5 * pitch:
             spans.append((x0, x1))
             spans.sort()
+            hi = max(hi, x1 + pitch)  # blank columns side by side: each header reaches on
     return spans
+
+
+def _one_box_one_column(
+    block: Block, columns: list[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    """A value's box is one value: columns (from headers or ruling lines) that one value
+    box straddles are one column, so no number is ever cut across two, and no neighbour
+    cell sees the number's ink as its own."""
+    out = sorted(columns)
+    for row in block.rows:
+        for i in row.values:
+            w = row.words[i]
+            least = 0.2 * min(w.x1 - w.x0, w.height)
+            hit = [n for n, (a, b) in enumerate(out) if min(w.x1, b) - max(w.x0, a) > least]
+            if len(hit) > 1:
+                merged = (min(out[n][0] for n in hit), max(out[n][1] for n in hit))
+                out = sorted([c for n, c in enumerate(out) if n not in hit] + [merged])
+    return out
 
 
 def _phrases(words: list[Word]) -> list[list[Word]]:
@@ -171,9 +204,10 @@ def _phrases(words: list[Word]) -> list[list[Word]]:
 
 def _ruled_columns(page: PageWords, block: Block) -> list[tuple[float, float]]:
     """An OCR page's columns plus the cells its vertical ruling lines draw that lie over no
-    column (a cell whose digit the detector missed in every row)."""
+    column (a cell whose digit the detector missed in every row, a column blank in every
+    row). With one value column, the ruled cell holding it gives the usual cell width."""
     columns = list(block.columns)
-    if len(columns) < 2 or page.ink is None:
+    if not columns or page.ink is None:
         return columns
     width = median(b - a for a, b in columns)
     labelled = bool(block.fragments) or any(
@@ -183,6 +217,17 @@ def _ruled_columns(page: PageWords, block: Block) -> list[tuple[float, float]]:
         (min(r.words[i].y0 for i in r.values), max(r.words[i].y1 for i in r.values))
         for r in block.rows
     ]
+    if len(columns) == 1:
+        x0, x1 = columns[0]
+        usual = median(w.height for r in block.rows for w in r.words)
+        holders = [
+            b - a
+            for a, b in ruled_cells(page.ink, bands, usual, widest=page.width / 2)
+            if a <= x0 and b >= x1
+        ]
+        if not holders:
+            return columns
+        width = 0.8 * median(holders)
     for a, b in ruled_cells(page.ink, bands, width):
         if labelled and b <= block.left:
             continue  # the label column's cells
@@ -190,7 +235,7 @@ def _ruled_columns(page: PageWords, block: Block) -> list[tuple[float, float]]:
         if not any(a < y and b > x for x, y in columns):
             columns.append((a + pad, b - pad))
             columns.sort()
-    return columns
+    return _one_box_one_column(block, columns)
 
 
 def _one_value(found: list[tuple[Word, Reading]]) -> bool:
@@ -433,7 +478,7 @@ def build_page(out: Emitted, page: PageWords, previous: Block | None) -> Block |
     last: Block | None = previous
     for item in items:
         if isinstance(item, Block):
-            item.columns = _columns(item)
+            item.columns = _one_box_one_column(item, _columns(item))
             if ocr and page.ink is not None:
                 item.columns = _ruled_columns(page, item)
             _carry(item, last)

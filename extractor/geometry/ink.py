@@ -39,10 +39,11 @@ def has_ink(image: Any, box: Box) -> bool:
 
 
 def ruled_cells(
-    image: Any, bands: list[tuple[float, float]], width: float
+    image: Any, bands: list[tuple[float, float]], width: float, widest: float | None = None
 ) -> list[tuple[float, float]]:
     """(x0, x1) of the cells the vertical ruling lines draw across each row band (top, bottom):
-    narrower than 0.4 of a usual column `width` or very wide ones left out."""
+    narrower than 0.4 of a usual column `width` or wider than `widest` (default: three
+    widths or band heights) left out."""
     import numpy as np
 
     grey = np.asarray(image)
@@ -64,8 +65,9 @@ def ruled_cells(
         starts = np.concatenate(([xs[0]], xs[breaks + 1]))
         ends = np.concatenate((xs[breaks], [xs[-1]]))
         centres = (starts + ends) / 2
+        most = widest if widest is not None else 3 * max(width, bottom - top)
         for a, b in itertools.pairwise(centres):
-            if 0.4 * width <= b - a <= 3 * max(width, bottom - top):
+            if 0.4 * width <= b - a <= most:
                 found.append((float(a), float(b)))
     return sorted(found)
 
