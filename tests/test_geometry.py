@@ -445,3 +445,26 @@ def test_the_grid_builder_merges_column_ranges_a_value_box_straddles() -> None:
     # a box that only touches a neighbour's edge leaves both ranges alone
     row.words[1] = _w("12", 305, 70, 27)
     assert _one_box_one_column(Block(rows=[row]), columns) == columns
+
+
+def test_an_ocr_header_read_as_one_line_is_split_at_its_gaps_and_rules() -> None:
+    import numpy as np
+
+    # the recogniser read the three column headers as one word; the image shows three
+    # printed pieces (the last two apart by a vertical ruling line), values in the first
+    ink = np.full((800, 600), 255, dtype=np.uint8)
+    ink[52:58, 280:360] = 0  # 上一年项目数量
+    ink[52:58, 400:460] = 0  # 本年增/减
+    ink[40:62, 475:476] = 0  # a ruling line close to the next header
+    ink[52:58, 478:548] = 0  # 处理决定数量
+    words = [_w("上一年项目数量本年增/减处理决定数量", 280, 50, 268)]
+    for n, (y, value) in enumerate(((70, "396"), (90, "10"))):
+        words += [_w(f"行{n}", 60, y, 30), _w(value, 305, y, 8 * len(value))]
+        ink[y + 2 : y + 8, 305 : 305 + 8 * len(value)] = 0
+    page = _page(words, source="ocr")
+    page.ink = ink
+    text, _ = build([page])
+    assert [row[1:] for row in _rows(text)] == [
+        ["396", PLACEHOLDER, PLACEHOLDER],
+        ["10", PLACEHOLDER, PLACEHOLDER],
+    ]

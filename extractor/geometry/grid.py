@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from statistics import median
 
-from extractor.geometry.ink import has_ink, rule_across, ruled_cells
+from extractor.geometry.ink import has_ink, ink_pieces, rule_across, ruled_cells
 from extractor.geometry.numbers import PLACEHOLDER, UNREAD, Reading, read_value
 from extractor.geometry.provenance import LOW_SCORE
 from extractor.geometry.words import Anchor, Box, Geometry, PageWords, Word, union
@@ -199,6 +199,27 @@ def _phrases(words: list[Word]) -> list[list[Word]]:
                 out[-1].append(word)
             else:
                 out.append([word])
+    return out
+
+
+def _header_pieces(page: PageWords, header: list[Word]) -> list[Word]:
+    """An OCR page's header words split where the image shows a wide gap or a vertical
+    ruling line inside one box: the recogniser may read a header row as one line, and each
+    cell's header must keep its own x-range (a column blank in every row has no other)."""
+    out: list[Word] = []
+    for word in header:
+        if word.x1 - word.x0 < 2 * PHRASE_GAP * word.height:
+            out.append(word)
+            continue
+        box = (word.x0, word.y0, word.x1, word.y1)
+        pieces = ink_pieces(page.ink, box, PHRASE_GAP * word.height)
+        if len(pieces) < 2:
+            out.append(word)
+            continue
+        per = len(word.text) / (word.x1 - word.x0)  # characters a pixel: text shared out
+        for a, b in pieces:
+            lo, hi = round((a - word.x0) * per), max(round((b - word.x0) * per), 1)
+            out.append(Word(word.text[lo:hi] or word.text, a, word.y0, b, word.y1, word.score))
     return out
 
 
@@ -478,6 +499,8 @@ def build_page(out: Emitted, page: PageWords, previous: Block | None) -> Block |
     last: Block | None = previous
     for item in items:
         if isinstance(item, Block):
+            if ocr and page.ink is not None:
+                item.header = _header_pieces(page, item.header)
             item.columns = _one_box_one_column(item, _columns(item))
             if ocr and page.ink is not None:
                 item.columns = _ruled_columns(page, item)

@@ -86,3 +86,40 @@ def rule_across(image: Any, x0: float, x1: float, top: float, bottom: float) -> 
     band[1:] |= band[:-1].copy()
     band[:-1] |= band[1:].copy()
     return bool((band.mean(axis=1) > 0.9).any())
+
+
+def ink_pieces(image: Any, box: Box, gap: float) -> list[tuple[float, float]]:
+    """(x0, x1) of the printed pieces inside a word box, split where the page shows no ink
+    for at least `gap` pixels or where a vertical ruling line crosses the box: one OCR
+    line read across several header cells becomes one piece a cell."""
+    import numpy as np
+
+    grey = np.asarray(image)
+    x0, y0, x1, y1 = (round(v) for v in box)
+    x0, y0 = max(0, x0), max(0, y0)
+    crop = grey[y0 : max(y0, y1), x0 : max(x0, x1)]
+    if crop.size == 0:
+        return [(box[0], box[2])]
+    dark = crop < 110
+    share = (crop < 170).mean(axis=0)
+    ruled = share > LINE_SHARE  # a line from the box's top to its foot: a cell boundary
+    printed = dark.any(axis=0) & ~ruled
+    pieces: list[tuple[float, float]] = []
+    start: int | None = None
+    last = -1
+    for x in range(len(printed)):
+        if ruled[x] and start is not None:
+            pieces.append((start, last + 1))
+            start = None
+        elif printed[x]:
+            if start is not None and x - last - 1 >= gap:
+                pieces.append((start, last + 1))
+                start = None
+            if start is None:
+                start = x
+            last = x
+    if start is not None:
+        pieces.append((start, last + 1))
+    if len(pieces) < 2:
+        return [(box[0], box[2])]
+    return [(float(x0 + a), float(x0 + b)) for a, b in pieces]
