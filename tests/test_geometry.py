@@ -455,7 +455,7 @@ def test_an_ocr_header_read_as_one_line_is_split_at_its_gaps_and_rules() -> None
     ink = np.full((800, 600), 255, dtype=np.uint8)
     ink[52:58, 280:360] = 0  # 上一年项目数量
     ink[52:58, 400:460] = 0  # 本年增/减
-    ink[40:62, 475:476] = 0  # a ruling line close to the next header
+    ink[40:70, 475:476] = 0  # a ruling line close to the next header
     ink[52:58, 478:548] = 0  # 处理决定数量
     words = [_w("上一年项目数量本年增/减处理决定数量", 280, 50, 268)]
     for n, (y, value) in enumerate(((70, "396"), (90, "10"))):

@@ -101,10 +101,15 @@ def ink_pieces(image: Any, box: Box, gap: float) -> list[tuple[float, float]]:
     if crop.size == 0:
         return [(box[0], box[2])]
     dark = crop < 110
-    share = (crop < 170).mean(axis=0)
-    ruled = share > LINE_SHARE  # a line from the box's top to its foot: a cell boundary
+    # a ruling line runs on above and below the text (a character's stroke does not): look
+    # at half a height more each way; a pixel beside a dark one counts (blur, de-skewing)
+    reach = (y1 - y0) // 2
+    tall = grey[max(0, y0 - reach) : y1 + reach, x0 : max(x0, x1)] < 170
+    tall[:, 1:] |= tall[:, :-1].copy()
+    tall[:, :-1] |= tall[:, 1:].copy()
+    ruled = tall.mean(axis=0) > 0.85
     printed = dark.any(axis=0) & ~ruled
-    pieces: list[tuple[float, float]] = []
+    pieces: list[tuple[int, int]] = []
     start: int | None = None
     last = -1
     for x in range(len(printed)):
@@ -120,6 +125,8 @@ def ink_pieces(image: Any, box: Box, gap: float) -> list[tuple[float, float]]:
             last = x
     if start is not None:
         pieces.append((start, last + 1))
+    speck = 0.3 * (y1 - y0)  # noise, a stray dot: no header of a column
+    pieces = [(a, b) for a, b in pieces if b - a >= speck]
     if len(pieces) < 2:
         return [(box[0], box[2])]
     return [(float(x0 + a), float(x0 + b)) for a, b in pieces]
