@@ -207,13 +207,16 @@ def _header_pieces(page: PageWords, header: list[Word]) -> list[Word]:
     ruling line inside one box: the recogniser may read a header row as one line, and each
     cell's header must keep its own x-range (a column blank in every row has no other)."""
     out: list[Word] = []
+    usual = median(w.height for w in page.words)
     for word in header:
-        if word.x1 - word.x0 < 2 * PHRASE_GAP * word.height:
+        if word.height < 0.7 * usual or word.x1 - word.x0 < 2 * PIECE * word.height:
             out.append(word)
             continue
         box = (word.x0, word.y0, word.x1, word.y1)
         pieces = ink_pieces(page.ink, box, PHRASE_GAP * word.height)
-        if len(pieces) < 2:
+        if len(pieces) < 2 or any(b - a < PIECE * word.height for a, b in pieces):
+            # a piece the size of a character or less: a prose line's punctuation or a
+            # character's own gap, not a header cell's phrase
             out.append(word)
             continue
         per = len(word.text) / (word.x1 - word.x0)  # characters a pixel: text shared out
@@ -450,6 +453,7 @@ def _near(line: Line, block: Block) -> bool:
 
 REACH = 2.5  # label-column lines at most this many heights below the last row join it
 PHRASE_GAP = 0.9  # header words closer than this many heights are one phrase
+PIECE = 1.5  # a header cell's phrase split from an OCR line is at least this many heights
 HEADER_LINES = 10  # non-row lines above a block's first row that may be its column header
 
 
