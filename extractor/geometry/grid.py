@@ -2,8 +2,10 @@
 
 Words are grouped into visual lines. A line whose values sit right of its words is a table
 row; consecutive rows form a block, which ends at a line reaching into the value area (a
-header, prose). A block's columns are the x-ranges of its values, plus any header word
-above it that stands over no value (a column left blank in every row). Each row then prints
+header, prose). A block's columns come from the page's evidence, never the values alone:
+the x-ranges of its values, plus any header phrase above it that stands over no value and,
+on a scan, the cells its vertical ruling lines draw (a column left blank in every row); a
+value's box is one value in one column. Each row then prints
 as "label<TAB>cell<TAB>cell…": a column with no value prints the printed-blank placeholder
 (an OCR page only when the cell holds no ink; else a "?" no reader takes as a value), so a
 blank cell stays blank and never takes a neighbour's value. Words of the label column on
