@@ -468,3 +468,20 @@ def test_an_ocr_header_read_as_one_line_is_split_at_its_gaps_and_rules() -> None
         ["396", PLACEHOLDER, PLACEHOLDER],
         ["10", PLACEHOLDER, PLACEHOLDER],
     ]
+
+
+def test_a_ruled_column_blank_between_the_label_and_the_values_is_kept() -> None:
+    import numpy as np
+
+    # one row: label cell 40-200, a cell blank in every row 200-300, the value cell
+    # 300-400; the blank cell lies left of the values but right of the label's words
+    ink = np.full((800, 600), 255, dtype=np.uint8)
+    for x in (40, 200, 300, 400):
+        ink[60:90, x : x + 2] = 0
+    words = [_w("政府集中采购", 60, 70, 90), _w("84.91", 330, 70, 40)]
+    ink[72:78, 330:370] = 0
+    page = _page(words, source="ocr")
+    page.ink = ink
+    text, geometry = build([page])
+    assert _rows(text) == [["政府集中采购", PLACEHOLDER, "84.91"]]
+    assert sum(a.blank for a in geometry.anchors) == 1

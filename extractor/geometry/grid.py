@@ -236,9 +236,11 @@ def _ruled_columns(page: PageWords, block: Block) -> list[tuple[float, float]]:
     if not columns or page.ink is None:
         return columns
     width = median(b - a for a, b in columns)
-    labelled = bool(block.fragments) or any(
-        i < min(r.values) for r in block.rows for i in range(len(r.words))
-    )
+    labels = [w for r in block.rows for i, w in enumerate(r.words) if i < min(r.values)]
+    labels += block.fragments
+    # the label column ends at its words' right edge, not at the first value: a column
+    # blank in every row may lie between them (采购项目数量 left of 采购总金额's values)
+    label_right = max((w.x1 for w in labels), default=None)
     bands = [
         (min(r.words[i].y0 for i in r.values), max(r.words[i].y1 for i in r.values))
         for r in block.rows
@@ -255,7 +257,7 @@ def _ruled_columns(page: PageWords, block: Block) -> list[tuple[float, float]]:
             return columns
         width = 0.8 * median(holders)
     for a, b in ruled_cells(page.ink, bands, width):
-        if labelled and b <= block.left:
+        if label_right is not None and (b <= label_right or any(a <= w.cx <= b for w in labels)):
             continue  # the label column's cells
         pad = 0.15 * (b - a)
         if not any(a < y and b > x for x, y in columns):
