@@ -377,3 +377,111 @@ def test_a_wrapped_label_line_within_its_row_joins_it() -> None:
     # no ruling line between the row and the label's second line: one cell, one row
     text, _ = build([_ruled_page([64, 96], "续行", 82)])
     assert _rows(text) == [["第一行 续行", "5", "6"]]
+
+
+def test_one_value_column_keeps_the_blank_columns_its_header_names() -> None:
+    # values only ever in the first column: the header line names two more, blank in every
+    # row; they keep their x-ranges, so "396" is one value in one cell, never 3 / 9 / 6
+    words = [_w("上一年项目数量", 280, 50, 80), _w("本年增/减", 400, 50, 60)]
+    words += [_w("处理决定数量", 490, 50, 70)]
+    for n, (y, value) in enumerate(((70, "396"), (90, "10"), (110, "2648"))):
+        words += [_w(f"行{n}", 60, y, 30), _w(value, 305, y, 8 * len(value))]
+    text, geometry = build([_page(words)])
+    assert _rows(text) == [
+        ["行0", "396", PLACEHOLDER, PLACEHOLDER],
+        ["行1", "10", PLACEHOLDER, PLACEHOLDER],
+        ["行2", "2648", PLACEHOLDER, PLACEHOLDER],
+    ]
+    assert sum(a.blank for a in geometry.anchors) == 6
+
+
+def test_one_value_column_keeps_the_blank_columns_its_ruling_lines_draw() -> None:
+    import numpy as np
+
+    # an OCR page whose header was not read at all: the vertical ruling lines of each row
+    # draw three value cells (x 260-380, 380-470, 470-560) right of the label cell
+    ink = np.full((800, 600), 255, dtype=np.uint8)
+    for x in (40, 260, 380, 470, 560):
+        ink[60:120, x : x + 2] = 0
+    words: list[Word] = []
+    for n, (y, value) in enumerate(((70, "396"), (90, "10"), (110, "2648"))):
+        words += [_w(f"行{n}", 60, y, 30), _w(value, 305, y, 8 * len(value))]
+    page = _page(words, source="ocr")
+    page.ink = ink
+    text, _ = build([page])
+    assert [row[1:] for row in _rows(text)] == [
+        ["396", PLACEHOLDER, PLACEHOLDER],
+        ["10", PLACEHOLDER, PLACEHOLDER],
+        ["2648", PLACEHOLDER, PLACEHOLDER],
+    ]
+
+
+def test_a_number_whose_box_straddles_two_header_columns_is_one_value_in_one_cell() -> None:
+    # two headers side by side over one value column; "12345"'s box reaches across both:
+    # the two ranges are one column, the number is printed whole once, never cut in two
+    words = [_w("甲", 300, 50, 10), _w("乙", 340, 50, 10), _w("丙", 440, 50, 10)]
+    words += [_w("第一行", 60, 70, 60), _w("12345", 300, 70, 60), _w("7", 440, 70)]
+    words += [_w("第二行", 60, 90, 60), _w("8", 300, 90), _w("9", 440, 90)]
+    text, geometry = build([_page(words)])
+    rows = _rows(text)
+    assert rows[0] == ["第一行", "12345", "7"]
+    assert rows[1] == ["第二行", "8", "9"]
+    assert not any(a.blank for a in geometry.anchors)
+
+
+def test_the_grid_builder_merges_column_ranges_a_value_box_straddles() -> None:
+    from extractor.geometry.grid import Block, Line, _one_box_one_column
+    from extractor.geometry.numbers import read_value
+
+    # ranges given by headers or ruling lines, 300-330 and 335-365, and a number printed
+    # across both: one box is one value, so the two ranges are one column
+    row = Line([_w("第一行", 60, 70, 60), _w("12345", 310, 70, 45), _w("7", 440, 70)])
+    for i in (1, 2):
+        reading = read_value(row.words[i].text, False)
+        assert reading is not None
+        row.values[i] = reading
+    columns = [(300.0, 330.0), (335.0, 365.0), (435.0, 455.0)]
+    assert _one_box_one_column(Block(rows=[row]), columns) == [(300.0, 365.0), (435.0, 455.0)]
+    # a box that only touches a neighbour's edge leaves both ranges alone
+    row.words[1] = _w("12", 305, 70, 27)
+    assert _one_box_one_column(Block(rows=[row]), columns) == columns
+
+
+def test_an_ocr_header_read_as_one_line_is_split_at_its_gaps_and_rules() -> None:
+    import numpy as np
+
+    # the recogniser read the three column headers as one word; the image shows three
+    # printed pieces (the last two apart by a vertical ruling line), values in the first
+    ink = np.full((800, 600), 255, dtype=np.uint8)
+    ink[52:58, 280:360] = 0  # 上一年项目数量
+    ink[52:58, 400:460] = 0  # 本年增/减
+    ink[40:70, 475:476] = 0  # a ruling line close to the next header
+    ink[52:58, 478:548] = 0  # 处理决定数量
+    words = [_w("上一年项目数量本年增/减处理决定数量", 280, 50, 268)]
+    for n, (y, value) in enumerate(((70, "396"), (90, "10"))):
+        words += [_w(f"行{n}", 60, y, 30), _w(value, 305, y, 8 * len(value))]
+        ink[y + 2 : y + 8, 305 : 305 + 8 * len(value)] = 0
+    page = _page(words, source="ocr")
+    page.ink = ink
+    text, _ = build([page])
+    assert [row[1:] for row in _rows(text)] == [
+        ["396", PLACEHOLDER, PLACEHOLDER],
+        ["10", PLACEHOLDER, PLACEHOLDER],
+    ]
+
+
+def test_a_ruled_column_blank_between_the_label_and_the_values_is_kept() -> None:
+    import numpy as np
+
+    # one row: label cell 40-200, a cell blank in every row 200-300, the value cell
+    # 300-400; the blank cell lies left of the values but right of the label's words
+    ink = np.full((800, 600), 255, dtype=np.uint8)
+    for x in (40, 200, 300, 400):
+        ink[60:90, x : x + 2] = 0
+    words = [_w("政府集中采购", 60, 70, 90), _w("84.91", 330, 70, 40)]
+    ink[72:78, 330:370] = 0
+    page = _page(words, source="ocr")
+    page.ink = ink
+    text, geometry = build([page])
+    assert _rows(text) == [["政府集中采购", PLACEHOLDER, "84.91"]]
+    assert sum(a.blank for a in geometry.anchors) == 1

@@ -135,6 +135,39 @@ def test_tiff_scan_right_or_flagged_and_a_rerun_costs_no_ocr(
     assert read_document(printed.scan_pdf).text == scan.text
 
 
+def test_scanned_table_with_columns_blank_in_every_row_keeps_its_blanks(
+    tmp_path: Path, ocr_cache: Path
+) -> None:
+    # table 二's 本年增/减 and 处理决定数量 printed empty in every row, values only under
+    # 上一年项目数量 (as in a real 2020 report): the blank columns keep their x-ranges from
+    # the header and the ruling lines, so no value is cut across them and none is filled
+    base = gold_report(seed=5, template="2019", blanks=0)
+    blank = [
+        f"t2.{row}.{col}"
+        for row in ("license", "other_mgmt", "penalty", "coercion")
+        for col in ("change", "decisions")
+    ]
+    cells = dict(base.cells)
+    for key in blank:
+        cells[key] = None
+    cells["t2.license.prev_items"] = 396  # a three-digit value the decoder could share out
+    gold = CanonicalReport(meta=base.meta, cells=cells)
+    rng = random.Random(5)
+    pdf = print_pdf(report_html(gold))
+    scans = [degrade(page, rng) for page in page_images(pdf, dpi=150)]
+    (tmp_path / "scan.pdf").write_bytes(image_pdf(scans))
+    doc = read_document(tmp_path / "scan.pdf")
+    assert doc.geometry is not None and doc.geometry.source == "ocr"
+    extraction, _ = _run(doc)
+    for key in blank:
+        assert extraction.report.cells[key] is None, key
+        assert extraction.provenance[key].method == "blank", key
+    assert extraction.report.cells["t2.license.prev_items"] == 396
+    right, silent, filled = _score(doc, gold)
+    assert (silent, filled) == ([], [])
+    assert right >= 0.9 * len(gold.cells)
+
+
 PARALLEL_READ = """
 import json, sys
 from pathlib import Path

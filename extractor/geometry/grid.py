@@ -2,8 +2,10 @@
 
 Words are grouped into visual lines. A line whose values sit right of its words is a table
 row; consecutive rows form a block, which ends at a line reaching into the value area (a
-header, prose). A block's columns are the x-ranges of its values, plus any header word
-above it that stands over no value (a column left blank in every row). Each row then prints
+header, prose). A block's columns come from the page's evidence, never the values alone:
+the x-ranges of its values, plus any header phrase above it that stands over no value and,
+on a scan, the cells its vertical ruling lines draw (a column left blank in every row); a
+value's box is one value in one column. Each row then prints
 as "label<TAB>cell<TAB>cell…": a column with no value prints the printed-blank placeholder
 (an OCR page only when the cell holds no ink; else a "?" no reader takes as a value), so a
 blank cell stays blank and never takes a neighbour's value. Words of the label column on
@@ -19,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from statistics import median
 
-from extractor.geometry.ink import has_ink, rule_across, ruled_cells
+from extractor.geometry.ink import has_ink, ink_pieces, rule_across, ruled_cells
 from extractor.geometry.numbers import PLACEHOLDER, UNREAD, Reading, read_value
 from extractor.geometry.provenance import LOW_SCORE
 from extractor.geometry.words import Anchor, Box, Geometry, PageWords, Word, union
@@ -123,7 +125,8 @@ def _is_row(line: Line) -> bool:
 
 
 def _columns(block: Block) -> list[tuple[float, float]]:
-    """Column x-ranges: the union of overlapping value boxes, then header words over none."""
+    """Column x-ranges: the union of overlapping value boxes, then header words over none
+    (a column blank in every row keeps the x-range its header gives it)."""
     spans: list[tuple[float, float]] = []
     slack = 0.15 * median(w.height for r in block.rows for w in r.words)
     boxes = sorted((r.words[i].x0, r.words[i].x1) for r in block.rows for i in r.values)
@@ -132,25 +135,57 @@ def _columns(block: Block) -> list[tuple[float, float]]:
             spans[-1] = (spans[-1][0], max(spans[-1][1], x1))
         else:
             spans.append((x0, x1))
-    if len(spans) < 2:
-        return spans  # a one-column table: no header tells of a column never filled
-    pitch = median(b[0] - a[0] for a, b in itertools.pairwise(spans))
+    phrases = _phrases(block.header)
+
+    def over(phrase: list[Word]) -> bool:
+        return any(w.x0 <= b + slack and w.x1 >= a - slack for w in phrase for a, b in spans)
+
+    if len(spans) >= 2:
+        pitch = median(b[0] - a[0] for a, b in itertools.pairwise(spans))
+    else:
+        # one value column: only the header line over it tells of columns never filled,
+        # and the header phrase over the values gives the usual column's width
+        heads = [p for p in phrases if over(p)]
+        if not spans or not heads:
+            return spans
+        head = heads[-1]  # the lowest: the header line right above the rows
+        tol = LINE_TOL * max(w.height for w in head)
+        cy = median(w.cy for w in head)
+        phrases = [p for p in phrases if abs(median(w.cy for w in p) - cy) <= tol]
+        pitch = max(head[-1].x1 - head[0].x0, spans[0][1] - spans[0][0]) + 2 * slack
     lo, hi = block.left - slack, spans[-1][1] + pitch
     if not block.fragments and not any(
         i < min(r.values) for r in block.rows for i in range(len(r.words))
     ):
         # rows of values only (part 四): a header just left of them is a column too
         lo = spans[0][0] - 1.5 * pitch
-    for phrase in _phrases(block.header):
-        if phrase[0].x0 < lo or phrase[-1].x1 > hi:
-            continue
-        if any(w.x0 <= b + slack and w.x1 >= a - slack for w in phrase for a, b in spans):
-            continue  # a header over value columns (or part of one): no new column
+    for phrase in sorted(phrases, key=lambda p: p[0].x0):
+        if phrase[0].x0 < lo or phrase[0].x0 > hi or over(phrase):
+            continue  # outside the table, or a header over value columns (or part of one)
         x0, x1 = phrase[0].x0, phrase[-1].x1
         if x1 - x0 <= 1.5 * pitch:
             spans.append((x0, x1))
             spans.sort()
+            hi = max(hi, x1 + pitch)  # blank columns side by side: each header reaches on
     return spans
+
+
+def _one_box_one_column(
+    block: Block, columns: list[tuple[float, float]]
+) -> list[tuple[float, float]]:
+    """A value's box is one value: columns (from headers or ruling lines) that one value
+    box straddles are one column, so no number is ever cut across two, and no neighbour
+    cell sees the number's ink as its own."""
+    out = sorted(columns)
+    for row in block.rows:
+        for i in row.values:
+            w = row.words[i]
+            least = 0.2 * min(w.x1 - w.x0, w.height)
+            hit = [n for n, (a, b) in enumerate(out) if min(w.x1, b) - max(w.x0, a) > least]
+            if len(hit) > 1:
+                merged = (min(out[n][0] for n in hit), max(out[n][1] for n in hit))
+                out = sorted([c for n, c in enumerate(out) if n not in hit] + [merged])
+    return out
 
 
 def _phrases(words: list[Word]) -> list[list[Word]]:
@@ -169,28 +204,66 @@ def _phrases(words: list[Word]) -> list[list[Word]]:
     return out
 
 
+def _header_pieces(page: PageWords, header: list[Word]) -> list[Word]:
+    """An OCR page's header words split where the image shows a wide gap or a vertical
+    ruling line inside one box: the recogniser may read a header row as one line, and each
+    cell's header must keep its own x-range (a column blank in every row has no other)."""
+    out: list[Word] = []
+    usual = median(w.height for w in page.words)
+    for word in header:
+        if word.height < 0.7 * usual or word.x1 - word.x0 < 2 * PIECE * word.height:
+            out.append(word)
+            continue
+        box = (word.x0, word.y0, word.x1, word.y1)
+        pieces = ink_pieces(page.ink, box, PHRASE_GAP * word.height)
+        if len(pieces) < 2 or any(b - a < PIECE * word.height for a, b in pieces):
+            # a piece the size of a character or less: a prose line's punctuation or a
+            # character's own gap, not a header cell's phrase
+            out.append(word)
+            continue
+        per = len(word.text) / (word.x1 - word.x0)  # characters a pixel: text shared out
+        for a, b in pieces:
+            lo, hi = round((a - word.x0) * per), max(round((b - word.x0) * per), 1)
+            out.append(Word(word.text[lo:hi] or word.text, a, word.y0, b, word.y1, word.score))
+    return out
+
+
 def _ruled_columns(page: PageWords, block: Block) -> list[tuple[float, float]]:
     """An OCR page's columns plus the cells its vertical ruling lines draw that lie over no
-    column (a cell whose digit the detector missed in every row)."""
+    column (a cell whose digit the detector missed in every row, a column blank in every
+    row). With one value column, the ruled cell holding it gives the usual cell width."""
     columns = list(block.columns)
-    if len(columns) < 2 or page.ink is None:
+    if not columns or page.ink is None:
         return columns
     width = median(b - a for a, b in columns)
-    labelled = bool(block.fragments) or any(
-        i < min(r.values) for r in block.rows for i in range(len(r.words))
-    )
+    labels = [w for r in block.rows for i, w in enumerate(r.words) if i < min(r.values)]
+    labels += block.fragments
+    # the label column ends at its words' right edge, not at the first value: a column
+    # blank in every row may lie between them (采购项目数量 left of 采购总金额's values)
+    label_right = max((w.x1 for w in labels), default=None)
     bands = [
         (min(r.words[i].y0 for i in r.values), max(r.words[i].y1 for i in r.values))
         for r in block.rows
     ]
+    if len(columns) == 1:
+        x0, x1 = columns[0]
+        usual = median(w.height for r in block.rows for w in r.words)
+        holders = [
+            b - a
+            for a, b in ruled_cells(page.ink, bands, usual, widest=page.width / 2)
+            if a <= x0 and b >= x1
+        ]
+        if not holders:
+            return columns
+        width = 0.8 * median(holders)
     for a, b in ruled_cells(page.ink, bands, width):
-        if labelled and b <= block.left:
+        if label_right is not None and (b <= label_right or any(a <= w.cx <= b for w in labels)):
             continue  # the label column's cells
         pad = 0.15 * (b - a)
         if not any(a < y and b > x for x, y in columns):
             columns.append((a + pad, b - pad))
             columns.sort()
-    return columns
+    return _one_box_one_column(block, columns)
 
 
 def _one_value(found: list[tuple[Word, Reading]]) -> bool:
@@ -384,6 +457,7 @@ def _near(line: Line, block: Block) -> bool:
 
 REACH = 2.5  # label-column lines at most this many heights below the last row join it
 PHRASE_GAP = 0.9  # header words closer than this many heights are one phrase
+PIECE = 1.5  # a header cell's phrase split from an OCR line is at least this many heights
 HEADER_LINES = 10  # non-row lines above a block's first row that may be its column header
 
 
@@ -433,7 +507,9 @@ def build_page(out: Emitted, page: PageWords, previous: Block | None) -> Block |
     last: Block | None = previous
     for item in items:
         if isinstance(item, Block):
-            item.columns = _columns(item)
+            if ocr and page.ink is not None:
+                item.header = _header_pieces(page, item.header)
+            item.columns = _one_box_one_column(item, _columns(item))
             if ocr and page.ink is not None:
                 item.columns = _ruled_columns(page, item)
             _carry(item, last)

@@ -39,10 +39,11 @@ def has_ink(image: Any, box: Box) -> bool:
 
 
 def ruled_cells(
-    image: Any, bands: list[tuple[float, float]], width: float
+    image: Any, bands: list[tuple[float, float]], width: float, widest: float | None = None
 ) -> list[tuple[float, float]]:
     """(x0, x1) of the cells the vertical ruling lines draw across each row band (top, bottom):
-    narrower than 0.4 of a usual column `width` or very wide ones left out."""
+    narrower than 0.4 of a usual column `width` or wider than `widest` (default: three
+    widths or band heights) left out."""
     import numpy as np
 
     grey = np.asarray(image)
@@ -64,8 +65,9 @@ def ruled_cells(
         starts = np.concatenate(([xs[0]], xs[breaks + 1]))
         ends = np.concatenate((xs[breaks], [xs[-1]]))
         centres = (starts + ends) / 2
+        most = widest if widest is not None else 3 * max(width, bottom - top)
         for a, b in itertools.pairwise(centres):
-            if 0.4 * width <= b - a <= 3 * max(width, bottom - top):
+            if 0.4 * width <= b - a <= most:
                 found.append((float(a), float(b)))
     return sorted(found)
 
@@ -84,3 +86,47 @@ def rule_across(image: Any, x0: float, x1: float, top: float, bottom: float) -> 
     band[1:] |= band[:-1].copy()
     band[:-1] |= band[1:].copy()
     return bool((band.mean(axis=1) > 0.9).any())
+
+
+def ink_pieces(image: Any, box: Box, gap: float) -> list[tuple[float, float]]:
+    """(x0, x1) of the printed pieces inside a word box, split where the page shows no ink
+    for at least `gap` pixels or where a vertical ruling line crosses the box: one OCR
+    line read across several header cells becomes one piece a cell."""
+    import numpy as np
+
+    grey = np.asarray(image)
+    x0, y0, x1, y1 = (round(v) for v in box)
+    x0, y0 = max(0, x0), max(0, y0)
+    crop = grey[y0 : max(y0, y1), x0 : max(x0, x1)]
+    if crop.size == 0:
+        return [(box[0], box[2])]
+    dark = crop < 110
+    # a ruling line runs on above and below the text (a character's stroke does not): look
+    # at half a height more each way; a pixel beside a dark one counts (blur, de-skewing)
+    reach = (y1 - y0) // 2
+    tall = grey[max(0, y0 - reach) : y1 + reach, x0 : max(x0, x1)] < 170
+    tall[:, 1:] |= tall[:, :-1].copy()
+    tall[:, :-1] |= tall[:, 1:].copy()
+    ruled = tall.mean(axis=0) > 0.85
+    printed = dark.any(axis=0) & ~ruled
+    pieces: list[tuple[int, int]] = []
+    start: int | None = None
+    last = -1
+    for x in range(len(printed)):
+        if ruled[x] and start is not None:
+            pieces.append((start, last + 1))
+            start = None
+        elif printed[x]:
+            if start is not None and x - last - 1 >= gap:
+                pieces.append((start, last + 1))
+                start = None
+            if start is None:
+                start = x
+            last = x
+    if start is not None:
+        pieces.append((start, last + 1))
+    speck = 0.3 * (y1 - y0)  # noise, a stray dot: no header of a column
+    pieces = [(a, b) for a, b in pieces if b - a >= speck]
+    if len(pieces) < 2:
+        return [(box[0], box[2])]
+    return [(float(x0 + a), float(x0 + b)) for a, b in pieces]
