@@ -1,0 +1,124 @@
+"""Blank placeholders glued inside a digit run: each a printed blank, the pieces cut alone."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from extractor.parser import ParserExtractor
+from extractor.parser.decoding.placeholders import has_glued_mark, segment_blanks
+from nianbao.core.document import SourceDocument
+from nianbao.core.layout import layout_for
+from rules.engine import check
+from rules.proof import ProofLevel
+from rules.proving import prove
+from tests.test_parser_glued import _flat_report
+
+OK = (ProofLevel.READ_CONFIRMED, ProofLevel.BLANK_PROVEN)
+ROW_SUM = [((0, 1, 2, 3, 4, 5), 6)]  # a 2021 part-三 row: six applicants, then the total
+
+
+def test_a_glued_placeholder_is_a_blank_and_the_zeros_around_it_are_proven() -> None:
+    found = segment_blanks("0无00000", 7, sums=ROW_SUM)
+    assert found.values == [(0, None, 0, 0, 0, 0, 0)]
+    assert found.spans[0][1] == (1, 2)  # the blank's span is the placeholder's
+    assert found.sole
+
+
+def test_each_known_mark_is_a_blank() -> None:
+    for run in ("00000/0", "00000—0", "00000-0", "00000–0"):
+        found = segment_blanks(run, 7, sums=ROW_SUM)
+        assert found.values == [(0, 0, 0, 0, 0, None, 0)], run
+        assert found.sole, run
+
+
+def test_a_leading_and_a_trailing_placeholder() -> None:
+    assert segment_blanks("无000000", 7).values == [(None, 0, 0, 0, 0, 0, 0)]
+    assert segment_blanks("000000无", 7).values == [(0, 0, 0, 0, 0, 0, None)]
+
+
+def test_the_count_is_blanks_plus_the_pieces_values() -> None:
+    assert segment_blanks("0无0", 5).values == []  # 1 blank + 2 values can never be 5 cells
+    found = segment_blanks("12-0", 3)
+    assert found.values == [(12, None, 0)]
+    # "12" also reads 1|2 (a row of four cells, or a value lost): not proven
+    assert not found.sole
+    found = segment_blanks("12-0", 4)
+    assert found.values == [(1, 2, None, 0)] and not found.sole
+
+
+def test_row_sums_count_a_blank_as_nothing_printed() -> None:
+    assert segment_blanks("2无13", 3, sums=[((0, 1), 2)]).values == []  # 2 + 0 is not 13
+    found = segment_blanks("12无3", 4, sums=[((0, 1, 2), 3)])
+    assert found.values == [(1, 2, None, 3)]  # 12|blank|3 is three cells, not four
+    assert not found.sole  # "12" also reads as one value
+    found = segment_blanks("5无5", 3, sums=[((0, 1), 2)])
+    assert found.values == [(5, None, 5)] and found.sole
+
+
+def test_a_dash_in_a_signed_row_reads_both_ways_and_proves_nothing() -> None:
+    found = segment_blanks("0-131", 3, signed=[1])
+    assert (0, None, 131) in found.values
+    assert (0, -13, 1) in found.values and (0, -1, 31) in found.values
+    assert not found.sole
+    # in a row with no signed column the dash can only be a blank
+    found = segment_blanks("0-131", 3)
+    assert found.values == [(0, None, 131)]
+
+
+def test_a_double_dash_is_one_blank_but_not_proven() -> None:
+    found = segment_blanks("0——0", 3)
+    assert found.values == [(0, None, 0)]
+    assert not found.sole  # "——" may be two blanks printed together
+
+
+def test_amounts_keep_their_decimal_point() -> None:
+    found = segment_blanks("2/136.39", 3, decimals=[2])
+    assert (2, None, Decimal("136.39")) in found.values
+    assert not found.sole  # "136.39" also reads 1|36.39, 13|6.39
+    # a point where no amount is printed reads no value
+    assert segment_blanks("1.5/0", 3).values == []
+
+
+def test_only_a_mark_beside_a_digit_is_glued() -> None:
+    assert has_glued_mark("0无00000") and has_glued_mark("000000/")
+    assert not has_glued_mark("00 00 000")
+
+
+def _extract(rows: dict[str, str]):  # type: ignore[no-untyped-def]
+    text = _flat_report(rows, "0" * 15)
+    extraction = ParserExtractor().extract(SourceDocument.from_text("flat.txt", text))
+    return extraction, prove(extraction, check(extraction.report))
+
+
+def test_a_flat_report_with_glued_placeholders_is_read_right_and_accepted() -> None:
+    columns = [c.name for c in layout_for("2021").t3_columns]
+    extraction, proof = _extract(
+        {
+            "carried_over": "0无00000",
+            "denied.process": "无000000",
+            "rejected.duplicate": "00000/0",
+            "new": "3—00003",
+            "granted": "3000003",
+            "results_total": "3000003",
+        }
+    )
+    cells = extraction.report.cells
+    assert [cells[f"t3.carried_over.{c}"] for c in columns] == [0, None, 0, 0, 0, 0, 0]
+    assert [cells[f"t3.denied.process.{c}"] for c in columns] == [None, 0, 0, 0, 0, 0, 0]
+    assert [cells[f"t3.new.{c}"] for c in columns] == [3, None, 0, 0, 0, 0, 3]
+    assert extraction.provenance["t3.carried_over.commercial"].method == "blank"
+    assert extraction.provenance["t3.carried_over.commercial"].snippet == "无"
+    assert proof.levels["t3.carried_over.commercial"] is ProofLevel.BLANK_PROVEN
+    assert proof.levels["t3.rejected.duplicate.other_org"] is ProofLevel.BLANK_PROVEN
+    assert proof.levels["t3.new.total"] is ProofLevel.READ_CONFIRMED
+    # the report prints no part 二, so it is not accepted; every part-三 cell is proven
+    assert not [k for k, v in proof.levels.items() if k.startswith("t3.") and v not in OK]
+
+
+def test_a_blank_whose_place_depends_on_the_cut_is_flagged() -> None:
+    # "12无0000": 1|2|blank|0… or 12|blank|0… with one more zero somewhere: the run reads
+    # more than one way, so neither the blank nor its neighbours are taken as proven
+    extraction, proof = _extract({"carried_over": "12无00000"})
+    levels = [proof.levels[f"t3.carried_over.{c.name}"] for c in layout_for("2021").t3_columns]
+    assert ProofLevel.BLANK_PROVEN not in levels
+    assert not proof.accepted
