@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from extractor.parser import ParserExtractor
 from extractor.parser.decoding.placeholders import has_glued_mark, segment_blanks
+from extractor.parser.resolve import UNSURE_BLANK
 from nianbao.core.document import SourceDocument
 from nianbao.core.layout import layout_for
 from rules.engine import check
@@ -115,10 +116,17 @@ def test_a_flat_report_with_glued_placeholders_is_read_right_and_accepted() -> N
     assert not [k for k, v in proof.levels.items() if k.startswith("t3.") and v not in OK]
 
 
-def test_a_blank_whose_place_depends_on_the_cut_is_flagged() -> None:
-    # "12无0000": 1|2|blank|0… or 12|blank|0… with one more zero somewhere: the run reads
-    # more than one way, so neither the blank nor its neighbours are taken as proven
-    extraction, proof = _extract({"carried_over": "12无00000"})
-    levels = [proof.levels[f"t3.carried_over.{c.name}"] for c in layout_for("2021").t3_columns]
-    assert ProofLevel.BLANK_PROVEN not in levels
-    assert not proof.accepted
+def test_a_blank_in_a_run_that_reads_more_than_one_way_is_flagged() -> None:
+    # "1无10002": 1|blank|1|0|0|0|2 is the only cut into the row's cells, but "10002" also
+    # reads 10|0|0|2 (a value lost, a blank with no trace): the blank's place is not proven
+    extraction, proof = _extract(
+        {"granted": "1无10002", "results_total": "1010002", "new": "1010002"}
+    )
+    cells = extraction.report.cells
+    columns = [c.name for c in layout_for("2021").t3_columns]
+    assert [cells[f"t3.granted.{c}"] for c in columns] == [1, None, 1, 0, 0, 0, 2]
+    prov = extraction.provenance["t3.granted.commercial"]
+    assert prov.method == "blank" and prov.snippet == "无"
+    assert UNSURE_BLANK in prov.notes
+    assert proof.levels["t3.granted.commercial"] is not ProofLevel.BLANK_PROVEN
+    assert "t3.granted.commercial" in extraction.flags
