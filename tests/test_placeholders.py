@@ -9,9 +9,10 @@ from extractor.parser.decoding.placeholders import has_glued_mark, segment_blank
 from extractor.parser.resolve import UNSURE_BLANK
 from nianbao.core.document import SourceDocument
 from nianbao.core.layout import layout_for
+from nianbao.core.models import Extraction
 from rules.engine import check
 from rules.proof import ProofLevel
-from rules.proving import prove
+from rules.proving import Proof, prove
 from tests.test_parser_glued import _flat_report
 
 OK = (ProofLevel.READ_CONFIRMED, ProofLevel.BLANK_PROVEN)
@@ -85,7 +86,7 @@ def test_only_a_mark_beside_a_digit_is_glued() -> None:
     assert not has_glued_mark("00 00 000")
 
 
-def _extract(rows: dict[str, str]):  # type: ignore[no-untyped-def]
+def _extract(rows: dict[str, str]) -> tuple[Extraction, Proof]:
     text = _flat_report(rows, "0" * 15)
     extraction = ParserExtractor().extract(SourceDocument.from_text("flat.txt", text))
     return extraction, prove(extraction, check(extraction.report))
