@@ -57,14 +57,16 @@ def test_row_sums_count_a_blank_as_nothing_printed() -> None:
     assert found.values == [(5, None, 5)] and found.sole
 
 
-def test_a_dash_in_a_signed_row_reads_both_ways_and_proves_nothing() -> None:
+def test_a_dash_in_a_signed_row_is_a_sign_first_and_proves_nothing() -> None:
     found = segment_blanks("0-131", 3, signed=[1])
-    assert (0, None, 131) in found.values
-    assert (0, -13, 1) in found.values and (0, -1, 31) in found.values
+    assert sorted(found.values) == [(0, -13, 1), (0, -1, 31)]
     assert not found.sole
+    # no sign reading ("-0" is no value): then it is the blank, still not proven
+    found = segment_blanks("5-0", 3, signed=[1])
+    assert found.values == [(5, None, 0)] and not found.sole
     # in a row with no signed column the dash can only be a blank
     found = segment_blanks("0-131", 3)
-    assert found.values == [(0, None, 131)]
+    assert found.values == [(0, None, 131)] and not found.sole  # "131" reads several ways
 
 
 def test_a_double_dash_is_one_blank_but_not_proven() -> None:
@@ -117,17 +119,24 @@ def test_a_flat_report_with_glued_placeholders_is_read_right_and_accepted() -> N
     assert not [k for k, v in proof.levels.items() if k.startswith("t3.") and v not in OK]
 
 
-def test_a_blank_in_a_run_that_reads_more_than_one_way_is_flagged() -> None:
+def test_a_blank_in_a_run_that_reads_more_than_one_way_needs_its_identities() -> None:
     # "1无10002": 1|blank|1|0|0|0|2 is the only cut into the row's cells, but "10002" also
-    # reads 10|0|0|2 (a value lost, a blank with no trace): the blank's place is not proven
+    # reads 10|0|0|2 (a value lost, a blank with no trace): the blank's place assumes the
+    # count, so, like the run's other cuts, it is proven only by identities that all hold
+    columns = [c.name for c in layout_for("2021").t3_columns]
     extraction, proof = _extract(
         {"granted": "1无10002", "results_total": "1010002", "new": "1010002"}
     )
     cells = extraction.report.cells
-    columns = [c.name for c in layout_for("2021").t3_columns]
     assert [cells[f"t3.granted.{c}"] for c in columns] == [1, None, 1, 0, 0, 0, 2]
     prov = extraction.provenance["t3.granted.commercial"]
     assert prov.method == "blank" and prov.snippet == "无"
     assert UNSURE_BLANK in prov.notes
+    assert proof.levels["t3.granted.commercial"] is ProofLevel.BLANK_PROVEN
+    # the column sum says the blank column holds 1: the blank is no longer proven
+    extraction, proof = _extract(
+        {"granted": "1无10002", "results_total": "1110003", "new": "1110003"}
+    )
+    assert extraction.report.cells["t3.granted.commercial"] is None
     assert proof.levels["t3.granted.commercial"] is not ProofLevel.BLANK_PROVEN
     assert "t3.granted.commercial" in extraction.flags

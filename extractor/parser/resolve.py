@@ -35,7 +35,7 @@ from extractor.parser.tokens import Token, TokenKind
 from nianbao.core.layout import ValueKind
 from nianbao.core.models import CellValue, Method
 from rules.cuts import CUT_PROVEN
-from rules.proving import PLACEHOLDERS
+from rules.proving import BLANK_CHECKED_BY_IDENTITIES, PLACEHOLDERS
 from rules.verdict import LOW_CONFIDENCE
 
 _NOT_RUN = re.compile(r"[^0-9.\-\s]")
@@ -47,8 +47,7 @@ MAX_PLACEMENTS = 8  # placements of one short/long row handed to the decoder
 CROWDED = 6  # more misaligned rows than this in one part: fewer placements each (search size)
 CROWDED_PLACEMENTS = 3
 UNSURE_BLANK = (
-    "printed blank inside a glued run that reads more than one way: where it stands "
-    "depends on how many values the run holds"
+    f"{BLANK_CHECKED_BY_IDENTITIES}: where it stands depends on how many values the run holds"
 )
 
 

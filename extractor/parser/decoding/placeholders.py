@@ -6,7 +6,8 @@ sides and a printed blank; the digit pieces between placeholders are cut as runs
 own (`segment`), under one count: the row's n cells = the blanks + the pieces' values.
 
 "-" is a placeholder too, but in a row with a signed column (`t2.*.change`) a "-" before a
-digit may be a minus sign: both readings are listed, and such a row is never `sole`.
+digit may be a minus sign: it is read as one, and as a blank only when no reading takes it
+for a sign; such a row is never `sole` (so its cells are always flagged).
 
 `sole` keeps `rules.cuts`'s rule: every mark is surely one blank, and every piece has exactly
 one reading whatever number of values it holds, so the row's count is what the print shows
@@ -87,7 +88,11 @@ def segment_blanks(
     if len(unsure) > 3:
         return out  # too many ways to read the signs: leave the row to be flagged
     found: dict[tuple[Value, ...], tuple[tuple[Span, ...], int]] = {}
-    for as_sign in itertools.product((False, True), repeat=len(unsure)):
+    # the signs first: a "-" before a digit in a signed row is read as a blank only when no
+    # reading takes it for a sign (the row is never `sole` either way, so always flagged)
+    for as_sign in itertools.product((True, False), repeat=len(unsure)):
+        if found and not all(as_sign):
+            break
         signs = {m for m, s in zip(unsure, as_sign, strict=True) if s}
         blanks = [m for m in marks if m not in signs]
         truncated = _collect(run, n, blanks, signed, decimals, sums, limit, found)
