@@ -140,3 +140,12 @@ def test_a_blank_in_a_run_that_reads_more_than_one_way_needs_its_identities() ->
     assert extraction.report.cells["t3.granted.commercial"] is None
     assert proof.levels["t3.granted.commercial"] is not ProofLevel.BLANK_PROVEN
     assert "t3.granted.commercial" in extraction.flags
+
+
+def test_a_hostile_run_is_bounded_and_never_proven() -> None:
+    # five pieces of nine digits for fifteen cells: far more combinations than are weighed
+    found = segment_blanks("/".join(["123456789"] * 5), 15)
+    assert found.truncated and not found.sole
+    # the same marks between zeros: one reading, proven
+    found = segment_blanks("0/" * 7 + "0", 15)
+    assert found.values == [(0, None) * 7 + (0,)] and found.sole

@@ -29,6 +29,9 @@ from rules.cuts import readings
 # "/", "－" is "-"); "——" is one mark. The longest first, so "——" is never two.
 MARK = re.compile(r"——|[—–无/-]")
 _UNSURE = "——"  # one blank or two: the count is not shown
+# combinations of the pieces' readings weighed per run (the product grows as readings^pieces;
+# the row sums may reject nearly all): past it the readings are `truncated`, so flagged
+MAX_COMBINATIONS = 20_000
 Value = int | Decimal | None
 Span = tuple[int, int]
 
@@ -147,6 +150,7 @@ def _collect(
     if need < 0:
         return False
     truncated = False
+    weighed = 0
     for counts in _compositions([p for p, _ in pieces], need):
         per_piece: list[Segmentation | None] = []
         at = 0
@@ -168,6 +172,9 @@ def _collect(
             at += k + 1  # the blank after the piece
         else:
             for combo in itertools.product(*[s.readings if s else [None] for s in per_piece]):
+                weighed += 1
+                if weighed > MAX_COMBINATIONS:
+                    return True
                 values: list[Value] = []
                 spans: list[Span] = []
                 prior = 0
