@@ -75,7 +75,10 @@ def cuts(
 def sole_cut(run: str, n: int, *, signed: Sequence[int] = (), decimals: Sequence[int] = ()) -> bool:
     """True when `run` has exactly one reading at all (any number of values, any of the
     row's kinds at any position) and that reading has `n` values: the cut is then exactly
-    what the row prints."""
+    what the row prints. A "-" is never sole: it is also a blank's placeholder glued into
+    the run ("0-4" is 0|-4, or 0|blank|4), another reading at another count."""
+    if "-" in run:
+        return False
     if readings(run, signed=bool(signed), decimal=bool(decimals)) != 1:
         return False
     return cuts(run, n, signed=signed, decimals=decimals) == 1

@@ -32,6 +32,9 @@ ONE_READING = 0.95
 # to ROW_ASSUMED): the parser's OCR look-alike digits; a value line placed by the order of
 # rows where every other order the identities allow gives the cell the same value
 # (rules.placement: the extractor enumerated the orders); a sub-row's 0 under a merged row
+# a printed blank whose place in a glued run depends on the run's count (the parser's
+# extractor.parser.resolve.UNSURE_BLANK): proven only by identities that all hold
+BLANK_CHECKED_BY_IDENTITIES = "printed blank inside a glued run that reads more than one way"
 CHECKED_BY_IDENTITIES = (
     "read through OCR look-alikes",
     "placed by the order of rows; no other order the identities allow changes it",
@@ -177,6 +180,18 @@ def cell_level(
         )
     if value is None:
         if blank_evidence(prov) and not (flagged or prov.notes or prov.alternatives):
+            return ProofLevel.BLANK_PROVEN
+        if (
+            blank_evidence(prov)
+            and prov.notes
+            and all(n.startswith(BLANK_CHECKED_BY_IDENTITIES) for n in prov.notes)
+            and not prov.alternatives
+            and identities
+            and all(s is Status.PASSED for s in identities)
+        ):
+            # a placeholder glued into a run cut on the assumption of how many values it
+            # holds: proven, as the run's other cuts are, by identities that all hold (the
+            # blank counted as nothing printed)
             return ProofLevel.BLANK_PROVEN
         return ProofLevel.AMBIGUOUS if prov.alternatives else ProofLevel.UNREAD
     if prov.notes and all(n.startswith(CHECKED_BY_IDENTITIES) for n in prov.notes):

@@ -107,7 +107,9 @@ def test_kinds_of_the_row_widen_the_readings() -> None:
     assert sole_cut("01.5", 2, decimals=[1])  # the point sits inside a value: 0|1.5 only
     assert not sole_cut("01.25", 2, decimals=[1])  # 0|1.25, or 0|1.2|5 with a value more
     assert cuts("0-4", 2, signed=[1]) == 1
-    assert readings("0-4", signed=True) == 1 and sole_cut("0-4", 2, signed=[1])
+    # one reading as signed values, but "-" is also a blank's placeholder: 0|blank|4
+    assert readings("0-4", signed=True) == 1 and not sole_cut("0-4", 2, signed=[1])
+    assert not sole_cut("-40", 2, signed=[0])  # -4|0, or blank|40
     assert cuts("-0", 1, signed=[0]) == 0 and cuts("-0.0", 1, signed=[0], decimals=[0]) == 0
 
 

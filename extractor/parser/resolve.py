@@ -27,12 +27,15 @@ from extractor.parser.decoding.decode import (
     decode_t3,
     decode_t4,
 )
+from extractor.parser.decoding.placeholders import MARK, has_glued_mark, segment_blanks
 from extractor.parser.decoding.segment import Cut, Segmentation, segment, sums_for
 from extractor.parser.joins import SURPLUS, joined_rows, one_too_many
 from extractor.parser.locate import token_lines
 from extractor.parser.tokens import Token, TokenKind
 from nianbao.core.layout import ValueKind
 from nianbao.core.models import CellValue, Method
+from rules.cuts import CUT_PROVEN
+from rules.proving import BLANK_CHECKED_BY_IDENTITIES, PLACEHOLDERS
 from rules.verdict import LOW_CONFIDENCE
 
 _NOT_RUN = re.compile(r"[^0-9.\-\s]")
@@ -43,6 +46,9 @@ REALIGNED_CONFIDENCE = 0.85  # a unique placement of a realigned row: kept, but 
 MAX_PLACEMENTS = 8  # placements of one short/long row handed to the decoder
 CROWDED = 6  # more misaligned rows than this in one part: fewer placements each (search size)
 CROWDED_PLACEMENTS = 3
+UNSURE_BLANK = (
+    f"{BLANK_CHECKED_BY_IDENTITIES}: where it stands depends on how many values the run holds"
+)
 
 
 def _row_span(result: RowResult) -> tuple[int, int] | None:
@@ -191,7 +197,11 @@ def candidates_of(
         return RowCandidates(result.row.row, [values], Method.READ, spans=spans)  # type: ignore[arg-type]
     found = None
     if len(result.row.tokens) < len(result.keys):
-        found = glued_cell_row(folded, result) or segment_row(folded, template, result)
+        found = (
+            blank_run_row(folded, template, result)
+            or glued_cell_row(folded, result)
+            or segment_row(folded, template, result)
+        )
         if found is not None and _delimited(folded, result.row.tokens):
             # clean values in separate table cells: a value lost is as likely as two glued
             # ("| 19 | 5 |" for three cells is not only 1|9|5); the decoder weighs both
@@ -203,6 +213,73 @@ def candidates_of(
         if placed is not None and joined is not None:
             return _union(placed, joined)
     return found or line_rows(folded, result) or align_row(result, limit)
+
+
+_NOT_RUN_OR_MARK = re.compile(r"[^0-9.\-\s/—–无]")
+
+
+def _row_stretch(folded: str, result: RowResult) -> tuple[int, int] | None:
+    """The row's printed values, with a placeholder glued on either end ("…信息无000000")
+    when it lies inside the row's own segment (after its label, before the next)."""
+    tokens, segment_span = result.row.tokens, result.row.segment
+    if not tokens:
+        return None
+    start, end = tokens[0].start, tokens[-1].end
+    if segment_span is None:
+        return start, end
+    lo, hi = segment_span
+    head = max(
+        (m for m in MARK.finditer(folded, max(lo, start - 2), start) if m.end() == start),
+        key=lambda m: m.end() - m.start(),
+        default=None,
+    )
+    if head is not None and head.start() >= lo:
+        start = head.start()
+    tail = MARK.match(folded, end, hi) if end < hi else None
+    if tail is not None:
+        end = tail.end()
+    return start, end
+
+
+def blank_run_row(folded: str, template: str, result: RowResult) -> RowCandidates | None:
+    """A glued row with blank placeholders inside its digits ("0无00000"): each placeholder a
+    printed blank (None, its span the placeholder's), the pieces between cut under one
+    count (`extractor.parser.decoding.placeholders`)."""
+    tokens = result.row.tokens
+    if not tokens or any(t.kind is TokenKind.BLANK for t in tokens):
+        return None
+    where = _row_stretch(folded, result)
+    if where is None:
+        return None
+    start, end = where
+    stretch = folded[start:end].replace("万元", "  ").replace("元", " ")
+    if "," in stretch:
+        return None  # thousands separators: the plain cut handles them
+    run = _NOT_RUN_OR_MARK.sub(" ", stretch)
+    if not has_glued_mark(run):
+        return None
+    kinds = result.kinds
+    found = segment_blanks(
+        run,
+        len(result.keys),
+        signed=[i for i, k in enumerate(kinds) if k is ValueKind.SIGNED],
+        decimals=[i for i, k in enumerate(kinds) if k is ValueKind.AMOUNT],
+        sums=sums_for(template, result.keys),
+    )
+    if not found.values:
+        return None
+    unit = _unit(result)
+    spans = [tuple((start + a, start + b) for a, b in cut) for cut in found.spans]
+    return RowCandidates(
+        result.row.row,
+        [tuple(_typed(v, k, unit) for v, k in zip(c, kinds, strict=True)) for c in found.values],
+        Method.SEGMENTED,
+        [(start, end)],
+        spans,  # type: ignore[arg-type]
+        ["placeholders read as blank cells" for _ in found.values],
+        found.truncated,
+        found.sole,
+    )
 
 
 def glued_cell_row(folded: str, result: RowResult) -> RowCandidates | None:
@@ -307,6 +384,15 @@ def _to_cell(text: str, decoded: DecodedCell, keep_below: float = GUESS_BELOW) -
     noted, at REALIGNED_CONFIDENCE)."""
     notes = list(decoded.notes)
     value, alternatives = decoded.value, list(decoded.alternatives)
+    span = decoded.span
+    glued_blank = value is None and decoded.method == Method.SEGMENTED and span is not None
+    if glued_blank and text[span[0] : span[1]].strip() in PLACEHOLDERS:  # type: ignore[index]
+        # a placeholder glued into the run: printed blank. Proven only when the run's count
+        # is what the print shows (its only reading at any count); else noted, so flagged
+        if decoded.confidence < CUT_PROVEN:
+            notes.append(UNSURE_BLANK)
+        prov = provenance(text, span, Method.BLANK, decoded.confidence, notes, alternatives)
+        return CellRead(None, prov)
     if decoded.confidence < keep_below and (alternatives or decoded.method != Method.READ):
         if value is not None:
             alternatives = [value, *[a for a in alternatives if a != value]]
