@@ -53,7 +53,7 @@ class PageWords:
     # OCR pages: read one cell's box again at full effort -> (text, score), or None. The grid
     # builder asks it for a cell that holds ink the page's reading did not catch
     reread: Callable[[Box], tuple[str, float] | None] | None = None
-    # OCR pages: read values' boxes again as numbers at full effort, their look-alikes'
+    # OCR pages: read values' boxes again as numbers (alone, not as page lines), look-alikes'
     # probabilities pooled (ocr.recognise_digits): second readings that can confirm first
     # ones the recogniser was unsure of. A page's boxes come in one list (one batch)
     confirm: Callable[[list[Box]], list[tuple[str, float] | None]] | None = None
