@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from extractor.geometry.provenance import LOW_SCORE
 from extractor.geometry.words import PageWords, Word
 from nianbao.core.errors import BackendError
 
@@ -175,10 +176,10 @@ def _rec(ocr: Any, crops: list[Any], which: list[int], pad: int) -> dict[int, tu
 SHORT = 4.0  # a crop no wider than this many heights is a cell (quick first reading)
 QUICK_WIDTH = 64  # first reading of a short crop: padded to this width, not 320
 FULL_WIDTH = 320  # the recogniser's own minimum width: full effort
-# a second reading of a value (recognise_digits): padded to this width, as the first quick
-# one. On held-out seeds 7-9 and 19-22 it confirms as much as 320 did (OCR-score flags per
-# report 1.0 -> 0.3 and 1.5 -> 1.5, silent 0, blanks filled 0) at a fifth of the cost
-CONFIRM_WIDTH = int(os.environ.get("NIANBAO_CONFIRM_WIDTH", "64"))  # env: bench only
+# a second reading of a value (recognise_digits): first padded to this width, as the quick
+# first reading; read at FULL_WIDTH only when that is below SURE
+CONFIRM_WIDTH = 64
+SURE = LOW_SCORE  # a second reading below the bar confirms nothing
 # a quick reading scoring below this is read again at full effort (a lone "0" scores 0.4-1.0
 # at any padding, 0/o being alike: only a doubtful reading of anything else gains from it)
 RETRY_BELOW = 0.5
@@ -237,38 +238,54 @@ def recognise_cells(crops: list[Any]) -> list[tuple[str, float]]:
 
 
 def recognise_digits(crops: list[Any]) -> list[tuple[str, float]]:
-    """BGR crops of one value each, read as numbers (padded to CONFIRM_WIDTH): (text, score).
+    """BGR crops of one value each, read as numbers: (text, score).
 
     The recogniser's score for a character is its top class's probability; a "0" whose
     probability is shared with "O", "o" and "〇" scores low though every reading is zero.
     Here a character that stands for a digit gets the probability of all the characters
     standing for that digit (extractor.geometry.numbers.digit_class) and prints as the
-    digit; the score is the least sure character's. Any other character keeps its own."""
-    import numpy as np
+    digit; the score is the least sure character's. Any other character keeps its own.
 
+    Each crop is read padded to CONFIRM_WIDTH (a fifth of the cost); one whose reading is
+    not sure (below SURE) is read again at FULL_WIDTH and that reading is its answer: a
+    lone "0" that narrow can score 0.57 where at 320 it scores 0.99."""
     if not crops:
         return []
     with _LOCK, memory_errors():
         rec = engine().text_rec
-        chars, members = _digit_classes(tuple(rec.postprocess_op.character))
-        height = rec.rec_image_shape[1]
-        least = CONFIRM_WIDTH / height
-        ratios = [max(least, c.shape[1] / max(c.shape[0], 1)) for c in crops]
-        # crops that fit the width are padded to it alike, so a batch of them reads each as
-        # it would alone (a wider crop, rare, is read at its own width). Batches stay small:
-        # one of a page's ~100 crops ran 7x the CPU of reading them one by one (activations
-        # far past the cache), so the recogniser's own batch size (rec_batch_num, 6)
-        fit = [i for i, r in enumerate(ratios) if r <= least]
-        size = max(1, int(getattr(rec, "rec_batch_num", 6)))
-        groups = [fit[at : at + size] for at in range(0, len(fit), size)]
-        groups += [[i] for i in range(len(crops)) if i not in fit]
-        read: dict[int, tuple[str, float]] = {}
-        for group in groups:
-            ratio = ratios[group[0]]
-            batch = np.stack([rec.resize_norm_img(crops[i], ratio) for i in group])
-            for i, probs in zip(group, rec.session(batch.astype(np.float32))[0], strict=True):
-                read[i] = _pooled(probs, chars, members, rec.postprocess_op.character)
+        read = _read_digits(rec, crops, list(range(len(crops))), CONFIRM_WIDTH)
+        unsure = [i for i, (_, score) in read.items() if score < SURE]
+        read.update(_read_digits(rec, crops, unsure, FULL_WIDTH))
     return [read[i] for i in range(len(crops))]
+
+
+def _read_digits(
+    rec: Any, crops: list[Any], which: list[int], width: int
+) -> dict[int, tuple[str, float]]:
+    """The crops `which` read as numbers, each padded to at least `width` pixels."""
+    import numpy as np
+
+    if not which:
+        return {}
+    chars, members = _digit_classes(tuple(rec.postprocess_op.character))
+    height = rec.rec_image_shape[1]
+    least = width / height
+    ratios = {i: max(least, crops[i].shape[1] / max(crops[i].shape[0], 1)) for i in which}
+    # crops that fit the width are padded to it alike, so a batch of them reads each as
+    # it would alone (a wider crop, rare, is read at its own width). Batches stay small:
+    # one of a page's ~100 crops ran 7x the CPU of reading them one by one (activations
+    # far past the cache), so the recogniser's own batch size (rec_batch_num, 6)
+    fit = [i for i in which if ratios[i] <= least]
+    size = max(1, int(getattr(rec, "rec_batch_num", 6)))
+    groups = [fit[at : at + size] for at in range(0, len(fit), size)]
+    groups += [[i] for i in which if ratios[i] > least]
+    read: dict[int, tuple[str, float]] = {}
+    for group in groups:
+        ratio = ratios[group[0]]
+        batch = np.stack([rec.resize_norm_img(crops[i], ratio) for i in group])
+        for i, probs in zip(group, rec.session(batch.astype(np.float32))[0], strict=True):
+            read[i] = _pooled(probs, chars, members, rec.postprocess_op.character)
+    return read
 
 
 def _pooled(
@@ -395,7 +412,7 @@ def reread_digits(
     for box in boxes:
         x0, y0, x1, y1 = (round(v) for v in box)
         crop = ink[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)]
-        key = f"{page_key}:digits{CONFIRM_WIDTH}:{x0},{y0},{x1},{y1}"
+        key = f"{page_key}:digits{CONFIRM_WIDTH}-{FULL_WIDTH}:{x0},{y0},{x1},{y1}"
         keys.append(key if crop.size else None)
         if crop.size and key not in crops:
             crops[key] = crop
