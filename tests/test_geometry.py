@@ -288,9 +288,9 @@ def test_a_low_score_value_is_confirmed_only_by_an_agreeing_sure_second_reading(
     page = _page(words, source="ocr")
     asked: list[tuple[float, ...]] = []
 
-    def confirm(box: tuple[float, float, float, float]) -> tuple[str, float] | None:
-        asked.append(box)
-        return again
+    def confirm(boxes: list[tuple[float, float, float, float]]) -> list[tuple[str, float] | None]:
+        asked.extend(boxes)
+        return [again for _ in boxes]
 
     page.confirm = confirm
     text, geometry = build([page])
@@ -347,6 +347,10 @@ def test_a_lone_zero_read_as_a_number_pools_its_look_alikes() -> None:
     for (raw_text, raw), (_, score) in zip(raw_scores, pooled, strict=True):
         if raw_text in ("0", "8", "30"):
             assert score >= raw - 1e-6
+    # a page's crops go in one batch: each reads as it does alone
+    for crop, (text, score) in zip(crops, pooled, strict=True):
+        alone = ocr.recognise_digits([crop])[0]
+        assert alone[0] == text and alone[1] == pytest.approx(score, abs=1e-4)
 
 
 def _ruled_page(rules: list[int], label: str, label_y: float) -> PageWords:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from statistics import median
 
@@ -294,6 +294,7 @@ class Emitted:
     parts: list[str] = field(default_factory=list)
     anchors: list[Anchor] = field(default_factory=list)
     length: int = 0
+    doubts: list[Doubt] = field(default_factory=list)  # this page's, until read again
 
     def add(
         self,
@@ -393,8 +394,9 @@ def _emit_block(out: Emitted, page: PageWords, block: Block) -> None:
                 repaired = any(r.repaired for _, r in found)
                 score = min(w.score for w, _ in found) * (REPAIRED if repaired else 1.0)
                 blank = all(r.blank for _, r in found)
-                if ocr and not blank and score < LOW_SCORE:
-                    score = max(score, _confirmed(page, box, text, repaired))
+                if ocr and not blank and score < LOW_SCORE and page.confirm is not None:
+                    # read again with the page's other doubtful values, in one batch
+                    out.doubts.append(Doubt(len(out.anchors), box, text, repaired))
                 out.add(text, page, box, score, blank=blank)
                 continue
             h = bottom - top
@@ -414,15 +416,37 @@ def _emit_block(out: Emitted, page: PageWords, block: Block) -> None:
         out.add("\n")
 
 
-def _confirmed(page: PageWords, box: Box, text: str, repaired: bool) -> float:
-    """The score a doubtful value earns when its box, read again alone as a number at full
-    effort, reads the same (0.0 when it does not, or cannot be read again). Two readings
-    of different crops that agree, the second sure of its digits, confirm the first."""
-    if page.confirm is None:
-        return 0.0
+@dataclass(frozen=True)
+class Doubt:
+    """A value read with a score below LOW_SCORE, waiting for its second reading."""
+
+    anchor: int  # index in Emitted.anchors
+    box: Box
+    text: str
+    repaired: bool
+
+
+def _confirm_doubts(out: Emitted, page: PageWords) -> None:
+    """Read the page's doubtful values again, all in one batch (one recogniser call instead
+    of one per cell), and raise each anchor's score to what its second reading earns."""
+    if not out.doubts or page.confirm is None:
+        out.doubts.clear()
+        return
     # the word's own box, de-skewed: a margin of blank paper around a lone digit makes the
     # recogniser read it as "." as often as not (measured on synth seeds 1-2)
-    again = page.confirm(box)
+    again = page.confirm([d.box for d in out.doubts])
+    for doubt, reading in zip(out.doubts, again, strict=True):
+        anchor = out.anchors[doubt.anchor]
+        earned = _confirmed(reading, doubt.text, doubt.repaired)
+        if earned > anchor.score:
+            out.anchors[doubt.anchor] = replace(anchor, score=earned)
+    out.doubts.clear()
+
+
+def _confirmed(again: tuple[str, float] | None, text: str, repaired: bool) -> float:
+    """The score a doubtful value earns from its box read again alone as a number (0.0 when
+    it reads otherwise or nothing). Two readings of different crops that agree, the second
+    sure of its digits, confirm the first."""
     reading = read_value(again[0], True) if again else None
     if again is None or reading is None or reading.blank:
         return 0.0
@@ -522,6 +546,7 @@ def build_page(out: Emitted, page: PageWords, previous: Block | None) -> Block |
                 _emit_plain(out, page, line)
         else:
             _emit_plain(out, page, item)
+    _confirm_doubts(out, page)
     return last
 
 

@@ -53,10 +53,10 @@ class PageWords:
     # OCR pages: read one cell's box again at full effort -> (text, score), or None. The grid
     # builder asks it for a cell that holds ink the page's reading did not catch
     reread: Callable[[Box], tuple[str, float] | None] | None = None
-    # OCR pages: read a value's box again as a number at full effort, its look-alikes'
-    # probabilities pooled (ocr.recognise_digits): a second reading that can confirm a
-    # first one the recogniser was unsure of
-    confirm: Callable[[Box], tuple[str, float] | None] | None = None
+    # OCR pages: read values' boxes again as numbers (alone, not as page lines), look-alikes'
+    # probabilities pooled (ocr.recognise_digits): second readings that can confirm first
+    # ones the recogniser was unsure of. A page's boxes come in one list (one batch)
+    confirm: Callable[[list[Box]], list[tuple[str, float] | None]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
