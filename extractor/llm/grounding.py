@@ -26,6 +26,8 @@ from extractor.llm.rowproof import (
     label_printed,
 )
 from extractor.llm.units import RowSpec
+from extractor.parser.locate import UNIT_LOOKBACK, header_unit
+from extractor.parser.tokens import fold
 from nianbao.core.models import Alignment, CellProvenance, CellValue, Method
 
 FUZZY_CUTOFF = 90.0  # rapidfuzz partial-ratio score below which a quote counts as not found
@@ -194,6 +196,13 @@ def cell_spans(
     }
 
 
+def _header_unit(source: str, start: int) -> str | None:
+    """The unit ("元", "万元") the column header above a part-二 row names, as the parser
+    reads it (extractor.parser.locate.header_unit)."""
+    before = fold(source[max(0, start - UNIT_LOOKBACK) : start])
+    return header_unit(before, len(before))
+
+
 LABEL_REACH = 12  # characters before a quote (on its line) where its row's label may stand
 
 
@@ -246,7 +255,8 @@ def ground(
                 f"your quote for {spec.key}, {reading.quote!r}, is not the row "
                 f"{core_label(spec.label)!r} of the report"
             )
-        checks = check_cells(spec, reading.cells, text, template)
+        unit = _header_unit(source, located.span[0]) if spec.part == "t2" else None
+        checks = check_cells(spec, reading.cells, text, template, unit)
         own = cell_spans(located.span, reading.cells, source)
     elif read_something:
         problems.append(f"your quote for {spec.key}, {reading.quote!r}, is not in the report")
