@@ -201,7 +201,9 @@ def _inside_a_run(
 
     `after_label`: the row's own label is printed just before the values, so the first run
     after it is this row's and its values start where the run starts; read from inside it
-    ("000000" in "5000000"), a value printed first was dropped and the rest shifted."""
+    ("000000" in "5000000"), a value printed first was dropped and the rest shifted; and
+    when no cell is null the values are the whole run: a prefix of it is a number split
+    at the wrong place ("1161" read as 1 and 161)."""
     wanted = [v for v in values if v is not None]
     if len(wanted) < 2 or not all(isinstance(v, int) for v in wanted):
         return False
@@ -210,7 +212,11 @@ def _inside_a_run(
         t.digits.replace(",", "") for t in tokens if t.kind in (TokenKind.RUN, TokenKind.NUMBER)
     ]
     if after_label:
-        return bool(runs) and runs[0].startswith(glued)
+        if not runs:
+            return False
+        if len(wanted) == len(values):  # every cell read: the row's run holds just these
+            return runs[0] == glued  # (1161|6|5569 is not 1|161|6 with 5569 left over)
+        return runs[0].startswith(glued)
     return any(glued in run for run in runs)
 
 

@@ -148,3 +148,19 @@ def test_an_amount_is_read_in_the_unit_its_header_names() -> None:
             grounded = ground(reading, PROCUREMENT, "2019", source, "llm:x")
             noted = grounded.provenance["t2.procurement.amount_wan"].notes
             assert (not noted) is ok, (header, value, noted)
+
+
+def test_a_glued_number_split_at_the_wrong_place_is_not_shown() -> None:
+    """A number read as two (1161 -> 1 and 161, the simulator's `split_thousands`): in a
+    glued row after its label, the values, when none is null, make up its whole run."""
+    license_ = row_specs("2019")["t2.license"]
+    text = "行政许可116165569"
+    assert set(_checks(license_, [1161, 6, 5569], text)) == {CellCheck.SHOWN}
+    assert CellCheck.SHOWN not in _checks(license_, [1, 161, 6], text)
+    source = f"{text}\n行政处罚 5 6 7\n"
+    wrong = RowReading("t2.license", _values(license_, [1, 161, 6]), text)
+    assert all(p.notes for p in ground(wrong, license_, "2019", source, "x").provenance.values())
+    right = RowReading("t2.license", _values(license_, [1161, 6, 5569]), text)
+    assert not any(
+        p.notes for p in ground(right, license_, "2019", source, "x").provenance.values()
+    )
