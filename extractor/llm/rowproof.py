@@ -149,8 +149,9 @@ def same_number(token: Token, value: CellValue, header_unit: str | None = None) 
         return False
     printed = Decimal(token.value)
     wanted = Decimal(value)
-    if (token.unit or header_unit) == "元":
-        return isinstance(value, Decimal) and printed / 10000 == wanted
+    amount = isinstance(value, Decimal)  # a count under a 元 header is a count
+    if token.unit == "元" or (token.unit is None and amount and header_unit == "元"):
+        return amount and printed / 10000 == wanted
     return printed == wanted
 
 

@@ -134,6 +134,7 @@ def test_an_amount_is_read_in_the_unit_its_header_names() -> None:
     spec, values = PROCUREMENT, _values(PROCUREMENT, [88, Decimal("0.06784877")])
     under_yuan = check_cells(spec, values, bare, "2019", unit="元")
     assert under_yuan["t2.procurement.amount_wan"].check is CellCheck.CONFIRMED
+    assert under_yuan["t2.procurement.items"].check is CellCheck.CONFIRMED  # a count stays
     as_printed = _values(PROCUREMENT, [88, Decimal("678.4877")])
     under_yuan = check_cells(spec, as_printed, bare, "2019", unit="元")
     assert under_yuan["t2.procurement.amount_wan"].check is CellCheck.CONTRADICTED
