@@ -262,7 +262,13 @@ def check_cells(
             return _by_column(keys, values, slots, unit)
         if width > len(keys) and len(slots) == width:  # the whole part's row is quoted
             return _by_column(keys, values, slots[offset : offset + len(keys)], unit)
-    ordered = _in_order(slots, [values[k] for k in keys], unit) or _inside_a_run(
+    window = slots
+    if width > len(keys) and len(slots) < width and not any(t.kind is TokenKind.RUN for t in slots):
+        # the whole part's row with cells missing: a missing cell only moves the later
+        # ones left, so this row's values lie between its offset less the missing count
+        # and its end (a row of zeros is not "shown" by the zeros of other rows)
+        window = slots[max(0, offset - (width - len(slots))) : offset + len(keys)]
+    ordered = _in_order(window, [values[k] for k in keys], unit) or _inside_a_run(
         slots, [values[k] for k in keys], after_label=label_end > 0
     )
     out = {}

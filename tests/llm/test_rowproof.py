@@ -165,3 +165,13 @@ def test_a_glued_number_split_at_the_wrong_place_is_not_shown() -> None:
     assert not any(
         p.notes for p in ground(right, license_, "2019", source, "x").provenance.values()
     )
+
+
+def test_a_row_of_a_whole_part_with_a_missing_cell_is_shown_only_near_its_place() -> None:
+    """Part 四 printed as one row of numbers with a cell missing (14 for 15): a row read as
+    zeros is not shown by the zeros of the other rows (the simulator's `zero_row`, llm:
+    "0 0 0 1 0 ..." read as 0, 0, 0, 0, 0 for the review row)."""
+    review = row_specs("2019")["t4.review"]
+    text = " | ".join(["0", "0", "0", "1", *["0"] * 10])
+    assert CellCheck.SHOWN not in _checks(review, [0, 0, 0, 0, 0], text)
+    assert _checks(review, [None, 0, 0, 0, 1], text)[1:] == [CellCheck.SHOWN] * 4
