@@ -196,6 +196,16 @@ def cell_spans(
     }
 
 
+_UNIT_AFTER = re.compile(r"[ \t]*(?:万元|元)")
+
+
+def _with_own_unit(text: str, source: str, end: int) -> str:
+    """The row text with the unit printed right after its last number ("3739265元"): a quote
+    may stop at the digits, and the unit decides how the number reads (元 -> 万元)."""
+    unit = _UNIT_AFTER.match(source, end)
+    return text + unit.group(0) if unit and text.rstrip()[-1:].isdigit() else text
+
+
 def _header_unit(source: str, start: int) -> str | None:
     """The unit ("元", "万元") the column header above a part-二 row names, as the parser
     reads it (extractor.parser.locate.header_unit)."""
@@ -248,6 +258,7 @@ def ground(
         # a quote with words in it must hold the row's label itself; one of numbers only
         # may have its label just before it on its line
         text = quoted if _has_words(quoted) else _row_text(source, located.span)
+        text = _with_own_unit(text, source, located.span[1])
         whole_part = spec.part == "t4" and not _has_words(quoted)  # numbers under a header
         if not whole_part and not label_printed(spec, text, template):
             row_notes.append(f"llm: the quote is not in the printed row of {spec.key}")
