@@ -107,3 +107,26 @@ def test_two_doubted_readings_that_agree_stay_flagged() -> None:
     assert both.provenance[key].notes[0] == "both backends doubted this reading"
     done = outcome("004.txt", {"parser": parser, "llm": llm})
     assert done.status is ReportStatus.NEEDS_REVIEW and key in done.flags
+
+
+def test_a_cut_the_source_contradicts_is_not_confirmed_by_agreement() -> None:
+    """The parser cut a glued run in n (method `segmented`, proven only through an
+    identity) and the LLM's reading of that row is contradicted by the print: the two
+    agreeing on a cell proves nothing (found by the simulator, `blanks_as_zero`, targeted:
+    "030" with a dropped cell cut 0|3|0, a model reading 0, 30, 0 agreed on the last 0)."""
+    report = gold("seed-004")
+    key = "t3.new.natural"
+    parser, llm = extraction(report), extraction(report, backend="llm")
+    parser.provenance[key] = parser.provenance[key].model_copy(update={"method": "segmented"})
+    confirmed = reconcile(parser, llm)  # an undoubted LLM reading confirms the cut
+    assert confirmed.provenance[key].method == "agreed" and not confirmed.provenance[key].notes
+    llm.provenance[key] = llm.provenance[key].model_copy(
+        update={"notes": ["llm: value 3 not in its row"]}
+    )
+    llm.flags.append(key)
+    both = reconcile(parser, llm)
+    assert both.report.cells[key] == report.cells[key]
+    assert both.provenance[key].method == "segmented"
+    assert both.provenance[key].notes == ["llm: llm: value 3 not in its row"]
+    done = outcome("004.txt", {"parser": parser, "llm": llm})
+    assert done.status is ReportStatus.NEEDS_REVIEW and key in done.flags

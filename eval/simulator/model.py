@@ -24,12 +24,18 @@ from typing import Any
 from eval.simulator.documents import DocIndex, SimDoc, plain
 from eval.simulator.faults import MODES, REPLY_FAULTS, ROW_FAULTS, Changed, Row
 from eval.simulator.tokens import estimate_tokens
+from eval.simulator.unseen import UNSEEN_FAULTS
 from extractor.llm.compact import squeeze
 
 ROW_LINE = re.compile(r"^\s*-?\s*`?(t[234]\.[a-z_]+(?:\.[a-z_]+)*)`?\s*[:|]", re.M)
 REFUSAL = "抱歉，我无法协助处理这个请求。"
 COMPACT_ROWS = re.compile(r"^rows (t[234]): (.+)$", re.M)  # the compact row list (prompts v2)
 EARLIER = "Your earlier rows: "  # a compact re-ask quotes our earlier answer
+FAULTS = {**ROW_FAULTS, **UNSEEN_FAULTS}
+UNSEEN_MODES: tuple[str, ...] = tuple(UNSEEN_FAULTS)
+# names for sets of modes: `unseen` are kept out of `all` (the CI gate's set) so that
+# they keep testing that the checks are general
+GROUPS = {"all": MODES, "unseen": UNSEEN_MODES, "every": (*MODES, *UNSEEN_MODES)}
 
 
 @dataclass(frozen=True)
@@ -49,9 +55,15 @@ class SimConfig:
     cache_block: int = 128
 
     def __post_init__(self) -> None:
-        unknown = [m for m in self.modes if m not in MODES]
+        modes = tuple(dict.fromkeys(m for name in self.modes for m in GROUPS.get(name, (name,))))
+        object.__setattr__(self, "modes", modes)
+        known = GROUPS["every"]
+        unknown = [m for m in modes if m not in known]
         if unknown:
-            raise ValueError(f"unknown error modes {unknown}: expected some of {', '.join(MODES)}")
+            raise ValueError(
+                f"unknown error modes {unknown}: expected some of {', '.join(known)}, "
+                f"or {', '.join(GROUPS)}"
+            )
 
 
 @dataclass
@@ -174,7 +186,7 @@ class SimulatedModel:
                     mode = candidate
                     break
                 trial = copy.deepcopy(answer)
-                changed = ROW_FAULTS[candidate](trial, doc, rng)
+                changed = FAULTS[candidate](trial, doc, rng)
                 if changed is not None:
                     self._record(doc, rows, reask, action, candidate, changed)
                     self._last_fault[(doc.id, tuple(rows))] = candidate

@@ -26,6 +26,8 @@ from extractor.llm.rowproof import (
     label_printed,
 )
 from extractor.llm.units import RowSpec
+from extractor.parser.locate import UNIT_LOOKBACK, header_unit
+from extractor.parser.tokens import fold
 from nianbao.core.models import Alignment, CellProvenance, CellValue, Method
 
 FUZZY_CUTOFF = 90.0  # rapidfuzz partial-ratio score below which a quote counts as not found
@@ -194,6 +196,23 @@ def cell_spans(
     }
 
 
+_UNIT_AFTER = re.compile(r"[ \t]*(?:万元|元)")
+
+
+def _with_own_unit(text: str, source: str, end: int) -> str:
+    """The row text with the unit printed right after its last number ("3739265元"): a quote
+    may stop at the digits, and the unit decides how the number reads (元 -> 万元)."""
+    unit = _UNIT_AFTER.match(source, end)
+    return text + unit.group(0) if unit and text.rstrip()[-1:].isdigit() else text
+
+
+def _header_unit(source: str, start: int) -> str | None:
+    """The unit ("元", "万元") the column header above a part-二 row names, as the parser
+    reads it (extractor.parser.locate.header_unit)."""
+    before = fold(source[max(0, start - UNIT_LOOKBACK) : start])
+    return header_unit(before, len(before))
+
+
 LABEL_REACH = 12  # characters before a quote (on its line) where its row's label may stand
 
 
@@ -239,6 +258,7 @@ def ground(
         # a quote with words in it must hold the row's label itself; one of numbers only
         # may have its label just before it on its line
         text = quoted if _has_words(quoted) else _row_text(source, located.span)
+        text = _with_own_unit(text, source, located.span[1])
         whole_part = spec.part == "t4" and not _has_words(quoted)  # numbers under a header
         if not whole_part and not label_printed(spec, text, template):
             row_notes.append(f"llm: the quote is not in the printed row of {spec.key}")
@@ -246,7 +266,8 @@ def ground(
                 f"your quote for {spec.key}, {reading.quote!r}, is not the row "
                 f"{core_label(spec.label)!r} of the report"
             )
-        checks = check_cells(spec, reading.cells, text, template)
+        unit = _header_unit(source, located.span[0]) if spec.part == "t2" else None
+        checks = check_cells(spec, reading.cells, text, template, unit)
         own = cell_spans(located.span, reading.cells, source)
     elif read_something:
         problems.append(f"your quote for {spec.key}, {reading.quote!r}, is not in the report")

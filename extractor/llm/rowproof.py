@@ -140,25 +140,28 @@ def _as_decimal(value: CellValue | str) -> Decimal | None:
         return None
 
 
-def same_number(token: Token, value: CellValue) -> bool:
-    """A NUMBER token printing `value` (an amount may be printed in 元)."""
+def same_number(token: Token, value: CellValue, header_unit: str | None = None) -> bool:
+    """A NUMBER token printing `value`. An amount printed in 元 (its own unit, or for a bare
+    number its column header's, `header_unit`) is read in 万元: only the converted value is
+    right then, and only then (the parser's rule, extractor.parser.cells.to_value), so a
+    model answering 万元 as 元 or 元 as 万元 is not shown."""
     if token.kind is not TokenKind.NUMBER or value is None or token.value is None:
         return False
     printed = Decimal(token.value)
     wanted = Decimal(value)
-    if token.unit == "元":  # printed in 元, read in 万元: only the converted value is right
-        return isinstance(value, Decimal) and printed / 10000 == wanted
-    if printed == wanted:
-        return True
-    # a bare number under a header in 元 is read in 万元
-    return isinstance(value, Decimal) and token.unit is None and printed / 10000 == wanted
+    amount = isinstance(value, Decimal)  # a count under a 元 header is a count
+    if token.unit == "元" or (token.unit is None and amount and header_unit == "元"):
+        return amount and printed / 10000 == wanted
+    return printed == wanted
 
 
 def _digits(value: CellValue) -> str:
     return str(abs(value)) if isinstance(value, int) else ""
 
 
-def _in_order(tokens: Sequence[Token], values: Sequence[CellValue]) -> bool:
+def _in_order(
+    tokens: Sequence[Token], values: Sequence[CellValue], unit: str | None = None
+) -> bool:
     """The values appear in order, each a whole NUMBER token or consecutive values making up
     one glued RUN exactly; other tokens may come between them."""
     wanted = [v for v in values if v is not None]
@@ -172,7 +175,7 @@ def _in_order(tokens: Sequence[Token], values: Sequence[CellValue]) -> bool:
         if fits(i + 1, j):
             return True
         token = tokens[i]
-        if same_number(token, wanted[j]):
+        if same_number(token, wanted[j], unit):
             return fits(i + 1, j + 1)
         if token.kind in (TokenKind.RUN, TokenKind.NUMBER):
             run = token.digits.replace(",", "")
@@ -199,7 +202,9 @@ def _inside_a_run(
 
     `after_label`: the row's own label is printed just before the values, so the first run
     after it is this row's and its values start where the run starts; read from inside it
-    ("000000" in "5000000"), a value printed first was dropped and the rest shifted."""
+    ("000000" in "5000000"), a value printed first was dropped and the rest shifted; and
+    when no cell is null the values are the whole run: a prefix of it is a number split
+    at the wrong place ("1161" read as 1 and 161)."""
     wanted = [v for v in values if v is not None]
     if len(wanted) < 2 or not all(isinstance(v, int) for v in wanted):
         return False
@@ -208,7 +213,11 @@ def _inside_a_run(
         t.digits.replace(",", "") for t in tokens if t.kind in (TokenKind.RUN, TokenKind.NUMBER)
     ]
     if after_label:
-        return bool(runs) and runs[0].startswith(glued)
+        if not runs:
+            return False
+        if len(wanted) == len(values):  # every cell read: the row's run holds just these
+            return runs[0] == glued  # (1161|6|5569 is not 1|161|6 with 5569 left over)
+        return runs[0].startswith(glued)
     return any(glued in run for run in runs)
 
 
@@ -235,9 +244,14 @@ def shows(value: CellValue, text: str) -> bool:
 
 
 def check_cells(
-    spec: RowSpec, values: dict[str, CellValue], row_text: str, template: str
+    spec: RowSpec,
+    values: dict[str, CellValue],
+    row_text: str,
+    template: str,
+    unit: str | None = None,
 ) -> dict[str, CellResult]:
-    """Each cell of a row against the printed row text (label and values), by key."""
+    """Each cell of a row against the printed row text (label and values), by key. `unit`:
+    what the column header above the row names ("元", "万元"), for bare amounts."""
     keys = [c.key for c in spec.cells]
     label_end = _label_end(spec, row_text)
     tokens = value_tokens(row_text[label_end:])
@@ -245,10 +259,16 @@ def check_cells(
     offset, width = part_offsets(template)[spec.key]
     if not any(t.kind is TokenKind.RUN for t in slots):
         if len(slots) == len(keys):
-            return _by_column(keys, values, slots)
+            return _by_column(keys, values, slots, unit)
         if width > len(keys) and len(slots) == width:  # the whole part's row is quoted
-            return _by_column(keys, values, slots[offset : offset + len(keys)])
-    ordered = _in_order(slots, [values[k] for k in keys]) or _inside_a_run(
+            return _by_column(keys, values, slots[offset : offset + len(keys)], unit)
+    window = slots
+    if width > len(keys) and len(slots) < width and not any(t.kind is TokenKind.RUN for t in slots):
+        # the whole part's row with cells missing: a missing cell only moves the later
+        # ones left, so this row's values lie between its offset less the missing count
+        # and its end (a row of zeros is not "shown" by the zeros of other rows)
+        window = slots[max(0, offset - (width - len(slots))) : offset + len(keys)]
+    ordered = _in_order(window, [values[k] for k in keys], unit) or _inside_a_run(
         slots, [values[k] for k in keys], after_label=label_end > 0
     )
     out = {}
@@ -258,7 +278,7 @@ def check_cells(
             out[key] = CellResult(CellCheck.NULL_UNPROVEN)
         elif ordered:
             out[key] = CellResult(CellCheck.SHOWN)
-        elif any(same_number(t, value) for t in slots):
+        elif any(same_number(t, value, unit) for t in slots):
             out[key] = CellResult(CellCheck.UNORDERED)  # printed, but the row is not as read
         else:
             out[key] = CellResult(CellCheck.NOT_SHOWN)
@@ -266,7 +286,7 @@ def check_cells(
 
 
 def _by_column(
-    keys: list[str], values: dict[str, CellValue], slots: Sequence[Token]
+    keys: list[str], values: dict[str, CellValue], slots: Sequence[Token], unit: str | None
 ) -> dict[str, CellResult]:
     out = {}
     for key, token in zip(keys, slots, strict=True):
@@ -275,7 +295,7 @@ def _by_column(
         if value is None:
             ok = token.kind is TokenKind.BLANK
             out[key] = CellResult(CellCheck.BLANK if ok else CellCheck.CONTRADICTED, shown)
-        elif same_number(token, value):
+        elif same_number(token, value, unit):
             out[key] = CellResult(CellCheck.CONFIRMED, shown)
         else:
             out[key] = CellResult(CellCheck.CONTRADICTED, shown)

@@ -21,6 +21,10 @@ DISAGREEMENT_CONFIDENCE = 0.5  # below rules.verdict.LOW_CONFIDENCE: always revi
 BACKENDS = ("parser", "llm")
 
 
+# methods that assume how many values a row prints (rules.proving.ROW_ASSUMED)
+ASSUMED = frozenset({Method.SEGMENTED, Method.ALIGNED})
+
+
 def _agree_confidence(a: CellProvenance | None, b: CellProvenance | None) -> float:
     """Two independent readers agreeing: 1 - P(both wrong), assuming independent errors."""
     ca = a.confidence if a else 0.9
@@ -75,6 +79,15 @@ def _cell(
                 for note in p.notes
             ]
             return None, base.model_copy(update={"notes": notes, "alternatives": []}), False
+        assumed = next((p for p in (pa, pb) if p and p.method in ASSUMED), None)
+        doubts = [
+            f"{side}: {note}" for side, p in (("parser", pa), ("llm", pb)) if p for note in p.notes
+        ]
+        if assumed is not None and doubts:
+            # a reading that assumed the row's cut (a glued run cut in n, a short row placed)
+            # is confirmed by an undoubted second reading only: one the source contradicts
+            # may agree with a wrong cut by chance, so the assumption and the doubt stay
+            return a, assumed.model_copy(update={"notes": doubts, "alternatives": []}), False
         base = pa if pa and pa.span else (pb or pa or CellProvenance(extractor="reconciled"))
         prov = base.model_copy(
             update={

@@ -121,3 +121,57 @@ def test_a_row_after_its_label_owns_its_run_from_the_start() -> None:
     assert set(_checks(petition, [0, 0, 0, 0, 0, 0, None], "5000000", "2021")[:6]) == {
         CellCheck.SHOWN
     }
+
+
+def test_an_amount_is_read_in_the_unit_its_header_names() -> None:
+    """元 answered as 万元 or 万元 as 元 (the simulator's `unit_scale`, an error mode the
+    checks were not built against): a bare amount is 元 only under a header that says so,
+    as the parser reads it; before, a value 10000 times smaller was always taken."""
+    bare = "政府集中采购\t88\t678.4877"
+    assert _checks(PROCUREMENT, [88, Decimal("678.4877")], bare)[1] is CellCheck.CONFIRMED
+    for wrong in (Decimal("0.06784877"), Decimal("6784877")):
+        assert _checks(PROCUREMENT, [88, wrong], bare)[1] is CellCheck.CONTRADICTED
+    spec, values = PROCUREMENT, _values(PROCUREMENT, [88, Decimal("0.06784877")])
+    under_yuan = check_cells(spec, values, bare, "2019", unit="元")
+    assert under_yuan["t2.procurement.amount_wan"].check is CellCheck.CONFIRMED
+    assert under_yuan["t2.procurement.items"].check is CellCheck.CONFIRMED  # a count stays
+    as_printed = _values(PROCUREMENT, [88, Decimal("678.4877")])
+    under_yuan = check_cells(spec, as_printed, bare, "2019", unit="元")
+    assert under_yuan["t2.procurement.amount_wan"].check is CellCheck.CONTRADICTED
+    # through the grounding: the header above the row decides
+    for header, right, wrong in (
+        ("采购项目数量 采购总金额（单位：元）", Decimal("0.06784877"), Decimal("678.4877")),
+        ("采购项目数量 采购总金额（单位：万元）", Decimal("678.4877"), Decimal("0.06784877")),
+    ):
+        source = f"{header}\n{bare}\n"
+        for value, ok in ((right, True), (wrong, False)):
+            reading = RowReading("t2.procurement", _values(PROCUREMENT, [88, value]), bare)
+            grounded = ground(reading, PROCUREMENT, "2019", source, "llm:x")
+            noted = grounded.provenance["t2.procurement.amount_wan"].notes
+            assert (not noted) is ok, (header, value, noted)
+
+
+def test_a_glued_number_split_at_the_wrong_place_is_not_shown() -> None:
+    """A number read as two (1161 -> 1 and 161, the simulator's `split_thousands`): in a
+    glued row after its label, the values, when none is null, make up its whole run."""
+    license_ = row_specs("2019")["t2.license"]
+    text = "行政许可116165569"
+    assert set(_checks(license_, [1161, 6, 5569], text)) == {CellCheck.SHOWN}
+    assert CellCheck.SHOWN not in _checks(license_, [1, 161, 6], text)
+    source = f"{text}\n行政处罚 5 6 7\n"
+    wrong = RowReading("t2.license", _values(license_, [1, 161, 6]), text)
+    assert all(p.notes for p in ground(wrong, license_, "2019", source, "x").provenance.values())
+    right = RowReading("t2.license", _values(license_, [1161, 6, 5569]), text)
+    assert not any(
+        p.notes for p in ground(right, license_, "2019", source, "x").provenance.values()
+    )
+
+
+def test_a_row_of_a_whole_part_with_a_missing_cell_is_shown_only_near_its_place() -> None:
+    """Part 四 printed as one row of numbers with a cell missing (14 for 15): a row read as
+    zeros is not shown by the zeros of the other rows (the simulator's `zero_row`, llm:
+    "0 0 0 1 0 ..." read as 0, 0, 0, 0, 0 for the review row)."""
+    review = row_specs("2019")["t4.review"]
+    text = " | ".join(["0", "0", "0", "1", *["0"] * 10])
+    assert CellCheck.SHOWN not in _checks(review, [0, 0, 0, 0, 0], text)
+    assert _checks(review, [None, 0, 0, 0, 1], text)[1:] == [CellCheck.SHOWN] * 4
