@@ -64,7 +64,46 @@ def test_onnxruntime_bad_alloc_becomes_memory_error() -> None:
     )
     raw, guarded = done.stdout.strip().splitlines()[-2:]
     assert raw == "ONNXRuntimeError bad_alloc"  # what onnxruntime raises on its own
-    assert guarded == "MemoryError: onnxruntime could not allocate memory (std::bad_alloc)"
+    assert guarded == "MemoryError: the OCR engine could not allocate memory"
+
+
+OPENCV_SHORT = """
+import resource
+import numpy as np
+from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
+from extractor.geometry import ocr
+from tests.bounded import vm_mb
+
+resize = DetPreProcess(limit_side_len=9600, limit_type="min").resize
+page = np.full((1600, 1200, 3), 255, dtype=np.uint8)  # scaled up to 12800 x 9600 x 3 (368 MB)
+resource.setrlimit(resource.RLIMIT_AS, ((vm_mb() + 24) << 20, resource.RLIM_INFINITY))
+try:
+    resize(page)
+    raw = "ran"
+except Exception as exc:
+    raw = type(exc).__name__
+try:
+    with ocr.memory_errors():
+        resize(page)
+    guarded = "ran"
+except MemoryError as exc:
+    guarded = "MemoryError: " + str(exc)
+except Exception as exc:
+    guarded = type(exc).__name__
+print(raw)
+print(guarded)
+"""
+
+
+def test_opencv_insufficient_memory_becomes_memory_error() -> None:
+    # RapidOCR wraps OpenCV's "(-4:Insufficient memory)" as its own ResizeImgError; under a
+    # tight budget that is where a page fails, and it must read as the budget, not a crash
+    done = subprocess.run(
+        [sys.executable, "-c", OPENCV_SHORT], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    raw, guarded = done.stdout.strip().splitlines()[-2:]
+    assert raw == "ResizeImgError"  # what RapidOCR raises on its own
+    assert guarded == "MemoryError: the OCR engine could not allocate memory"
 
 
 @pytest.mark.parametrize("memory_mb", [900, 1300])

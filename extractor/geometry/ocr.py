@@ -76,14 +76,16 @@ def engine(threads: int | None = None) -> Any:
         session._init_sess_opts = staticmethod(original)
 
 
-_OUT_OF_MEMORY = ("bad_alloc", "Failed to allocate memory")
+# onnxruntime's C++ bad_alloc; OpenCV's "(-4:Insufficient memory) Failed to allocate N bytes"
+# (cv2.resize inside RapidOCR, wrapped as its ResizeImgError)
+_OUT_OF_MEMORY = ("bad_alloc", "Failed to allocate", "Insufficient memory")
 
 
 def _out_of_memory(exc: BaseException) -> bool:
-    """Is this onnxruntime's report of a failed C++ allocation (somewhere in its chain)?"""
+    """Is this a native library's report of a failed allocation (somewhere in its chain)?"""
     seen: BaseException | None = exc
     while seen is not None:
-        if any(mark in str(seen) for mark in _OUT_OF_MEMORY):
+        if isinstance(seen, MemoryError) or any(mark in str(seen) for mark in _OUT_OF_MEMORY):
             return True
         seen = seen.__cause__ or seen.__context__
     return False
@@ -91,15 +93,16 @@ def _out_of_memory(exc: BaseException) -> bool:
 
 @contextmanager
 def memory_errors() -> Iterator[None]:
-    """onnxruntime's C++ bad_alloc (a RuntimeException, wrapped by RapidOCR) as MemoryError:
-    the pipeline reports that as the file being over its memory budget, in one line."""
+    """A native allocation failure (onnxruntime's bad_alloc, OpenCV's Insufficient memory, both
+    wrapped by RapidOCR) as MemoryError: the pipeline reports that as the file being over its
+    memory budget, in one line."""
     try:
         yield
     except MemoryError:
         raise
     except Exception as exc:
         if _out_of_memory(exc):
-            raise MemoryError("onnxruntime could not allocate memory (std::bad_alloc)") from None
+            raise MemoryError("the OCR engine could not allocate memory") from None
         raise
 
 
