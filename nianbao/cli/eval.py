@@ -28,7 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--simulate",
         metavar="MODES",
         help="run the LLM against the local simulated model (eval/simulator) with these error "
-        "modes, comma-separated, 'all' or 'none'; prints what became of each mode's errors",
+        "modes, comma-separated; 'all' (the tuned modes), 'unseen' (the held-out ones), 'every' "
+        "or 'none'; prints what became of each mode's errors",
     )
     p.add_argument(
         "--sim-rate",
