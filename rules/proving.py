@@ -23,6 +23,7 @@ from rules.proof import ProofLevel, is_proven, report_is_accepted
 
 LOW_CONFIDENCE = 0.9  # below this an extractor doubts its own reading
 BLANK_METHOD = "blank"  # the extractor read this cell position as printed blank
+ABSENT_METHOD = "absent"  # the row is not printed: nothing stands where it would
 REVIEWER = "review"  # CellProvenance.extractor of a value a person set: the person is the proof
 # methods that read the printed value itself (the parser's, the reconciler's, the LLM's)
 DIRECT_METHODS = frozenset({"read", "agreed", "reextracted"})
@@ -79,7 +80,11 @@ LEVEL_LABELS: dict[ProofLevel, str] = {
 
 def blank_evidence(prov: CellProvenance | None) -> str | None:
     """What in the source proves this cell blank ("placeholder", "empty cell"), or None."""
-    if prov is None or prov.method != BLANK_METHOD or prov.span is None or prov.snippet is None:
+    if prov is None or prov.span is None or prov.snippet is None:
+        return None
+    if prov.method == ABSENT_METHOD:
+        return "row not printed"
+    if prov.method != BLANK_METHOD:
         return None
     snippet = prov.snippet
     if snippet.strip() in PLACEHOLDERS:

@@ -124,9 +124,12 @@ def read_row(
         extra = [DETACHED]
     elif row.label is None:
         for key in keys:
-            result.cells[key] = CellRead(
-                None, provenance(text, None, Method.MISSING, 0.0, list(row.notes))
-            )
+            if row.absent is not None:
+                # not printed at all: nothing stands where the row would (locate.absent_t2_rows)
+                prov = provenance(text, row.absent, Method.ABSENT, 1.0, [])
+            else:
+                prov = provenance(text, None, Method.MISSING, 0.0, list(row.notes))
+            result.cells[key] = CellRead(None, prov)
         return result
     if len(tokens) == len(keys) and all(t.kind is not TokenKind.RUN for t in tokens):
         for key, kind, token in zip(keys, kinds, tokens, strict=True):

@@ -41,6 +41,9 @@ class RowRead:
     merged: tuple[str, ...] = ()  # a group printed as one row: the layout rows it stands for
     detached: bool = False  # values printed apart from the label, placed here by order
     unit: str | None = None  # "元" / "万元" when the column header above says so
+    # a part-二 row the report does not print: the source span where it would stand, in
+    # which nothing is printed (`absent_t2_rows`)
+    absent: tuple[int, int] | None = None
 
 
 @dataclass
@@ -153,8 +156,10 @@ def _reanchor(
                 break
 
 
-def locate_t2(stream: CjkStream, layout: Layout, t3_start: int) -> tuple[list[RowRead], int]:
-    """Part 二's rows, searched before part 三: in order first, anywhere in the part after."""
+def locate_t2(stream: CjkStream, layout: Layout, t3_start: int) -> tuple[list[RowRead], int, int]:
+    """Part 二's rows, searched before part 三: in order first, anywhere in the part after.
+    Returns them and the stream indexes where the part starts (its heading or first
+    "第二十条") and ends."""
     lo = max(0, t3_start - T2_WINDOW)
     marks = [stream.chars.find(m, lo, t3_start) for m in ("主动公开政府信息情况", "第二十条")]
     region = min((m for m in marks if m >= 0), default=lo)
@@ -181,7 +186,50 @@ def locate_t2(stream: CjkStream, layout: Layout, t3_start: int) -> tuple[list[Ro
             at = hit.end
             taken.append((hit.start, hit.end))
         rows.append(row)
-    return rows, end
+    return rows, region, end
+
+
+# What may stand where a row is not printed: header words, their brackets and separators. A
+# digit, a placeholder or a Latin letter (an OCR look-alike of 0) could be a row's values.
+_NOTHING_PRINTED = re.compile(
+    r"[\u4e00-\u9fff\s（）()《》〈〉“”\"、，,。：:；;|·]"
+    r"|(?<=[\u4e00-\u9fff])[/／](?=[\u4e00-\u9fff])"  # "本年增/减" in a column header
+)
+
+
+def absent_t2_rows(folded: str, t2: list[RowRead], start: int, stop: int) -> None:
+    """Mark the part-二 rows the report does not print (a county with no 规章 drops the row).
+
+    A row whose label is not found is absent only when the source shows nothing where it
+    would stand: the rows found are in layout order, the previous one found prints exactly
+    one plain value per cell, and after those values (or, for a first row, from the part's
+    heading) up to the next row found there is no digit, placeholder or letter, only header
+    words. A row whose label was lost but whose values remain leaves them there, so it
+    stays unread.
+    """
+    found = [r for r in t2 if r.label is not None]
+    if not found or len(found) == len(t2):
+        return
+    at = [r.label.span[0] for r in found]  # type: ignore[union-attr]
+    if at != sorted(at):
+        return  # rows printed out of layout order: no telling where a missing one stands
+    previous: RowRead | None = None
+    for n, row in enumerate(t2):
+        if row.label is not None:
+            previous = row
+            continue
+        after = next((r for r in t2[n + 1 :] if r.label is not None), None)
+        end = after.label.span[0] if after is not None and after.label else stop
+        if previous is None:
+            begin = start
+        else:
+            tokens = previous.tokens
+            plain = all(t.kind is not TokenKind.RUN and not t.edge for t in tokens)
+            if len(tokens) != len(previous.columns) or not plain or previous.segment is None:
+                continue
+            begin = tokens[-1].end if tokens else previous.segment[0]
+        if begin < end and not _NOTHING_PRINTED.sub("", folded[begin:end]):
+            row.absent = (begin, end)
 
 
 def _exact_free(
@@ -251,7 +299,7 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
     if first is None:
         return None
     t3, after = locate_t3(stream, layout, first)
-    t2, t2_end = locate_t2(stream, layout, first.start)
+    t2, t2_start, t2_end = locate_t2(stream, layout, first.start)
     t4 = locate_t4(stream, text, folded, layout, after)
     t4_start = t4.label.span[0] if t4.label else len(text)
     merged = find_merged_groups(stream, layout, t3, after)
@@ -279,6 +327,8 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
                 row.tokens = []
     for row in rows:
         edge_blanks(folded, row)
+    t2_from = stream.offsets[t2_start] if t2_start < len(stream.offsets) else len(text)
+    absent_t2_rows(folded, t2, t2_from, t2_stop)
     placements = [*place_detached_rows(text, t3), *rebalance_stacked_rows(text, t3)]
     return Located([*t2, *t3, t4, *merged], first.span[0], placements)
 

@@ -190,7 +190,7 @@ def candidates_of(
     """The readings of one row for the decoder; None when the text supports none."""
     if result.ambiguous is None:
         cells = result.cells.values()
-        if not cells or all(c.provenance.method == Method.MISSING for c in cells):
+        if not cells or all(c.provenance.method in (Method.MISSING, Method.ABSENT) for c in cells):
             return None
         values = tuple(result.cells[k].value for k in result.keys)
         spans = [result.cells[k].provenance.span for k in result.keys]
@@ -559,6 +559,10 @@ def _printed(cell: DecodedCell) -> DecodedCell:
     return cell
 
 
+# cells of rows (or cells) the report does not print: null is their reading, never inferred
+NOT_PRINTED = (Method.BLANK, Method.MISSING, Method.ABSENT)
+
+
 def force_zeros(text: str, template: str, cells: dict[str, CellRead]) -> None:
     """Counts are never negative: when one side of an identity is known and sums to 0,
     every unknown count on the other side is 0 (method "inferred", noted, so flagged)."""
@@ -566,9 +570,7 @@ def force_zeros(text: str, template: str, cells: dict[str, CellRead]) -> None:
     from rules.identities import identities_for
 
     open_cells = [
-        c
-        for c in cells.values()
-        if c.value is None and c.provenance.method not in (Method.BLANK, Method.MISSING)
+        c for c in cells.values() if c.value is None and c.provenance.method not in NOT_PRINTED
     ]
     if not open_cells:
         return  # nothing unknown in a printed row: the usual case, skip the identities
@@ -588,7 +590,7 @@ def force_zeros(text: str, template: str, cells: dict[str, CellRead]) -> None:
                     # only cells of printed rows: a row the report does not print stays null
                     if cell is None or cell.value is not None:
                         continue
-                    if cell.provenance.method in (Method.BLANK, Method.MISSING):
+                    if cell.provenance.method in NOT_PRINTED:
                         continue
                     note = f"inferred 0: {ident.id} has 0 on its other side; counts are >= 0"
                     span = cell.provenance.span

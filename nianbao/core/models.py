@@ -247,6 +247,7 @@ class Method(StrEnum):
     INFERRED = "inferred"  # not printed (or not readable); the identities pin it down
     BLANK = "blank"  # printed empty ("—", "/", ""): null is the reading, not a doubt
     MISSING = "missing"  # the row was not found in the source
+    ABSENT = "absent"  # the row is not printed: nothing stands where it would (a null, proven)
     UNRESOLVED = "unresolved"  # found but could not be read
     AGREED = "agreed"  # the parser and the LLM read the same value (reconcile)
     REEXTRACTED = "reextracted"  # re-read by the LLM about a flagged row

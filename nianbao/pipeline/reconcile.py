@@ -70,7 +70,8 @@ def _cell(
         if a is None:
             # Both null: a blank if either backend saw a printed blank, else not found; a
             # doubt either had (its notes) survives, so agreeing on nothing proves nothing.
-            seen = next((p for p in (pa, pb) if p and p.method == Method.BLANK), None)
+            shown = (Method.BLANK, Method.ABSENT)
+            seen = next((p for p in (pa, pb) if p and p.method in shown), None)
             base = seen or pa or pb or CellProvenance(extractor="reconciled")
             notes = [
                 f"{side}: {note}"
