@@ -177,6 +177,21 @@ class DocIndex:
             return None
         return self.docs[votes.most_common(1)[0][0]]
 
+    def holders(self, sent: str) -> list[SimDoc]:
+        """Every report that prints all of `sent` (each stretch of it between the "…" the
+        client puts between windows, as is or squeezed): for a request too short to hold a
+        shingle of one report only (a re-ask about rows that several reports print alike).
+        A linear scan: rare, and only then."""
+        lines = [p.strip() for p in re.split(r"\n…\n|^…\n|\n…$", sent) if p.strip()]
+        if not lines:
+            return []
+        found = []
+        for doc in self.docs.values():
+            texts = (doc.text, squeeze(doc.text))
+            if all(any(line in t for t in texts) for line in lines):
+                found.append(doc)
+        return sorted(found, key=lambda d: d.id)
+
 
 def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)

@@ -219,6 +219,7 @@ def describe_unit(unit: Unit, *, grouped: bool = False) -> str:
 CONTEXT_LINES = 1  # lines kept around each row's place in a re-ask's text window
 REACH_CHARS = 120  # ... but at most this many characters either side of it
 TERSE_REACH = 60  # prompts v3: a row's label and numbers fit in this either side
+LABEL_REACH = 20  # a label printed apart from its values: its line, this much either side
 
 
 def reach_for(version: str) -> int:
@@ -352,6 +353,22 @@ def join_pieces(source: str, pieces: list[tuple[int, int]]) -> str:
         else:
             merged.append((a, b))
     return "\n…\n".join(source[a:b] for a, b in merged)
+
+
+def label_pieces(
+    source: str,
+    pieces: list[tuple[int, int]],
+    labels: list[tuple[int, int] | None],
+    reach: int = LABEL_REACH,
+) -> list[tuple[int, int]]:
+    """Stretches for the row labels no piece already shows (labels printed apart from their
+    values): the label's own line, at most `reach` characters either side of it."""
+    out: list[tuple[int, int]] = []
+    for span in labels:
+        if span is None or any(a <= span[0] and span[1] <= b for a, b in pieces):
+            continue
+        out += window_pieces(source, [span], 0, reach)
+    return out
 
 
 def window_pieces(

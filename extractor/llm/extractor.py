@@ -14,7 +14,14 @@ from pathlib import Path
 from typing import Any
 
 from extractor.llm.client import Endpoint, Session
-from extractor.llm.compact import ask_compact, line_window, reach_for, terse
+from extractor.llm.compact import (
+    ask_compact,
+    join_pieces,
+    label_pieces,
+    reach_for,
+    terse,
+    window_pieces,
+)
 from extractor.llm.config import LLMConfig, load_config
 from extractor.llm.prompts import load_prompt, render
 from extractor.llm.ratelimit import RateLimiter
@@ -22,7 +29,7 @@ from extractor.llm.reading import Reading, ask_rows
 from extractor.llm.responses import MetaAnswer
 from extractor.llm.sections import tables_text
 from extractor.llm.template import choose_template
-from extractor.llm.units import Unit, row_specs, split_units, unit_for_cells
+from extractor.llm.units import Unit, row_of, row_specs, split_units, unit_for_cells
 from extractor.llm.verify import reask_until_consistent
 from nianbao.core.document import SourceDocument
 from nianbao.core.errors import ExtractorError
@@ -204,9 +211,18 @@ class LLMExtractor:
                     for k in wanted
                     if (p := extraction.provenance.get(k)) is not None and p.span is not None
                 ]
-                local = (
-                    line_window(doc.text, spans, reach=reach_for(self.cfg.prompt_version)) or text
-                )
+                reach = reach_for(self.cfg.prompt_version)
+                pieces = window_pieces(doc.text, spans, reach=reach)
+                if pieces:
+                    # each row's label where it is printed apart from its values
+                    first: dict[str, int] = {}
+                    for k in wanted:
+                        p = extraction.provenance.get(k)
+                        if p is not None and p.span is not None:
+                            first.setdefault(row_of(k), p.span[0])
+                    labels = [reading.label_before(row, at) for row, at in first.items()]
+                    pieces += label_pieces(doc.text, pieces, labels)
+                local = join_pieces(doc.text, pieces) or text
                 _answer, rows = ask_compact(
                     session, unit, local, self.cfg.prompt_version, targeted=True
                 )

@@ -87,6 +87,22 @@ class Reading:
             at = normal.text.find(label)
         return normal.span(at, at + len(label)) if at >= 0 else None
 
+    def label_before(self, key: str, at: int) -> tuple[int, int] | None:
+        """Where the row's label is printed last before source offset `at` (its values'
+        place): a window around the values alone may hold only numbers (labels printed as
+        a block, one value per line), which no model can tie to rows. Else `label_span`."""
+        from extractor.llm.grounding import normalise
+        from extractor.llm.rowproof import core_label
+
+        label = normalise(core_label(row_specs(self.template)[key].label))
+        if not label:
+            return None
+        normal = self.normal
+        found = normal.text.rfind(label, 0, bisect_left(normal.origin, at))
+        if found < 0:
+            return self.label_span(key)
+        return normal.span(found, found + len(label))
+
     def source_quote(self, row: RowReading) -> str:
         """The source text a row was located at (whitespace collapsed), else the model's quote."""
         found = locate(row.quote, self.source, self.normal, self._after(row.row))

@@ -13,7 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 from extractor.llm.client import Session
-from extractor.llm.compact import join_pieces, reach_for, reask_compact, window_pieces
+from extractor.llm.compact import (
+    join_pieces,
+    label_pieces,
+    reach_for,
+    reask_compact,
+    window_pieces,
+)
 from extractor.llm.reading import Reading, reask_rows
 from extractor.llm.units import row_of, unit_for_rows
 from nianbao.core.models import CanonicalReport, Meta
@@ -85,6 +91,13 @@ def reask_until_consistent(
             pieces = window_pieces(reading.source, spans, reach=reach_for(version)) + window_pieces(
                 reading.source, [s for s in lost if s is not None], LOST_CONTEXT, LOST_REACH
             )
+            # and each placed row's label, when it is printed apart from its values
+            labels = [
+                reading.label_before(r.row, reading.spans[r.row][0])
+                for r in previous
+                if r.row in reading.spans
+            ]
+            pieces += label_pieces(reading.source, pieces, labels)
             local = join_pieces(reading.source, pieces) or text
             fresh = reask_compact(session, unit, local, version, previous, problems)
         else:

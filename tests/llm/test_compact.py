@@ -64,3 +64,35 @@ def test_the_line_window_keeps_the_rows_lines_and_their_neighbours() -> None:
     far = source.index("g")
     assert line_window(source, [(at, at + 1), (far, far + 1)]) == "b\nc\nd\n…\nf\ng"
     assert line_window(source, []) == ""
+
+
+def test_a_rows_label_printed_apart_from_its_values_is_found_before_them() -> None:
+    # labels printed as a block, values one per line below (text extraction without layout):
+    # a window around the values holds only numbers, so the re-ask adds the label's line
+    from extractor.llm.reading import Reading
+
+    block = "一、本年新收政府信息公开申请数量\n二、上年结转政府信息公开申请数量\n"
+    source = (
+        "正文提到本年新收政府信息公开申请数量。\n"
+        + "话" * 300
+        + "\n三、收到和处理政府信息公开申请情况\n"
+        + block
+        + "x\n" * 8
+        + "5\n0\n0\n0\n0\n0\n5\n"
+    )
+    values = source.index("5\n0")
+    reading = Reading(source=source, extractor="llm:x", template="2021")
+    span = reading.label_before("t3.new", values)
+    assert span is not None and source[span[0] : span[1]] == "本年新收政府信息公开申请数量"
+    assert span[0] > source.index("三、")  # the table's label, not the narrative's mention
+    assert "本年新收" not in line_window(source, [(values, values + 1)], reach=60)
+    from extractor.llm.compact import join_pieces, label_pieces, window_pieces
+
+    pieces = window_pieces(source, [(values, values + 1)], reach=60)
+    sent = join_pieces(source, pieces + label_pieces(source, pieces, [span]))
+    assert "一、本年新收政府信息公开申请数量" in sent and "5\n0" in sent
+    assert "正文" not in sent  # the label's own line only, not the narrative
+    # a label the values' window already shows adds nothing
+    inline = source.index("二、上年结转")
+    near = window_pieces(source, [(inline, inline + 3)], reach=60)
+    assert label_pieces(source, near, [(inline + 2, inline + 8)]) == []

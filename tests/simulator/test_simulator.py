@@ -205,3 +205,25 @@ def test_the_unseen_modes_are_kept_out_of_all() -> None:
     assert SimConfig(modes=("unseen",)).modes == tuple(UNSEEN_FAULTS)
     assert SimConfig(modes=("all", "transpose")).modes == (*MODES, "transpose")
     assert len(SimConfig(modes=("every",)).modes) == len(MODES) + len(UNSEEN_FAULTS)
+
+
+def test_a_request_several_reports_print_alike_is_answered_when_their_gold_agrees(
+    cases,  # type: ignore[no-untyped-def]
+) -> None:
+    # two copies of one report under other names: a re-ask quoting only shared lines holds
+    # no shingle of one report, yet the rows it asks about read the same in each
+    from eval.simulator.documents import DocIndex
+    from eval.simulator.model import _alike
+
+    case = cases[0]
+    twins = [SimDoc(f"{case.id}-{n}", case.doc.text, case.gold) for n in (1, 2)]
+    index = DocIndex(twins)
+    line = next(x for x in case.doc.text.splitlines() if "规范性文件" in x)
+    assert index.identify(line) is None
+    holders = index.holders(f"{line}\n…\n{line}")
+    assert [d.id for d in holders] == [t.id for t in twins]
+    assert _alike(holders, ["t2.normative"]) is holders[0]
+    other = case.gold.model_copy(deep=True)
+    other.cells["t2.normative.total_published"] = 999
+    differing = [twins[0], SimDoc("other", case.doc.text, other)]
+    assert _alike(differing, ["t2.normative"]) is None  # which one is asked: unknowable
