@@ -28,17 +28,18 @@ def _page_image(path: Path) -> None:
     image.save(path)
 
 
-BAD_ALLOC = """
+# One native call under an address-space limit just above what the process holds: what it
+# raises on its own, and what it raises inside `ocr.memory_errors()`. {setup} builds `call`
+# (and its input) before the limit; a fresh process, so the limit ends with it.
+UNDER_A_LIMIT = """
 import resource
 import numpy as np
 from extractor.geometry import ocr
 from tests.bounded import vm_mb
-
-det = ocr.engine(1).text_det.infer
-page = np.full((1, 3, 1984, 1408), 0.5, dtype=np.float32)  # made before the limit
+{setup}
 resource.setrlimit(resource.RLIMIT_AS, ((vm_mb() + 24) << 20, resource.RLIM_INFINITY))
 try:
-    det(page)
+    call()
     raw = "ran"
 except MemoryError:
     raw = "MemoryError"
@@ -46,7 +47,7 @@ except Exception as exc:
     raw = type(exc).__name__ + (" bad_alloc" if "bad_alloc" in str(exc) else "")
 try:
     with ocr.memory_errors():
-        det(page)
+        call()
     guarded = "ran"
 except MemoryError as exc:
     guarded = "MemoryError: " + str(exc)
@@ -55,55 +56,40 @@ except Exception as exc:
 print(raw)
 print(guarded)
 """
+GUARDED = "MemoryError: the OCR engine could not allocate memory"
+
+
+def _raw_and_guarded(setup: str) -> list[str]:
+    script = UNDER_A_LIMIT.replace("{setup}", setup)
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    return done.stdout.strip().splitlines()[-2:]
 
 
 def test_onnxruntime_bad_alloc_becomes_memory_error() -> None:
-    # a fresh process: its engine is its own, and the limit ends with it
-    done = subprocess.run(
-        [sys.executable, "-c", BAD_ALLOC], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    raw, guarded = done.stdout.strip().splitlines()[-2:]
-    assert raw == "ONNXRuntimeError bad_alloc"  # what onnxruntime raises on its own
-    assert guarded == "MemoryError: the OCR engine could not allocate memory"
-
-
-OPENCV_SHORT = """
-import resource
-import numpy as np
-from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
-from extractor.geometry import ocr
-from tests.bounded import vm_mb
-
-resize = DetPreProcess(limit_side_len=9600, limit_type="min").resize
-page = np.full((1600, 1200, 3), 255, dtype=np.uint8)  # scaled up to 12800 x 9600 x 3 (368 MB)
-resource.setrlimit(resource.RLIMIT_AS, ((vm_mb() + 24) << 20, resource.RLIM_INFINITY))
-try:
-    resize(page)
-    raw = "ran"
-except Exception as exc:
-    raw = type(exc).__name__
-try:
-    with ocr.memory_errors():
-        resize(page)
-    guarded = "ran"
-except MemoryError as exc:
-    guarded = "MemoryError: " + str(exc)
-except Exception as exc:
-    guarded = type(exc).__name__
-print(raw)
-print(guarded)
+    setup = """
+det = ocr.engine(1).text_det.infer
+page = np.full((1, 3, 1984, 1408), 0.5, dtype=np.float32)
+call = lambda: det(page)
 """
+    raw, guarded = _raw_and_guarded(setup)
+    assert raw == "ONNXRuntimeError bad_alloc"  # what onnxruntime raises on its own
+    assert guarded == GUARDED
 
 
 def test_opencv_insufficient_memory_becomes_memory_error() -> None:
     # RapidOCR wraps OpenCV's "(-4:Insufficient memory)" as its own ResizeImgError; under a
     # tight budget that is where a page fails, and it must read as the budget, not a crash
-    done = subprocess.run(
-        [sys.executable, "-c", OPENCV_SHORT], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    raw, guarded = done.stdout.strip().splitlines()[-2:]
+    setup = """
+from rapidocr_onnxruntime.ch_ppocr_det.utils import DetPreProcess
+resize = DetPreProcess(limit_side_len=9600, limit_type="min").resize
+page = np.full((1600, 1200, 3), 255, dtype=np.uint8)  # scaled up to 12800 x 9600 x 3 (368 MB)
+call = lambda: resize(page)
+"""
+    raw, guarded = _raw_and_guarded(setup)
     assert raw == "ResizeImgError"  # what RapidOCR raises on its own
-    assert guarded == "MemoryError: the OCR engine could not allocate memory"
+    assert guarded == GUARDED
 
 
 @pytest.mark.parametrize("memory_mb", [900, 1300])
