@@ -28,7 +28,13 @@ from extractor.llm.cache import AnswerCache, cache_key
 from extractor.llm.config import LLMConfig
 from extractor.llm.ratelimit import RateLimiter
 from extractor.llm.redact import install_log_redaction
-from nianbao.core.errors import DEFERRED_MESSAGE, BackendError, Deferred, LLMRequestError
+from nianbao.core.errors import (
+    DEFERRED_MESSAGE,
+    AnswerCutOff,
+    BackendError,
+    Deferred,
+    LLMRequestError,
+)
 from nianbao.core.limits import (
     Breaker,
     Cancelled,
@@ -415,7 +421,7 @@ class Session:
                 cache.put(*self._pending)  # the answer that validated, and only it
             return answer
         except IncompleteOutputException:
-            raise LLMRequestError(
+            raise AnswerCutOff(
                 f"the model's answer for {response_model.__name__} was cut off at "
                 f"max_tokens={self.cfg.max_tokens}: raise max_tokens or use a finer split"
             ) from None

@@ -10,7 +10,7 @@ with the error, as for the v1 models.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from functools import cache
 from typing import Any, ClassVar, cast
@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from extractor.llm.responses import RowReading, compact_schema, drop_unknown
 from extractor.llm.units import RowSpec, Unit
+from nianbao.core.errors import AnswerCutOff
 from nianbao.core.layout import ValueKind
 
 Value = str | int | float | None
@@ -227,10 +228,46 @@ def reach_for(version: str) -> int:
     return TERSE_REACH if terse(version) else REACH_CHARS
 
 
+# An answer cut off at max_tokens (a verbose model, one that thinks aloud) is asked again in
+# halves, then quarters: at most 1 + 2 + 4 requests; a quarter still cut off fails the report
+SPLITS_ON_CUTOFF = 2
+
+
+def split_on_cutoff(
+    unit: Unit,
+    ask: Callable[[Unit], tuple[CompactAnswer, list[RowReading]]],
+    splits: int = SPLITS_ON_CUTOFF,
+) -> tuple[CompactAnswer, list[RowReading]]:
+    """`ask(unit)`, or, when its answer is cut off at max_tokens, `ask` of each half of the
+    unit's rows in order (the first half's answer carries the organ and year)."""
+    try:
+        return ask(unit)
+    except AnswerCutOff:
+        if splits <= 0 or len(unit.rows) < 2:
+            raise
+    half = len(unit.rows) // 2
+    parts = [
+        Unit(f"{unit.name}[{n}/2]", unit.template, rows)
+        for n, rows in ((1, unit.rows[:half]), (2, unit.rows[half:]))
+    ]
+    answers = [split_on_cutoff(part, ask, splits - 1) for part in parts]
+    first = next((a for a, _ in answers if a.organ or a.year), answers[0][0])
+    return first, [row for _, rows in answers for row in rows]
+
+
 def ask_compact(
     session: Any, unit: Unit, text: str, version: str, *, targeted: bool = False
 ) -> tuple[CompactAnswer, list[RowReading]]:
-    """One compact request for a unit's rows (and the organ and year)."""
+    """One compact request for a unit's rows (and the organ and year); in parts when the
+    answer does not fit in max_tokens (`split_on_cutoff`)."""
+    return split_on_cutoff(
+        unit, lambda part: _ask_compact_once(session, part, text, version, targeted)
+    )
+
+
+def _ask_compact_once(
+    session: Any, unit: Unit, text: str, version: str, targeted: bool
+) -> tuple[CompactAnswer, list[RowReading]]:
     from extractor.llm.prompts import load_prompt, render
 
     prompt = "reextract" if targeted else "read"
@@ -262,7 +299,24 @@ def reask_compact(
     problems: list[str],
 ) -> list[RowReading]:
     """A standalone re-ask: the problems, the earlier rows and only the text where they are
-    printed (not the whole conversation again)."""
+    printed (not the whole conversation again); in parts when the answer does not fit."""
+    by_row = {r.row: r for r in previous}
+
+    def ask(part: Unit) -> tuple[CompactAnswer, list[RowReading]]:
+        mine = [by_row[r.key] for r in part.rows if r.key in by_row]
+        return _reask_compact_once(session, part, text, version, mine, problems)
+
+    return split_on_cutoff(unit, ask)[1]
+
+
+def _reask_compact_once(
+    session: Any,
+    unit: Unit,
+    text: str,
+    version: str,
+    previous: list[RowReading],
+    problems: list[str],
+) -> tuple[CompactAnswer, list[RowReading]]:
     import json
 
     from extractor.llm.prompts import load_prompt, render
@@ -295,7 +349,7 @@ def reask_compact(
     ]
     answer = session.ask(compact_model(unit, short), messages)
     assert isinstance(answer, CompactAnswer)
-    return compact_readings(answer, unit)
+    return answer, compact_readings(answer, unit)
 
 
 PROBLEMS_PER_ROW = 2

@@ -45,6 +45,11 @@ class LLMRequestError(ExtractorError):
     """
 
 
+class AnswerCutOff(LLMRequestError):
+    """The model's answer stopped at max_tokens: fewer rows per request may fit (the caller
+    splits the request; when it cannot, the report fails with this message)."""
+
+
 DEFERRED_MESSAGE = "waiting for the batch answer to request"
 
 
