@@ -194,3 +194,27 @@ def test_synthetic_web_pages_with_nothing_lost_are_read_and_accepted() -> None:
         score = evaluate_case(case, backend)
         assert not score.wrong_keys(), case.id
         assert score.accepted, case.id
+
+
+WORD_TABLE = (
+    "<table class=MsoNormalTable><tr><td colspan=2><p class=MsoNormal>第二十条第（八）项</p></td>"
+    "</tr><tr><td><p class=MsoNormal><span>信息内容</span></p></td><td><p class=MsoNormal>"
+    "<span>本年收费金额（单位：万元）</span></p></td></tr><tr><td><p class=MsoNormal><span>"
+    "行政事业性收费</span><span lang=EN-US><o:p></o:p></span></p></td><td><p class=MsoNormal>"
+    "<span lang=EN-US>&nbsp;<o:p></o:p></span></p></td></tr>"
+    "<![if !supportMisalignedColumns]><tr height=0><td width=63 style='border:none'></td>"
+    "<td width=63 style='border:none'></td><td width=63 style='border:none'></td></tr>"
+    "<![endif]></table>"
+)
+
+
+def test_a_page_saved_from_word_reads_as_a_browser_shows_it() -> None:
+    # a number's digits in two runs are one number ("9" + "5" is 95, as a browser shows it)
+    rows = "<tr><td>1.本机关不掌握相关政府信息</td><td><p class=MsoNormal><span>9</span>"
+    rows += "<span>5<o:p></o:p></span></p></td><td><p>1<br>2</p></td></tr>"
+    lines = html_to_text(f"<table>{rows}</table>").splitlines()
+    assert "1.本机关不掌握相关政府信息\t95\t1 2" in lines
+    # Word's zero-height spacer row of empty cells under a table ends nothing: the blank
+    # cell of the table's last row is still a printed blank
+    lines = html_to_text(WORD_TABLE).splitlines()
+    assert "行政事业性收费\t—" in lines

@@ -132,19 +132,26 @@ def _table_lines(table: object) -> list[str] | None:
 
 
 def _cell_text(cell: object) -> str:
-    """A table cell's visible text, its strings stripped and joined by spaces."""
+    """A table cell's visible text as a browser lays it out: inline elements run together
+    (Word's HTML splits "95" into <span>9</span><span>5</span>), block elements and <br>
+    break it, and whitespace runs collapse to one space."""
     from bs4.element import CData, NavigableString, Tag
 
     parts: list[str] = []
-    stack = [cell]
+    stack: list[object] = [cell]
     while stack:
         node = stack.pop()
-        if isinstance(node, NavigableString):
-            if type(node) in (NavigableString, CData) and node.strip():
-                parts.append(node.strip())
+        if node is None:
+            parts.append(" ")  # the end of a block
+        elif isinstance(node, NavigableString):
+            if type(node) in (NavigableString, CData):
+                parts.append(str(node))
         elif isinstance(node, Tag) and node.name not in _SKIPPED:
+            if node.name in _BLOCKS:
+                parts.append(" ")
+                stack.append(None)
             stack.extend(reversed(node.contents))
-    return " ".join(parts)
+    return " ".join("".join(parts).split())
 
 
 def read_html(path: Path, raw: bytes) -> str:

@@ -157,6 +157,11 @@ def _maybe_blank(slots: Row) -> bool:
     return bool(blanks) and max(texts) < min(blanks)
 
 
+def _empty(slots: Row) -> bool:
+    """A row with no text of its own in any cell (a spacer row, a row of empty cells)."""
+    return not any(own and cell.text for cell, own in slots.values())
+
+
 def _bands(grid: list[Row]) -> list[list[int]]:
     """Runs of value rows: rows with a number, and runs of blank rows followed by one (or
     ending the table). A blank row before a header is no proof: a title row
@@ -173,8 +178,12 @@ def _bands(grid: list[Row]) -> list[list[int]]:
             end += 1
         # values must follow (a title row stands over a header), or the table ends after
         # values or a header ("收费 | (blank)"); what comes before does not matter (values,
-        # a header, or nothing: the first row of a table split at a page break)
-        if (kinds[end] == "num") if end < len(grid) else r > 0:
+        # a header, or nothing: the first row of a table split at a page break). Rows with
+        # nothing in them (Word's zero-height spacer row under its tables) are not there.
+        after = end
+        while after < len(grid) and _empty(grid[after]):
+            after += 1
+        if (kinds[after] == "num") if after < len(grid) else r > 0:
             keep[r:end] = [True] * (end - r)
         r = end
     bands: list[list[int]] = []
