@@ -6,7 +6,10 @@ the group labels (（三）不予公开…) merged down their rows with rowspan,
 the label columns; part 四's 行政复议 / 行政诉讼 (未经复议直接起诉, 复议后起诉) over their
 columns; <th> in headers, cells wrapped in <p>/<span> as editors save them, &nbsp; in blank
 cells, and part 三 now and then split in two tables at a page break (the merged labels
-continuing as empty cells down the second table's rows).
+continuing as empty cells down the second table's rows). About a third of the pages are saved
+from Word, as many government sites publish them: MsoNormal paragraphs, <o:p> marks, a
+number's digits now and then in two <span>s ("9" + "5" is 95, as a browser shows it), and
+Word's zero-height spacer row of empty cells under each table.
 """
 
 from __future__ import annotations
@@ -20,15 +23,31 @@ from nianbao.core.layout import Layout, RowRole, layout_for
 _ROLES = (RowRole.RESULT, RowRole.RESULTS_TOTAL)
 
 
+_WORD_CELL = " width=63 valign=top style='border:solid windowtext 1.0pt;padding:0cm 5.4pt'"
+_WORD_P = "<p class=MsoNormal align=center style='text-align:center'>"
+# Word's "misaligned columns" spacer: a zero-height row of empty cells under each table
+_WORD_SPACER = (
+    "<![if !supportMisalignedColumns]><tr height=0>"
+    + "<td width=63 style='border:none'></td>" * 10
+    + "</tr><![endif]>"
+)
+
+
 class _Cells:
-    """How this page writes a cell: wrapped in <p>/<span> or not, blanks as &nbsp; or not."""
+    """How this page writes a cell: wrapped in <p>/<span> or not, blanks as &nbsp; or not;
+    or as a page saved from Word (MsoNormal paragraphs, a number's digits now and then in
+    two <span>s, <o:p> marks, a spacer row under each table)."""
 
     def __init__(self, rng: random.Random) -> None:
         self.wrap = rng.random() < 0.5
         self.nbsp = rng.random() < 0.5
+        self.word = rng.random() < 0.35
+        self.rng = rng
 
     def td(self, text: str, tag: str = "td", **attrs: int) -> str:
         extra = "".join(f" {k}={v}" for k, v in attrs.items() if v > 1)
+        if self.word:
+            return f"<{tag}{extra}{_WORD_CELL}>{self._word(text)}</{tag}>"
         if not text.strip():
             body = "&nbsp;" if self.nbsp else ""
         else:
@@ -36,6 +55,26 @@ class _Cells:
             if self.wrap:
                 body = f"<p><span>{body}</span></p>"
         return f"<{tag}{extra}>{body}</{tag}>"
+
+    def _word(self, text: str) -> str:
+        if not text.strip():
+            blank = "&nbsp;" if self.nbsp else ""
+            return f"{_WORD_P}<span lang=EN-US>{blank}<o:p></o:p></span></p>"
+        if text.isdigit() and len(text) > 1 and self.rng.random() < 0.5:
+            cut = self.rng.randrange(1, len(text))  # Word keeps a run per edit: "9" + "5"
+            return (
+                f"{_WORD_P}<span lang=EN-US style='font-size:10.5pt'>{text[:cut]}</span>"
+                f"<span lang=EN-US style='font-size:10.5pt'>{text[cut:]}<o:p></o:p></span></p>"
+            )
+        body = "<br>".join(html.escape(line) for line in text.split("\n"))
+        return (
+            f"{_WORD_P}<span style='font-family:宋体'>{body}</span>"
+            "<span lang=EN-US><o:p></o:p></span></p>"
+        )
+
+    def close(self) -> str:
+        """The end of a table."""
+        return (_WORD_SPACER if self.word else "") + "</table>"
 
 
 def _layout(table: Table) -> Layout:
@@ -77,7 +116,7 @@ def _t3(table: Table, cells: _Cells, rng: random.Random) -> str:
     for n, row in enumerate(data):
         head: list[str] = []
         if n == split:  # a page break: a new table; merged labels go on as empty cells
-            out.append("</table><p></p><table>")
+            out.append(cells.close() + "<p></p><table>")
             head += [cells.td("", rowspan=left) for left in covered if left > 0]
         used = sum(1 for left in covered if left > 0)
         roles = row.label_roles or ["row"] * len(row.labels)
@@ -104,7 +143,7 @@ def _t3(table: Table, cells: _Cells, rng: random.Random) -> str:
             head.append(cells.td("", colspan=3 - used))
         covered = [max(left - 1, 0) for left in covered]
         out.append("<tr>" + "".join(head) + "".join(cells.td(c.text) for c in row.cells) + "</tr>")
-    out.append("</table>")
+    out.append(cells.close())
     return "".join(out)
 
 
@@ -124,7 +163,7 @@ def _t4(table: Table, cells: _Cells) -> str:
         )
     for row in data:
         out.append("<tr>" + "".join(cells.td(c.text) for c in row.cells) + "</tr>")
-    out.append("</table>")
+    out.append(cells.close())
     return "".join(out)
 
 
@@ -138,7 +177,7 @@ def _t2(table: Table, cells: _Cells) -> str:
         tag = "th" if row.kind == "header" else "td"
         label = cells.td(" ".join(row.labels), tag)
         out.append("<tr>" + label + "".join(cells.td(c.text, tag) for c in row.cells) + "</tr>")
-    out.append("</table>")
+    out.append(cells.close())
     return "".join(out)
 
 

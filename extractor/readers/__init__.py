@@ -29,6 +29,7 @@ SUFFIXES = (*TEXT_SUFFIXES, ".html", ".htm", ".docx", ".pdf", *IMAGE_SUFFIXES)
 
 _T3_MARKERS = re.compile(r"本年新收|上年结转|予以公开|无法提供|不予处理|结转下年度")
 
+
 def _read_pdf(path: Path, raw: bytes) -> tuple[str, object]:
     # positioned words (text layer, else OCR) through the one grid builder
     from extractor.geometry.reader import read_pdf

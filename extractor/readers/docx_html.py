@@ -179,9 +179,7 @@ def body_html(body: Any, paragraph_text: ParagraphText) -> str:
         elif depth >= MAX_NESTING:
             out.append(f"<p>{html.escape(_flat_text(block, paragraph_text))}</p>")
         elif _holds_table(block):
-            cells = (
-                tc for tr in _children(block, f"{W}tr") for tc in _children(tr, f"{W}tc")
-            )
+            cells = (tc for tr in _children(block, f"{W}tr") for tc in _children(tr, f"{W}tc"))
             stack.append(((b for tc in cells for b in _blocks(tc)), depth + 1))
         else:
             out.append(_table_html(_grid_rows(block, paragraph_text)))
