@@ -270,6 +270,32 @@ def test_text_layer_without_the_table_goes_to_ocr(monkeypatch: pytest.MonkeyPatc
     assert reader.read_pdf("r.pdf", real)[1].source == "text" and asked == []
 
 
+def _ocr_blank_doc(score: float) -> tuple[SourceDocument, str]:
+    """A tab-row report whose t2 fees row prints a blank mark, anchored as OCR'd with
+    `score` (part 二 has no identity: nothing but the reading vouches for the blank)."""
+    doc, _ = _ocr_doc(0.99, broken=False)
+    row = "行政事业性收费\t0\t-\n"
+    text = "二、主动公开政府信息情况\n" + row + doc.text
+    start = text.index(row) + len(row) - 2
+    anchors = (Anchor(start, start + 1, 0, (0.6, 0.2, 0.62, 0.21), score),)
+    return (
+        SourceDocument("scan.png", text, "image", geometry=Geometry(anchors, source="ocr")),
+        "t2.fees.change",
+    )
+
+
+def test_a_blank_mark_read_with_a_low_score_is_flagged() -> None:
+    # a thin, blurred "1" can read as "-": no identity can tell, so a person looks
+    doc, key = _ocr_blank_doc(0.62)
+    extraction = ParserExtractor().extract(doc)
+    assert extraction.report.cells[key] is None
+    assert key in verdict(extraction, doc.text).flags
+    assert any("blank mark" in n for n in extraction.provenance[key].notes)
+    sure, key = _ocr_blank_doc(0.97)
+    extraction = ParserExtractor().extract(sure)
+    assert key not in verdict(extraction, sure.text).flags  # a sure blank stays proven
+
+
 # ---- a doubtful value read again ---------------------------------------------------------
 @pytest.mark.parametrize(
     ("again", "expected"),
@@ -298,6 +324,27 @@ def test_a_low_score_value_is_confirmed_only_by_an_agreeing_sure_second_reading(
     assert asked == [(340, 70, 352, 80)]  # only the doubtful value, by its own box
     zero = next(a for a in geometry.anchors if text[a.start : a.end] == "0")
     assert zero.score == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("again", "expected"),
+    [
+        (("-", 0.95), 0.95),  # a blank mark read again as one, and sure: confirmed
+        (("1", 0.99), 0.6),  # read again as a digit: stays doubtful (flagged downstream)
+        (None, 0.6),
+    ],
+)
+def test_a_low_score_blank_mark_is_confirmed_only_by_a_second_blank(
+    again: tuple[str, float] | None, expected: float
+) -> None:
+    words = [_w("甲", 300, 50, 10), _w("乙", 340, 50, 10)]
+    words += [_w("第一行", 60, 70, 60), _w("5", 300, 70), _w("-", 340, 70, score=0.6)]
+    page = _page(words, source="ocr")
+    page.confirm = lambda boxes: [again for _ in boxes]
+    text, geometry = build([page])
+    assert _rows(text)[0][:2] == ["第一行", "5"]
+    mark = next(a for a in geometry.anchors if a.score < 0.99)
+    assert mark.score == pytest.approx(expected)
 
 
 @pytest.mark.parametrize(

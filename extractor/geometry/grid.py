@@ -394,9 +394,10 @@ def _emit_block(out: Emitted, page: PageWords, block: Block) -> None:
                 repaired = any(r.repaired for _, r in found)
                 score = min(w.score for w, _ in found) * (REPAIRED if repaired else 1.0)
                 blank = all(r.blank for _, r in found)
-                if ocr and not blank and score < LOW_SCORE and page.confirm is not None:
-                    # read again with the page's other doubtful values, in one batch
-                    out.doubts.append(Doubt(len(out.anchors), box, text, repaired))
+                if ocr and score < LOW_SCORE and page.confirm is not None:
+                    # read again with the page's other doubtful values, in one batch (a
+                    # blank mark too: a thin, blurred "1" can read as "-")
+                    out.doubts.append(Doubt(len(out.anchors), box, text, repaired, blank))
                 out.add(text, page, box, score, blank=blank)
                 continue
             h = bottom - top
@@ -424,6 +425,7 @@ class Doubt:
     box: Box
     text: str
     repaired: bool
+    blank: bool = False  # a blank mark ("-", "—", "/"), not a number
 
 
 def _confirm_doubts(out: Emitted, page: PageWords) -> None:
@@ -437,19 +439,23 @@ def _confirm_doubts(out: Emitted, page: PageWords) -> None:
     again = page.confirm([d.box for d in out.doubts])
     for doubt, reading in zip(out.doubts, again, strict=True):
         anchor = out.anchors[doubt.anchor]
-        earned = _confirmed(reading, doubt.text, doubt.repaired)
+        earned = _confirmed(reading, doubt.text, doubt.repaired, doubt.blank)
         if earned > anchor.score:
             out.anchors[doubt.anchor] = replace(anchor, score=earned)
     out.doubts.clear()
 
 
-def _confirmed(again: tuple[str, float] | None, text: str, repaired: bool) -> float:
+def _confirmed(
+    again: tuple[str, float] | None, text: str, repaired: bool, blank: bool = False
+) -> float:
     """The score a doubtful value earns from its box read again alone as a number (0.0 when
     it reads otherwise or nothing). Two readings of different crops that agree, the second
-    sure of its digits, confirm the first."""
+    sure of its digits, confirm the first; a blank mark is confirmed by a second blank."""
     reading = read_value(again[0], True) if again else None
-    if again is None or reading is None or reading.blank:
+    if again is None or reading is None:
         return 0.0
+    if blank or reading.blank:
+        return again[1] if blank and reading.blank else 0.0
     if reading.text.replace(",", "") != text.replace(",", ""):
         return 0.0  # two readings disagree: the value stays as doubtful as it was
     return again[1] * (REPAIRED if repaired or reading.repaired else 1.0)

@@ -4,7 +4,8 @@ Every cell whose span falls on anchored text gets the page and the box (the unio
 anchors). For an OCR'd source, a value read with a low score (or repaired from a digit
 look-alike) keeps its confidence only when an identity it sits in holds with every cell
 known and none it sits in breaks; otherwise its confidence becomes the score and a note says
-why, so the review flags it.
+why, so the review flags it. A blank mark read with a low score (and not confirmed by a
+second reading) is flagged whatever the identities say: they cannot tell a blank from a 0.
 """
 
 from __future__ import annotations
@@ -50,7 +51,17 @@ def locate_cells(doc: SourceDocument, extraction: Extraction) -> Extraction:
         update: dict[str, object] = {"page": page + 1, "box": tuple(round(v, 5) for v in box)}
         score = min(a.score for a in anchors)
         value = extraction.report.cells.get(key)
-        if geometry.source == "ocr" and value is not None and score < LOW_SCORE:
+        if geometry.source == "ocr" and value is None and score < LOW_SCORE:
+            # a blank mark read with a low score, not confirmed by a second reading: no
+            # identity can tell a blank from a 0 or confirm it, so a person looks
+            if prov.method == "blank":
+                update["confidence"] = min(prov.confidence, round(score, 3))
+                mark = (prov.snippet or "").strip() or "a blank"
+                note = f"OCR read the blank mark {mark!r} with score {score:.2f}"
+                update["notes"] = [*prov.notes, note + "; a digit may be lost"]
+                if key not in flags:
+                    flags.append(key)
+        elif geometry.source == "ocr" and value is not None and score < LOW_SCORE:
             if confirmed is None:
                 confirmed = _confirmed(extraction)
             if key not in confirmed:
