@@ -536,3 +536,23 @@ def test_a_ruled_column_blank_between_the_label_and_the_values_is_kept() -> None
     text, geometry = build([page])
     assert _rows(text) == [["政府集中采购", PLACEHOLDER, "84.91"]]
     assert sum(a.blank for a in geometry.anchors) == 1
+
+
+def test_wide_numbers_nearly_touching_across_a_ruling_line_stay_two_columns() -> None:
+    # a narrow 其他 column beside 总计: "1019" and "5405" fill their cells and their boxes
+    # nearly touch; only the vertical line between them (on the scan) says two cells
+    import numpy as np
+
+    words = [_w("甲", 300, 50, 10), _w("其他", 340, 50, 20), _w("总计", 380, 50, 20)]
+    words += [_w("第一行", 60, 70, 60), _w("5", 300, 70), _w("1019", 332, 70, 40)]
+    words += [_w("5405", 373, 70, 40)]  # 1 px from "1019": within a box's jitter
+    words += [_w("第二行", 60, 90, 60), _w("0", 300, 90), _w("90", 340, 90, 20)]
+    words += [_w("251", 384, 90, 30)]
+    ink = np.full((800, 600), 255, dtype=np.uint8)
+    page = _page(words, source="ocr")
+    page.ink = ink
+    text, _ = build([page])
+    assert _rows(text)[0][-1] == "10195405"  # no line on the page: one box, one value
+    ink[60:110, 372:373] = 0  # the ruling line between the two cells, down the rows
+    text, _ = build([page])
+    assert _rows(text) == [["第一行", "5", "1019", "5405"], ["第二行", "0", "90", "251"]]

@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from statistics import median
 
-from extractor.geometry.ink import has_ink, ink_pieces, rule_across, ruled_cells
+from extractor.geometry.ink import has_ink, ink_pieces, rule_across, ruled_between, ruled_cells
 from extractor.geometry.numbers import PLACEHOLDER, UNREAD, Reading, read_value
 from extractor.geometry.provenance import LOW_SCORE
 from extractor.geometry.words import Anchor, Box, Geometry, PageWords, Word, union
@@ -124,14 +125,21 @@ def _is_row(line: Line) -> bool:
     return len(others) < len(line.values)
 
 
-def _columns(block: Block) -> list[tuple[float, float]]:
+def _columns(
+    block: Block, ruled: Callable[[float, float], bool] | None = None
+) -> list[tuple[float, float]]:
     """Column x-ranges: the union of overlapping value boxes, then header words over none
-    (a column blank in every row keeps the x-range its header gives it)."""
+    (a column blank in every row keeps the x-range its header gives it). `ruled(a, b)` (an
+    OCR page) tells whether a vertical ruling line runs between a and b: boxes that nearly
+    touch across one are two columns (wide numbers in narrow cells)."""
     spans: list[tuple[float, float]] = []
     slack = 0.15 * median(w.height for r in block.rows for w in r.words)
     boxes = sorted((r.words[i].x0, r.words[i].x1) for r in block.rows for i in r.values)
     for x0, x1 in boxes:
-        if spans and x0 <= spans[-1][1] + slack:
+        near = spans and x0 <= spans[-1][1] + slack
+        if near and x0 >= spans[-1][1] - slack and ruled is not None:
+            near = not ruled(spans[-1][1], x0)
+        if near:
             spans[-1] = (spans[-1][0], max(spans[-1][1], x1))
         else:
             spans.append((x0, x1))
@@ -168,6 +176,13 @@ def _columns(block: Block) -> list[tuple[float, float]]:
             spans.sort()
             hi = max(hi, x1 + pitch)  # blank columns side by side: each header reaches on
     return spans
+
+
+def _ruled_between_rows(page: PageWords, block: Block) -> Callable[[float, float], bool]:
+    """Whether a vertical ruling line runs between two x positions down the block's rows."""
+    top = min(w.y0 for r in block.rows for w in r.words)
+    bottom = max(w.y1 for r in block.rows for w in r.words)
+    return lambda a, b: ruled_between(page.ink, a, b, top, bottom)
 
 
 def _one_box_one_column(
@@ -537,9 +552,11 @@ def build_page(out: Emitted, page: PageWords, previous: Block | None) -> Block |
     last: Block | None = previous
     for item in items:
         if isinstance(item, Block):
+            ruled = None
             if ocr and page.ink is not None:
                 item.header = _header_pieces(page, item.header)
-            item.columns = _one_box_one_column(item, _columns(item))
+                ruled = _ruled_between_rows(page, item)
+            item.columns = _one_box_one_column(item, _columns(item, ruled))
             if ocr and page.ink is not None:
                 item.columns = _ruled_columns(page, item)
             _carry(item, last)

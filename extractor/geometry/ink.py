@@ -130,3 +130,20 @@ def ink_pieces(image: Any, box: Box, gap: float) -> list[tuple[float, float]]:
     if len(pieces) < 2:
         return [(box[0], box[2])]
     return [(float(x0 + a), float(x0 + b)) for a, b in pieces]
+
+
+def ruled_between(image: Any, x0: float, x1: float, top: float, bottom: float) -> bool:
+    """Does a vertical ruling line run from `top` to `bottom` somewhere in [x0, x1] (two
+    pixels of slack each way)? Two values that nearly touch across it are two cells."""
+    import numpy as np
+
+    grey = np.asarray(image)
+    a, b = sorted((x0, x1))
+    t, bot = max(0, round(top)), max(0, round(bottom))
+    band = grey[t:bot, max(0, round(a) - 2) : max(0, round(b) + 3)] < 170
+    if band.size == 0 or bot - t < 4:
+        return False
+    # thin, blurred and stair-stepped after de-skewing: a pixel beside a dark one counts
+    band[:, 1:] |= band[:, :-1].copy()
+    band[:, :-1] |= band[:, 1:].copy()
+    return bool((band.mean(axis=0) > 0.9).any())
