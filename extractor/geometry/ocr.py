@@ -24,7 +24,7 @@ from extractor.geometry.provenance import LOW_SCORE
 from extractor.geometry.words import PageWords, Word
 from nianbao.core.errors import BackendError
 
-ENGINE_VERSION = "rapidocr-onnxruntime-1.4.4:ppocrv4:quick:4"  # part of the cache key
+ENGINE_VERSION = "rapidocr-onnxruntime-1.4.4:ppocrv4:quick:5"  # part of the cache key
 _LOCK = threading.Lock()
 # text detection sees the page scaled down to this longest side at most (recognition reads
 # full-size crops). A 150-dpi A4 page (1754 px) is detected as it is: scaled to 1280 it
@@ -142,6 +142,7 @@ def recognise(image: Any, first_page: bool = False) -> list[tuple[list[list[floa
             return []
         quads = [q.tolist() for q in ocr.sorted_boxes(boxes)]
         crops = ocr.get_crop_img_list(image, [np.array(q, dtype=np.float32) for q in quads])
+        crops = _upright(crops, quads)
         height, width = image.shape[:2]
         short = [i for i, c in enumerate(crops) if c.shape[1] <= SHORT * c.shape[0]]
         bands = [(min(p[1] for p in quads[i]), max(p[1] for p in quads[i])) for i in short]
@@ -161,6 +162,31 @@ def recognise(image: Any, first_page: bool = False) -> list[tuple[list[list[floa
             if score > read[i][1]:
                 read[i] = (text, score)
     return [(quads[i], text, score) for i, (text, score) in sorted(read.items()) if text.strip()]
+
+
+def _upright(crops: list[Any], quads: list[list[list[float]]]) -> list[Any]:
+    """RapidOCR turns every crop 1.5 times taller than wide by 90 degrees (for vertical
+    text); a lone narrow glyph ("1", a thin "7") is no vertical line, and turned it reads as
+    "-" or "一". Such a crop no taller than two of the page's usual boxes is turned back."""
+    import numpy as np
+
+    def size(q: list[list[float]]) -> tuple[float, float]:
+        p = np.array(q, dtype=np.float32)
+        w = max(np.linalg.norm(p[0] - p[1]), np.linalg.norm(p[2] - p[3]))
+        h = max(np.linalg.norm(p[0] - p[3]), np.linalg.norm(p[1] - p[2]))
+        return float(w), float(h)
+
+    sizes = [size(q) for q in quads]
+    usual = float(np.median([min(w, h) for w, h in sizes])) if sizes else 0.0
+    out = list(crops)
+    for i, (w, h) in enumerate(sizes):
+        if w > 0 and h / w >= TURNED and h <= UPRIGHT_MAX * usual:
+            out[i] = np.ascontiguousarray(np.rot90(crops[i], k=-1))
+    return out
+
+
+TURNED = 1.5  # RapidOCR's own bar for turning a crop (get_rotate_crop_image)
+UPRIGHT_MAX = 2.0  # a turned crop at most this many usual box heights tall: one glyph
 
 
 def _rec(ocr: Any, crops: list[Any], which: list[int], pad: int) -> dict[int, tuple[str, float]]:
