@@ -20,7 +20,7 @@ from extractor.parser.cells import (
     row_keys,
 )
 from extractor.parser.labels import CjkStream
-from extractor.parser.locate import locate
+from extractor.parser.locate import SHARED_LABEL, locate
 from extractor.parser.meta import detect_organ, detect_template, detect_year
 from extractor.parser.placement import prove_placements, row_line_bounds
 from extractor.parser.resolve import resolve
@@ -31,7 +31,7 @@ from nianbao.core.layout import layout_for
 from nianbao.core.models import CanonicalReport, CellProvenance, Extraction, Meta, Method
 from rules.verdict import LOW_CONFIDENCE
 
-VERSION = "parser-21"
+VERSION = "parser-22"
 
 
 class ParserExtractor:
@@ -83,6 +83,11 @@ class ParserExtractor:
             if key not in cells:
                 cells[key] = None
                 prov[key] = provenance(text, None, Method.MISSING, 0.0, ["not read"])
+        for row in located.rows:
+            if SHARED_LABEL in row.notes:
+                for key in row_keys(template, row.part, row.row)[0]:
+                    if cells.get(key) is not None and SHARED_LABEL not in prov[key].notes:
+                        prov[key].notes.append(SHARED_LABEL)
         bounds = row_line_bounds(text, located.rows)
         for key, p in prov.items():
             if cells.get(key) is None or p.span is None:

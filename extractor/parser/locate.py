@@ -189,6 +189,24 @@ def locate_t2(stream: CjkStream, layout: Layout, t3_start: int) -> tuple[list[Ro
     return rows, region, end
 
 
+SHARED_LABEL = "the label printed before it on the same line has no values: these may be its"
+
+
+def shared_label_cells(folded: str, rows: list[RowRead]) -> None:
+    """Two row labels on one line with nothing between them ("行政许可 行政处罚  0"): one of
+    the two rows printed nothing (an empty row whose label a PDF's text joined to the next),
+    and the values after the second label may be either row's. The second row's reading is
+    noted (so flagged); the first is unread already."""
+    found = sorted((r for r in rows if r.label is not None), key=lambda r: r.label.span[0])  # type: ignore[union-attr]
+    for prev, row in itertools.pairwise(found):
+        assert prev.label is not None and row.label is not None
+        if prev.part != row.part or prev.tokens:
+            continue
+        gap = folded[prev.label.span[1] : row.label.span[0]]
+        if "\n" not in gap and not gap.strip(" \t\u3000"):
+            row.notes.append(SHARED_LABEL)
+
+
 # What may stand where a row is not printed: header words, their brackets and separators. A
 # digit, a placeholder or a Latin letter (an OCR look-alike of 0) could be a row's values.
 _NOTHING_PRINTED = re.compile(
@@ -329,6 +347,7 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
         edge_blanks(folded, row)
     t2_from = stream.offsets[t2_start] if t2_start < len(stream.offsets) else len(text)
     absent_t2_rows(folded, t2, t2_from, t2_stop)
+    shared_label_cells(folded, [*t2, *t3])
     placements = [*place_detached_rows(text, t3), *rebalance_stacked_rows(text, t3)]
     return Located([*t2, *t3, t4, *merged], first.span[0], placements)
 
