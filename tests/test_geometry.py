@@ -556,3 +556,20 @@ def test_wide_numbers_nearly_touching_across_a_ruling_line_stay_two_columns() ->
     ink[60:110, 372:373] = 0  # the ruling line between the two cells, down the rows
     text, _ = build([page])
     assert _rows(text) == [["第一行", "5", "1019", "5405"], ["第二行", "0", "90", "251"]]
+
+
+def test_headers_beside_numbers_aligned_right_name_their_columns() -> None:
+    # numbers aligned to the right of their cells: each header stands left of its values,
+    # over none of them; the headers are the value columns' names, not blank columns
+    words = [_w("信息内容", 60, 50, 40), _w("上一年项目数量", 130, 50, 70)]
+    words += [_w("本年增/减", 250, 50, 45), _w("处理决定数量", 350, 50, 60)]
+    words += [_w("行政许可", 60, 70, 40), _w("0", 215, 70), _w("3", 310, 70), _w("5", 430, 70)]
+    words += [_w("行政处罚", 60, 90, 40), _w("12", 209, 90, 18), _w("-2", 304, 90, 18)]
+    words += [_w("7", 430, 90)]
+    text, _ = build([_page(words)])
+    assert _rows(text) == [["行政许可", "0", "3", "5"], ["行政处罚", "12", "-2", "7"]]
+    # a column blank in every row leaves two headers beside one value column: no pairing,
+    # each header stays a column (more items than cells: the parser flags the row)
+    words = [w for w in words if w.text not in ("3", "-2")]
+    text, _ = build([_page(words)])
+    assert [len(row) for row in _rows(text)] == [5, 5]

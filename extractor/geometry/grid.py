@@ -161,6 +161,8 @@ def _columns(
         cy = median(w.cy for w in head)
         phrases = [p for p in phrases if abs(median(w.cy for w in p) - cy) <= tol]
         pitch = max(head[-1].x1 - head[0].x0, spans[0][1] - spans[0][0]) + 2 * slack
+    if _headers_beside_values(block, spans, phrases, over):
+        return spans
     lo, hi = block.left - slack, spans[-1][1] + pitch
     if not block.fragments and not any(
         i < min(r.values) for r in block.rows for i in range(len(r.words))
@@ -183,6 +185,39 @@ def _ruled_between_rows(page: PageWords, block: Block) -> Callable[[float, float
     top = min(w.y0 for r in block.rows for w in r.words)
     bottom = max(w.y1 for r in block.rows for w in r.words)
     return lambda a, b: ruled_between(page.ink, a, b, top, bottom)
+
+
+def _headers_beside_values(
+    block: Block,
+    spans: list[tuple[float, float]],
+    phrases: list[list[Word]],
+    over: Callable[[list[Word]], bool],
+) -> bool:
+    """Numbers aligned to one side of their cells: no header phrase of the line right above
+    the rows stands over a value, and each value column has exactly one phrase of that line
+    beside it on the same side (left of each for right-aligned numbers, right of each for
+    left-aligned). Those phrases name the value columns; none is a column of its own."""
+    if len(spans) < 2 or not phrases:
+        return False
+    lowest = max(median(w.cy for w in p) for p in phrases)
+    tol = LINE_TOL * max(w.height for p in phrases for w in p)
+    line = [p for p in phrases if abs(median(w.cy for w in p) - lowest) <= tol]
+    if any(over(p) for p in line):
+        return False
+    labels = [w for r in block.rows for i, w in enumerate(r.words) if i < min(r.values)]
+    label_right = max((w.x1 for w in labels), default=float("-inf"))
+
+    def between(a: float, b: float) -> int:
+        return sum(1 for p in line if p[0].x0 >= a and p[-1].x1 <= b)
+
+    # (left of the first value column the label column's own header may stand too)
+    edges = [label_right, *(b for _, b in spans)]
+    right = between(label_right, spans[0][0]) >= 1 and all(
+        between(edges[n], spans[n][0]) == 1 for n in range(1, len(spans))
+    )
+    ends = [a for a, _ in spans[1:]] + [float("inf")]
+    left = all(between(spans[n][1], ends[n]) == 1 for n in range(len(spans)))
+    return right or left
 
 
 def _one_box_one_column(
