@@ -225,3 +225,22 @@ def test_a_process_that_ran_onnxruntime_forks_no_page_processes(
     ocr.engine()  # onnxruntime's environment is this process's now
     monkeypatch.setenv("NIANBAO_OCR_THREADS", "2")
     assert ocr_pool.plan(2) == ocr_pool.Plan(1, 2)
+
+
+def test_a_text_pdf_row_printed_with_every_cell_empty_is_a_row_of_blanks(
+    tmp_path: Path,
+) -> None:
+    # a part-二 row whose one cell is empty: no value word, so its label line sits between
+    # rows; the PDF's drawn ruling segments box it off, so it is a row of its own, printed
+    # blank (joined to the row above it would take that row's value)
+    gold = gold_report(115, "2021")
+    assert gold.cells["t2.coercion.decisions"] is None  # the generated gold leaves it blank
+    path = tmp_path / "r.pdf"
+    path.write_bytes(print_pdf(report_html(gold)))
+    doc = read_document(path)
+    assert "行政强制\t—" in doc.text.splitlines()
+    extraction, judged = _run(doc)
+    assert extraction.report.cells["t2.coercion.decisions"] is None
+    assert extraction.provenance["t2.coercion.decisions"].method == "blank"
+    assert extraction.report.cells["t2.penalty.decisions"] == gold.cells["t2.penalty.decisions"]
+    assert "t2.coercion.decisions" not in judged

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from statistics import median
 
-from extractor.geometry.ink import has_ink, ink_pieces, rule_across, ruled_between, ruled_cells
+from extractor.geometry.ink import has_ink, ink_pieces, ruled_between, ruled_cells, segments_across
+from extractor.geometry.ink import rule_across as ink_rule_across
 from extractor.geometry.numbers import PLACEHOLDER, UNREAD, Reading, read_value
 from extractor.geometry.provenance import LOW_SCORE
 from extractor.geometry.words import Anchor, Box, Geometry, PageWords, Word, union
@@ -383,10 +384,23 @@ def _emit_plain(out: Emitted, page: PageWords, line: Line) -> None:
 
 
 def _ruled_rows(page: PageWords, block: Block, usual: float) -> None:
-    """An OCR page's label-column lines that the ruling lines box off from the rows above
-    and below them become rows of their own, with no values: a row printed with every cell
-    empty. Joined to a neighbour's label instead, it would take that row's values."""
-    if page.ink is None or not block.fragments or not block.columns:
+    """Label-column lines that the ruling lines box off from the rows above and below them
+    (an OCR page's image, a text page's drawn segments) become rows of their own, with no
+    values: a row printed with every cell empty. Joined to a neighbour's label instead, it
+    would take that row's values."""
+    if not block.fragments or not block.columns:
+        return
+    if page.ink is not None:
+        image = page.ink
+
+        def rule_across(x0: float, x1: float, top: float, bottom: float) -> bool:
+            return ink_rule_across(image, x0, x1, top, bottom)
+    elif page.rules:
+        rules = page.rules
+
+        def rule_across(x0: float, x1: float, top: float, bottom: float) -> bool:
+            return segments_across(rules, x0, x1, top, bottom)
+    else:
         return
     x0, x1 = block.columns[0][0], block.columns[-1][1]
     own: list[Line] = []
@@ -396,9 +410,9 @@ def _ruled_rows(page: PageWords, block: Block, usual: float) -> None:
         below = [r for r in block.rows if r.cy > line.cy]
         if not above:
             continue  # above the first row: a header's business
-        ruled_above = rule_across(page.ink, x0, x1, max(w.y1 for w in above[-1].words), top)
+        ruled_above = rule_across(x0, x1, max(w.y1 for w in above[-1].words), top)
         end = min(w.y0 for w in below[0].words) if below else bottom + (bottom - top)
-        if ruled_above and rule_across(page.ink, x0, x1, bottom, end):
+        if ruled_above and rule_across(x0, x1, bottom, end):
             own.append(Line(list(line.words)))
     if own:
         taken = {id(w) for line in own for w in line.words}
@@ -409,8 +423,7 @@ def _ruled_rows(page: PageWords, block: Block, usual: float) -> None:
 def _emit_block(out: Emitted, page: PageWords, block: Block) -> None:
     columns = block.columns
     usual = median(w.height for w in page.words)
-    if page.source == "ocr":
-        _ruled_rows(page, block, usual)
+    _ruled_rows(page, block, usual)
     labels: dict[int, list[Word]] = {n: [] for n in range(len(block.rows))}
     for word in block.fragments:
         reading = read_value(word.text, page.source == "ocr")
@@ -595,7 +608,7 @@ def build_page(out: Emitted, page: PageWords, previous: Block | None) -> Block |
             if ocr and page.ink is not None:
                 item.columns = _ruled_columns(page, item)
             _carry(item, last)
-            _trim_fragments(item)
+            _trim_fragments(item, RULED_REACH if page.rules else 1.0)
             last = item
     for item in items:
         if isinstance(item, Block):
@@ -608,14 +621,19 @@ def build_page(out: Emitted, page: PageWords, previous: Block | None) -> Block |
     return last
 
 
-def _trim_fragments(block: Block) -> None:
-    """Label-column words below the last row by more than a row's pitch are not the
+# a text page with drawn rules: a label line a row's pitch below the last row (an empty last
+# row; its rules tell it from a note) stays with the table
+RULED_REACH = 1.25
+
+
+def _trim_fragments(block: Block, reach: float = 1.0) -> None:
+    """Label-column words below the last row by more than `reach` row pitches are not the
     table's: they stay with the block only when they are near a row."""
     if len(block.rows) > 1:
         pitch = median(b.cy - a.cy for a, b in itertools.pairwise(block.rows))
     else:
         pitch = 2 * median(w.height for w in block.rows[0].words)
-    lo, hi = block.rows[0].cy - pitch, block.rows[-1].cy + pitch
+    lo, hi = block.rows[0].cy - pitch, block.rows[-1].cy + reach * pitch
     block.spilled = [w for w in block.fragments if not lo <= w.cy <= hi]
     block.fragments = [w for w in block.fragments if lo <= w.cy <= hi]
 

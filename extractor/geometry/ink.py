@@ -147,3 +147,24 @@ def ruled_between(image: Any, x0: float, x1: float, top: float, bottom: float) -
     band[:, 1:] |= band[:, :-1].copy()
     band[:, :-1] |= band[:, 1:].copy()
     return bool((band.mean(axis=0) > 0.9).any())
+
+
+def segments_across(
+    rules: list[tuple[float, float, float, float]], x0: float, x1: float, top: float, bottom: float
+) -> bool:
+    """Do a text page's horizontal ruling segments at one height between `top` and `bottom`
+    cover [x0, x1] (nine tenths of it: cells' borders are drawn piece by piece)?"""
+    rows: dict[int, list[tuple[float, float]]] = {}
+    for a, y0, b, y1 in rules:
+        y = (y0 + y1) / 2
+        if top <= y <= bottom and b > x0 and a < x1:
+            rows.setdefault(round(y), []).append((max(a, x0), min(b, x1)))
+    for pieces in rows.values():
+        covered, end = 0.0, x0
+        for a, b in sorted(pieces):
+            if b > end:
+                covered += b - max(a, end)
+                end = b
+        if covered >= 0.9 * (x1 - x0):
+            return True
+    return False

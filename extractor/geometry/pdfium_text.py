@@ -70,7 +70,35 @@ def page_words(page: Any, index: int) -> PageWords:
         flush()
     finally:
         textpage.close()
-    return PageWords(index, width, height, words, source="text")
+    return PageWords(index, width, height, words, source="text", rules=_rules(page, height))
+
+
+RULE_THICK = 2.0  # points: a path object this thin is a ruling segment, not a shape
+RULE_LONG = 5.0  # points: and at least this long
+MAX_PATHS = 20_000  # page objects looked at on one page (a drawing is no table)
+
+
+def _rules(page: Any, height: float) -> list[tuple[float, float, float, float]]:
+    """The page's horizontal ruling segments as boxes (top-left origin). PDFium's raw calls
+    over the page's top-level objects: the object wrappers cost three times as much, and a
+    text PDF is read in tens of milliseconds."""
+    import ctypes
+
+    import pypdfium2.raw as pdfium_c
+
+    out: list[tuple[float, float, float, float]] = []
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    count = min(pdfium_c.FPDFPage_CountObjects(page.raw), MAX_PATHS)
+    for n in range(count):
+        obj = pdfium_c.FPDFPage_GetObject(page.raw, n)
+        if pdfium_c.FPDFPageObj_GetType(obj) != pdfium_c.FPDF_PAGEOBJ_PATH:
+            continue
+        if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
+            continue
+        thick, long = top.value - bottom.value, right.value - left.value
+        if thick <= RULE_THICK and long >= RULE_LONG:
+            out.append((left.value, height - top.value, right.value, height - bottom.value))
+    return out
 
 
 def pdf_words(name: str, raw: bytes) -> list[PageWords]:

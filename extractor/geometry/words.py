@@ -57,6 +57,9 @@ class PageWords:
     # probabilities pooled (ocr.recognise_digits): second readings that can confirm first
     # ones the recogniser was unsure of. A page's boxes come in one list (one batch)
     confirm: Callable[[list[Box]], list[tuple[str, float] | None]] | None = None
+    # text pages: the horizontal ruling segments the PDF draws (boxes, top-left origin), so a
+    # row printed with every cell empty can be told from a wrapped label by the lines
+    rules: list[Box] | None = None
 
 
 @dataclass(frozen=True, slots=True)
