@@ -300,56 +300,43 @@ def reask_compact(
 ) -> list[RowReading]:
     """A standalone re-ask: the problems, the earlier rows and only the text where they are
     printed (not the whole conversation again); in parts when the answer does not fit."""
-    by_row = {r.row: r for r in previous}
-
-    def ask(part: Unit) -> tuple[CompactAnswer, list[RowReading]]:
-        mine = [by_row[r.key] for r in part.rows if r.key in by_row]
-        return _reask_compact_once(session, part, text, version, mine, problems)
-
-    return split_on_cutoff(unit, ask)[1]
-
-
-def _reask_compact_once(
-    session: Any,
-    unit: Unit,
-    text: str,
-    version: str,
-    previous: list[RowReading],
-    problems: list[str],
-) -> tuple[CompactAnswer, list[RowReading]]:
     import json
 
     from extractor.llm.prompts import load_prompt, render
 
     short = terse(version)
-    # v3: the earlier rows without their quotes (a quote that failed is named in its
-    # problem already), and at most PROBLEMS_PER_ROW problems per row
-    earlier = json.dumps(
-        [
-            [r.row, None if short else r.quote, *(_plain(v) for v in r.cells.values())]
-            for r in previous
-        ],
-        ensure_ascii=False,
-    )
-    if short:
-        problems = fewer_problems(problems, (r.key for r in unit.rows))
-    messages = [
-        {"role": "system", "content": load_prompt("system", version)},
-        {
-            "role": "user",
-            "content": render(
-                "reask",
-                version,
-                problems="\n".join(f"- {p}" for p in problems),
-                previous=earlier,
-                rows=describe_unit(unit, grouped=short),
-                text=squeeze(text) if short else text,
-            ),
-        },
-    ]
-    answer = session.ask(compact_model(unit, short), messages)
-    assert isinstance(answer, CompactAnswer)
-    return answer, compact_readings(answer, unit)
+    by_row = {r.row: r for r in previous}
+
+    def ask(part: Unit) -> tuple[CompactAnswer, list[RowReading]]:
+        # v3: the earlier rows without their quotes (a quote that failed is named in its
+        # problem already), and at most PROBLEMS_PER_ROW problems per row
+        earlier = json.dumps(
+            [
+                [r.row, None if short else r.quote, *(_plain(v) for v in r.cells.values())]
+                for r in (by_row[spec.key] for spec in part.rows if spec.key in by_row)
+            ],
+            ensure_ascii=False,
+        )
+        shown = fewer_problems(problems, (r.key for r in part.rows)) if short else problems
+        messages = [
+            {"role": "system", "content": load_prompt("system", version)},
+            {
+                "role": "user",
+                "content": render(
+                    "reask",
+                    version,
+                    problems="\n".join(f"- {p}" for p in shown),
+                    previous=earlier,
+                    rows=describe_unit(part, grouped=short),
+                    text=squeeze(text) if short else text,
+                ),
+            },
+        ]
+        answer = session.ask(compact_model(part, short), messages)
+        assert isinstance(answer, CompactAnswer)
+        return answer, compact_readings(answer, part)
+
+    return split_on_cutoff(unit, ask)[1]
 
 
 PROBLEMS_PER_ROW = 2
