@@ -39,6 +39,16 @@ def _set(row: Row, column: str, value: Any, changed: Changed) -> None:
     row[column] = value
 
 
+def set_one(options: list[tuple[Row, str, Any]], rng: random.Random) -> Changed | None:
+    """One (row, column, value) of `options` set, and what changed; None when none applies."""
+    if not options:
+        return None
+    row, col, value = rng.choice(options)
+    changed: Changed = {}
+    _set(row, col, value, changed)
+    return changed
+
+
 def shift(rows: list[Row], doc: SimDoc, rng: random.Random) -> Changed | None:
     """A row's values read one column to the right or left (a lost or extra cell)."""
     candidates = [r for r in _printed_rows(rows) if len(_columns(r)) >= 3]
@@ -61,13 +71,7 @@ def zero_blank(rows: list[Row], doc: SimDoc, rng: random.Random) -> Changed | No
     """A printed 0 read as blank (null), or a blank cell read as 0."""
     zeros = [(r, c) for r in rows for c in _columns(r) if r[c] == 0]
     blanks = [(r, c) for r in _printed_rows(rows) for c in _columns(r) if r[c] is None]
-    pool = [(*x, None) for x in zeros] + [(*x, 0) for x in blanks]
-    if not pool:
-        return None
-    row, col, value = rng.choice(pool)
-    changed: Changed = {}
-    _set(row, col, value, changed)
-    return changed
+    return set_one([(*x, None) for x in zeros] + [(*x, 0) for x in blanks], rng)
 
 
 def swap_rows(rows: list[Row], doc: SimDoc, rng: random.Random) -> Changed | None:

@@ -11,7 +11,7 @@ import random
 from itertools import pairwise
 from typing import Any
 
-from eval.simulator.faults import Changed, Row, _columns, _printed_rows, _set
+from eval.simulator.faults import Changed, Row, _columns, _printed_rows, _set, set_one
 
 
 def _numbers(rows: list[Row]) -> list[tuple[Row, str]]:
@@ -70,23 +70,12 @@ def neighbour_cell(rows: list[Row], doc: Any, rng: random.Random) -> Changed | N
                 for col in _columns(row):
                     if row[col] is not None and rows[j][col] not in (None, row[col]):
                         options.append((row, col, rows[j][col]))
-    if not options:
-        return None
-    row, col, value = rng.choice(options)
-    changed: Changed = {}
-    _set(row, col, value, changed)
-    return changed
+    return set_one(options, rng)
 
 
 def sign_dropped(rows: list[Row], doc: Any, rng: random.Random) -> Changed | None:
     """A decrease (本年增/减 printed with a minus) read as an increase."""
-    cells = [(r, c) for r, c in _numbers(rows) if r[c] < 0]
-    if not cells:
-        return None
-    row, col = rng.choice(cells)
-    changed: Changed = {}
-    _set(row, col, -row[col], changed)
-    return changed
+    return set_one([(r, c, -r[c]) for r, c in _numbers(rows) if r[c] < 0], rng)
 
 
 def unit_scale(rows: list[Row], doc: Any, rng: random.Random) -> Changed | None:
