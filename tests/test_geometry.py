@@ -297,6 +297,25 @@ def test_a_blank_mark_read_with_a_low_score_is_flagged() -> None:
 
 
 # ---- a doubtful value read again ---------------------------------------------------------
+def _read_twice(
+    first: str, again: tuple[str, float] | None
+) -> tuple[str, Geometry, list[tuple[float, ...]]]:
+    """A row whose second cell OCR read as `first` with score 0.6, built with a second
+    reading that answers `again`; the text, its geometry and the boxes read again."""
+    words = [_w("甲", 300, 50, 10), _w("乙", 340, 50, 10)]
+    words += [_w("第一行", 60, 70, 60), _w("5", 300, 70), _w(first, 340, 70, score=0.6)]
+    page = _page(words, source="ocr")
+    asked: list[tuple[float, ...]] = []
+
+    def confirm(boxes: list[tuple[float, float, float, float]]) -> list[tuple[str, float] | None]:
+        asked.extend(boxes)
+        return [again for _ in boxes]
+
+    page.confirm = confirm
+    text, geometry = build([page])
+    return text, geometry, asked
+
+
 @pytest.mark.parametrize(
     ("again", "expected"),
     [
@@ -309,17 +328,7 @@ def test_a_blank_mark_read_with_a_low_score_is_flagged() -> None:
 def test_a_low_score_value_is_confirmed_only_by_an_agreeing_sure_second_reading(
     again: tuple[str, float] | None, expected: float
 ) -> None:
-    words = [_w("甲", 300, 50, 10), _w("乙", 340, 50, 10)]
-    words += [_w("第一行", 60, 70, 60), _w("5", 300, 70), _w("0", 340, 70, score=0.6)]
-    page = _page(words, source="ocr")
-    asked: list[tuple[float, ...]] = []
-
-    def confirm(boxes: list[tuple[float, float, float, float]]) -> list[tuple[str, float] | None]:
-        asked.extend(boxes)
-        return [again for _ in boxes]
-
-    page.confirm = confirm
-    text, geometry = build([page])
+    text, geometry, asked = _read_twice("0", again)
     assert _rows(text)[0] == ["第一行", "5", "0"]
     assert asked == [(340, 70, 352, 80)]  # only the doubtful value, by its own box
     zero = next(a for a in geometry.anchors if text[a.start : a.end] == "0")
@@ -337,11 +346,7 @@ def test_a_low_score_value_is_confirmed_only_by_an_agreeing_sure_second_reading(
 def test_a_low_score_blank_mark_is_confirmed_only_by_a_second_blank(
     again: tuple[str, float] | None, expected: float
 ) -> None:
-    words = [_w("甲", 300, 50, 10), _w("乙", 340, 50, 10)]
-    words += [_w("第一行", 60, 70, 60), _w("5", 300, 70), _w("-", 340, 70, score=0.6)]
-    page = _page(words, source="ocr")
-    page.confirm = lambda boxes: [again for _ in boxes]
-    text, geometry = build([page])
+    text, geometry, _ = _read_twice("-", again)
     assert _rows(text)[0][:2] == ["第一行", "5"]
     mark = next(a for a in geometry.anchors if a.score < 0.99)
     assert mark.score == pytest.approx(expected)

@@ -49,6 +49,15 @@ def set_one(options: list[tuple[Row, str, Any]], rng: random.Random) -> Changed 
     return changed
 
 
+def set_row(row: Row, cols: list[str], new: list[Any]) -> Changed:
+    """The row's columns `cols` set to `new`, and what changed."""
+    changed: Changed = {}
+    for col, value in zip(cols, new, strict=True):
+        if value != row[col]:
+            _set(row, col, value, changed)
+    return changed
+
+
 def shift(rows: list[Row], doc: SimDoc, rng: random.Random) -> Changed | None:
     """A row's values read one column to the right or left (a lost or extra cell)."""
     candidates = [r for r in _printed_rows(rows) if len(_columns(r)) >= 3]
@@ -60,11 +69,7 @@ def shift(rows: list[Row], doc: SimDoc, rng: random.Random) -> Changed | None:
     new = [None, *old[:-1]] if rng.random() < 0.5 else [*old[1:], None]
     if new == old:
         return None
-    changed: Changed = {}
-    for col, value, before in zip(cols, new, old, strict=True):
-        if value != before:
-            _set(row, col, value, changed)
-    return changed
+    return set_row(row, cols, new)
 
 
 def zero_blank(rows: list[Row], doc: SimDoc, rng: random.Random) -> Changed | None:

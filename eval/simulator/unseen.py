@@ -11,7 +11,7 @@ import random
 from itertools import pairwise
 from typing import Any
 
-from eval.simulator.faults import Changed, Row, _columns, _printed_rows, _set, set_one
+from eval.simulator.faults import Changed, Row, _columns, _printed_rows, _set, set_one, set_row
 
 
 def _numbers(rows: list[Row]) -> list[tuple[Row, str]]:
@@ -121,11 +121,7 @@ def split_thousands(rows: list[Row], doc: Any, rng: random.Random) -> Changed | 
     old = [row[c] for c in cols]
     head, tail = divmod(old[i], 1000)
     new = [*old[:i], head, tail, *old[i + 1 : -1]]
-    changed: Changed = {}
-    for col, value, before in zip(cols, new, old, strict=True):
-        if value != before:
-            _set(row, col, value, changed)
-    return changed
+    return set_row(row, cols, new)
 
 
 def blanks_as_zero(rows: list[Row], doc: Any, rng: random.Random) -> Changed | None:

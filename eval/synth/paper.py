@@ -6,20 +6,18 @@ from a gold this way, so every cell can be scored.
 
 from __future__ import annotations
 
-import html
 import io
 import random
 import shutil
 import subprocess
 import tempfile
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from nianbao.core.layout import RowRole, Template, layout_for
-from nianbao.core.models import CanonicalReport, CellValue
+from eval.synth.national import html_table, t2_tables, t3_table, t4_table
+from nianbao.core.layout import Template, layout_for
+from nianbao.core.models import CanonicalReport
 
-RESULTS = "三、本年度办理结果"
 _CSS = """
 @page { size: A4; margin: 18mm 16mm; }
 body { font-family: 'WenQuanYi Micro Hei', 'Noto Sans CJK SC', sans-serif; font-size: 11pt; }
@@ -34,88 +32,16 @@ td.v { writing-mode: vertical-rl; letter-spacing: 2pt; }
 """
 
 
-def _value(value: CellValue) -> str:
-    if value is None:
-        return ""
-    return format(value, "f") if isinstance(value, Decimal) else str(value)
-
-
-def _cells(report: CanonicalReport, keys: list[str]) -> str:
-    return "".join(f"<td>{_value(report.cells[k])}</td>" for k in keys)
-
-
 def _t2(report: CanonicalReport) -> str:
-    layout = report.layout
-    out, header = [], None
-    for row in layout.t2_rows:
-        labels = tuple(c.label for c in row.columns)
-        if labels != header:
-            if header is not None:
-                out.append("</table>")
-            out.append("<table><tr><th>信息内容</th>")
-            out += [f"<th>{html.escape(label)}</th>" for label in labels]
-            out.append("</tr>")
-            header = labels
-        keys = [f"t2.{row.name}.{c.name}" for c in row.columns]
-        out.append(f"<tr><td class=l>{row.label}</td>{_cells(report, keys)}</tr>")
-    out.append("</table>")
-    return "".join(out)
+    return "".join(html_table(table) for table in t2_tables(report))
 
 
 def _t3(report: CanonicalReport) -> str:
-    layout = report.layout
-    cols = layout.t3_columns
-    parts = [c.label for c in cols if c.name != "total"]
-    out = [
-        "<table><tr><td colspan=3 rowspan=3>（本列数据的勾稽关系为：第一项加第二项之和，"
-        "等于第三项加第四项之和）</td><td colspan=7>申请人情况</td></tr>",
-        f"<tr><td rowspan=2>{parts[0]}</td><td colspan=5>法人或其他组织</td>"
-        "<td rowspan=2>总计</td></tr>",
-        "<tr>" + "".join(f"<td>{p}</td>" for p in parts[1:]) + "</tr>",
-    ]
-    rows = layout.t3_rows
-    results = [r for r in rows if r.role in (RowRole.RESULT, RowRole.RESULTS_TOTAL)]
-    group_sizes: dict[str, int] = {}
-    for r in rows:  # the 2019 layout names the results label as its rows' group: not one
-        if r.group_label and r.role is RowRole.RESULT and r.group_label != RESULTS:
-            group_sizes[r.group_label] = group_sizes.get(r.group_label, 0) + 1
-    seen: set[str] = set()
-    for r in rows:
-        keys = [f"t3.{r.name}.{c.name}" for c in cols]
-        cells = _cells(report, keys)
-        if r.role not in (RowRole.RESULT, RowRole.RESULTS_TOTAL):
-            out.append(f"<tr><td class=l colspan=3>{r.label}</td>{cells}</tr>")
-            continue
-        head = ""
-        if r is results[0]:
-            head += f"<td class=v rowspan={len(results)}>{RESULTS}</td>"
-        group = r.group_label if r.role is RowRole.RESULT and r.group_label != RESULTS else None
-        if group and group_sizes.get(group, 0) > 1:
-            if group not in seen:
-                seen.add(group)
-                head += f"<td class=l rowspan={group_sizes[group]}>{group}</td>"
-            head += f"<td class=l>{r.label}</td>"
-        else:
-            head += f"<td class=l colspan=2>{r.label}</td>"
-        out.append(f"<tr>{head}{cells}</tr>")
-    out.append("</table>")
-    return "".join(out)
+    return html_table(t3_table(report))
 
 
 def _t4(report: CanonicalReport) -> str:
-    layout = report.layout
-    review, *suits = layout.t4_groups
-    n = len(layout.t4_columns)
-    labels = [c.label for c in layout.t4_columns]
-    out = [
-        f"<table><tr><td colspan={n} rowspan=2>{review.label}</td>"
-        f"<td colspan={n * len(suits)}>行政诉讼</td></tr>",
-        "<tr>" + "".join(f"<td colspan={n}>{s.label}</td>" for s in suits) + "</tr>",
-        "<tr>" + "".join(f"<td>{lab}</td>" for _ in layout.t4_groups for lab in labels) + "</tr>",
-    ]
-    keys = [f"t4.{g.name}.{c.name}" for g in layout.t4_groups for c in layout.t4_columns]
-    out.append(f"<tr>{_cells(report, keys)}</tr></table>")
-    return "".join(out)
+    return html_table(t4_table(report))
 
 
 def report_html(report: CanonicalReport, organ: str = "某某区人民政府") -> str:
@@ -154,9 +80,19 @@ def print_pdf(page_html: str) -> bytes:
         src, out = Path(tmp) / "report.html", Path(tmp) / "report.pdf"
         src.write_text(page_html, encoding="utf-8")
         subprocess.run(
-            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-             f"--user-data-dir={tmp}/profile", f"--print-to-pdf={out}", src.as_uri()],
-            check=True, capture_output=True, timeout=120,
+            [
+                browser,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-pdf-header-footer",
+                f"--user-data-dir={tmp}/profile",
+                f"--print-to-pdf={out}",
+                src.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
         )
         return out.read_bytes()
 
@@ -209,5 +145,6 @@ def gold_report(seed: int, template: Template = "2021", blanks: int = 6) -> Cano
     for key in rng.sample(list(layout.keys), blanks):
         cells[key] = None
     year = 2020 if template == "2019" else 2023
-    return CanonicalReport(meta=Meta(organ="某某区人民政府", year=year, template=template),
-                           cells=cells)
+    return CanonicalReport(
+        meta=Meta(organ="某某区人民政府", year=year, template=template), cells=cells
+    )
