@@ -71,13 +71,17 @@ class Reading:
         """The row's quote is in its printed row and shows every value the row gives."""
         return not self.grounding_problems(row)
 
-    def label_span(self, key: str) -> tuple[int, int] | None:
-        """Where the row's printed label is (its numbering aside), from where the rows
-        before it were found; None when the label is not printed."""
+    def _label(self, key: str) -> str:
+        """The row's label as the normalised text holds it (its numbering aside)."""
         from extractor.llm.grounding import normalise
         from extractor.llm.rowproof import core_label
 
-        label = normalise(core_label(row_specs(self.template)[key].label))
+        return normalise(core_label(row_specs(self.template)[key].label))
+
+    def label_span(self, key: str) -> tuple[int, int] | None:
+        """Where the row's printed label is (its numbering aside), from where the rows
+        before it were found; None when the label is not printed."""
+        label = self._label(key)
         if not label:
             return None
         normal = self.normal
@@ -91,10 +95,7 @@ class Reading:
         """Where the row's label is printed last before source offset `at` (its values'
         place): a window around the values alone may hold only numbers (labels printed as
         a block, one value per line), which no model can tie to rows. Else `label_span`."""
-        from extractor.llm.grounding import normalise
-        from extractor.llm.rowproof import core_label
-
-        label = normalise(core_label(row_specs(self.template)[key].label))
+        label = self._label(key)
         if not label:
             return None
         normal = self.normal
