@@ -35,6 +35,7 @@ from eval.synth.paper import (  # noqa: E402
 from extractor.parser import ParserExtractor  # noqa: E402
 from extractor.readers import read_document  # noqa: E402
 from nianbao.core.models import CanonicalReport  # noqa: E402
+from rules.engine import check  # noqa: E402
 from rules.verdict import verdict  # noqa: E402
 
 REAL = ROOT / "eval" / "data" / "real"
@@ -51,6 +52,9 @@ class Score:
     flagged_wrong: int = 0  # flags on cells that are wrong: the useful ones
     ocr_flags: int = 0  # flags that come (also) from a low OCR score
     ocr_flags_wrong: int = 0
+    consistent: bool = False  # the gold breaks no identity: a report that can be accepted
+    accepted: bool = False  # every cell proven: no person looks at it
+    causes: list[str] = field(default_factory=list)  # the first reason of each decision
     silent: list[str] = field(default_factory=list)  # wrong and not flagged
     filled: list[str] = field(default_factory=list)  # blank in the gold, a value read
     seconds: float = 0.0
@@ -69,12 +73,18 @@ def score(name: str, gold: CanonicalReport, seed: int, folder: Path) -> Score:
     try:
         doc = read_document(path)
         extraction = ParserExtractor().extract(doc)
-        flags = verdict(extraction, doc.text).flags
+        judged = verdict(extraction, doc.text)
+        flags = judged.flags
     except Exception as exc:  # one line per report: the run goes on
         out.error = f"{exc.__class__.__name__}: {exc}"
         return out
     out.seconds = time.perf_counter() - started
     got, prov = extraction.report.cells, extraction.provenance
+    # a printed blank counts as nothing there (0), as the proof counts it
+    zeroed = gold.model_copy(update={"cells": {k: v or 0 for k, v in gold.cells.items()}})
+    out.consistent = not check(zeroed).errors
+    out.accepted = judged.accepted
+    out.causes = [f"{d.cells[0]}: {d.reason}" for d in judged.proof.decisions]
     for key, value in gold.cells.items():
         out.cells += 1
         wrong = got.get(key) != value
@@ -115,8 +125,8 @@ def _pct(num: int, den: int) -> str:
 def table(scores: list[Score]) -> list[str]:
     lines = [
         "| report | pages | cells | right | flags | flags on wrong cells | OCR-score flags "
-        "(on wrong) | silent wrong | blanks filled | s |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "(on wrong) | silent wrong | blanks filled | accepted | s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for s in scores:
         if s.error:
@@ -125,7 +135,9 @@ def table(scores: list[Score]) -> list[str]:
         lines.append(
             f"| {s.name} | {s.pages} | {s.cells} | {s.right} | {s.flagged} | {s.flagged_wrong} "
             f"| {s.ocr_flags} ({s.ocr_flags_wrong}) | {len(s.silent)} {' '.join(s.silent)} "
-            f"| {len(s.filled)} {' '.join(s.filled)} | {s.seconds:.1f} |"
+            f"| {len(s.filled)} {' '.join(s.filled)} "
+            f"| {'yes' if s.accepted else 'no'}{'' if s.consistent else ' (print breaks)'} "
+            f"| {s.seconds:.1f} |"
         )
     ok = [s for s in scores if not s.error]
     cells = sum(s.cells for s in ok)
@@ -133,6 +145,7 @@ def table(scores: list[Score]) -> list[str]:
     useful = sum(s.flagged_wrong for s in ok)
     ocr_flags = sum(s.ocr_flags for s in ok)
     pages = sum(s.pages for s in ok)
+    consistent = [s for s in ok if s.consistent]
     lines += [
         "",
         f"reports {len(ok)} (errors {len(scores) - len(ok)}), pages {pages}, cells {cells}: "
@@ -143,9 +156,18 @@ def table(scores: list[Score]) -> list[str]:
         f"(precision {_pct(sum(s.ocr_flags_wrong for s in ok), ocr_flags)}); "
         f"silent wrong {sum(len(s.silent) for s in ok)}; "
         f"blanks filled {sum(len(s.filled) for s in ok)}; "
+        f"consistent prints accepted {sum(s.accepted for s in consistent)}/{len(consistent)}, "
+        f"accepted while wrong {sum(s.accepted and s.right < s.cells for s in ok)}; "
         f"OCR+parse {sum(s.seconds for s in ok) / max(pages, 1):.2f} s wall a page",
     ]
     return lines
+
+
+def _show(score: Score, why: bool) -> None:
+    print(table([score])[2], flush=True)
+    if why and not score.accepted:
+        for cause in score.causes:
+            print(f"    - {cause[:160]}", flush=True)
 
 
 def main() -> None:
@@ -154,6 +176,7 @@ def main() -> None:
     parser.add_argument("--real", action="store_true", help="the real eval set's golds")
     parser.add_argument("--cache", default="", help="OCR cache directory (default: fresh)")
     parser.add_argument("--out", default="", help="also write the table to this file")
+    parser.add_argument("--why", action="store_true", help="print why each report waits")
     args = parser.parse_args()
     os.environ["NIANBAO_OCR_CACHE"] = args.cache or tempfile.mkdtemp(prefix="nianbao-scans-")
     folder = Path(tempfile.mkdtemp(prefix="nianbao-scans-pdf-"))
@@ -162,11 +185,11 @@ def main() -> None:
         template = "2021" if seed % 2 else "2019"
         gold = gold_report(seed, template, blanks=8)
         scores.append(score(f"seed-{seed}-{template}", gold, seed, folder))
-        print(table(scores[-1:])[2], flush=True)
+        _show(scores[-1], args.why)
     if args.real:
         for n, (name, gold) in enumerate(real_golds()):
             scores.append(score(name, gold, 1000 + n, folder))
-            print(table(scores[-1:])[2], flush=True)
+            _show(scores[-1], args.why)
     lines = table(scores)
     print("\n".join(lines))
     if args.out:

@@ -224,6 +224,31 @@ def test_low_score_number_no_identity_confirms_is_flagged() -> None:
     assert any("OCR read" in n for n in extraction.provenance[key].notes)
 
 
+@pytest.mark.parametrize("blank_score, confirmed", [(0.99, True), (0.5, False)])
+def test_a_printed_blank_counts_as_nothing_when_identities_confirm_a_low_score(
+    blank_score: float, confirmed: bool
+) -> None:
+    # 5 + "—" + 0 + … = 5 and 5 + "—" = 5 + 0: the identities hold with the blanks as
+    # nothing printed, so the doubtful 5 is confirmed; blank marks that are themselves
+    # doubtful confirm nothing
+    doc, key = _ocr_doc(0.6, broken=False)
+    new, carried = "一、本年新收政府信息公开申请数量\t", "二、上年结转政府信息公开申请数量\t"
+    text = doc.text.replace(new + "5\t0", new + "5\t—", 1).replace(carried + "0", carried + "—", 1)
+    at = text.index(new) + len(new)
+    blank_in_row, blank_below = at + 2, text.index(carried) + len(carried)
+    anchors = (
+        Anchor(at, at + 1, 0, (0.5, 0.5, 0.52, 0.51), 0.6),
+        Anchor(blank_in_row, blank_in_row + 1, 0, (0.53, 0.5, 0.55, 0.51), blank_score),
+        Anchor(blank_below, blank_below + 1, 0, (0.5, 0.53, 0.52, 0.54), blank_score),
+    )
+    scan = SourceDocument("scan.png", text, "image", geometry=Geometry(anchors, source="ocr"))
+    extraction = ParserExtractor().extract(scan)
+    assert extraction.report.cells[key] == 5
+    assert extraction.report.cells["t3.new.commercial"] is None
+    assert extraction.report.cells["t3.carried_over.natural"] is None
+    assert (key not in verdict(extraction, scan.text).flags) is confirmed
+
+
 def test_locate_cells_leaves_text_sources_alone() -> None:
     doc, _ = _ocr_doc(0.6, broken=False)
     plain = SourceDocument.from_text("r.txt", doc.text)

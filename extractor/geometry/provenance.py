@@ -17,19 +17,30 @@ from nianbao.core.models import CellProvenance, Extraction
 LOW_SCORE = 0.9  # OCR readings below this score need an identity's confirmation
 
 
-def _confirmed(extraction: Extraction) -> set[str]:
-    """Cells in a holding identity with every cell known and in no breaking one."""
-    from rules.engine import check
+def _confirmed(extraction: Extraction, doubtful_blanks: set[str]) -> set[str]:
+    """Cells in a holding identity and in no breaking one. A cell the source shows blank
+    counts as nothing printed (0), as the proof counts it; a blank mark read with a low
+    score (`doubtful_blanks`) leaves its identities unknown."""
     from rules.findings import Status
+    from rules.identities import identities_for
+    from rules.proving import blank_evidence, identity_status
 
-    result = check(extraction.report, localise_errors=False)
+    report = extraction.report
+    blank = {
+        key
+        for key, value in report.cells.items()
+        if value is None
+        and key not in doubtful_blanks
+        and blank_evidence(extraction.provenance.get(key))
+    }
     held: set[str] = set()
     broken: set[str] = set()
-    for finding in result.checks:
-        if finding.status is Status.PASSED:
-            held.update(finding.cells)
-        elif finding.status is Status.FAILED:
-            broken.update(finding.cells)
+    for ident in identities_for(report.meta.template):
+        status = identity_status(ident, report.cells, blank)
+        if status is Status.PASSED:
+            held.update(ident.keys)
+        elif status is Status.FAILED:
+            broken.update(ident.keys)
     return held - broken
 
 
@@ -38,35 +49,49 @@ def locate_cells(doc: SourceDocument, extraction: Extraction) -> Extraction:
     geometry: Geometry | None = doc.geometry
     if geometry is None or not geometry.anchors:
         return extraction
+    ocr = geometry.source == "ocr"
+    anchored = {
+        key: anchors
+        for key, prov in extraction.provenance.items()
+        if (anchors := geometry.covering(*prov.span) if prov.span else [])
+    }
+    score = {key: min(a.score for a in anchors) for key, anchors in anchored.items()}
+    cells = extraction.report.cells
+    # blank marks read with a low score, not confirmed by a second reading: no identity can
+    # tell a blank from a 0 or confirm it, so a person looks
+    doubtful_blanks = {
+        key
+        for key in anchored
+        if ocr
+        and cells.get(key) is None
+        and score[key] < LOW_SCORE
+        and extraction.provenance[key].method == "blank"
+    }
     confirmed: set[str] | None = None
     provenance: dict[str, CellProvenance] = {}
     flags = list(extraction.flags)
     for key, prov in extraction.provenance.items():
-        anchors = geometry.covering(*prov.span) if prov.span else []
+        anchors = anchored.get(key)
         if not anchors:
             provenance[key] = prov
             continue
         page = anchors[0].page
         box = union([a.box for a in anchors if a.page == page])
         update: dict[str, object] = {"page": page + 1, "box": tuple(round(v, 5) for v in box)}
-        score = min(a.score for a in anchors)
-        value = extraction.report.cells.get(key)
-        if geometry.source == "ocr" and value is None and score < LOW_SCORE:
-            # a blank mark read with a low score, not confirmed by a second reading: no
-            # identity can tell a blank from a 0 or confirm it, so a person looks
-            if prov.method == "blank":
-                update["confidence"] = min(prov.confidence, round(score, 3))
-                mark = (prov.snippet or "").strip() or "a blank"
-                note = f"OCR read the blank mark {mark!r} with score {score:.2f}"
-                update["notes"] = [*prov.notes, note + "; a digit may be lost"]
-                if key not in flags:
-                    flags.append(key)
-        elif geometry.source == "ocr" and value is not None and score < LOW_SCORE:
+        value = cells.get(key)
+        if key in doubtful_blanks:
+            update["confidence"] = min(prov.confidence, round(score[key], 3))
+            mark = (prov.snippet or "").strip() or "a blank"
+            note = f"OCR read the blank mark {mark!r} with score {score[key]:.2f}"
+            update["notes"] = [*prov.notes, note + "; a digit may be lost"]
+            if key not in flags:
+                flags.append(key)
+        elif ocr and value is not None and score[key] < LOW_SCORE:
             if confirmed is None:
-                confirmed = _confirmed(extraction)
+                confirmed = _confirmed(extraction, doubtful_blanks)
             if key not in confirmed:
-                update["confidence"] = min(prov.confidence, round(score, 3))
-                note = f"OCR read {prov.snippet or value!s} with score {score:.2f}"
+                update["confidence"] = min(prov.confidence, round(score[key], 3))
+                note = f"OCR read {prov.snippet or value!s} with score {score[key]:.2f}"
                 update["notes"] = [*prov.notes, note + "; no identity confirms it"]
                 if key not in flags:
                     flags.append(key)
