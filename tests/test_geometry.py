@@ -363,6 +363,23 @@ def test_a_low_score_value_is_confirmed_only_by_an_agreeing_sure_second_reading(
 @pytest.mark.parametrize(
     ("again", "expected"),
     [
+        (("0", 0.93), 0.93),  # the look-alike read again as the plain digit: confirmed
+        (("O", 0.97), 0.97 * 0.95),  # read again as the look-alike: still a repair
+        (("8", 0.99), 0.6 * 0.95),
+    ],
+)
+def test_a_repaired_low_score_value_is_confirmed_by_a_plain_second_reading(
+    again: tuple[str, float], expected: float
+) -> None:
+    text, geometry, _ = _read_twice("O", again)
+    assert _rows(text)[0] == ["第一行", "5", "0"]
+    zero = next(a for a in geometry.anchors if text[a.start : a.end] == "0")
+    assert zero.score == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    ("again", "expected"),
+    [
         (("-", 0.95), 0.95),  # a blank mark read again as one, and sure: confirmed
         (("1", 0.99), 0.6),  # read again as a digit: stays doubtful (flagged downstream)
         (None, 0.6),

@@ -460,7 +460,7 @@ def _emit_block(out: Emitted, page: PageWords, block: Block) -> None:
                 if ocr and score < LOW_SCORE and page.confirm is not None:
                     # read again with the page's other doubtful values, in one batch (a
                     # blank mark too: a thin, blurred "1" can read as "-")
-                    out.doubts.append(Doubt(len(out.anchors), box, text, repaired, blank))
+                    out.doubts.append(Doubt(len(out.anchors), box, text, blank))
                 out.add(text, page, box, score, blank=blank)
                 continue
             h = bottom - top
@@ -487,7 +487,6 @@ class Doubt:
     anchor: int  # index in Emitted.anchors
     box: Box
     text: str
-    repaired: bool
     blank: bool = False  # a blank mark ("-", "—", "/"), not a number
 
 
@@ -502,18 +501,18 @@ def _confirm_doubts(out: Emitted, page: PageWords) -> None:
     again = page.confirm([d.box for d in out.doubts])
     for doubt, reading in zip(out.doubts, again, strict=True):
         anchor = out.anchors[doubt.anchor]
-        earned = _confirmed(reading, doubt.text, doubt.repaired, doubt.blank)
+        earned = _confirmed(reading, doubt.text, doubt.blank)
         if earned > anchor.score:
             out.anchors[doubt.anchor] = replace(anchor, score=earned)
     out.doubts.clear()
 
 
-def _confirmed(
-    again: tuple[str, float] | None, text: str, repaired: bool, blank: bool = False
-) -> float:
+def _confirmed(again: tuple[str, float] | None, text: str, blank: bool = False) -> float:
     """The score a doubtful value earns from its box read again alone as a number (0.0 when
     it reads otherwise or nothing). Two readings of different crops that agree, the second
-    sure of its digits, confirm the first; a blank mark is confirmed by a second blank."""
+    sure of its digits, confirm the first; a blank mark is confirmed by a second blank. A
+    first reading repaired from a look-alike ("O" for 0) that the second reads as plain
+    digits is confirmed at the second's score: the repair is what the second reading saw."""
     reading = read_value(again[0], True) if again else None
     if again is None or reading is None:
         return 0.0
@@ -521,7 +520,7 @@ def _confirmed(
         return again[1] if blank and reading.blank else 0.0
     if reading.text.replace(",", "") != text.replace(",", ""):
         return 0.0  # two readings disagree: the value stays as doubtful as it was
-    return again[1] * (REPAIRED if repaired or reading.repaired else 1.0)
+    return again[1] * (REPAIRED if reading.repaired else 1.0)
 
 
 def _carry(block: Block, previous: Block | None) -> None:
