@@ -176,6 +176,11 @@ def main() -> None:
     parser.add_argument("--real", action="store_true", help="the real eval set's golds")
     parser.add_argument("--cache", default="", help="OCR cache directory (default: fresh)")
     parser.add_argument("--out", default="", help="also write the table to this file")
+    parser.add_argument(
+        "--zero-blanks",
+        action="store_true",
+        help="blank cells only where the count is 0: prints consistent with blanks as nothing",
+    )
     parser.add_argument("--why", action="store_true", help="print why each report waits")
     args = parser.parse_args()
     os.environ["NIANBAO_OCR_CACHE"] = args.cache or tempfile.mkdtemp(prefix="nianbao-scans-")
@@ -183,7 +188,7 @@ def main() -> None:
     scores: list[Score] = []
     for seed in seeds(args.seeds) if args.seeds else []:
         template = "2021" if seed % 2 else "2019"
-        gold = gold_report(seed, template, blanks=8)
+        gold = gold_report(seed, template, blanks=8, zero_blanks=args.zero_blanks)
         scores.append(score(f"seed-{seed}-{template}", gold, seed, folder))
         _show(scores[-1], args.why)
     if args.real:

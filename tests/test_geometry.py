@@ -471,6 +471,49 @@ def test_a_ruled_row_with_every_cell_empty_keeps_its_blanks() -> None:
     assert sum(a.blank for a in geometry.anchors) == 2
 
 
+def _boxed(words: list[Word], rules: list[int], vertical: int | None) -> PageWords:
+    """An OCR page of `words` with horizontal ruling lines at the `rules` y positions (x 40-400)
+    and a vertical one at x `vertical` (the label column's border) from the first rule down."""
+    import numpy as np
+
+    ink = np.full((800, 600), 255, dtype=np.uint8)
+    for y in rules:
+        ink[y : y + 2, 40:400] = 0
+    if vertical is not None:
+        ink[rules[0] : rules[-1], vertical : vertical + 2] = 0
+    page = _page(words, source="ocr")
+    page.ink = ink
+    return page
+
+
+def test_a_first_row_printed_empty_is_a_row_not_header_text() -> None:
+    # 第一行 sits between the column header and the first row with values, boxed off by
+    # rules: a row of blanks (its label is not header text to be dropped)
+    words = [_w("信息内容", 60, 40, 60), _w("甲", 300, 40, 10), _w("乙", 340, 40, 10)]
+    words += [_w("第一行", 60, 70, 60)]
+    words += [_w("第二行", 60, 90, 60), _w("5", 300, 90), _w("6", 340, 90)]
+    text, geometry = build([_boxed(words, [34, 64, 84, 104], 200)])
+    assert _rows(text)[-2:] == [["第一行", PLACEHOLDER, PLACEHOLDER], ["第二行", "5", "6"]]
+    assert sum(a.blank for a in geometry.anchors) == 2
+    # no rule between it and the header: header text, as before
+    text, _ = build([_boxed(words, [34, 84, 104], 200)])
+    assert ["第一行", PLACEHOLDER, PLACEHOLDER] not in _rows(text)
+
+
+def test_a_table_whose_only_row_is_empty_prints_its_blank() -> None:
+    # no value anywhere to start a table: the header's phrases right of the label name the
+    # columns, the rules box the label's line off, a vertical rule parts it from the cells
+    words = [_w("信息内容", 60, 40, 60), _w("本年收费金额", 300, 40, 80)]
+    words += [_w("行政事业性收费", 60, 70, 80), _w("三、下一部分", 20, 110, 100)]
+    text, geometry = build([_boxed(words, [34, 64, 84], 200)])
+    assert ["行政事业性收费", PLACEHOLDER] in _rows(text)
+    assert "三、下一部分" in text.splitlines()  # a heading below the table is no row
+    assert sum(a.blank for a in geometry.anchors) == 1
+    # with no vertical rule beside it the line may be a heading boxed between two tables
+    text, _ = build([_boxed(words, [34, 64, 84], None)])
+    assert "行政事业性收费" in text.splitlines()
+
+
 def test_a_wrapped_label_line_within_its_row_joins_it() -> None:
     # no ruling line between the row and the label's second line: one cell, one row
     text, _ = build([_ruled_page([64, 96], "续行", 82)])
@@ -620,3 +663,56 @@ def test_headers_beside_numbers_aligned_right_name_their_columns() -> None:
     words = [w for w in words if w.text not in ("3", "-2")]
     text, _ = build([_page(words)])
     assert [len(row) for row in _rows(text)] == [5, 5]
+
+
+# ---- a minus sign the recogniser dropped ------------------------------------------------
+def _glyphs(strokes: list[tuple[int, int, int, int]]) -> tuple[object, tuple[float, ...]]:
+    """A white page with pen strokes (x0, y0, x1, y1) drawn 2 px wide inside a word box
+    at (100, 100)-(140, 120): a digit 14 px tall from y 103 to 117."""
+    from PIL import Image, ImageDraw
+
+    page = Image.new("L", (300, 200), 255)
+    pen = ImageDraw.Draw(page)
+    for stroke in strokes:
+        pen.line(stroke, fill=0, width=2)
+    return page, (100.0, 100.0, 140.0, 120.0)
+
+
+FOUR = [(120, 103, 110, 113), (110, 113, 124, 113), (121, 103, 121, 117)]  # "4"
+MINUS = [(103, 110, 108, 110)]  # a short bar at mid-height, left of the digit
+ONE = [(112, 106, 116, 103), (116, 103, 116, 117)]  # "1": a flag at the top, a stem
+SEVEN = [(108, 103, 120, 103), (120, 103, 112, 117)]  # "7": a bar at the top
+TWO = [(108, 106, 112, 103), (112, 103, 118, 106), (118, 106, 108, 117), (108, 117, 120, 117)]
+
+
+@pytest.mark.parametrize(
+    ("strokes", "expected"),
+    [(MINUS + FOUR, True), (FOUR, False), (ONE, False), (SEVEN, False), (TWO, False)],
+)
+def test_a_minus_left_of_the_digits_is_seen_in_the_ink(
+    strokes: list[tuple[int, int, int, int]], expected: bool
+) -> None:
+    from extractor.geometry.ink import dash_before
+
+    page, box = _glyphs(strokes)
+    assert dash_before(page, box) is expected
+
+
+def test_a_signed_value_read_without_its_minus_is_flagged() -> None:
+    # 本年增/减 holds "-4" read "4": the mark beside it sends the cell to a person; the same
+    # mark beside a count (never negative) is no one's business
+    base, _ = _ocr_doc(0.99, broken=False)
+    text = "二、主动公开政府信息情况\n行政许可\t3\t4\t5\n" + base.text
+    start = text.index("\t4") + 1
+    anchors = (Anchor(start, start + 1, 0, (0.5, 0.2, 0.52, 0.21), 0.99, dash=True),)
+    doc = SourceDocument("scan.png", text, "image", geometry=Geometry(anchors, source="ocr"))
+    extraction = ParserExtractor().extract(doc)
+    assert extraction.report.meta.template == "2019"
+    assert extraction.report.cells["t2.license.change"] == 4
+    assert "t2.license.change" in verdict(extraction, doc.text).flags
+    assert any("minus" in n for n in extraction.provenance["t2.license.change"].notes)
+    start = text.index("\t3") + 1
+    count = (Anchor(start, start + 1, 0, (0.45, 0.2, 0.47, 0.21), 0.99, dash=True),)
+    doc = SourceDocument("scan.png", text, "image", geometry=Geometry(count, source="ocr"))
+    extraction = ParserExtractor().extract(doc)
+    assert not any("minus" in n for n in extraction.provenance["t2.license.prev_items"].notes)

@@ -134,15 +134,20 @@ def image_pdf(images: list[Any]) -> bytes:
     return buf.getvalue()
 
 
-def gold_report(seed: int, template: Template = "2021", blanks: int = 6) -> CanonicalReport:
-    """A consistent random report with `blanks` cells printed blank (null in the gold)."""
+def gold_report(
+    seed: int, template: Template = "2021", blanks: int = 6, zero_blanks: bool = False
+) -> CanonicalReport:
+    """A consistent random report with `blanks` cells printed blank (null in the gold). With
+    `zero_blanks` the blanks stand where the count is 0 (as reports print a nil count "—" or
+    leave it empty): the print stays consistent with a blank read as nothing."""
     from eval.synth.tables import random_cells
     from nianbao.core.models import Meta
 
     rng = random.Random(f"nianbao-paper:{seed}")
     layout = layout_for(template)
     cells = random_cells(rng, layout, rng.choice(("small", "medium", "large")))
-    for key in rng.sample(list(layout.keys), blanks):
+    candidates = [k for k in layout.keys if cells[k] == 0] if zero_blanks else list(layout.keys)
+    for key in rng.sample(candidates, min(blanks, len(candidates))):
         cells[key] = None
     year = 2020 if template == "2019" else 2023
     return CanonicalReport(

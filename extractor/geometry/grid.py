@@ -22,7 +22,14 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from statistics import median
 
-from extractor.geometry.ink import has_ink, ink_pieces, ruled_between, ruled_cells, segments_across
+from extractor.geometry.ink import (
+    dash_before,
+    has_ink,
+    ink_pieces,
+    ruled_between,
+    ruled_cells,
+    segments_across,
+)
 from extractor.geometry.ink import rule_across as ink_rule_across
 from extractor.geometry.numbers import PLACEHOLDER, UNREAD, Reading, read_value
 from extractor.geometry.provenance import LOW_SCORE
@@ -354,6 +361,7 @@ class Emitted:
         box: Box | None = None,
         score: float = 1.0,
         blank: bool = False,
+        dash: bool = False,
     ) -> None:
         if page is not None and box is not None and text:
             rel = (
@@ -363,7 +371,7 @@ class Emitted:
                 box[3] / page.height,
             )
             self.anchors.append(
-                Anchor(self.length, self.length + len(text), page.index, rel, score, blank)
+                Anchor(self.length, self.length + len(text), page.index, rel, score, blank, dash)
             )
         self.parts.append(text)
         self.length += len(text)
@@ -383,24 +391,33 @@ def _emit_plain(out: Emitted, page: PageWords, line: Line) -> None:
     out.add("\n")
 
 
+def _rule_test(page: PageWords) -> Callable[[float, float, float, float], bool] | None:
+    """Is there a horizontal ruling line across [x0, x1] between two heights? From an OCR
+    page's image or a text page's drawn segments; None when the page shows no rules."""
+    if page.ink is not None:
+        image = page.ink
+
+        def ink_across(x0: float, x1: float, top: float, bottom: float) -> bool:
+            return ink_rule_across(image, x0, x1, top, bottom)
+
+        return ink_across
+    if page.rules:
+        rules = page.rules
+
+        def drawn_across(x0: float, x1: float, top: float, bottom: float) -> bool:
+            return segments_across(rules, x0, x1, top, bottom)
+
+        return drawn_across
+    return None
+
+
 def _ruled_rows(page: PageWords, block: Block, usual: float) -> None:
     """Label-column lines that the ruling lines box off from the rows above and below them
     (an OCR page's image, a text page's drawn segments) become rows of their own, with no
     values: a row printed with every cell empty. Joined to a neighbour's label instead, it
     would take that row's values."""
-    if not block.fragments or not block.columns:
-        return
-    if page.ink is not None:
-        image = page.ink
-
-        def rule_across(x0: float, x1: float, top: float, bottom: float) -> bool:
-            return ink_rule_across(image, x0, x1, top, bottom)
-    elif page.rules:
-        rules = page.rules
-
-        def rule_across(x0: float, x1: float, top: float, bottom: float) -> bool:
-            return segments_across(rules, x0, x1, top, bottom)
-    else:
+    rule_across = _rule_test(page)
+    if not block.fragments or not block.columns or rule_across is None:
         return
     x0, x1 = block.columns[0][0], block.columns[-1][1]
     own: list[Line] = []
@@ -409,7 +426,7 @@ def _ruled_rows(page: PageWords, block: Block, usual: float) -> None:
         above = [r for r in block.rows if r.cy < line.cy]
         below = [r for r in block.rows if r.cy > line.cy]
         if not above:
-            continue  # above the first row: a header's business
+            continue  # above the first row: _blank_rows_atop's business
         ruled_above = rule_across(x0, x1, max(w.y1 for w in above[-1].words), top)
         end = min(w.y0 for w in below[0].words) if below else bottom + (bottom - top)
         if ruled_above and rule_across(x0, x1, bottom, end):
@@ -418,6 +435,98 @@ def _ruled_rows(page: PageWords, block: Block, usual: float) -> None:
         taken = {id(w) for line in own for w in line.words}
         block.fragments = [w for w in block.fragments if id(w) not in taken]
         block.rows = sorted([*block.rows, *own], key=lambda r: r.cy)
+
+
+def _blank_tables(page: PageWords, items: list[Line | Block], usual: float) -> None:
+    """A table whose every row is printed empty (a 行政事业性收费 row left blank under its
+    column header) has no value to start a block: a header line with phrases right of the
+    label column, then label lines that ruling lines box off (and a vertical rule parts from
+    the empty cells: a heading between two tables is boxed off too), become a block of blank
+    rows whose columns are the header's phrases. OCR pages only: a text page's drawn rules
+    are kept horizontal."""
+    rule_across = _rule_test(page)
+    if rule_across is None or page.ink is None:
+        return
+    image = page.ink
+    n = 0
+    while n < len(items) - 1:
+        head = items[n]
+        if isinstance(head, Block):
+            n += 1
+            continue
+        rows: list[Line] = []
+        above = max(w.y1 for w in head.words)
+        for item in items[n + 1 :]:
+            if isinstance(item, Block) or item.values:
+                break
+            right = max(w.x1 for w in item.words)
+            columns = [
+                (min(w.x0 for w in ph), max(w.x1 for w in ph))
+                for ph in _phrases(head.words)
+                if min(w.x0 for w in ph) > right
+            ]
+            if not columns or any(c[0] < right for c in columns):
+                break
+            x0, x1 = columns[0][0], columns[-1][1]
+            top, bottom = min(w.y0 for w in item.words), max(w.y1 for w in item.words)
+            nxt = items[n + 1 + len(rows) + 1] if n + len(rows) + 2 < len(items) else None
+            end = _top(nxt) if nxt is not None else bottom + (bottom - top)
+            if not (rule_across(x0, x1, above, top) and rule_across(x0, x1, bottom, end)):
+                break
+            if not ruled_between(image, right, x0, top, bottom):
+                break
+            rows.append(item)
+            above = bottom
+        after = items[n + 1 + len(rows)] if n + 1 + len(rows) < len(items) else None
+        if isinstance(after, Block) and {id(w) for w in after.header} & {id(head.words[0])}:
+            rows = []  # the head of a table with values: its first rows (_blank_rows_atop)
+        if not rows:
+            n += 1
+            continue
+        right = max(w.x1 for row in rows for w in row.words)
+        block = Block(header=list(head.words), rows=rows)
+        block.columns = [
+            (min(w.x0 for w in ph), max(w.x1 for w in ph))
+            for ph in _phrases(head.words)
+            if min(w.x0 for w in ph) > right
+        ]
+        items[n + 1 : n + 1 + len(rows)] = [block]
+        n += 2
+
+
+def _top(item: Line | Block) -> float:
+    words = item.words if isinstance(item, Line) else [w for r in item.rows for w in r.words]
+    return min(w.y0 for w in words)
+
+
+def _blank_rows_atop(page: PageWords, block: Block, usual: float) -> set[int]:
+    """The table's first rows printed with every cell empty: label-column lines at the foot
+    of the header that ruling lines box off from the header text above and from the first
+    row below (a 行政许可 row left blank under its column header). They become rows with no
+    values; returns their words' ids (they are no longer text above the table)."""
+    rule_across = _rule_test(page)
+    if rule_across is None or not block.columns or not block.header:
+        return set()
+    x0, x1 = block.columns[0][0], block.columns[-1][1]
+    lines = [ln for ln in group_lines(block.header, usual) if ln.cy < block.rows[0].cy]
+    own: list[Line] = []
+    below = min(w.y0 for w in block.rows[0].words)
+    for n in range(len(lines) - 1, 0, -1):  # bottom up; the top line is never a row
+        line = lines[n]
+        top, bottom = min(w.y0 for w in line.words), max(w.y1 for w in line.words)
+        if max(w.x1 for w in line.words) > x0 or any(read_value(w.text, True) for w in line.words):
+            break  # header text over the value columns, or a number: not a blank row
+        above = max(w.y1 for w in lines[n - 1].words)
+        if not (rule_across(x0, x1, above, top) and rule_across(x0, x1, bottom, below)):
+            break
+        own.append(Line(list(line.words)))
+        below = top
+    if not own:
+        return set()
+    taken = {id(w) for line in own for w in line.words}
+    block.header = [w for w in block.header if id(w) not in taken]
+    block.rows = sorted([*block.rows, *own], key=lambda r: r.cy)
+    return taken
 
 
 def _emit_block(out: Emitted, page: PageWords, block: Block) -> None:
@@ -461,7 +570,14 @@ def _emit_block(out: Emitted, page: PageWords, block: Block) -> None:
                     # read again with the page's other doubtful values, in one batch (a
                     # blank mark too: a thin, blurred "1" can read as "-")
                     out.doubts.append(Doubt(len(out.anchors), box, text, blank))
-                out.add(text, page, box, score, blank=blank)
+                # a faint minus nearly touching the first digit can be dropped by the reading
+                dash = (
+                    ocr
+                    and page.ink is not None
+                    and text[:1].isdigit()
+                    and dash_before(page.ink, box)
+                )
+                out.add(text, page, box, score, blank=blank, dash=dash)
                 continue
             h = bottom - top
             cell = (x0 - 0.15 * h, top - 0.3 * h, x1 + 0.15 * h, bottom + 0.3 * h)
@@ -597,7 +713,13 @@ def build_page(out: Emitted, page: PageWords, previous: Block | None) -> Block |
     if block is not None:
         close()
     last: Block | None = previous
+    usual = median(w.height for w in page.words)
+    moved: set[int] = set()
+    _blank_tables(page, items, usual)
     for item in items:
+        if isinstance(item, Block) and not any(r.values for r in item.rows):
+            last = item  # a table of blank rows: its columns are its header's
+            continue
         if isinstance(item, Block):
             ruled = None
             if ocr and page.ink is not None:
@@ -608,8 +730,11 @@ def build_page(out: Emitted, page: PageWords, previous: Block | None) -> Block |
                 item.columns = _ruled_columns(page, item)
             _carry(item, last)
             _trim_fragments(item, RULED_REACH if page.rules else 1.0)
+            moved |= _blank_rows_atop(page, item, usual)
             last = item
     for item in items:
+        if isinstance(item, Line) and all(id(w) in moved for w in item.words):
+            continue  # now a row of its block
         if isinstance(item, Block):
             _emit_block(out, page, item)
             for line in group_lines(item.spilled, median(w.height for w in page.words)):

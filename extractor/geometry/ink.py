@@ -132,6 +132,33 @@ def ink_pieces(image: Any, box: Box, gap: float) -> list[tuple[float, float]]:
     return [(float(x0 + a), float(x0 + b)) for a, b in pieces]
 
 
+def dash_before(image: Any, box: Box) -> bool:
+    """Does the word's leftmost ink look like a minus sign: a short bar in a thin band about
+    mid-height, the rest of the word's height empty there? The recogniser can drop a faint
+    minus that nearly touches the first digit ("-4" read "4" with a high score)."""
+    import numpy as np
+
+    grey = np.asarray(image)
+    x0, y0, x1, y1 = (round(v) for v in box)
+    crop = grey[max(0, y0) : max(0, y1), max(0, x0) : max(0, x1)] < 170
+    if crop.shape[0] < 6 or crop.shape[1] < 4:
+        return False
+    crop = crop[:, crop.mean(axis=0) < 0.85]  # a vertical ruling line crossing the box
+    crop = crop[crop.mean(axis=1) < 0.9]  # a horizontal one
+    rows = np.flatnonzero(crop.any(axis=1))
+    cols = np.flatnonzero(crop.any(axis=0))
+    if len(rows) < 6 or len(cols) < 4:
+        return False
+    top, height = rows[0], rows[-1] - rows[0] + 1
+    width = max(2, round(0.3 * height))
+    lead = crop[:, cols[0] : cols[0] + width]
+    inked = np.flatnonzero(lead.any(axis=1))
+    band = inked[-1] - inked[0] + 1
+    middle = ((inked[0] + inked[-1]) / 2 - top) / height
+    bar = bool((lead.mean(axis=1) >= 0.8).any())
+    return bool(band <= 0.3 * height and 0.35 <= middle <= 0.75 and bar)
+
+
 def ruled_between(image: Any, x0: float, x1: float, top: float, bottom: float) -> bool:
     """Does a vertical ruling line run from `top` to `bottom` somewhere in [x0, x1] (two
     pixels of slack each way)? Two values that nearly touch across it are two cells."""

@@ -10,8 +10,9 @@ second reading) is flagged whatever the identities say: they cannot tell a blank
 
 from __future__ import annotations
 
-from extractor.geometry.words import Geometry, union
+from extractor.geometry.words import Anchor, Geometry, union
 from nianbao.core.document import SourceDocument
+from nianbao.core.layout import ValueKind
 from nianbao.core.models import CellProvenance, Extraction
 
 LOW_SCORE = 0.9  # OCR readings below this score need an identity's confirmation
@@ -42,6 +43,15 @@ def _confirmed(extraction: Extraction, doubtful_blanks: set[str]) -> set[str]:
         elif status is Status.FAILED:
             broken.update(ident.keys)
     return held - broken
+
+
+def _sign_may_be_lost(extraction: Extraction, key: str, anchors: list[Anchor]) -> bool:
+    """A value of a column that may be negative (本年增/减), read without a minus, with a
+    minus-like mark left of its digits on the page: no identity holds it, so a person looks."""
+    value = extraction.report.cells.get(key)
+    if value is None or value < 0 or not any(a.dash for a in anchors):
+        return False
+    return extraction.report.layout.spec(key).kind is ValueKind.SIGNED
 
 
 def locate_cells(doc: SourceDocument, extraction: Extraction) -> Extraction:
@@ -84,6 +94,12 @@ def locate_cells(doc: SourceDocument, extraction: Extraction) -> Extraction:
             mark = (prov.snippet or "").strip() or "a blank"
             note = f"OCR read the blank mark {mark!r} with score {score[key]:.2f}"
             update["notes"] = [*prov.notes, note + "; a digit may be lost"]
+            if key not in flags:
+                flags.append(key)
+        elif ocr and _sign_may_be_lost(extraction, key, anchors):
+            update["confidence"] = min(prov.confidence, 0.5)
+            note = f"OCR read {prov.snippet or value!s} with a mark like a minus sign before it"
+            update["notes"] = [*prov.notes, note + "; the sign may be lost"]
             if key not in flags:
                 flags.append(key)
         elif ocr and value is not None and score[key] < LOW_SCORE:

@@ -72,6 +72,7 @@ class Anchor:
     box: Box  # as fractions of the page's width and height, top-left origin
     score: float = 1.0
     blank: bool = False  # an empty grid cell (the text holds a printed-blank placeholder)
+    dash: bool = False  # a mark like a minus sign left of digits read without one
 
 
 @dataclass(frozen=True)
