@@ -169,6 +169,10 @@ def _columns(
         cy = median(w.cy for w in head)
         phrases = [p for p in phrases if abs(median(w.cy for w in p) - cy) <= tol]
         pitch = max(head[-1].x1 - head[0].x0, spans[0][1] - spans[0][0]) + 2 * slack
+        # wide cells: the header line's phrases stand a cell apart, wider than any phrase
+        centres = sorted((p[0].x0 + p[-1].x1) / 2 for p in phrases)
+        if len(centres) >= 2:
+            pitch = max(pitch, median(b - a for a, b in itertools.pairwise(centres)))
     if _headers_beside_values(block, spans, phrases, over):
         return spans
     lo, hi = block.left - slack, spans[-1][1] + pitch
@@ -509,13 +513,19 @@ def _blank_rows_atop(page: PageWords, block: Block, usual: float) -> set[int]:
         return set()
     x0, x1 = block.columns[0][0], block.columns[-1][1]
     lines = [ln for ln in group_lines(block.header, usual) if ln.cy < block.rows[0].cy]
+    labels = [w for r in block.rows for i, w in enumerate(r.words) if i not in r.values]
+    label_right = max((w.x1 for w in labels), default=x0)
     own: list[Line] = []
     below = min(w.y0 for w in block.rows[0].words)
     for n in range(len(lines) - 1, 0, -1):  # bottom up; the top line is never a row
         line = lines[n]
         top, bottom = min(w.y0 for w in line.words), max(w.y1 for w in line.words)
-        if max(w.x1 for w in line.words) > x0 or any(read_value(w.text, True) for w in line.words):
-            break  # header text over the value columns, or a number: not a blank row
+        if (
+            max(w.x1 for w in line.words) > x0
+            or any(w.x0 >= label_right for w in line.words)
+            or any(read_value(w.text, True) for w in line.words)
+        ):
+            break  # header text over or right of the labels, or a number: not a blank row
         above = max(w.y1 for w in lines[n - 1].words)
         if not (rule_across(x0, x1, above, top) and rule_across(x0, x1, bottom, below)):
             break
@@ -646,6 +656,8 @@ def _carry(block: Block, previous: Block | None) -> None:
         return
     if any(w.x1 > block.left for w in block.header):
         return  # a header of its own over the values: a new table
+    if _column_header_above(block):
+        return  # values aligned right under a header right of the labels: a new table
     prev = previous.columns
     slack = 0.3 * median(w.height for r in block.rows for w in r.words)
 
@@ -655,6 +667,39 @@ def _carry(block: Block, previous: Block | None) -> None:
     homes = [home(c) for c in block.columns]
     if all(len(h) == 1 for h in homes) and len({h[0] for h in homes}) == len(homes):
         block.columns = list(prev)
+
+
+def _right_of_labels(line: Line, block: Block) -> bool:
+    """A line with a phrase well right of every row label so far: the next table's column
+    header (its numbers aligned right stand further right still), not a wrapped label."""
+    labels = [w for r in block.rows for i, w in enumerate(r.words) if i not in r.values]
+    if not labels:
+        return False
+    label_right = max(w.x1 for w in labels)
+    return any(w.x0 >= label_right + LABEL_GAP * w.height for w in line.words)
+
+
+LABEL_GAP = 2.0  # heights between the widest row label and a phrase that is no label
+
+
+def _column_header_above(block: Block) -> bool:
+    """Header text (not a number or a mark) right of every row label, just above the first
+    row: a column header of the block's own. Numbers aligned right in wide cells can stand
+    right of the whole header text, so the header is not "over" them; it is still theirs."""
+    labels = [w for r in block.rows for i, w in enumerate(r.words) if i not in r.values]
+    if not labels or not block.header:
+        return False
+    label_right = max(w.x1 for w in labels)
+    first = block.rows[0]
+    reach = HEADER_REACH * median(w.height for w in first.words)
+    top = min(w.y0 for w in first.words)
+    return any(
+        w.x0 >= label_right and top - w.y1 <= reach and read_value(w.text, False) is None
+        for w in block.header
+    )
+
+
+HEADER_REACH = 4.0  # a column header sits within this many heights above the first row
 
 
 def _near(line: Line, block: Block) -> bool:
@@ -702,7 +747,11 @@ def build_page(out: Emitted, page: PageWords, previous: Block | None) -> Block |
             block.rows.append(line)
             pending = []
             continue
-        if block is not None and max(w.x1 for w in line.words) <= block.left:
+        if (
+            block is not None
+            and max(w.x1 for w in line.words) <= block.left
+            and not _right_of_labels(line, block)
+        ):
             tentative.append(line)  # a label-column line: wrapped or vertical label
             continue
         if block is not None:
