@@ -512,6 +512,11 @@ def test_a_table_whose_only_row_is_empty_prints_its_blank() -> None:
     # with no vertical rule beside it the line may be a heading boxed between two tables
     text, _ = build([_boxed(words, [34, 64, 84], None)])
     assert "行政事业性收费" in text.splitlines()
+    # a text page: the same from the segments the PDF draws
+    page = _page(words)
+    page.rules = [(40.0, y, 400.0, y + 1.0) for y in (34.0, 64.0, 84.0)]
+    page.uprights = [(200.0, 34.0, 201.0, 84.0)]
+    assert ["行政事业性收费", PLACEHOLDER] in _rows(build([page])[0])
 
 
 def test_a_wrapped_label_line_within_its_row_joins_it() -> None:
@@ -555,6 +560,48 @@ def test_one_value_column_keeps_the_blank_columns_its_ruling_lines_draw() -> Non
         ["10", PLACEHOLDER, PLACEHOLDER],
         ["2648", PLACEHOLDER, PLACEHOLDER],
     ]
+
+
+def test_a_text_page_s_drawn_cells_keep_columns_blank_in_every_row() -> None:
+    # a part-四-like row of values only, its first two cells empty: the PDF draws the cell
+    # borders (vertical segments at x 40, 80, …, 240); the empty cells print blanks
+    words = [_w(v, x, 70, 8) for v, x in zip("0000", (136, 176, 216, 96), strict=True)]
+    page = _page(words)
+    page.uprights = [(x - 0.5, 60.0, x + 0.5, 90.0) for x in range(40, 241, 40)]
+    text, geometry = build([page])
+    assert _rows(text) == [[PLACEHOLDER, "0", "0", "0", "0"]]
+    assert sum(a.blank for a in geometry.anchors) == 1
+    # without the drawn borders nothing shows the first cell
+    page.uprights = None
+    assert _rows(build([page])[0]) == [["0", "0", "0", "0"]]
+
+
+def test_header_words_a_drawn_border_parts_are_two_columns() -> None:
+    # a narrow table prints two cells' headers closer than a phrase's gap; the drawn border
+    # between them keeps them two phrases, so the blank column under 乙 is kept
+    words = [_w("甲甲", 300, 50, 20), _w("乙乙", 324, 50, 20)]
+    words += [_w("第一行", 60, 70, 60), _w("5", 305, 70)]
+    page = _page(words)
+    assert _rows(build([page])[0]) == [["第一行", "5"]]
+    page.uprights = [(321.5, 45.0, 322.5, 80.0)]
+    assert _rows(build([page])[0]) == [["第一行", "5", PLACEHOLDER]]
+
+
+def test_a_header_line_below_right_aligned_numbers_ends_their_table() -> None:
+    # numbers aligned right stand right of the next table's header: the header line, a
+    # cell's gap between its phrases, is no wrapped label; its table keeps its own column
+    words = [_w("信息内容", 60, 40, 40), _w("甲", 200, 40, 10), _w("乙", 300, 40, 10)]
+    words += [_w("第一行", 60, 60, 30), _w("5", 250, 60), _w("6", 350, 60)]
+    words += [_w("信息内容", 60, 80, 40), _w("丙丙丙丙", 230, 80, 40)]
+    words += [_w("第二行", 60, 100, 30), _w("7", 350, 100)]
+    text, _ = build([_page(words)])
+    assert _rows(text)[-1] == ["第二行", "7"]
+    assert "信息内容 丙丙丙丙" in text.splitlines()
+    # a label wrapped onto a second line (words a space apart) stays the row's label
+    words = [_w("第一行", 60, 60, 30), _w("5", 250, 60), _w("6", 350, 60)]
+    words += [_w("第二行很长的标签", 60, 80, 80), _w("续", 143, 80, 10)]
+    words += [_w("完", 60, 96, 10), _w("7", 250, 96), _w("8", 350, 96)]
+    assert _rows(build([_page(words)])[0])[-1] == ["第二行很长的标签续 完", "7", "8"]
 
 
 def test_a_number_whose_box_straddles_two_header_columns_is_one_value_in_one_cell() -> None:

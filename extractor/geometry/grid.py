@@ -27,10 +27,11 @@ from extractor.geometry.ink import (
     has_ink,
     ink_pieces,
     ruled_between,
-    ruled_cells,
+    segment_cells,
     segments_across,
 )
 from extractor.geometry.ink import rule_across as ink_rule_across
+from extractor.geometry.ink import ruled_cells as ink_ruled_cells
 from extractor.geometry.numbers import PLACEHOLDER, UNREAD, Reading, read_value
 from extractor.geometry.provenance import LOW_SCORE
 from extractor.geometry.words import Anchor, Box, Geometry, PageWords, Word, union
@@ -75,6 +76,9 @@ class Block:
     header: list[Word] = field(default_factory=list)  # words above the first row
     columns: list[tuple[float, float]] = field(default_factory=list)
     spilled: list[Word] = field(default_factory=list)  # label-column words far from any row
+    # two header words a drawn vertical rule stands between (a text page's cell borders):
+    # never one phrase, however close a narrow table prints them
+    parted: Callable[[Word, Word], bool] | None = None
 
     @property
     def left(self) -> float:
@@ -151,7 +155,7 @@ def _columns(
             spans[-1] = (spans[-1][0], max(spans[-1][1], x1))
         else:
             spans.append((x0, x1))
-    phrases = _phrases(block.header)
+    phrases = _phrases(block.header, block.parted)
 
     def over(phrase: list[Word]) -> bool:
         return any(w.x0 <= b + slack and w.x1 >= a - slack for w in phrase for a, b in spans)
@@ -250,8 +254,11 @@ def _one_box_one_column(
     return out
 
 
-def _phrases(words: list[Word]) -> list[list[Word]]:
-    """Header words joined into phrases where they sit close on one line."""
+def _phrases(
+    words: list[Word], parted: Callable[[Word, Word], bool] | None = None
+) -> list[list[Word]]:
+    """Header words joined into phrases where they sit close on one line (and, on a page
+    that draws its cell borders, no vertical rule stands between them)."""
     out: list[list[Word]] = []
     for line in group_lines(words):
         for word in line.words:
@@ -259,6 +266,7 @@ def _phrases(words: list[Word]) -> list[list[Word]]:
                 out
                 and out[-1][-1] in line.words
                 and (word.x0 - out[-1][-1].x1 < PHRASE_GAP * word.height)
+                and not (parted is not None and parted(out[-1][-1], word))
             ):
                 out[-1].append(word)
             else:
@@ -291,12 +299,22 @@ def _header_pieces(page: PageWords, header: list[Word]) -> list[Word]:
 
 
 def _ruled_columns(page: PageWords, block: Block) -> list[tuple[float, float]]:
-    """An OCR page's columns plus the cells its vertical ruling lines draw that lie over no
+    """A page's columns plus the cells its vertical ruling lines draw that lie over no
     column (a cell whose digit the detector missed in every row, a column blank in every
-    row). With one value column, the ruled cell holding it gives the usual cell width."""
+    row): an OCR page's image, a text page's drawn segments. With one value column, the
+    ruled cell holding it gives the usual cell width."""
     columns = list(block.columns)
-    if not columns or page.ink is None:
+    if not columns or (page.ink is None and not page.uprights):
         return columns
+    image, uprights = page.ink, page.uprights or []
+
+    def ruled_cells(
+        bands: list[tuple[float, float]], width: float, widest: float | None = None
+    ) -> list[tuple[float, float]]:
+        if image is not None:
+            return ink_ruled_cells(image, bands, width, widest)
+        return segment_cells(uprights, bands, width, widest)
+
     width = median(b - a for a, b in columns)
     labels = [w for r in block.rows for i, w in enumerate(r.words) if i < min(r.values)]
     labels += block.fragments
@@ -307,18 +325,19 @@ def _ruled_columns(page: PageWords, block: Block) -> list[tuple[float, float]]:
         (min(r.words[i].y0 for i in r.values), max(r.words[i].y1 for i in r.values))
         for r in block.rows
     ]
-    if len(columns) == 1:
-        x0, x1 = columns[0]
+    if len(columns) == 1 or image is None:
+        # (a text page's drawn cells: the cells holding the values give the usual width;
+        # a short number's box is far narrower than its cell)
         usual = median(w.height for r in block.rows for w in r.words)
         holders = [
             b - a
-            for a, b in ruled_cells(page.ink, bands, usual, widest=page.width / 2)
-            if a <= x0 and b >= x1
+            for a, b in ruled_cells(bands, usual, widest=page.width / 2)
+            if any(a <= x0 and b >= x1 for x0, x1 in columns)
         ]
         if not holders:
             return columns
         width = 0.8 * median(holders)
-    for a, b in ruled_cells(page.ink, bands, width):
+    for a, b in ruled_cells(bands, width):
         if label_right is not None and (b <= label_right or any(a <= w.cx <= b for w in labels)):
             continue  # the label column's cells
         pad = 0.15 * (b - a)
@@ -395,6 +414,48 @@ def _emit_plain(out: Emitted, page: PageWords, line: Line) -> None:
     out.add("\n")
 
 
+def _parted(page: PageWords) -> Callable[[Word, Word], bool] | None:
+    """Does a drawn vertical rule stand between two words of a line (a text page's cell
+    border)? None when the page draws none."""
+    if not page.uprights:
+        return None
+    uprights = page.uprights
+
+    def parted(a: Word, b: Word) -> bool:
+        lo, hi = min(a.x1, b.x0) - 1.0, max(a.x1, b.x0) + 1.0
+        top, bottom = min(a.cy, b.cy), max(a.cy, b.cy)
+        return any(
+            lo <= (x0 + x1) / 2 <= hi and y0 <= top and y1 >= bottom for x0, y0, x1, y1 in uprights
+        )
+
+    return parted
+
+
+def _upright_test(page: PageWords) -> Callable[[float, float, float, float], bool] | None:
+    """Does a vertical ruling line run from `top` to `bottom` somewhere between two x
+    positions? From an OCR page's image or a text page's drawn segments; None when the page
+    shows none."""
+    if page.ink is not None:
+        image = page.ink
+
+        def ink_upright(a: float, b: float, top: float, bottom: float) -> bool:
+            return ruled_between(image, a, b, top, bottom)
+
+        return ink_upright
+    if page.uprights:
+        uprights = page.uprights
+
+        def drawn_upright(a: float, b: float, top: float, bottom: float) -> bool:
+            lo, hi = min(a, b) - 1.0, max(a, b) + 1.0
+            return any(
+                lo <= (x0 + x1) / 2 <= hi and y0 <= top + 1 and y1 >= bottom - 1
+                for x0, y0, x1, y1 in uprights
+            )
+
+        return drawn_upright
+    return None
+
+
 def _rule_test(page: PageWords) -> Callable[[float, float, float, float], bool] | None:
     """Is there a horizontal ruling line across [x0, x1] between two heights? From an OCR
     page's image or a text page's drawn segments; None when the page shows no rules."""
@@ -446,12 +507,11 @@ def _blank_tables(page: PageWords, items: list[Line | Block], usual: float) -> N
     column header) has no value to start a block: a header line with phrases right of the
     label column, then label lines that ruling lines box off (and a vertical rule parts from
     the empty cells: a heading between two tables is boxed off too), become a block of blank
-    rows whose columns are the header's phrases. OCR pages only: a text page's drawn rules
-    are kept horizontal."""
+    rows whose columns are the header's phrases."""
     rule_across = _rule_test(page)
-    if rule_across is None or page.ink is None:
+    upright = _upright_test(page)
+    if rule_across is None or upright is None:
         return
-    image = page.ink
     n = 0
     while n < len(items) - 1:
         head = items[n]
@@ -459,27 +519,28 @@ def _blank_tables(page: PageWords, items: list[Line | Block], usual: float) -> N
             n += 1
             continue
         rows: list[Line] = []
+        columns: list[tuple[float, float]] = []
         above = max(w.y1 for w in head.words)
         for item in items[n + 1 :]:
             if isinstance(item, Block) or item.values:
                 break
             right = max(w.x1 for w in item.words)
-            columns = [
+            top, bottom = min(w.y0 for w in item.words), max(w.y1 for w in item.words)
+            # the header's phrases beyond the label cell's border (信息内容 stands in it)
+            mine = [
                 (min(w.x0 for w in ph), max(w.x1 for w in ph))
                 for ph in _phrases(head.words)
-                if min(w.x0 for w in ph) > right
+                if min(w.x0 for w in ph) > right and upright(right, ph[0].x0, top, bottom)
             ]
-            if not columns or any(c[0] < right for c in columns):
+            if not mine or (columns and mine != columns):
                 break
-            x0, x1 = columns[0][0], columns[-1][1]
-            top, bottom = min(w.y0 for w in item.words), max(w.y1 for w in item.words)
+            x0, x1 = mine[0][0], mine[-1][1]
             nxt = items[n + 1 + len(rows) + 1] if n + len(rows) + 2 < len(items) else None
             end = _top(nxt) if nxt is not None else bottom + (bottom - top)
             if not (rule_across(x0, x1, above, top) and rule_across(x0, x1, bottom, end)):
                 break
-            if not ruled_between(image, right, x0, top, bottom):
-                break
             rows.append(item)
+            columns = mine
             above = bottom
         after = items[n + 1 + len(rows)] if n + 1 + len(rows) < len(items) else None
         if isinstance(after, Block) and {id(w) for w in after.header} & {id(head.words[0])}:
@@ -487,13 +548,7 @@ def _blank_tables(page: PageWords, items: list[Line | Block], usual: float) -> N
         if not rows:
             n += 1
             continue
-        right = max(w.x1 for row in rows for w in row.words)
-        block = Block(header=list(head.words), rows=rows)
-        block.columns = [
-            (min(w.x0 for w in ph), max(w.x1 for w in ph))
-            for ph in _phrases(head.words)
-            if min(w.x0 for w in ph) > right
-        ]
+        block = Block(header=list(head.words), rows=rows, columns=columns)
         items[n + 1 : n + 1 + len(rows)] = [block]
         n += 2
 
@@ -670,16 +725,20 @@ def _carry(block: Block, previous: Block | None) -> None:
 
 
 def _right_of_labels(line: Line, block: Block) -> bool:
-    """A line with a phrase well right of every row label so far: the next table's column
-    header (its numbers aligned right stand further right still), not a wrapped label."""
+    """A line with a phrase set apart (a cell's gap before it) right of every row label so
+    far: the next table's column header (its numbers aligned right stand further right
+    still), not a wrapped label (whose words run on at a space's gap)."""
     labels = [w for r in block.rows for i, w in enumerate(r.words) if i not in r.values]
     if not labels:
         return False
     label_right = max(w.x1 for w in labels)
-    return any(w.x0 >= label_right + LABEL_GAP * w.height for w in line.words)
+    return any(
+        b.x0 >= label_right and b.x0 - a.x1 >= LABEL_GAP * b.height
+        for a, b in itertools.pairwise(line.words)
+    )
 
 
-LABEL_GAP = 2.0  # heights between the widest row label and a phrase that is no label
+LABEL_GAP = 2.0  # heights of blank paper before a header phrase: a cell's gap, not a space
 
 
 def _column_header_above(block: Block) -> bool:
@@ -774,8 +833,9 @@ def build_page(out: Emitted, page: PageWords, previous: Block | None) -> Block |
             if ocr and page.ink is not None:
                 item.header = _header_pieces(page, item.header)
                 ruled = _ruled_between_rows(page, item)
+            item.parted = _parted(page)
             item.columns = _one_box_one_column(item, _columns(item, ruled))
-            if ocr and page.ink is not None:
+            if (ocr and page.ink is not None) or page.uprights:
                 item.columns = _ruled_columns(page, item)
             _carry(item, last)
             _trim_fragments(item, RULED_REACH if page.rules else 1.0)

@@ -72,6 +72,30 @@ def ruled_cells(
     return sorted(found)
 
 
+def segment_cells(
+    uprights: list[tuple[float, float, float, float]],
+    bands: list[tuple[float, float]],
+    width: float,
+    widest: float | None = None,
+) -> list[tuple[float, float]]:
+    """`ruled_cells` for a text page: the cells its drawn vertical segments (boxes, top-left
+    origin) draw across each row band, with the same width bounds."""
+    found: list[tuple[float, float]] = []
+    for top, bottom in bands:
+        xs = sorted(
+            (x0 + x1) / 2 for x0, y0, x1, y1 in uprights if y0 <= top + 1 and y1 >= bottom - 1
+        )
+        centres: list[float] = []
+        for x in xs:  # a border drawn twice (two cells' edges) is one line
+            if not centres or x - centres[-1] > 1.0:
+                centres.append(x)
+        most = widest if widest is not None else 3 * max(width, bottom - top)
+        for a, b in itertools.pairwise(centres):
+            if 0.4 * width <= b - a <= most:
+                found.append((a, b))
+    return sorted(found)
+
+
 def rule_across(image: Any, x0: float, x1: float, top: float, bottom: float) -> bool:
     """Does a horizontal ruling line cross [x0, x1] somewhere between `top` and `bottom`?"""
     import numpy as np

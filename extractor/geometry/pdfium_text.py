@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from extractor.geometry.words import PageWords, Word
+from extractor.geometry.words import Box, PageWords, Word
 from nianbao.core.errors import SourceError
 
 GAP = 0.45  # a horizontal gap wider than this many character heights starts a new word
@@ -70,7 +70,8 @@ def page_words(page: Any, index: int) -> PageWords:
         flush()
     finally:
         textpage.close()
-    return PageWords(index, width, height, words, source="text", rules=_rules(page, height))
+    across, upright = _rules(page, height)
+    return PageWords(index, width, height, words, source="text", rules=across, uprights=upright)
 
 
 RULE_THICK = 2.0  # points: a path object this thin is a ruling segment, not a shape
@@ -78,15 +79,16 @@ RULE_LONG = 5.0  # points: and at least this long
 MAX_PATHS = 20_000  # page objects looked at on one page (a drawing is no table)
 
 
-def _rules(page: Any, height: float) -> list[tuple[float, float, float, float]]:
-    """The page's horizontal ruling segments as boxes (top-left origin). PDFium's raw calls
-    over the page's top-level objects: the object wrappers cost three times as much, and a
-    text PDF is read in tens of milliseconds."""
+def _rules(page: Any, height: float) -> tuple[list[Box], list[Box]]:
+    """The page's horizontal and vertical ruling segments as boxes (top-left origin).
+    PDFium's raw calls over the page's top-level objects: the object wrappers cost three
+    times as much, and a text PDF is read in tens of milliseconds."""
     import ctypes
 
     import pypdfium2.raw as pdfium_c
 
-    out: list[tuple[float, float, float, float]] = []
+    out: list[Box] = []
+    upright: list[Box] = []
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
     count = min(pdfium_c.FPDFPage_CountObjects(page.raw), MAX_PATHS)
     for n in range(count):
@@ -95,10 +97,13 @@ def _rules(page: Any, height: float) -> list[tuple[float, float, float, float]]:
             continue
         if not pdfium_c.FPDFPageObj_GetBounds(obj, left, bottom, right, top):
             continue
-        thick, long = top.value - bottom.value, right.value - left.value
-        if thick <= RULE_THICK and long >= RULE_LONG:
-            out.append((left.value, height - top.value, right.value, height - bottom.value))
-    return out
+        tall, wide = top.value - bottom.value, right.value - left.value
+        box = (left.value, height - top.value, right.value, height - bottom.value)
+        if tall <= RULE_THICK and wide >= RULE_LONG:
+            out.append(box)
+        elif wide <= RULE_THICK and tall >= RULE_LONG:
+            upright.append(box)
+    return out, upright
 
 
 def pdf_words(name: str, raw: bytes) -> list[PageWords]:

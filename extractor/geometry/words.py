@@ -60,6 +60,9 @@ class PageWords:
     # text pages: the horizontal ruling segments the PDF draws (boxes, top-left origin), so a
     # row printed with every cell empty can be told from a wrapped label by the lines
     rules: list[Box] | None = None
+    # text pages: the vertical ruling segments (cell borders): two header words with one
+    # between them belong to two cells however close they are printed
+    uprights: list[Box] | None = None
 
 
 @dataclass(frozen=True, slots=True)
