@@ -80,11 +80,15 @@ def segment_cells(
 ) -> list[tuple[float, float]]:
     """`ruled_cells` for a text page: the cells its drawn vertical segments (boxes, top-left
     origin) draw across each row band, with the same width bounds."""
+    import numpy as np
+
     found: list[tuple[float, float]] = []
+    if not uprights:
+        return found
+    segs = np.asarray(uprights, dtype=float)  # vectorised: a hostile page draws 20,000
+    mid, y0s, y1s = (segs[:, 0] + segs[:, 2]) / 2, segs[:, 1], segs[:, 3]
     for top, bottom in bands:
-        xs = sorted(
-            (x0 + x1) / 2 for x0, y0, x1, y1 in uprights if y0 <= top + 1 and y1 >= bottom - 1
-        )
+        xs = np.sort(mid[(y0s <= top + 1) & (y1s >= bottom - 1)]).tolist()
         centres: list[float] = []
         for x in xs:  # a border drawn twice (two cells' edges) is one line
             if not centres or x - centres[-1] > 1.0:
