@@ -18,17 +18,18 @@ from __future__ import annotations
 import itertools
 import math
 import re
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from statistics import median
 
 from extractor.geometry.ink import (
+    Uprights,
     dash_before,
     has_ink,
     ink_pieces,
     ruled_between,
-    segment_cells,
     segments_across,
 )
 from extractor.geometry.ink import rule_across as ink_rule_across
@@ -92,19 +93,27 @@ def group_lines(words: list[Word], usual: float | None = None) -> list[Line]:
     lines: list[list[Word]] = []
     if usual is None:
         usual = median(w.height for w in words) if words else 0.0
+    # the last line's running figures (a line of n words is joined in O(n log n), not n²)
+    has_tall, highest, centres = False, 0.0, []
     for word in sorted(words, key=lambda w: w.cy):
         tall = word.height > TALL * usual  # vertical text: a line of its own, never a ruler
-        if lines and not tall:
-            line = lines[-1]
-            if any(w.height > TALL * usual for w in line):
-                lines.append([word])
-                continue
-            h = max(word.height, max(w.height for w in line))
-            if abs(word.cy - median(w.cy for w in line)) <= LINE_TOL * h:
-                line.append(word)
+        if lines and not tall and not has_tall:
+            h = max(word.height, highest)
+            if abs(word.cy - _median_sorted(centres)) <= LINE_TOL * h:
+                lines[-1].append(word)
+                highest = h
+                insort(centres, word.cy)
                 continue
         lines.append([word])
+        has_tall, highest, centres = tall, word.height, [word.cy]
     return [Line(sorted(line, key=lambda w: w.x0)) for line in lines]
+
+
+def _median_sorted(values: list[float]) -> float:
+    """statistics.median of an already sorted list."""
+    n = len(values)
+    mid = n // 2
+    return values[mid] if n % 2 else (values[mid - 1] + values[mid]) / 2
 
 
 def _classify(line: Line, ocr: bool) -> None:
@@ -307,14 +316,14 @@ def _ruled_columns(page: PageWords, block: Block) -> list[tuple[float, float]]:
     columns = list(block.columns)
     if not columns or (page.ink is None and not page.uprights):
         return columns
-    image, uprights = page.ink, page.uprights or []
+    image = page.ink
 
     def ruled_cells(
         bands: list[tuple[float, float]], width: float, widest: float | None = None
     ) -> list[tuple[float, float]]:
         if image is not None:
             return ink_ruled_cells(image, bands, width, widest)
-        return segment_cells(uprights, bands, width, widest)
+        return _uprights(page).cells(bands, width, widest)
 
     width = median(b - a for a, b in columns)
     labels = [w for r in block.rows for i, w in enumerate(r.words) if i < min(r.values)]
@@ -338,13 +347,18 @@ def _ruled_columns(page: PageWords, block: Block) -> list[tuple[float, float]]:
         if not holders:
             return columns
         width = 0.8 * median(holders)
-    for a, b in ruled_cells(bands, width):
-        if label_right is not None and (b <= label_right or any(a <= w.cx <= b for w in labels)):
+    centres = sorted(w.cx for w in labels)
+    for a, b in sorted(set(ruled_cells(bands, width))):  # each row draws the same cells
+        if label_right is not None and (
+            b <= label_right or bisect_right(centres, b) > bisect_left(centres, a)
+        ):
             continue  # the label column's cells
         pad = 0.15 * (b - a)
         if not any(a < y and b > x for x, y in columns):
             columns.append((a + pad, b - pad))
             columns.sort()
+    if len(columns) == len(block.columns):
+        return columns  # nothing added: the block's columns, already one box one column
     return _one_box_one_column(block, columns)
 
 
@@ -360,13 +374,15 @@ def _one_value(found: list[tuple[Word, Reading]]) -> bool:
 
 
 def _column_of(word: Word, columns: list[tuple[float, float]]) -> int:
-    def overlap(col: tuple[float, float]) -> float:
-        return min(word.x1, col[1]) - max(word.x0, col[0])
-
-    return max(
-        range(len(columns)),
-        key=lambda n: (overlap(columns[n]), -abs(word.cx - (columns[n][0] + columns[n][1]) / 2)),
-    )
+    """The column the word overlaps most (the nearer centre on a tie; the first on a
+    full tie)."""
+    best, best_key = 0, None
+    cx = word.cx
+    for n, (a, b) in enumerate(columns):
+        key = (min(word.x1, b) - max(word.x0, a), -abs(cx - (a + b) / 2))
+        if best_key is None or key > best_key:
+            best, best_key = n, key
+    return best
 
 
 @dataclass
@@ -440,18 +456,16 @@ def _upright_test(page: PageWords) -> Callable[[float, float, float, float], boo
 
         return ink_upright
     if page.uprights:
-        import numpy as np
-
-        segs = np.asarray(page.uprights, dtype=float)  # vectorised: up to 20,000 a page
-        mid, y0s, y1s = (segs[:, 0] + segs[:, 2]) / 2, segs[:, 1], segs[:, 3]
-
-        def drawn_upright(a: float, b: float, top: float, bottom: float) -> bool:
-            lo, hi = min(a, b) - 1.0, max(a, b) + 1.0
-            hit = (mid >= lo) & (mid <= hi) & (y0s <= top + 1) & (y1s >= bottom - 1)
-            return bool(hit.any())
-
-        return drawn_upright
+        return _uprights(page).between
     return None
+
+
+def _uprights(page: PageWords) -> Uprights:
+    """The page's drawn vertical segments, indexed once (kept on the page)."""
+    index = page.upright_index
+    if not isinstance(index, Uprights):
+        index = page.upright_index = Uprights(page.uprights or [])
+    return index
 
 
 def _rule_test(page: PageWords) -> Callable[[float, float, float, float], bool] | None:
@@ -524,6 +538,9 @@ def _blank_tables(page: PageWords, items: list[Line | Block], usual: float) -> N
                 break
             right = max(w.x1 for w in item.words)
             top, bottom = min(w.y0 for w in item.words), max(w.y1 for w in item.words)
+            beyond = [w.x0 for w in head.words if w.x0 > right]
+            if not beyond or not upright(right, max(beyond), top, bottom):
+                break  # (cheap tests first: most lines are prose)
             # the header's phrases beyond the label cell's border (信息内容 stands in it)
             mine = [
                 (min(w.x0 for w in ph), max(w.x1 for w in ph))

@@ -8,6 +8,7 @@ cells it has, so a column whose digits the detector missed in every row is still
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_left, bisect_right
 from typing import Any
 
 from extractor.geometry.words import Box
@@ -72,32 +73,55 @@ def ruled_cells(
     return sorted(found)
 
 
-def segment_cells(
-    uprights: list[tuple[float, float, float, float]],
-    bands: list[tuple[float, float]],
-    width: float,
-    widest: float | None = None,
-) -> list[tuple[float, float]]:
-    """`ruled_cells` for a text page: the cells its drawn vertical segments (boxes, top-left
-    origin) draw across each row band, with the same width bounds."""
-    import numpy as np
+class Uprights:
+    """A text page's drawn vertical segments (boxes, top-left origin), sorted by x: which
+    stand between two x positions over a height, and which cells they draw across a row.
+    Pure Python (a text PDF is read without numpy); built once a page."""
 
-    found: list[tuple[float, float]] = []
-    if not uprights:
-        return found
-    segs = np.asarray(uprights, dtype=float)  # vectorised: a hostile page draws 20,000
-    mid, y0s, y1s = (segs[:, 0] + segs[:, 2]) / 2, segs[:, 1], segs[:, 3]
-    for top, bottom in bands:
-        xs = np.sort(mid[(y0s <= top + 1) & (y1s >= bottom - 1)]).tolist()
-        centres: list[float] = []
-        for x in xs:  # a border drawn twice (two cells' edges) is one line
-            if not centres or x - centres[-1] > 1.0:
-                centres.append(x)
-        most = widest if widest is not None else 3 * max(width, bottom - top)
-        for a, b in itertools.pairwise(centres):
-            if 0.4 * width <= b - a <= most:
-                found.append((a, b))
-    return sorted(found)
+    def __init__(self, boxes: list[tuple[float, float, float, float]]) -> None:
+        segs = sorted(((x0 + x1) / 2, y0, y1) for x0, y0, x1, y1 in boxes)
+        self.mids = [m for m, _, _ in segs]
+        self.spans = [(y0, y1) for _, y0, y1 in segs]
+        # the borders of one table row share their height: a row's cells are found by
+        # looking at each height once, not at every segment
+        self.by_span: dict[tuple[float, float], list[float]] = {}
+        for mid, y0, y1 in segs:
+            self.by_span.setdefault((y0, y1), []).append(mid)
+
+    def _spanning(self, lo: float, hi: float, top: float, bottom: float) -> list[float]:
+        a, b = bisect_left(self.mids, lo), bisect_right(self.mids, hi)
+        return [
+            self.mids[n]
+            for n in range(a, b)
+            if self.spans[n][0] <= top + 1 and self.spans[n][1] >= bottom - 1
+        ]
+
+    def between(self, a: float, b: float, top: float, bottom: float) -> bool:
+        """Does a segment run from `top` to `bottom` somewhere in [a, b] (a point of slack)?"""
+        return bool(self._spanning(min(a, b) - 1.0, max(a, b) + 1.0, top, bottom))
+
+    def cells(
+        self, bands: list[tuple[float, float]], width: float, widest: float | None = None
+    ) -> list[tuple[float, float]]:
+        """`ruled_cells` for a text page: the cells the segments draw across each row band,
+        with the same width bounds."""
+        found: list[tuple[float, float]] = []
+        for top, bottom in bands:
+            xs = sorted(
+                x
+                for (y0, y1), mids in self.by_span.items()
+                if y0 <= top + 1 and y1 >= bottom - 1
+                for x in mids
+            )
+            centres: list[float] = []
+            for x in xs:
+                if not centres or x - centres[-1] > 1.0:  # a border drawn twice is one line
+                    centres.append(x)
+            most = widest if widest is not None else 3 * max(width, bottom - top)
+            for a, b in itertools.pairwise(centres):
+                if 0.4 * width <= b - a <= most:
+                    found.append((a, b))
+        return sorted(found)
 
 
 def rule_across(image: Any, x0: float, x1: float, top: float, bottom: float) -> bool:

@@ -63,6 +63,7 @@ class PageWords:
     # text pages: the vertical ruling segments (cell borders): two header words with one
     # between them belong to two cells however close they are printed
     uprights: list[Box] | None = None
+    upright_index: object | None = field(default=None, repr=False, compare=False)  # grid's
 
 
 @dataclass(frozen=True, slots=True)
