@@ -21,7 +21,7 @@ import re
 from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from functools import cached_property
+from functools import cached_property, partial
 from statistics import median
 
 from extractor.geometry.ink import (
@@ -449,12 +449,7 @@ def _upright_test(page: PageWords) -> Callable[[float, float, float, float], boo
     positions? From an OCR page's image or a text page's drawn segments; None when the page
     shows none."""
     if page.ink is not None:
-        image = page.ink
-
-        def ink_upright(a: float, b: float, top: float, bottom: float) -> bool:
-            return ruled_between(image, a, b, top, bottom)
-
-        return ink_upright
+        return partial(ruled_between, page.ink)
     if page.uprights:
         return _uprights(page).between
     return None
@@ -472,19 +467,9 @@ def _rule_test(page: PageWords) -> Callable[[float, float, float, float], bool] 
     """Is there a horizontal ruling line across [x0, x1] between two heights? From an OCR
     page's image or a text page's drawn segments; None when the page shows no rules."""
     if page.ink is not None:
-        image = page.ink
-
-        def ink_across(x0: float, x1: float, top: float, bottom: float) -> bool:
-            return ink_rule_across(image, x0, x1, top, bottom)
-
-        return ink_across
+        return partial(ink_rule_across, page.ink)
     if page.rules:
-        rules = page.rules
-
-        def drawn_across(x0: float, x1: float, top: float, bottom: float) -> bool:
-            return segments_across(rules, x0, x1, top, bottom)
-
-        return drawn_across
+        return partial(segments_across, page.rules)
     return None
 
 
