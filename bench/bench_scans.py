@@ -4,6 +4,8 @@ precise the flags are (a flag is worth a reviewer's look when the cell is wrong)
 Run on demand (Chromium prints, OCR reads: seconds a page):
   .venv/bin/python bench/bench_scans.py --seeds 7-9,11-14      generated reports
   .venv/bin/python bench/bench_scans.py --real                  the real eval set's golds
+  .venv/bin/python bench/bench_scans.py --seeds 96-125 --zero-blanks --why
+      blanks only where counts are 0 (every print consistent), and why each report waits
 Each gold is laid out as the national tables (eval/synth/paper.py), printed by headless
 Chromium, rendered at 150 dpi, degraded (skew, blur, noise, JPEG) and saved as an
 image-only PDF, then read by the production path (OCR, grid, parser, identities, review
