@@ -541,6 +541,17 @@ def test_one_value_column_keeps_the_blank_columns_its_header_names() -> None:
     assert sum(a.blank for a in geometry.anchors) == 6
 
 
+def test_one_value_column_in_wide_cells_keeps_the_blank_column_its_header_names() -> None:
+    # wide cells: the header phrases stand a cell (120) apart, far wider than a phrase or a
+    # value; the blank 采购总金额 is still a column of its own
+    words = [_w("信息内容", 80, 50, 40), _w("采购项目数量", 190, 50, 60)]
+    words += [_w("采购总金额", 315, 50, 50)]
+    words += [_w("政府集中采购", 60, 70, 60), _w("0", 216, 70)]
+    text, geometry = build([_page(words)])
+    assert _rows(text) == [["政府集中采购", "0", PLACEHOLDER]]
+    assert sum(a.blank for a in geometry.anchors) == 1
+
+
 def test_one_value_column_keeps_the_blank_columns_its_ruling_lines_draw() -> None:
     import numpy as np
 
