@@ -498,6 +498,13 @@ def test_a_first_row_printed_empty_is_a_row_not_header_text() -> None:
     # no rule between it and the header: header text, as before
     text, _ = build([_boxed(words, [34, 84, 104], 200)])
     assert ["第一行", PLACEHOLDER, PLACEHOLDER] not in _rows(text)
+    # a text page: the same from the horizontal segments the PDF draws
+    page = _page(words)
+    page.rules = [(40.0, y, 400.0, y + 1.0) for y in (34.0, 64.0, 84.0, 104.0)]
+    assert _rows(build([page])[0])[-2:] == [
+        ["第一行", PLACEHOLDER, PLACEHOLDER],
+        ["第二行", "5", "6"],
+    ]
 
 
 def test_a_table_whose_only_row_is_empty_prints_its_blank() -> None:
