@@ -174,3 +174,21 @@ def test_pdf_without_text_layer_is_ocrd_and_refused_without_a_table(
     no_text = r"scan\.pdf: no text in the PDF, neither in a text layer nor by OCR"
     with pytest.raises(SourceError, match=no_text):
         read_document(_write(tmp_path, "scan.pdf", _image_only_pdf()))
+
+
+def test_pdf_with_text_but_no_report_table_says_so(monkeypatch: pytest.MonkeyPatch) -> None:
+    # page 1 of a real report: prose only. Its text layer holds no part-三 table, so it goes
+    # to OCR; when OCR reads nothing either, the one line says what the text layer lacked
+    import pypdfium2 as pdfium
+
+    from extractor.geometry import reader
+    from extractor.geometry.words import PageWords
+
+    src = pdfium.PdfDocument(REAL / "corpus-012_hongze-district-2023.pdf")
+    first = pdfium.PdfDocument.new()
+    first.import_pages(src, [0])
+    buffer = io.BytesIO()
+    first.save(buffer)
+    monkeypatch.setattr(reader, "ocr_pdf", lambda *_: [PageWords(0, 595.0, 842.0, [])])
+    with pytest.raises(SourceError, match=r"prose\.pdf: no report table in the PDF's text"):
+        reader.read_pdf("prose.pdf", buffer.getvalue())

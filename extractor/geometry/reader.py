@@ -37,7 +37,8 @@ def read_pdf(name: str, raw: bytes) -> tuple[str, Geometry]:
         raise
     except Exception as exc:  # PDFium raises a few kinds on broken files
         raise SourceError(f"{name}: not a readable PDF ({exc.__class__.__name__})") from None
-    if any(p.words for p in pages):
+    layer = any(p.words for p in pages)
+    if layer:
         text, geometry = build(pages, "text")
         if has_table(text):
             return text, geometry
@@ -46,6 +47,11 @@ def read_pdf(name: str, raw: bytes) -> tuple[str, Geometry]:
     with recogniser() as rec:  # kept through the build: it re-reads cells the pages missed
         pages = ocr_pdf(name, raw, rec)
         if not any(p.words for p in pages):
+            if layer:  # text, but not a report's: the part-三 table is in neither
+                raise SourceError(
+                    f"{name}: no report table in the PDF's text (no 本年新收…/上年结转… rows), "
+                    "and OCR read no text"
+                )
             raise SourceError(f"{name}: no text in the PDF, neither in a text layer nor by OCR")
         return build(pages, "ocr")
 
