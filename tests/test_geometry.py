@@ -526,6 +526,27 @@ def test_a_table_whose_only_row_is_empty_prints_its_blank() -> None:
     assert ["行政事业性收费", PLACEHOLDER] in _rows(build([page])[0])
 
 
+def test_a_number_a_ruling_line_crosses_is_two_cells() -> None:
+    import numpy as np
+
+    # at low resolution the recogniser reads two narrow cells as one word "2435617"; the
+    # ruling line between the cells (running on above and below the text) splits it
+    ink = np.full((800, 600), 255, dtype=np.uint8)
+    ink[60:100, 330:332] = 0  # the border between the cells, from the row above to below
+    ink[72:78, 301:328] = 0  # the digits' ink either side of it
+    ink[72:78, 334:370] = 0
+    words = [_w("第一行", 60, 70, 60), _w("2435617", 300, 70, 70)]
+    words += [_w("第二行", 60, 85, 60), _w("4", 310, 85), _w("57", 345, 85, 16)]
+    page = _page(words, source="ocr")
+    page.ink = ink
+    text, _ = build([page])
+    assert _rows(text) == [["第一行", "243", "5617"], ["第二行", "4", "57"]]
+    # a word no line crosses (a "1" is a stroke the text's height only) stays one number
+    ink[60:100, 330:332] = 255
+    ink[70:80, 330:332] = 0
+    assert _rows(build([page])[0])[0] == ["第一行", "2435617"]
+
+
 def test_a_wrapped_label_line_within_its_row_joins_it() -> None:
     # no ruling line between the row and the label's second line: one cell, one row
     text, _ = build([_ruled_page([64, 96], "续行", 82)])

@@ -284,6 +284,37 @@ def _phrases(
     return out
 
 
+_DIGITS = re.compile(r"[0-9][0-9,.]*[0-9]")
+
+
+def _numbers_split_at_rules(page: PageWords, words: list[Word]) -> list[Word]:
+    """An OCR page's numbers split where a vertical ruling line crosses their box: at low
+    resolution the recogniser reads two narrow cells' numbers as one ("243 | 5617" as
+    "2435617"), and no column split can part one word. The characters are shared out by
+    width (digits print at one width)."""
+    out: list[Word] = []
+    for word in words:
+        if not _DIGITS.fullmatch(word.text):
+            out.append(word)
+            continue
+        box = (word.x0, word.y0, word.x1, word.y1)
+        pieces = ink_pieces(page.ink, box, math.inf)  # split at ruling lines only
+        if len(pieces) < 2:
+            out.append(word)
+            continue
+        per = (word.x1 - word.x0) / len(word.text)  # a character's width
+        cuts = [
+            round(((b + a2) / 2 - word.x0) / per) for (_, b), (a2, _) in itertools.pairwise(pieces)
+        ]
+        bounds = [0, *cuts, len(word.text)]
+        if any(lo >= hi for lo, hi in itertools.pairwise(bounds)):
+            out.append(word)  # a piece with no character: keep the reading whole
+            continue
+        for (lo, hi), (a, b) in zip(itertools.pairwise(bounds), pieces, strict=True):
+            out.append(Word(word.text[lo:hi], a, word.y0, b, word.y1, word.score))
+    return out
+
+
 def _header_pieces(page: PageWords, header: list[Word]) -> list[Word]:
     """An OCR page's header words split where the image shows a wide gap or a vertical
     ruling line inside one box: the recogniser may read a header row as one line, and each
@@ -772,7 +803,10 @@ HEADER_LINES = 10  # non-row lines above a block's first row that may be its col
 def build_page(out: Emitted, page: PageWords, previous: Block | None) -> Block | None:
     """Print one page's lines and table rows; returns the page's last block (for the next)."""
     ocr = page.source == "ocr"
-    lines = group_lines([w for w in page.words if w.text.strip()])
+    words = [w for w in page.words if w.text.strip()]
+    if ocr and page.ink is not None:
+        words = _numbers_split_at_rules(page, words)
+    lines = group_lines(words)
     for line in lines:
         _classify(line, ocr)
     items: list[Line | Block] = []
