@@ -547,6 +547,24 @@ def test_a_number_a_ruling_line_crosses_is_two_cells() -> None:
     assert _rows(build([page])[0])[0] == ["第一行", "2435617"]
 
 
+def test_a_box_overhanging_a_drawn_border_stays_in_its_own_column() -> None:
+    import numpy as np
+
+    # low resolution: "238"'s box reaches 3 px past the border (x 330) into the next cell,
+    # whose "1213" starts 1 px before it. The border runs down the rows: two columns
+    ink = np.full((800, 600), 255, dtype=np.uint8)
+    ink[60:110, 330:332] = 0
+    words = [_w("第一行", 60, 70, 60), _w("238", 300, 70, 33), _w("1213", 329, 70, 40)]
+    words += [_w("第二行", 60, 90, 60), _w("22", 305, 90, 20), _w("602", 340, 90, 24)]
+    page = _page(words, source="ocr")
+    page.ink = ink
+    assert _rows(build([page])[0]) == [["第一行", "238", "1213"], ["第二行", "22", "602"]]
+    # no border drawn there: one column, the touching pieces one number (as ever; the
+    # identities then judge it)
+    page.ink = np.full((800, 600), 255, dtype=np.uint8)
+    assert _rows(build([page])[0])[0] == ["第一行", "2381213"]
+
+
 def test_a_wrapped_label_line_within_its_row_joins_it() -> None:
     # no ruling line between the row and the label's second line: one cell, one row
     text, _ = build([_ruled_page([64, 96], "续行", 82)])

@@ -157,10 +157,12 @@ def _columns(
     spans: list[tuple[float, float]] = []
     slack = 0.15 * median(w.height for r in block.rows for w in r.words)
     boxes = sorted((r.words[i].x0, r.words[i].x1) for r in block.rows for i in r.values)
+    overhang = OVERHANG * median(w.height for r in block.rows for w in r.words)
     for x0, x1 in boxes:
         near = spans and x0 <= spans[-1][1] + slack
-        if near and x0 >= spans[-1][1] - slack and ruled is not None:
-            near = not ruled(spans[-1][1], x0)
+        if near and x0 >= spans[-1][1] - max(slack, overhang) and ruled is not None:
+            # nearly touching, or a low-resolution box overhanging the border a little
+            near = not ruled(min(x0, spans[-1][1]), max(x0, spans[-1][1]))
         if near:
             spans[-1] = (spans[-1][0], max(spans[-1][1], x1))
         else:
@@ -247,21 +249,47 @@ def _headers_beside_values(
 
 
 def _one_box_one_column(
-    block: Block, columns: list[tuple[float, float]]
+    block: Block,
+    columns: list[tuple[float, float]],
+    ruled: Callable[[float, float], bool] | None = None,
 ) -> list[tuple[float, float]]:
     """A value's box is one value: columns (from headers or ruling lines) that one value
     box straddles are one column, so no number is ever cut across two, and no neighbour
-    cell sees the number's ink as its own."""
+    cell sees the number's ink as its own. On an OCR page (`ruled`) a box that overhangs a
+    drawn border into the next column by less than OVERHANG heights straddles nothing."""
     out = sorted(columns)
     for row in block.rows:
         for i in row.values:
-            w = row.words[i]
-            least = 0.2 * min(w.x1 - w.x0, w.height)
-            hit = [n for n, (a, b) in enumerate(out) if min(w.x1, b) - max(w.x0, a) > least]
+            hit = _straddled(row.words[i], out, ruled)
             if len(hit) > 1:
                 merged = (min(out[n][0] for n in hit), max(out[n][1] for n in hit))
                 out = sorted([c for n, c in enumerate(out) if n not in hit] + [merged])
     return out
+
+
+def _straddled(
+    word: Word,
+    columns: list[tuple[float, float]],
+    ruled: Callable[[float, float], bool] | None,
+) -> list[int]:
+    """The columns a value's box lies over (more than a fifth of its width or height in
+    each), less those it only overhangs across a drawn border (low-resolution OCR boxes)."""
+
+    def overlap(n: int) -> float:
+        return min(word.x1, columns[n][1]) - max(word.x0, columns[n][0])
+
+    least = 0.2 * min(word.x1 - word.x0, word.height)
+    hit = [n for n in range(len(columns)) if overlap(n) > least]
+    if len(hit) < 2 or ruled is None:
+        return hit
+    home = max(hit, key=overlap)
+
+    def across_border(n: int) -> bool:
+        left, right = sorted((columns[home], columns[n]))
+        edge = sorted((left[1], right[0]))  # the gap (or overlap) where the border stands
+        return overlap(n) <= OVERHANG * word.height and ruled(edge[0], edge[1])
+
+    return [n for n in hit if n == home or not across_border(n)]
 
 
 def _phrases(
@@ -390,7 +418,8 @@ def _ruled_columns(page: PageWords, block: Block) -> list[tuple[float, float]]:
             columns.sort()
     if len(columns) == len(block.columns):
         return columns  # nothing added: the block's columns, already one box one column
-    return _one_box_one_column(block, columns)
+    ruled = _ruled_between_rows(page, block) if image is not None else None
+    return _one_box_one_column(block, columns, ruled)
 
 
 def _one_value(found: list[tuple[Word, Reading]]) -> bool:
@@ -794,6 +823,7 @@ def _near(line: Line, block: Block) -> bool:
     return line.cy - last.cy <= REACH * median(w.height for w in last.words)
 
 
+OVERHANG = 0.5  # heights a low-resolution OCR box may overhang a drawn border
 REACH = 2.5  # label-column lines at most this many heights below the last row join it
 PHRASE_GAP = 0.9  # header words closer than this many heights are one phrase
 PIECE = 1.5  # a header cell's phrase split from an OCR line is at least this many heights
@@ -869,7 +899,7 @@ def build_page(out: Emitted, page: PageWords, previous: Block | None) -> Block |
                 item.header = _header_pieces(page, item.header)
                 ruled = _ruled_between_rows(page, item)
             item.parted = _parted(page)
-            item.columns = _one_box_one_column(item, _columns(item, ruled))
+            item.columns = _one_box_one_column(item, _columns(item, ruled), ruled)
             if (ocr and page.ink is not None) or page.uprights:
                 item.columns = _ruled_columns(page, item)
             _carry(item, last)
