@@ -70,6 +70,15 @@ class Line:
     def value_left(self) -> float:
         return min(self.words[i].x0 for i in self.values)
 
+    def band(self) -> tuple[float, float]:
+        """Top and bottom of the line's ink."""
+        return min(w.y0 for w in self.words), max(w.y1 for w in self.words)
+
+    def label_words(self) -> list[Word]:
+        """The words before the first value (every word of a row printed with none)."""
+        first = min(self.values, default=len(self.words))
+        return self.words[:first]
+
 
 @dataclass
 class Block:
@@ -232,7 +241,7 @@ def _headers_beside_values(
     line = [p for p in phrases if abs(median(w.cy for w in p) - lowest) <= tol]
     if any(over(p) for p in line):
         return False
-    labels = [w for r in block.rows for i, w in enumerate(r.words) if i < min(r.values)]
+    labels = [w for r in block.rows for w in r.label_words()]
     label_right = max((w.x1 for w in labels), default=float("-inf"))
 
     def between(a: float, b: float) -> int:
@@ -385,7 +394,7 @@ def _ruled_columns(page: PageWords, block: Block) -> list[tuple[float, float]]:
         return _uprights(page).cells(bands, width, widest)
 
     width = median(b - a for a, b in columns)
-    labels = [w for r in block.rows for i, w in enumerate(r.words) if i < min(r.values)]
+    labels = [w for r in block.rows for w in r.label_words()]
     labels += block.fragments
     # the label column ends at its words' right edge, not at the first value: a column
     # blank in every row may lie between them (采购项目数量 left of 采购总金额's values)
@@ -544,7 +553,7 @@ def _ruled_rows(page: PageWords, block: Block, usual: float) -> None:
     x0, x1 = block.columns[0][0], block.columns[-1][1]
     own: list[Line] = []
     for line in group_lines(block.fragments, usual):
-        top, bottom = min(w.y0 for w in line.words), max(w.y1 for w in line.words)
+        top, bottom = line.band()
         above = [r for r in block.rows if r.cy < line.cy]
         below = [r for r in block.rows if r.cy > line.cy]
         if not above:
@@ -582,7 +591,7 @@ def _blank_tables(page: PageWords, items: list[Line | Block], usual: float) -> N
             if isinstance(item, Block) or item.values:
                 break
             right = max(w.x1 for w in item.words)
-            top, bottom = min(w.y0 for w in item.words), max(w.y1 for w in item.words)
+            top, bottom = item.band()
             beyond = [w.x0 for w in head.words if w.x0 > right]
             if not beyond or not upright(right, max(beyond), top, bottom):
                 break  # (cheap tests first: most lines are prose)
@@ -628,13 +637,13 @@ def _blank_rows_atop(page: PageWords, block: Block, usual: float) -> set[int]:
         return set()
     x0, x1 = block.columns[0][0], block.columns[-1][1]
     lines = [ln for ln in group_lines(block.header, usual) if ln.cy < block.rows[0].cy]
-    labels = [w for r in block.rows for i, w in enumerate(r.words) if i not in r.values]
+    labels = [w for r in block.rows for w in r.label_words()]
     label_right = max((w.x1 for w in labels), default=x0)
     own: list[Line] = []
     below = min(w.y0 for w in block.rows[0].words)
     for n in range(len(lines) - 1, 0, -1):  # bottom up; the top line is never a row
         line = lines[n]
-        top, bottom = min(w.y0 for w in line.words), max(w.y1 for w in line.words)
+        top, bottom = line.band()
         if (
             max(w.x1 for w in line.words) > x0
             or any(w.x0 >= label_right for w in line.words)
@@ -801,7 +810,7 @@ def _column_header_above(block: Block) -> bool:
     """Header text (not a number or a mark) right of every row label, just above the first
     row: a column header of the block's own. Numbers aligned right in wide cells can stand
     right of the whole header text, so the header is not "over" them; it is still theirs."""
-    labels = [w for r in block.rows for i, w in enumerate(r.words) if i not in r.values]
+    labels = [w for r in block.rows for w in r.label_words()]
     if not labels or not block.header:
         return False
     label_right = max(w.x1 for w in labels)
@@ -866,9 +875,7 @@ def build_page(out: Emitted, page: PageWords, previous: Block | None) -> Block |
                 block.fragments.extend(held.words)
             tentative.clear()
             block.rows.append(line)
-            label_right = max(
-                [label_right, *(w.x1 for i, w in enumerate(line.words) if i not in line.values)]
-            )
+            label_right = max([label_right, *(w.x1 for w in line.label_words())])
             pending = []
             continue
         if (
