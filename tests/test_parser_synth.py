@@ -44,6 +44,7 @@ CASES = [
     (1, 4),  # the same
     (1, 33),  # part 四 "0\t无\t0": the blank "无" was taken for the next section
     (2, 58),  # "| 无 | … | 001 | 1 |": one glued cell among separate ones fitted no reading
+    (33, 46),  # flat_html "6811,3164,563" (681|1,316|4,563): read 6811|3164|563, unflagged
 ]
 
 
@@ -98,6 +99,9 @@ def test_count_with_measure_word_fills_a_cell(line: str, values: list[int]) -> N
         ("采购8,8264,249.62三、", [("8,8264,249.62", "run")]),
         ("规章0 5,4206,791行政", [("0", "number"), ("5,4206,791", "run")]),
         ("规章 1,288\t0", [("1,288", "number"), ("0", "number")]),
+        # no one number has four digits before a thousands comma: a run, not 6811|3164|563
+        ("文件6811,3164,563 第", [("6811,3164,563", "run")]),
+        ("x 5,3 ", [("5", "number"), ("3", "number")]),
         ("采购 0173.793.收到", [("0173.79", "run")]),
         ("采购 12 173.793.收到", [("12", "number"), ("173.79", "number")]),
     ],

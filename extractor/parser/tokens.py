@@ -171,14 +171,20 @@ _BLOB = re.compile(r"-?(?:\d|,(?=\d)|\.(?=\d))+")
 
 
 def _glued_tail(folded: str, m: re.Match[str], end: int) -> bool:
-    """A number the digits of another value run on from ("8,8264,249.62", "5,4206,791"):
+    """A number the digits of another value run on from ("8,8264,249.62", "5,4206,791",
+    "6811,3164,563"):
     the regex stops at its first value, so the whole stretch is one glued run."""
     after = folded[m.end() : min(end, m.end() + 2)]
     if not after:
         return False
     if after[0].isdigit():
         return True
-    return after[0] == "," and after[1:2].isdigit() and "," in m.group(1)
+    if after[0] != "," or not after[1:2].isdigit():
+        return False
+    # a comma right after grouped thousands, or after more than three plain digits ("6811,3164"
+    # is no one number: 681|1,316… or 68|11,316…), is the next value's separator run on
+    number = m.group(1).lstrip("-").split(".")[0]
+    return "," in number or len(number) > 3
 
 
 def _glued_run(folded: str, start: int, stop: int) -> Token:
