@@ -31,14 +31,15 @@ DIRECT_METHODS = frozenset({"read", "agreed", "reextracted"})
 ONE_READING = 0.95
 # extractor notes about a reading that an identity holding confirms (rules apply to them as
 # to ROW_ASSUMED): the parser's OCR look-alike digits; a value line placed by the order of
-# rows where every other order the identities allow gives the cell the same value
-# (rules.placement: the extractor enumerated the orders); a sub-row's 0 under a merged row
+# rows (the labels' and the lines' printed order is the reading; rules.placement tells what
+# other orders would give); a sub-row's 0 under a merged row
 # a printed blank whose place in a glued run depends on the run's count (the parser's
 # extractor.parser.resolve.UNSURE_BLANK): proven only by identities that all hold
 BLANK_CHECKED_BY_IDENTITIES = "printed blank inside a glued run that reads more than one way"
 CHECKED_BY_IDENTITIES = (
     "read through OCR look-alikes",
-    "placed by the order of rows; no other order the identities allow changes it",
+    # (extractor.parser.placement.ORDERED: the print's order of labels and value lines)
+    "placed by the printed order of rows",
     # a group printed as one merged row of 0: a sum of counts (>= 0) that is 0 pins each
     "0 printed by its merged group row; counts are >= 0",
     # a row printing one value too many whose one reading the identities allow was taken
@@ -366,6 +367,7 @@ def _shared(cause: str) -> bool:
             "row not printed",
             "label not found",
             "placed by the order of rows",
+            "placed by the printed order of rows",
             "not read",
             "has N on its other side",  # zeros forced by a zero sum: the rows printed nothing
         )

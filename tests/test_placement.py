@@ -1,4 +1,5 @@
-"""The proof of a placement by printed order: unique orders proven, swappable rows flagged."""
+"""Placement by printed order: the print's order is the reading, checked by the identities;
+the enumeration of other orders says what they would give."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from pathlib import Path
 from eval.synth.document import Document, t2_table, t3_table, t4_table
 from eval.synth.render import tab_rows
 from extractor.parser import ParserExtractor
+from extractor.parser.placement import DEPENDS, PROVEN
 from nianbao.core.document import SourceDocument
 from nianbao.core.layout import layout_for
 from nianbao.core.models import CanonicalReport, CellValue
@@ -151,20 +153,40 @@ def _prove(text: str) -> tuple[dict[str, ProofLevel], dict[str, CellValue]]:
     return proof.levels, cells
 
 
-def test_the_parser_flags_every_cell_of_stacked_rows_that_could_swap() -> None:
+def test_stacked_rows_that_could_swap_are_read_in_printed_order() -> None:
+    # two rows of one sum group: swapping them keeps every identity, so the print's order is
+    # the only evidence, and it is the reading (as a person reading the page places them)
     text, gold = _report_text(_cells(**{"denied.internal": 1, "denied.process": 2}))
-    proof, cells = _proof(_stack(text, "5.属于三类内部事务信息", "6.属于四类过程性信息"))
-    levels = proof.levels
-    assert cells == gold.cells  # read in printed order
-    # one cause, one decision: the order of the two lines
-    (decision,) = proof.decisions
-    assert "t3.denied.internal.natural" in decision.cells
-    assert "t3.denied.process.natural" in decision.cells
+    extraction = ParserExtractor().extract(
+        SourceDocument.from_text(
+            "r.txt", _stack(text, "5.属于三类内部事务信息", "6.属于四类过程性信息")
+        )
+    )
+    proof = prove(extraction, check(extraction.report))
+    assert extraction.report.cells == gold.cells
+    assert proof.decisions == []  # accepted: every cell read and every identity holds
     for row in ("denied.internal", "denied.process"):
-        for col in ("natural", "total"):  # the values the order decides
-            assert levels[f"t3.{row}.{col}"] is ProofLevel.AMBIGUOUS
-        assert levels[f"t3.{row}.legal"] is ProofLevel.READ_CONFIRMED  # 0 either way
-    assert levels["t3.granted.natural"] is ProofLevel.READ_CONFIRMED
+        for col in ("natural", "total", "legal"):
+            assert proof.levels[f"t3.{row}.{col}"] is ProofLevel.READ_CONFIRMED
+    # the note still tells a reader what the other order would give
+    (note,) = extraction.provenance["t3.denied.internal.natural"].notes
+    assert note.startswith(DEPENDS) and note.endswith("2")
+    (note,) = extraction.provenance["t3.denied.internal.legal"].notes
+    assert note == PROVEN  # 0 in both rows: no order changes it
+
+
+def test_stacked_lines_in_an_order_the_identities_refuse_are_flagged() -> None:
+    # the print's order is checked like any reading: (七)总计's line printed before
+    # (六)其他处理's breaks the results sum, so the cells it placed are not accepted
+    text, _ = _report_text(_cells(**{"granted": 2, "other": 3}))
+    stacked = _stack(text, "（六）其他处理", "（七）总计").split("\n")
+    i = next(n for n, line in enumerate(stacked) if "（七）总计" in line)
+    label, first = stacked[i].rsplit("\t", 7)[0], "\t".join(stacked[i].split("\t")[-7:])
+    stacked[i : i + 2] = [f"{label}\t{stacked[i + 1]}", first]
+    levels, cells = _prove("\n".join(stacked))
+    assert (cells["t3.other.natural"], cells["t3.results_total.natural"]) == (5, 3)
+    assert levels["t3.other.natural"] is ProofLevel.CONTRADICTS
+    assert levels["t3.results_total.natural"] is ProofLevel.CONTRADICTS
 
 
 def test_the_parser_confirms_stacked_rows_no_other_order_fits() -> None:

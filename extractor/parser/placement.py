@@ -1,15 +1,17 @@
-"""Rows placed by printed order: prove each cell's placement, or flag what depends on it.
+"""Rows placed by printed order: note each cell's placement and what else the print allows.
 
-`extractor.parser.locate` places whole value lines whose labels it could not tie to them
-on the rows by order, and hands back each group of rows whose lines could go to any of its
-rows. `rules.placement.prove_placement` enumerates the other arrangements; here the result
-goes into the cells' provenance:
-- a cell every arrangement the identities allow gives the same value: its "placed by the
-  order of rows" note becomes `PROVEN`, which `rules.proving` confirms only when every
-  identity the cell is in holds (like any reading the identities check);
-- a cell another allowed arrangement gives another value: noted, with those values as
-  alternatives, so it is flagged even when its row kept its own line;
-- past the search bound, a row that kept its own line is flagged too (nothing is known).
+`extractor.parser.locate` places whole value lines whose labels it could not tie to them on
+the rows by order (labels printed as a block above their value lines, stacked apart from
+them, or lost), and hands back each group of rows whose lines could go to any of its rows.
+
+The printed order is the reading: the labels and the value lines both stand in the order of
+the national table, and a line goes to the row in the same place (as a person reading the
+print, and every gold label here, places them). It is checked like any reading that assumes
+something about the print: `rules.proving` confirms such a cell only when every identity it
+is in holds. `rules.placement.prove_placement` enumerates the other arrangements the
+identities allow; the note says whether one would give the cell another value, for the
+person who opens the report for another cause (the identities cannot tell two rows of one
+sum group apart, so for them the print's order is the only evidence there is).
 """
 
 from __future__ import annotations
@@ -23,36 +25,34 @@ from extractor.parser.tokens import TokenKind
 from nianbao.core.models import CellValue
 from rules.placement import prove_placement
 
-# the note of a cell whose placement is proven (rules.proving.CHECKED_BY_IDENTITIES)
-PROVEN = "placed by the order of rows; no other order the identities allow changes it"
-DEPENDS = "placed by the order of rows; another order the identities allow gives another value"
-BOUNDED = "placed by the order of rows; too many other orders to check them all"
-PROVEN_CONFIDENCE = 1.0
+# the notes of a cell placed by printed order (rules.proving.CHECKED_BY_IDENTITIES: its prefix)
+ORDERED = "placed by the printed order of rows"
+PROVEN = f"{ORDERED}; no other order the identities allow changes it"
+DEPENDS = f"{ORDERED}; another order the identities allow would give"
+BOUNDED = f"{ORDERED}; too many other orders to check them all"
+ORDERED_CONFIDENCE = 1.0
 
 
 def prove_placements(
     template: str, groups: list[list[RowRead]], cells: dict[str, CellRead]
 ) -> None:
-    """Rewrite the provenance of the cells of `groups` (in place) by their placement proof."""
+    """Rewrite the provenance of the cells of `groups` (in place): each cell whose line was
+    placed by order gets one note saying what the identities allow besides its value."""
     rows = [[row_keys(template, "t3", r.row)[0] for r in group] for group in groups]
     rows = [[keys for keys in group if all(k in cells for k in keys)] for group in rows]
     values: Mapping[str, CellValue] = {k: c.value for k, c in cells.items()}
     proof = prove_placement(template, values, rows)
-    for key in proof.proven:
+    for key in {k for group in rows for keys in group for k in keys}:
         prov = cells[key].provenance
-        if DETACHED in prov.notes and cells[key].value is not None:
-            prov.notes[:] = [PROVEN if n == DETACHED else n for n in prov.notes]
-            prov.confidence = max(prov.confidence, PROVEN_CONFIDENCE)
-    for key in proof.depends:
-        # one note, first, for every cell the order decides (detached or not): one cause,
-        # so `rules.proving` makes one decision of it
-        prov = cells[key].provenance
-        prov.notes[:] = [DEPENDS, *(n for n in prov.notes if n != DETACHED)]
-        prov.alternatives[:] = [*prov.alternatives, *proof.others.get(key, [])]
-    for key in proof.bounded:
-        prov = cells[key].provenance
-        if DETACHED not in prov.notes:
-            prov.notes.append(BOUNDED)
+        if DETACHED not in prov.notes or cells[key].value is None:
+            continue  # read on its own label's line, or a blank: not placed by order
+        if key in proof.depends:
+            others = ", ".join(str(v) for v in proof.others.get(key, []))
+            note = f"{DEPENDS} {others}"
+        else:
+            note = BOUNDED if key in proof.bounded else PROVEN
+        prov.notes[:] = [note if n == DETACHED else n for n in prov.notes]
+        prov.confidence = max(prov.confidence, ORDERED_CONFIDENCE)
 
 
 _BREAK = re.compile(r"[ \t\u3000\xa0]*\r?\n[ \t\u3000\xa0]*")
