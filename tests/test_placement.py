@@ -6,8 +6,11 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
+
+from eval.synth.damage import detached_labels
 from eval.synth.document import Document, t2_table, t3_table, t4_table
-from eval.synth.render import tab_rows
+from eval.synth.render import cell_lines, tab_rows
 from extractor.parser import ParserExtractor
 from extractor.parser.placement import DEPENDS, PROVEN
 from nianbao.core.document import SourceDocument
@@ -196,3 +199,30 @@ def test_the_parser_confirms_stacked_rows_no_other_order_fits() -> None:
     assert all(
         levels[k] is ProofLevel.READ_CONFIRMED for k in _row("other") + _row("results_total")
     )
+
+
+def _cell_lines_with_detached_labels(spacing: str) -> tuple[str, CanonicalReport]:
+    """A report printed one cell per line (rows' blocks apart by a blank line) whose part-三
+    labels of some rows stand as a block before their value blocks; `spacing` is the break
+    between two lines ("\\n", or "\\n\\n" for a double-spaced copy)."""
+    base = CanonicalReport.from_json((REAL / "seed-000.gold.json").read_text(encoding="utf-8"))
+    gold = CanonicalReport(
+        meta=base.meta, cells={**base.cells, **_cells(**{"denied.internal": 1, "other": 2})}
+    )
+    doc = Document(
+        "岑港街道2020年政府信息公开工作年度报告",
+        [t2_table(LAYOUT, gold.cells), t3_table(LAYOUT, gold.cells), t4_table(LAYOUT, gold.cells)],
+    )
+    rng = random.Random(3)
+    assert detached_labels(doc, rng, gold)  # the damage of eval.synth, on this table
+    return cell_lines(doc, rng).replace("\n", spacing), gold
+
+
+@pytest.mark.parametrize("spacing", ["\n", "\n\n"])
+def test_value_blocks_of_a_table_printed_one_cell_per_line_are_placed_by_order(
+    spacing: str,
+) -> None:
+    text, gold = _cell_lines_with_detached_labels(spacing)
+    proof, cells = _proof(text)
+    assert cells == gold.cells
+    assert proof.decisions == []

@@ -401,6 +401,24 @@ def token_lines(text: str, tokens: list[Token]) -> list[list[Token]]:
     return lines
 
 
+def printed_rows(text: str, tokens: list[Token], width: int) -> list[list[Token]]:
+    """Tokens grouped by printed table row: by line, or, where every line holds one value
+    (a table printed one cell per line), at the widest line gaps: the blank lines between
+    rows' blocks, wider than those between a row's values. The lines are returned as they
+    are when no grouping gives `width` values a row (the callers then leave the row alone)."""
+    lines = token_lines(text, tokens)
+    if width == 1 or len(lines) < 2 or any(len(line) != 1 for line in lines):
+        return lines
+    gaps = [text.count("\n", a.end, b.start) for a, b in itertools.pairwise(tokens)]
+    row_gap = min(gaps) + 1
+    blocks: list[list[Token]] = [[tokens[0]]]
+    for gap, token in zip(gaps, tokens[1:], strict=True):
+        if gap >= row_gap:
+            blocks.append([])
+        blocks[-1].append(token)
+    return blocks if all(len(block) == width for block in blocks) else lines
+
+
 def place_detached_rows(text: str, rows: list[RowRead]) -> list[list[RowRead]]:
     """PDF-to-markdown prints some value rows away from their labels: after a found row come
     its own line and then whole lines of values whose labels were not found in order. When
@@ -417,12 +435,15 @@ def place_detached_rows(text: str, rows: list[RowRead]) -> list[list[RowRead]]:
         n = len(row.columns)
         if not missing or len(row.tokens) <= n or any(t.kind is TokenKind.RUN for t in row.tokens):
             continue
-        lines = token_lines(text, row.tokens)
+        lines = printed_rows(text, row.tokens, n)
         if any(len(line) != n for line in lines) or len(lines) != len(missing) + 1:
             continue
         # the row's own values on the label's line or the next one
         breaks = text.count("\n", row.label.span[1], lines[0][0].start)  # type: ignore[union-attr]
-        if breaks > 1:
+        inner = max(  # a table printed one cell per line: as far as its values are apart
+            (text.count("\n", a.end, b.start) for a, b in itertools.pairwise(lines[0])), default=0
+        )
+        if breaks > max(1, inner):
             continue
         row.tokens = lines[0]
         for target, line in zip(missing, lines[1:], strict=True):
@@ -472,7 +493,7 @@ def rebalance_stacked_rows(text: str, rows: list[RowRead]) -> list[list[RowRead]
         if row.label is None or any(t.kind is TokenKind.RUN for t in tokens):
             lines_of.append(None)
             continue
-        lines = token_lines(text, tokens) if tokens else []
+        lines = printed_rows(text, tokens, n) if tokens else []
         lines_of.append(lines if all(len(line) == n for line in lines) else None)
     i = 0
     while i < len(rows):
