@@ -133,3 +133,13 @@ def test_amount_unit_from_the_column_header() -> None:
     in_wan = text.replace("采购总金额", "采购总金额（万元）").replace("3739265元", "373.9265")
     cells = ParserExtractor().extract(SourceDocument.from_text("x.txt", in_wan)).report.cells
     assert cells["t2.procurement.amount_wan"] == Decimal("373.9265")
+
+
+def test_a_lone_look_alike_between_spaced_values_is_the_digit() -> None:
+    # pdf text prints a row's cells apart by spaces: a lone "O" there is a cell read by OCR
+    assert fold("其他 0 0 0 0 0 O 0") == "其他 0 0 0 0 0 0 0"
+    assert fold("申请 O 0 0") == "申请 0 0 0"
+    assert fold("总计 0 0 0 0 0 0 O") == "总计 0 0 0 0 0 0 0"
+    # letters in prose stay letters: no value beside them, or a word
+    assert fold("附件 B 类") == "附件 B 类"
+    assert fold("Windows 10") == "Windows 10"
