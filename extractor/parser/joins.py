@@ -10,12 +10,12 @@ weighed every reading the print allows.
 
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 
 from extractor.parser.cells import WAN, RowResult
 from extractor.parser.decoding.decode import RowCandidates
-from extractor.parser.tokens import Token, TokenKind
+from extractor.parser.linebreaks import joinable
+from extractor.parser.tokens import TokenKind
 from nianbao.core.layout import ValueKind
 from nianbao.core.models import CellValue, Method
 
@@ -26,19 +26,6 @@ from nianbao.core.models import CellValue, Method
 SURPLUS = (
     "row printed one value too many; every reading of it the identities allow gives this value"
 )
-
-# nothing but a line break (and padding) between two values
-_LINE_BREAK = re.compile(r"^[ \t\u3000\xa0]*(?:<br\s*/?>|\r?\n)[ \t\u3000\xa0]*$")
-_DIGITS = re.compile(r"\d+")
-
-
-def _joinable(folded: str, a: Token, b: Token) -> bool:
-    """Two clean whole numbers a line break alone separates; a number never starts with 0."""
-    if a.kind is not TokenKind.NUMBER or b.kind is not TokenKind.NUMBER or a.unit:
-        return False
-    if not (_DIGITS.fullmatch(a.text.strip()) and _DIGITS.fullmatch(b.text.strip())):
-        return False
-    return not a.text.strip().startswith("0") and bool(_LINE_BREAK.match(folded[a.end : b.start]))
 
 
 def joined_rows(folded: str, result: RowResult) -> RowCandidates | None:
@@ -53,7 +40,7 @@ def joined_rows(folded: str, result: RowResult) -> RowCandidates | None:
     unit = next((t.unit for t in tokens if t.unit), result.row.unit)
     for i in range(n):
         a, b = tokens[i], tokens[i + 1]
-        if not _joinable(folded, a, b):
+        if not joinable(folded, a, b):
             continue
         number = int(a.text.strip() + b.text.strip())
         values = [t.value for t in tokens[:i]] + [number] + [t.value for t in tokens[i + 2 :]]

@@ -14,6 +14,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from extractor.parser.labels import CjkStream, LabelMatch, find_label, label_key
+from extractor.parser.linebreaks import join_broken_cell, off_table_values
 from extractor.parser.tokens import MEASURE, Token, TokenKind, tokenize
 from nianbao.core.layout import Layout
 
@@ -344,6 +345,8 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
                 row.notes.append(f"{len(row.tokens)} values in one row: not read as a row")
                 row.tokens = []
     for row in rows:
+        row.tokens = off_table_values(folded, row.tokens)
+        row.tokens = join_broken_cell(folded, row.tokens, len(row.columns))
         edge_blanks(folded, row)
     t2_from = stream.offsets[t2_start] if t2_start < len(stream.offsets) else len(text)
     absent_t2_rows(folded, t2, t2_from, t2_stop)

@@ -1,0 +1,81 @@
+"""A number a line break split inside its table cell ("| 2<br>8 |"): where the cells show it.
+
+`extractor.parser.joins` weighs a line-broken pair as one reading among several when nothing
+else tells; here the print's cell edges tell, before any reading is made.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from extractor.parser.tokens import Token, TokenKind
+
+# nothing but a line break (and padding) between two values
+_LINE_BREAK = re.compile(r"^[ \t\u3000\xa0]*(?:<br\s*/?>|\r?\n)[ \t\u3000\xa0]*$")
+# the same inside one cell of a delimited row: no tab or pipe (a cell's edge) in it
+_CELL_LINE_BREAK = re.compile(r"^[ \u3000\xa0]*(?:<br\s*/?>|\r?\n)[ \u3000\xa0]*$")
+_DIGITS = re.compile(r"\d+")
+
+
+def joinable(folded: str, a: Token, b: Token) -> bool:
+    """Two clean whole numbers a line break alone separates; a number never starts with 0."""
+    if a.kind is not TokenKind.NUMBER or b.kind is not TokenKind.NUMBER or a.unit:
+        return False
+    if not (_DIGITS.fullmatch(a.text.strip()) and _DIGITS.fullmatch(b.text.strip())):
+        return False
+    return not a.text.strip().startswith("0") and bool(_LINE_BREAK.match(folded[a.end : b.start]))
+
+
+def join_broken_cell(folded: str, tokens: list[Token], width: int) -> list[Token]:
+    """The row's tokens with a number its cell's line broke made one again, when the print's
+    cell edges show it: a delimited row of `width` cells printing one value more, every two
+    neighbouring values a tab or pipe apart but one pair, which only a line break inside the
+    cell separates ("| 0 | 2<br>8 | 1 |", "\t0\t2\n8\t1"). A second value would have a cell
+    of its own; so the pair is one number (28), read as printed (unless its two halves are
+    the same digits, which may be one value printed twice). Otherwise `tokens` as they
+    are (a row with no cell edges, "0 2\n8 1", stays a row of several readings)."""
+    if len(tokens) != width + 1 or width < 2:
+        return tokens
+    gaps = [folded[a.end : b.start] for a, b in itertools.pairwise(tokens)]
+    inside = [i for i, gap in enumerate(gaps) if _CELL_LINE_BREAK.match(gap)]
+    apart = sum(1 for gap in gaps if "|" in gap or "\t" in gap)
+    if len(inside) != 1 or apart != width - 1:
+        return tokens
+    i = inside[0]
+    a, b = tokens[i], tokens[i + 1]
+    line_end = folded.find("\n", b.end)
+    rest = folded[b.end : len(folded) if line_end < 0 else line_end]
+    if not joinable(folded, a, b) or ("|" not in rest and "\t" not in rest):
+        # the pair ends a row with no closing edge ("\t5\n8"): the bare number under the
+        # row may be a page number as well as the last value's digits
+        return tokens
+    if a.text.strip() == b.text.strip():
+        return tokens  # "32\n32": one value printed twice as well as 3232 broken
+    number = int(a.text.strip() + b.text.strip())
+    joined = Token(a.start, b.end, folded[a.start : b.end], TokenKind.NUMBER, number)
+    return [*tokens[:i], joined, *tokens[i + 2 :]]
+
+
+_PIPE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$")
+
+
+def off_table_values(folded: str, tokens: list[Token]) -> list[Token]:
+    """The row's tokens without those printed outside its markdown table: a row whose values
+    start on a complete pipe row ("| 规章 | 0 | 5 | 0 |", closed by its last pipe) has no cell
+    on a later line with no pipe at all; a bare number there ("8") is a page number the
+    conversion left between the table's rows. (A tab row has no closing edge: a bare number
+    under it may be its last value's digits broken over the line, so it stays.)"""
+    if len(tokens) < 2:
+        return tokens
+    start = folded.rfind("\n", 0, tokens[0].start) + 1
+    end = folded.find("\n", tokens[0].end)
+    if not _PIPE_ROW.match(folded[start : len(folded) if end < 0 else end]):
+        return tokens
+    kept = []
+    for token in tokens:
+        a = folded.rfind("\n", 0, token.start) + 1
+        b = folded.find("\n", token.end)
+        if "|" in folded[a : len(folded) if b < 0 else b]:
+            kept.append(token)
+    return kept

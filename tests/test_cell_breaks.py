@@ -1,0 +1,80 @@
+"""A number a line break split inside a part-二 cell, and a page number inside a markdown
+table: where the print's cell edges decide, the row reads as printed; where they do not, it
+stays a row of several readings (part 二 has no identity to choose)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from eval.synth.document import Document, t2_table, t3_table, t4_table
+from eval.synth.render import markdown, tab_rows
+from extractor.parser import ParserExtractor
+from nianbao.core.document import SourceDocument
+from nianbao.core.layout import layout_for
+from nianbao.core.models import CanonicalReport
+from rules.engine import check
+from rules.proof import ProofLevel
+from rules.proving import prove
+
+REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
+LICENSE = ("t2.license.prev_items", "t2.license.change", "t2.license.decisions")
+
+
+def _report(render: str) -> str:
+    """seed-000's gold printed as a markdown or tab-separated report."""
+    gold = CanonicalReport.from_json((REAL / "seed-000.gold.json").read_text(encoding="utf-8"))
+    layout = layout_for("2019")
+    doc = Document(
+        "岑港街道2020年政府信息公开工作年度报告",
+        [t2_table(layout, gold.cells), t3_table(layout, gold.cells), t4_table(layout, gold.cells)],
+    )
+    return (markdown if render == "markdown" else tab_rows)(doc, random.Random(0))
+
+
+def _license(text: str, row: str) -> tuple[list[object], list[ProofLevel], int]:
+    """The 行政许可 row printed as `row`: its cells, their levels, and the report's decisions."""
+    lines = text.split("\n")
+    at = next(i for i, line in enumerate(lines) if "行政许可" in line)
+    lines[at] = row
+    extraction = ParserExtractor().extract(SourceDocument.from_text("r.txt", "\n".join(lines)))
+    proof = prove(extraction, check(extraction.report))
+    cells = extraction.report.cells
+    return [cells[k] for k in LICENSE], [proof.levels[k] for k in LICENSE], len(proof.decisions)
+
+
+@pytest.mark.parametrize(
+    ("render", "row"),
+    [
+        ("markdown", "| 行政许可 | 5 | 2<br>8 | 1 |"),
+        ("tab", "行政许可\t5\t2\n8\t1"),  # the cell's tab after the 8 shows the row goes on
+    ],
+)
+def test_a_number_split_inside_its_cell_reads_whole(render: str, row: str) -> None:
+    values, levels, decisions = _license(_report(render), row)
+    assert values == [5, 28, 1]
+    assert all(level is ProofLevel.READ_CONFIRMED for level in levels)
+    assert decisions == 0
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "行政许可\t5\t1\t2\n8",  # a bare 8 under a tab row: its last digits, or a page number
+        "行政许可 5 2\n8 1",  # no cell edges: 28 in one cell, or 2 and 8 with a value lost
+    ],
+)
+def test_a_line_break_the_cells_do_not_settle_stays_open(row: str) -> None:
+    render = "tab" if "\t" in row else "markdown"
+    _, levels, decisions = _license(_report(render), row)
+    assert any(level is not ProofLevel.READ_CONFIRMED for level in levels)
+    assert decisions >= 1
+
+
+def test_a_page_number_between_markdown_rows_is_no_cell() -> None:
+    values, levels, decisions = _license(_report("markdown"), "| 行政许可 | 5 | 2 | 1 |\n8")
+    assert values == [5, 2, 1]
+    assert all(level is ProofLevel.READ_CONFIRMED for level in levels)
+    assert decisions == 0
