@@ -89,3 +89,46 @@ def find_label(
         return None
     at, end, how, score = best
     return LabelMatch(at, end, stream.source_span(at, end), how, score)
+
+
+MISREAD_MIN = 4  # a shorter label with one character misread is too close to other words
+
+
+def misread_label(
+    stream: CjkStream, keys: tuple[str, ...], start: int, limit: int, others: tuple[str, ...]
+) -> LabelMatch | None:
+    """A label OCR misread in one character ("行政外罚" for 行政处罚), where no exact or fuzzy
+    match was found: the one whole run of Chinese characters in stream[start:limit] (apart
+    from other text on both sides in the source) as long as a key of at least `MISREAD_MIN`
+    characters and differing from it in one character only. None when there is no such run,
+    or more than one, or when the run is as close to one of `others` (the labels of other
+    rows that could stand there)."""
+    offsets = stream.offsets
+    found: list[tuple[int, int]] = []
+    for key in {k for k in keys if len(k) >= MISREAD_MIN}:
+        n = len(key)
+        for at in range(start, max(start, limit - n + 1)):
+            whole = (at == 0 or offsets[at - 1] + 1 != offsets[at]) and (
+                at + n == len(offsets) or offsets[at + n - 1] + 1 != offsets[at + n]
+            )
+            if whole and _one_apart(stream.chars[at : at + n], key):
+                found.append((at, at + n))
+    if len(set(found)) != 1:
+        return None
+    at, end = found[0]
+    run = stream.chars[at:end]
+    if any(_apart(run, other) <= 1 for other in others):
+        return None
+    score = 100.0 * (len(run) - 1) / len(run)
+    return LabelMatch(at, end, stream.source_span(at, end), "fuzzy", score)
+
+
+def _apart(run: str, key: str) -> int:
+    """Characters two strings of one length differ in (of two lengths: more than either)."""
+    if len(run) != len(key):
+        return len(run) + len(key)
+    return sum(a != b for a, b in zip(run, key, strict=True))
+
+
+def _one_apart(run: str, key: str) -> bool:
+    return _apart(run, key) == 1

@@ -13,7 +13,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from extractor.parser.labels import CjkStream, LabelMatch, find_label, label_key
+from extractor.parser.labels import CjkStream, LabelMatch, find_label, label_key, misread_label
 from extractor.parser.linebreaks import join_broken_cell, off_table_values
 from extractor.parser.tokens import MEASURE, Token, TokenKind, tokenize
 from nianbao.core.layout import Layout
@@ -187,7 +187,38 @@ def locate_t2(stream: CjkStream, layout: Layout, t3_start: int) -> tuple[list[Ro
             at = hit.end
             taken.append((hit.start, hit.end))
         rows.append(row)
+    _misread_t2_labels(stream, layout, rows, region, end, taken)
     return rows, region, end
+
+
+def _misread_t2_labels(
+    stream: CjkStream,
+    layout: Layout,
+    rows: list[RowRead],
+    region: int,
+    end: int,
+    taken: list[tuple[int, int]],
+) -> None:
+    """Rows whose label was not found: a label OCR misread in one character, searched
+    between the rows found before and after it (in place, `extractor.parser.labels`)."""
+    keys_of = {
+        t2.name: tuple(dict.fromkeys(label_key(x) for x in (t2.label, *t2.aliases)))
+        for t2 in layout.t2_rows
+    }
+    for n, row in enumerate(rows):
+        if row.label is not None:
+            continue
+        before = [r.label.end for r in rows[:n] if r.label is not None]
+        after = [r.label.start for r in rows[n + 1 :] if r.label is not None]
+        lo = max(before, default=region)
+        hi = min(after, default=end)
+        others = tuple(k for name, ks in keys_of.items() if name != row.row for k in ks)
+        hit = misread_label(stream, keys_of[row.row], lo, hi, others)
+        if hit is None or any(a < hit.end and hit.start < b for a, b in taken):
+            continue
+        row.label = hit
+        row.notes.remove("row not printed (label not found in part 二)")
+        taken.append((hit.start, hit.end))
 
 
 SHARED_LABEL = "the label printed before it on the same line has no values: these may be its"

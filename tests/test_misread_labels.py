@@ -1,0 +1,51 @@
+"""A part-二 label OCR misread in one character is found where its row stands; a run close to
+two labels, or a short label, is not guessed."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractor.parser import ParserExtractor
+from extractor.parser.labels import CjkStream, misread_label
+from nianbao.core.document import SourceDocument
+from rules.engine import check
+from rules.proof import ProofLevel
+from rules.proving import prove
+from tests.test_cell_breaks import _report
+
+
+def _stream(text: str) -> CjkStream:
+    return CjkStream.of(text)
+
+
+def test_a_label_misread_in_one_character_is_found_as_a_whole_run() -> None:
+    stream = _stream("信息内容\t本年处理决定数量\n行政外罚\t0\n行政强制\t5\n")
+    hit = misread_label(stream, ("行政处罚",), 0, len(stream.chars), ("行政强制",))
+    assert hit is not None and stream.chars[hit.start : hit.end] == "行政外罚"
+
+
+@pytest.mark.parametrize(
+    ("text", "keys", "others"),
+    [
+        ("行政外罚行政强制\t0\n", ("行政处罚",), ()),  # inside a longer run: not a label
+        ("行政外罚\t0\n行政处理\t1\n", ("行政处罚",), ()),  # two runs one apart: which?
+        ("行政强罚\t0\n", ("行政处罚",), ("行政强制",)),  # as close to another row's label
+        ("观章\t0\t0\t0\n", ("规章",), ()),  # two characters: one misread is half the word
+    ],
+)
+def test_no_guess_where_the_run_is_not_one_labels_alone(
+    text: str, keys: tuple[str, ...], others: tuple[str, ...]
+) -> None:
+    stream = _stream(text)
+    assert misread_label(stream, keys, 0, len(stream.chars), others) is None
+
+
+def test_the_row_of_a_misread_label_reads_as_printed() -> None:
+    lines = _report("tab").split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("行政处罚"))
+    lines[at] = "行政外罚\t3\t-1\t7"
+    extraction = ParserExtractor().extract(SourceDocument.from_text("r.txt", "\n".join(lines)))
+    proof = prove(extraction, check(extraction.report))
+    keys = ("t2.penalty.prev_items", "t2.penalty.change", "t2.penalty.decisions")
+    assert [extraction.report.cells[k] for k in keys] == [3, -1, 7]
+    assert all(proof.levels[k] is ProofLevel.READ_CONFIRMED for k in keys)
