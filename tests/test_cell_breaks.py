@@ -78,3 +78,27 @@ def test_a_page_number_between_markdown_rows_is_no_cell() -> None:
     assert values == [5, 2, 1]
     assert all(level is ProofLevel.READ_CONFIRMED for level in levels)
     assert decisions == 0
+
+
+def test_a_page_number_after_a_subtable_heading_is_no_value_of_the_row_before() -> None:
+    lines = _report("tab").split("\n")
+    at = next(i for i, line in enumerate(lines) if "第二十条第（九）项" in line)
+    lines[at] += "\n9"  # the page number, printed under the next small table's heading
+    extraction = ParserExtractor().extract(SourceDocument.from_text("r.txt", "\n".join(lines)))
+    proof = prove(extraction, check(extraction.report))
+    keys = ("t2.fees.prev_items", "t2.fees.change")
+    assert [extraction.report.cells[k] for k in keys] == [0, 0]
+    assert all(proof.levels[k] is ProofLevel.READ_CONFIRMED for k in keys)
+
+
+@pytest.mark.parametrize(("page", "read"), [("\n\n\n4", True), ("\n4", False)])
+def test_a_lone_value_after_a_rows_block_printed_one_cell_per_line(page: str, read: bool) -> None:
+    # one cell per line, rows' blocks a blank line apart: "4" in a block of its own after
+    # the row's block is a page number; right under the row's last value it may be its digits
+    text = "\n".join(line.replace("\t", "\n\n") for line in _report("tab").split("\n")).replace(
+        "行政许可\n\n0\n\n0\n\n0", "行政许可\n\n5\n\n2\n\n1" + page
+    )
+    extraction = ParserExtractor().extract(SourceDocument.from_text("r.txt", text))
+    proof = prove(extraction, check(extraction.report))
+    assert ([extraction.report.cells[k] for k in LICENSE] == [5, 2, 1]) is read
+    assert all(proof.levels[k] is ProofLevel.READ_CONFIRMED for k in LICENSE) is read

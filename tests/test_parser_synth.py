@@ -45,6 +45,7 @@ CASES = [
     (1, 33),  # part 四 "0\t无\t0": the blank "无" was taken for the next section
     (2, 58),  # "| 无 | … | 001 | 1 |": one glued cell among separate ones fitted no reading
     (33, 46),  # flat_html "6811,3164,563" (681|1,316|4,563): read 6811|3164|563, unflagged
+    (46, 49),  # flat_html "收费0-10条第二十条": the minus of -10 taken for a printed blank
 ]
 
 

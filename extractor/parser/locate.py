@@ -114,6 +114,39 @@ def _segments(rows: list[RowRead], end: int) -> None:
         row.segment = (row.label.span[1], max(row.label.span[1], stop))  # type: ignore[union-attr]
 
 
+SUBTABLE = "第二十条"  # heads each of part 二's small tables: 第二十条第（五）项
+
+
+def _end_at_subtable_headings(stream: CjkStream, rows: list[RowRead]) -> None:
+    """A part-二 row's values end at the next small table's heading: a number printed after
+    it ("第二十条第（九）项" then a page number "9") is not the row's (nor is "5" of a heading
+    printed "第二十条第5项")."""
+    for row in rows:
+        if row.label is None or row.segment is None:
+            continue
+        at = stream.chars.find(SUBTABLE, row.label.end)
+        if at >= 0:
+            stop = stream.offsets[at]
+            a, b = row.segment
+            if a <= stop < b:
+                row.segment = (a, stop)
+
+
+def lone_values_after_the_row(text: str, tokens: list[Token], width: int) -> list[Token]:
+    """A table printed one cell per line: the row's own block of `width` values, without
+    the values printed after it each in a block of its own (a page number "4" between two
+    rows' blocks is no cell). Otherwise `tokens` as they are."""
+    if width < 2 or len(tokens) <= width:
+        return tokens
+    if any(len(line) != 1 for line in token_lines(text, tokens)):
+        return tokens
+    gaps = [text.count("\n", a.end, b.start) for a, b in itertools.pairwise(tokens)]
+    inner = set(gaps[: width - 1])  # within the row's block: one gap throughout
+    if len(inner) != 1 or any(gap <= min(inner) for gap in gaps[width - 1 :]):
+        return tokens  # the values are not one block and lone values after it
+    return tokens[:width]
+
+
 def locate_t3(stream: CjkStream, layout: Layout, first: LabelMatch) -> tuple[list[RowRead], int]:
     """Part 三's rows in order; returns them and the stream index after the last one."""
     rows: list[RowRead] = []
@@ -356,6 +389,7 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
     _segments([*t3, *merged], t4_start)
     t2_stop = stream.offsets[t2_end] if t2_end < len(stream.offsets) else len(text)
     _segments(t2, t2_stop)
+    _end_at_subtable_headings(stream, t2)
     for row in t2:
         if row.label is not None:
             row.unit = header_unit(folded, row.label.span[0])
@@ -377,6 +411,8 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
                 row.tokens = []
     for row in rows:
         row.tokens = off_table_values(folded, row.tokens)
+        if row.part == "t2":
+            row.tokens = lone_values_after_the_row(folded, row.tokens, len(row.columns))
         row.tokens = join_broken_cell(folded, row.tokens, len(row.columns))
         edge_blanks(folded, row)
     t2_from = stream.offsets[t2_start] if t2_start < len(stream.offsets) else len(text)

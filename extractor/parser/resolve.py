@@ -236,9 +236,13 @@ def _row_stretch(folded: str, result: RowResult) -> tuple[int, int] | None:
     if head is not None and head.start() >= lo:
         start = head.start()
     tail = MARK.match(folded, end, hi) if end < hi else None
-    if tail is not None:
+    if tail is not None and not _MINUS.match(folded, tail.start()):
         end = tail.end()
     return start, end
+
+
+# a dash right before a digit is a number's minus sign ("0-10条": 0 and -10), no placeholder
+_MINUS = re.compile(r"[-–]\d")
 
 
 def blank_run_row(folded: str, template: str, result: RowResult) -> RowCandidates | None:
