@@ -102,3 +102,29 @@ def test_a_lone_value_after_a_rows_block_printed_one_cell_per_line(page: str, re
     proof = prove(extraction, check(extraction.report))
     assert ([extraction.report.cells[k] for k in LICENSE] == [5, 2, 1]) is read
     assert all(proof.levels[k] is ProofLevel.READ_CONFIRMED for k in LICENSE) is read
+
+
+@pytest.mark.parametrize(
+    ("render", "row", "spacer"),
+    [
+        ("markdown", "| 行政许可 |  | 2 | 1 |", False),
+        ("tab", "行政许可\t5\t2\t", False),
+        # every full row of the table has an empty cell after its label: layout, not a blank
+        ("markdown", "| 行政许可 |  | 2 | 1 |", True),
+    ],
+)
+def test_an_empty_cell_at_a_rows_edge_is_a_blank_unless_the_table_pads_its_rows(
+    render: str, row: str, spacer: bool
+) -> None:
+    text = _report(render)
+    if spacer:  # a label cell two columns wide in every full part-二 row
+        text = "\n".join(
+            line.replace(" | ", " |  | ", 1)
+            if line.startswith("| ") and line.count("|") == 5 and "信息内容" not in line
+            else line
+            for line in text.split("\n")
+        )
+    values, levels, _ = _license(text, row)
+    blank = 0 if render == "markdown" else 2
+    assert values[blank] is None
+    assert (levels[blank] is ProofLevel.BLANK_PROVEN) is not spacer
