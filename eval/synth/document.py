@@ -55,6 +55,9 @@ class Row:
     # parallel to labels: "merged" (a label spanning row groups, printed vertically in a
     # PDF), "group" (a group label such as （三）不予公开) or "row"
     label_roles: list[str] = field(default_factory=list)
+    # a PDF cell's long label wrapped and centred around its values (pdf_text prints the
+    # label over three lines, the values on the middle one)
+    centred: bool = False
 
 
 @dataclass

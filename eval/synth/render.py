@@ -129,6 +129,9 @@ def pdf_text(doc: Document, rng: random.Random) -> str:
                 label = "".join(labels)
                 if row.kind == "header":
                     out += [" ".join(_tokens(row))]
+                elif row.centred and len(label) >= 3:
+                    a, b = len(label) // 3, 2 * len(label) // 3
+                    out += [label[:a], f"{label[a:b]} {values}".strip(), label[b:]]
                 elif len(label) > 20:
                     head, tail = label[:20], label[20:]
                     out += [head, f"{tail} {values}".strip()]

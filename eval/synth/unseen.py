@@ -103,23 +103,40 @@ def interleaved(doc: Document, rng: random.Random, gold: CanonicalReport) -> lis
     return [f"{row.name}: {len(headers)} header items"]
 
 
+def centred_labels(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
+    """Long labels a PDF cell wrapped and centred: text extraction prints a piece of the
+    label, then the next piece with the row's values, then the rest ("一、本年新\n收政府信息
+    10 0 1 0 0 0 11\n公开申请数量")."""
+    rows = [r for r in _data_rows(doc) if r.cells and len("".join(r.labels)) >= 8]
+    out = []
+    for row in rng.sample(rows, k=min(len(rows), rng.randint(1, 6))):
+        row.centred = True
+        out.append(row.name)
+    return out
+
+
 UNSEEN: tuple[Damage, ...] = (
     Damage("missing_value", 0.12, missing_value, True, "a value gone with no placeholder"),
     Damage("broken_number", 0.1, broken_number, False, 'a number broken over a line "12\\n3"'),
     Damage("ocr_digits", 0.1, ocr_digits, False, 'OCR digit look-alikes "1O", "l2", "S0"'),
     Damage("lost_label", 0.08, lost_label, False, "a part-三 row printed without its label"),
     Damage("interleaved", 0.3, interleaved, False, "headers in among values, one per line"),
+    # drawn last, from the same stream: reports it does not strike keep their text
+    Damage("centred_labels", 0.5, centred_labels, False, "a label wrapped around its values"),
 )
 UNSEEN_TYPES: tuple[str, ...] = tuple(d.name for d in UNSEEN)
 # Renderings that cannot show a damage (values glued, or one item per line already).
 # `interleaved` is what a one-item-per-line text gives: only `cell_lines` prints it so.
+# `centred_labels` is a PDF text extract's: only `pdf_text` prints it.
 UNSEEN_NOT_WITH: dict[str, frozenset[str]] = {
-    "html_table": frozenset({"interleaved", "broken_number"}),  # a cell keeps its number
-    "flat_html": frozenset({"broken_number", "lost_label", "interleaved", "missing_value"}),
-    "cell_lines": frozenset({"broken_number"}),  # "12\n3" is two values there
-    "ocr_markdown": frozenset({"interleaved", "lost_label"}),  # its rows need their labels
-    "tab_rows": frozenset({"interleaved"}),
-    "markdown": frozenset({"interleaved"}),
+    "html_table": frozenset({"interleaved", "broken_number", "centred_labels"}),
+    "flat_html": frozenset(
+        {"broken_number", "lost_label", "interleaved", "missing_value", "centred_labels"}
+    ),
+    "cell_lines": frozenset({"broken_number", "centred_labels"}),  # "12\n3": two values
+    "ocr_markdown": frozenset({"interleaved", "lost_label", "centred_labels"}),
+    "tab_rows": frozenset({"interleaved", "centred_labels"}),
+    "markdown": frozenset({"interleaved", "centred_labels"}),
     "pdf_text": frozenset({"interleaved"}),
 }
 
