@@ -107,11 +107,17 @@ def _followed_by(
 
 
 def _segments(rows: list[RowRead], end: int) -> None:
-    """Each found row's segment runs from its label's end to the next found label's start."""
+    """Each found row's segment runs from its label's end to the next found label's start;
+    from the label's start when the label is printed around its values (a PDF cell's label
+    wrapped over three lines, centred, its values on the middle one: "一、本年新\n收政府信息
+    10 0 1\n公开申请数量"). A label found exactly or by its opening words holds no digits
+    of its own, so a number inside its span is a value the label was printed around."""
     found = sorted((r for r in rows if r.label), key=lambda r: r.label.span[0])  # type: ignore[union-attr]
     for row, nxt in zip(found, [*found[1:], None][: len(found)], strict=True):
+        label = row.label
         stop = nxt.label.span[0] if nxt is not None and nxt.label else end
-        row.segment = (row.label.span[1], max(row.label.span[1], stop))  # type: ignore[union-attr]
+        start = label.span[0] if label.how in ("exact", "prefix") else label.span[1]  # type: ignore[union-attr]
+        row.segment = (start, max(label.span[1], stop))  # type: ignore[union-attr]
 
 
 SUBTABLE = "第二十条"  # heads each of part 二's small tables: 第二十条第（五）项
