@@ -11,8 +11,9 @@ import pytest
 
 from eval.synth import synth_report
 from extractor.parser import ParserExtractor
+from extractor.parser.edgeblanks import edge_blanks
 from extractor.parser.labels import LabelMatch
-from extractor.parser.locate import RowRead, edge_blanks
+from extractor.parser.rowread import RowRead
 from extractor.parser.tokens import fold, tokenize
 from nianbao.core.document import SourceDocument
 from rules.engine import check

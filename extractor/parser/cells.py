@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 
-from extractor.parser.locate import RowRead
+from extractor.parser.rowread import RowRead
 from extractor.parser.tokens import Token, TokenKind
 from nianbao.core.layout import Layout, ValueKind, layout_for
 from nianbao.core.models import Alignment, CellProvenance, CellValue, Method

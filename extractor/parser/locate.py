@@ -13,9 +13,16 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
+from extractor.parser.edgeblanks import edge_blanks, plain_edge_blanks
 from extractor.parser.labels import CjkStream, LabelMatch, find_label, label_key, misread_label
 from extractor.parser.linebreaks import join_broken_cell, off_table_values
-from extractor.parser.tokens import MEASURE, Token, TokenKind, tokenize
+from extractor.parser.rowlines import (
+    lone_values_after_the_row,
+    place_detached_rows,
+    rebalance_stacked_rows,
+)
+from extractor.parser.rowread import RowRead
+from extractor.parser.tokens import MEASURE, TokenKind, tokenize
 from nianbao.core.layout import Layout
 
 T3_WINDOW = 400  # CJK chars between one part-三 label and the next (group labels, headers)
@@ -26,25 +33,6 @@ _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # it is read as printing nothing, with a note, so no later step's work grows with it.
 MAX_ROW_VALUES = 64
 _T4_HEADER_CHARS = set("行政复议诉讼结果维持纠正其他尚未审结总计经直接起后")
-
-
-@dataclass
-class RowRead:
-    """One printed row: which layout row, where its label is, its value tokens."""
-
-    part: str  # "t2", "t3", "t4"
-    row: str  # layout row name ("new", "denied.state_secret", "license"); "all" for t4
-    columns: tuple[str, ...]
-    label: LabelMatch | None = None
-    segment: tuple[int, int] | None = None  # source span searched for values
-    tokens: list[Token] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    merged: tuple[str, ...] = ()  # a group printed as one row: the layout rows it stands for
-    detached: bool = False  # values printed apart from the label, placed here by order
-    unit: str | None = None  # "元" / "万元" when the column header above says so
-    # a part-二 row the report does not print: the source span where it would stand, in
-    # which nothing is printed (`absent_t2_rows`)
-    absent: tuple[int, int] | None = None
 
 
 @dataclass
@@ -136,21 +124,6 @@ def _end_at_subtable_headings(stream: CjkStream, rows: list[RowRead]) -> None:
             a, b = row.segment
             if a <= stop < b:
                 row.segment = (a, stop)
-
-
-def lone_values_after_the_row(text: str, tokens: list[Token], width: int) -> list[Token]:
-    """A table printed one cell per line: the row's own block of `width` values, without
-    the values printed after it each in a block of its own (a page number "4" between two
-    rows' blocks is no cell). Otherwise `tokens` as they are."""
-    if width < 2 or len(tokens) <= width:
-        return tokens
-    if any(len(line) != 1 for line in token_lines(text, tokens)):
-        return tokens
-    gaps = [text.count("\n", a.end, b.start) for a, b in itertools.pairwise(tokens)]
-    inner = set(gaps[: width - 1])  # within the row's block: one gap throughout
-    if len(inner) != 1 or any(gap <= min(inner) for gap in gaps[width - 1 :]):
-        return tokens  # the values are not one block and lone values after it
-    return tokens[:width]
 
 
 def locate_t3(stream: CjkStream, layout: Layout, first: LabelMatch) -> tuple[list[RowRead], int]:
@@ -429,142 +402,6 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
     return Located([*t2, *t3, t4, *merged], first.span[0], placements)
 
 
-_CELL_GAP = re.compile(r"[ \t]*(?:[|\t][ \t]*)*")
-
-
-def _edge_cells(folded: str, row: RowRead) -> tuple[str, str, str, int, int] | None:
-    """The row's text before its first value and after its last (to the line's end), the
-    cell separator, and how many empty cells stand before and after its values; None when
-    the row is no delimited row (text other than separators there, or mixed separators)."""
-    tokens = row.tokens
-    if row.label is None or not tokens:
-        return None
-    head = folded[row.label.span[1] : tokens[0].start]
-    line_end = folded.find("\n", tokens[-1].end)
-    tail = folded[tokens[-1].end : len(folded) if line_end < 0 else line_end]
-    if not _CELL_GAP.fullmatch(head) or not _CELL_GAP.fullmatch(tail):
-        return None
-    pipes = "|" in head + tail
-    if pipes and "\t" in head + tail:
-        return None  # mixed separators: no telling where the cells are
-    sep = "|" if pipes else "\t"
-    # between the label's cell and the first value: one separator per cell boundary;
-    # after the last value a markdown row closes with "|", a tab row does not
-    before = max(head.count(sep) - 1, 0)
-    after = max(tail.count(sep) - 1, 0) if pipes else tail.count(sep)
-    return head, tail, sep, before, after
-
-
-def edge_blanks(folded: str, row: RowRead) -> None:
-    """Empty table cells at the ends of a short row ("| 行政处罚 |  | 0 | 1563 |",
-    "行政处罚\t\t0\t1563") are printed blanks: when they make up exactly the values the row
-    lacks, they take their cells (as empty cells between two values already do). They are
-    marked `edge` (noted: a blank, or the table's layout) until `plain_edge_blanks` finds
-    the table has no empty layout cell at its rows' edges."""
-    tokens, n = row.tokens, len(row.columns)
-    if len(tokens) >= n or row.part == "t4":
-        return
-    cells = _edge_cells(folded, row)
-    if cells is None:
-        return
-    head, tail, sep, before, after = cells
-    if before + after + len(tokens) != n or before + after == 0:
-        return
-    # each blank's span covers the separators around its empty cell (a tab row's last
-    # cell: its tab and the line's end), so the blank's evidence is in its snippet
-    start, end = row.label.span[1], tokens[-1].end  # type: ignore[union-attr]
-    lead = [start + i for i, ch in enumerate(head) if ch == sep]
-    trail = [end + i for i, ch in enumerate(tail) if ch == sep]
-    if sep == "\t":
-        trail.append(min(end + len(tail), len(folded) - 1))
-    blank = [Token(a, b + 1, "", TokenKind.BLANK, edge=True) for a, b in itertools.pairwise(lead)]
-    after_blank = [
-        Token(a, b + 1, "", TokenKind.BLANK, edge=True) for a, b in itertools.pairwise(trail)
-    ]
-    row.tokens = [*blank, *tokens, *after_blank]
-
-
-def plain_edge_blanks(folded: str, rows: list[RowRead]) -> None:
-    """Edge blanks of a table whose rows that print every value have no empty cell at their
-    edges are plain printed blanks, as empty cells between two values are: the table has no
-    empty layout cell (a label spanning two columns, a padded row) they could be. Per part."""
-    for part in ("t2", "t3"):
-        mine = [r for r in rows if r.part == part]
-        full = [
-            _edge_cells(folded, r)
-            for r in mine
-            if len(r.tokens) == len(r.columns) and not any(t.edge for t in r.tokens)
-        ]
-        if not full or any(c is not None and c[3] + c[4] > 0 for c in full):
-            continue  # no row to tell, or a layout cell at a full row's edge
-        for row in mine:
-            for token in row.tokens:
-                token.edge = False
-
-
-def token_lines(text: str, tokens: list[Token]) -> list[list[Token]]:
-    """Tokens grouped by printed line (a new line wherever a newline separates two)."""
-    lines: list[list[Token]] = []
-    for prev, token in zip([None, *tokens[:-1]], tokens, strict=True):
-        if prev is None or "\n" in text[prev.end : token.start]:
-            lines.append([])
-        lines[-1].append(token)
-    return lines
-
-
-def printed_rows(text: str, tokens: list[Token], width: int) -> list[list[Token]]:
-    """Tokens grouped by printed table row: by line, or, where every line holds one value
-    (a table printed one cell per line), at the widest line gaps: the blank lines between
-    rows' blocks, wider than those between a row's values. The lines are returned as they
-    are when no grouping gives `width` values a row (the callers then leave the row alone)."""
-    lines = token_lines(text, tokens)
-    if width == 1 or len(lines) < 2 or any(len(line) != 1 for line in lines):
-        return lines
-    gaps = [text.count("\n", a.end, b.start) for a, b in itertools.pairwise(tokens)]
-    row_gap = min(gaps) + 1
-    blocks: list[list[Token]] = [[tokens[0]]]
-    for gap, token in zip(gaps, tokens[1:], strict=True):
-        if gap >= row_gap:
-            blocks.append([])
-        blocks[-1].append(token)
-    return blocks if all(len(block) == width for block in blocks) else lines
-
-
-def place_detached_rows(text: str, rows: list[RowRead]) -> list[list[RowRead]]:
-    """PDF-to-markdown prints some value rows away from their labels: after a found row come
-    its own line and then whole lines of values whose labels were not found in order. When
-    the label's own line holds exactly its values (or the label line none and the first line
-    after it does), and as many whole extra lines follow as rows are missing before the next
-    found row, the extra lines go to the missing rows in order (noted: placed by order).
-    Returns the groups of rows placed by order: each group's lines could go to any of its
-    rows. The found row is in its group unless its line is printed with its label."""
-    groups: list[list[RowRead]] = []
-    found = [n for n, r in enumerate(rows) if r.label is not None]
-    for here, nxt in zip(found, [*found[1:], len(rows)], strict=True):
-        row = rows[here]
-        missing = [rows[m] for m in range(here + 1, nxt) if rows[m].label is None]
-        n = len(row.columns)
-        if not missing or len(row.tokens) <= n or any(t.kind is TokenKind.RUN for t in row.tokens):
-            continue
-        lines = printed_rows(text, row.tokens, n)
-        if any(len(line) != n for line in lines) or len(lines) != len(missing) + 1:
-            continue
-        # the row's own values on the label's line or the next one
-        breaks = text.count("\n", row.label.span[1], lines[0][0].start)  # type: ignore[union-attr]
-        inner = max(  # a table printed one cell per line: as far as its values are apart
-            (text.count("\n", a.end, b.start) for a, b in itertools.pairwise(lines[0])), default=0
-        )
-        if breaks > max(1, inner):
-            continue
-        row.tokens = lines[0]
-        for target, line in zip(missing, lines[1:], strict=True):
-            target.tokens = line
-            target.detached = True
-            target.segment = (line[0].start, line[-1].end)
-        groups.append(missing if breaks == 0 else [row, *missing])
-    return groups
-
-
 def find_merged_groups(
     stream: CjkStream, layout: Layout, t3: list[RowRead], end: int
 ) -> list[RowRead]:
@@ -588,47 +425,6 @@ def find_merged_groups(
             names = tuple(layout.t3_rows[n].name for n in members)
             out.append(RowRead("t3", label, t3[members[0]].columns, hit, merged=names))
     return out
-
-
-def rebalance_stacked_rows(text: str, rows: list[RowRead]) -> list[list[RowRead]]:
-    """Labels stacked above (or below) their value lines, as PDF-to-markdown prints merged
-    cells: a run of consecutive rows where some got no value line and others two or more,
-    every line exactly one value per cell, as many lines as rows. The lines go to the rows in
-    order (noted: placed by order). Returns each run of rows whose lines were pooled: any
-    of the run's lines could be any of its rows' (a row that kept its own line included)."""
-    groups: list[list[RowRead]] = []
-    n = len(rows[0].columns) if rows else 0
-    lines_of: list[list[list[Token]] | None] = []
-    for row in rows:
-        tokens = row.tokens
-        if row.label is None or any(t.kind is TokenKind.RUN for t in tokens):
-            lines_of.append(None)
-            continue
-        lines = printed_rows(text, tokens, n) if tokens else []
-        lines_of.append(lines if all(len(line) == n for line in lines) else None)
-    i = 0
-    while i < len(rows):
-        lines = lines_of[i]
-        if lines is None or len(lines) == 1:
-            i += 1
-            continue
-        balance, j = 0, i
-        while j < len(rows) and lines_of[j] is not None:
-            balance += len(lines_of[j]) - 1  # type: ignore[arg-type]
-            if balance == 0:
-                break
-            j += 1
-        if j >= len(rows) or lines_of[j] is None or balance != 0:
-            i += 1
-            continue
-        pool = [line for k in range(i, j + 1) for line in lines_of[k]]  # type: ignore[union-attr]
-        for k, line in zip(range(i, j + 1), pool, strict=True):
-            if rows[k].tokens != line:
-                rows[k].tokens = line
-                rows[k].detached = True
-        groups.append(rows[i : j + 1])
-        i = j + 1
-    return groups
 
 
 _UNIT = re.compile(r"[（(]\s*(?:单位\s*[:：]\s*)?(万元|元)\s*[)）]|单位\s*[:：]\s*(万元|元)")

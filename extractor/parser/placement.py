@@ -20,7 +20,7 @@ import re
 from collections.abc import Mapping
 
 from extractor.parser.cells import DETACHED, CellRead, row_keys
-from extractor.parser.locate import RowRead
+from extractor.parser.rowread import RowRead
 from extractor.parser.tokens import TokenKind
 from nianbao.core.models import CellValue
 from rules.placement import prove_placement

@@ -30,7 +30,7 @@ from extractor.parser.decoding.decode import (
 from extractor.parser.decoding.placeholders import MARK, has_glued_mark, segment_blanks
 from extractor.parser.decoding.segment import Cut, Segmentation, segment, sums_for
 from extractor.parser.joins import SURPLUS, joined_rows, one_too_many
-from extractor.parser.locate import token_lines
+from extractor.parser.rowlines import token_lines
 from extractor.parser.tokens import Token, TokenKind
 from nianbao.core.layout import ValueKind
 from nianbao.core.models import CellValue, Method

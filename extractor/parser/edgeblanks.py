@@ -1,0 +1,83 @@
+"""Empty cells at a delimited row's edges ("| 行政处罚 |  | 0 | 1563 |"): printed blanks, or
+the table's layout (a label cell two columns wide, a padded row), told by the table's other
+rows."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from extractor.parser.rowread import RowRead
+from extractor.parser.tokens import Token, TokenKind
+
+_CELL_GAP = re.compile(r"[ \t]*(?:[|\t][ \t]*)*")
+
+
+def _edge_cells(folded: str, row: RowRead) -> tuple[str, str, str, int, int] | None:
+    """The row's text before its first value and after its last (to the line's end), the
+    cell separator, and how many empty cells stand before and after its values; None when
+    the row is no delimited row (text other than separators there, or mixed separators)."""
+    tokens = row.tokens
+    if row.label is None or not tokens:
+        return None
+    head = folded[row.label.span[1] : tokens[0].start]
+    line_end = folded.find("\n", tokens[-1].end)
+    tail = folded[tokens[-1].end : len(folded) if line_end < 0 else line_end]
+    if not _CELL_GAP.fullmatch(head) or not _CELL_GAP.fullmatch(tail):
+        return None
+    pipes = "|" in head + tail
+    if pipes and "\t" in head + tail:
+        return None  # mixed separators: no telling where the cells are
+    sep = "|" if pipes else "\t"
+    # between the label's cell and the first value: one separator per cell boundary;
+    # after the last value a markdown row closes with "|", a tab row does not
+    before = max(head.count(sep) - 1, 0)
+    after = max(tail.count(sep) - 1, 0) if pipes else tail.count(sep)
+    return head, tail, sep, before, after
+
+
+def edge_blanks(folded: str, row: RowRead) -> None:
+    """Empty table cells at the ends of a short row ("| 行政处罚 |  | 0 | 1563 |",
+    "行政处罚\t\t0\t1563") are printed blanks: when they make up exactly the values the row
+    lacks, they take their cells (as empty cells between two values already do). They are
+    marked `edge` (noted: a blank, or the table's layout) until `plain_edge_blanks` finds
+    the table has no empty layout cell at its rows' edges."""
+    tokens, n = row.tokens, len(row.columns)
+    if len(tokens) >= n or row.part == "t4":
+        return
+    cells = _edge_cells(folded, row)
+    if cells is None:
+        return
+    head, tail, sep, before, after = cells
+    if before + after + len(tokens) != n or before + after == 0:
+        return
+    # each blank's span covers the separators around its empty cell (a tab row's last
+    # cell: its tab and the line's end), so the blank's evidence is in its snippet
+    start, end = row.label.span[1], tokens[-1].end  # type: ignore[union-attr]
+    lead = [start + i for i, ch in enumerate(head) if ch == sep]
+    trail = [end + i for i, ch in enumerate(tail) if ch == sep]
+    if sep == "\t":
+        trail.append(min(end + len(tail), len(folded) - 1))
+    blank = [Token(a, b + 1, "", TokenKind.BLANK, edge=True) for a, b in itertools.pairwise(lead)]
+    after_blank = [
+        Token(a, b + 1, "", TokenKind.BLANK, edge=True) for a, b in itertools.pairwise(trail)
+    ]
+    row.tokens = [*blank, *tokens, *after_blank]
+
+
+def plain_edge_blanks(folded: str, rows: list[RowRead]) -> None:
+    """Edge blanks of a table whose rows that print every value have no empty cell at their
+    edges are plain printed blanks, as empty cells between two values are: the table has no
+    empty layout cell (a label spanning two columns, a padded row) they could be. Per part."""
+    for part in ("t2", "t3"):
+        mine = [r for r in rows if r.part == part]
+        full = [
+            _edge_cells(folded, r)
+            for r in mine
+            if len(r.tokens) == len(r.columns) and not any(t.edge for t in r.tokens)
+        ]
+        if not full or any(c is not None and c[3] + c[4] > 0 for c in full):
+            continue  # no row to tell, or a layout cell at a full row's edge
+        for row in mine:
+            for token in row.tokens:
+                token.edge = False

@@ -1,0 +1,129 @@
+"""A row's value tokens by printed row: lines, or blocks in a table printed one cell per line;
+lone values printed after a row's block; whole value lines placed on rows by printed order
+(labels detached from their values, or stacked apart from them)."""
+
+from __future__ import annotations
+
+import itertools
+
+from extractor.parser.rowread import RowRead
+from extractor.parser.tokens import Token, TokenKind
+
+
+def token_lines(text: str, tokens: list[Token]) -> list[list[Token]]:
+    """Tokens grouped by printed line (a new line wherever a newline separates two)."""
+    lines: list[list[Token]] = []
+    for prev, token in zip([None, *tokens[:-1]], tokens, strict=True):
+        if prev is None or "\n" in text[prev.end : token.start]:
+            lines.append([])
+        lines[-1].append(token)
+    return lines
+
+
+def printed_rows(text: str, tokens: list[Token], width: int) -> list[list[Token]]:
+    """Tokens grouped by printed table row: by line, or, where every line holds one value
+    (a table printed one cell per line), at the widest line gaps: the blank lines between
+    rows' blocks, wider than those between a row's values. The lines are returned as they
+    are when no grouping gives `width` values a row (the callers then leave the row alone)."""
+    lines = token_lines(text, tokens)
+    if width == 1 or len(lines) < 2 or any(len(line) != 1 for line in lines):
+        return lines
+    gaps = [text.count("\n", a.end, b.start) for a, b in itertools.pairwise(tokens)]
+    row_gap = min(gaps) + 1
+    blocks: list[list[Token]] = [[tokens[0]]]
+    for gap, token in zip(gaps, tokens[1:], strict=True):
+        if gap >= row_gap:
+            blocks.append([])
+        blocks[-1].append(token)
+    return blocks if all(len(block) == width for block in blocks) else lines
+
+
+def place_detached_rows(text: str, rows: list[RowRead]) -> list[list[RowRead]]:
+    """PDF-to-markdown prints some value rows away from their labels: after a found row come
+    its own line and then whole lines of values whose labels were not found in order. When
+    the label's own line holds exactly its values (or the label line none and the first line
+    after it does), and as many whole extra lines follow as rows are missing before the next
+    found row, the extra lines go to the missing rows in order (noted: placed by order).
+    Returns the groups of rows placed by order: each group's lines could go to any of its
+    rows. The found row is in its group unless its line is printed with its label."""
+    groups: list[list[RowRead]] = []
+    found = [n for n, r in enumerate(rows) if r.label is not None]
+    for here, nxt in zip(found, [*found[1:], len(rows)], strict=True):
+        row = rows[here]
+        missing = [rows[m] for m in range(here + 1, nxt) if rows[m].label is None]
+        n = len(row.columns)
+        if not missing or len(row.tokens) <= n or any(t.kind is TokenKind.RUN for t in row.tokens):
+            continue
+        lines = printed_rows(text, row.tokens, n)
+        if any(len(line) != n for line in lines) or len(lines) != len(missing) + 1:
+            continue
+        # the row's own values on the label's line or the next one
+        breaks = text.count("\n", row.label.span[1], lines[0][0].start)  # type: ignore[union-attr]
+        inner = max(  # a table printed one cell per line: as far as its values are apart
+            (text.count("\n", a.end, b.start) for a, b in itertools.pairwise(lines[0])), default=0
+        )
+        if breaks > max(1, inner):
+            continue
+        row.tokens = lines[0]
+        for target, line in zip(missing, lines[1:], strict=True):
+            target.tokens = line
+            target.detached = True
+            target.segment = (line[0].start, line[-1].end)
+        groups.append(missing if breaks == 0 else [row, *missing])
+    return groups
+
+
+def lone_values_after_the_row(text: str, tokens: list[Token], width: int) -> list[Token]:
+    """A table printed one cell per line: the row's own block of `width` values, without
+    the values printed after it each in a block of its own (a page number "4" between two
+    rows' blocks is no cell). Otherwise `tokens` as they are."""
+    if width < 2 or len(tokens) <= width:
+        return tokens
+    if any(len(line) != 1 for line in token_lines(text, tokens)):
+        return tokens
+    gaps = [text.count("\n", a.end, b.start) for a, b in itertools.pairwise(tokens)]
+    inner = set(gaps[: width - 1])  # within the row's block: one gap throughout
+    if len(inner) != 1 or any(gap <= min(inner) for gap in gaps[width - 1 :]):
+        return tokens  # the values are not one block and lone values after it
+    return tokens[:width]
+
+
+def rebalance_stacked_rows(text: str, rows: list[RowRead]) -> list[list[RowRead]]:
+    """Labels stacked above (or below) their value lines, as PDF-to-markdown prints merged
+    cells: a run of consecutive rows where some got no value line and others two or more,
+    every line exactly one value per cell, as many lines as rows. The lines go to the rows in
+    order (noted: placed by order). Returns each run of rows whose lines were pooled: any
+    of the run's lines could be any of its rows' (a row that kept its own line included)."""
+    groups: list[list[RowRead]] = []
+    n = len(rows[0].columns) if rows else 0
+    lines_of: list[list[list[Token]] | None] = []
+    for row in rows:
+        tokens = row.tokens
+        if row.label is None or any(t.kind is TokenKind.RUN for t in tokens):
+            lines_of.append(None)
+            continue
+        lines = printed_rows(text, tokens, n) if tokens else []
+        lines_of.append(lines if all(len(line) == n for line in lines) else None)
+    i = 0
+    while i < len(rows):
+        lines = lines_of[i]
+        if lines is None or len(lines) == 1:
+            i += 1
+            continue
+        balance, j = 0, i
+        while j < len(rows) and lines_of[j] is not None:
+            balance += len(lines_of[j]) - 1  # type: ignore[arg-type]
+            if balance == 0:
+                break
+            j += 1
+        if j >= len(rows) or lines_of[j] is None or balance != 0:
+            i += 1
+            continue
+        pool = [line for k in range(i, j + 1) for line in lines_of[k]]  # type: ignore[union-attr]
+        for k, line in zip(range(i, j + 1), pool, strict=True):
+            if rows[k].tokens != line:
+                rows[k].tokens = line
+                rows[k].detached = True
+        groups.append(rows[i : j + 1])
+        i = j + 1
+    return groups
