@@ -19,6 +19,7 @@ from extractor.parser.cells import (
     read_row,
     row_keys,
 )
+from extractor.parser.columns import printed_order, reorder_columns
 from extractor.parser.labels import CjkStream
 from extractor.parser.locate import SHARED_LABEL, locate
 from extractor.parser.meta import detect_organ, detect_template, detect_year
@@ -83,6 +84,9 @@ class ParserExtractor:
             if key not in cells:
                 cells[key] = None
                 prov[key] = provenance(text, None, Method.MISSING, 0.0, ["not read"])
+        order = printed_order(stream, layout, located.t3_start)
+        if order is not None:
+            reorder_columns(layout, order, cells, prov)
         for row in located.rows:
             if SHARED_LABEL in row.notes:
                 for key in row_keys(template, row.part, row.row)[0]:
