@@ -820,3 +820,9 @@ def test_a_signed_value_read_without_its_minus_is_flagged() -> None:
     doc = SourceDocument("scan.png", text, "image", geometry=Geometry(count, source="ocr"))
     extraction = ParserExtractor().extract(doc)
     assert not any("minus" in n for n in extraction.provenance["t2.license.prev_items"].notes)
+
+
+@pytest.mark.parametrize("word", ["\u22123", "\u20133", "\u20143"])
+def test_a_typeset_minus_sign_is_read_as_one(word: str) -> None:
+    reading = read_value(word, ocr=False)
+    assert reading is not None and (reading.text, reading.blank) == ("-3", False)

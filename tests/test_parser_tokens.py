@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from extractor.parser.labels import CjkStream, find_label, label_key
 from extractor.parser.tokens import TokenKind, fold, tokenize
 
@@ -143,3 +145,19 @@ def test_a_lone_look_alike_between_spaced_values_is_the_digit() -> None:
     # letters in prose stay letters: no value beside them, or a word
     assert fold("附件 B 类") == "附件 B 类"
     assert fold("Windows 10") == "Windows 10"
+
+
+@pytest.mark.parametrize("minus", ["\u2212", "\u2013", "\ufe63", "\u2010", "－"])
+def test_a_typeset_minus_sign_before_a_digit_is_a_minus(minus: str) -> None:
+    # U+2212, an en dash, a small hyphen-minus: read as a gap they lost 本年增/减's sign
+    assert _tokens(f"行政许可 10 {minus}3 5") == [
+        ("number", "10"),
+        ("number", "-3"),
+        ("number", "5"),
+    ]
+
+
+def test_an_em_dash_is_a_minus_only_standing_apart_before_a_digit() -> None:
+    assert _tokens("行政许可 10 \u20143 5")[1] == ("number", "-3")
+    assert fold("2019\u20142020年") == "2019\u20142020年"  # a range in prose
+    assert fold("——3") == "——3"  # the blank placeholder glued on

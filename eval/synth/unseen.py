@@ -115,6 +115,17 @@ def centred_labels(doc: Document, rng: random.Random, gold: CanonicalReport) -> 
     return out
 
 
+def typeset_minus(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
+    """Negative values printed with a typesetter's or word processor's minus sign: U+2212,
+    an en dash, a small hyphen-minus ("−3", "–3", "﹣3")."""
+    negative = [(r, c) for r, c in _valued(doc, gold.cells) if c.text.startswith("-")]
+    out = []
+    for _, cell in negative:
+        cell.text = rng.choice("\u2212\u2013\ufe63") + cell.text[1:]
+        out.append(cell.key or "")
+    return out
+
+
 UNSEEN: tuple[Damage, ...] = (
     Damage("missing_value", 0.12, missing_value, True, "a value gone with no placeholder"),
     Damage("broken_number", 0.1, broken_number, False, 'a number broken over a line "12\\n3"'),
@@ -123,6 +134,7 @@ UNSEEN: tuple[Damage, ...] = (
     Damage("interleaved", 0.3, interleaved, False, "headers in among values, one per line"),
     # drawn last, from the same stream: reports it does not strike keep their text
     Damage("centred_labels", 0.5, centred_labels, False, "a label wrapped around its values"),
+    Damage("typeset_minus", 0.3, typeset_minus, False, 'a minus sign printed "−3", "–3"'),
 )
 UNSEEN_TYPES: tuple[str, ...] = tuple(d.name for d in UNSEEN)
 # Renderings that cannot show a damage (values glued, or one item per line already).

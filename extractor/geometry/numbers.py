@@ -35,6 +35,8 @@ _CONFUSED = str.maketrans(
         "。": ".",
     }
 )
+# what typesetting and word processors print for a minus sign (U+2212, dashes, hyphens)
+MINUS_SIGNS = frozenset("\u2212\u2013\u2014\u2010\u2011\ufe63\u2012")
 _LOOKALIKE = re.compile(r"[\dOo〇D°lI|SsB,，.。]+")
 _ROUND = frozenset("Oo〇。°")  # a lone round glyph where a value belongs: a 0
 
@@ -54,6 +56,8 @@ def read_value(text: str, ocr: bool) -> Reading | None:
     word = text.strip().replace(" ", "").translate(FOLD)
     if not word:
         return None
+    if len(word) > 1 and word[0] in MINUS_SIGNS and word[1].isdigit():
+        word = "-" + word[1:]  # "−3", "–3": a typeset minus sign
     if word in BLANK_MARKS:
         return Reading(PLACEHOLDER if word != "无" else word, blank=True)
     if NUMBER.fullmatch(word):

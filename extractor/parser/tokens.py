@@ -34,11 +34,19 @@ _OCR_RUN = re.compile(
 )
 
 
+# Minus signs typesetting and word processors print for "-" (U+2212 minus, en dash, hyphens,
+# small hyphen-minus, figure dash) right before a digit; an em dash only after a space or a
+# cell edge ("10 —3"), since "——" is the blank placeholder and "2019—2020" a range. Read as
+# a space they lost the sign of 本年增/减 with no identity to notice.
+_MINUS = re.compile(r"[\u2212\u2013\u2010\u2011\ufe63\u2012](?=\d)|(?<=[ \t|])\u2014(?=\d)")
+
+
 def fold(text: str) -> str:
-    """Full-width digits, points, slashes and spaces to ASCII, OCR look-alike letters inside
-    numbers to digits; same length as `text`."""
+    """Full-width digits, points, slashes and spaces to ASCII, minus-sign look-alikes before
+    a digit to "-", OCR look-alike letters inside numbers to digits; same length as `text`."""
     # only the (few) wide runs are translated: str.translate over a whole report is slow
     text = _WIDE.sub(lambda m: m.group(0).translate(FOLD), text)
+    text = _MINUS.sub("-", text)
     return _OCR_RUN.sub(lambda m: m.group(0).translate(OCR_DIGIT), text)
 
 
