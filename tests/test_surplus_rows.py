@@ -72,3 +72,24 @@ def test_part_four_printing_one_value_twice_weighs_all_sixteen_readings() -> Non
     assert got == [2, 1, 0, 0, 3, 1, 2, 0, 0, 3, 4, 0, 1, 0, 5]
     # every other value left out shifts the rest and breaks a group sum: proven, not guessed
     assert all(level is ProofLevel.READ_CONFIRMED for k, level in levels.items() if k[:3] == "t4.")
+
+
+def test_a_value_printed_twice_in_a_row_whose_print_is_wrong_is_not_explained_away() -> None:
+    # 上年结转 printed "1 0 0 0 0 2 1 2": a 0 printed twice, and the report's own error (its
+    # total 2, where 1 + 2 + 1 = 4). Leaving out the 2 instead (1 0 0 0 0 1 2) makes every
+    # sum hold: the identities would take it as the only reading and hide the print's error.
+    cells = _cells(granted=2)
+    for col, value in zip(
+        ("natural", "commercial", "research", "social", "legal", "other_org", "total"),
+        (1, 0, 0, 0, 0, 1, 2),
+        strict=True,
+    ):
+        cells[f"t3.carried_over.{col}"] = value
+        cells[f"t3.new.{col}"] = 0
+    cells["t3.new.natural"], cells["t3.new.total"] = 1, 1
+    cells["t3.carried_forward.other_org"] = cells["t3.carried_forward.total"] = 1
+    text, _ = _report_text(cells)
+    levels, read = _prove(_printed(text, "二、上年结转", "1\t0\t0\t0\t0\t2\t1\t2"))
+    assert _t3(read, "carried_over") == [1, 0, 0, 0, 0, 1, 2]  # the identities' reading
+    assert levels["t3.carried_over.other_org"] is not ProofLevel.READ_CONFIRMED
+    assert levels["t3.carried_over.total"] is not ProofLevel.READ_CONFIRMED

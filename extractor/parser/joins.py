@@ -10,9 +10,10 @@ weighed every reading the print allows.
 
 from __future__ import annotations
 
+import itertools
 from decimal import Decimal
 
-from extractor.parser.cells import WAN, RowResult
+from extractor.parser.cells import WAN, CellRead, RowResult
 from extractor.parser.decoding.decode import RowCandidates
 from extractor.parser.linebreaks import joinable
 from extractor.parser.tokens import TokenKind
@@ -76,3 +77,58 @@ def one_too_many(result: RowResult) -> bool:
     its readings are each value left out and each line-broken pair joined, all listed."""
     tokens = result.row.tokens
     return len(tokens) == len(result.keys) + 1 and all(t.kind is TokenKind.NUMBER for t in tokens)
+
+
+# a surplus row whose value printed twice the identities refuse to drop: not proven
+DOUBLED_REFUSED = (
+    "row printed one value too many and a value twice, but the identities take a reading "
+    "that leaves out another value: the print itself may be wrong"
+)
+
+
+def doubled_readings(folded: str, result: RowResult) -> set[tuple[CellValue, ...]]:
+    """The readings of a row printing one value too many that its print explains: one of
+    two equal neighbouring values left out (a value printed twice), a value set apart by
+    more line breaks than any two others left out (a page number on a line or in a block of
+    its own), or two values a line break alone separates joined. Empty when the row shows no
+    such cause."""
+    tokens = result.row.tokens
+    values = [t.value for t in tokens]
+    out: set[tuple[CellValue, ...]] = set()
+    for i in range(len(values) - 1):
+        if values[i] == values[i + 1]:
+            out.add(tuple(values[:i] + values[i + 1 :]))
+    # a value set apart from the others by more line breaks than any two of them share
+    gaps = [folded.count("\n", a.end, b.start) for a, b in itertools.pairwise(tokens)]
+    tight = min(gaps, default=0)
+    for i in range(len(tokens)):
+        before = i == 0 or gaps[i - 1] > tight
+        after = i == len(tokens) - 1 or gaps[i] > tight
+        if before and after:
+            out.add(tuple(values[:i] + values[i + 1 :]))
+    joined = joined_rows(folded, result)
+    if joined is not None:
+        out.update(joined.candidates)
+    return out
+
+
+def refuse_unexplained_surplus(
+    folded: str, results: list[RowResult], cells: dict[str, CellRead]
+) -> None:
+    """Take the surplus proof back from a row whose print shows why it has a value too many
+    (a value printed twice, a number broken over a line) when the reading the identities
+    chose is not one of those (in place). A report whose own print breaks an identity can
+    be made to hold by leaving out a value printed once: the identities then pick a wrong
+    reading as the only one, and the print's own error would go unseen."""
+    for result in results:
+        keys = result.keys
+        if not all(k in cells for k in keys) or not one_too_many(result):
+            continue
+        if not any(SURPLUS in " ".join(cells[k].provenance.notes) for k in keys):
+            continue
+        explained = doubled_readings(folded, result)
+        chosen = tuple(cells[k].value for k in keys)
+        if explained and chosen not in explained:
+            for key in keys:
+                prov = cells[key].provenance
+                prov.notes[:] = [DOUBLED_REFUSED if SURPLUS in n else n for n in prov.notes]

@@ -390,7 +390,7 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
                 row.tokens = []
     for row in rows:
         row.tokens = off_table_values(folded, row.tokens)
-        if row.part == "t2":
+        if row.part in ("t2", "t3"):
             row.tokens = lone_values_after_the_row(folded, row.tokens, len(row.columns))
         row.tokens = join_broken_cell(folded, row.tokens, len(row.columns))
         edge_blanks(folded, row)

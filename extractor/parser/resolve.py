@@ -29,7 +29,12 @@ from extractor.parser.decoding.decode import (
 )
 from extractor.parser.decoding.placeholders import MARK, has_glued_mark, segment_blanks
 from extractor.parser.decoding.segment import Cut, Segmentation, segment, sums_for
-from extractor.parser.joins import SURPLUS, joined_rows, one_too_many
+from extractor.parser.joins import (
+    SURPLUS,
+    joined_rows,
+    one_too_many,
+    refuse_unexplained_surplus,
+)
 from extractor.parser.rowlines import token_lines
 from extractor.parser.tokens import Token, TokenKind
 from nianbao.core.layout import ValueKind
@@ -456,6 +461,7 @@ def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> 
                 if found.how == Method.ALIGNED:
                     realigned.update(keys)
     out = _merge(text, own, decoded, local, realigned, surplus)
+    refuse_unexplained_surplus(folded, [r for r in results if r.row.part != "t2"], out)
     force_zeros(text, template, out)
     question_blanks(template, out)
     return out
