@@ -154,3 +154,51 @@ class _Run:
             if lo <= self.digit_end[point + 1]:
                 out.append((lo, self.digit_end[point + 1]))
         return out
+
+
+def grouped_readings(run: str, *, cap: int = CAP) -> int:
+    """Ways to read a glued run printed with thousands separators ("1,1967,9331,201") as a
+    sequence of values, any number of them, capped at `cap`: a value is "0", digits not
+    starting with 0, or one to three such digits followed by groups ",ddd"; a comma is never
+    a cut (no value starts or ends at one). Whitespace is a cut that must be made. A run
+    with anything else in it (a point, a sign) is not counted here: `cap` is returned."""
+    text = run
+    if any(not (ch.isdigit() or ch == "," or ch.isspace()) for ch in text):
+        return cap
+    size = len(text)
+    ways = [0] * (size + 1)
+    ways[size] = 1
+    for i in range(size - 1, -1, -1):
+        if text[i].isspace():
+            ways[i] = ways[i + 1]
+            continue
+        total = 0
+        for j in _grouped_value_ends(text, i):
+            total += ways[j] if j == size or not text[j] == "," else 0
+        ways[i] = min(cap, total)
+    return ways[0]
+
+
+def _grouped_value_ends(text: str, i: int) -> list[int]:
+    """The ends j of the values text[i:j] may be: plain digits (a lone 0, or not starting
+    with 0), or 1-3 digits then one or more ",ddd" groups."""
+    if not text[i].isdigit():
+        return []
+    digits_end = i
+    while digits_end < len(text) and text[digits_end].isdigit():
+        digits_end += 1
+    if text[i] == "0":
+        plain = [i + 1]
+    else:
+        plain = list(range(i + 1, digits_end + 1))
+    grouped: list[int] = []
+    if text[i] != "0":
+        for lead in range(1, 4):
+            j = i + lead
+            if j > digits_end:
+                break
+            while j + 4 <= len(text) and text[j] == "," and text[j + 1 : j + 4].isdigit():
+                j += 4
+                grouped.append(j)
+            # a group is exactly three digits: more digits right after it start the next value
+    return plain + grouped

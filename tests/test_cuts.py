@@ -170,3 +170,43 @@ def test_corpus_003_cut_the_identities_single_out_is_read_confirmed() -> None:
     assert extraction.report.cells["t3.granted.natural"] == 27
     assert extraction.provenance["t3.granted.natural"].method == "segmented"
     assert proof.levels["t3.granted.natural"] is ProofLevel.READ_CONFIRMED
+
+
+def test_a_run_printed_with_thousands_separators_counts_the_readings_commas_allow() -> None:
+    from rules.cuts import grouped_readings
+
+    assert grouped_readings("1,1967,9331,201") == 1  # 1,196|7,933|1,201 and nothing else
+    assert grouped_readings("1,2345") == 1  # 1,234|5
+    assert grouped_readings("6811,3164,563") == 2  # 681|1,316|4,563 or 68|11,316|4,563 …
+    assert grouped_readings("12,3454,567") == 2  # 12,345|4,567 or 1|2,345|4,567
+    assert grouped_readings("0,123") == 0  # no value starts with 0 and goes on
+    assert grouped_readings("4,249.62") == 2  # a point: not counted here (never sole)
+
+
+def test_a_glued_part_two_row_with_one_reading_under_its_commas_is_read() -> None:
+    from tests.test_cell_breaks import _license, _report
+
+    values, levels, decisions = _license(_report("tab"), "行政许可\t1,1967,9331,201")
+    assert values == [1196, 7933, 1201]
+    assert all(level is ProofLevel.READ_CONFIRMED for level in levels)
+    assert decisions == 0
+    _, levels, decisions = _license(_report("tab"), "行政许可\t12,3454,567")
+    assert decisions == 1  # 1|2,345|4,567, or 12,345|4,567 with a value lost
+
+
+def _brute_grouped(run: str) -> int:
+    """Every split of `run` into values (plain, or grouped with ",ddd"), counted."""
+    import re
+
+    value = re.compile(r"0|[1-9]\d*|[1-9]\d{0,2}(?:,\d{3})+")
+    if not run:
+        return 1
+    return sum(_brute_grouped(run[j:]) for j in range(1, len(run) + 1) if value.fullmatch(run[:j]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123,", min_size=1, max_size=12))
+def test_grouped_readings_counts_as_enumeration_does(run: str) -> None:
+    from rules.cuts import grouped_readings
+
+    assert grouped_readings(run) == min(2, _brute_grouped(run))

@@ -39,7 +39,7 @@ from extractor.parser.rowlines import token_lines
 from extractor.parser.tokens import Token, TokenKind
 from nianbao.core.layout import ValueKind
 from nianbao.core.models import CellValue, Method
-from rules.cuts import CUT_PROVEN
+from rules.cuts import CUT_PROVEN, grouped_readings
 from rules.proving import BLANK_CHECKED_BY_IDENTITIES, PLACEHOLDERS
 from rules.verdict import LOW_CONFIDENCE
 
@@ -138,7 +138,12 @@ def _with_thousands_commas(found: Segmentation, stretch: str, where: list[int]) 
         grouped = all("," not in stretch[a:b] or _GROUPED.fullmatch(stretch[a:b]) for a, b in spans)
         if inside and grouped:
             kept.append(Cut(reading.values, spans, reading.row_number))
-    return Segmentation(kept, found.truncated)
+    # the run's only reading whatever number of values it holds, commas kept where printed
+    # ("1,1967,9331,201" is 1,196|7,933|1,201 and nothing else): the cut is what the row
+    # prints, as "规章000" is 0|0|0 (rules.cuts)
+    runs = re.sub(r"[^0-9,\s]", " ", stretch)
+    sole = len(kept) == 1 and grouped_readings(runs) == 1
+    return Segmentation(kept, found.truncated and not sole, sole)
 
 
 def align_row(result: RowResult, limit: int = MAX_PLACEMENTS) -> RowCandidates | None:
