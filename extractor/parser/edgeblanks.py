@@ -71,6 +71,8 @@ def plain_edge_blanks(folded: str, rows: list[RowRead]) -> None:
     empty layout cell (a label spanning two columns, a padded row) they could be. Per part."""
     for part in ("t2", "t3"):
         mine = [r for r in rows if r.part == part]
+        if not any(t.edge for r in mine for t in r.tokens):
+            continue  # no edge blank to settle (the usual case)
         full = [
             _edge_cells(folded, r)
             for r in mine

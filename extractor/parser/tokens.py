@@ -38,6 +38,7 @@ _OCR_RUN = re.compile(
 # small hyphen-minus, figure dash) right before a digit; an em dash only after a space or a
 # cell edge ("10 —3"), since "——" is the blank placeholder and "2019—2020" a range. Read as
 # a space they lost the sign of 本年增/减 with no identity to notice.
+_MINUS_SIGNS = "\u2212\u2013\u2010\u2011\ufe63\u2012\u2014"
 _MINUS = re.compile(r"[\u2212\u2013\u2010\u2011\ufe63\u2012](?=\d)|(?<=[ \t|])\u2014(?=\d)")
 
 
@@ -46,7 +47,8 @@ def fold(text: str) -> str:
     a digit to "-", OCR look-alike letters inside numbers to digits; same length as `text`."""
     # only the (few) wide runs are translated: str.translate over a whole report is slow
     text = _WIDE.sub(lambda m: m.group(0).translate(FOLD), text)
-    text = _MINUS.sub("-", text)
+    if any(sign in text for sign in _MINUS_SIGNS):  # rare: skip the pass over the text
+        text = _MINUS.sub("-", text)
     return _OCR_RUN.sub(lambda m: m.group(0).translate(OCR_DIGIT), text)
 
 
