@@ -174,7 +174,7 @@ def grouped_readings(run: str, *, cap: int = CAP) -> int:
             continue
         total = 0
         for j in _grouped_value_ends(text, i):
-            total += ways[j] if j == size or not text[j] == "," else 0
+            total += ways[j] if j == size or text[j] != "," else 0
         ways[i] = min(cap, total)
     return ways[0]
 
@@ -187,10 +187,7 @@ def _grouped_value_ends(text: str, i: int) -> list[int]:
     digits_end = i
     while digits_end < len(text) and text[digits_end].isdigit():
         digits_end += 1
-    if text[i] == "0":
-        plain = [i + 1]
-    else:
-        plain = list(range(i + 1, digits_end + 1))
+    plain = [i + 1] if text[i] == "0" else list(range(i + 1, digits_end + 1))
     grouped: list[int] = []
     if text[i] != "0":
         for lead in range(1, 4):

@@ -42,3 +42,12 @@ def test_values_printed_inside_their_wrapped_label_are_the_rows() -> None:
     assert extraction.report.cells == gold.cells
     proof = prove(extraction, check(extraction.report))
     assert proof.decisions == []
+
+
+def test_a_measure_word_glued_to_a_value_is_no_character_of_the_label_around_it() -> None:
+    from extractor.parser.labels import CjkStream
+
+    stream = CjkStream.of("1.信\n访举报投 0 1 0 0 0 0件 1\n诉类申请")
+    assert stream.chars == "信访举报投诉类申请"  # the unit 件 belongs to its 0
+    assert CjkStream.of("收到申请112件，其中").chars == "收到申请其中"
+    assert CjkStream.of("件数 本年新制发件数").chars == "件数本年新制发件数"  # words keep theirs

@@ -14,7 +14,10 @@ from functools import cache
 
 from rapidfuzz import fuzz
 
+from extractor.parser.tokens import MEASURE
+
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
+_DIGITS = "0123456789０１２３４５６７８９"
 # Leading numbering of a printed label: "一、", "（三）", "1.", "3、"
 _NUMBERING = re.compile(
     r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|[一二三四五六七八九十\d]+[、.．])"
@@ -32,11 +35,17 @@ class CjkStream:
 
     @classmethod
     def of(cls, text: str) -> CjkStream:
+        """Every Chinese character but a count's measure word glued to its digits ("0件",
+        "5个"): that is the cell's unit, not a label's character ("访举报投 0件 1\n诉类申请"
+        is one label wrapped around its values)."""
         chars: list[str] = []
         offsets: list[int] = []
         for m in _CJK.finditer(text):
-            chars.append(m.group(0))
-            offsets.extend(range(m.start(), m.end()))
+            start, run = m.start(), m.group(0)
+            if run[0] in MEASURE and start > 0 and text[start - 1] in _DIGITS:
+                start, run = start + 1, run[1:]
+            chars.append(run)
+            offsets.extend(range(start, m.end()))
         return cls("".join(chars), tuple(offsets))
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
