@@ -42,6 +42,9 @@ CHECKED_BY_IDENTITIES = (
     "placed by the printed order of rows",
     # a group printed as one merged row of 0: a sum of counts (>= 0) that is 0 pins each
     "0 printed by its merged group row; counts are >= 0",
+    # a value glued between words whose digits are one string printed twice (the parser's
+    # extractor.parser.tokens.DOUBLED_GLUED)
+    "glued digits that are one string printed twice",
     # a row printing one value too many whose one reading the identities allow was taken
     "row printed one value too many; every reading of it the identities allow gives this value",
 )

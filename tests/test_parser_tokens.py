@@ -161,3 +161,15 @@ def test_an_em_dash_is_a_minus_only_standing_apart_before_a_digit() -> None:
     assert _tokens("行政许可 10 \u20143 5")[1] == ("number", "-3")
     assert fold("2019\u20142020年") == "2019\u20142020年"  # a range in prose
     assert fold("——3") == "——3"  # the blank placeholder glued on
+
+
+def test_glued_digits_printed_twice_between_words() -> None:
+    from extractor.parser.tokens import doubled_glued
+
+    text = "行政许可36933693第二十条 行政许可\t1010\t 行政处罚11第"
+    at = text.index("3693")
+    assert doubled_glued(text, (at, at + 8))  # 3693 twice, glued to words on both sides
+    at = text.index("1010")
+    assert not doubled_glued(text, (at, at + 4))  # in its own cell: the value 1010
+    at = text.index("11第")
+    assert not doubled_glued(text, (at, at + 2))  # one digit twice: a value such as 11

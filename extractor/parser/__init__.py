@@ -25,7 +25,7 @@ from extractor.parser.locate import SHARED_LABEL, locate
 from extractor.parser.meta import detect_organ, detect_template, detect_year
 from extractor.parser.placement import prove_placements, row_line_bounds
 from extractor.parser.resolve import resolve
-from extractor.parser.tokens import broken_over_line, fold, ocr_digits
+from extractor.parser.tokens import DOUBLED_GLUED, broken_over_line, doubled_glued, fold, ocr_digits
 from nianbao.core.document import SourceDocument
 from nianbao.core.errors import SourceError
 from nianbao.core.layout import layout_for
@@ -96,6 +96,8 @@ class ParserExtractor:
         for key, p in prov.items():
             if cells.get(key) is None or p.span is None:
                 continue
+            if doubled_glued(text, p.span):
+                p.notes.append(DOUBLED_GLUED)
             if p.snippet and ocr_digits(p.snippet):
                 # a letter read as a digit is a correction of the print: a person confirms it
                 p.notes.append(f"read through OCR look-alikes: {p.snippet.strip()!r}")
