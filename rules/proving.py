@@ -45,6 +45,7 @@ CHECKED_BY_IDENTITIES = (
     # a value glued between words whose digits are one string printed twice (the parser's
     # extractor.parser.tokens.DOUBLED_GLUED)
     "glued digits that are one string printed twice",
+    "glued digits that end with the next value's",
     # a row printing one value too many whose one reading the identities allow was taken
     "row printed one value too many; every reading of it the identities allow gives this value",
 )

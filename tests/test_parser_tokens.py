@@ -164,7 +164,7 @@ def test_an_em_dash_is_a_minus_only_standing_apart_before_a_digit() -> None:
 
 
 def test_glued_digits_printed_twice_between_words() -> None:
-    from extractor.parser.tokens import doubled_glued
+    from extractor.parser.doubled import doubled_glued
 
     text = "行政许可36933693第二十条 行政许可\t1010\t 行政处罚11第"
     at = text.index("3693")
@@ -173,3 +173,15 @@ def test_glued_digits_printed_twice_between_words() -> None:
     assert not doubled_glued(text, (at, at + 4))  # in its own cell: the value 1010
     at = text.index("11第")
     assert not doubled_glued(text, (at, at + 2))  # one digit twice: a value such as 11
+
+
+def test_glued_digits_ending_with_the_next_values() -> None:
+    from extractor.parser.doubled import glued_onto_next
+
+    def tokens_of(text: str):  # type: ignore[no-untyped-def]
+        folded = fold(text)
+        return tokenize(folded, 0, len(folded))
+
+    assert glued_onto_next("规章51149件149件6967", tokens_of("规章51149件149件6967")) == [0]
+    assert glued_onto_next("规章5件5件5", tokens_of("规章5件5件5")) == []  # no digits before
+    assert glued_onto_next("规章\t5149\t149", tokens_of("规章\t5149\t149")) == []  # own cells

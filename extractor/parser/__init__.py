@@ -20,12 +20,13 @@ from extractor.parser.cells import (
     row_keys,
 )
 from extractor.parser.columns import printed_order, reorder_columns
+from extractor.parser.doubled import DOUBLED_GLUED, GLUED_ONTO_NEXT, doubled_glued, glued_onto_next
 from extractor.parser.labels import CjkStream
 from extractor.parser.locate import SHARED_LABEL, locate
 from extractor.parser.meta import detect_organ, detect_template, detect_year
 from extractor.parser.placement import prove_placements, row_line_bounds
 from extractor.parser.resolve import resolve
-from extractor.parser.tokens import DOUBLED_GLUED, broken_over_line, doubled_glued, fold, ocr_digits
+from extractor.parser.tokens import broken_over_line, fold, ocr_digits
 from nianbao.core.document import SourceDocument
 from nianbao.core.errors import SourceError
 from nianbao.core.layout import layout_for
@@ -88,6 +89,11 @@ class ParserExtractor:
         if order is not None:
             reorder_columns(layout, order, cells, prov)
         for row in located.rows:
+            keys_of_row = row_keys(template, row.part, row.row)[0] if not row.merged else ()
+            if len(row.tokens) == len(keys_of_row):
+                for i in glued_onto_next(text, row.tokens):
+                    if cells.get(keys_of_row[i]) is not None:
+                        prov[keys_of_row[i]].notes.append(GLUED_ONTO_NEXT)
             if SHARED_LABEL in row.notes:
                 for key in row_keys(template, row.part, row.row)[0]:
                     if cells.get(key) is not None and SHARED_LABEL not in prov[key].notes:

@@ -52,26 +52,6 @@ def fold(text: str) -> str:
     return _OCR_RUN.sub(lambda m: m.group(0).translate(OCR_DIGIT), text)
 
 
-# A value glued between Chinese words on a flattened page whose digits are one string
-# printed twice ("行政许可36933693第二十条"): the value 36933693, or 3693 printed twice (a
-# copy that doubled it). rules.proving lets identities that all hold confirm it.
-DOUBLED_GLUED = "glued digits that are one string printed twice: the value, or it doubled"
-
-
-def doubled_glued(text: str, span: tuple[int, int] | None) -> bool:
-    """The cell's digits, glued to Chinese words on both sides, are one string of two or more
-    digits printed twice ("36933693")."""
-    if span is None:
-        return False
-    start, end = span
-    digits = text[start:end]
-    half = len(digits) // 2
-    if half < 2 or len(digits) % 2 or not digits.isdigit() or digits[:half] != digits[half:]:
-        return False
-    before, after = text[start - 1 : start], text[end : end + 1]
-    return bool(_CJK.match(before)) and (not after or bool(_CJK.match(after)))
-
-
 # digits after the break that end at a cell's end (not a row number "2.其他…")
 _BREAK_AFTER = re.compile(
     r"[ \t\u3000\xa0]*(?:<br\s*/?>|\r?\n)[ \t\u3000\xa0]*\d[\d,]*(?:\.\d+)?"

@@ -1,0 +1,51 @@
+"""Values a flattened web page printed twice, glued to themselves or to their neighbour.
+
+On a page whose cells run together ("规章51149件149件6967"), a value printed twice leaves no
+surplus token to notice: it glues onto itself ("36933693") or onto the value before it
+("51149件149": 51, then 149 twice). The row then holds as many tokens as cells and would be
+read as printed. Such a cell is noted; rules.proving lets identities that all hold confirm it
+(part 二, which has none, leaves it to a person).
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractor.parser.tokens import MEASURE, Token, TokenKind
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+DOUBLED_GLUED = "glued digits that are one string printed twice: the value, or it doubled"
+GLUED_ONTO_NEXT = (
+    "glued digits that end with the next value's: the value, or two values, the next printed twice"
+)
+
+
+def doubled_glued(text: str, span: tuple[int, int] | None) -> bool:
+    """The cell's digits, glued to Chinese words on both sides, are one string of two or more
+    digits printed twice ("36933693")."""
+    if span is None:
+        return False
+    start, end = span
+    digits = text[start:end]
+    half = len(digits) // 2
+    if half < 2 or len(digits) % 2 or not digits.isdigit() or digits[:half] != digits[half:]:
+        return False
+    before, after = text[start - 1 : start], text[end : end + 1]
+    return bool(_CJK.match(before)) and (not after or bool(_CJK.match(after)))
+
+
+def glued_onto_next(text: str, tokens: list[Token]) -> list[int]:
+    """Indices of tokens glued to the next one (nothing but a measure word between them)
+    whose digits end with all of the next one's and have more before them ("51149件149")."""
+    out = []
+    for i in range(len(tokens) - 1):
+        a, b = tokens[i], tokens[i + 1]
+        if a.kind is not TokenKind.NUMBER or b.kind is not TokenKind.NUMBER:
+            continue
+        between = text[a.end : b.start]
+        if between and between not in MEASURE:
+            continue
+        first, second = a.digits, b.digits
+        if second.isdigit() and len(first) > len(second) and first.endswith(second):
+            out.append(i)
+    return out
