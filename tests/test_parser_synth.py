@@ -49,6 +49,7 @@ CASES = [
     (46, 49),  # flat_html "收费0-10条第二十条": the minus of -10 taken for a printed blank
     (214, 17),  # flat_html "行政许可36933693第二十条": 3693 printed twice, read as one value
     (226, 42),  # flat_html "规章51149件149件6967": 149 printed twice, glued onto the 51
+    (243, 4),  # flat_html "000—0000" (a 0 doubled): the glued "—" cut as a gap, blank read 0
 ]
 
 

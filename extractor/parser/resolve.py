@@ -99,7 +99,9 @@ def segment_row(folded: str, template: str, result: RowResult) -> RowCandidates 
     )
     if len(compact) < len(stretch):
         found = _with_thousands_commas(found, stretch, where)
-    if not found.readings:
+    if not found.readings or _GLUED_BLANK.search(stretch):
+        # a blank's placeholder glued in ("000—0000") would be cut here as a mere gap, but the
+        # blank is a cell: readings of a run with blanks are blank_run_row's, or none
         return None
     unit = _unit(result)
     # decode's own constructor carries the spans, the stuck-row-number reasons and whether
@@ -112,6 +114,8 @@ def segment_row(folded: str, template: str, result: RowResult) -> RowCandidates 
     return found_rows
 
 
+# a placeholder inside a glued stretch: "——", "—", "无", "/", or a dash that is no minus sign
+_GLUED_BLANK = re.compile(r"——|[—无/]|[-–](?!\d)")
 _GROUPED = re.compile(r"-?\d{1,3}(?:,\d{3})+(?:\.\d+)?")
 
 
