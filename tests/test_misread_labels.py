@@ -30,7 +30,8 @@ def test_a_label_misread_in_one_character_is_found_as_a_whole_run() -> None:
         ("行政外罚行政强制\t0\n", ("行政处罚",), ()),  # inside a longer run: not a label
         ("行政外罚\t0\n行政处理\t1\n", ("行政处罚",), ()),  # two runs one apart: which?
         ("行政强罚\t0\n", ("行政处罚",), ("行政强制",)),  # as close to another row's label
-        ("观章\t0\t0\t0\n", ("规章",), ()),  # two characters: one misread is half the word
+        # two characters, with no source text to show the row's values right after it
+        ("观章\t0\t0\t0\n", ("规章",), ()),
     ],
 )
 def test_no_guess_where_the_run_is_not_one_labels_alone(
@@ -49,3 +50,16 @@ def test_the_row_of_a_misread_label_reads_as_printed() -> None:
     keys = ("t2.penalty.prev_items", "t2.penalty.change", "t2.penalty.decisions")
     assert [extraction.report.cells[k] for k in keys] == [3, -1, 7]
     assert all(proof.levels[k] is ProofLevel.READ_CONFIRMED for k in keys)
+
+
+def test_a_two_character_label_misread_is_found_only_right_before_its_values() -> None:
+    text = "信息内容\t本年制发件数\n观章\t0\t0\t5\n"
+    stream = _stream(text)
+    hit = misread_label(stream, ("规章",), 0, len(stream.chars), ("规范性文件",), text)
+    assert hit is not None and stream.chars[hit.start : hit.end] == "观章"
+    text = "信息内容\t观章制度\n"  # inside a longer word, and no value after it
+    stream = _stream(text)
+    assert misread_label(stream, ("规章",), 0, len(stream.chars), (), text) is None
+    text = "观章\n第二十条\t0\n"  # the next words come before any value
+    stream = _stream(text)
+    assert misread_label(stream, ("规章",), 0, len(stream.chars), (), text) is None

@@ -103,25 +103,38 @@ def find_label(
 MISREAD_MIN = 4  # a shorter label with one character misread is too close to other words
 
 
+_TO_VALUE = re.compile(r"[ \t|\r\n\u3000]*-?\d")
+
+
 def misread_label(
-    stream: CjkStream, keys: tuple[str, ...], start: int, limit: int, others: tuple[str, ...]
+    stream: CjkStream,
+    keys: tuple[str, ...],
+    start: int,
+    limit: int,
+    others: tuple[str, ...],
+    text: str = "",
 ) -> LabelMatch | None:
     """A label OCR misread in one character ("行政外罚" for 行政处罚), where no exact or fuzzy
     match was found: the one whole run of Chinese characters in stream[start:limit] (apart
     from other text on both sides in the source) as long as a key of at least `MISREAD_MIN`
-    characters and differing from it in one character only. None when there is no such run,
-    or more than one, or when the run is as close to one of `others` (the labels of other
-    rows that could stand there)."""
+    characters and differing from it in one character only. A shorter key (规章: "观章") is
+    searched only given the source `text`, and its run must be followed by the row's first
+    value (nothing but spaces and cell edges between): a two-character word is otherwise too
+    easily another. None when there is no such run, or more than one, or when the run is as
+    close to one of `others` (the labels of other rows that could stand there)."""
     offsets = stream.offsets
     found: list[tuple[int, int]] = []
-    for key in {k for k in keys if len(k) >= MISREAD_MIN}:
+    for key in {k for k in keys if len(k) >= (MISREAD_MIN if not text else 2)}:
         n = len(key)
         for at in range(start, max(start, limit - n + 1)):
             whole = (at == 0 or offsets[at - 1] + 1 != offsets[at]) and (
                 at + n == len(offsets) or offsets[at + n - 1] + 1 != offsets[at + n]
             )
-            if whole and _one_apart(stream.chars[at : at + n], key):
-                found.append((at, at + n))
+            if not whole or not _one_apart(stream.chars[at : at + n], key):
+                continue
+            if n < MISREAD_MIN and not _TO_VALUE.match(text, offsets[at + n - 1] + 1):
+                continue
+            found.append((at, at + n))
     if len(set(found)) != 1:
         return None
     at, end = found[0]

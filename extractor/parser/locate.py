@@ -169,7 +169,9 @@ def _reanchor(
                 break
 
 
-def locate_t2(stream: CjkStream, layout: Layout, t3_start: int) -> tuple[list[RowRead], int, int]:
+def locate_t2(
+    stream: CjkStream, layout: Layout, t3_start: int, folded: str = ""
+) -> tuple[list[RowRead], int, int]:
     """Part 二's rows, searched before part 三: in order first, anywhere in the part after.
     Returns them and the stream indexes where the part starts (its heading or first
     "第二十条") and ends."""
@@ -199,7 +201,7 @@ def locate_t2(stream: CjkStream, layout: Layout, t3_start: int) -> tuple[list[Ro
             at = hit.end
             taken.append((hit.start, hit.end))
         rows.append(row)
-    _misread_t2_labels(stream, layout, rows, region, end, taken)
+    _misread_t2_labels(stream, layout, rows, region, end, taken, folded)
     return rows, region, end
 
 
@@ -210,6 +212,7 @@ def _misread_t2_labels(
     region: int,
     end: int,
     taken: list[tuple[int, int]],
+    folded: str,
 ) -> None:
     """Rows whose label was not found: a label OCR misread in one character, searched
     between the rows found before and after it (in place, `extractor.parser.labels`)."""
@@ -225,7 +228,7 @@ def _misread_t2_labels(
         lo = max(before, default=region)
         hi = min(after, default=end)
         others = tuple(k for name, ks in keys_of.items() if name != row.row for k in ks)
-        hit = misread_label(stream, keys_of[row.row], lo, hi, others)
+        hit = misread_label(stream, keys_of[row.row], lo, hi, others, folded)
         if hit is None or any(a < hit.end and hit.start < b for a, b in taken):
             continue
         row.label = hit
@@ -361,7 +364,7 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
     if first is None:
         return None
     t3, after = locate_t3(stream, layout, first)
-    t2, t2_start, t2_end = locate_t2(stream, layout, first.start)
+    t2, t2_start, t2_end = locate_t2(stream, layout, first.start, folded)
     t4 = locate_t4(stream, text, folded, layout, after)
     t4_start = t4.label.span[0] if t4.label else len(text)
     merged = find_merged_groups(stream, layout, t3, after)
