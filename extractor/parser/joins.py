@@ -79,14 +79,15 @@ def one_too_many(result: RowResult) -> bool:
     return len(tokens) == len(result.keys) + 1 and all(t.kind is TokenKind.NUMBER for t in tokens)
 
 
-# a surplus row whose value printed twice the identities refuse to drop: not proven
+# a surplus row whose print explains its extra value one way (a value printed twice, a page
+# number, a broken number) while the identities take another reading: not proven
 DOUBLED_REFUSED = (
     "row printed one value too many and a value twice, but the identities take a reading "
     "that leaves out another value: the print itself may be wrong"
 )
 
 
-def doubled_readings(folded: str, result: RowResult) -> set[tuple[CellValue, ...]]:
+def explained_readings(folded: str, result: RowResult) -> set[tuple[CellValue, ...]]:
     """The readings of a row printing one value too many that its print explains: one of
     two equal neighbouring values left out (a value printed twice), a value set apart by
     more line breaks than any two others left out (a page number on a line or in a block of
@@ -126,7 +127,7 @@ def refuse_unexplained_surplus(
             continue
         if not any(SURPLUS in " ".join(cells[k].provenance.notes) for k in keys):
             continue
-        explained = doubled_readings(folded, result)
+        explained = explained_readings(folded, result)
         chosen = tuple(cells[k].value for k in keys)
         if explained and chosen not in explained:
             for key in keys:
