@@ -50,6 +50,7 @@ CASES = [
     (214, 17),  # flat_html "行政许可36933693第二十条": 3693 printed twice, read as one value
     (226, 42),  # flat_html "规章51149件149件6967": 149 printed twice, glued onto the 51
     (243, 4),  # flat_html "000—0000" (a 0 doubled): the glued "—" cut as a gap, blank read 0
+    (371, 58),  # pdf_text: a row a value short, the next row's line (label lost) read as its own
 ]
 
 

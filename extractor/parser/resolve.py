@@ -48,6 +48,7 @@ _NOT_RUN = re.compile(r"[^0-9.\-\s]")
 GUESS_BELOW = LOW_CONFIDENCE
 ONE_READING = 0.95  # rules.proving.ONE_READING: a row reading checked by its identities
 REALIGNED_CONFIDENCE = 0.85  # a unique placement of a realigned row: kept, but flagged
+MAX_SURPLUS = 2  # values a row may print beyond its cells and still be placed (doubled, stray)
 MAX_PLACEMENTS = 8  # placements of one short/long row handed to the decoder
 CROWDED = 6  # more misaligned rows than this in one part: fewer placements each (search size)
 CROWDED_PLACEMENTS = 3
@@ -161,6 +162,12 @@ def align_row(result: RowResult, limit: int = MAX_PLACEMENTS) -> RowCandidates |
     capped = len(placements) > limit
     placements = placements[:limit]
     if not placements:
+        return None
+    if len(tokens) > len(result.keys) + MAX_SURPLUS and len({p.values for p in placements}) > 1:
+        # far more values than cells, and they place more than one way: another row's values
+        # ran on into this one (its label lost), and leaving out whichever the identities like
+        # would read that row as this one. (Every value printed twice, "0 0 0 0 0 0" for three
+        # cells, places one way: that stays.)
         return None
     found = RowCandidates.from_alignment(
         result.row.row, placements, [(t.start, t.end) for t in tokens]
