@@ -128,3 +128,11 @@ def test_an_empty_cell_at_a_rows_edge_is_a_blank_unless_the_table_pads_its_rows(
     blank = 0 if render == "markdown" else 2
     assert values[blank] is None
     assert (levels[blank] is ProofLevel.BLANK_PROVEN) is not spacer
+
+
+def test_a_row_with_two_values_in_one_cell_is_flagged_whole() -> None:
+    # three values for three cells by count, but one cell holds two a line break apart: the
+    # other cell then holds two glued values ("210" is 2 and 10), so no cell is proven
+    _, levels, decisions = _license(_report("markdown"), "| 行政许可 | 210 | 9<br>2 |")
+    assert all(level is not ProofLevel.READ_CONFIRMED for level in levels)
+    assert decisions >= 1

@@ -51,6 +51,7 @@ CASES = [
     (226, 42),  # flat_html "规章51149件149件6967": 149 printed twice, glued onto the 51
     (243, 4),  # flat_html "000—0000" (a 0 doubled): the glued "—" cut as a gap, blank read 0
     (371, 58),  # pdf_text: a row a value short, the next row's line (label lost) read as its own
+    (426, 7),  # markdown "| ２１０ | ９<br>２ |": 2|10 glued in one cell, 92 broken in another
 ]
 
 

@@ -22,6 +22,7 @@ from extractor.parser.cells import (
 from extractor.parser.columns import printed_order, reorder_columns
 from extractor.parser.doubled import DOUBLED_GLUED, GLUED_ONTO_NEXT, doubled_glued, glued_onto_next
 from extractor.parser.labels import CjkStream
+from extractor.parser.linebreaks import SPLIT_CELL, split_cell
 from extractor.parser.locate import SHARED_LABEL, locate
 from extractor.parser.meta import detect_organ, detect_template, detect_year
 from extractor.parser.placement import prove_placements, row_line_bounds
@@ -94,6 +95,9 @@ class ParserExtractor:
                 for i in glued_onto_next(text, row.tokens):
                     if cells.get(keys_of_row[i]) is not None:
                         prov[keys_of_row[i]].notes.append(GLUED_ONTO_NEXT)
+                if split_cell(folded, row.tokens):
+                    for key in keys_of_row:
+                        prov[key].notes.append(SPLIT_CELL)
             if SHARED_LABEL in row.notes:
                 for key in row_keys(template, row.part, row.row)[0]:
                     if cells.get(key) is not None and SHARED_LABEL not in prov[key].notes:

@@ -79,3 +79,18 @@ def off_table_values(folded: str, tokens: list[Token]) -> list[Token]:
         if "|" in folded[a : len(folded) if b < 0 else b]:
             kept.append(token)
     return kept
+
+
+SPLIT_CELL = (
+    "a cell of this row holds two values a line break apart: one number broken, or two "
+    "values, and where the row's other values go depends on it"
+)
+
+
+def split_cell(folded: str, tokens: list[Token]) -> bool:
+    """A delimited row (some values a tab or pipe apart) in which two values stand in one
+    cell, only a line break between them ("| ２１０ | ９<br>２ |"): counted as two values,
+    the row's count matches its cells only by reading another cell as one value."""
+    gaps = [folded[a.end : b.start] for a, b in itertools.pairwise(tokens)]
+    delimited = any("|" in gap or "\t" in gap for gap in gaps)
+    return delimited and any(_CELL_LINE_BREAK.match(gap) for gap in gaps)
