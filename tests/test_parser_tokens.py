@@ -77,6 +77,18 @@ def test_digits_glued_on_after_a_measure_word_are_values_not_a_label() -> None:
     assert _tokens("| 3个月内 | 5 |") == [("number", "5")]
 
 
+def test_counted_value_right_after_a_label_that_ends_with_a_bracket_or_quote() -> None:
+    # synth-503-0025: flattened "…不计其他情形）000个0000": the 000 after the label's closing
+    # bracket was taken for prose and dropped; the row was then left unread
+    assert _tokens("（二）部分公开（区分处理的，只计这一情形，不计其他情形）000个0000") == [
+        ("run", "000"),
+        ("run", "0000"),
+    ]
+    assert _tokens("3.危及“三安全一稳定”2个0000") == [("number", "2"), ("run", "0000")]
+    # prose with a count in brackets stays prose ("（共3个）" opens the bracket before it)
+    assert _tokens("（共3个）") == []
+
+
 def test_next_headings_number_is_cut_from_glued_digits() -> None:
     # flattened pages with renumbered headings: part 四's fifteen 0s run into "5、存在…"
     # (synth-3-0019); the whole run was dropped as a prose number before a 、

@@ -139,6 +139,8 @@ def _furniture_spans(folded: str, start: int, end: int) -> list[tuple[int, int]]
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _COUNTED_GLUE = re.compile(f"(?<=\\d)[{MEASURE}](?=\\d)")
 _SEP = " \t|\n\r"  # a str, so "" (the start or end of the text) counts as a separator
+# what a label may end with besides a Chinese character: "（区分处理的，…）", "危及“三安全一稳定”"
+_LABEL_CLOSERS = "）)”」』】》"
 
 
 def _in_label_cell(folded: str, start: int, end: int) -> bool:
@@ -163,7 +165,12 @@ def _in_label_cell(folded: str, start: int, end: int) -> bool:
 def _is_count_cell(folded: str, m: re.Match[str], before: str) -> bool:
     """A number followed by its measure word that fills a table cell ("| 5件 |"): it starts
     a cell (after a separator or the digits of a glued value) and the cell ends after it."""
-    if before not in _SEP and not before.isdigit() and not _CJK.match(before):
+    if (
+        before not in _SEP
+        and not before.isdigit()
+        and not _CJK.match(before)
+        and before not in _LABEL_CLOSERS
+    ):
         return False
     if not m.group(1)[-1:].isdigit():
         return False
