@@ -11,13 +11,15 @@ import pytest
 
 from eval.synth import synth_report
 from extractor.parser import ParserExtractor
-from extractor.parser.edgeblanks import edge_blanks
+from extractor.parser.edgeblanks import edge_blanks, t4_edge_blanks
 from extractor.parser.labels import LabelMatch
 from extractor.parser.rowread import RowRead
-from extractor.parser.tokens import fold, tokenize
+from extractor.parser.tokens import TokenKind, fold, tokenize
 from nianbao.core.document import SourceDocument
 from rules.engine import check
 from rules.narrative import narrative_figures
+from rules.proof import ProofLevel
+from rules.proving import prove
 from rules.verdict import review_flags
 
 # (seed, index): what the report exposed
@@ -139,3 +141,47 @@ def test_empty_cells_at_the_ends_of_a_short_row_are_blanks(
     row.tokens = tokenize(text, end, len(text))
     edge_blanks(text, row)
     assert [t.value for t in row.tokens] == values
+
+
+_T4_COLUMNS = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"] * 3
+_T4_HEADER = "| " + " | ".join(_T4_COLUMNS) + " |\n"
+
+
+@pytest.mark.parametrize(
+    ("header", "line", "blanks", "edge"),
+    [
+        # the grid above draws 15 cells: the empty 15th is a printed blank
+        (_T4_HEADER, "| " + " | ".join(["0"] * 14) + " |  |\n", [14], False),
+        (_T4_HEADER, "|  | " + " | ".join(["0"] * 14) + " |\n", [0], False),
+        # no grid line of 15 cells above: a blank, or the table's layout (flagged)
+        ("| 行政复议 | 行政诉讼 |\n", "| " + " | ".join(["0"] * 14) + " |  |\n", [14], True),
+        # a value lost with its cell: nothing to place
+        (_T4_HEADER, "| " + " | ".join(["0"] * 14) + " |\n", [], False),
+        ("\t".join(["总计"] * 15) + "\n", "\t".join(["0"] * 14) + "\t\n", [14], False),
+    ],
+)
+def test_empty_cells_at_the_ends_of_part_fours_value_line(
+    header: str, line: str, blanks: list[int], edge: bool
+) -> None:
+    text = "四、行政复议、行政诉讼情况\n" + header + line
+    row = RowRead("t4", "all", tuple(f"c{i}" for i in range(15)))
+    start = text.index(line)
+    row.tokens = tokenize(fold(text), start, len(text))
+    t4_edge_blanks(fold(text), row)
+    found = [i for i, t in enumerate(row.tokens) if t.kind is TokenKind.BLANK]
+    assert found == blanks
+    assert all(row.tokens[i].edge is edge for i in found)
+    if blanks:
+        assert len(row.tokens) == 15
+
+
+def test_part_four_blank_at_the_grid_edge_is_proven() -> None:
+    # synth-509-0042: markdown part 四 "| 0 | … | 0 |  |" (the last total printed blank):
+    # the row waited as 14 values for 15 cells, readings cut short by a search bound
+    report = synth_report(509, 42)
+    doc = SourceDocument.from_text(f"{report.id}.{report.media}", report.text)
+    extraction = ParserExtractor().extract(doc)
+    proof = prove(extraction, check(extraction.report))
+    assert proof.levels["t4.suit_after_review.total"] is ProofLevel.BLANK_PROVEN
+    t4 = {k: v for k, v in report.gold.cells.items() if k.startswith("t4.")}
+    assert {k: extraction.report.cells[k] for k in t4} == t4

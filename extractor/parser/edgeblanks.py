@@ -83,3 +83,54 @@ def plain_edge_blanks(folded: str, rows: list[RowRead]) -> None:
         for row in mine:
             for token in row.tokens:
                 token.edge = False
+
+
+def _cells_of_line(line: str, sep: str) -> int:
+    """How many cells a delimited line holds ("| a | b |" and "a\tb" both hold two)."""
+    if sep == "|":
+        return len(line.strip().strip("|").split("|"))
+    return len(line.rstrip("\r").split("\t"))
+
+
+def t4_edge_blanks(folded: str, row: RowRead) -> None:
+    """Empty cells at the ends of part 四's value line ("| 0 | … | 0 |  |"), when they make up
+    exactly the values it lacks. Part 四's value line has no label cell, so an empty cell at
+    its edge is a printed blank only if the header line right above holds as many cells as
+    the value line: the grid is drawn that wide. Otherwise it is marked `edge` (a blank, or
+    the table's layout): flagged with its reading."""
+    tokens, n = row.tokens, len(row.columns)
+    if not tokens or len(tokens) >= n:
+        return
+    line_start = folded.rfind("\n", 0, tokens[0].start) + 1
+    line_end = folded.find("\n", tokens[-1].end)
+    line_end = len(folded) if line_end < 0 else line_end
+    if line_start < folded.rfind("\n", 0, tokens[-1].start) + 1:
+        return  # the values span several lines: no one grid row to count
+    head = folded[line_start : tokens[0].start]
+    tail = folded[tokens[-1].end : line_end]
+    if not _CELL_GAP.fullmatch(head) or not _CELL_GAP.fullmatch(tail):
+        return
+    if ("|" in head + tail) == ("\t" in head + tail):
+        return  # no separator at the edges (nothing to count), or mixed ones
+    sep = "|" if "|" in head + tail else "\t"
+    before = max(head.count(sep) - 1, 0) if sep == "|" else head.count(sep)
+    after = max(tail.count(sep) - 1, 0) if sep == "|" else tail.count(sep)
+    if before + after + len(tokens) != n or before + after == 0:
+        return
+    line = folded[line_start:line_end]
+    above_end = line_start - 1
+    above_start = folded.rfind("\n", 0, max(above_end, 0)) + 1
+    above = folded[above_start:above_end] if above_end > 0 else ""
+    drawn = sep in above and _cells_of_line(above, sep) == _cells_of_line(line, sep) == n
+    lead = [line_start + i for i, ch in enumerate(head) if ch == sep]
+    trail = [tokens[-1].end + i for i, ch in enumerate(tail) if ch == sep]
+    if sep == "\t":
+        lead.insert(0, max(line_start - 1, 0))  # the first cell opens at the line's start
+        trail.append(min(line_end, len(folded) - 1))
+    blanks_before = [
+        Token(a, b + 1, "", TokenKind.BLANK, edge=not drawn) for a, b in itertools.pairwise(lead)
+    ]
+    blanks_after = [
+        Token(a, b + 1, "", TokenKind.BLANK, edge=not drawn) for a, b in itertools.pairwise(trail)
+    ]
+    row.tokens = [*blanks_before, *tokens, *blanks_after]
