@@ -11,7 +11,7 @@ import pytest
 
 from eval.synth import synth_report
 from extractor.parser import ParserExtractor
-from extractor.parser.edgeblanks import edge_blanks, t4_edge_blanks
+from extractor.parser.edgeblanks import edge_blanks, line_blanks, t4_edge_blanks
 from extractor.parser.labels import LabelMatch
 from extractor.parser.rowread import RowRead
 from extractor.parser.tokens import TokenKind, fold, tokenize
@@ -185,3 +185,32 @@ def test_part_four_blank_at_the_grid_edge_is_proven() -> None:
     assert proof.levels["t4.suit_after_review.total"] is ProofLevel.BLANK_PROVEN
     t4 = {k: v for k, v in report.gold.cells.items() if k.startswith("t4.")}
     assert {k: extraction.report.cells[k] for k in t4} == t4
+
+
+@pytest.mark.parametrize(
+    ("body", "values"),
+    [
+        # synth-515-0022: tab-indented cells, the first printed as an indent-only line
+        ("\n\n\t\n\n\t0\n\n\t3\n", [None, 0, 3]),
+        ("\n\t5\n\t\n\t3\n", [5, None, 3]),
+        # an indent-only line after the last value sets rows apart (seed-000): no cell
+        ("\n\t5\n\t3\n\t\n\t\n", [5, 3]),
+        # no indent: an empty line is no cell's trace
+        ("\n5\n\n\n3\n", [5, 3]),
+        # two indent-only lines for one missing value: no telling which
+        ("\n\t5\n\t\n\t\n\t3\n", [5, 3]),
+    ],
+)
+def test_indent_only_line_inside_a_one_cell_per_line_row_is_a_blank(
+    body: str, values: list[int | None]
+) -> None:
+    text = "\t8.属于行政查询事项" + body
+    row = RowRead("t3", "denied.query", ("a", "b", "c"))
+    end = text.index("项") + 1
+    row.label = LabelMatch(0, 8, (1, end), "exact", 100.0)
+    row.tokens = tokenize(text, end, len(text))
+    line_blanks(text, row)
+    assert [t.value for t in row.tokens] == values
+    for token in row.tokens:
+        if token.kind is TokenKind.BLANK:
+            assert text[token.start : token.end] == "\t\n"  # the evidence rules.proving reads

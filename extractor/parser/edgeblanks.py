@@ -134,3 +134,47 @@ def t4_edge_blanks(folded: str, row: RowRead) -> None:
         Token(a, b + 1, "", TokenKind.BLANK, edge=not drawn) for a, b in itertools.pairwise(trail)
     ]
     row.tokens = [*blanks_before, *tokens, *blanks_after]
+
+
+_INDENT = re.compile(r"[ \t\u3000\xa0]*")
+
+
+def line_blanks(folded: str, row: RowRead) -> None:
+    """Empty cells of a row printed one cell per line with a tab indent ("\\t0", "\\t",
+    "\\t5"): a line holding only the indent, between the label and the row's last value, is
+    an empty cell, taken when such lines make up exactly the values the row lacks. An empty
+    line with no indent, or one after the last value, proves nothing (rows are set apart by
+    blank lines, seed-000's by indent-only lines too)."""
+    tokens, n = row.tokens, len(row.columns)
+    if row.label is None or not tokens or len(tokens) >= n or row.part == "t4":
+        return
+    if any(t.kind is TokenKind.RUN for t in tokens):
+        return  # a glued run holds an unknown number of cells
+    indents: set[str] = set()
+    for token in tokens:
+        line_start = folded.rfind("\n", 0, token.start) + 1
+        line_end = folded.find("\n", token.end)
+        line_end = len(folded) if line_end < 0 else line_end
+        indent = folded[line_start : token.start]
+        if not _INDENT.fullmatch(indent) or folded[token.end : line_end].strip(" \u3000\xa0\r"):
+            return  # a value that shares its line: not one cell per line
+        indents.add(indent.strip(" \u3000\xa0"))
+    if indents != {"\t"}:
+        return
+    start = folded.find("\n", row.label.span[1])
+    if start < 0 or start > tokens[0].start:
+        return  # the first value on the label's line
+    empty: list[Token] = []
+    at = start
+    while at < tokens[-1].start:
+        end = folded.find("\n", at + 1)
+        if end < 0:
+            break
+        line = folded[at + 1 : end]
+        if line.strip(" \u3000\xa0\r") == "\t" and not line.startswith((" ", "\u3000")):
+            # the span takes the tab and the line's end: the empty cell's evidence
+            empty.append(Token(at + 1 + line.index("\t"), end + 1, "", TokenKind.BLANK))
+        at = end
+    if not empty or len(empty) + len(tokens) != n:
+        return
+    row.tokens = sorted([*tokens, *empty], key=lambda t: t.start)

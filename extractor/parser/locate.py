@@ -13,7 +13,12 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
-from extractor.parser.edgeblanks import edge_blanks, plain_edge_blanks, t4_edge_blanks
+from extractor.parser.edgeblanks import (
+    edge_blanks,
+    line_blanks,
+    plain_edge_blanks,
+    t4_edge_blanks,
+)
 from extractor.parser.labels import CjkStream, LabelMatch, find_label, label_key, misread_label
 from extractor.parser.linebreaks import join_broken_cell, off_table_values
 from extractor.parser.rowlines import (
@@ -397,6 +402,7 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
             row.tokens = lone_values_after_the_row(folded, row.tokens, len(row.columns))
         row.tokens = join_broken_cell(folded, row.tokens, len(row.columns))
         edge_blanks(folded, row)
+        line_blanks(folded, row)
     t4_edge_blanks(folded, t4)
     plain_edge_blanks(folded, rows)
     t2_from = stream.offsets[t2_start] if t2_start < len(stream.offsets) else len(text)
