@@ -48,6 +48,9 @@ CHECKED_BY_IDENTITIES = (
     "glued digits that end with the next value's",
     # a row printing one value too many whose one reading the identities allow was taken
     "row printed one value too many; every reading of it the identities allow gives this value",
+    # values over lines holding different numbers of them: a wrapped row, or a stray number
+    # (extractor.parser.rowlines.UNEVEN_LINES)
+    "the row's values stand on lines holding different numbers of them",
 )
 # readings that assume how many values the row prints (a glued run cut in n, a short row
 # placed): proven only through an identity that holds

@@ -13,6 +13,7 @@ from eval.synth import synth_report
 from extractor.parser import ParserExtractor
 from extractor.parser.edgeblanks import edge_blanks, line_blanks, t4_edge_blanks
 from extractor.parser.labels import LabelMatch
+from extractor.parser.rowlines import uneven_lines
 from extractor.parser.rowread import RowRead
 from extractor.parser.tokens import TokenKind, fold, tokenize
 from nianbao.core.document import SourceDocument
@@ -54,6 +55,7 @@ CASES = [
     (243, 4),  # flat_html "000—0000" (a 0 doubled): the glued "—" cut as a gap, blank read 0
     (371, 58),  # pdf_text: a row a value short, the next row's line (label lost) read as its own
     (426, 7),  # markdown "| ２１０ | ９<br>２ |": 2|10 glued in one cell, 92 broken in another
+    (541, 59),  # "规章 1 ２１" with a page number "8" on the next line: read as 1|21|8
 ]
 
 
@@ -214,3 +216,19 @@ def test_indent_only_line_inside_a_one_cell_per_line_row_is_a_blank(
     for token in row.tokens:
         if token.kind is TokenKind.BLANK:
             assert text[token.start : token.end] == "\t\n"  # the evidence rules.proving reads
+
+
+@pytest.mark.parametrize(
+    ("text", "uneven"),
+    [
+        ("规章 1 21\n8\n", True),  # a value short, a page number under it
+        ("一、本年新收 5 0 0\n0 0 1 6\n", True),  # a wrapped row: identities must confirm
+        ("规章 1 21 8\n", False),
+        ("规章\n1 21 8\n", False),  # the label on a line of its own
+        ("规章\n\t1\n\t21\n\t8\n", False),  # one cell per line
+    ],
+)
+def test_values_over_lines_of_different_widths_are_doubted(text: str, uneven: bool) -> None:
+    tokens = tokenize(text, text.index("\n") if text.startswith("规章\n") else 0, len(text))
+    tokens = [t for t in tokens if t.kind is TokenKind.NUMBER]
+    assert uneven_lines(text, tokens) is uneven

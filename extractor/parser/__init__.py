@@ -27,6 +27,7 @@ from extractor.parser.locate import SHARED_LABEL, locate
 from extractor.parser.meta import detect_organ, detect_template, detect_year
 from extractor.parser.placement import prove_placements, row_line_bounds
 from extractor.parser.resolve import resolve
+from extractor.parser.rowlines import UNEVEN_LINES, uneven_lines
 from extractor.parser.tokens import broken_over_line, fold, ocr_digits
 from nianbao.core.document import SourceDocument
 from nianbao.core.errors import SourceError
@@ -34,7 +35,7 @@ from nianbao.core.layout import layout_for
 from nianbao.core.models import CanonicalReport, CellProvenance, Extraction, Meta, Method
 from rules.verdict import LOW_CONFIDENCE
 
-VERSION = "parser-27"
+VERSION = "parser-28"
 
 
 class ParserExtractor:
@@ -98,6 +99,9 @@ class ParserExtractor:
                 if split_cell(folded, row.tokens):
                     for key in keys_of_row:
                         prov[key].notes.append(SPLIT_CELL)
+                elif row.part != "t4" and uneven_lines(text, row.tokens):
+                    for key in keys_of_row:
+                        prov[key].notes.append(UNEVEN_LINES)
             if SHARED_LABEL in row.notes:
                 for key in row_keys(template, row.part, row.row)[0]:
                     if cells.get(key) is not None and SHARED_LABEL not in prov[key].notes:

@@ -20,6 +20,21 @@ def token_lines(text: str, tokens: list[Token]) -> list[list[Token]]:
     return lines
 
 
+# (rules.proving confirms a cell so noted only when every identity it is in holds)
+UNEVEN_LINES = (
+    "the row's values stand on lines holding different numbers of them: a number on a "
+    "line apart may be no cell (a page number), the row a value short"
+)
+
+
+def uneven_lines(text: str, tokens: list[Token]) -> bool:
+    """A row's values printed over lines holding different numbers of them ("规章 1 21" and
+    "8" on the next line): a row wrapped, or a row a value short and a stray number under
+    it. (A table printed one cell per line holds one value on every line: no doubt there.)"""
+    lines = token_lines(text, tokens)
+    return len(lines) > 1 and len({len(line) for line in lines}) > 1
+
+
 def printed_rows(text: str, tokens: list[Token], width: int) -> list[list[Token]]:
     """Tokens grouped by printed table row: by line, or, where every line holds one value
     (a table printed one cell per line), at the widest line gaps: the blank lines between
