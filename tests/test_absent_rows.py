@@ -76,3 +76,67 @@ def test_a_row_after_a_row_printing_one_value_too_many_is_not_proven_absent(
     _, proof = _proof(tmp_path, RULES + NORMATIVE, "规章\t0\t0\t0\t0\n")
     assert proof.levels["t2.normative.total_published"] is not ProofLevel.BLANK_PROVEN
     assert not proof.accepted
+
+
+MASSIVE = "\t\t4.无正当理由大量反复申请\t0\t0\t0\t0\t0\t0\t0\n"
+MASSIVE_KEYS = tuple(
+    f"t3.rejected.massive.{c}"
+    for c in ("natural", "commercial", "research", "social", "legal", "other_org", "total")
+)
+
+
+def test_a_part_three_row_not_printed_at_all_is_a_proven_null(tmp_path: Path) -> None:
+    # synth-504-0030: a report that drops a row of 0s; its cells were inferred 0 from the sums
+    # (a value the report does not print) and the report waited
+    extraction, proof = _proof(tmp_path, MASSIVE, "")
+    for key in MASSIVE_KEYS:
+        assert extraction.report.cells[key] is None
+        assert extraction.provenance[key].method is Method.ABSENT
+        assert proof.levels[key] is ProofLevel.BLANK_PROVEN
+    assert proof.accepted
+
+
+def test_a_part_three_row_not_printed_is_checked_by_the_identities_as_zero(
+    tmp_path: Path,
+) -> None:
+    # the dropped row held an application: the totals still count it, so the print breaks
+    # the sums once the row counts as nothing printed
+    one = "\t1\t0\t0\t0\t0\t0\t1"
+    text = TEXT.replace(
+        "一、本年新收政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0\t0",
+        "一、本年新收政府信息公开申请数量\t" + one,
+    ).replace("(七) 总计\t0\t0\t0\t0\t0\t0\t0", "(七) 总计" + one)
+    assert text.count(one) == 2
+    path = tmp_path / "report.txt"
+    path.write_text(text.replace(MASSIVE, ""), encoding="utf-8")
+    extraction = ParserExtractor().extract(read_document(path))
+    proof = prove(extraction, check(extraction.report))
+    assert extraction.provenance[MASSIVE_KEYS[0]].method is Method.ABSENT
+    assert proof.levels[MASSIVE_KEYS[0]] is ProofLevel.CONTRADICTS
+    assert not proof.accepted
+
+
+@pytest.mark.parametrize(
+    "printed",
+    [
+        "\t\t\t0\t0\t0\t0\t0\t0\t0\n",  # the label lost, its values still there
+        "\t\t4.\t0\t0\t0\t0\t0\t0\t0\n",  # the same, its number left
+    ],
+)
+def test_a_part_three_row_whose_values_remain_is_not_absent(
+    tmp_path: Path, printed: str
+) -> None:
+    extraction, _ = _proof(tmp_path, MASSIVE, printed)
+    for key in MASSIVE_KEYS:
+        assert extraction.provenance[key].method is not Method.ABSENT
+
+
+def test_a_part_three_row_printed_out_of_order_is_not_absent(tmp_path: Path) -> None:
+    # the row printed after part 三's last row: where layout order looks, nothing stands,
+    # but the label is in the table
+    moved = TEXT.replace(MASSIVE, "")
+    last = "四、结转下年度继续办理\t\t0\t0\t0\t0\t0\t0\t0\t\n"
+    assert last in moved
+    extraction, _ = _proof(tmp_path, TEXT, moved.replace(last, last + MASSIVE.lstrip("\t")))
+    for key in MASSIVE_KEYS:
+        assert extraction.provenance[key].method is not Method.ABSENT

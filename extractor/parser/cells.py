@@ -125,7 +125,7 @@ def read_row(
     elif row.label is None:
         for key in keys:
             if row.absent is not None:
-                # not printed at all: nothing stands where the row would (locate.absent_t2_rows)
+                # not printed at all: nothing stands where the row would (extractor.parser.absent)
                 prov = provenance(text, row.absent, Method.ABSENT, 1.0, [])
             else:
                 prov = provenance(text, None, Method.MISSING, 0.0, list(row.notes))

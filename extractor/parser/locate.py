@@ -13,6 +13,7 @@ import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
+from extractor.parser.absent import absent_t2_rows, absent_t3_rows
 from extractor.parser.edgeblanks import (
     edge_blanks,
     line_blanks,
@@ -27,7 +28,7 @@ from extractor.parser.rowlines import (
     rebalance_stacked_rows,
 )
 from extractor.parser.rowread import RowRead
-from extractor.parser.tokens import MEASURE, TokenKind, tokenize
+from extractor.parser.tokens import MEASURE, tokenize
 from nianbao.core.layout import Layout
 
 T3_WINDOW = 400  # CJK chars between one part-三 label and the next (group labels, headers)
@@ -259,49 +260,6 @@ def shared_label_cells(folded: str, rows: list[RowRead]) -> None:
             row.notes.append(SHARED_LABEL)
 
 
-# What may stand where a row is not printed: header words, their brackets and separators. A
-# digit, a placeholder or a Latin letter (an OCR look-alike of 0) could be a row's values.
-_NOTHING_PRINTED = re.compile(
-    r"[\u4e00-\u9fff\s（）()《》〈〉“”\"、，,。：:；;|·]"
-    r"|(?<=[\u4e00-\u9fff])[/／](?=[\u4e00-\u9fff])"  # "本年增/减" in a column header
-)
-
-
-def absent_t2_rows(folded: str, t2: list[RowRead], start: int, stop: int) -> None:
-    """Mark the part-二 rows the report does not print (a county with no 规章 drops the row).
-
-    A row whose label is not found is absent only when the source shows nothing where it
-    would stand: the rows found are in layout order, the previous one found prints exactly
-    one plain value per cell, and after those values (or, for a first row, from the part's
-    heading) up to the next row found there is no digit, placeholder or letter, only header
-    words. A row whose label was lost but whose values remain leaves them there, so it
-    stays unread.
-    """
-    found = [r for r in t2 if r.label is not None]
-    if not found or len(found) == len(t2):
-        return
-    at = [r.label.span[0] for r in found]  # type: ignore[union-attr]
-    if at != sorted(at):
-        return  # rows printed out of layout order: no telling where a missing one stands
-    previous: RowRead | None = None
-    for n, row in enumerate(t2):
-        if row.label is not None:
-            previous = row
-            continue
-        after = next((r for r in t2[n + 1 :] if r.label is not None), None)
-        end = after.label.span[0] if after is not None and after.label else stop
-        if previous is None:
-            begin = start
-        else:
-            tokens = previous.tokens
-            plain = all(t.kind is not TokenKind.RUN and not t.edge for t in tokens)
-            if len(tokens) != len(previous.columns) or not plain or previous.segment is None:
-                continue
-            begin = tokens[-1].end if tokens else previous.segment[0]
-        if begin < end and not _NOTHING_PRINTED.sub("", folded[begin:end]):
-            row.absent = (begin, end)
-
-
 def _exact_free(
     stream: CjkStream, keys: tuple[str, ...], start: int, end: int, taken: list[tuple[int, int]]
 ) -> LabelMatch | None:
@@ -407,6 +365,9 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
     plain_edge_blanks(folded, rows)
     t2_from = stream.offsets[t2_start] if t2_start < len(stream.offsets) else len(text)
     absent_t2_rows(folded, t2, t2_from, t2_stop)
+    t3_keys = {name: keys for name, keys, _ in _t3_keys(layout)}
+    t3_table = (first.start, t4.label.start if t4.label else len(stream.chars))
+    absent_t3_rows(folded, stream, t3, t3_keys, t3_table, t4.label.span[0] if t4.label else None)
     shared_label_cells(folded, [*t2, *t3])
     placements = [*place_detached_rows(text, t3), *rebalance_stacked_rows(text, t3)]
     return Located([*t2, *t3, t4, *merged], first.span[0], placements)

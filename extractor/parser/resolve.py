@@ -437,7 +437,8 @@ def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> 
     doubtful = {
         r.row.part
         for r in results
-        if r.ambiguous is not None or (r.row.label is None and r.row.part != "t2")
+        if r.ambiguous is not None
+        or (r.row.label is None and r.row.part != "t2" and r.row.absent is None)
     }
     crowded = {
         part
@@ -539,6 +540,8 @@ def _merge(
     for part in decoded:
         for key, cell in part.cells.items():
             mine = own.get(key)
+            if mine is not None and mine.provenance.method == Method.ABSENT:
+                continue  # the row is not printed: null is its reading, whatever fits the sums
             if cell.method == Method.READ and mine is not None:
                 continue  # read as printed: keep the parser's own provenance (blank, notes)
             if cell.method == Method.MISSING and mine is not None:

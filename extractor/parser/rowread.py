@@ -22,6 +22,6 @@ class RowRead:
     merged: tuple[str, ...] = ()  # a group printed as one row: the layout rows it stands for
     detached: bool = False  # values printed apart from the label, placed here by order
     unit: str | None = None  # "元" / "万元" when the column header above says so
-    # a part-二 row the report does not print: the source span where it would stand, in
-    # which nothing is printed (`absent_t2_rows`)
+    # a row the report does not print: the source span where it would stand, in
+    # which nothing is printed (`extractor.parser.absent`)
     absent: tuple[int, int] | None = None

@@ -1,0 +1,100 @@
+"""Rows a report does not print at all: nothing stands where the row would.
+
+A row whose label is not found is absent only when the source shows nothing where it would
+stand: the rows found are in layout order, the previous one found prints exactly one plain
+value per cell, and after those values (or, for part 二's first row, from the part's heading)
+up to the next row found there is no digit, placeholder or letter, only header words. A row
+whose label was lost but whose values remain leaves them there (the previous row then
+prints too many), so it stays unread. Its cells are read as printed blank (method "absent"),
+which `rules.proving` proves only as far as the identities that count them as 0 hold.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractor.parser.labels import CjkStream, find_label
+from extractor.parser.rowread import RowRead
+from extractor.parser.tokens import TokenKind
+
+# What may stand where a row is not printed: header words, their brackets and separators. A
+# digit, a placeholder or a Latin letter (an OCR look-alike of 0) could be a row's values.
+_NOTHING_PRINTED = re.compile(
+    r"[\u4e00-\u9fff\s（）()《》〈〉“”\"、，,。：:；;|·]"
+    r"|(?<=[\u4e00-\u9fff])[/／](?=[\u4e00-\u9fff])"  # "本年增/减" in a column header
+)
+
+
+def _after_full_row(row: RowRead) -> int | None:
+    """Where a found row's printing ends when it prints one plain value per cell."""
+    tokens = row.tokens
+    plain = all(t.kind is not TokenKind.RUN and not t.edge for t in tokens)
+    if len(tokens) != len(row.columns) or not plain or row.segment is None:
+        return None
+    return tokens[-1].end if tokens else row.segment[0]
+
+
+def _in_order(rows: list[RowRead]) -> bool:
+    at = [r.label.span[0] for r in rows if r.label is not None]
+    return at == sorted(at)
+
+
+# the next row's own numbering right before its label ("5.要求…", "3、其他"): no value
+_ROW_NUMBERING = re.compile(r"[(（]?\d{1,2}[ \t]*[.．、)）][ \t]*$")
+
+
+def _nothing_between(folded: str, begin: int, end: int) -> bool:
+    gap = _ROW_NUMBERING.sub("", folded[begin:end])
+    return begin < end and not _NOTHING_PRINTED.sub("", gap)
+
+
+def absent_t2_rows(folded: str, t2: list[RowRead], start: int, stop: int) -> None:
+    """Mark the part-二 rows the report does not print (a county with no 规章 drops the row).
+    `start`: the part's heading, where a first row would stand; `stop`: the part's end."""
+    found = [r for r in t2 if r.label is not None]
+    if not found or len(found) == len(t2) or not _in_order(t2):
+        return  # nothing missing, or rows out of order: no telling where one would stand
+    previous: RowRead | None = None
+    for n, row in enumerate(t2):
+        if row.label is not None:
+            previous = row
+            continue
+        after = next((r for r in t2[n + 1 :] if r.label is not None), None)
+        end = after.label.span[0] if after is not None and after.label else stop
+        begin = start if previous is None else _after_full_row(previous)
+        if begin is not None and _nothing_between(folded, begin, end):
+            row.absent = (begin, end)
+
+
+def absent_t3_rows(
+    folded: str,
+    stream: CjkStream,
+    t3: list[RowRead],
+    keys: dict[str, tuple[str, ...]],
+    table: tuple[int, int],
+    stop: int | None,
+) -> None:
+    """Mark the part-三 rows the report does not print (a report that drops a row of 0s).
+
+    Besides part 二's conditions, the row's label must appear nowhere in the table (`table`:
+    its span in the CJK stream), not even out of order or misread: a row printed elsewhere is
+    not missing. A missing first row proves nothing (no row before it shows where the table's
+    values start), and a missing last row only when part 四's heading is found (`stop`)."""
+    found = [r for r in t3 if r.label is not None]
+    if not found or len(found) == len(t3) or not _in_order(t3):
+        return
+    previous: RowRead | None = None
+    for n, row in enumerate(t3):
+        if row.label is not None:
+            previous = row
+            continue
+        if previous is None or row.tokens:
+            continue
+        after = next((r for r in t3[n + 1 :] if r.label is not None), None)
+        end = after.label.span[0] if after is not None and after.label else stop
+        begin = _after_full_row(previous)
+        if begin is None or end is None or not _nothing_between(folded, begin, end):
+            continue
+        if find_label(stream, keys[row.row], *table) is not None:
+            continue  # printed somewhere in the table: not where layout order puts it
+        row.absent = (begin, end)
