@@ -178,13 +178,17 @@ def test_an_em_dash_is_a_minus_only_standing_apart_before_a_digit() -> None:
 def test_glued_digits_printed_twice_between_words() -> None:
     from extractor.parser.doubled import doubled_glued
 
-    text = "行政许可36933693第二十条 行政许可\t1010\t 行政处罚11第"
+    text = "行政许可36933693第二十条 行政许可\t1010\t 行政处罚11第 行政强制\t22\t"
     at = text.index("3693")
     assert doubled_glued(text, (at, at + 8))  # 3693 twice, glued to words on both sides
     at = text.index("1010")
     assert not doubled_glued(text, (at, at + 4))  # in its own cell: the value 1010
     at = text.index("11第")
-    assert not doubled_glued(text, (at, at + 2))  # one digit twice: a value such as 11
+    # one digit twice (synth-568-0019: "行政许可22", a 2 printed twice, read 22 unflagged):
+    # 11, or 1 doubled
+    assert doubled_glued(text, (at, at + 2))
+    at = text.index("22")
+    assert not doubled_glued(text, (at, at + 2))  # in its own cell: the value 22
 
 
 def test_glued_digits_ending_with_the_next_values() -> None:

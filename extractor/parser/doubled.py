@@ -21,14 +21,14 @@ GLUED_ONTO_NEXT = (
 
 
 def doubled_glued(text: str, span: tuple[int, int] | None) -> bool:
-    """The cell's digits, glued to Chinese words on both sides, are one string of two or more
-    digits printed twice ("36933693")."""
+    """The cell's digits, glued to Chinese words on both sides, are one string printed twice
+    ("36933693", and "22": a 2 printed twice reads as 22 as well)."""
     if span is None:
         return False
     start, end = span
     digits = text[start:end]
     half = len(digits) // 2
-    if half < 2 or len(digits) % 2 or not digits.isdigit() or digits[:half] != digits[half:]:
+    if half < 1 or len(digits) % 2 or not digits.isdigit() or digits[:half] != digits[half:]:
         return False
     before, after = text[start - 1 : start], text[end : end + 1]
     return bool(_CJK.match(before)) and (not after or bool(_CJK.match(after)))
