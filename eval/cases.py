@@ -83,7 +83,8 @@ def _document_reader():
 
 
 def _html_document(name: str, page: str) -> SourceDocument | None:
-    """A synthetic web page read as the product reads it, when the build has the reader."""
+    """A synthetic web page (or a text holding HTML tables) read as the product reads it,
+    when the build has the reader."""
     try:
         from extractor.readers import document_from_bytes
     except ImportError:
@@ -153,7 +154,8 @@ def synth_cases(seed: int, count: int) -> list[EvalCase]:
     for report in generate(seed, count):
         name = f"{report.id}.{report.media}"
         doc = SourceDocument.from_text(name, report.text, report.media)
-        if report.media == "html":  # a web page: through the product's HTML reader
+        if report.media == "html" or "<table" in report.text:
+            # a web page, or Markdown with HTML tables: through the product's reader
             doc = _html_document(name, report.text) or doc
         cases.append(
             EvalCase(

@@ -203,3 +203,26 @@ def html_table(doc: Document, rng: random.Random) -> str:
         '<div class="crumbs">当前位置：首页 &gt; 政务公开 &gt; 政府信息公开年报</div>'
         f"{''.join(body)}</body></html>\n"
     )
+
+
+def markdown_html(doc: Document, rng: random.Random) -> str:
+    """The document as a PDF-to-Markdown converter (MinerU, marker) writes it: Markdown
+    headings and paragraphs, each table an HTML <table> on one line (merged cells as
+    rowspan/colspan, no styling)."""
+    cells = _Cells(rng)
+    cells.wrap = cells.nbsp = cells.word = False
+    out = [f"# {doc.title}", ""]
+    for block in doc.blocks:
+        if isinstance(block, Table):
+            if block.part == "t3":
+                out.append(_t3(block, cells, rng))
+            elif block.part == "t4":
+                out.append(_t4(block, cells))
+            else:
+                out.append(_t2(block, cells))
+        elif isinstance(block, Heading):
+            out.append(f"## {block.numeral}{block.text}")
+        else:
+            out.append(block.text)
+        out.append("")
+    return "\n".join(out)

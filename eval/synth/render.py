@@ -7,6 +7,8 @@
 - pdf_text: pdftotext output: space-separated rows, long labels wrapped, the vertical label
   三、本年度办理结果 one character per line, page numbers between pages (corpus-011).
 - html_table: a web page with HTML tables, merged headers and labels (`html_table`).
+- markdown_html: PDF to Markdown as MinerU or marker write it: headings and paragraphs in
+  Markdown, each table an HTML <table> (`html_table.markdown_html`; unseen, issue 13).
 - ocr_markdown: OCR to markdown: part 三 as one small table per row group, with
   "数据1…数据6" column headers (corpus-008).
 """
@@ -17,7 +19,7 @@ import random
 from collections.abc import Callable
 
 from eval.synth.document import Document, Heading, Para, Row, Table
-from eval.synth.html_table import html_table
+from eval.synth.html_table import html_table, markdown_html
 
 Renderer = Callable[[Document, random.Random], str]
 
@@ -181,10 +183,12 @@ def _ocr_t3(table: Table) -> list[str]:
     return [*out, ""]
 
 
-# the renderings drawn for a report (html_table is drawn apart: `generate.HTML_SHARE`)
+# the renderings drawn for a report (html_table and markdown_html are drawn apart:
+# `generate.HTML_SHARE`, `generate.MARKDOWN_HTML_SHARE`)
 DRAWN = ("cell_lines", "flat_html", "markdown", "ocr_markdown", "pdf_text", "tab_rows")
 RENDERERS: dict[str, Renderer] = {
     "html_table": html_table,
+    "markdown_html": markdown_html,
     "tab_rows": tab_rows,
     "cell_lines": cell_lines,
     "markdown": markdown,
@@ -196,6 +200,7 @@ RENDERERS: dict[str, Renderer] = {
 # (eval/data/real/README.md), so real and synthetic reports group together by damage.
 RENDERING_DAMAGE: dict[str, tuple[str, ...]] = {
     "html_table": ("html_table",),
+    "markdown_html": ("html_in_markdown",),
     "tab_rows": ("tab_rows",),
     "cell_lines": ("one_value_per_line",),
     "markdown": ("markdown_table",),
@@ -211,6 +216,7 @@ GLUES_VALUES = frozenset({"flat_html"})
 NOT_WITH: dict[str, frozenset[str]] = {
     # cells of an HTML table neither glue nor hold page footers; its labels stay on their rows
     "html_table": frozenset({"glued_digits", "page_footer_in_table", "detached_labels"}),
+    "markdown_html": frozenset({"glued_digits", "page_footer_in_table", "detached_labels"}),
     "flat_html": frozenset({"glued_digits", "page_footer_in_table", "detached_labels"}),
     "ocr_markdown": frozenset({"detached_labels"}),  # its part 三 is one table per row group
 }

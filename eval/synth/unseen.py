@@ -142,6 +142,7 @@ UNSEEN_TYPES: tuple[str, ...] = tuple(d.name for d in UNSEEN)
 # `centred_labels` is a PDF text extract's: only `pdf_text` prints it.
 UNSEEN_NOT_WITH: dict[str, frozenset[str]] = {
     "html_table": frozenset({"interleaved", "broken_number", "centred_labels"}),
+    "markdown_html": frozenset({"interleaved", "broken_number", "centred_labels"}),
     "flat_html": frozenset(
         {"broken_number", "lost_label", "interleaved", "missing_value", "centred_labels"}
     ),

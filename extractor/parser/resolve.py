@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
 
 from extractor.parser.cells import WAN, CellRead, RowResult, provenance, row_keys
@@ -65,10 +65,24 @@ def _row_span(result: RowResult) -> tuple[int, int] | None:
 
 
 def _typed(value: CellValue, kind: ValueKind, unit: str | None) -> CellValue:
-    if value is None or kind is not ValueKind.AMOUNT:
+    if value is None:
+        return value
+    if kind is not ValueKind.AMOUNT:
+        # "1.0" in a count cell is 1; "5.4" no count at all (`_whole_counts` drops it)
+        if isinstance(value, Decimal) and value == value.to_integral():
+            return int(value)
         return value
     amount = Decimal(value)
     return amount / WAN if unit == "元" else amount
+
+
+def _fits_kinds(values: Sequence[CellValue], kinds: Sequence[ValueKind]) -> bool:
+    """No fraction in a count's cell: "padding:0cm 5.4pt" of an HTML page read as plain text
+    is no count, and a reading that puts it in one is none."""
+    return not any(
+        isinstance(v, Decimal) and v != v.to_integral() and k is not ValueKind.AMOUNT
+        for v, k in zip(values, kinds, strict=True)
+    )
 
 
 def _unit(result: RowResult) -> str | None:
@@ -159,6 +173,7 @@ def align_row(result: RowResult, limit: int = MAX_PLACEMENTS) -> RowCandidates |
     unit = _unit(result)
     # the most plausible placements only: the joint search grows with every row's count
     placements = align([t.value for t in tokens], len(result.keys), limit=limit + 1)
+    placements = [p for p in placements if _fits_kinds(p.values, result.kinds)]
     capped = len(placements) > limit
     placements = placements[:limit]
     if not placements:
@@ -191,7 +206,9 @@ def line_rows(text: str, result: RowResult) -> RowCandidates | None:
     if any(len(line) != n for line in lines):
         return None
     unit = _unit(result)
-    rows = lines
+    rows = [line for line in lines if _fits_kinds([t.value for t in line], result.kinds)]
+    if not rows:
+        return None
     return RowCandidates(
         result.row.row,
         [

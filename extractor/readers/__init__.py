@@ -19,6 +19,7 @@ from pathlib import Path
 
 from extractor.damage import damaged_spans
 from extractor.readers.docx import read_docx
+from extractor.readers.embedded_html import read_embedded_html
 from extractor.readers.html import read_html
 from extractor.readers.text import TEXT_SUFFIXES, read_text
 from nianbao.core.document import SourceDocument
@@ -108,6 +109,11 @@ def document_from_bytes(path: Path, raw: bytes) -> SourceDocument:
         raise SourceError(f"{path.name}: empty file")
     read = reader(path, raw)
     text, geometry = read if isinstance(read, tuple) else (read, None)
+    if media in ("txt", "md"):
+        try:  # a web page saved as text, or a converter's HTML tables inside Markdown
+            text = read_embedded_html(text)
+        except SourceError as exc:
+            raise SourceError(f"{path.name}: {exc}") from None
     if geometry is None:  # positioned text is built with "\n" only: its anchors must hold
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if len(text) > MAX_TEXT_CHARS:
