@@ -82,14 +82,15 @@ def _document_reader():
     return read_document
 
 
-def _html_document(name: str, page: str) -> SourceDocument | None:
-    """A synthetic web page (or a text holding HTML tables) read as the product reads it,
-    when the build has the reader."""
+def _read(name: str, text: str) -> SourceDocument | None:
+    """A synthetic report read as the product reads a file of that name (its reader for the
+    suffix: HTML pages, HTML inside Markdown, invisible characters), when the build has the
+    readers."""
     try:
         from extractor.readers import document_from_bytes
     except ImportError:
         return None
-    return document_from_bytes(Path(name), page.encode("utf-8"))
+    return document_from_bytes(Path(name), text.encode("utf-8"))
 
 
 def _real_entries(root: Path) -> list[dict[str, object]]:
@@ -153,10 +154,8 @@ def synth_cases(seed: int, count: int) -> list[EvalCase]:
     cases = []
     for report in generate(seed, count):
         name = f"{report.id}.{report.media}"
-        doc = SourceDocument.from_text(name, report.text, report.media)
-        if report.media == "html" or "<table" in report.text:
-            # a web page, or Markdown with HTML tables: through the product's reader
-            doc = _html_document(name, report.text) or doc
+        # through the product's reader, as a user's file of that name would be
+        doc = _read(name, report.text) or SourceDocument.from_text(name, report.text, report.media)
         cases.append(
             EvalCase(
                 id=report.id,

@@ -21,6 +21,7 @@ from extractor.damage import damaged_spans
 from extractor.readers.docx import read_docx
 from extractor.readers.embedded_html import read_embedded_html
 from extractor.readers.html import read_html
+from extractor.readers.normalize import plain_text
 from extractor.readers.text import TEXT_SUFFIXES, read_text
 from nianbao.core.document import SourceDocument
 from nianbao.core.errors import SourceError
@@ -28,6 +29,7 @@ from nianbao.core.errors import SourceError
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")  # scans: read by OCR
 SUFFIXES = (*TEXT_SUFFIXES, ".html", ".htm", ".docx", ".pdf", *IMAGE_SUFFIXES)
 
+_SPACES = re.compile(r"[\s\u3000]+")
 _T3_MARKERS = re.compile(r"本年新收|上年结转|予以公开|无法提供|不予处理|结转下年度")
 
 
@@ -59,7 +61,9 @@ def check_is_report(name: str, text: str) -> None:
     """SourceError unless the text carries the part-三 table's labels."""
     if not text.strip():
         raise SourceError(f"{name}: empty file")
-    if len(set(_T3_MARKERS.findall(text))) < 3:
+    # labels split over lines ("一、本年新\n收政府信息…", pdftotext's wrapped cells) count:
+    # the markers are looked for in the text without its whitespace
+    if len(set(_T3_MARKERS.findall(_SPACES.sub("", text)))) < 3:
         raise SourceError(f"{name}: no annual report table found (no part-三 labels)")
 
 
@@ -111,7 +115,7 @@ def document_from_bytes(path: Path, raw: bytes) -> SourceDocument:
     text, geometry = read if isinstance(read, tuple) else (read, None)
     if media in ("txt", "md"):
         try:  # a web page saved as text, or a converter's HTML tables inside Markdown
-            text = read_embedded_html(text)
+            text = plain_text(read_embedded_html(text))
         except SourceError as exc:
             raise SourceError(f"{path.name}: {exc}") from None
     if geometry is None:  # positioned text is built with "\n" only: its anchors must hold
