@@ -43,5 +43,10 @@ def test_a_line_break_inside_a_delimited_row_between_digits_is_doubt() -> None:
     assert broken_over_line(tab, (tab.index("12"), tab.index("12") + 2))
     lines = "\t0\n\t0\n"  # one value per line, indented: separate values
     assert not broken_over_line(lines, (1, 2))
+    # the same with a tab closing each line (an export's empty last cell): the tab ends the
+    # cell, so the break is between two cells (it doubted every value of such a file)
+    closed = "\t0\t\n\t5\t\n"
+    assert not broken_over_line(closed, (1, 2))
+    assert not broken_over_line("行政处罚\t12\t\n3\t0\n", (5, 7))
     numbered = "行政处罚\t0\t0\n\t2.其他\t0\n"  # a row number after the break is no digit run-on
     assert not broken_over_line(numbered, (numbered.index("0\n"), numbered.index("0\n") + 1))
