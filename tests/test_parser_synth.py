@@ -55,6 +55,8 @@ CASES = [
     (243, 4),  # flat_html "000—0000" (a 0 doubled): the glued "—" cut as a gap, blank read 0
     (371, 58),  # pdf_text: a row a value short, the next row's line (label lost) read as its own
     (426, 7),  # markdown "| ２１０ | ９<br>２ |": 2|10 glued in one cell, 92 broken in another
+    (564, 23),  # cell_lines: a row's 6 zeros (a cell lost) + a lost-label row's 7, read 0s
+    (635, 50),  # the same with the row's blank an empty line: the blank read as a sure 0
     (568, 19),  # flat_html "行政许可22": a 2 printed twice, read 22 unflagged
     (541, 59),  # "规章 1 ２１" with a page number "8" on the next line: read as 1|21|8
 ]

@@ -49,6 +49,10 @@ GUESS_BELOW = LOW_CONFIDENCE
 ONE_READING = 0.95  # rules.proving.ONE_READING: a row reading checked by its identities
 REALIGNED_CONFIDENCE = 0.85  # a unique placement of a realigned row: kept, but flagged
 MAX_SURPLUS = 2  # values a row may print beyond its cells and still be placed (doubled, stray)
+# a row printing more than that, all of whose placements give the same values ("0" thirteen
+# times for seven cells): the values are sure, not that each cell printed one (a blank of its
+# own may be among them, the rest another row's whose label was lost)
+RUN_ON = "far more values than cells, another row's among them: a cell may be printed blank"
 MAX_PLACEMENTS = 8  # placements of one short/long row handed to the decoder
 CROWDED = 6  # more misaligned rows than this in one part: fewer placements each (search size)
 CROWDED_PLACEMENTS = 3
@@ -495,6 +499,12 @@ def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> 
                 if found.how == Method.ALIGNED:
                     realigned.update(keys)
     out = _merge(text, own, decoded, local, realigned, surplus)
+    for result in results:
+        if len(result.row.tokens) > len(result.keys) + MAX_SURPLUS:
+            for key in result.keys:
+                cell = out.get(key)
+                if cell is not None and cell.provenance.method == Method.ALIGNED:
+                    cell.provenance.notes.append(RUN_ON)
     refuse_unexplained_surplus(folded, [r for r in results if r.row.part != "t2"], out)
     force_zeros(text, template, out)
     question_blanks(template, out)
