@@ -74,3 +74,16 @@ def test_every_format_reads_every_cell(tmp_path: Path, name: str, build) -> None
         if extraction.report.cells[k] != v
     }
     assert wrong == {}
+
+
+def test_shortened_intake_labels_still_find_part_three(tmp_path: Path) -> None:
+    # "一、本年新收申请数量" for the national "一、本年新收政府信息公开申请数量": the prefix and
+    # the fuzzy match of the full label both missed it, and the file was refused as having
+    # no part-三 table
+    short = TEXT.replace("本年新收政府信息公开申请数量", "本年新收申请数量").replace(
+        "上年结转政府信息公开申请数量", "上年结转申请数量"
+    )
+    assert short != TEXT
+    path = tmp_path / "short.txt"
+    path.write_text(short, encoding="utf-8")
+    assert ParserExtractor().extract(read_document(path)).report.cells == GOLD.cells

@@ -135,8 +135,15 @@ _OTHER = "（六）其他处理"
 _RESULTS = "三、本年度办理结果"
 
 _T3_HEAD = (
-    T3Row("new", "一、本年新收政府信息公开申请数量", RowRole.INTAKE),
-    T3Row("carried_over", "二、上年结转政府信息公开申请数量", RowRole.INTAKE),
+    # the shortened labels some reports print ("一、本年新收申请数量") miss the prefix and
+    # the fuzzy match of the full label: without them part 三 is not found at all
+    T3Row("new", "一、本年新收政府信息公开申请数量", RowRole.INTAKE, aliases=("本年新收申请数量",)),
+    T3Row(
+        "carried_over",
+        "二、上年结转政府信息公开申请数量",
+        RowRole.INTAKE,
+        aliases=("上年结转申请数量",),
+    ),
     T3Row("granted", "（一）予以公开", RowRole.RESULT, _RESULTS),
     T3Row(
         "partial",
