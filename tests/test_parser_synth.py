@@ -235,3 +235,15 @@ def test_values_over_lines_of_different_widths_are_doubted(text: str, uneven: bo
     tokens = tokenize(text, text.index("\n") if text.startswith("规章\n") else 0, len(text))
     tokens = [t for t in tokens if t.kind is TokenKind.NUMBER]
     assert uneven_lines(text, tokens) is uneven
+
+
+def test_page_footer_between_part_fours_header_rows_is_no_cell() -> None:
+    # synth-641-0029 (markdown): "7" and "第8页" between part 四's header rows. "第8页" ended
+    # part 四 before its values (Chinese words not its header's), and the bare "7" above the
+    # pipe rows was read as a value
+    report = synth_report(641, 29)
+    doc = SourceDocument.from_text(f"{report.id}.{report.media}", report.text)
+    extraction = ParserExtractor().extract(doc)
+    t4 = {k: v for k, v in report.gold.cells.items() if k.startswith("t4.")}
+    assert {k: extraction.report.cells[k] for k in t4} == t4
+    assert prove(extraction, check(extraction.report)).accepted

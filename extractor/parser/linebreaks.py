@@ -60,17 +60,22 @@ def join_broken_cell(folded: str, tokens: list[Token], width: int) -> list[Token
 _PIPE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$")
 
 
+def _line_of(folded: str, token: Token) -> str:
+    start = folded.rfind("\n", 0, token.start) + 1
+    end = folded.find("\n", token.end)
+    return folded[start : len(folded) if end < 0 else end]
+
+
 def off_table_values(folded: str, tokens: list[Token]) -> list[Token]:
-    """The row's tokens without those printed outside its markdown table: a row whose values
-    start on a complete pipe row ("| 规章 | 0 | 5 | 0 |", closed by its last pipe) has no cell
-    on a later line with no pipe at all; a bare number there ("8") is a page number the
-    conversion left between the table's rows. (A tab row has no closing edge: a bare number
-    under it may be its last value's digits broken over the line, so it stays.)"""
+    """The row's tokens without those printed outside its markdown table: a row with values
+    on a complete pipe row ("| 规章 | 0 | 5 | 0 |", closed by its last pipe) has no cell on a
+    line with no pipe at all, before or after it; a bare number there ("8", or "7" between
+    part 四's header rows) is a page number the conversion left among the table's rows. (A
+    tab row has no closing edge: a bare number under it may be its last value's digits
+    broken over the line, so it stays.)"""
     if len(tokens) < 2:
         return tokens
-    start = folded.rfind("\n", 0, tokens[0].start) + 1
-    end = folded.find("\n", tokens[0].end)
-    if not _PIPE_ROW.match(folded[start : len(folded) if end < 0 else end]):
+    if not any(_PIPE_ROW.match(_line_of(folded, t)) for t in tokens):
         return tokens
     kept = []
     for token in tokens:

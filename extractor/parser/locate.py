@@ -28,7 +28,7 @@ from extractor.parser.rowlines import (
     rebalance_stacked_rows,
 )
 from extractor.parser.rowread import RowRead
-from extractor.parser.tokens import MEASURE, tokenize
+from extractor.parser.tokens import MEASURE, on_furniture_line, tokenize
 from nianbao.core.layout import Layout
 
 T3_WINDOW = 400  # CJK chars between one part-三 label and the next (group labels, headers)
@@ -300,8 +300,10 @@ def locate_t4(stream: CjkStream, text: str, folded: str, layout: Layout, after: 
             break
     for m in _CJK_RUN.finditer(text, src_start):
         seen_number = first_token is not None and first_token.start < m.start()
-        if seen_number and _is_cell_word(folded, m):
-            continue  # a cell's unit ("1件") or a blank cell ("无"), not the next section
+        if seen_number and (_is_cell_word(folded, m) or on_furniture_line(folded, m.start())):
+            # a cell's unit ("1件"), a blank cell ("无"), a page footer ("第8页" between the
+            # header's rows): not the next section
+            continue
         if seen_number and not set(m.group(0)) <= _T4_HEADER_CHARS:
             end = m.start()
             break

@@ -133,6 +133,13 @@ _RUN_ON = "0123456789,"  # what may follow a value whose digits run on into the 
 _COUNT_CELL = re.compile(r"[ \t]*[件条个项次](?=[ \t]*(?:$|[|\t\r\n]|-?\d))", re.M)
 
 
+def on_furniture_line(folded: str, at: int) -> bool:
+    """The line holding `at` is page furniture ("第8页", "- 4 -"), no table's text."""
+    start = folded.rfind("\n", 0, at) + 1
+    end = folded.find("\n", at)
+    return _FURNITURE.fullmatch(folded, start, len(folded) if end < 0 else end) is not None
+
+
 def _furniture_spans(folded: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _FURNITURE.finditer(folded, start, end)]
 
