@@ -33,6 +33,11 @@ def test_unseen_damage_is_never_silent(damage: str) -> None:
 def test_ocr_look_alikes_inside_numbers_read_as_digits_and_noted() -> None:
     assert fold("| 1O | l2 | S0 |\tB\t") == "| 10 | 12 | 50 |\t8\t"
     assert fold("OCR text Bob, B超") == "OCR text Bob, B超"  # words stay words
+    # a space-separated row's first value at the line's start (synth-705-0041: part 四's
+    # "O  0 \u3000 0 …" read as 14 values for 15 cells); fold makes ideographic spaces plain
+    assert fold("O  0 \u3000 0 5\n") == "0  0   0 5\n"
+    assert fold("0\u3000O\u30005\n") == "0 0 5\n"
+    assert fold("O 型血\nB 超 3\n") == "O 型血\nB 超 3\n"  # a letter before a word stays
     assert ocr_digits("1O") and not ocr_digits("10")
 
 

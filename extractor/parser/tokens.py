@@ -23,13 +23,14 @@ _WIDE = re.compile(f"[{_FULL}]+")
 
 # Letters OCR reads for digits ("1O", "l2", "S0", "B"): taken as the digit when they touch a
 # digit, or stand alone in a table cell: between tabs or pipes, or between spaces in a row
-# of space-separated values ("0 0 0 O 0", after a label or a value, before a value or the
-# line's end). The cell they land in is noted (see `ocr_digits`).
+# of space-separated values ("0 0 0 O 0", after a label or a value, or at the line's start,
+# before a value or the line's end). The cell they land in is noted (see `ocr_digits`).
 OCR_DIGIT = str.maketrans("OoDlIiSsBZz", "00011155822")
 _OCR_RUN = re.compile(
     r"(?:(?<=\d)|(?<=\d[,.]))[OoDlIiSsBZz]+|[OoDlIiSsBZz]+(?=[,.]?\d)"
     r"|(?:(?<=^)|(?<=[\t|]))[ \t]*[OSBl][ \t]*(?=$|[\t|])"
-    r"|(?<=[\d\u4e00-\u9fff])[ ]+[OSBl](?=[ ]+\d|[ ]*$)",
+    r"|(?<=[\d\u4e00-\u9fff])[ ]+[OSBl](?=[ ]+\d|[ ]*$)"
+    r"|(?<=^)[ ]*[OSBl](?=[ ]+\d)",
     re.M,
 )
 
