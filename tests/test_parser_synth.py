@@ -247,3 +247,15 @@ def test_page_footer_between_part_fours_header_rows_is_no_cell() -> None:
     t4 = {k: v for k, v in report.gold.cells.items() if k.startswith("t4.")}
     assert {k: extraction.report.cells[k] for k in t4} == t4
     assert prove(extraction, check(extraction.report)).accepted
+
+
+@pytest.mark.parametrize(("seed", "index"), [(719, 18), (741, 10)])
+def test_an_indent_only_blank_line_leaves_its_row_read_as_printed(seed: int, index: int) -> None:
+    # cell_lines with a blank printed as an indent-only line ("\t2\n\t\n\t0…"): the blank's
+    # token spans its line's end, so the row looked like two values in one cell (a bare line
+    # break between them) and like values over lines of different widths; it waited
+    report = synth_report(seed, index)
+    doc = SourceDocument.from_text(f"{report.id}.{report.media}", report.text)
+    extraction = ParserExtractor().extract(doc)
+    assert extraction.report.cells == report.gold.cells
+    assert prove(extraction, check(extraction.report)).accepted

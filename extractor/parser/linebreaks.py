@@ -96,6 +96,14 @@ def split_cell(folded: str, tokens: list[Token]) -> bool:
     """A delimited row (some values a tab or pipe apart) in which two values stand in one
     cell, only a line break between them ("| ２１０ | ９<br>２ |"): counted as two values,
     the row's count matches its cells only by reading another cell as one value."""
-    gaps = [folded[a.end : b.start] for a, b in itertools.pairwise(tokens)]
+    pairs = list(itertools.pairwise(tokens))
+    gaps = [folded[a.end : b.start] for a, b in pairs]
     delimited = any("|" in gap or "\t" in gap for gap in gaps)
-    return delimited and any(_CELL_LINE_BREAK.match(gap) for gap in gaps)
+    # two values: a blank's token spans its empty cell's own separators, so the line break
+    # before an empty line ("\t2\n\t\n") is no break inside one cell
+    values = [
+        gap
+        for gap, (a, b) in zip(gaps, pairs, strict=True)
+        if TokenKind.BLANK not in (a.kind, b.kind)
+    ]
+    return delimited and any(_CELL_LINE_BREAK.match(gap) for gap in values)

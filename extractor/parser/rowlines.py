@@ -31,7 +31,9 @@ def uneven_lines(text: str, tokens: list[Token]) -> bool:
     """A row's values printed over lines holding different numbers of them ("规章 1 21" and
     "8" on the next line): a row wrapped, or a row a value short and a stray number under
     it. (A table printed one cell per line holds one value on every line: no doubt there.)"""
-    lines = token_lines(text, tokens)
+    # values only: a blank's token spans its empty cell's separators, a line's end included
+    values = [t for t in tokens if t.kind is not TokenKind.BLANK]
+    lines = token_lines(text, values) if values else []
     return len(lines) > 1 and len({len(line) for line in lines}) > 1
 
 
