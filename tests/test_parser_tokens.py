@@ -189,6 +189,13 @@ def test_glued_digits_printed_twice_between_words() -> None:
     assert doubled_glued(text, (at, at + 2))
     at = text.index("22")
     assert not doubled_glued(text, (at, at + 2))  # in its own cell: the value 22
+    # glued on one side only (synth-750-0044: "399　82988298第二十条", padding before it):
+    # a string of two or more digits twice; one digit twice there may be a value (11)
+    one_side = "规范性文件 1024 399 82988298第二十条 行政处罚 11第"
+    at = one_side.index("8298")
+    assert doubled_glued(one_side, (at, at + 8))
+    at = one_side.index("11第")
+    assert not doubled_glued(one_side, (at, at + 2))
 
 
 def test_glued_digits_ending_with_the_next_values() -> None:

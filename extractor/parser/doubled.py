@@ -22,7 +22,8 @@ GLUED_ONTO_NEXT = (
 
 def doubled_glued(text: str, span: tuple[int, int] | None) -> bool:
     """The cell's digits, glued to Chinese words on both sides, are one string printed twice
-    ("36933693", and "22": a 2 printed twice reads as 22 as well)."""
+    ("36933693", and "22": a 2 printed twice reads as 22 as well); or, glued on one side
+    only, a string of two or more digits printed twice."""
     if span is None:
         return False
     start, end = span
@@ -31,7 +32,13 @@ def doubled_glued(text: str, span: tuple[int, int] | None) -> bool:
     if half < 1 or len(digits) % 2 or not digits.isdigit() or digits[:half] != digits[half:]:
         return False
     before, after = text[start - 1 : start], text[end : end + 1]
-    return bool(_CJK.match(before)) and (not after or bool(_CJK.match(after)))
+    glued_before = bool(_CJK.match(before))
+    glued_after = not after or bool(_CJK.match(after))
+    if glued_before and glued_after:
+        return True
+    # glued on one side only ("…399　82988298第二十条": padding before it, the next label
+    # after): a string of two or more digits twice is as unlikely a value there
+    return (glued_before or glued_after) and half >= 2
 
 
 def glued_onto_next(text: str, tokens: list[Token]) -> list[int]:
