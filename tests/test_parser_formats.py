@@ -87,3 +87,21 @@ def test_shortened_intake_labels_still_find_part_three(tmp_path: Path) -> None:
     path = tmp_path / "short.txt"
     path.write_text(short, encoding="utf-8")
     assert ParserExtractor().extract(read_document(path)).report.cells == GOLD.cells
+
+
+def test_letter_spaced_labels_read_as_the_report(tmp_path: Path) -> None:
+    # a PDF table's cells in distributed alignment: text extraction puts a space between
+    # every two characters ("申 请 人 无 正 当 理 由", "(四) 无 法 提 供"); the label's 无
+    # then stood alone like a blank cell's placeholder and took a cell
+    import re
+
+    spaced = re.sub(r"([\u4e00-\u9fff])(?=[\u4e00-\u9fff])", r"\1 ", TEXT)
+    assert "(四) 无 法 提 供" in spaced
+    path = tmp_path / "spaced.txt"
+    path.write_text(spaced, encoding="utf-8")
+    extraction = ParserExtractor().extract(read_document(path))
+    assert extraction.report.cells == GOLD.cells
+    from rules.engine import check
+    from rules.proving import prove
+
+    assert prove(extraction, check(extraction.report)).accepted

@@ -208,3 +208,10 @@ def test_glued_digits_ending_with_the_next_values() -> None:
     assert glued_onto_next("规章51149件149件6967", tokens_of("规章51149件149件6967")) == [0]
     assert glued_onto_next("规章5件5件5", tokens_of("规章5件5件5")) == []  # no digits before
     assert glued_onto_next("规章\t5149\t149", tokens_of("规章\t5149\t149")) == []  # own cells
+
+
+def test_a_letter_spaced_word_is_no_placeholder() -> None:
+    # "（四） 无 法 提 供": 无 set apart by letter-spacing, then a Chinese character
+    assert _tokens("（四） 无 法 提 供\t0") == [("number", "0")]
+    assert _tokens("| 无 | 0 |") == [("blank", "无"), ("number", "0")]
+    assert _tokens("行政强制 无 0") == [("blank", "无"), ("number", "0")]

@@ -126,6 +126,20 @@ def typeset_minus(doc: Document, rng: random.Random, gold: CanonicalReport) -> l
     return out
 
 
+_SPACED = re.compile(r"([\u4e00-\u9fff])(?=[\u4e00-\u9fff])")
+
+
+def spaced_labels(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
+    """Labels of a PDF table whose cells are set in distributed alignment: text extraction
+    puts a space between every two characters ("申 请 人 无 正 当 理 由", "（四） 无 法 提 供")."""
+    rows = [r for r in _data_rows(doc) if r.labels]
+    out = []
+    for row in rng.sample(rows, k=rng.randint(len(rows) // 3, len(rows))):
+        row.labels = [_SPACED.sub(r"\1 ", label) for label in row.labels]
+        out.append(row.name)
+    return out
+
+
 UNSEEN: tuple[Damage, ...] = (
     Damage("missing_value", 0.12, missing_value, True, "a value gone with no placeholder"),
     Damage("broken_number", 0.1, broken_number, False, 'a number broken over a line "12\\n3"'),
@@ -135,16 +149,24 @@ UNSEEN: tuple[Damage, ...] = (
     # drawn last, from the same stream: reports it does not strike keep their text
     Damage("centred_labels", 0.5, centred_labels, False, "a label wrapped around its values"),
     Damage("typeset_minus", 0.3, typeset_minus, False, 'a minus sign printed "−3", "–3"'),
+    Damage("spaced_labels", 0.2, spaced_labels, False, 'labels letter-spaced "规 范 性 文 件"'),
 )
 UNSEEN_TYPES: tuple[str, ...] = tuple(d.name for d in UNSEEN)
 # Renderings that cannot show a damage (values glued, or one item per line already).
 # `interleaved` is what a one-item-per-line text gives: only `cell_lines` prints it so.
 # `centred_labels` is a PDF text extract's: only `pdf_text` prints it.
 UNSEEN_NOT_WITH: dict[str, frozenset[str]] = {
-    "html_table": frozenset({"interleaved", "broken_number", "centred_labels"}),
-    "markdown_html": frozenset({"interleaved", "broken_number", "centred_labels"}),
+    "html_table": frozenset({"interleaved", "broken_number", "centred_labels", "spaced_labels"}),
+    "markdown_html": frozenset({"interleaved", "broken_number", "centred_labels", "spaced_labels"}),
     "flat_html": frozenset(
-        {"broken_number", "lost_label", "interleaved", "missing_value", "centred_labels"}
+        {
+            "broken_number",
+            "lost_label",
+            "interleaved",
+            "missing_value",
+            "centred_labels",
+            "spaced_labels",
+        }
     ),
     "cell_lines": frozenset({"broken_number", "centred_labels"}),  # "12\n3": two values
     "ocr_markdown": frozenset({"interleaved", "lost_label", "centred_labels"}),

@@ -28,7 +28,7 @@ from extractor.parser.rowlines import (
     rebalance_stacked_rows,
 )
 from extractor.parser.rowread import RowRead
-from extractor.parser.tokens import MEASURE, on_furniture_line, tokenize
+from extractor.parser.tokens import MEASURE, Token, TokenKind, on_furniture_line, tokenize
 from nianbao.core.layout import Layout
 
 T3_WINDOW = 400  # CJK chars between one part-三 label and the next (group labels, headers)
@@ -112,6 +112,17 @@ def _segments(rows: list[RowRead], end: int) -> None:
         stop = nxt.label.span[0] if nxt is not None and nxt.label else end
         start = label.span[0] if label.how in ("exact", "prefix") else label.span[1]  # type: ignore[union-attr]
         row.segment = (start, max(label.span[1], stop))  # type: ignore[union-attr]
+
+
+def _label_word(row: RowRead, token: Token) -> bool:
+    """A placeholder inside the row's own label: the label's 无 set apart by letter-spacing
+    ("申 请 人 无 正 当 理 由", a PDF cell's distributed text), no blank cell."""
+    label = row.label
+    return (
+        token.kind is TokenKind.BLANK
+        and label is not None
+        and label.span[0] <= token.start < label.span[1]
+    )
 
 
 SUBTABLE = "第二十条"  # heads each of part 二's small tables: 第二十条第（五）项
@@ -351,7 +362,9 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
         for row in rows:
             a, b = row.segment  # type: ignore[misc]
             row.tokens = [
-                t for t in tokens[bisect_left(starts, a) : bisect_left(starts, b)] if t.end <= b
+                t
+                for t in tokens[bisect_left(starts, a) : bisect_left(starts, b)]
+                if t.end <= b and not _label_word(row, t)
             ]
             if len(row.tokens) > MAX_ROW_VALUES:
                 row.notes.append(f"{len(row.tokens)} values in one row: not read as a row")
