@@ -59,3 +59,33 @@ def test_labels_split_over_lines_still_show_a_report(tmp_path: Path) -> None:
     path.write_text(report.text, encoding="utf-8")
     doc = read_document(path)
     assert ParserExtractor().extract(doc).report.cells["t3.new.total"] == 178
+
+
+def test_a_report_in_traditional_characters_reads_as_in_simplified(tmp_path: Path) -> None:
+    # a mirror site's copy ("政府信息公開工作年度報告", "規範性文件"): no label was found and
+    # the file was refused as no report
+    import opencc
+
+    from tests.common import REAL
+
+    text = (REAL / "seed-001.txt").read_text(encoding="utf-8")
+    traditional = opencc.OpenCC("s2t").convert(text)
+    assert traditional != text
+    cells = []
+    for name, body in (("s.txt", text), ("t.txt", traditional)):
+        path = tmp_path / name
+        path.write_text(body, encoding="utf-8")
+        extraction = ParserExtractor().extract(read_document(path))
+        cells.append(
+            (extraction.report.cells, prove(extraction, check(extraction.report)).accepted)
+        )
+    assert cells[1] == cells[0]
+
+
+def test_a_simplified_text_quoting_traditional_characters_is_left_alone() -> None:
+    from extractor.readers.traditional import simplified
+
+    text = "本年新收政府信息公开申请数量 （引自《開放政府資料》）\n" * 3
+    assert simplified(text) is text
+    many = "開請數條處轉結規範" * 3
+    assert simplified(many) != many

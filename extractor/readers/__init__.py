@@ -23,6 +23,7 @@ from extractor.readers.embedded_html import read_embedded_html
 from extractor.readers.html import read_html
 from extractor.readers.normalize import plain_text
 from extractor.readers.text import TEXT_SUFFIXES, read_text
+from extractor.readers.traditional import simplified
 from nianbao.core.document import SourceDocument
 from nianbao.core.errors import SourceError
 
@@ -124,6 +125,8 @@ def document_from_bytes(path: Path, raw: bytes) -> SourceDocument:
         raise SourceError(
             f"{path.name}: {len(text):,} characters of text, more than {MAX_TEXT_CHARS:,}: refused"
         )
+    if geometry is None:  # a PDF's or scan's words are anchored to their characters
+        text = simplified(text)
     check_is_report(path.name, text)
     return SourceDocument(
         name=path.name,
