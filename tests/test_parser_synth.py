@@ -58,6 +58,7 @@ CASES = [
     (564, 23),  # cell_lines: a row's 6 zeros (a cell lost) + a lost-label row's 7, read 0s
     (635, 50),  # the same with the row's blank an empty line: the blank read as a sure 0
     (568, 19),  # flat_html "行政许可22": a 2 printed twice, read 22 unflagged
+    (899, 36),  # cell_lines "6\n-9\n\n6": a row a value short, a page number after a gap
     (750, 44),  # flat_html "399　82988298第二十条": 8298 twice, padded before, read unflagged
     (541, 59),  # "规章 1 ２１" with a page number "8" on the next line: read as 1|21|8
 ]
@@ -230,6 +231,7 @@ def test_indent_only_line_inside_a_one_cell_per_line_row_is_a_blank(
         ("规章 1 21 8\n", False),
         ("规章\n1 21 8\n", False),  # the label on a line of its own
         ("规章\n\t1\n\t21\n\t8\n", False),  # one cell per line
+        ("规章\n6\n9\n\n6\n", True),  # one per line, the last set apart: a page number?
     ],
 )
 def test_values_over_lines_of_different_widths_are_doubted(text: str, uneven: bool) -> None:

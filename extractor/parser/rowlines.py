@@ -30,11 +30,19 @@ UNEVEN_LINES = (
 def uneven_lines(text: str, tokens: list[Token]) -> bool:
     """A row's values printed over lines holding different numbers of them ("规章 1 21" and
     "8" on the next line): a row wrapped, or a row a value short and a stray number under
-    it. (A table printed one cell per line holds one value on every line: no doubt there.)"""
+    it. In a table printed one cell per line, the same when the row's cells stand at
+    different distances ("6", "-9", a blank line, "6"): a block of the row's, and a number
+    set apart from it (a page number), the row a value short."""
     # values only: a blank's token spans its empty cell's separators, a line's end included
     values = [t for t in tokens if t.kind is not TokenKind.BLANK]
     lines = token_lines(text, values) if values else []
-    return len(lines) > 1 and len({len(line) for line in lines}) > 1
+    if len(lines) > 1 and len({len(line) for line in lines}) > 1:
+        return True
+    if len(lines) < 2 or len(lines) != len(values):
+        return False
+    # one value a line: the lines between the starts of consecutive cells (a blank's too)
+    steps = {text.count("\n", a.start, b.start) for a, b in itertools.pairwise(tokens)}
+    return len(steps) > 1
 
 
 def printed_rows(text: str, tokens: list[Token], width: int) -> list[list[Token]]:
