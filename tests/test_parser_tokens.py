@@ -215,3 +215,17 @@ def test_a_letter_spaced_word_is_no_placeholder() -> None:
     assert _tokens("（四） 无 法 提 供\t0") == [("number", "0")]
     assert _tokens("| 无 | 0 |") == [("blank", "无"), ("number", "0")]
     assert _tokens("行政强制 无 0") == [("blank", "无"), ("number", "0")]
+
+
+def test_a_placeholder_glued_to_the_next_label_is_a_blank() -> None:
+    # synth-879-0036 (flat_html): "行政处罚0 0  0 -行政强制" (a value doubled, the last cell
+    # printed "-", glued to the next label): the "-" was no token, the row read 0|0|0 clean
+    assert _tokens("0 0  0 -行政强制") == [
+        ("number", "0"),
+        ("number", "0"),
+        ("number", "0"),
+        ("blank", "-"),
+    ]
+    assert _tokens("0 —行政强制") == [("number", "0"), ("blank", "—")]
+    assert _tokens("4.无正当理由 0") == [("number", "0")]  # a word may start with 无
+    assert _tokens("增/减 5") == [("number", "5")]  # a header's slash, no cell

@@ -119,9 +119,13 @@ _NUMBER = re.compile(
     r"(?:(?<![A-Za-z\d.\-])|(?<=\d)(?=-\d))"
     r"(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?:[ \t]*(万元|元))?"
 )
-# ("无" then one space and a Chinese character is a letter-spaced word, "（四） 无 法 提 供")
+# ("无" then one space and a Chinese character is a letter-spaced word, "（四） 无 法 提 供").
+# A dash or slash may also end a row glued to the next label on a flattened page ("0 0 -行政
+# 强制"): no minus sign stands before a word, and no word starts with a dash ("无" may).
 _BLANK = re.compile(
-    r"(?:(?<=^)|(?<=[\s|]))(?:/|—{1,2}|-|–|无(?! [\u4e00-\u9fff]))(?=$|[\s|])", re.M
+    r"(?:(?<=^)|(?<=[\s|]))"
+    r"(?:(?:/|—{1,2}|-|–)(?=$|[\s|]|[\u4e00-\u9fff])|无(?! [\u4e00-\u9fff])(?=$|[\s|]))",
+    re.M,
 )
 # A number followed by one of these is prose or a heading number, not a cell value.
 _NOT_A_CELL = re.compile(r"[ \t]*(?:件|条|个|次|年|月|日|号|人|页|部|项|家|份|篇|场|余|%|、)")
