@@ -29,6 +29,15 @@ def _proof(tmp_path: Path, old: str, new: str):  # type: ignore[no-untyped-def]
     return extraction, prove(extraction, check(extraction.report))
 
 
+def _assert_proven_absent(extraction, proof, keys: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def]
+    """Every cell of the row null, read as not printed, proven blank; the report accepted."""
+    for key in keys:
+        assert extraction.report.cells[key] is None
+        assert extraction.provenance[key].method is Method.ABSENT
+        assert proof.levels[key] is ProofLevel.BLANK_PROVEN
+    assert proof.accepted
+
+
 def test_the_report_as_printed_is_accepted(tmp_path: Path) -> None:
     _, proof = _proof(tmp_path, RULES, RULES)
     assert proof.accepted  # the baseline the cases below change one thing of
@@ -36,12 +45,7 @@ def test_the_report_as_printed_is_accepted(tmp_path: Path) -> None:
 
 def test_a_first_row_not_printed_at_all_is_a_proven_null(tmp_path: Path) -> None:
     # a county with no power to make 规章 drops the row: the header runs into 规范性文件
-    extraction, proof = _proof(tmp_path, RULES, "")
-    for key in RULES_KEYS:
-        assert extraction.report.cells[key] is None
-        assert extraction.provenance[key].method is Method.ABSENT
-        assert proof.levels[key] is ProofLevel.BLANK_PROVEN
-    assert proof.accepted
+    _assert_proven_absent(*_proof(tmp_path, RULES, ""), RULES_KEYS)
 
 
 def test_a_row_after_a_plainly_read_row_not_printed_is_a_proven_null(tmp_path: Path) -> None:
@@ -88,12 +92,7 @@ MASSIVE_KEYS = tuple(
 def test_a_part_three_row_not_printed_at_all_is_a_proven_null(tmp_path: Path) -> None:
     # synth-504-0030: a report that drops a row of 0s; its cells were inferred 0 from the sums
     # (a value the report does not print) and the report waited
-    extraction, proof = _proof(tmp_path, MASSIVE, "")
-    for key in MASSIVE_KEYS:
-        assert extraction.report.cells[key] is None
-        assert extraction.provenance[key].method is Method.ABSENT
-        assert proof.levels[key] is ProofLevel.BLANK_PROVEN
-    assert proof.accepted
+    _assert_proven_absent(*_proof(tmp_path, MASSIVE, ""), MASSIVE_KEYS)
 
 
 def test_a_part_three_row_not_printed_is_checked_by_the_identities_as_zero(
@@ -123,9 +122,7 @@ def test_a_part_three_row_not_printed_is_checked_by_the_identities_as_zero(
         "\t\t4.\t0\t0\t0\t0\t0\t0\t0\n",  # the same, its number left
     ],
 )
-def test_a_part_three_row_whose_values_remain_is_not_absent(
-    tmp_path: Path, printed: str
-) -> None:
+def test_a_part_three_row_whose_values_remain_is_not_absent(tmp_path: Path, printed: str) -> None:
     extraction, _ = _proof(tmp_path, MASSIVE, printed)
     for key in MASSIVE_KEYS:
         assert extraction.provenance[key].method is not Method.ABSENT

@@ -181,18 +181,22 @@ def _t2(table: Table, cells: _Cells) -> str:
     return "".join(out)
 
 
+def _table(block: Table, cells: _Cells, rng: random.Random) -> str:
+    """One part's table as HTML."""
+    if block.part == "t3":
+        return _t3(block, cells, rng)
+    if block.part == "t4":
+        return _t4(block, cells)
+    return _t2(block, cells)
+
+
 def html_table(doc: Document, rng: random.Random) -> str:
     """The document as a web page with HTML tables."""
     cells = _Cells(rng)
     body = [f"<h1>{html.escape(doc.title)}</h1>"]
     for block in doc.blocks:
         if isinstance(block, Table):
-            if block.part == "t3":
-                body.append(_t3(block, cells, rng))
-            elif block.part == "t4":
-                body.append(_t4(block, cells))
-            else:
-                body.append(_t2(block, cells))
+            body.append(_table(block, cells, rng))
         elif isinstance(block, Heading):
             body.append(f"<h2>{html.escape(block.numeral + block.text)}</h2>")
         else:
@@ -214,12 +218,7 @@ def markdown_html(doc: Document, rng: random.Random) -> str:
     out = [f"# {doc.title}", ""]
     for block in doc.blocks:
         if isinstance(block, Table):
-            if block.part == "t3":
-                out.append(_t3(block, cells, rng))
-            elif block.part == "t4":
-                out.append(_t4(block, cells))
-            else:
-                out.append(_t2(block, cells))
+            out.append(_table(block, cells, rng))
         elif isinstance(block, Heading):
             out.append(f"## {block.numeral}{block.text}")
         else:
