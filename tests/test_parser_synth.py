@@ -58,6 +58,7 @@ CASES = [
     (564, 23),  # cell_lines: a row's 6 zeros (a cell lost) + a lost-label row's 7, read 0s
     (635, 50),  # the same with the row's blank an empty line: the blank read as a sure 0
     (568, 19),  # flat_html "行政许可22": a 2 printed twice, read 22 unflagged
+    (967, 27),  # flat_html "0 0 /0 0": a 0 doubled, the blank "/" glued on to the next value
     (879, 36),  # flat_html "0 0  0 -行政强制": a value doubled, the "-" glued to the label lost
     (899, 36),  # cell_lines "6\n-9\n\n6": a row a value short, a page number after a gap
     (750, 44),  # flat_html "399　82988298第二十条": 8298 twice, padded before, read unflagged

@@ -229,3 +229,7 @@ def test_a_placeholder_glued_to_the_next_label_is_a_blank() -> None:
     assert _tokens("0 —行政强制") == [("number", "0"), ("blank", "—")]
     assert _tokens("4.无正当理由 0") == [("number", "0")]  # a word may start with 无
     assert _tokens("增/减 5") == [("number", "5")]  # a header's slash, no cell
+    # synth-967-0027: "0 0 /0 0" (a 0 doubled, the next cell "/" glued to its neighbour)
+    assert _tokens("0 /0 0") == [("number", "0"), ("blank", "/"), ("number", "0"), ("number", "0")]
+    # a slash after a digit is no blank (a page number "1/2" on its own line is furniture)
+    assert _tokens("行政处罚 1/2 0") == [("number", "1"), ("number", "2"), ("number", "0")]
