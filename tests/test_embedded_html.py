@@ -36,6 +36,11 @@ def test_prose_is_kept_and_each_table_read_as_rows(tmp_path: Path) -> None:
     assert "<t" not in out
 
 
+def test_table_tags_in_any_case_are_read() -> None:
+    out = read_embedded_html("前\n<Table><TR><TD>规章</TD><TD>3</TD></TR></Table>\n后")
+    assert "\n规章\t3\n" in out and "<" not in out
+
+
 def test_text_with_no_markup_is_left_as_it_is() -> None:
     text = "规章 3 0 12\n| 行政处罚 | 0 |\n"
     assert read_embedded_html(text) is text

@@ -72,7 +72,7 @@ def _typed(value: CellValue, kind: ValueKind, unit: str | None) -> CellValue:
     if value is None:
         return value
     if kind is not ValueKind.AMOUNT:
-        # "1.0" in a count cell is 1; "5.4" no count at all (`_whole_counts` drops it)
+        # "1.0" in a count cell is 1; "5.4" no count at all (`_fits_kinds` drops the reading)
         if isinstance(value, Decimal) and value == value.to_integral():
             return int(value)
         return value

@@ -17,6 +17,7 @@ MAX_TABLES = 200
 _PAGE = re.compile(r"\A\s*(?:<!doctype\s+html|<html\b)", re.I)
 # a tag's attributes are bounded: "<table" with no ">" after it must not scan the text to
 # its end once per occurrence (quadratic on a hostile file)
+_ANY_TABLE = re.compile(r"<table", re.I)
 _TABLE_TAG = re.compile(r"<(/?)table\b[^<>]{0,4000}>", re.I)
 
 
@@ -42,7 +43,7 @@ def read_embedded_html(text: str) -> str:
     """`text` with a whole HTML page, or each HTML table in it, read as the HTML reader does."""
     if _PAGE.match(text):
         return html_to_text(text)
-    if "<table" not in text and "<TABLE" not in text:
+    if _ANY_TABLE.search(text) is None:
         return text  # the usual case: no markup to read
     out: list[str] = []
     at = 0
