@@ -116,7 +116,11 @@ def test_review_in_a_real_browser(server: tuple[str, Path, Built], tmp_path: Pat
             page.get_by_role("button", name="Review", exact=True).first.click()
             expect(page.get_by_text("seed-003.txt").first).to_be_visible()
             expect(page.get_by_text("Decisions (").first).to_be_visible()
+            # clicks land only on a page Streamlit has finished drawing: a click during a
+            # re-run is on an element the re-run replaces (lost under load, once in CI-like runs)
+            _idle(page)
             page.get_by_text("d1 · ").first.click()
+            _idle(page)
             page.get_by_role(
                 "button", name="The source's own error: keep every cell as printed"
             ).click()
@@ -162,10 +166,15 @@ def test_review_in_a_real_browser(server: tuple[str, Path, Built], tmp_path: Pat
             shutil.copy(shots / name, keep / name)
 
 
+def _idle(page) -> None:
+    """Wait until Streamlit has finished re-running (its "Running…" widget gone)."""
+    page.wait_for_timeout(300)
+    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")
+
+
 def _snap(page, path: Path) -> None:
     """A picture of the page from its top, once Streamlit has finished re-running."""
-    page.wait_for_timeout(300)
-    page.locator('[data-testid="stStatusWidget"]').wait_for(state="hidden")  # no "Running…"
+    _idle(page)
     page.locator('[data-testid="stMain"]').evaluate("e => e.scrollTo(0, 0)")
     page.wait_for_timeout(200)
     page.screenshot(path=path)
