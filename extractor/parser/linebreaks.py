@@ -75,6 +75,10 @@ def off_table_values(folded: str, tokens: list[Token]) -> list[Token]:
     broken over the line, so it stays.)"""
     if len(tokens) < 2:
         return tokens
+    first = folded.rfind("\n", 0, tokens[0].start) + 1
+    last = folded.find("\n", tokens[-1].end)
+    if "|" not in folded[first : len(folded) if last < 0 else last]:
+        return tokens  # no pipe on the row's lines (most rows): no markdown table to leave
     if not any(_PIPE_ROW.match(_line_of(folded, t)) for t in tokens):
         return tokens
     kept = []

@@ -11,6 +11,7 @@ report quoting a name in traditional characters is left alone.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
 # traditional-only characters of the report's vocabulary, and their simplified forms
@@ -26,12 +27,17 @@ def _t2s() -> object:
     return opencc.OpenCC("t2s")
 
 
+_TRADITIONAL_RE = re.compile(f"[{_TRADITIONAL}]")
+_SIMPLIFIED_RE = re.compile(f"[{_SIMPLIFIED}]")
+
+
 def simplified(text: str) -> str:
     """`text` in simplified characters when it is written in traditional ones."""
-    traditional = sum(text.count(ch) for ch in _TRADITIONAL)
+    # one pass each over the text (counting each of the 32 characters apart was 64 passes)
+    traditional = len(_TRADITIONAL_RE.findall(text))
     if traditional < MIN_TRADITIONAL:
         return text
-    if traditional <= sum(text.count(ch) for ch in _SIMPLIFIED):
+    if traditional <= len(_SIMPLIFIED_RE.findall(text)):
         return text
     converted = _t2s().convert(text)  # type: ignore[attr-defined]
     return converted if len(converted) == len(text) else text
