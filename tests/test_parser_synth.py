@@ -102,13 +102,19 @@ ACCURACY_FLOOR = 0.96  # reached: 4404 of 4574 cells (the rest flagged)
         ("行政处罚 229件 93件 0", [229, 93, 0]),
         ("行政处罚80条17", [80, 17]),  # flattened: the measure word ends the first cell
         ("规章161件5487个规范性文件", [161, 5487]),
+        # the next numbered label run on after the last cell's measure word
+        ("（七）总计12条3件（八）", [12, 3]),
+        ("继续办理1件0个 四、政府信息公开", [1, 0]),
+        ("结转下年度0000000条四、", ["0000000"]),
+        ("全年办理12件四是加强", []),  # prose numbering "四是" is no label
         ("共收到申请112件，办结110件。", []),  # prose: the sentence goes on
         ("共办理12件行政复议案件", []),
     ],
 )
-def test_count_with_measure_word_fills_a_cell(line: str, values: list[int]) -> None:
+def test_count_with_measure_word_fills_a_cell(line: str, values: list[int | str]) -> None:
     folded = fold(line)
-    assert [t.value for t in tokenize(folded, 0, len(folded))] == values
+    tokens = tokenize(folded, 0, len(folded))
+    assert [t.text if t.value is None else t.value for t in tokens] == values
 
 
 @pytest.mark.parametrize(

@@ -35,7 +35,7 @@ from nianbao.core.layout import layout_for
 from nianbao.core.models import CanonicalReport, CellProvenance, Extraction, Meta, Method
 from rules.verdict import LOW_CONFIDENCE
 
-VERSION = "parser-45"
+VERSION = "parser-46"
 
 
 class ParserExtractor:
