@@ -51,6 +51,11 @@ CHECKED_BY_IDENTITIES = (
     # values over lines holding different numbers of them: a wrapped row, or a stray number
     # (extractor.parser.rowlines.UNEVEN_LINES)
     "the row's values stand on lines holding different numbers of them",
+    # a value alone in brackets: an accounting-style negative or a note (the parser's
+    # extractor.parser.tokens.BRACKETED)
+    "printed in brackets",
+    # "减3" read as -3 (extractor.parser.tokens.SIGN_WORD)
+    "minus printed as a word",
 )
 # readings that assume how many values the row prints (a glued run cut in n, a short row
 # placed): proven only through an identity that holds

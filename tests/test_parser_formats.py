@@ -105,3 +105,34 @@ def test_letter_spaced_labels_read_as_the_report(tmp_path: Path) -> None:
     from rules.proving import prove
 
     assert prove(extraction, check(extraction.report)).accepted
+
+
+@pytest.mark.parametrize(
+    ("printed", "value", "waits"),
+    [
+        ("减2", -2, True),
+        ("减少 2", -2, True),
+        ("(2)", 2, True),
+        ("增2", 2, False),
+        ("+2", 2, False),
+    ],
+)
+def test_a_change_printed_with_a_word_or_brackets_is_read_and_waits(
+    tmp_path: Path, printed: str, value: int, waits: bool
+) -> None:
+    # 本年增/减 printed "减2" was read as 2 and the report accepted: the sign is the word's,
+    # and part 二 has no identity to confirm it, so the cell waits for a person (as does an
+    # accounting-style "(2)"); "增2" is the 2 printed
+    from rules.engine import check
+    from rules.proving import prove
+
+    row = "行政许可\t0\t0\t0"
+    assert row in TEXT
+    path = tmp_path / "signed.txt"
+    path.write_text(TEXT.replace(row, f"行政许可\t5\t{printed}\t0"), encoding="utf-8")
+    extraction = ParserExtractor().extract(read_document(path))
+    assert extraction.report.cells["t2.license.change"] == value
+    assert extraction.report.cells["t2.license.prev_items"] == 5
+    proof = prove(extraction, check(extraction.report))
+    assert proof.accepted is not waits
+    assert set(proof.flags()) == ({"t2.license.change"} if waits else set())

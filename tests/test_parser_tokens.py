@@ -233,3 +233,16 @@ def test_a_placeholder_glued_to_the_next_label_is_a_blank() -> None:
     assert _tokens("0 /0 0") == [("number", "0"), ("blank", "/"), ("number", "0"), ("number", "0")]
     # a slash after a digit is no blank (a page number "1/2" on its own line is furniture)
     assert _tokens("行政处罚 1/2 0") == [("number", "1"), ("number", "2"), ("number", "0")]
+
+
+def test_a_change_with_its_sign_as_a_word_is_a_signed_value() -> None:
+    def values(text: str) -> list[object]:
+        folded = fold(text)
+        return [t.value for t in tokenize(folded, 0, len(folded))]
+
+    # in a cell of its own it is no label's number ("数据1"): dropping it let the row's other
+    # values fill the row
+    assert values("| 行政许可 | 0 | 减24 | 0 |") == [0, -24, 0]
+    assert values("行政许可 175 减少 29 3") == [175, -29, 3]
+    assert values("行政许可\t5\t增加5\t0") == [5, 5, 0]
+    assert values("信息内容 本年增/减 3") == [3]  # the header's 增/减 gives no sign

@@ -28,14 +28,22 @@ from extractor.parser.meta import detect_organ, detect_template, detect_year
 from extractor.parser.placement import prove_placements, row_line_bounds
 from extractor.parser.resolve import resolve
 from extractor.parser.rowlines import UNEVEN_LINES, uneven_lines
-from extractor.parser.tokens import broken_over_line, fold, ocr_digits
+from extractor.parser.tokens import (
+    BRACKETED,
+    SIGN_WORD,
+    bracketed,
+    broken_over_line,
+    fold,
+    ocr_digits,
+    sign_word,
+)
 from nianbao.core.document import SourceDocument
 from nianbao.core.errors import SourceError
 from nianbao.core.layout import layout_for
 from nianbao.core.models import CanonicalReport, CellProvenance, Extraction, Meta, Method
 from rules.verdict import LOW_CONFIDENCE
 
-VERSION = "parser-46"
+VERSION = "parser-47"
 
 
 class ParserExtractor:
@@ -115,6 +123,10 @@ class ParserExtractor:
             if p.snippet and ocr_digits(p.snippet):
                 # a letter read as a digit is a correction of the print: a person confirms it
                 p.notes.append(f"read through OCR look-alikes: {p.snippet.strip()!r}")
+            if bracketed(text, p.span):
+                p.notes.append(BRACKETED)
+            if sign_word(text, p.span):
+                p.notes.append(SIGN_WORD)
             if broken_over_line(text, p.span) and tuple(p.span) not in bounds:
                 p.notes.append("digits run on over a line break: one number broken, or two")
         report = CanonicalReport(meta=meta, cells=cells)

@@ -77,6 +77,34 @@ def broken_over_line(text: str, span: tuple[int, int]) -> bool:
     )
 
 
+# A value alone inside brackets ("(27)", "（5）"): an accounting-style negative, or a note on
+# the cell before it; read as printed, the sign is a guess the identities must confirm.
+BRACKETED = "printed in brackets: a negative in accounting style, or a note"
+_OPEN, _CLOSE = "(（", ")）"
+
+
+def bracketed(text: str, span: tuple[int, int]) -> bool:
+    """The value at `span` stands alone inside a pair of brackets."""
+    start, end = span
+    before = text[max(0, start - 4) : start].rstrip(" \u3000\xa0")
+    after = text[end : end + 4].lstrip(" \u3000\xa0")
+    return before[-1:] in tuple(_OPEN) and after[:1] in tuple(_CLOSE)
+
+
+# A change printed with its sign as a word ("减3", "增加5" in a 本年增/减 cell; "增/减", the
+# header, is no sign). "增5" is the 5 printed; "减3" is read as -3, a value the print shows
+# only through the word: a person (or an identity) confirms it.
+SIGN_WORD = "minus printed as a word (减): read as a negative"
+_SIGN_WORD = re.compile(r"(?<![/／])(?:减少|下降|增加|减|增)(?=[ \t]*\d)")
+_DECREASE = re.compile(r"(?<![/／])(?:减少|下降|减)[ \t]*$")
+
+
+def sign_word(text: str, span: tuple[int, int]) -> bool:
+    """The value at `span` follows a word that makes it negative."""
+    start = span[0]
+    return _DECREASE.search(text, max(0, start - 4), start) is not None
+
+
 def ocr_digits(snippet: str) -> bool:
     """A number printed with OCR look-alike letters for digits ("1O"): read, but a guess."""
     return bool(_OCR_RUN.search(snippet)) and any(ch.isdigit() for ch in fold(snippet))
@@ -181,8 +209,9 @@ def _in_label_cell(folded: str, start: int, end: int) -> bool:
     ]
     b = min(ends, default=line_end)
     cell = folded[max(a, line_start) : b].replace("万元", "").replace("元", "")
-    # a count's measure word glued on to the next value ("0件00") is no label's word
-    return bool(_CJK.search(_COUNTED_GLUE.sub("", cell)))
+    # a count's measure word glued on to the next value ("0件00") is no label's word, nor is
+    # a change's sign printed as a word ("减24")
+    return bool(_CJK.search(_SIGN_WORD.sub("", _COUNTED_GLUE.sub("", cell))))
 
 
 def _is_count_cell(folded: str, m: re.Match[str], before: str) -> bool:
@@ -313,7 +342,10 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
         if "," not in number and len(whole) > 1 and whole[0] == "0":
             out.append(Token(s, e, text, TokenKind.RUN, None, unit))  # "04613600元"
         else:
-            out.append(Token(s, e, text, TokenKind.NUMBER, _parse(number), unit))
+            value = _parse(number)
+            if value > 0 and _DECREASE.search(folded, max(0, s - 4), s):
+                value = -value  # "减3" in a 本年增/减 cell
+            out.append(Token(s, e, text, TokenKind.NUMBER, value, unit))
     for m in _BLANK.finditer(folded, start, end):
         if skip and skipped(m.start()):
             continue
