@@ -140,6 +140,27 @@ def spaced_labels(doc: Document, rng: random.Random, gold: CanonicalReport) -> l
     return out
 
 
+def sign_words(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
+    """A year's change (本年增/减) printed with its sign as a word or in accounting style:
+    "减3", "减少3", "(3)", "（3）" for -3; "增5", "增加5", "+5" for 5."""
+    changes = [
+        (r, c)
+        for r, c in _valued(doc, gold.cells)
+        if (c.key or "").endswith(".change") and gold.cells.get(c.key or "") not in (0, None)
+    ]
+    out = []
+    for _, cell in rng.sample(changes, k=rng.randint(1, len(changes)) if changes else 0):
+        value = gold.cells[cell.key or ""]
+        magnitude = str(abs(value))  # type: ignore[arg-type]
+        if value < 0:  # type: ignore[operator]
+            form = rng.choice(("减{}", "减少{}", "({})", "（{}）"))
+        else:
+            form = rng.choice(("增{}", "增加{}", "+{}"))
+        cell.text = form.format(magnitude)
+        out.append(cell.key or "")
+    return out
+
+
 UNSEEN: tuple[Damage, ...] = (
     Damage("missing_value", 0.12, missing_value, True, "a value gone with no placeholder"),
     Damage("broken_number", 0.1, broken_number, False, 'a number broken over a line "12\\n3"'),
@@ -150,6 +171,7 @@ UNSEEN: tuple[Damage, ...] = (
     Damage("centred_labels", 0.5, centred_labels, False, "a label wrapped around its values"),
     Damage("typeset_minus", 0.3, typeset_minus, False, 'a minus sign printed "−3", "–3"'),
     Damage("spaced_labels", 0.2, spaced_labels, False, 'labels letter-spaced "规 范 性 文 件"'),
+    Damage("sign_words", 0.3, sign_words, False, 'a change\'s sign as a word "减3", "(3)", "增5"'),
 )
 UNSEEN_TYPES: tuple[str, ...] = tuple(d.name for d in UNSEEN)
 # Renderings that cannot show a damage (values glued, or one item per line already).
