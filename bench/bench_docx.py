@@ -37,9 +37,22 @@ def main() -> None:
             folder = Path(tmp) / spec.replace(":", "-")
             write_set(folder, seed, count, blanks)
             done = subprocess.run(
-                [sys.executable, "-m", "nianbao", "eval", "--set", "real", "--data",
-                 str(folder), "--out", str(folder / "out"), "--quiet"],
-                capture_output=True, text=True, check=False,
+                [
+                    sys.executable,
+                    "-m",
+                    "nianbao",
+                    "eval",
+                    "--set",
+                    "real",
+                    "--data",
+                    str(folder),
+                    "--out",
+                    str(folder / "out"),
+                    "--quiet",
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
             )
             lines = (done.stdout or done.stderr).splitlines()
             print(f"{spec}: {lines[0] if lines else f'exit {done.returncode}'}")

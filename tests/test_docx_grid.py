@@ -101,7 +101,9 @@ def test_row_edges_gridbefore_gridafter_and_short_rows() -> None:
     rows = [
         "<w:tr>" + _tc("a") + _tc("1") + _tc("2") + _tc("3") + "</w:tr>",
         "<w:tr><w:trPr><w:gridBefore w:val='1'/><w:gridAfter w:val='1'/></w:trPr>"
-        + _tc("4") + _tc("5") + "</w:tr>",
+        + _tc("4")
+        + _tc("5")
+        + "</w:tr>",
         "<w:tr>" + _tc("b") + _tc() + _tc("6") + _tc() + "</w:tr>",  # empty at the edge
         "<w:tr>" + _tc("c") + _tc("7") + "</w:tr>",  # a short row: two cells printed
     ]
@@ -134,8 +136,11 @@ def test_a_huge_gridspan_is_cut_to_the_table_width_and_merges_are_linear() -> No
 
 def test_legacy_hmerge_widens_the_cell_and_text_is_never_markup(tmp_path: Path) -> None:
     rows = [
-        "<w:tr>" + _tc("&lt;b&gt;申请&lt;/td&gt;&amp;amp;", "<w:hMerge w:val='restart'/>")
-        + _tc("", "<w:hMerge/>") + _tc("3") + "</w:tr>"
+        "<w:tr>"
+        + _tc("&lt;b&gt;申请&lt;/td&gt;&amp;amp;", "<w:hMerge w:val='restart'/>")
+        + _tc("", "<w:hMerge/>")
+        + _tc("3")
+        + "</w:tr>"
     ]
     spans = _spans(_html(_tbl(rows)))
     assert spans == [[("<b>申请</td>&amp;", 2, 1), ("3", 1, 1)]]

@@ -17,9 +17,7 @@ from rules.proving import prove
 
 def _first(rendering: str, seed: int = 600) -> object:
     """The first generated report of a rendering (deterministic: the generator's seed)."""
-    return next(
-        r for i in range(60) if (r := synth_report(seed, i)).rendering == rendering
-    )
+    return next(r for i in range(60) if (r := synth_report(seed, i)).rendering == rendering)
 
 
 def test_prose_is_kept_and_each_table_read_as_rows(tmp_path: Path) -> None:

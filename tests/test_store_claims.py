@@ -93,9 +93,7 @@ def test_workers_claiming_at_once_never_share_an_item(store_target) -> None:
         except BaseException as exc:  # reported below
             errors.append(exc)
 
-    threads = [
-        threading.Thread(target=work, args=(f"w{n}", s)) for n, s in enumerate(stores)
-    ]
+    threads = [threading.Thread(target=work, args=(f"w{n}", s)) for n, s in enumerate(stores)]
     try:
         for t in threads:
             t.start()

@@ -158,6 +158,7 @@ def test_concurrent_writers_keep_every_series_check_and_one_current_result(
         for s in stores:
             s.close()
     assert sorted(int(r[1]) for r in per_report) == [1] * len(stems)
+
     def series(snap: dict) -> int:
         return sum(
             1 for r in snap["reports"].values() for f in r["findings"] if f[2] == "series.carry"

@@ -57,6 +57,7 @@ def test_flags_combine_extractor_doubts_and_broken_identities() -> None:
     decisions = {flags[k][-1] for k in keys if k.startswith("t3.new.")}
     assert len(decisions) == 1
 
+
 def test_verdict_accepts_a_report_read_cleanly_whose_rules_hold() -> None:
     report = CanonicalReport.from_json(GOLD_000.read_text(encoding="utf-8"))
     judged = verdict(_read_cleanly(report))

@@ -108,8 +108,7 @@ def _check(revision: str | None, legacy: int | None) -> None:
         )
     if revision is None and legacy is not None and legacy > LEGACY_FINAL:
         raise SchemaTooNew(
-            f"the store has schema version {legacy}, newer than this nianbao knows: "
-            "upgrade nianbao"
+            f"the store has schema version {legacy}, newer than this nianbao knows: upgrade nianbao"
         )
 
 
@@ -128,9 +127,7 @@ def _engine(db: Database) -> Any:
 
     def connect() -> sqlite3.Connection:
         # autocommit at the driver: our BEGIN IMMEDIATE is the one transaction
-        return sqlite3.connect(
-            str(db.target), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
-        )
+        return sqlite3.connect(str(db.target), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
 
     return sqlalchemy.create_engine("sqlite://", creator=connect, poolclass=NullPool)
 
@@ -152,9 +149,7 @@ def migrate(db: Database) -> list[str]:
             else:
                 sa.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATE_LOCK})")
             # Re-read under the lock: another process may have migrated meanwhile.
-            revision, legacy = _state(
-                lambda sql: sa.exec_driver_sql(sql).fetchall(), db.dialect
-            )
+            revision, legacy = _state(lambda sql: sa.exec_driver_sql(sql).fetchall(), db.dialect)
             _check(revision, legacy)
             if revision == head():
                 sa.commit()

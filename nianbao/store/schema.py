@@ -88,9 +88,7 @@ runs = Table(
     _count("input_tokens"),
     _count("output_tokens"),
     _amount("cost_usd"),
-    CheckConstraint(
-        "status IN ('running', 'ok', 'partial', 'interrupted')", name="runs_status"
-    ),
+    CheckConstraint("status IN ('running', 'ok', 'partial', 'interrupted')", name="runs_status"),
 )
 
 # One processing of one report by one run: the reconciled verdict. `current` marks the result
@@ -134,9 +132,7 @@ extractions = Table(
     "extractions",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column(
-        "result_id", Integer, ForeignKey("results.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("result_id", Integer, ForeignKey("results.id", ondelete="CASCADE"), nullable=False),
     Column("backend", Text, nullable=False),
     Column("extractor_version", Text, nullable=False),
     _count("llm_calls"),
@@ -154,9 +150,7 @@ extractions = Table(
 cells = Table(
     "cells",
     metadata,
-    Column(
-        "result_id", Integer, ForeignKey("results.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("result_id", Integer, ForeignKey("results.id", ondelete="CASCADE"), nullable=False),
     Column("key", Text, nullable=False),
     Column("value", Text),
     Column("status", Text, nullable=False),
@@ -193,9 +187,7 @@ findings = Table(
     "findings",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column(
-        "result_id", Integer, ForeignKey("results.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("result_id", Integer, ForeignKey("results.id", ondelete="CASCADE"), nullable=False),
     Column("origin", Text, nullable=False),
     Column("rule", Text, nullable=False),
     Column("family", Text, nullable=False),
@@ -210,9 +202,7 @@ findings = Table(
 suspects = Table(
     "suspects",
     metadata,
-    Column(
-        "result_id", Integer, ForeignKey("results.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("result_id", Integer, ForeignKey("results.id", ondelete="CASCADE"), nullable=False),
     Column("rank", Integer, nullable=False),
     Column("body", Text, nullable=False),  # rules.findings.Suspect as JSON
     PrimaryKeyConstraint("result_id", "rank", name="suspects_pk"),
@@ -321,9 +311,7 @@ llm_batches = Table(
 llm_batch_items = Table(
     "llm_batch_items",
     metadata,
-    Column(
-        "batch", Integer, ForeignKey("llm_batches.id", ondelete="CASCADE"), nullable=False
-    ),
+    Column("batch", Integer, ForeignKey("llm_batches.id", ondelete="CASCADE"), nullable=False),
     Column("custom_id", Text, nullable=False),
     Column("content_hash", Text, nullable=False),  # the report (reports.content_hash)
     Column("source_path", Text, nullable=False),

@@ -62,9 +62,7 @@ def _values(conn: Conn, result_id: int, row: str) -> dict[str, str | None]:
     return {k: v for k, v in found}
 
 
-def _mismatches(
-    conn: Conn, prev: Row, this: Row
-) -> list[tuple[str, str]]:
+def _mismatches(conn: Conn, prev: Row, this: Row) -> list[tuple[str, str]]:
     """(column, readable equation) for every column whose carry does not match."""
     before = _values(conn, prev["id"], "carried_forward")
     after = _values(conn, this["id"], "carried_over")

@@ -59,8 +59,7 @@ def snapshot(store: Any) -> dict[str, Any]:
     out: dict[str, Any] = {"reports": {}, "paths": {}}
     with db.reading() as conn:
         for row in conn.execute(
-            "SELECT p.path, r.content_hash FROM source_paths p JOIN reports r"
-            " ON r.id = p.report_id"
+            "SELECT p.path, r.content_hash FROM source_paths p JOIN reports r ON r.id = p.report_id"
         ):
             out["paths"][row[0]] = row[1]
         heads = conn.execute(
@@ -102,8 +101,7 @@ def snapshot(store: Any) -> dict[str, Any]:
             entry["decisions"] = [
                 [d[k] for k in _DECISION]
                 for d in conn.execute(
-                    f"SELECT {', '.join(_DECISION)} FROM decisions WHERE result_id = ?"
-                    " ORDER BY id",
+                    f"SELECT {', '.join(_DECISION)} FROM decisions WHERE result_id = ? ORDER BY id",
                     (rid,),
                 )
             ]

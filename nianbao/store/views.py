@@ -207,9 +207,7 @@ class Reader:
             decisions=decisions,
         )
 
-    def _cells(
-        self, conn: Conn, result_id: int, template: str
-    ) -> dict[str, CellView]:
+    def _cells(self, conn: Conn, result_id: int, template: str) -> dict[str, CellView]:
         order = {k: n for n, k in enumerate(layout_for(template).keys)}
         out = {}
         for c in conn.execute("SELECT * FROM cells WHERE result_id = ?", (result_id,)):

@@ -320,9 +320,7 @@ def _current_result(conn: Conn, report_id: int) -> int | None:
     return None if row is None else int(row[0])
 
 
-def _result_row(
-    conn: Conn, report_id: int, run_id: int, fingerprint: str, **values: Any
-) -> int:
+def _result_row(conn: Conn, report_id: int, run_id: int, fingerprint: str, **values: Any) -> int:
     conn.execute("UPDATE results SET current = 0 WHERE report_id = ? AND current = 1", (report_id,))
     cols = ["report_id", "run_id", "config_fingerprint", "created_at", *values]
     params = [report_id, run_id, fingerprint, now(), *values.values()]

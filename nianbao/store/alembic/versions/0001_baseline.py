@@ -196,8 +196,7 @@ def upgrade() -> None:
         sa.Column("version_after", sa.Integer, nullable=False),
         sa.Column("findings_json", sa.Text),
         sa.CheckConstraint(
-            "kind IN ('fix', 'accept_cell', 'accept_report', 'accept_with_source_error',"
-            " 'undo')",
+            "kind IN ('fix', 'accept_cell', 'accept_report', 'accept_with_source_error', 'undo')",
             name="decisions_kind",
         ),
     )
