@@ -382,6 +382,7 @@ def _shared(cause: str) -> bool:
             "placed by the printed order of rows",
             "not read",
             "has N on its other side",  # zeros forced by a zero sum: the rows printed nothing
+            "columns in another order",  # the header's column order (extractor.parser.columns)
         )
     )
 

@@ -56,3 +56,22 @@ def test_a_header_not_naming_the_five_once_leaves_the_national_order() -> None:
     assert extraction.report.cells == gold.cells
     assert not any(REORDERED in p.notes for p in extraction.provenance.values())
     assert proof.decisions == []
+
+
+def test_an_ocr_misread_group_label_lends_no_column_its_other() -> None:
+    # "去人或其他组织" (法 misread) and "甚他" (其 misread): the group's own 其他 was taken for
+    # the 其他 column, printed first, and every row of part 三 waited, one decision each
+    text, gold = _report_text(_cells(granted=3))
+    assert "法人或其他组织" in text and "\t其他" in text
+    garbled = text.replace("法人或其他组织", "去人或其他组织", 1).replace("\t其他", "\t甚他", 1)
+    extraction, proof = _read(garbled)
+    assert extraction.report.cells == gold.cells
+    assert not any(REORDERED in p.notes for p in extraction.provenance.values())
+    assert proof.accepted
+
+
+def test_a_reordered_header_is_one_decision_for_the_whole_part() -> None:
+    text, _ = _report_text(_cells(granted=3))
+    _, proof = _read(_swapped(text, "商业企业\t社会公益组织\t科研机构\t法律服务机构\t其他"))
+    reordered = [d for d in proof.decisions if "another order" in d.reason]
+    assert len(reordered) == 1 and reordered[0].kind == "rows"

@@ -43,7 +43,7 @@ from nianbao.core.layout import layout_for
 from nianbao.core.models import CanonicalReport, CellProvenance, Extraction, Meta, Method
 from rules.verdict import LOW_CONFIDENCE
 
-VERSION = "parser-47"
+VERSION = "parser-48"
 
 
 class ParserExtractor:

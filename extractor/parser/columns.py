@@ -17,7 +17,7 @@ from extractor.parser.labels import CjkStream
 from nianbao.core.layout import Layout
 from nianbao.core.models import CellProvenance
 
-GROUP = "法人或其他组织"  # its "其他" is no column's name
+GROUP_TAIL = "其他组织"  # of "法人或其他组织": its "其他" is no column's name
 NATURAL = "自然人"
 HEADER_REACH = 300  # CJK chars before part 三's first row where its header may start
 REORDERED = "the header prints 法人或其他组织's columns in another order; read by the header"
@@ -33,7 +33,9 @@ def printed_order(stream: CjkStream, layout: Layout, t3_start: int) -> list[str]
     start = stream.chars.rfind(NATURAL, max(0, first - HEADER_REACH), first)
     if start < 0:
         return None
-    region = stream.chars[start:first].replace(GROUP, "#" * len(GROUP))
+    # the group's own "其他" ("法人或其他组织", also when OCR misread its other characters:
+    # "去人或其他组织") is no column's name
+    region = stream.chars[start:first].replace(GROUP_TAIL, "#" * len(GROUP_TAIL))
     columns = [c for c in layout.t3_columns if c.name not in ("natural", "total")]
     at: dict[str, int] = {}
     for column in columns:
