@@ -54,7 +54,7 @@ CHECKED_BY_IDENTITIES = (
     # a value alone in brackets: an accounting-style negative or a note (the parser's
     # extractor.parser.tokens.BRACKETED)
     "printed in brackets",
-    # "减3" read as -3 (extractor.parser.tokens.SIGN_WORD)
+    # "减18181" cut as a glued run (extractor.parser.tokens.SIGN_WORD)
     "minus printed as a word",
 )
 # readings that assume how many values the row prints (a glued run cut in n, a short row

@@ -39,11 +39,11 @@ from extractor.parser.tokens import (
 )
 from nianbao.core.document import SourceDocument
 from nianbao.core.errors import SourceError
-from nianbao.core.layout import layout_for
+from nianbao.core.layout import ValueKind, layout_for
 from nianbao.core.models import CanonicalReport, CellProvenance, Extraction, Meta, Method
 from rules.verdict import LOW_CONFIDENCE
 
-VERSION = "parser-48"
+VERSION = "parser-49"
 
 
 class ParserExtractor:
@@ -125,7 +125,12 @@ class ParserExtractor:
                 p.notes.append(f"read through OCR look-alikes: {p.snippet.strip()!r}")
             if bracketed(text, p.span):
                 p.notes.append(BRACKETED)
-            if sign_word(text, p.span):
+                if layout.spec(key).kind is ValueKind.SIGNED and p.method == Method.READ:
+                    # in 本年增/减 the bracket is more likely an accounting minus than a note
+                    cells[key] = -cells[key]  # type: ignore[operator]
+            if sign_word(text, p.span) and p.method != Method.READ:
+                # "减18181" cut as a glued run: the word's minus went with the run, not
+                # necessarily with this value (read whole, the token carries its sign)
                 p.notes.append(SIGN_WORD)
             if broken_over_line(text, p.span) and tuple(p.span) not in bounds:
                 p.notes.append("digits run on over a line break: one number broken, or two")

@@ -91,12 +91,13 @@ def bracketed(text: str, span: tuple[int, int]) -> bool:
     return before[-1:] in tuple(_OPEN) and after[:1] in tuple(_CLOSE)
 
 
-# A change printed with its sign as a word ("减3", "增加5" in a 本年增/减 cell; "增/减", the
-# header, is no sign). "增5" is the 5 printed; "减3" is read as -3, a value the print shows
-# only through the word: a person (or an identity) confirms it.
-SIGN_WORD = "minus printed as a word (减): read as a negative"
-_SIGN_WORD = re.compile(r"(?<![/／])(?:减少|下降|增加|减|增)(?=[ \t]*\d)")
-_DECREASE = re.compile(r"(?<![/／])(?:减少|下降|减)[ \t]*$")
+# A change printed with its sign as a word ("减3", "增加5" in a 本年增/减 cell; "增/减" and
+# "增减", the header's, are no sign): "增5" is the 5 printed, "减3" -3. A run of glued digits
+# after the word ("减18181") is cut later, and the minus may not go with the value it
+# starts: that cell is noted (SIGN_WORD) for the identities or a person to confirm.
+SIGN_WORD = "minus printed as a word (减) before a glued run: its value may not take it"
+_SIGN_WORD = re.compile(r"(?<![/／增])(?:减少|下降|增加|减|增)(?=[ \t]*\d)")
+_DECREASE = re.compile(r"(?<![/／增])(?:减少|下降|减)[ \t]*$")
 
 
 def sign_word(text: str, span: tuple[int, int]) -> bool:
