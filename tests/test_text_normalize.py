@@ -10,7 +10,7 @@ import pytest
 from eval.synth import synth_report
 from extractor.parser import ParserExtractor
 from extractor.readers import read_document
-from extractor.readers.normalize import plain_text
+from extractor.readers.normalize import plain_text, standard_ideographs
 from rules.engine import check
 from rules.proving import prove
 
@@ -21,6 +21,13 @@ def test_invisible_characters_go_and_drawn_edges_become_pipes() -> None:
     assert plain_text("0&nbsp;&nbsp;5&#160;6 R&amp;D") == "0  5 6 R&amp;D"
     text = "规章 3 0 12\n"
     assert plain_text(text) == text
+
+
+def test_kangxi_radicals_and_compatibility_ideographs_are_the_characters_they_show() -> None:
+    shown = "\u2f8f政许可 \u2f00、本年新收 \uf967予公开 \u2ed4户网站 \u2ea0"
+    assert standard_ideographs(shown) == "行政许可 一、本年新收 不予公开 门户网站 民"
+    assert len(standard_ideographs(shown)) == len(shown)  # one for one: spans hold
+    assert standard_ideographs("规章 3 0 12") == "规章 3 0 12"
 
 
 def _report(rendering: str) -> object:
@@ -34,6 +41,15 @@ def _report(rendering: str) -> object:
         ("markdown", lambda t: t.replace("|", "｜")),  # full-width bars
         ("tab_rows", lambda t: t.replace("\t", "\t&nbsp;")),  # entities kept by a scraper
         ("tab_rows", lambda t: "".join(c + "\u200b" if c.isdigit() else c for c in t)),
+        # a PDF font's Kangxi radicals and compatibility ideographs for ordinary characters
+        (
+            "pdf_text",
+            lambda t: t.translate(str.maketrans("行一人不门", "\u2f8f\u2f00\u2f08\uf967\u2ed4")),
+        ),
+        (
+            "flat_html",
+            lambda t: t.translate(str.maketrans("行一人不门", "\u2f8f\u2f00\u2f08\uf967\u2ed4")),
+        ),
     ],
 )
 def test_a_report_reads_the_same_whatever_invisible_or_drawn_characters_it_holds(

@@ -21,7 +21,7 @@ from extractor.damage import damaged_spans
 from extractor.readers.docx import read_docx
 from extractor.readers.embedded_html import read_embedded_html
 from extractor.readers.html import read_html
-from extractor.readers.normalize import plain_text
+from extractor.readers.normalize import plain_text, standard_ideographs
 from extractor.readers.text import TEXT_SUFFIXES, read_text
 from extractor.readers.traditional import simplified
 from nianbao.core.document import SourceDocument
@@ -119,6 +119,7 @@ def document_from_bytes(path: Path, raw: bytes) -> SourceDocument:
             text = plain_text(read_embedded_html(text))
         except SourceError as exc:
             raise SourceError(f"{path.name}: {exc}") from None
+    text = standard_ideographs(text)  # one for one: a PDF's word anchors hold
     if geometry is None:  # positioned text is built with "\n" only: its anchors must hold
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if len(text) > MAX_TEXT_CHARS:

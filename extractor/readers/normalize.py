@@ -6,11 +6,17 @@ converters draw table rules with box-drawing or full-width bars ("│ 规章 │
 Markdown has "|"; and text scraped from HTML keeps entities for spaces ("0&nbsp;&nbsp;5").
 Read as they are, "1\u200b2" is two values and "│" no cell edge. Applied to text and Markdown
 files only (the HTML and DOCX readers read their markup themselves).
+
+PDF text extraction (and pages copied from a PDF) often gives Kangxi radicals or CJK
+compatibility ideographs for ordinary characters: "⾏政许可", "⼀、本年新收", "⻔户网站" look
+right and match nothing. `standard_ideographs` maps them back one character for one (so
+offsets into the text, and a PDF's word anchors, hold), for every kind of file.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 # zero-width space/non-joiner/joiner, word joiner, BOM, soft hyphen, Mongolian vowel separator
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
@@ -27,3 +33,37 @@ def plain_text(text: str) -> str:
     if "&" in text:
         text = _SPACE_ENTITY.sub(" ", text)
     return text.translate(_RULES)
+
+
+# Radicals of the supplement block that PDF fonts use as whole simplified characters; NFKC
+# leaves most of them alone, so they are listed (the Kangxi and compatibility blocks below
+# carry their own decompositions)
+_SUPPLEMENT = {
+    "⺠": "民", "⺟": "母", "⻄": "西", "⻅": "见", "⻆": "角", "⻉": "贝", "⻋": "车",
+    "⻓": "长", "⻔": "门", "⻘": "青", "⻙": "韦", "⻚": "页", "⻛": "风", "⻜": "飞",
+    "⻝": "食", "⻢": "马", "⻣": "骨", "⻤": "鬼", "⻥": "鱼", "⻦": "鸟", "⻧": "卤",
+    "⻨": "麦", "⻩": "黄", "⻪": "黾", "⻬": "齐", "⻮": "齿", "⻰": "龙", "⻳": "龟",
+}  # fmt: skip
+_IDEOGRAPH_BLOCKS = ((0x2F00, 0x2FD6), (0xF900, 0xFB00), (0x2F800, 0x2FA20))
+
+
+def _ideograph_table() -> dict[int, str]:
+    table = {ord(k): v for k, v in _SUPPLEMENT.items()}
+    for lo, hi in _IDEOGRAPH_BLOCKS:
+        for code in range(lo, hi):
+            plain = unicodedata.normalize("NFKC", chr(code))
+            if len(plain) == 1 and plain != chr(code):
+                table[code] = plain
+    return table
+
+
+_IDEOGRAPHS = _ideograph_table()
+_VARIANT = re.compile("[\u2e80-\u2fdf\uf900-\ufaff\U0002f800-\U0002fa1f]")
+
+
+def standard_ideographs(text: str) -> str:
+    """`text` with Kangxi radicals and compatibility ideographs as the characters they stand
+    for, one for one."""
+    if _VARIANT.search(text) is None:
+        return text
+    return text.translate(_IDEOGRAPHS)
