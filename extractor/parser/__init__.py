@@ -26,6 +26,12 @@ from extractor.parser.linebreaks import SPLIT_CELL, split_cell
 from extractor.parser.locate import SHARED_LABEL, locate
 from extractor.parser.meta import detect_organ, detect_template, detect_year
 from extractor.parser.placement import prove_placements, row_line_bounds
+from extractor.parser.plausible import (
+    IMPLAUSIBLE,
+    WORDS_BETWEEN,
+    implausible_row,
+    words_between,
+)
 from extractor.parser.resolve import resolve
 from extractor.parser.rowlines import UNEVEN_LINES, uneven_lines
 from extractor.parser.tokens import (
@@ -43,7 +49,7 @@ from nianbao.core.layout import ValueKind, layout_for
 from nianbao.core.models import CanonicalReport, CellProvenance, Extraction, Meta, Method
 from rules.verdict import LOW_CONFIDENCE
 
-VERSION = "parser-49"
+VERSION = "parser-50"
 
 
 class ParserExtractor:
@@ -101,6 +107,13 @@ class ParserExtractor:
         for row in located.rows:
             keys_of_row = row_keys(template, row.part, row.row)[0] if not row.merged else ()
             if len(row.tokens) == len(keys_of_row):
+                kinds = [layout.spec(k).kind for k in keys_of_row]
+                if implausible_row(row.tokens, kinds):
+                    for key in keys_of_row:
+                        prov[key].notes.append(IMPLAUSIBLE)
+                elif row.part != "t4" and words_between(text, row.tokens):
+                    for key in keys_of_row:
+                        prov[key].notes.append(WORDS_BETWEEN)
                 for i in glued_onto_next(text, row.tokens):
                     if cells.get(keys_of_row[i]) is not None:
                         prov[keys_of_row[i]].notes.append(GLUED_ONTO_NEXT)

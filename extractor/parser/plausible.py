@@ -1,0 +1,61 @@
+"""A row whose reading holds a count no office reports: its values are not what they seem.
+
+A flattened page glues a row's values into one digit string ("规范性文件45616394391" for
+456, 1639, 4391); when the labels of the rows after it are not found (a PDF's Kangxi
+radicals, OCR), their values join its segment and the token count can match the row's cells
+by chance, so the row reads "directly": one 11-digit count and two of another row's values.
+No information-disclosure count comes near 10^8 (a province's penalty decisions run to
+millions), so such a token marks every cell of its row as doubtful. Amounts (万元, or 元
+before conversion) are not bounded here.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+
+from extractor.parser.tokens import Token, TokenKind
+from nianbao.core.layout import ValueKind
+
+MAX_COUNT = 10**8  # a count this large or more is glued digits, never one value
+IMPLAUSIBLE = (
+    "a count of more digits than any report prints: values glued together, "
+    "or another row's among the row's"
+)
+
+
+def implausible_row(tokens: Sequence[Token], kinds: Sequence[ValueKind]) -> bool:
+    """A count or change cell of the row would take a value of MAX_COUNT or more."""
+    return any(
+        token.kind is TokenKind.NUMBER
+        and kind is not ValueKind.AMOUNT
+        and isinstance(token.value, int)
+        and abs(token.value) >= MAX_COUNT
+        for token, kind in zip(tokens, kinds, strict=False)
+    )
+
+
+# What may stand between two values of one row on a line: a measure word or unit, a sign
+# word, a blank's 无, a page footer; a longer Chinese word there is another row's label the
+# parser did not find ("…420199⾏政处罚1700…" with 行 printed as a Kangxi radical)
+_CELL_WORDS = re.compile(
+    r"万元|元|减少|下降|增加|第[ \t]*\d+[ \t]*页|共[ \t]*\d+[ \t]*页|[件条个项次减增无]"
+)
+_WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
+WORDS_BETWEEN = (
+    "Chinese words between the row's values on one line: another row's label, not found, "
+    "with its values among the row's"
+)
+
+
+def words_between(text: str, tokens: Sequence[Token]) -> bool:
+    """Two consecutive values of the row have a Chinese word of two or more characters
+    between them on the same line."""
+    for left, right in itertools.pairwise(tokens):
+        gap = text[left.end : right.start]
+        if "\n" in gap or not gap.strip():
+            continue
+        if _WORD.search(_CELL_WORDS.sub(" ", gap)):
+            return True
+    return False
