@@ -50,6 +50,17 @@ def test_next_labels_number_is_cut_from_a_glued_run() -> None:
     assert _tokens("1000001\n2.重复申请") == [("number", "1000001")]
 
 
+def test_a_rows_numbering_wrapped_away_from_its_label_is_no_value() -> None:
+    # a PDF cell wrapped after its numbering ("1.\n属于国家秘密"): the 1 was the row above's
+    # value, and the detached value lines below could no longer be placed in printed order
+    assert _tokens("（二）部分公开\n1.\n属于国家秘密\n2 0 1") == [
+        ("number", "2"),
+        ("number", "0"),
+        ("number", "1"),
+    ]
+    assert _tokens("采购 3.5\n第二十条") == [("number", "3.5")]  # an amount keeps its point
+
+
 def test_negative_glued_after_digits() -> None:
     tokens = _tokens("行政处罚2648-18538行政强制")
     assert tokens == [("number", "2648"), ("number", "-18538")]
