@@ -114,16 +114,15 @@ def test_letter_spaced_labels_read_as_the_report(tmp_path: Path) -> None:
         ("减少 2", -2, False),
         ("增2", 2, False),
         ("+2", 2, False),
-        ("(2)", -2, True),
-        ("（2）", -2, True),
+        ("(2)", -2, False),
+        ("（2）", -2, False),
     ],
 )
 def test_a_change_printed_with_a_word_or_brackets_is_read_with_its_sign(
     tmp_path: Path, printed: str, value: int, waits: bool
 ) -> None:
-    # 本年增/减 printed "减2" was read as 2 and the report accepted: the sign is the word's.
-    # An accounting-style "(2)" is likely -2 there, but brackets may hold a note: part 二 has
-    # no identity to confirm it, so that cell waits for a person
+    # 本年增/减 printed "减2" was read as 2 and the report accepted: the sign is the word's,
+    # and a number alone in brackets there is the accounting minus
     from rules.engine import check
     from rules.proving import prove
 
@@ -137,3 +136,17 @@ def test_a_change_printed_with_a_word_or_brackets_is_read_with_its_sign(
     proof = prove(extraction, check(extraction.report))
     assert proof.accepted is not waits
     assert set(proof.flags()) == ({"t2.license.change"} if waits else set())
+
+
+def test_a_count_alone_in_brackets_waits(tmp_path: Path) -> None:
+    # no count is negative: brackets around one are a note or a misprint, for a person
+    from rules.engine import check
+    from rules.proving import prove
+
+    path = tmp_path / "bracketed.txt"
+    path.write_text(TEXT.replace("行政许可\t0\t0\t0", "行政许可\t(5)\t0\t0"), encoding="utf-8")
+    extraction = ParserExtractor().extract(read_document(path))
+    assert extraction.report.cells["t2.license.prev_items"] == 5
+    proof = prove(extraction, check(extraction.report))
+    assert not proof.accepted
+    assert set(proof.flags()) == {"t2.license.prev_items"}

@@ -49,7 +49,7 @@ from nianbao.core.layout import ValueKind, layout_for
 from nianbao.core.models import CanonicalReport, CellProvenance, Extraction, Meta, Method
 from rules.verdict import LOW_CONFIDENCE
 
-VERSION = "parser-51"
+VERSION = "parser-52"
 
 
 class ParserExtractor:
@@ -137,10 +137,11 @@ class ParserExtractor:
                 # a letter read as a digit is a correction of the print: a person confirms it
                 p.notes.append(f"read through OCR look-alikes: {p.snippet.strip()!r}")
             if bracketed(text, p.span):
-                p.notes.append(BRACKETED)
                 if layout.spec(key).kind is ValueKind.SIGNED and p.method == Method.READ:
-                    # in 本年增/减 the bracket is more likely an accounting minus than a note
+                    # in 本年增/减 a number alone in brackets is the accounting minus
                     cells[key] = -cells[key]  # type: ignore[operator]
+                else:  # a count in brackets: a note, or a sign a count cannot take
+                    p.notes.append(BRACKETED)
             if sign_word(text, p.span) and p.method != Method.READ:
                 # "减18181" cut as a glued run: the word's minus went with the run, not
                 # necessarily with this value (read whole, the token carries its sign)

@@ -77,9 +77,10 @@ def broken_over_line(text: str, span: tuple[int, int]) -> bool:
     )
 
 
-# A value alone inside brackets ("(27)", "（5）"): an accounting-style negative, or a note on
-# the cell before it; read as printed, the sign is a guess the identities must confirm.
-BRACKETED = "printed in brackets: a negative in accounting style, or a note"
+# A value alone inside brackets ("(27)", "（5）"): in a change's column (本年增/减) the
+# accounting minus, read as -27; in a count's, a note or a sign no count takes: read as
+# printed and noted, for the identities or a person to confirm.
+BRACKETED = "printed in brackets: a note, or a minus a count cannot take"
 _OPEN, _CLOSE = "(（", ")）"
 
 
