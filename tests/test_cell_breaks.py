@@ -60,6 +60,35 @@ def test_a_number_split_inside_its_cell_reads_whole(render: str, row: str) -> No
 
 
 @pytest.mark.parametrize(
+    ("row", "read"),
+    [
+        ("| 行政处罚 | 15<br>3 |", True),  # one cell, its edges on both sides of the pair
+        ("| 行政处罚 15<br>3 |", False),  # no edge before it: the label's cell
+        ("行政处罚 15\n3", False),  # no edges at all: 3 may be a page number
+    ],
+)
+def test_a_number_split_in_a_rows_only_cell(row: str, read: bool) -> None:
+    gold = CanonicalReport.from_json(
+        (REAL / "corpus-008_shuyang-county-gov-2025-ocr-md.gold.json").read_text(encoding="utf-8")
+    )
+    layout = layout_for("2021")
+    cells = dict(gold.cells)
+    cells["t2.penalty.decisions"] = 153
+    doc = Document(
+        "某县2025年政府信息公开工作年度报告",
+        [t2_table(layout, cells), t3_table(layout, cells), t4_table(layout, cells)],
+    )
+    lines = markdown(doc, random.Random(0)).split("\n")
+    at = next(i for i, line in enumerate(lines) if "行政处罚" in line)
+    lines[at] = row
+    extraction = ParserExtractor().extract(SourceDocument.from_text("r.md", "\n".join(lines)))
+    proof = prove(extraction, check(extraction.report))
+    key = "t2.penalty.decisions"
+    assert (extraction.report.cells[key] == 153) is read
+    assert (proof.levels[key] is ProofLevel.READ_CONFIRMED) is read
+
+
+@pytest.mark.parametrize(
     "row",
     [
         "行政许可\t5\t1\t2\n8",  # a bare 8 under a tab row: its last digits, or a page number

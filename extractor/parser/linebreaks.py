@@ -34,9 +34,12 @@ def join_broken_cell(folded: str, tokens: list[Token], width: int) -> list[Token
     cell separates ("| 0 | 2<br>8 | 1 |", "\t0\t2\n8\t1"). A second value would have a cell
     of its own; so the pair is one number (28), read as printed (unless its two halves are
     the same digits, which may be one value printed twice). Otherwise `tokens` as they
-    are (a row with no cell edges, "0 2\n8 1", stays a row of several readings)."""
-    if len(tokens) != width + 1 or width < 2:
+    are (a row with no cell edges, "0 2\n8 1", stays a row of several readings). A row of
+    one cell ("| 行政处罚 | 15<br>3 |") shows it by the edges on both sides of the pair."""
+    if len(tokens) != width + 1 or width < 1:
         return tokens
+    if width == 1 and folded[: tokens[0].start].rstrip(" \u3000\xa0")[-1:] not in ("|", "\t"):
+        return tokens  # no cell edge before the pair: it may be the label's or prose
     gaps = [folded[a.end : b.start] for a, b in itertools.pairwise(tokens)]
     inside = [i for i, gap in enumerate(gaps) if _CELL_LINE_BREAK.match(gap)]
     apart = sum(1 for gap in gaps if "|" in gap or "\t" in gap)
