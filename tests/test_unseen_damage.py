@@ -38,7 +38,8 @@ def test_ocr_look_alikes_inside_numbers_read_as_digits_and_noted() -> None:
     assert fold("O  0 \u3000 0 5\n") == "0  0   0 5\n"
     assert fold("0\u3000O\u30005\n") == "0 0 5\n"
     assert fold("O 型血\nB 超 3\n") == "O 型血\nB 超 3\n"  # a letter before a word stays
-    assert ocr_digits("1O") and not ocr_digits("10")
+    assert ocr_digits("l2") and ocr_digits("S0") and not ocr_digits("10")
+    assert not ocr_digits("1O") and not ocr_digits("O")  # no digit but 0 looks like an O
 
 
 def test_a_line_break_inside_a_delimited_row_between_digits_is_doubt() -> None:

@@ -108,8 +108,13 @@ def sign_word(text: str, span: tuple[int, int]) -> bool:
 
 
 def ocr_digits(snippet: str) -> bool:
-    """A number printed with OCR look-alike letters for digits ("1O"): read, but a guess."""
-    return bool(_OCR_RUN.search(snippet)) and any(ch.isdigit() for ch in fold(snippet))
+    """A number printed with OCR look-alike letters for digits ("l2", "S0", "B"): read, but a
+    guess ("l" may be a table's rule, "S" an 8, "B" a 3). An O is no guess: no digit but 0
+    looks like it, so "1O" and a lone "O" read as plainly as "10" and "0"."""
+    runs = [m.group(0) for m in _OCR_RUN.finditer(snippet)]
+    if not runs or not any(ch.isdigit() for ch in fold(snippet)):
+        return False
+    return any(ch not in "Oo \t" for run in runs for ch in run)
 
 
 class TokenKind(StrEnum):
