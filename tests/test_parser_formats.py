@@ -150,3 +150,29 @@ def test_a_count_alone_in_brackets_waits(tmp_path: Path) -> None:
     proof = prove(extraction, check(extraction.report))
     assert not proof.accepted
     assert set(proof.flags()) == {"t2.license.prev_items"}
+
+
+@pytest.mark.parametrize(
+    ("printed", "values", "accepted"),
+    [
+        ("0\t0\t0\t0", [0, 0, 0], True),  # a 0 printed twice: whichever it is, every cell is 0
+        ("7\t7\t7\t7", [7, 7, 7], True),
+        ("0\t0\t5\t0", None, False),  # which value is the extra decides the row: a person
+        ("1\t1\n1\t1", None, False),  # 11 broken over a line is a reading too
+    ],
+)
+def test_a_row_printing_one_value_too_many_all_alike(
+    tmp_path: Path, printed: str, values: list[int] | None, accepted: bool
+) -> None:
+    from rules.engine import check
+    from rules.proving import prove
+
+    path = tmp_path / "surplus.txt"
+    path.write_text(TEXT.replace("行政许可\t0\t0\t0", f"行政许可\t{printed}"), encoding="utf-8")
+    extraction = ParserExtractor().extract(read_document(path))
+    keys = ("t2.license.prev_items", "t2.license.change", "t2.license.decisions")
+    if values is not None:
+        assert [extraction.report.cells[k] for k in keys] == values
+    proof = prove(extraction, check(extraction.report))
+    assert proof.accepted is accepted
+    assert bool(set(proof.flags()) & set(keys)) is not accepted

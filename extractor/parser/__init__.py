@@ -49,7 +49,7 @@ from nianbao.core.layout import ValueKind, layout_for
 from nianbao.core.models import CanonicalReport, CellProvenance, Extraction, Meta, Method
 from rules.verdict import LOW_CONFIDENCE
 
-VERSION = "parser-54"
+VERSION = "parser-55"
 
 
 class ParserExtractor:

@@ -72,6 +72,23 @@ def _typed(value: CellValue, kind: ValueKind, unit: str | None) -> CellValue:
     return amount / WAN if unit == "元" else amount
 
 
+def equal_surplus_row(folded: str, result: RowResult) -> RowCandidates | None:
+    """A row printing one value more than its cells, every value the same ("| 0 | 0 | 0 | 0 |"
+    for three cells: a value printed twice), and no two a line break could join: whichever
+    value is the extra, every cell reads that value, so the row is read as printed (the
+    first values' spans). None otherwise."""
+    tokens, n = result.row.tokens, len(result.keys)
+    if not one_too_many(result) or len({t.value for t in tokens}) != 1:
+        return None
+    if len({t.unit for t in tokens}) != 1 or joined_rows(folded, result) is not None:
+        return None
+    unit = tokens[0].unit or result.row.unit
+    values = tuple(_typed(t.value, k, unit) for t, k in zip(tokens, result.kinds, strict=False))
+    return RowCandidates(
+        result.row.row, [values], Method.READ, spans=[(t.start, t.end) for t in tokens[:n]]
+    )
+
+
 def one_too_many(result: RowResult) -> bool:
     """The row printed exactly one clean value more than its cells (no glued run, no blank):
     its readings are each value left out and each line-broken pair joined, all listed."""

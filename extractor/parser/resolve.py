@@ -31,6 +31,7 @@ from extractor.parser.decoding.placeholders import MARK, has_glued_mark, segment
 from extractor.parser.decoding.segment import Cut, Segmentation, segment, sums_for
 from extractor.parser.joins import (
     SURPLUS,
+    equal_surplus_row,
     joined_rows,
     one_too_many,
     refuse_unexplained_surplus,
@@ -248,6 +249,8 @@ def candidates_of(
             # clean values in separate table cells: a value lost is as likely as two glued
             # ("| 19 | 5 |" for three cells is not only 1|9|5); the decoder weighs both
             found = _union(found, align_row(result, limit))
+    if found is None and (equal := equal_surplus_row(folded, result)) is not None:
+        return equal
     if found is None and len(result.row.tokens) == len(result.keys) + 1:
         # one value too many: one left out, or two that a line break split from one number
         placed = align_row(result, limit)
