@@ -46,6 +46,8 @@ CHECKED_BY_IDENTITIES = (
     # extractor.parser.tokens.DOUBLED_GLUED)
     "glued digits that are one string printed twice",
     "glued digits that end with the next value's",
+    "glued digits that start with the previous value's",
+    "two neighbouring values alike on a page that glues values",
     # a row printing one value too many whose one reading the identities allow was taken
     "row printed one value too many; every reading of it the identities allow gives this value",
     # values over lines holding different numbers of them: a wrapped row, or a stray number

@@ -221,6 +221,24 @@ def test_glued_digits_ending_with_the_next_values() -> None:
     assert glued_onto_next("规章\t5149\t149", tokens_of("规章\t5149\t149")) == []  # own cells
 
 
+def test_a_value_printed_twice_and_glued_onto_the_next() -> None:
+    from extractor.parser.doubled import glued_after_previous, twice_and_glued
+
+    def tokens_of(text: str):  # type: ignore[no-untyped-def]
+        folded = fold(text)
+        return tokenize(folded, 0, len(folded))
+
+    # synth-1312-0046: "0 ７１ ７１16" for 0, 71, 16 (71 twice, the copy glued onto 16)
+    assert glued_after_previous(tokens_of("规范性文件 0 ７１ ７１16")) == [2]
+    assert glued_after_previous(tokens_of("规章 7 71 0")) == []  # one digit starts too much
+    assert glued_after_previous(tokens_of("规章 71 71 0")) == []  # no more after it
+    # synth-1312-0057: "2 2 70" for 2, 7, 0 on a page that glues values
+    assert twice_and_glued(tokens_of("行政规范性文件 2 2 70"))
+    assert not twice_and_glued(tokens_of("行政规范性文件 2 3 70"))
+    assert not twice_and_glued(tokens_of("行政规范性文件 0 0 0"))
+    assert not twice_and_glued(tokens_of("行政规范性文件 286 0 0"))  # 0s side by side: common
+
+
 def test_a_letter_spaced_word_is_no_placeholder() -> None:
     # "（四） 无 法 提 供": 无 set apart by letter-spacing, then a Chinese character
     assert _tokens("（四） 无 法 提 供\t0") == [("number", "0")]

@@ -20,7 +20,16 @@ from extractor.parser.cells import (
     row_keys,
 )
 from extractor.parser.columns import printed_order, reorder_columns
-from extractor.parser.doubled import DOUBLED_GLUED, GLUED_ONTO_NEXT, doubled_glued, glued_onto_next
+from extractor.parser.doubled import (
+    DOUBLED_GLUED,
+    GLUED_AFTER_PREVIOUS,
+    GLUED_ONTO_NEXT,
+    TWICE_AND_GLUED,
+    doubled_glued,
+    glued_after_previous,
+    glued_onto_next,
+    twice_and_glued,
+)
 from extractor.parser.labels import CjkStream
 from extractor.parser.linebreaks import SPLIT_CELL, split_cell
 from extractor.parser.locate import SHARED_LABEL, locate
@@ -37,6 +46,7 @@ from extractor.parser.rowlines import UNEVEN_LINES, uneven_lines
 from extractor.parser.tokens import (
     BRACKETED,
     SIGN_WORD,
+    TokenKind,
     bracketed,
     broken_over_line,
     fold,
@@ -49,7 +59,7 @@ from nianbao.core.layout import ValueKind, layout_for
 from nianbao.core.models import CanonicalReport, CellProvenance, Extraction, Meta, Method
 from rules.verdict import LOW_CONFIDENCE
 
-VERSION = "parser-55"
+VERSION = "parser-56"
 
 
 class ParserExtractor:
@@ -104,6 +114,8 @@ class ParserExtractor:
         order = printed_order(stream, layout, located.t3_start)
         if order is not None:
             reorder_columns(layout, order, cells, prov)
+        # a page that glues a row's values together (a run like "000" or "0114" somewhere)
+        glues = any(t.kind is TokenKind.RUN for row in located.rows for t in row.tokens)
         for row in located.rows:
             keys_of_row = row_keys(template, row.part, row.row)[0] if not row.merged else ()
             if len(row.tokens) == len(keys_of_row):
@@ -117,6 +129,12 @@ class ParserExtractor:
                 for i in glued_onto_next(text, row.tokens):
                     if cells.get(keys_of_row[i]) is not None:
                         prov[keys_of_row[i]].notes.append(GLUED_ONTO_NEXT)
+                for i in glued_after_previous(row.tokens) if glues else ():
+                    if cells.get(keys_of_row[i]) is not None:
+                        prov[keys_of_row[i]].notes.append(GLUED_AFTER_PREVIOUS)
+                if glues and row.part != "t4" and twice_and_glued(row.tokens):
+                    for key in keys_of_row:
+                        prov[key].notes.append(TWICE_AND_GLUED)
                 if split_cell(folded, row.tokens):
                     for key in keys_of_row:
                         prov[key].notes.append(SPLIT_CELL)

@@ -41,6 +41,28 @@ def doubled_glued(text: str, span: tuple[int, int] | None) -> bool:
     return (glued_before or glued_after) and half >= 2
 
 
+GLUED_AFTER_PREVIOUS = (
+    "glued digits that start with the previous value's: the value, or the previous printed "
+    "twice and glued onto the next"
+)
+
+
+def glued_after_previous(tokens: list[Token]) -> list[int]:
+    """Indices of tokens whose digits start with all of the previous token's (two or more
+    digits) and have more after them ("71 7116": 7116, or 71 printed twice and glued onto 16;
+    a one-digit value starts too many numbers to tell anything)."""
+    out = []
+    for i in range(1, len(tokens)):
+        a, b = tokens[i - 1], tokens[i]
+        if a.kind is not TokenKind.NUMBER or b.kind is not TokenKind.NUMBER:
+            continue
+        first, second = a.digits, b.digits
+        long_enough = len(first) >= 2 and len(second) > len(first)
+        if long_enough and first.isdigit() and second.isdigit() and second.startswith(first):
+            out.append(i)
+    return out
+
+
 def glued_onto_next(text: str, tokens: list[Token]) -> list[int]:
     """Indices of tokens glued to the next one (nothing but a measure word between them)
     whose digits end with all of the next one's and have more before them ("51149件149")."""
@@ -56,3 +78,27 @@ def glued_onto_next(text: str, tokens: list[Token]) -> list[int]:
         if second.isdigit() and len(first) > len(second) and first.endswith(second):
             out.append(i)
     return out
+
+
+TWICE_AND_GLUED = (
+    "two neighbouring values alike on a page that glues values: one printed twice and two "
+    "others glued together is a reading too"
+)
+
+
+def twice_and_glued(tokens: list[Token]) -> bool:
+    """A row of a page that glues values elsewhere, read one token a cell, with two equal
+    neighbouring values and a value of two or more digits right beside them ("2 2 70": 2, 2,
+    70; or 2 printed twice, then 7 and 0 glued). Two faults make the second reading, but on
+    such a page neither is rare, and the count of tokens cannot tell them apart. Not for a
+    pair of 0s: most rows print two side by side, and the doubt would wait on nearly all."""
+    if any(t.kind is not TokenKind.NUMBER for t in tokens):
+        return False
+    for i in range(len(tokens) - 1):
+        if tokens[i].value != tokens[i + 1].value or tokens[i].value == 0:
+            continue  # (two 0s side by side are too common in a true row to doubt it)
+        # the glued value next to the pair (the second fault where the first struck)
+        beside = tokens[max(0, i - 1) : i] + tokens[i + 2 : i + 3]
+        if any(len(t.digits.lstrip("-")) >= 2 for t in beside):
+            return True
+    return False
