@@ -161,6 +161,29 @@ def sign_words(doc: Document, rng: random.Random, gold: CanonicalReport) -> list
     return out
 
 
+# Characters a PDF font maps to Kangxi radicals (U+2F00 block) or to a supplement radical:
+# text extraction gives "⾏政许可", "⼀、本年新收", "⼈"; the text looks right, and reads wrong
+_FONT_RADICALS = str.maketrans(
+    "一二人入八十大子小工己方日月木比水火生用白目示立行见言走车长门页风食",
+    "\u2f00\u2f06\u2f08\u2f0a\u2f0b\u2f17\u2f24\u2f26\u2f29\u2f2f\u2f30\u2f45"
+    "\u2f47\u2f49\u2f4a\u2f50\u2f54\u2f55\u2f63\u2f64\u2f69\u2f6c\u2f70"
+    "\u2f74\u2f8f\u2ec5\u2f94\u2f9b\u2ecb\u2ed3\u2ed4\u2eda\u2edb\u2fb7",
+)
+
+
+def font_radicals(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
+    """A PDF whose font maps common characters to Kangxi radicals: every label's and
+    header's such characters come out as radicals ("⾏政许可", "⼀、本年新收")."""
+    out = []
+    for table in doc.tables():
+        for row in table.rows:
+            labels = [label.translate(_FONT_RADICALS) for label in row.labels]
+            if labels != row.labels:
+                row.labels = labels
+                out.append(row.name)
+    return out
+
+
 UNSEEN: tuple[Damage, ...] = (
     Damage("missing_value", 0.12, missing_value, True, "a value gone with no placeholder"),
     Damage("broken_number", 0.1, broken_number, False, 'a number broken over a line "12\\n3"'),
@@ -172,14 +195,19 @@ UNSEEN: tuple[Damage, ...] = (
     Damage("typeset_minus", 0.3, typeset_minus, False, 'a minus sign printed "−3", "–3"'),
     Damage("spaced_labels", 0.2, spaced_labels, False, 'labels letter-spaced "规 范 性 文 件"'),
     Damage("sign_words", 0.3, sign_words, False, 'a change\'s sign as a word "减3", "(3)", "增5"'),
+    Damage("font_radicals", 0.2, font_radicals, False, 'a PDF font\'s radicals "⾏政许可"'),
 )
 UNSEEN_TYPES: tuple[str, ...] = tuple(d.name for d in UNSEEN)
 # Renderings that cannot show a damage (values glued, or one item per line already).
 # `interleaved` is what a one-item-per-line text gives: only `cell_lines` prints it so.
-# `centred_labels` is a PDF text extract's: only `pdf_text` prints it.
+# `centred_labels` and `font_radicals` are a PDF text extract's: only `pdf_text` prints them.
 UNSEEN_NOT_WITH: dict[str, frozenset[str]] = {
-    "html_table": frozenset({"interleaved", "broken_number", "centred_labels", "spaced_labels"}),
-    "markdown_html": frozenset({"interleaved", "broken_number", "centred_labels", "spaced_labels"}),
+    "html_table": frozenset(
+        {"interleaved", "broken_number", "centred_labels", "spaced_labels", "font_radicals"}
+    ),
+    "markdown_html": frozenset(
+        {"interleaved", "broken_number", "centred_labels", "spaced_labels", "font_radicals"}
+    ),
     "flat_html": frozenset(
         {
             "broken_number",
@@ -188,12 +216,14 @@ UNSEEN_NOT_WITH: dict[str, frozenset[str]] = {
             "missing_value",
             "centred_labels",
             "spaced_labels",
+            "font_radicals",
         }
     ),
-    "cell_lines": frozenset({"broken_number", "centred_labels"}),  # "12\n3": two values
-    "ocr_markdown": frozenset({"interleaved", "lost_label", "centred_labels"}),
-    "tab_rows": frozenset({"interleaved", "centred_labels"}),
-    "markdown": frozenset({"interleaved", "centred_labels"}),
+    # "12\n3": two values
+    "cell_lines": frozenset({"broken_number", "centred_labels", "font_radicals"}),
+    "ocr_markdown": frozenset({"interleaved", "lost_label", "centred_labels", "font_radicals"}),
+    "tab_rows": frozenset({"interleaved", "centred_labels", "font_radicals"}),
+    "markdown": frozenset({"interleaved", "centred_labels", "font_radicals"}),
     "pdf_text": frozenset({"interleaved"}),
 }
 
