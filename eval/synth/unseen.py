@@ -151,8 +151,8 @@ def sign_words(doc: Document, rng: random.Random, gold: CanonicalReport) -> list
     out = []
     for _, cell in rng.sample(changes, k=rng.randint(1, len(changes)) if changes else 0):
         value = gold.cells[cell.key or ""]
-        magnitude = str(abs(value))  # type: ignore[arg-type]
-        if value < 0:  # type: ignore[operator]
+        magnitude = str(abs(value))
+        if value < 0:
             form = rng.choice(("减{}", "减少{}", "({})", "（{}）"))
         else:
             form = rng.choice(("增{}", "增加{}", "+{}"))
