@@ -209,13 +209,15 @@ def test_glued_digits_printed_twice_between_words() -> None:
     assert not doubled_glued(one_side, (at, at + 2))
 
 
+def _token_list(text: str):  # type: ignore[no-untyped-def]
+    folded = fold(text)
+    return tokenize(folded, 0, len(folded))
+
+
 def test_glued_digits_ending_with_the_next_values() -> None:
     from extractor.parser.doubled import glued_onto_next
 
-    def tokens_of(text: str):  # type: ignore[no-untyped-def]
-        folded = fold(text)
-        return tokenize(folded, 0, len(folded))
-
+    tokens_of = _token_list
     assert glued_onto_next("规章51149件149件6967", tokens_of("规章51149件149件6967")) == [0]
     assert glued_onto_next("规章5件5件5", tokens_of("规章5件5件5")) == []  # no digits before
     assert glued_onto_next("规章\t5149\t149", tokens_of("规章\t5149\t149")) == []  # own cells
@@ -224,10 +226,7 @@ def test_glued_digits_ending_with_the_next_values() -> None:
 def test_a_value_printed_twice_and_glued_onto_the_next() -> None:
     from extractor.parser.doubled import glued_after_previous, twice_and_glued
 
-    def tokens_of(text: str):  # type: ignore[no-untyped-def]
-        folded = fold(text)
-        return tokenize(folded, 0, len(folded))
-
+    tokens_of = _token_list
     # synth-1312-0046: "0 ７１ ７１16" for 0, 71, 16 (71 twice, the copy glued onto 16)
     assert glued_after_previous(tokens_of("规范性文件 0 ７１ ７１16")) == [2]
     assert glued_after_previous(tokens_of("规章 7 71 0")) == []  # one digit starts too much

@@ -1,0 +1,120 @@
+"""Doubts the print raises about cells the parser read: notes that keep a cell from being
+proven until identities that all hold (or a person) confirm it.
+
+Run once the rows are read and resolved. Row doubts come from how a row's tokens sit (two
+values in one cell, values over lines of different widths, another row's label among them,
+a value printed twice and glued); cell doubts from the characters around one value (OCR
+look-alikes, brackets, a minus word before a glued run, digits run on over a line break).
+`rules.proving.CHECKED_BY_IDENTITIES` lists which of them identities can settle.
+"""
+
+from __future__ import annotations
+
+from extractor.parser.cells import row_keys
+from extractor.parser.doubled import (
+    DOUBLED_GLUED,
+    GLUED_AFTER_PREVIOUS,
+    GLUED_ONTO_NEXT,
+    TWICE_AND_GLUED,
+    doubled_glued,
+    glued_after_previous,
+    glued_onto_next,
+    twice_and_glued,
+)
+from extractor.parser.linebreaks import SPLIT_CELL, split_cell
+from extractor.parser.locate import SHARED_LABEL
+from extractor.parser.placement import row_line_bounds
+from extractor.parser.plausible import (
+    IMPLAUSIBLE,
+    WORDS_BETWEEN,
+    implausible_row,
+    words_between,
+)
+from extractor.parser.rowlines import UNEVEN_LINES, uneven_lines
+from extractor.parser.rowread import RowRead
+from extractor.parser.tokens import (
+    BRACKETED,
+    SIGN_WORD,
+    TokenKind,
+    bracketed,
+    broken_over_line,
+    ocr_digits,
+    sign_word,
+)
+from nianbao.core.layout import Layout, ValueKind
+from nianbao.core.models import CellProvenance, Method
+
+RUN_ON_LINE = "digits run on over a line break: one number broken, or two"
+
+
+def note_row_doubts(
+    text: str,
+    folded: str,
+    template: str,
+    rows: list[RowRead],
+    cells: dict[str, object],
+    prov: dict[str, CellProvenance],
+) -> None:
+    """Note (in place) the cells of rows read one token a cell whose print leaves a doubt."""
+    # a page that glues a row's values together (a run like "000" or "0114" somewhere)
+    glues = any(t.kind is TokenKind.RUN for row in rows for t in row.tokens)
+    for row in rows:
+        keys_of_row, kinds = row_keys(template, row.part, row.row) if not row.merged else ((), ())
+        if len(row.tokens) == len(keys_of_row):
+
+            def note_row(doubt: str, keys: tuple[str, ...] = keys_of_row) -> None:
+                for key in keys:
+                    prov[key].notes.append(doubt)
+
+            if implausible_row(row.tokens, kinds):
+                note_row(IMPLAUSIBLE)
+            elif row.part != "t4" and words_between(text, row.tokens):
+                note_row(WORDS_BETWEEN)
+            for i in glued_onto_next(text, row.tokens):
+                if cells.get(keys_of_row[i]) is not None:
+                    prov[keys_of_row[i]].notes.append(GLUED_ONTO_NEXT)
+            for i in glued_after_previous(row.tokens) if glues else ():
+                if cells.get(keys_of_row[i]) is not None:
+                    prov[keys_of_row[i]].notes.append(GLUED_AFTER_PREVIOUS)
+            if glues and row.part != "t4" and twice_and_glued(row.tokens):
+                note_row(TWICE_AND_GLUED)
+            if split_cell(folded, row.tokens):
+                note_row(SPLIT_CELL)
+            elif row.part != "t4" and uneven_lines(text, row.tokens):
+                note_row(UNEVEN_LINES)
+        if SHARED_LABEL in row.notes:
+            for key in row_keys(template, row.part, row.row)[0]:
+                if cells.get(key) is not None and SHARED_LABEL not in prov[key].notes:
+                    prov[key].notes.append(SHARED_LABEL)
+
+
+def note_cell_doubts(
+    text: str,
+    layout: Layout,
+    rows: list[RowRead],
+    cells: dict[str, object],
+    prov: dict[str, CellProvenance],
+) -> None:
+    """Note (in place) the cells whose printed value leaves a doubt; a change printed in
+    brackets takes the accounting minus."""
+    bounds = row_line_bounds(text, rows)
+    for key, p in prov.items():
+        if cells.get(key) is None or p.span is None:
+            continue
+        if doubled_glued(text, p.span):
+            p.notes.append(DOUBLED_GLUED)
+        if p.snippet and ocr_digits(p.snippet):
+            # a letter read as a digit is a correction of the print: a person confirms it
+            p.notes.append(f"read through OCR look-alikes: {p.snippet.strip()!r}")
+        if bracketed(text, p.span):
+            if layout.spec(key).kind is ValueKind.SIGNED and p.method == Method.READ:
+                # in 本年增/减 a number alone in brackets is the accounting minus
+                cells[key] = -cells[key]  # type: ignore[operator]
+            else:  # a count in brackets: a note, or a sign a count cannot take
+                p.notes.append(BRACKETED)
+        if sign_word(text, p.span) and p.method != Method.READ:
+            # "减18181" cut as a glued run: the word's minus went with the run, not
+            # necessarily with this value (read whole, the token carries its sign)
+            p.notes.append(SIGN_WORD)
+        if broken_over_line(text, p.span) and tuple(p.span) not in bounds:
+            p.notes.append(RUN_ON_LINE)
