@@ -66,6 +66,8 @@ def to_value(
         if (token.unit or header_unit) == "元":
             amount = amount / WAN  # exact: Decimal division by 10^4
         return amount, notes
+    if token.bracketed and kind is ValueKind.SIGNED:
+        value = -value  # in 本年增/减 a number alone in brackets is the accounting minus
     if isinstance(value, Decimal):
         if value == value.to_integral():
             return int(value), notes

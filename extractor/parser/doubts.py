@@ -95,8 +95,7 @@ def note_cell_doubts(
     cells: dict[str, object],
     prov: dict[str, CellProvenance],
 ) -> None:
-    """Note (in place) the cells whose printed value leaves a doubt; a change printed in
-    brackets takes the accounting minus."""
+    """Note (in place) the cells whose printed value leaves a doubt."""
     bounds = row_line_bounds(text, rows)
     for key, p in prov.items():
         if cells.get(key) is None or p.span is None:
@@ -106,12 +105,11 @@ def note_cell_doubts(
         if p.snippet and ocr_digits(p.snippet):
             # a letter read as a digit is a correction of the print: a person confirms it
             p.notes.append(f"read through OCR look-alikes: {p.snippet.strip()!r}")
-        if bracketed(text, p.span):
-            if layout.spec(key).kind is ValueKind.SIGNED and p.method == Method.READ:
-                # in 本年增/减 a number alone in brackets is the accounting minus
-                cells[key] = -cells[key]  # type: ignore[operator]
-            else:  # a count in brackets: a note, or a sign a count cannot take
-                p.notes.append(BRACKETED)
+        signed_read = layout.spec(key).kind is ValueKind.SIGNED and p.method == Method.READ
+        if not signed_read and bracketed(text, p.span):
+            # a count in brackets (a note, or a sign no count takes), or a change cut from a
+            # run (read whole, a change took the accounting minus: cells.to_value)
+            p.notes.append(BRACKETED)
         if sign_word(text, p.span) and p.method != Method.READ:
             # "减18181" cut as a glued run: the word's minus went with the run, not
             # necessarily with this value (read whole, the token carries its sign)

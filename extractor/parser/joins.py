@@ -83,7 +83,10 @@ def equal_surplus_row(folded: str, result: RowResult) -> RowCandidates | None:
     if len({t.unit for t in tokens}) != 1 or joined_rows(folded, result) is not None:
         return None
     unit = tokens[0].unit or result.row.unit
-    values = tuple(_typed(t.value, k, unit) for t, k in zip(tokens, result.kinds, strict=False))
+    values = tuple(
+        _typed(-t.value if t.bracketed and k is ValueKind.SIGNED else t.value, k, unit)  # type: ignore[operator]
+        for t, k in zip(tokens, result.kinds, strict=False)
+    )
     return RowCandidates(
         result.row.row, [values], Method.READ, spans=[(t.start, t.end) for t in tokens[:n]]
     )

@@ -15,7 +15,7 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from extractor.parser.tokens import Token, TokenKind
+from extractor.parser.tokens import SIGN_WORDS, Token, TokenKind
 from nianbao.core.layout import ValueKind
 
 MAX_COUNT = 10**8  # a count this large or more is glued digits, never one value
@@ -40,7 +40,7 @@ def implausible_row(tokens: Sequence[Token], kinds: Sequence[ValueKind]) -> bool
 # word, a blank's 无, a page footer; a longer Chinese word there is another row's label the
 # parser did not find ("…420199⾏政处罚1700…" with 行 printed as a Kangxi radical)
 _CELL_WORDS = re.compile(
-    r"万元|元|减少|下降|增加|第[ \t]*\d+[ \t]*页|共[ \t]*\d+[ \t]*页|[件条个项次减增无]"
+    rf"万元|元|{SIGN_WORDS}|第[ \t]*\d+[ \t]*页|共[ \t]*\d+[ \t]*页|[件条个项次无]"
 )
 _WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 WORDS_BETWEEN = (

@@ -89,7 +89,7 @@ def bracketed(text: str, span: tuple[int, int]) -> bool:
     start, end = span
     before = text[max(0, start - 4) : start].rstrip(" \u3000\xa0")
     after = text[end : end + 4].lstrip(" \u3000\xa0")
-    return before[-1:] in tuple(_OPEN) and after[:1] in tuple(_CLOSE)
+    return before[-1:] in tuple(_OPEN) and after[:1] in tuple(_CLOSE)  # ("" is in no tuple)
 
 
 # A change printed with its sign as a word ("减3", "增加5" in a 本年增/减 cell; "增/减" and
@@ -97,8 +97,10 @@ def bracketed(text: str, span: tuple[int, int]) -> bool:
 # after the word ("减18181") is cut later, and the minus may not go with the value it
 # starts: that cell is noted (SIGN_WORD) for the identities or a person to confirm.
 SIGN_WORD = "minus printed as a word (减) before a glued run: its value may not take it"
-_SIGN_WORD = re.compile(r"(?<![/／增])(?:减少|下降|增加|减|增)(?=[ \t]*\d)")
-_DECREASE = re.compile(r"(?<![/／增])(?:减少|下降|减)[ \t]*$")
+DECREASE_WORDS = "减少|下降|减"
+SIGN_WORDS = f"{DECREASE_WORDS}|增加|增"  # longest first: a regex alternation takes the first
+_SIGN_WORD = re.compile(f"(?<![/／增])(?:{SIGN_WORDS})(?=[ \\t]*\\d)")
+_DECREASE = re.compile(f"(?<![/／增])(?:{DECREASE_WORDS})[ \\t]*$")
 
 
 def sign_word(text: str, span: tuple[int, int]) -> bool:
@@ -136,6 +138,7 @@ class Token:
     # an empty cell at a row's edge: maybe a blank, maybe the table's layout (a label cell
     # spanning two columns, a padded row, a value lost with its separator)
     edge: bool = False
+    bracketed: bool = False  # printed alone inside brackets ("(3)"): see BRACKETED
 
     @property
     def digits(self) -> str:
@@ -354,7 +357,9 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
             value = _parse(number)
             if value > 0 and _DECREASE.search(folded, max(0, s - 4), s):
                 value = -value  # "减3" in a 本年增/减 cell
-            out.append(Token(s, e, text, TokenKind.NUMBER, value, unit))
+            token = Token(s, e, text, TokenKind.NUMBER, value, unit)
+            token.bracketed = bracketed(folded, (s, e))
+            out.append(token)
     for m in _BLANK.finditer(folded, start, end):
         if skip and skipped(m.start()):
             continue
