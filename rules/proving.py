@@ -15,11 +15,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from nianbao.core.models import CellProvenance, CellValue, Extraction
+from nianbao.core.models import CanonicalReport, CellProvenance, CellValue, Extraction
 from rules.cuts import cut_proven
 from rules.findings import CheckResult, Status, Suspect
 from rules.identities import Identity, identities_for
 from rules.proof import ProofLevel, is_proven, report_is_accepted
+from rules.shared_reading import undermined_by_shift, undermined_cuts
 
 LOW_CONFIDENCE = 0.9  # below this an extractor doubts its own reading
 BLANK_METHOD = "blank"  # the extractor read this cell position as printed blank
@@ -266,14 +267,21 @@ def prove(extraction: Extraction, result: CheckResult) -> Proof:
     levels: dict[str, ProofLevel] = {}
     reasons: dict[str, list[str]] = {}
     for key in keys:
-        p = prov.get(key)
-        level = cell_level(cells[key], p, key in flagged, status[key])
+        level = cell_level(cells[key], prov.get(key), key in flagged, status[key])
         if key in domain and level is not ProofLevel.DISAGREE:
             level = ProofLevel.CONTRADICTS
         levels[key] = level
+    undermined = _undermined(report, levels, prov, {i.id for i in failed})
+    for key in undermined:
+        levels[key] = ProofLevel.AMBIGUOUS
+    for key in keys:
+        p = prov.get(key)
+        level = levels[key]
         if is_proven(level):
             continue
         why = _doubt(p) if p is not None else ["no provenance"]
+        if key in undermined:
+            why.append(undermined[key][1])
         if p is not None and not why and level is ProofLevel.AMBIGUOUS:
             why.append(f"{p.method} row with no identity to check the values it prints")
         why += [f"breaks {i.id}" for i in failed if key in i.keys]
@@ -290,8 +298,25 @@ def prove(extraction: Extraction, result: CheckResult) -> Proof:
         for key in ident.keys:
             if levels[key] is ProofLevel.READ_UNCHECKED:
                 because.setdefault(key, []).extend(nulls)
-    decisions = _decisions(keys, levels, reasons, failed, result.suspects, because)
+    joins = {k: cause for k, (cause, _) in undermined.items()}
+    decisions = _decisions(keys, levels, reasons, failed, result.suspects, because, joins)
     return Proof(levels=levels, reasons=reasons, decisions=decisions)
+
+
+def _undermined(
+    report: CanonicalReport,
+    levels: Mapping[str, ProofLevel],
+    prov: Mapping[str, CellProvenance],
+    broken: set[str],
+) -> dict[str, tuple[tuple[str, ...], str]]:
+    """Proven cells whose proof a break in the same reading withdraws (rules.shared_reading),
+    with the cells of that break; a person's own values keep theirs."""
+    keys = report.layout.keys
+    out = undermined_cuts(keys, levels, prov)
+    t4 = [k for k in keys if k.startswith("t4.")]
+    groups = [i for i in identities_for(report.meta.template) if i.family == "t4.group_sum"]
+    out |= undermined_by_shift(t4, groups, report.cells, levels, broken)
+    return {k: why for k, why in out.items() if getattr(prov.get(k), "extractor", "") != REVIEWER}
 
 
 def _row_of(key: str) -> str:
@@ -305,10 +330,13 @@ def _decisions(
     failed: list[Identity],
     suspects: list[Suspect],
     because: Mapping[str, list[str]],
+    joins: Mapping[str, tuple[str, ...]],
 ) -> list[Decision]:
     """One decision per cause: connected broken identities; else one printed row, with rows of
     one part that fail for the same first reason merged; a cell left unchecked by a null goes
-    with that null's decision (settling the null settles it)."""
+    with that null's decision (settling the null settles it), and a cell whose proof a break
+    withdrew (`joins`: key -> the cells of the break) with the break's, which it joins into
+    one."""
     order = {k: n for n, k in enumerate(keys)}
     found: list[Decision] = []
     taken: set[str] = set()
@@ -316,6 +344,8 @@ def _decisions(
     groups: list[tuple[set[str], list[Identity]]] = []
     for ident in failed:
         mine = {k for k in ident.keys if k in reasons}
+        # a withdrawn cell ties every break of the reading that withdrew it into one cause
+        mine |= {k for k, causes in joins.items() if mine & set(causes) and k in reasons}
         joined = [g for g in groups if g[0] & mine]
         cells_, ids = set(mine), [ident]
         for g in joined:

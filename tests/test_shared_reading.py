@@ -1,0 +1,93 @@
+"""A break in one reading of a run withdraws the proof of the other cells that reading placed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nianbao.core.models import CanonicalReport, CellProvenance, Extraction
+from rules.engine import check
+from rules.proof import ProofLevel
+from rules.proving import prove
+
+REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
+COLUMNS = ("natural", "commercial", "research", "social", "legal", "other_org", "total")
+T4_GROUPS = ("review", "suit_direct", "suit_after_review")
+T4_COLUMNS = ("upheld", "corrected", "other", "pending", "total")
+
+
+def _report(**values: int) -> CanonicalReport:
+    """seed-000's gold (every identity holds; its part 三 and 四 rows here are 0) changed."""
+    text = (REAL / "seed-000.gold.json").read_text(encoding="utf-8")
+    report = CanonicalReport.from_json(text)
+    for key, value in values.items():
+        report.cells[key.replace("__", ".")] = value
+    return report
+
+
+def _extraction(report: CanonicalReport, cut_row: str | None = None) -> Extraction:
+    prov = {
+        k: CellProvenance(extractor="parser", span=(n, n + 1), snippet=str(v))
+        for n, (k, v) in enumerate(report.cells.items())
+    }
+    if cut_row is not None:  # the row cut out of one glued run of digits, one way only
+        for col in COLUMNS:
+            key = f"t3.{cut_row}.{col}"
+            prov[key] = prov[key].model_copy(update={"method": "segmented", "confidence": 0.95})
+    return Extraction(report=report, provenance=prov, extractor="parser")
+
+
+def test_a_run_cut_wrong_somewhere_proves_none_of_its_cells() -> None:
+    # "0100010" cut so that the row still adds up, but two columns break: digits moved
+    report = _report(t3__granted__commercial=1, t3__granted__legal=1, t3__granted__total=2)
+    proof = prove(_extraction(report, cut_row="granted"), check(report))
+    for col in ("natural", "research", "social", "other_org"):
+        assert proof.levels[f"t3.granted.{col}"] is ProofLevel.AMBIGUOUS
+        assert any("cut from the same run" in r for r in proof.reasons[f"t3.granted.{col}"])
+    # the same cause: one decision with the breaks, not one more for the run
+    owner = proof.decision_of
+    assert owner["t3.granted.natural"] == owner["t3.granted.commercial"]
+    assert len(proof.decisions) == 1
+
+
+def test_one_broken_column_leaves_the_rest_of_a_cut_run_proven() -> None:
+    # another row's error breaks one column: the run's cut is not in question
+    report = _report(t3__partial__commercial=1)
+    proof = prove(_extraction(report, cut_row="granted"), check(report))
+    assert proof.levels["t3.granted.commercial"] is ProofLevel.CONTRADICTS
+    for col in ("natural", "research", "social", "legal", "other_org"):
+        assert proof.levels[f"t3.granted.{col}"] is ProofLevel.READ_CONFIRMED
+
+
+def test_groups_after_a_break_whose_sums_hold_either_way_are_not_proven() -> None:
+    # part 四 read as one run: a stray 9 first moves every later value one place; groups
+    # of zeros add up however they are moved
+    report = _report(t4__review__upheld=9)
+    proof = prove(_extraction(report), check(report))
+    for group in T4_GROUPS[1:]:
+        for col in T4_COLUMNS:
+            assert proof.levels[f"t4.{group}.{col}"] is ProofLevel.AMBIGUOUS
+    assert len(proof.decisions) == 1  # settled with the break
+    assert not proof.accepted
+
+
+def test_groups_after_a_break_that_a_move_would_break_stay_proven() -> None:
+    suit = dict(zip(T4_COLUMNS, (3, 1, 0, 0, 4), strict=True))
+    after = dict(zip(T4_COLUMNS, (2, 0, 5, 0, 7), strict=True))
+    report = _report(
+        t4__review__upheld=9,
+        **{f"t4__suit_direct__{c}": v for c, v in suit.items()},
+        **{f"t4__suit_after_review__{c}": v for c, v in after.items()},
+    )
+    proof = prove(_extraction(report), check(report))
+    for group in T4_GROUPS[1:]:
+        for col in T4_COLUMNS:
+            assert proof.levels[f"t4.{group}.{col}"] is ProofLevel.READ_CONFIRMED
+    assert proof.levels["t4.review.upheld"] is ProofLevel.CONTRADICTS
+
+
+def test_a_break_after_a_group_does_not_touch_it() -> None:
+    report = _report(t4__suit_after_review__upheld=9)
+    proof = prove(_extraction(report), check(report))
+    for group in T4_GROUPS[:2]:
+        for col in T4_COLUMNS:
+            assert proof.levels[f"t4.{group}.{col}"] is ProofLevel.READ_CONFIRMED
