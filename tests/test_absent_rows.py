@@ -137,3 +137,21 @@ def test_a_part_three_row_printed_out_of_order_is_not_absent(tmp_path: Path) -> 
     extraction, _ = _proof(tmp_path, TEXT, moved.replace(last, last + MASSIVE.lstrip("\t")))
     for key in MASSIVE_KEYS:
         assert extraction.provenance[key].method is not Method.ABSENT
+
+
+def test_a_row_whose_label_is_misread_beside_a_misread_neighbour_is_not_absent(
+    tmp_path: Path,
+) -> None:
+    # both labels OCR-damaged: the fuzzy match of 信访举报投诉类申请 must not reach past its
+    # values into "重复中请" and leave the 重复申请 row looking unprinted
+    damaged = "1.倍访举报投诉类申请\t0\t0\t0\t0\t0\t0\t0\n\t\t2.重复中请\t0\t0\t0\t0\t0\t0\t0"
+    extraction, proof = _proof(
+        tmp_path,
+        "1.信访举报投诉类申请\t0\t0\t0\t0\t0\t0\t0\n\t\t2.重复申请\t0\t0\t0\t0\t0\t0\t0",
+        damaged,
+    )
+    for col in ("natural", "total"):
+        key = f"t3.rejected.duplicate.{col}"
+        assert extraction.provenance[key].method != Method.ABSENT
+        # read (the 0 printed there) or left in doubt, never a proven null
+        assert not (extraction.report.cells[key] is None and proof.accepted)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from extractor.parser import ParserExtractor
-from extractor.parser.labels import CjkStream, misread_label
+from extractor.parser.labels import CjkStream, find_label, misread_label
 from nianbao.core.document import SourceDocument
 from rules.engine import check
 from rules.proof import ProofLevel
@@ -63,3 +63,14 @@ def test_a_two_character_label_misread_is_found_only_right_before_its_values() -
     text = "观章\n第二十条\t0\n"  # the next words come before any value
     stream = _stream(text)
     assert misread_label(stream, ("规章",), 0, len(stream.chars), (), text) is None
+
+
+def test_a_fuzzy_match_stops_at_the_labels_own_characters() -> None:
+    # first character misread: an alignment as long as the label would take in the next
+    # row's first character, past this row's values
+    text = "（五）不予处理\n1.倍访举报投诉类申请\n0\n0\n0\n\n2.重复中请\n0\n"
+    stream = _stream(text)
+    hit = find_label(stream, ("信访举报投诉类申请",), 0)
+    assert hit is not None and hit.how == "fuzzy"
+    assert stream.chars[hit.start : hit.end].endswith("申请")
+    assert text[hit.span[1] :].startswith("\n0")

@@ -25,12 +25,14 @@ _NOTHING_PRINTED = re.compile(
 )
 
 
-def _after_full_row(row: RowRead) -> int | None:
+def _after_full_row(folded: str, row: RowRead) -> int | None:
     """Where a found row's printing ends when it prints one plain value per cell."""
     tokens = row.tokens
     plain = all(t.kind is not TokenKind.RUN and not t.edge for t in tokens)
     if len(tokens) != len(row.columns) or not plain or row.segment is None:
         return None
+    if row.label is not None and any(c.isdigit() for c in folded[slice(*row.label.span)]):
+        return None  # its label wraps around values: where this row's printing ends is unsure
     return tokens[-1].end if tokens else row.segment[0]
 
 
@@ -61,7 +63,7 @@ def absent_t2_rows(folded: str, t2: list[RowRead], start: int, stop: int) -> Non
             continue
         after = next((r for r in t2[n + 1 :] if r.label is not None), None)
         end = after.label.span[0] if after is not None and after.label else stop
-        begin = start if previous is None else _after_full_row(previous)
+        begin = start if previous is None else _after_full_row(folded, previous)
         if begin is not None and _nothing_between(folded, begin, end):
             row.absent = (begin, end)
 
@@ -92,7 +94,7 @@ def absent_t3_rows(
             continue
         after = next((r for r in t3[n + 1 :] if r.label is not None), None)
         end = after.label.span[0] if after is not None and after.label else stop
-        begin = _after_full_row(previous)
+        begin = _after_full_row(folded, previous)
         if begin is None or end is None or not _nothing_between(folded, begin, end):
             continue
         if find_label(stream, keys[row.row], *table) is not None:

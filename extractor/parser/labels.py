@@ -93,11 +93,24 @@ def find_label(
                 continue  # short labels are found exactly or not at all
             hit = fuzz.partial_ratio_alignment(key, window, score_cutoff=FUZZY_CUTOFF)
             if hit is not None and (best is None or hit.score > best[3]):
-                best = (start + hit.dest_start, start + hit.dest_end, "fuzzy", hit.score)
+                a, b = _trimmed(window, hit.dest_start, hit.dest_end, key)
+                best = (start + a, start + b, "fuzzy", hit.score)
     if best is None or best[1] <= best[0]:
         return None
     at, end, how, score = best
     return LabelMatch(at, end, stream.source_span(at, end), how, score)
+
+
+def _trimmed(window: str, start: int, end: int, key: str) -> tuple[int, int]:
+    """A fuzzy match without the characters at its ends that the label does not have: an
+    alignment as long as the label, with its first character misread, reaches one character
+    into what follows ("访举报投诉类申请重" for 信访举报投诉类申请), maybe the next row's label
+    past this row's values."""
+    while start < end and window[end - 1] not in key:
+        end -= 1
+    while start < end and window[start] not in key:
+        start += 1
+    return start, end
 
 
 MISREAD_MIN = 4  # a shorter label with one character misread is too close to other words
