@@ -155,3 +155,22 @@ def test_a_row_whose_label_is_misread_beside_a_misread_neighbour_is_not_absent(
         assert extraction.provenance[key].method != Method.ABSENT
         # read (the 0 printed there) or left in doubt, never a proven null
         assert not (extraction.report.cells[key] is None and proof.accepted)
+
+
+def test_a_row_whose_values_straddle_another_rows_label_proves_no_row_absent(
+    tmp_path: Path,
+) -> None:
+    # 结转 prints three values and 予以公开 (label misread) four: together seven plain
+    # values, with a label's words between them. They are not one row's printing, so where
+    # 结转's printing ends is unknown and 予以公开 is not proven unprinted
+    extraction, proof = _proof(
+        tmp_path,
+        "二、上年结转政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0\t0\t\n"
+        "三、本年度办理结果\t(一) 予以公开\t0\t0\t0\t0\t0\t0\t0\t\n",
+        "二、上年结转政府信息公开申请数量\t\t0\t0\t0\t\n"
+        "三、本年度办理结果\t(一) 予以么开\t0\t0\t0\t0\t\n",
+    )
+    for col in ("natural", "total"):
+        key = f"t3.granted.{col}"
+        assert extraction.provenance[key].method != Method.ABSENT
+        assert proof.levels[key] is not ProofLevel.BLANK_PROVEN

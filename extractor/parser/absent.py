@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 
 from extractor.parser.labels import CjkStream, find_label
+from extractor.parser.plausible import has_word
 from extractor.parser.rowread import RowRead
 from extractor.parser.tokens import TokenKind
 
@@ -33,6 +34,8 @@ def _after_full_row(folded: str, row: RowRead) -> int | None:
         return None
     if row.label is not None and any(c.isdigit() for c in folded[slice(*row.label.span)]):
         return None  # its label wraps around values: where this row's printing ends is unsure
+    if tokens and has_word(folded[tokens[0].end : tokens[-1].start]):
+        return None  # words between its values: another row's label, whose values it took
     return tokens[-1].end if tokens else row.segment[0]
 
 

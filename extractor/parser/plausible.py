@@ -49,6 +49,11 @@ WORDS_BETWEEN = (
 )
 
 
+def has_word(gap: str) -> bool:
+    """A Chinese word of two or more characters that is no cell's unit, sign or footer."""
+    return bool(_WORD.search(_CELL_WORDS.sub(" ", gap)))
+
+
 def words_between(text: str, tokens: Sequence[Token]) -> bool:
     """Two consecutive values of the row have a Chinese word of two or more characters
     between them on the same line."""
@@ -56,6 +61,6 @@ def words_between(text: str, tokens: Sequence[Token]) -> bool:
         gap = text[left.end : right.start]
         if "\n" in gap or not gap.strip():
             continue
-        if _WORD.search(_CELL_WORDS.sub(" ", gap)):
+        if has_word(gap):
             return True
     return False
