@@ -77,3 +77,21 @@ def test_a_blank_the_identities_say_is_not_zero_is_flagged() -> None:
     prov = ex.provenance["t3.results_total.natural"]
     assert ex.report.cells["t3.results_total.natural"] is None and prov.method == "blank"
     assert any("implies 3" in note for note in prov.notes)
+
+
+def test_a_placeholder_glued_after_a_run_is_a_cell_not_nothing() -> None:
+    # corpus-003 prints 规章 "000" before the next label; with a blank's "/" glued on after
+    # it the row prints four things for three cells: "000" is no longer its only reading
+    text = (REAL / "corpus-003_pingtan-2021-webtext.txt").read_text(encoding="utf-8")
+    assert "规章 000行政规范性文件" in text
+    plain = ParserExtractor().extract(SourceDocument.from_text("flat.txt", text))
+    assert [plain.report.cells[f"t2.rules.{c}"] for c in ("issued", "repealed", "in_force")] == [
+        0,
+        0,
+        0,
+    ]
+    assert not [k for k in plain.flags if k.startswith("t2.rules.")]
+    damaged = text.replace("规章 000行政规范性文件", "规章 000/行政规范性文件", 1)
+    ex = ParserExtractor().extract(SourceDocument.from_text("flat.txt", damaged))
+    for col in ("issued", "repealed", "in_force"):
+        assert f"t2.rules.{col}" in ex.flags

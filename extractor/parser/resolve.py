@@ -100,6 +100,10 @@ def segment_row(folded: str, template: str, result: RowResult) -> RowCandidates 
     if not tokens or any(t.kind is TokenKind.BLANK for t in tokens):
         return None
     start, end = tokens[0].start, tokens[-1].end
+    if _row_stretch(folded, result) != (start, end):
+        # a placeholder glued on at an end ("000/第二十条") is a cell as well: the readings
+        # with it are blank_run_row's, or none ("000" alone would read one way, wrongly)
+        return None
     stretch = folded[start:end].replace("万元", "  ").replace("元", " ")
     # thousands separators inside a glued run ("4,53205,598") are no cuts: cut the run
     # without them, then keep the readings whose values carry each comma as printed
