@@ -174,3 +174,19 @@ def test_a_row_whose_values_straddle_another_rows_label_proves_no_row_absent(
         key = f"t3.granted.{col}"
         assert extraction.provenance[key].method != Method.ABSENT
         assert proof.levels[key] is not ProofLevel.BLANK_PROVEN
+
+
+def test_a_table_missing_its_first_row_with_the_third_misread_is_still_found(
+    tmp_path: Path,
+) -> None:
+    # no 本年新收 row, and 予以公开 OCR'd: 上年结转 is followed closely by 部分公开
+    extraction, _ = _proof(
+        tmp_path,
+        "一、本年新收政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0\t0\t\n"
+        "二、上年结转政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0\t0\t\n"
+        "三、本年度办理结果\t(一) 予以公开",
+        "二、上年结转政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0\t0\t\n"
+        "三、本年度办理结果\t(一) 予以么开",
+    )
+    assert extraction.report.cells["t3.carried_over.total"] == 0
+    assert extraction.report.cells["t3.partial.total"] == 0

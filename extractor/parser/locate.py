@@ -77,13 +77,15 @@ def _inside_group_label(stream: CjkStream, hit: LabelMatch, group: str) -> bool:
 def find_t3_start(stream: CjkStream, layout: Layout) -> LabelMatch | None:
     """The table's first row label: the first "本年新收…" followed closely by "上年结转…".
     A report that omits one of the two opening rows starts at the other, followed closely
-    by the row after the one it omits ("上年结转…" then "予以公开")."""
-    (_, new_keys, _), (_, carried_keys, _), (_, granted_keys, _) = _t3_keys(layout)[:3]
-    for first, then in ((new_keys, carried_keys), (carried_keys, granted_keys)):
+    by the row after the one it omits ("上年结转…" then "予以公开"); when that row's label is
+    damaged too (OCR'd "予以么开"), by the row after it ("部分公开…")."""
+    new, carried, granted, partial = (keys for _, keys, _ in _t3_keys(layout)[:4])
+    pairs = ((new, carried), (carried, granted), (new, granted), (carried, partial), (new, partial))
+    for first, then in pairs:
         hit = _followed_by(stream, first, then)
         if hit is not None:
             return hit
-    return _followed_by(stream, new_keys, granted_keys)
+    return None
 
 
 def _followed_by(
