@@ -10,7 +10,7 @@ import pytest
 from eval.synth import generate
 from eval.synth.unseen import UNSEEN_TYPES
 from extractor.parser import ParserExtractor
-from extractor.parser.tokens import broken_over_line, fold, ocr_digits
+from extractor.parser.tokens import broken_over_line, fold, ocr_digits, tokenize
 from extractor.readers import document_from_bytes
 from rules.engine import check
 from rules.narrative import narrative_figures
@@ -59,3 +59,19 @@ def test_a_line_break_inside_a_delimited_row_between_digits_is_doubt() -> None:
     assert not broken_over_line("行政处罚\t12\t\n3\t0\n", (5, 7))
     numbered = "行政处罚\t0\t0\n\t2.其他\t0\n"  # a row number after the break is no digit run-on
     assert not broken_over_line(numbered, (numbered.index("0\n"), numbered.index("0\n") + 1))
+
+
+def test_decimals_wrapped_on_to_the_next_line_are_a_doubt_in_any_text() -> None:
+    # a hard-wrapped page: "行政事业性收费30\n.1871三、…" (no cell separators at all)
+    text = "行政事业性收费30\n.1871三、收到和处理"
+    at = text.index("30")
+    assert broken_over_line(text, (at, at + 2))
+    assert not broken_over_line("行政事业性收费30\n1.其他", (at, at + 2))
+
+
+def test_a_tab_closing_every_line_bounds_no_cell() -> None:
+    # a line's only tab at its end: "增9" is a change, not a number inside a label's cell
+    for text in ("行政许可 4 增9 0\t\n其他", "行政许可 4 增9 0\n其他"):
+        assert [t.value for t in tokenize(fold(text), 0, len(text))] == [4, 9, 0]
+    inner = "行政许可\t数据1\t3\n"  # a number inside a delimited cell with words stays out
+    assert [t.value for t in tokenize(inner, 0, len(inner))] == [3]

@@ -61,12 +61,16 @@ _BREAK_AFTER = re.compile(
 )
 _BREAK_BEFORE = re.compile(r"\d[ \u3000\xa0]*(?:<br\s*/?>|\r?\n)[ \u3000\xa0]*$")
 _CELL_SEP = re.compile(r"\S[^\S\n]*[\t|]")  # a separator after content: a delimited row
+# a number's decimals wrapped on to the next line ("30\n.1871"): no value starts with "."
+_DECIMALS_AFTER_BREAK = re.compile(r"[ \u3000\xa0]*(?:<br\s*/?>|\r?\n)[ \u3000\xa0]*[.．]\d")
 
 
 def broken_over_line(text: str, span: tuple[int, int]) -> bool:
     """Digits that a line break inside a delimited table row separates from this value's
     ("| 1<br>9 |", "…\t12\n3\t…"): one number broken over a line, or two values."""
     start, end = span
+    if _DECIMALS_AFTER_BREAK.match(text, end):
+        return True
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
     line = text[line_start : len(text) if line_end < 0 else line_end]
@@ -212,7 +216,8 @@ def _in_label_cell(folded: str, start: int, end: int) -> bool:
     line_start = folded.rfind("\n", 0, start) + 1
     line_end = folded.find("\n", end)
     line_end = len(folded) if line_end < 0 else line_end
-    line = folded[line_start:line_end]
+    # separators only at the line's ends (a trailing tab on every line) bound no cell
+    line = folded[line_start:line_end].strip(" \t|\r\u3000")
     if "|" not in line and "\t" not in line:
         return False
     a = max(folded.rfind("|", line_start, start), folded.rfind("\t", line_start, start)) + 1
