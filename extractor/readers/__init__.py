@@ -20,6 +20,7 @@ from pathlib import Path
 from extractor.damage import damaged_spans
 from extractor.readers.docx import read_docx
 from extractor.readers.embedded_html import read_embedded_html
+from extractor.readers.fake_bold import undoubled
 from extractor.readers.html import read_html
 from extractor.readers.normalize import plain_text, standard_ideographs
 from extractor.readers.text import TEXT_SUFFIXES, read_text
@@ -127,7 +128,7 @@ def document_from_bytes(path: Path, raw: bytes) -> SourceDocument:
             f"{path.name}: {len(text):,} characters of text, more than {MAX_TEXT_CHARS:,}: refused"
         )
     if geometry is None:  # a PDF's or scan's words are anchored to their characters
-        text = simplified(text)
+        text = simplified(undoubled(text))
     check_is_report(path.name, text)
     return SourceDocument(
         name=path.name,
