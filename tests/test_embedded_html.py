@@ -9,7 +9,7 @@ from pathlib import Path
 from eval.synth import synth_report
 from extractor.parser import ParserExtractor
 from extractor.readers import read_document
-from extractor.readers.embedded_html import read_embedded_html
+from extractor.readers.embedded_html import read_embedded_html, without_comments
 from nianbao.core.document import SourceDocument
 from rules.engine import check
 from rules.proving import prove
@@ -98,3 +98,18 @@ def test_hostile_markup_is_bounded() -> None:
     many = "<table><tr><td>1</td></tr></table>\n" * (MAX_TABLES + 50)
     out = read_embedded_html(many)
     assert out.count("<table>") == 50
+
+
+def test_word_export_comments_are_not_read_as_values() -> None:
+    # Word's HTML export wraps tables in conditional comments holding numbers of its own
+    text = (
+        "## 四、政府信息公开行政复议、行政诉讼情况\n"
+        "<!--[if gte mso 9]><xml><w:WordDocument>1 2 3</w:WordDocument></xml><![endif]-->\n"
+        "<table><tr><td>行政许可</td><td>5</td></tr></table>\n"
+    )
+    out = read_embedded_html(text)
+    assert "1 2 3" not in out and "WordDocument" not in out
+    assert "行政许可\t5" in out
+    # an unclosed comment hides the rest, as a browser shows it; the text before stays
+    assert without_comments("规章 0 0 0\n<!-- 1 2 3") == "规章 0 0 0\n"
+    assert without_comments("规章 0 0 0\n") == "规章 0 0 0\n"

@@ -39,10 +39,27 @@ def _top_level_tables(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def without_comments(text: str) -> str:
+    """`text` without its HTML comments ("<!--[if gte mso 9]><xml>…1 2 3…<![endif]-->" that
+    Word's HTML export writes around tables), which a browser or Markdown viewer never shows
+    and whose numbers would be read as values. One pass; an unclosed comment runs to the end."""
+    if "<!--" not in text:
+        return text
+    out: list[str] = []
+    at = 0
+    while (start := text.find("<!--", at)) >= 0:
+        out.append(text[at:start])
+        end = text.find("-->", start + 4)
+        at = len(text) if end < 0 else end + 3
+    out.append(text[at:])
+    return "".join(out)
+
+
 def read_embedded_html(text: str) -> str:
     """`text` with a whole HTML page, or each HTML table in it, read as the HTML reader does."""
     if _PAGE.match(text):
         return html_to_text(text)
+    text = without_comments(text)
     if _ANY_TABLE.search(text) is None:
         return text  # the usual case: no markup to read
     out: list[str] = []
