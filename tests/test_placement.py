@@ -192,6 +192,19 @@ def test_stacked_lines_in_an_order_the_identities_refuse_are_flagged() -> None:
     assert levels["t3.results_total.natural"] is ProofLevel.CONTRADICTS
 
 
+def test_a_page_number_among_stacked_value_lines_is_no_row() -> None:
+    # labels stacked above their value lines, a page break's bare number among the lines
+    text, gold = _report_text(_cells(**{"granted": 2, "other": 3}))
+    stacked = _stack(text, "（六）其他处理", "（七）总计").split("\n")
+    i = next(n for n, line in enumerate(stacked) if "（七）总计" in line)
+    stacked.insert(i + 1, "7")
+    proof, cells = _proof("\n".join(stacked))
+    assert cells == gold.cells
+    # the rows are placed; only the values beside the 7 stay in doubt ("3\n7", "7\n5" may
+    # each be one number broken over a line)
+    assert set(proof.reasons) == {"t3.other.total", "t3.results_total.natural"}
+
+
 def test_the_parser_confirms_stacked_rows_no_other_order_fits() -> None:
     text, gold = _report_text(_cells(**{"granted": 2, "other": 3}))
     levels, cells = _prove(_stack(text, "（六）其他处理", "（七）总计"))

@@ -128,6 +128,9 @@ def rebalance_stacked_rows(text: str, rows: list[RowRead]) -> list[list[RowRead]
             lines_of.append(None)
             continue
         lines = printed_rows(text, tokens, n) if tokens else []
+        whole = [line for line in lines if len(line) != 1]
+        if n > 1 and len(whole) > 1 and all(len(line) == n for line in whole):
+            lines = whole  # a lone number among whole value lines: a page number, no row
         lines_of.append(lines if all(len(line) == n for line in lines) else None)
     i = 0
     while i < len(rows):
