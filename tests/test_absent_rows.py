@@ -190,3 +190,20 @@ def test_a_table_missing_its_first_row_with_the_third_misread_is_still_found(
     )
     assert extraction.report.cells["t3.carried_over.total"] == 0
     assert extraction.report.cells["t3.partial.total"] == 0
+
+
+def test_a_row_printed_around_its_values_still_shows_where_the_next_would_stand(
+    tmp_path: Path,
+) -> None:
+    # a PDF's centred label wraps around its values; the report omits (六)其他处理 after it
+    extraction, proof = _proof(
+        tmp_path,
+        "5.要求行政机关确认或重新出具已获取信息\t\t0\t0\t0\t0\t0\t0\t0\t\n"
+        "(六) 其他处理\t0\t0\t0\t0\t0\t0\t0\t\t\n",
+        "5.要求行政机关\n确认或重新出具\t0\t0\t0\t0\t0\t0\t0\n已获取信息\n",
+    )
+    assert extraction.report.cells["t3.rejected.confirm.total"] == 0
+    for col in ("natural", "total"):
+        key = f"t3.other.{col}"
+        assert extraction.provenance[key].method == Method.ABSENT
+        assert proof.levels[key] is ProofLevel.BLANK_PROVEN

@@ -32,8 +32,12 @@ def _after_full_row(folded: str, row: RowRead) -> int | None:
     plain = all(t.kind is not TokenKind.RUN and not t.edge for t in tokens)
     if len(tokens) != len(row.columns) or not plain or row.segment is None:
         return None
-    if row.label is not None and any(c.isdigit() for c in folded[slice(*row.label.span)]):
-        return None  # its label wraps around values: where this row's printing ends is unsure
+    label = row.label
+    # digits inside the label's span that are not its values (a fuzzy match reaching past
+    # them; a label printed around its values holds them): where its printing ends is unsure
+    after_label = label is not None and bool(tokens) and tokens[0].start >= label.span[1]
+    if after_label and any(c.isdigit() for c in folded[slice(*label.span)]):  # type: ignore[union-attr]
+        return None
     if tokens and has_word(folded[tokens[0].end : tokens[-1].start]):
         return None  # words between its values: another row's label, whose values it took
     return tokens[-1].end if tokens else row.segment[0]
