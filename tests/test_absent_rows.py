@@ -207,3 +207,32 @@ def test_a_row_printed_around_its_values_still_shows_where_the_next_would_stand(
         key = f"t3.other.{col}"
         assert extraction.provenance[key].method == Method.ABSENT
         assert proof.levels[key] is ProofLevel.BLANK_PROVEN
+
+
+def test_column_headers_among_a_rows_values_do_not_hide_where_the_next_would_stand(
+    tmp_path: Path,
+) -> None:
+    # text extracted without layout: the header words interleaved with the first row's
+    # values, one item a line; the report omits 二、上年结转
+    interleaved = "".join(
+        f"{word}\n0\n"
+        for word in (
+            "自然人",
+            "法人或其他组织",
+            "商业企业",
+            "科研机构",
+            "社会公益组织",
+            "法律服务机构",
+            "其他",
+        )
+    )
+    extraction, proof = _proof(
+        tmp_path,
+        "一、本年新收政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0\t0\t\n"
+        "二、上年结转政府信息公开申请数量\t\t0\t0\t0\t0\t0\t0\t0\t\n",
+        f"一、本年新收政府信息公开申请数量\n{interleaved}",
+    )
+    for col in ("natural", "total"):
+        key = f"t3.carried_over.{col}"
+        assert extraction.provenance[key].method == Method.ABSENT
+        assert proof.levels[key] is ProofLevel.BLANK_PROVEN

@@ -17,6 +17,7 @@ from extractor.parser.labels import CjkStream, find_label
 from extractor.parser.plausible import has_word
 from extractor.parser.rowread import RowRead
 from extractor.parser.tokens import TokenKind
+from nianbao.core.layout import T3_COLUMNS
 
 # What may stand where a row is not printed: header words, their brackets and separators. A
 # digit, a placeholder or a Latin letter (an OCR look-alike of 0) could be a row's values.
@@ -24,6 +25,13 @@ _NOTHING_PRINTED = re.compile(
     r"[\u4e00-\u9fff\s（）()《》〈〉“”\"、，,。：:；;|·]"
     r"|(?<=[\u4e00-\u9fff])[/／](?=[\u4e00-\u9fff])"  # "本年增/减" in a column header
 )
+
+
+# the column headers a table printed one item per line interleaves with a row's values
+# ("一、本年新收…\n自然人\n0\n法人或其他组织\n0\n…"): no other row's label
+_GROUP_HEADERS = {"法人或其他组织", "申请人情况"}
+_HEADER_WORDS = {w for c in T3_COLUMNS for w in (c.label, *c.aliases)} | _GROUP_HEADERS
+_HEADER = re.compile("|".join(sorted(_HEADER_WORDS, key=len, reverse=True)))
 
 
 def _after_full_row(folded: str, row: RowRead) -> int | None:
@@ -38,7 +46,7 @@ def _after_full_row(folded: str, row: RowRead) -> int | None:
     after_label = label is not None and bool(tokens) and tokens[0].start >= label.span[1]
     if after_label and any(c.isdigit() for c in folded[slice(*label.span)]):  # type: ignore[union-attr]
         return None
-    if tokens and has_word(folded[tokens[0].end : tokens[-1].start]):
+    if tokens and has_word(_HEADER.sub(" ", folded[tokens[0].end : tokens[-1].start])):
         return None  # words between its values: another row's label, whose values it took
     return tokens[-1].end if tokens else row.segment[0]
 
