@@ -32,7 +32,7 @@ def undermined_cuts(
     keys: Sequence[str],
     levels: Mapping[str, ProofLevel],
     prov: Mapping[str, CellProvenance],
-) -> dict[str, str]:
+) -> dict[str, tuple[tuple[str, ...], str]]:
     """Proven cells cut from the same run as two parts that break identities while the run
     still adds up (a wrong cut moves digits between parts; another row's error breaks one
     part's column and the total's): key -> (the cells of the break, why)."""
@@ -79,7 +79,7 @@ def undermined_by_shift(
     cells: Mapping[str, CellValue],
     levels: Mapping[str, ProofLevel],
     broken: set[str],
-) -> dict[str, str]:
+) -> dict[str, tuple[tuple[str, ...], str]]:
     """Proven cells of part 四 groups printed after a group whose sum breaks, when their own
     sum holds with the run moved one place either way: key -> (the cells of the break, why).
 
