@@ -93,3 +93,17 @@ def test_a_value_printed_twice_in_a_row_whose_print_is_wrong_is_not_explained_aw
     assert _t3(read, "carried_over") == [1, 0, 0, 0, 0, 1, 2]  # the identities' reading
     assert levels["t3.carried_over.other_org"] is not ProofLevel.READ_CONFIRMED
     assert levels["t3.carried_over.total"] is not ProofLevel.READ_CONFIRMED
+
+
+def test_equal_values_a_space_apart_in_one_cell_may_be_one_number() -> None:
+    # "| 7 7 |": 7 printed twice, or 77 with a space in it; part 二 has no identity to tell
+    text, _ = _report_text(_cells(granted=8))
+    lines, at = _row_line(text, "行政处罚")
+    lines[at] = "行政处罚\t7 7\t7\t7"
+    levels, cells = _prove("\n".join(lines))
+    assert levels["t2.penalty.prev_items"] is not ProofLevel.READ_CONFIRMED
+    # "0 0" cannot be one number: the value printed twice, read as printed
+    lines[at] = "行政处罚\t0 0\t0\t0"
+    levels, cells = _prove("\n".join(lines))
+    assert [cells[f"t2.penalty.{c}"] for c in ("prev_items", "change", "decisions")] == [0, 0, 0]
+    assert levels["t2.penalty.prev_items"] is ProofLevel.READ_CONFIRMED

@@ -16,7 +16,7 @@ from decimal import Decimal
 from extractor.parser.cells import WAN, CellRead, RowResult
 from extractor.parser.decoding.decode import RowCandidates
 from extractor.parser.linebreaks import joinable
-from extractor.parser.tokens import TokenKind
+from extractor.parser.tokens import Token, TokenKind
 from nianbao.core.layout import ValueKind
 from nianbao.core.models import CellValue, Method
 
@@ -82,6 +82,8 @@ def equal_surplus_row(folded: str, result: RowResult) -> RowCandidates | None:
         return None
     if len({t.unit for t in tokens}) != 1 or joined_rows(folded, result) is not None:
         return None
+    if _spaced_in_one_cell(folded, tokens):
+        return None
     unit = tokens[0].unit or result.row.unit
     values = tuple(
         _typed(-t.value if t.bracketed and k is ValueKind.SIGNED else t.value, k, unit)  # type: ignore[operator]
@@ -89,6 +91,21 @@ def equal_surplus_row(folded: str, result: RowResult) -> RowCandidates | None:
     )
     return RowCandidates(
         result.row.row, [values], Method.READ, spans=[(t.start, t.end) for t in tokens[:n]]
+    )
+
+
+def _spaced_in_one_cell(folded: str, tokens: list[Token]) -> bool:
+    """Two neighbouring values only spaces apart inside one cell of a delimited row ("| 行政处罚
+    | 7 7 |"): a value printed twice, or one number with a space in it (77). A 0 first is
+    no number's start, so "0 0" is a value twice."""
+    line_start = folded.rfind("\n", 0, tokens[0].start) + 1
+    line_end = folded.find("\n", tokens[-1].end)
+    line = folded[line_start : len(folded) if line_end < 0 else line_end]
+    if "|" not in line and "\t" not in line:
+        return False  # no cell bounds: a space is how values are apart
+    return any(
+        a.value != 0 and folded[a.end : b.start].strip(" \u3000") == "" and a.end < b.start
+        for a, b in itertools.pairwise(tokens)
     )
 
 
