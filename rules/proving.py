@@ -20,7 +20,7 @@ from rules.cuts import cut_proven
 from rules.findings import CheckResult, Status, Suspect
 from rules.identities import Identity, identities_for
 from rules.proof import ProofLevel, is_proven, report_is_accepted
-from rules.shared_reading import undermined_by_shift, undermined_cuts
+from rules.shared_reading import undermined_after_break, undermined_cuts
 
 LOW_CONFIDENCE = 0.9  # below this an extractor doubts its own reading
 BLANK_METHOD = "blank"  # the extractor read this cell position as printed blank
@@ -313,9 +313,8 @@ def _undermined(
     with the cells of that break; a person's own values keep theirs."""
     keys = report.layout.keys
     out = undermined_cuts(keys, levels, prov)
-    t4 = [k for k in keys if k.startswith("t4.")]
     groups = [i for i in identities_for(report.meta.template) if i.family == "t4.group_sum"]
-    out |= undermined_by_shift(t4, groups, report.cells, levels, broken)
+    out |= undermined_after_break(groups, levels, broken)
     return {k: why for k, why in out.items() if getattr(prov.get(k), "extractor", "") != REVIEWER}
 
 

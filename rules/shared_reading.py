@@ -6,8 +6,9 @@ one place moves others:
 - a glued run cut into cells ("1940230412582"): when one of its cells breaks an identity the
   cut is wrong somewhere, and the run's other cells are cut by the same wrong guess;
 - part 四's values read in printed order as one run of 15: a value too many or too few
-  before a group moves every later group by one place. A later group whose sum holds
-  whether its values are moved or not (a group of zeros and blanks) cannot show it.
+  before a group moves every later group by one place, and a later group's sum holding
+  shows little (zeros hold wherever they go; a value too many before and one lost inside
+  leave it holding with its cells moved).
 Both leave the cells' values alone; they only withdraw a proof the checks could not give.
 Each withdrawn cell names the cells of the break that withdrew it: settling the break (the
 same cause) settles it.
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from nianbao.core.models import CellProvenance, CellValue
+from nianbao.core.models import CellProvenance
 from rules.identities import Identity
 from rules.proof import ProofLevel, is_proven
 
@@ -63,29 +64,17 @@ def _cut(prov: CellProvenance | None) -> bool:
     return prov is not None and prov.method in CUT_METHODS
 
 
-def _shifted_holds(ident: Identity, order: Sequence[str], values: Sequence[int], by: int) -> bool:
-    at = {k: n for n, k in enumerate(order)}
-    total = 0
-    for key in ident.keys:
-        n = at[key] + by
-        value = values[n] if 0 <= n < len(values) else 0
-        total += ident.coefficient(key) * value
-    return total == 0
-
-
-def undermined_by_shift(
-    order: Sequence[str],
+def undermined_after_break(
     groups: Sequence[Identity],
-    cells: Mapping[str, CellValue],
     levels: Mapping[str, ProofLevel],
     broken: set[str],
 ) -> dict[str, tuple[tuple[str, ...], str]]:
-    """Proven cells of part 四 groups printed after a group whose sum breaks, when their own
-    sum holds with the run moved one place either way: key -> (the cells of the break, why).
+    """Proven cells of part 四 groups printed after a group whose sum breaks: key -> (the
+    cells of the break, why). A later group's sum holding proves little: a value too many
+    before it and one lost inside it leave its sum as printed with its cells moved.
 
-    `order` is part 四's keys in printed order, `groups` its group sums in that order,
-    `broken` the ids of identities that fail."""
-    values = [v if isinstance(v, int) else 0 for v in (cells.get(k) for k in order)]
+    `groups` are part 四's group sums in printed order, `broken` the ids of identities that
+    fail."""
     out: dict[str, tuple[tuple[str, ...], str]] = {}
     first_break: Identity | None = None
     for ident in groups:
@@ -95,14 +84,11 @@ def undermined_by_shift(
             continue
         if ident.id in broken:
             continue
-        if not all(_shifted_holds(ident, order, values, by) for by in (-1, 1)):
-            continue  # a move of the run would have broken this sum: its holding tells
         for key in ident.keys:
             if is_proven(levels[key]):
                 out[key] = (
                     first_break.keys,
                     f"read in printed order after {first_break.id}, which breaks: a value "
-                    "too many or too few before it would move this group, and its sum "
-                    "holds either way",
+                    "too many or too few before it moves this group's values",
                 )
     return out
