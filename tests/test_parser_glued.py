@@ -95,3 +95,12 @@ def test_a_placeholder_glued_after_a_run_is_a_cell_not_nothing() -> None:
     ex = ParserExtractor().extract(SourceDocument.from_text("flat.txt", damaged))
     for col in ("issued", "repealed", "in_force"):
         assert f"t2.rules.{col}" in ex.flags
+
+
+def test_an_amount_printed_twice_and_glued_is_a_doubt() -> None:
+    # "486.5289486.5289": no number has two decimal points; the first read is a guess
+    text = (REAL / "corpus-003_pingtan-2021-webtext.txt").read_text(encoding="utf-8")
+    at = text.index("行政事业性收费") + len("行政事业性收费")
+    damaged = text[:at] + "486.5289486.5289" + text[text.index("三、收到和处理", at) :]
+    ex = ParserExtractor().extract(SourceDocument.from_text("flat.txt", damaged))
+    assert "t2.fees.amount_wan" in ex.flags

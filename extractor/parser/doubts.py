@@ -10,6 +10,8 @@ look-alikes, brackets, a minus word before a glued run, digits run on over a lin
 
 from __future__ import annotations
 
+import re
+
 from extractor.parser.cells import row_keys
 from extractor.parser.doubled import (
     DOUBLED_GLUED,
@@ -45,6 +47,10 @@ from nianbao.core.layout import Layout, ValueKind
 from nianbao.core.models import CellProvenance, Method
 
 RUN_ON_LINE = "digits run on over a line break: one number broken, or two"
+# "486.5289486.5289": a second decimal point right after the value read; no number has two,
+# so two values run together (or one printed twice) and the cut between them is a guess
+SECOND_POINT = "a second decimal point right after the value: two values run together"
+_SECOND_POINT = re.compile(r"[.．]\d")
 
 
 def note_row_doubts(
@@ -116,3 +122,5 @@ def note_cell_doubts(
             p.notes.append(SIGN_WORD)
         if broken_over_line(text, p.span) and tuple(p.span) not in bounds:
             p.notes.append(RUN_ON_LINE)
+        if "." in (p.snippet or "") and _SECOND_POINT.match(text, p.span[1]):
+            p.notes.append(SECOND_POINT)
