@@ -3,8 +3,9 @@
 An identity holding confirms a cell's value, and so the place it was given, only if a wrong
 placement would have broken it. Two readings place many cells at once, so an error in
 one place moves others:
-- a glued run cut into cells ("1940230412582"): when one of its cells breaks an identity the
-  cut is wrong somewhere, and the run's other cells are cut by the same wrong guess;
+- a glued run cut into cells ("1940230412582"): when two of its parts break identities while
+  the run still adds up, the cut moved digits between them, and the run's other cells are
+  cut by the same wrong guess;
 - part 四's values read in printed order as one run of 15: a value too many or too few
   before a group moves every later group by one place, and a later group's sum holding
   shows little (zeros hold wherever they go; a value too many before and one lost inside
