@@ -20,7 +20,7 @@ from rules.cuts import cut_proven
 from rules.findings import CheckResult, Status, Suspect
 from rules.identities import Identity, identities_for
 from rules.proof import ProofLevel, is_proven, report_is_accepted
-from rules.shared_reading import undermined_after_break, undermined_cuts
+from rules.shared_reading import row_of, undermined_after_break, undermined_cuts
 
 LOW_CONFIDENCE = 0.9  # below this an extractor doubts its own reading
 BLANK_METHOD = "blank"  # the extractor read this cell position as printed blank
@@ -318,10 +318,6 @@ def _undermined(
     return {k: why for k, why in out.items() if getattr(prov.get(k), "extractor", "") != REVIEWER}
 
 
-def _row_of(key: str) -> str:
-    return key.rsplit(".", 1)[0]
-
-
 def _decisions(
     keys: tuple[str, ...],
     levels: Mapping[str, ProofLevel],
@@ -371,7 +367,7 @@ def _decisions(
     for key in keys:
         if key in reasons and key not in taken and levels[key] is not ProofLevel.READ_UNCHECKED:
             first = _cause_text(levels[key], reasons[key])
-            where = f"{key.split('.', 1)[0]}|{first}" if _shared(first) else _row_of(key)
+            where = f"{key.split('.', 1)[0]}|{first}" if _shared(first) else row_of(key)
             by_cause.setdefault(where, []).append(key)
             first_of.setdefault(where, first)
     home = {k: where for where, ks in by_cause.items() for k in ks}
@@ -379,12 +375,12 @@ def _decisions(
         if key in reasons and key not in taken and levels[key] is ProofLevel.READ_UNCHECKED:
             cause = next((home[n] for n in because.get(key, []) if n in home), None)
             if cause is None:  # no null of its own decision: a decision of its row
-                cause = _row_of(key)
+                cause = row_of(key)
                 first_of.setdefault(cause, _cause_text(levels[key], reasons[key]))
             by_cause.setdefault(cause, []).append(key)
     for where, ks in by_cause.items():
         ks.sort(key=order.__getitem__)
-        kind = "rows" if len({_row_of(k) for k in ks}) > 1 else "row"
+        kind = "rows" if len({row_of(k) for k in ks}) > 1 else "row"
         found.append(Decision("", kind, first_of[where], ks))
     found.sort(key=lambda d: order[d.cells[0]])
     for n, d in enumerate(found, 1):

@@ -26,7 +26,8 @@ from rules.proof import ProofLevel, is_proven
 CUT_METHODS = frozenset({"segmented", "aligned"})  # cells placed by a cut of a run
 
 
-def _row(key: str) -> str:
+def row_of(key: str) -> str:
+    """The printed row of a cell key: "t3.denied.internal.total" -> "t3.denied.internal"."""
     return key.rsplit(".", 1)[0]
 
 
@@ -41,10 +42,10 @@ def undermined_cuts(
     broken_rows: dict[str, list[str]] = {}
     for k in keys:
         if levels[k] is ProofLevel.CONTRADICTS and _cut(prov.get(k)):
-            broken_rows.setdefault(_row(k), []).append(k)
+            broken_rows.setdefault(row_of(k), []).append(k)
     out: dict[str, tuple[tuple[str, ...], str]] = {}
     for key in keys:
-        breaks = broken_rows.get(_row(key), [])
+        breaks = broken_rows.get(row_of(key), [])
         if sum(not _total(k) for k in breaks) < 2:
             continue
         if not is_proven(levels[key]) or not _cut(prov.get(key)):

@@ -16,7 +16,7 @@ from decimal import Decimal
 from extractor.parser.cells import WAN, CellRead, RowResult
 from extractor.parser.decoding.decode import RowCandidates
 from extractor.parser.linebreaks import joinable
-from extractor.parser.tokens import Token, TokenKind
+from extractor.parser.tokens import Token, TokenKind, line_around
 from nianbao.core.layout import ValueKind
 from nianbao.core.models import CellValue, Method
 
@@ -98,9 +98,7 @@ def _spaced_in_one_cell(folded: str, tokens: list[Token]) -> bool:
     """Two neighbouring values only spaces apart inside one cell of a delimited row ("| 行政处罚
     | 7 7 |"): a value printed twice, or one number with a space in it (77). A 0 first is
     no number's start, so "0 0" is a value twice."""
-    line_start = folded.rfind("\n", 0, tokens[0].start) + 1
-    line_end = folded.find("\n", tokens[-1].end)
-    line = folded[line_start : len(folded) if line_end < 0 else line_end]
+    line = line_around(folded, tokens[0].start, tokens[-1].end)
     if "|" not in line and "\t" not in line:
         return False  # no cell bounds: a space is how values are apart
     return any(

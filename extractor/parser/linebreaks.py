@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from extractor.parser.tokens import Token, TokenKind
+from extractor.parser.tokens import Token, TokenKind, line_around
 
 # nothing but a line break (and padding) between two values
 _LINE_BREAK = re.compile(r"^[ \t\u3000\xa0]*(?:<br\s*/?>|\r?\n)[ \t\u3000\xa0]*$")
@@ -64,9 +64,7 @@ _PIPE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$")
 
 
 def _line_of(folded: str, token: Token) -> str:
-    start = folded.rfind("\n", 0, token.start) + 1
-    end = folded.find("\n", token.end)
-    return folded[start : len(folded) if end < 0 else end]
+    return line_around(folded, token.start, token.end)
 
 
 def off_table_values(folded: str, tokens: list[Token]) -> list[Token]:

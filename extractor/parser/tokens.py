@@ -71,10 +71,7 @@ def broken_over_line(text: str, span: tuple[int, int]) -> bool:
     start, end = span
     if _DECIMALS_AFTER_BREAK.match(text, end):
         return True
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line = text[line_start : len(text) if line_end < 0 else line_end]
-    if not _CELL_SEP.search(line):
+    if not _CELL_SEP.search(line_around(text, start, end)):
         return False  # no cell bounds (or only an indent): separate values look the same
     return bool(
         _BREAK_AFTER.match(text, end) or _BREAK_BEFORE.search(text[max(0, start - 8) : start])
@@ -190,6 +187,13 @@ _COUNT_CELL = re.compile(
     r"|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]))",
     re.M,
 )
+
+
+def line_around(text: str, start: int, end: int) -> str:
+    """The whole line(s) holding text[start:end], without their line breaks."""
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    return text[line_start : len(text) if line_end < 0 else line_end]
 
 
 def on_furniture_line(folded: str, at: int) -> bool:
