@@ -41,6 +41,14 @@ def _report(rendering: str) -> object:
         ("markdown", lambda t: t.replace("|", "｜")),  # full-width bars
         ("tab_rows", lambda t: t.replace("\t", "\t&nbsp;")),  # entities kept by a scraper
         ("tab_rows", lambda t: "".join(c + "\u200b" if c.isdigit() else c for c in t)),
+        # ... and in a web page's cells, which the HTML reader reads itself
+        ("html_table", lambda t: "".join(c + "\u200b" if c.isdigit() else c for c in t)),
+        # line breaks of every kind: Word's manual break (VT), Unicode's line separator, NEL;
+        # pdftotext's form feed starting a page's first line
+        ("cell_lines", lambda t: t.replace("\n", "\v")),
+        ("tab_rows", lambda t: t.replace("\n", "\u2028")),
+        ("pdf_text", lambda t: t.replace("\n", "\x85")),
+        ("cell_lines", lambda t: t.replace("\n", "\n\f", 40).replace("\n\f", "\n", 20)),
         # a PDF font's Kangxi radicals and compatibility ideographs for ordinary characters
         (
             "pdf_text",

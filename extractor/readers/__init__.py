@@ -22,7 +22,7 @@ from extractor.readers.docx import read_docx
 from extractor.readers.embedded_html import read_embedded_html
 from extractor.readers.fake_bold import undoubled
 from extractor.readers.html import read_html
-from extractor.readers.normalize import plain_text, standard_ideographs
+from extractor.readers.normalize import plain_text, standard_ideographs, visible_lines
 from extractor.readers.text import TEXT_SUFFIXES, read_text
 from extractor.readers.traditional import simplified
 from nianbao.core.document import SourceDocument
@@ -122,7 +122,7 @@ def document_from_bytes(path: Path, raw: bytes) -> SourceDocument:
             raise SourceError(f"{path.name}: {exc}") from None
     text = standard_ideographs(text)  # one for one: a PDF's word anchors hold
     if geometry is None:  # positioned text is built with "\n" only: its anchors must hold
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        text = visible_lines(text)
     if len(text) > MAX_TEXT_CHARS:
         raise SourceError(
             f"{path.name}: {len(text):,} characters of text, more than {MAX_TEXT_CHARS:,}: refused"

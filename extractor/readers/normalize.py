@@ -5,7 +5,9 @@ BOM inside the text) that split a number or a label as the eye never sees; pages
 converters draw table rules with box-drawing or full-width bars ("│ 规章 │ 0 │") where
 Markdown has "|"; and text scraped from HTML keeps entities for spaces ("0&nbsp;&nbsp;5").
 Read as they are, "1\u200b2" is two values and "│" no cell edge. Applied to text and Markdown
-files only (the HTML and DOCX readers read their markup themselves).
+files only (the HTML and DOCX readers read their markup themselves); `visible_lines` applies
+to every text not anchored to positions: invisible characters show nothing in a web page's
+or a Word file's cells either, and a line may end in any of the breaks converters write.
 
 PDF text extraction (and pages copied from a PDF) often gives Kangxi radicals or CJK
 compatibility ideographs for ordinary characters: "⾏政许可", "⼀、本年新收", "⻔户网站" look
@@ -22,7 +24,26 @@ import unicodedata
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]")
 # vertical rules that stand for a cell edge: box drawing (light, heavy, double), full-width bar
 _RULES = str.maketrans({"│": "|", "┃": "|", "║": "|", "｜": "|"})
+# every line break but "\n": CR LF, CR, vertical tab (Word's manual line break), form feed,
+# file/group/record separators, NEL, Unicode line/paragraph separators
+_BREAKS = re.compile("\r\n?|[\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+# pdftotext starts each page's first line with a form feed: a page break, not one more line
+# (a blank line among a table's lines is an empty cell)
+_PAGE_AT_LINE_START = re.compile("(?:^|(?<=\n))\f")
 _SPACE_ENTITY = re.compile(r"&(?:nbsp|ensp|emsp|#160|#x[aA]0|#12288|#x3000);")
+
+
+def visible_lines(text: str) -> str:
+    """`text` with a newline for every kind of line break (the parser reads a row as a line;
+    `str.splitlines` knows these breaks, a row-per-line reader does not) and no invisible
+    characters."""
+    if "\f" in text:
+        text = _PAGE_AT_LINE_START.sub("", text)
+    if _BREAKS.search(text):
+        text = _BREAKS.sub("\n", text)
+    if _INVISIBLE.search(text):
+        text = _INVISIBLE.sub("", text)
+    return text
 
 
 def plain_text(text: str) -> str:
