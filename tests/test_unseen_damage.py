@@ -43,6 +43,12 @@ def test_ocr_look_alikes_inside_numbers_read_as_digits_and_noted() -> None:
     assert fold("O 型血\nB 超 3\n") == "O 型血\nB 超 3\n"  # a letter before a word stays
     assert ocr_digits("l2") and ocr_digits("S0") and not ocr_digits("10")
     assert not ocr_digits("1O") and not ocr_digits("O")  # no digit but 0 looks like an O
+    # the Chinese zero: in cells, glued to a flat page's labels, with a measure word; a
+    # Chinese numeral's 〇 (a year written out) stays
+    assert fold("| 〇 | 1〇 |\t〇件\t0 〇 〇 0\n") == "| 0 | 10 |\t0件\t0 0 0 0\n"
+    assert fold("行政处罚〇行政强制3") == "行政处罚0行政强制3"
+    assert fold("二〇二一年 二〇〇〇年 十〇") == "二〇二一年 二〇〇〇年 十〇"
+    assert not ocr_digits("〇") and not ocr_digits("1〇")
 
 
 def test_a_line_break_inside_a_delimited_row_between_digits_is_doubt() -> None:
