@@ -4,8 +4,9 @@ An identity holding confirms a cell's value, and so the place it was given, only
 placement would have broken it. Two readings place many cells at once, so an error in
 one place moves others:
 - a glued run cut into cells ("1940230412582"): when two of its parts break identities while
-  the run still adds up, the cut moved digits between them, and the run's other cells are
-  cut by the same wrong guess;
+  the run still adds up (or one breaks and another is in no identity that can be checked),
+  the cut may have moved digits between them, and the run's other cells are cut by the same
+  guess;
 - part 四's values read in printed order as one run of 15: a value too many or too few
   before a group moves every later group by one place, and a later group's sum holding
   shows little (zeros hold wherever they go; a value too many before and one lost inside
@@ -37,23 +38,35 @@ def undermined_cuts(
     prov: Mapping[str, CellProvenance],
 ) -> dict[str, tuple[tuple[str, ...], str]]:
     """Proven cells cut from the same run as two parts that break identities while the run
-    still adds up (a wrong cut moves digits between parts; another row's error breaks one
-    part's column and the total's): key -> (the cells of the break, why)."""
+    still adds up, or as one that breaks and one no identity checks (a wrong cut moves digits
+    between parts; another row's error breaks one part's column and the total's): key -> (the
+    cells of the break, why)."""
     broken_rows: dict[str, list[str]] = {}
+    unchecked_parts: dict[str, int] = {}
     for k in keys:
-        if levels[k] is ProofLevel.CONTRADICTS and _cut(prov.get(k)):
+        if not _cut(prov.get(k)):
+            continue
+        if levels[k] is ProofLevel.CONTRADICTS:
             broken_rows.setdefault(row_of(k), []).append(k)
+        elif levels[k] is ProofLevel.READ_UNCHECKED and not _total(k):
+            unchecked_parts[row_of(k)] = unchecked_parts.get(row_of(k), 0) + 1
     out: dict[str, tuple[tuple[str, ...], str]] = {}
     for key in keys:
         breaks = broken_rows.get(row_of(key), [])
-        if sum(not _total(k) for k in breaks) < 2:
+        parts = sum(not _total(k) for k in breaks)
+        # one part breaking alone may be the report's own misprint; with another part breaking,
+        # or one no identity checks (a moved digit there shows nowhere), the cut is in doubt
+        if not parts or parts + unchecked_parts.get(row_of(key), 0) < 2:
             continue
         if not is_proven(levels[key]) or not _cut(prov.get(key)):
             continue
         out[key] = (
             tuple(breaks),
             f"cut from the same run of digits as {' and '.join(breaks)}, which break "
-            "identities: the cut is wrong somewhere",
+            "identities: the cut is wrong somewhere"
+            if parts > 1
+            else f"cut from the same run of digits as {' and '.join(breaks)}, which break "
+            "identities, and as cells no identity checks: the cut may be wrong",
         )
     return out
 

@@ -58,6 +58,19 @@ def test_one_broken_column_leaves_the_rest_of_a_cut_run_proven() -> None:
         assert proof.levels[f"t3.granted.{col}"] is ProofLevel.READ_CONFIRMED
 
 
+def test_one_broken_part_beside_unchecked_parts_leaves_no_part_of_the_cut_proven() -> None:
+    # one column breaks and another part is in no identity that can be checked (a null in
+    # its column): a digit moved between them shows in one place only, so the cut is in doubt
+    report = _report(t3__granted__commercial=1, t3__granted__legal=1, t3__granted__total=2)
+    report.cells["t3.results_total.legal"] = None
+    proof = prove(_extraction(report, cut_row="granted"), check(report))
+    assert proof.levels["t3.granted.commercial"] is ProofLevel.CONTRADICTS
+    assert proof.levels["t3.granted.legal"] is ProofLevel.READ_UNCHECKED
+    for col in ("natural", "research", "social", "other_org"):
+        assert proof.levels[f"t3.granted.{col}"] is ProofLevel.AMBIGUOUS, col
+    assert not proof.accepted
+
+
 def test_groups_read_after_a_broken_group_are_not_proven() -> None:
     # part 四 read as one run: a stray 9 first moves every later value one place; groups
     # of zeros add up however they are moved
