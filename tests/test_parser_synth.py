@@ -63,6 +63,7 @@ CASES = [
     (899, 36),  # cell_lines "6\n-9\n\n6": a row a value short, a page number after a gap
     (750, 44),  # flat_html "399　82988298第二十条": 8298 twice, padded before, read unflagged
     (541, 59),  # "规章 1 ２１" with a page number "8" on the next line: read as 1|21|8
+    (2632, 188),  # a centred label around its values "4.无正\n当理由大 0 0 — 0 …": the — lost
     (2613, 168),  # "68110240103" cut 6|81|10|2|4|0|103: one part breaks, three unchecked
 ]
 

@@ -116,15 +116,22 @@ def _segments(rows: list[RowRead], end: int) -> None:
         row.segment = (start, max(label.span[1], stop))  # type: ignore[union-attr]
 
 
-def _label_word(row: RowRead, token: Token) -> bool:
+def _label_word(folded: str, row: RowRead, token: Token) -> bool:
     """A placeholder inside the row's own label: the label's 无 set apart by letter-spacing
-    ("申 请 人 无 正 当 理 由", a PDF cell's distributed text), no blank cell."""
+    ("申 请 人 无 正 当 理 由", a PDF cell's distributed text), no blank cell. Only a 无 between
+    Chinese characters: no label has a dash or a slash, and a label printed around its values
+    (a centred PDF cell: "4.无正\n当理由大 0 0 — 0\n量反复申请") holds the row's own blanks."""
     label = row.label
-    return (
-        token.kind is TokenKind.BLANK
-        and label is not None
-        and label.span[0] <= token.start < label.span[1]
-    )
+    if token.kind is not TokenKind.BLANK or token.text != "无" or label is None:
+        return False
+    if not label.span[0] <= token.start < label.span[1]:
+        return False
+    before = folded[label.span[0] : token.start].rstrip()
+    after = folded[token.end : label.span[1]].lstrip()
+    return bool(_LABEL_CHAR.match(before[-1:]) and _LABEL_CHAR.match(after[:1]))
+
+
+_LABEL_CHAR = re.compile(r"[\u4e00-\u9fff.．、）)]")  # a label's: its words, its numbering
 
 
 SUBTABLE = "第二十条"  # heads each of part 二's small tables: 第二十条第（五）项
@@ -366,7 +373,7 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
             row.tokens = [
                 t
                 for t in tokens[bisect_left(starts, a) : bisect_left(starts, b)]
-                if t.end <= b and not _label_word(row, t)
+                if t.end <= b and not _label_word(folded, row, t)
             ]
             if len(row.tokens) > MAX_ROW_VALUES:
                 row.notes.append(f"{len(row.tokens)} values in one row: not read as a row")
