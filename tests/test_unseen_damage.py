@@ -81,3 +81,14 @@ def test_a_tab_closing_every_line_bounds_no_cell() -> None:
         assert [t.value for t in tokenize(fold(text), 0, len(text))] == [4, 9, 0]
     inner = "行政许可\t数据1\t3\n"  # a number inside a delimited cell with words stays out
     assert [t.value for t in tokenize(inner, 0, len(inner))] == [3]
+
+
+def test_a_longer_value_of_a_glued_part_four_may_hide_a_value_printed_twice() -> None:
+    from extractor.parser.doubled import may_hide_a_double
+
+    zeros = [0] * 13
+    assert may_hide_a_double([50, *zeros, 50], 17)  # 5 then 0 twice reads 50
+    assert may_hide_a_double([11, *zeros, 11], 17)  # a 1 twice reads 11
+    assert not may_hide_a_double([12, *zeros, 12], 17)  # no doubled string makes 12
+    assert not may_hide_a_double([5, *zeros, 5], 15)  # one digit a cell: nothing to hide
+
