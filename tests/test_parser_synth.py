@@ -66,6 +66,7 @@ CASES = [
     (2632, 188),  # a centred label around its values "4.无正\n当理由大 0 0 — 0 …": the — lost
     (2613, 168),  # "68110240103" cut 6|81|10|2|4|0|103: one part breaks, three unchecked
     (2641, 75),  # part 四 "5000050个000001件0001", two 0s printed twice: cut 50|0|0|0|50
+    (2651, 5),  # "行政许可 2520 0 0": 252 and 0 glued, a 0 printed twice; part 二 has no identity
 ]
 
 

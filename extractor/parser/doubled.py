@@ -91,16 +91,20 @@ def twice_and_glued(tokens: list[Token]) -> bool:
     neighbouring values and a value of two or more digits right beside them ("2 2 70": 2, 2,
     70; or 2 printed twice, then 7 and 0 glued). Two faults make the second reading, but on
     such a page neither is rare, and the count of tokens cannot tell them apart. Not for a
-    pair of 0s: most rows print two side by side, and the doubt would wait on nearly all."""
+    pair of 0s beside any value: most rows print two side by side, and the doubt would wait on
+    nearly all; only beside a value ending in 0 ("2520 0 0": 252 and a 0 glued, then a 0
+    printed twice), since the cell glued on is most often a 0."""
     if any(t.kind is not TokenKind.NUMBER for t in tokens):
         return False
     for i in range(len(tokens) - 1):
-        if tokens[i].value != tokens[i + 1].value or tokens[i].value == 0:
-            continue  # (two 0s side by side are too common in a true row to doubt it)
+        if tokens[i].value != tokens[i + 1].value:
+            continue
         # the glued value next to the pair (the second fault where the first struck)
         beside = tokens[max(0, i - 1) : i] + tokens[i + 2 : i + 3]
-        if any(len(t.digits.lstrip("-")) >= 2 for t in beside):
-            return True
+        for t in beside:
+            digits = t.digits.lstrip("-")
+            if len(digits) >= 2 and (tokens[i].value != 0 or digits.endswith("0")):
+                return True
     return False
 
 
