@@ -67,6 +67,7 @@ CASES = [
     (2613, 168),  # "68110240103" cut 6|81|10|2|4|0|103: one part breaks, three unchecked
     (2641, 75),  # part 四 "5000050个000001件0001", two 0s printed twice: cut 50|0|0|0|50
     (2651, 5),  # "行政许可 2520 0 0": 252 and 0 glued, a 0 printed twice; part 二 has no identity
+    (2655, 176),  # "收费\t168\n2": a page number alone after a tab row read as its next cell
 ]
 
 

@@ -56,6 +56,10 @@ def test_a_line_break_inside_a_delimited_row_between_digits_is_doubt() -> None:
     assert broken_over_line(text, (text.index("1"), text.index("1") + 1))
     tab = "行政处罚\t12\n3\t0\n"
     assert broken_over_line(tab, (tab.index("12"), tab.index("12") + 2))
+    # the value alone on the line after the tab row is the other half (synth-2655-0176:
+    # "行政事业性收费\t168\n2" with a page number 2: change read 2, unflagged)
+    alone = "行政事业性收费\t168\n2\n第二十条"
+    assert broken_over_line(alone, (alone.index("\n2") + 1, alone.index("\n2") + 2))
     lines = "\t0\n\t0\n"  # one value per line, indented: separate values
     assert not broken_over_line(lines, (1, 2))
     # the same with a tab closing each line (an export's empty last cell): the tab ends the

@@ -73,15 +73,25 @@ _DECIMALS_AFTER_BREAK = re.compile(r"[ \u3000\xa0]*(?:<br\s*/?>|\r?\n)[ \u3000\x
 
 def broken_over_line(text: str, span: tuple[int, int]) -> bool:
     """Digits that a line break inside a delimited table row separates from this value's
-    ("| 1<br>9 |", "…\t12\n3\t…"): one number broken over a line, or two values."""
+    ("| 1<br>9 |", "…\t12\n3\t…", "…\t168\n2"): one number broken over a line, or two
+    values."""
     start, end = span
     if _DECIMALS_AFTER_BREAK.match(text, end):
         return True
-    if not _CELL_SEP.search(line_around(text, start, end)):
-        return False  # no cell bounds (or only an indent): separate values look the same
-    return bool(
-        _BREAK_AFTER.match(text, end) or _BREAK_BEFORE.search(text[max(0, start - 8) : start])
-    )
+    after = _BREAK_AFTER.match(text, end)
+    before = _BREAK_BEFORE.search(text[max(0, start - 8) : start])
+    if not (after or before):
+        return False
+    # the row is delimited on either line: a value alone on the line after a tab row's
+    # ("行政事业性收费\t168\n2") is as much the other half as the digits before it
+    lines = [line_around(text, start, end)]
+    if after:
+        lines.append(line_around(text, after.end(), after.end()))
+    if before:
+        above = text.rfind("\n", 0, start)
+        lines.append(line_around(text, max(0, above - 1), max(0, above - 1)))
+    # no cell bounds on either (or only an indent): separate values look the same
+    return any(_CELL_SEP.search(line) for line in lines)
 
 
 # A value alone inside brackets ("(27)", "（5）"): in a change's column (本年增/减) the
