@@ -241,6 +241,15 @@ def test_a_value_printed_twice_and_glued_onto_the_next() -> None:
     assert twice_and_glued(tokens_of("行政许可 2520 0 0"))
 
 
+def test_an_em_dash_glued_after_a_value_is_a_blank() -> None:
+    # a flattened page: "0个 0— 0 0" (a blank cell's dash glued to the value before it); a
+    # range "2019—2020" and a minus "10 —3" are no blanks
+    kinds = [[t.kind.value for t in _token_list(f"行政处罚 {s}")] for s in ("0 0— 0", "0——")]
+    assert kinds == [["number", "number", "blank", "number"], ["number", "blank"]]
+    assert [t.text for t in _token_list("行政处罚 2019—2020")] == ["2019", "2020"]
+    assert [t.value for t in _token_list("行政处罚 10 —3")] == [10, -3]
+
+
 def test_a_letter_spaced_word_is_no_placeholder() -> None:
     # "（四） 无 法 提 供": 无 set apart by letter-spacing, then a Chinese character
     assert _tokens("（四） 无 法 提 供\t0") == [("number", "0")]

@@ -301,7 +301,10 @@ def blank_run_row(folded: str, template: str, result: RowResult) -> RowCandidate
     printed blank (None, its span the placeholder's), the pieces between cut under one
     count (`extractor.parser.decoding.placeholders`)."""
     tokens = result.row.tokens
-    if not tokens or any(t.kind is TokenKind.BLANK for t in tokens):
+    # (a dash glued after a digit, "0—00", is a blank token and still this row's mark)
+    if not tokens or any(
+        t.kind is TokenKind.BLANK and not folded[t.start - 1 : t.start].isdigit() for t in tokens
+    ):
         return None
     where = _row_stretch(folded, result)
     if where is None:

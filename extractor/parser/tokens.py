@@ -178,10 +178,12 @@ _NUMBER = re.compile(
 # A dash or slash may also end a row glued to the next label on a flattened page ("0 0 -行政
 # 强制"): no minus sign stands before a word, and no word starts with a dash ("无" may). A
 # slash glued to the next value ("0 /0 0") is a blank too: it is no number's (a dash there
-# is a minus sign).
+# is a minus sign); so is an em dash glued after a value ("0 0—\u30000": no sign follows a
+# number, and "2019—2020" has a digit after it).
 _BLANK = re.compile(
     r"(?:(?<=^)|(?<=[\s|]))"
-    r"(?:(?:/|—{1,2}|-|–)(?=$|[\s|]|[\u4e00-\u9fff])|/(?=\d)|无(?! [\u4e00-\u9fff])(?=$|[\s|]))",
+    r"(?:(?:/|—{1,2}|-|–)(?=$|[\s|]|[\u4e00-\u9fff])|/(?=\d)|无(?! [\u4e00-\u9fff])(?=$|[\s|]))"
+    r"|(?<=\d)—{1,2}(?=$|[\s|]|[\u4e00-\u9fff])",
     re.M,
 )
 # A number followed by one of these is prose or a heading number, not a cell value.
