@@ -69,6 +69,7 @@ CASES = [
     (2651, 5),  # "行政许可 2520 0 0": 252 and 0 glued, a 0 printed twice; part 二 has no identity
     (2655, 176),  # "收费\t168\n2": a page number alone after a tab row read as its next cell
     (2729, 254),  # part 四 "… 0个 0— 0 0 0条 0条": the blank glued after a 0 was no token
+    (2681, 114),  # "其他对外管理服务事项44　０ 0": 4 printed twice, glued to its label
 ]
 
 

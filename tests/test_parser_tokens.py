@@ -201,12 +201,18 @@ def test_glued_digits_printed_twice_between_words() -> None:
     at = text.index("22")
     assert not doubled_glued(text, (at, at + 2))  # in its own cell: the value 22
     # glued on one side only (synth-750-0044: "399　82988298第二十条", padding before it):
-    # a string of two or more digits twice; one digit twice there may be a value (11)
-    one_side = "规范性文件 1024 399 82988298第二十条 行政处罚 11第"
+    # a string of two or more digits twice; one digit twice glued to a label as well
+    # (synth-2681-0114: "其他对外管理服务事项44　０ 0", 4 twice, read 44 unflagged)
+    one_side = "规范性文件 1024 399 82988298第二十条 行政处罚 11第 服务事项44　0"
     at = one_side.index("8298")
     assert doubled_glued(one_side, (at, at + 8))
-    at = one_side.index("11第")
-    assert not doubled_glued(one_side, (at, at + 2))
+    for doubled in ("11第", "44　"):
+        at = one_side.index(doubled)
+        assert doubled_glued(one_side, (at, at + 2))
+    # ... but not glued to the words a cell prints its value with: a sign word, a unit
+    for printed in ("本年增减 减22 0", "行政处罚 22件", "收费 11元"):
+        at = printed.index("22") if "22" in printed else printed.index("11")
+        assert not doubled_glued(printed, (at, at + 2))
 
 
 def _token_list(text: str):  # type: ignore[no-untyped-def]

@@ -37,8 +37,17 @@ def doubled_glued(text: str, span: tuple[int, int] | None) -> bool:
     if glued_before and glued_after:
         return True
     # glued on one side only ("…399　82988298第二十条": padding before it, the next label
-    # after): a string of two or more digits twice is as unlikely a value there
-    return (glued_before or glued_after) and half >= 2
+    # after): a string of two or more digits twice is as unlikely a value there; one digit
+    # twice ("其他对外管理服务事项44　0　0") only glued to a label, not to the words a cell
+    # prints its value with ("减22", "增加11", "22件", "11元")
+    if half >= 2:
+        return glued_before or glued_after
+    return (glued_before and before not in _SIGN_CHARS) or (
+        glued_after and after not in MEASURE and after not in "元万"
+    )
+
+
+_SIGN_CHARS = "增减加少降"  # the last character of a change's sign word (tokens.SIGN_WORDS)
 
 
 GLUED_AFTER_PREVIOUS = (
