@@ -70,6 +70,7 @@ CASES = [
     (2655, 176),  # "收费\t168\n2": a page number alone after a tab row read as its next cell
     (2729, 254),  # part 四 "… 0个 0— 0 0 0条 0条": the blank glued after a 0 was no token
     (2681, 114),  # "其他对外管理服务事项44　０ 0": 4 printed twice, glued to its label
+    (2762, 267),  # part 四 "1-10/110001100112": a blank total made 1|0 read 10, sums holding
 ]
 
 

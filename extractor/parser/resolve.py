@@ -533,8 +533,10 @@ def _doubt_glued_t4(
         return
     keys = [k for k in cells if k.startswith("t4.")]
     start, end = run.spans[0]
-    digits = sum(ch.isdigit() for ch in folded[start:end])
-    if not may_hide_a_double([cells[k].value for k in keys], digits):
+    stretch = folded[start:end]
+    # each digit, and each blank's placeholder ("1-10/1100…"), may be a cell of its own
+    printed = sum(ch.isdigit() for ch in stretch) + len(MARK.findall(stretch))
+    if not may_hide_a_double([cells[k].value for k in keys], printed):
         return
     for key in keys:
         prov = cells[key].provenance
