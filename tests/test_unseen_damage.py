@@ -95,4 +95,3 @@ def test_a_longer_value_of_a_glued_part_four_may_hide_a_value_printed_twice() ->
     assert may_hide_a_double([11, *zeros, 11], 17)  # a 1 twice reads 11
     assert not may_hide_a_double([12, *zeros, 12], 17)  # no doubled string makes 12
     assert not may_hide_a_double([5, *zeros, 5], 15)  # one digit a cell: nothing to hide
-
