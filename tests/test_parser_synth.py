@@ -71,6 +71,7 @@ CASES = [
     (2729, 254),  # part 四 "… 0个 0— 0 0 0条 0条": the blank glued after a 0 was no token
     (2681, 114),  # "其他对外管理服务事项44　０ 0": 4 printed twice, glued to its label
     (2762, 267),  # part 四 "1-10/110001100112": a blank total made 1|0 read 10, sums holding
+    (2829, 245),  # "规章0 7 7　0条 行政规范性文件": the last cell's 0条 dropped as prose
 ]
 
 
@@ -117,6 +118,9 @@ ACCURACY_FLOOR = 0.955  # reached: 7827 of 8156 cells (the rest flagged; the har
         ("全年办理12件四是加强", []),  # prose numbering "四是" is no label
         ("共收到申请112件，办结110件。", []),  # prose: the sentence goes on
         ("共办理12件行政复议案件", []),
+        # a flattened page's space before the next row's label (synth-2829-0245: "规章0 7 7
+        # 0条 行政规范性文件", 7 printed twice, read 0|7|7 with the 0条 dropped as prose)
+        ("规章0 7 7\u30000条 行政规范性文件00 0", [0, 7, 7, 0, "00", 0]),
     ],
 )
 def test_count_with_measure_word_fills_a_cell(line: str, values: list[int | str]) -> None:

@@ -202,7 +202,9 @@ MEASURE = "件条个项次"
 _RUN_ON = "0123456789,"  # what may follow a value whose digits run on into the next one
 _COUNT_CELL = re.compile(
     r"[ \t]*[件条个项次](?=[ \t]*(?:$|[|\t\r\n]|-?\d"
-    r"|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]))",
+    r"|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)])"
+    # on a flattened page, a space and the next row's label ("0条 行政规范性文件")
+    r"|[ \t]+[\u4e00-\u9fff])",
     re.M,
 )
 
