@@ -256,6 +256,24 @@ def test_an_em_dash_glued_after_a_value_is_a_blank() -> None:
     assert [t.value for t in _token_list("行政处罚 10 —3")] == [10, -3]
 
 
+def test_a_minus_zero_is_a_blank_dash_glued_before_a_zero() -> None:
+    # synth-2845-0235: a tab row "\t0\t0-0\t0" (the blank "-" glued between two 0s) read
+    # -0 as a value, so the row had its count and the blank cell read 0, unflagged
+    tokens = _token_list("行政查询事项\t0\t0-0\t0")
+    assert [(t.kind.value, t.value) for t in tokens] == [
+        ("number", 0),
+        ("number", 0),
+        ("blank", None),
+        ("number", 0),
+        ("number", 0),
+    ]
+    assert [t.value for t in _token_list("行政处罚 2648-18538 0-0.5")][1:] == [
+        -18538,
+        0,
+        Decimal("-0.5"),
+    ]
+
+
 def test_a_letter_spaced_word_is_no_placeholder() -> None:
     # "（四） 无 法 提 供": 无 set apart by letter-spacing, then a Chinese character
     assert _tokens("（四） 无 法 提 供\t0") == [("number", "0")]

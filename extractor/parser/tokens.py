@@ -382,6 +382,10 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
         whole = digits.split(".")[0]  # "0173.79": items 0 glued to an amount
         if "," not in number and len(whole) > 1 and whole[0] == "0":
             out.append(Token(s, e, text, TokenKind.RUN, None, unit))  # "04613600元"
+        elif digits == "0" and number.startswith("-"):
+            # "-0" is no value anyone prints: a blank's dash glued on before a 0 ("0-0")
+            out.append(Token(s, s + 1, "-", TokenKind.BLANK))
+            out.append(Token(s + 1, e, text[1:], TokenKind.NUMBER, 0, unit))
         else:
             value = _parse(number)
             if value > 0 and _DECREASE.search(folded, max(0, s - 4), s):
