@@ -410,6 +410,7 @@ def _shared(cause: str) -> bool:
             "not read",
             "has N on its other side",  # zeros forced by a zero sum: the rows printed nothing
             "columns in another order",  # the header's column order (extractor.parser.columns)
+            "one glued run with more digits than cells",  # part 四's run cut one way of several
         )
     )
 

@@ -73,6 +73,7 @@ CASES = [
     (2762, 267),  # part 四 "1-10/110001100112": a blank total made 1|0 read 10, sums holding
     (2829, 245),  # "规章0 7 7　0条 行政规范性文件": the last cell's 0条 dropped as prose
     (2845, 235),  # "\t0\t0-0\t0": a blank's dash glued before a 0 read as the value -0
+    (2914, 255),  # part 四 "36条528" (36, 5, a lost cell, 28) cut 3|6|52|8: sums hold
 ]
 
 

@@ -118,26 +118,21 @@ def twice_and_glued(tokens: list[Token]) -> bool:
 
 
 # Part 四's cells glued into one run ("5000050个000001件0001"): the run holds more digits than
-# its 15 cells, so the cut makes some values longer than one digit. A value printed twice
-# glued on is as long a string: "5" and "0" with a 0 doubled read "50", and the group sums
-# (the part's only identities) hold all the same, since zeros add up wherever they go. So
-# may two cells read as one ("1-10/1100…": 1, 0 after a blank, read 10) when a blank the
-# print shows where a number belongs lets the other cut break a sum.
+# its 15 cells, so the cut makes some values longer than one digit. Each cell is in one
+# identity only, its group's sum, and a group of mostly zeros adds up however its digits are
+# shared out: a value printed twice glued on ("5" then "0" twice reads "50"), a cell lost
+# ("36条528" for 36, 5, a lost cell, 28 cut 3|6|52|8), or a blank where a number belongs
+# ("1-10/1100…": 1|0 read 10) each leave a wrong cut as the only one that adds up.
 GLUED_DOUBLE_IN_T4 = (
-    "part 四 printed as one glued run with more digits than cells: a longer value here may be a "
-    "value and another printed twice, or two cells, and zeros keep the group sums holding"
+    "part 四 printed as one glued run with more digits than cells: a longer value here may be "
+    "two cells, or a value and another printed twice, and the group sums cannot tell"
 )
 
 
 def may_hide_a_double(values: list[object], printed: int) -> bool:
-    """A cut of a glued run of `printed` digits and placeholders into `values` whose longer
-    values could be a value with a doubled one glued on: a value ending in 0 ("50": 5, then
-    0 twice) or one digit repeated ("55"). A longer value of other digits ("12") is no such
-    string."""
+    """A cut of a glued run of `printed` digits and placeholders into `values` that makes a
+    value of more than one digit: that value may be two cells (one lost elsewhere) or a value
+    with a doubled one glued on."""
     if printed <= len(values):
         return False
-    for value in values:
-        text = str(value)
-        if isinstance(value, int) and len(text) > 1 and (text[-1] == "0" or len(set(text)) == 1):
-            return True
-    return False
+    return any(isinstance(value, int) and abs(value) >= 10 for value in values)
