@@ -64,14 +64,13 @@ def test_real_web_text_part_four_decodes_as_its_sources_say() -> None:
     # ... as the only cut of 15 printed cells: a cell the flattening lost, or a value printed
     # twice, would cut the 17 digits otherwise with every group sum holding, so a person
     # confirms the run, once
-    from extractor.parser.doubled import GLUED_DOUBLE_IN_T4
-
+    from extractor.parser.doubled import GLUED_T4_CUT
     from rules.engine import check
     from rules.proving import prove
 
     proof = prove(ex, check(ex.report))
     t4_keys = [k for k in ex.report.cells if k.startswith("t4.")]
-    assert all(GLUED_DOUBLE_IN_T4 in ex.provenance[k].notes for k in t4_keys)
+    assert all(GLUED_T4_CUT in ex.provenance[k].notes for k in t4_keys)
     assert len({proof.decision_of[k] for k in t4_keys}) == 1
 
 

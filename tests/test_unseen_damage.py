@@ -87,11 +87,11 @@ def test_a_tab_closing_every_line_bounds_no_cell() -> None:
     assert [t.value for t in tokenize(inner, 0, len(inner))] == [3]
 
 
-def test_a_longer_value_of_a_glued_part_four_may_be_two_cells_or_a_double() -> None:
-    from extractor.parser.doubled import may_hide_a_double
+def test_a_longer_value_of_a_glued_part_four_is_in_doubt() -> None:
+    from extractor.parser.doubled import longer_value_in_doubt
 
     zeros = [0] * 13
-    assert may_hide_a_double([50, *zeros, 50], 17)  # 5 then 0 twice reads 50
-    assert may_hide_a_double([36, *zeros, 36], 17)  # 3|6 with a cell lost elsewhere
-    assert not may_hide_a_double([5, *zeros, 5], 17)  # no longer value: nothing to hide
-    assert not may_hide_a_double([12, *zeros, 12], 15)  # as many digits as cells: no cut
+    assert longer_value_in_doubt([50, *zeros, 50], 17)  # 5 then 0 twice reads 50
+    assert longer_value_in_doubt([36, *zeros, 36], 17)  # 3|6 with a cell lost elsewhere
+    assert not longer_value_in_doubt([5, *zeros, 5], 17)  # no longer value: nothing to hide
+    assert not longer_value_in_doubt([12, *zeros, 12], 15)  # as many digits as cells: no cut

@@ -29,7 +29,7 @@ from extractor.parser.decoding.decode import (
 )
 from extractor.parser.decoding.placeholders import MARK, has_glued_mark, segment_blanks
 from extractor.parser.decoding.segment import Cut, Segmentation, segment, sums_for
-from extractor.parser.doubled import GLUED_DOUBLE_IN_T4, may_hide_a_double
+from extractor.parser.doubled import GLUED_T4_CUT, longer_value_in_doubt
 from extractor.parser.joins import (
     SURPLUS,
     equal_surplus_row,
@@ -50,7 +50,7 @@ _NOT_RUN = re.compile(r"[^0-9.\-\s]")
 GUESS_BELOW = LOW_CONFIDENCE
 ONE_READING = 0.95  # rules.proving.ONE_READING: a row reading checked by its identities
 REALIGNED_CONFIDENCE = 0.85  # a unique placement of a realigned row: kept, but flagged
-ONE_READING_DOUBTED = 0.85  # the only cut, on the guess that no value is printed twice
+ONE_READING_DOUBTED = 0.85  # the only cut, on the guess that every cell prints once
 MAX_SURPLUS = 2  # values a row may print beyond its cells and still be placed (doubled, stray)
 # a row printing more than that, all of whose placements give the same values ("0" thirteen
 # times for seven cells): the values are sure, not that each cell printed one (a blank of its
@@ -517,18 +517,17 @@ def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> 
                 cell = out.get(key)
                 if cell is not None and cell.provenance.method == Method.ALIGNED:
                     cell.provenance.notes.append(RUN_ON)
-    _doubt_glued_t4(folded, template, parts["t4"].get(T4_RUN), out)
+    _doubt_glued_t4_cut(folded, parts["t4"].get(T4_RUN), out)
     refuse_unexplained_surplus(folded, [r for r in results if r.row.part != "t2"], out)
     force_zeros(text, template, out)
     question_blanks(template, out)
     return out
 
 
-def _doubt_glued_t4(
-    folded: str, template: str, run: RowCandidates | None, cells: dict[str, CellRead]
-) -> None:
-    """Part 四 cut out of one glued run whose longer values may hide a value printed twice
-    (`doubled.may_hide_a_double`): every cell of the run is in doubt (in place)."""
+def _doubt_glued_t4_cut(folded: str, run: RowCandidates | None, cells: dict[str, CellRead]) -> None:
+    """Part 四 cut out of one glued run with a longer value that may be two cells or hide a
+    value printed twice (`doubled.longer_value_in_doubt`): every cell of the run is in doubt
+    (in place), one decision."""
     if run is None or run.how != Method.SEGMENTED or run.sole or not run.spans:
         return
     keys = [k for k in cells if k.startswith("t4.")]
@@ -536,12 +535,12 @@ def _doubt_glued_t4(
     stretch = folded[start:end]
     # each digit, and each blank's placeholder ("1-10/1100…"), may be a cell of its own
     printed = sum(ch.isdigit() for ch in stretch) + len(MARK.findall(stretch))
-    if not may_hide_a_double([cells[k].value for k in keys], printed):
+    if not longer_value_in_doubt([cells[k].value for k in keys], printed):
         return
     for key in keys:
         prov = cells[key].provenance
         prov.confidence = min(prov.confidence, ONE_READING_DOUBTED)
-        prov.notes.append(GLUED_DOUBLE_IN_T4)
+        prov.notes.append(GLUED_T4_CUT)
 
 
 def question_blanks(template: str, cells: dict[str, CellRead]) -> None:
