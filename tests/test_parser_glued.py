@@ -114,3 +114,17 @@ def test_an_amount_printed_twice_and_glued_is_a_doubt() -> None:
     damaged = text[:at] + "486.5289486.5289" + text[text.index("三、收到和处理", at) :]
     ex = ParserExtractor().extract(SourceDocument.from_text("flat.txt", damaged))
     assert "t2.fees.amount_wan" in ex.flags
+
+
+def test_a_dash_glued_to_a_zero_on_a_flat_page_stays_the_rows_blank() -> None:
+    # corpus-003's 上年结转 row with its 其他 cell printed "—" and glued to the total's 0
+    # ("…0 —0"): "—0" folds to "-0", which is a blank and a 0, and the glued row's
+    # placeholder reading still takes the dash as its blank
+    text = (REAL / "corpus-003_pingtan-2021-webtext.txt").read_text(encoding="utf-8")
+    plain = "上年结转政府信息公开申请数量0000000"
+    assert plain in text
+    damaged = text.replace(plain, "上年结转政府信息公开申请数量0 0 00 0 —0", 1)
+    ex = ParserExtractor().extract(SourceDocument.from_text("flat.txt", damaged))
+    cells = [ex.report.cells[f"t3.carried_over.{c}"] for c in ("natural", "other_org", "total")]
+    assert cells == [0, None, 0]
+    assert ex.provenance["t3.carried_over.other_org"].method == "blank"

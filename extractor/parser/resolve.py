@@ -301,10 +301,8 @@ def blank_run_row(folded: str, template: str, result: RowResult) -> RowCandidate
     printed blank (None, its span the placeholder's), the pieces between cut under one
     count (`extractor.parser.decoding.placeholders`)."""
     tokens = result.row.tokens
-    # (a dash glued after a digit, "0—00", is a blank token and still this row's mark)
-    if not tokens or any(
-        t.kind is TokenKind.BLANK and not folded[t.start - 1 : t.start].isdigit() for t in tokens
-    ):
+    # (a dash glued to a digit, "0—00" or "—0", is a blank token and still this row's mark)
+    if not tokens or any(t.kind is TokenKind.BLANK and not _glued(folded, t) for t in tokens):
         return None
     where = _row_stretch(folded, result)
     if where is None:
@@ -337,6 +335,14 @@ def blank_run_row(folded: str, template: str, result: RowResult) -> RowCandidate
         ["placeholders read as blank cells" for _ in found.values],
         found.truncated,
         found.sole,
+    )
+
+
+def _glued(folded: str, token: Token) -> bool:
+    """A token touching a digit on either side."""
+    return (
+        folded[token.start - 1 : token.start].isdigit()
+        or folded[token.end : token.end + 1].isdigit()
     )
 
 
