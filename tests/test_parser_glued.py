@@ -64,7 +64,7 @@ def test_real_web_text_part_four_decodes_as_its_sources_say() -> None:
     # ... as the only cut of 15 printed cells: a cell the flattening lost, or a value printed
     # twice, would cut the 17 digits otherwise with every group sum holding, so a person
     # confirms the run, once
-    from extractor.parser.doubled import GLUED_T4_CUT
+    from extractor.parser.resolve import GLUED_T4_CUT
     from rules.engine import check
     from rules.proving import prove
 

@@ -88,7 +88,7 @@ def test_a_tab_closing_every_line_bounds_no_cell() -> None:
 
 
 def test_a_longer_value_of_a_glued_part_four_is_in_doubt() -> None:
-    from extractor.parser.doubled import longer_value_in_doubt
+    from extractor.parser.resolve import longer_value_in_doubt
 
     zeros = [0] * 13
     assert longer_value_in_doubt([50, *zeros, 50], 17)  # 5 then 0 twice reads 50

@@ -115,24 +115,3 @@ def twice_and_glued(tokens: list[Token]) -> bool:
             if len(digits) >= 2 and (tokens[i].value != 0 or digits.endswith("0")):
                 return True
     return False
-
-
-# Part 四's cells glued into one run ("5000050个000001件0001"): the run holds more digits than
-# its 15 cells, so the cut makes some values longer than one digit. Each cell is in one
-# identity only, its group's sum, and a group of mostly zeros adds up however its digits are
-# shared out: a value printed twice glued on ("5" then "0" twice reads "50"), a cell lost
-# ("36条528" for 36, 5, a lost cell, 28 cut 3|6|52|8), or a blank where a number belongs
-# ("1-10/1100…": 1|0 read 10) each leave a wrong cut as the only one that adds up.
-GLUED_T4_CUT = (
-    "part 四 printed as one glued run with more digits than cells: a longer value here may be "
-    "two cells, or a value and another printed twice, and the group sums cannot tell"
-)
-
-
-def longer_value_in_doubt(values: list[object], printed: int) -> bool:
-    """A cut of a glued run of `printed` digits and placeholders into `values` that makes a
-    value of more than one digit: that value may be two cells (one lost elsewhere) or a value
-    with a doubled one glued on."""
-    if printed <= len(values):
-        return False
-    return any(isinstance(value, int) and abs(value) >= 10 for value in values)
