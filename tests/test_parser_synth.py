@@ -74,6 +74,7 @@ CASES = [
     (2829, 245),  # "规章0 7 7　0条 行政规范性文件": the last cell's 0条 dropped as prose
     (2845, 235),  # "\t0\t0-0\t0": a blank's dash glued before a 0 read as the value -0
     (2914, 255),  # part 四 "36条528" (36, 5, a lost cell, 28) cut 3|6|52|8: sums hold
+    (4043, 244),  # "查询事项无 0000000": the first cell's 无 glued to the label, 7 zeros read
 ]
 
 

@@ -254,6 +254,10 @@ def test_an_em_dash_glued_after_a_value_is_a_blank() -> None:
     assert kinds == [["number", "number", "blank", "number"], ["number", "blank"]]
     assert [t.text for t in _token_list("行政处罚 2019—2020")] == ["2019", "2020"]
     assert [t.value for t in _token_list("行政处罚 10 —3")] == [10, -3]
+    # a 无 glued to its row's label with the row's values after it is the first cell's blank
+    # (synth-4043-0244); 无 starting a word ("无法提供") or prose stays text
+    assert [t.kind.value for t in _token_list("8.属于行政查询事项无 0000000")] == ["blank", "run"]
+    assert _token_list("（四）无法提供 本年度无 收费") == []
 
 
 def test_a_minus_zero_is_a_blank_dash_glued_before_a_zero() -> None:
