@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from extractor.parser.tokens import MEASURE, Token, TokenKind
+from extractor.parser.tokens import MEASURE, SIGN_WORDS, Token, TokenKind
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 DOUBLED_GLUED = "glued digits that are one string printed twice: the value, or it doubled"
@@ -47,7 +47,8 @@ def doubled_glued(text: str, span: tuple[int, int] | None) -> bool:
     )
 
 
-_SIGN_CHARS = "增减加少降"  # the last character of a change's sign word (tokens.SIGN_WORDS)
+# the last character of each of a change's sign words ("减少" -> 少, "增加" -> 加, ...)
+_SIGN_CHARS = frozenset(word[-1] for word in SIGN_WORDS.split("|"))
 
 
 GLUED_AFTER_PREVIOUS = (
