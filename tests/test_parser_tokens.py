@@ -170,6 +170,22 @@ def test_a_lone_look_alike_between_spaced_values_is_the_digit() -> None:
     assert fold("Windows 10") == "Windows 10"
 
 
+def test_zero_look_alikes_side_by_side_are_each_a_zero() -> None:
+    # OCR of a row of zeros gives O, o, and an IME's full-width Ｏ/ｏ, often several together:
+    # each beside another look-alike is a cell as much as beside a digit
+    assert fold("本年新收 3 O O 1 4") == "本年新收 3 0 0 1 4"
+    assert fold("其他 o 0 ｏ 0 Ｏ") == "其他 0 0 0 0 0"
+    assert fold("O O O 1") == "0 0 0 1"
+    assert fold("| 3 | o | Ｏ |") == "| 3 | 0 | 0 |"
+    assert fold("3\to\tＯ\t1") == "3\t0\t0\t1"
+    assert fold("1Ｏ2") == "102"
+    # still no digit where no value is beside them
+    assert fold("Hello o world") == "Hello o world"
+    from extractor.parser.tokens import ocr_digits
+
+    assert not ocr_digits("ｏ")  # a zero's look-alike is no guess: not noted
+
+
 @pytest.mark.parametrize("minus", ["\u2212", "\u2013", "\ufe63", "\u2010", "－"])
 def test_a_typeset_minus_sign_before_a_digit_is_a_minus(minus: str) -> None:
     # U+2212, an en dash, a small hyphen-minus: read as a gap they lost 本年增/减's sign

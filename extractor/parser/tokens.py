@@ -24,16 +24,26 @@ _WIDE = re.compile(f"[{_FULL}]+")
 # Letters OCR reads for digits ("1O", "l2", "S0", "B"), and the Chinese zero "〇" a Chinese
 # OCR model (or a typist) gives for 0: taken as the digit when they touch a digit, or stand
 # alone in a table cell: between tabs or pipes, or between spaces in a row of space-separated
-# values ("0 0 0 O 0", after a label or a value, or at the line's start, before a value or
-# the line's end; a 〇 wherever it is not a Chinese numeral's). The cell they land in is
-# noted (see `ocr_digits`) unless it is an O or a 〇. (The word 零 is not read: the parser
-# takes Chinese characters for a label's.)
-OCR_DIGIT = str.maketrans("OoDlIiSsBZz〇", "000111558220")
+# values ("0 0 0 O 0", after a label, its closing bracket or quote, or a value, or at the
+# line's start, before a value or the line's end; a 〇 wherever it is not a Chinese
+# numeral's). The cell they land in is noted (see `ocr_digits`) unless it is a zero's
+# look-alike. (The word 零 is not read: the parser takes Chinese characters for a label's.)
+# A zero's look-alikes (O, o, and the full-width Ｏ, ｏ an IME types) may stand in a row of
+# them ("3 O O 1"), or beside a blank's placeholder or a minus: each is a value beside the
+# other.
+_ZEROS = "OoＯｏ"
+_LONE = f"{_ZEROS}SBl"  # letters read alone as a digit
+# a label's closing punctuation: brackets, quotes ("…稳定” o")
+_LABEL_END = ")）”’」』】〕"
+# what may stand in the next cell of a space-separated row: a zero's look-alike, a minus, a
+# blank's placeholder ("o -15 1", "O — Ｏ")
+_CELLISH = f"{_ZEROS}\\-\u2014/"
+OCR_DIGIT = str.maketrans(f"{_ZEROS}DlIiSsBZz〇", "00000111558220")
 _OCR_RUN = re.compile(
-    r"(?:(?<=\d)|(?<=\d[,.]))[OoDlIiSsBZz]+|[OoDlIiSsBZz]+(?=[,.]?\d)"
-    r"|(?:(?<=^)|(?<=[\t|]))[ \t]*[OSBl][ \t]*(?=$|[\t|])"
-    r"|(?<=[\d\u4e00-\u9fff])[ ]+[OSBl](?=[ ]+\d|[ ]*$)"
-    r"|(?<=^)[ ]*[OSBl](?=[ ]+\d)"
+    f"(?:(?<=\\d)|(?<=\\d[,.]))[{_ZEROS}DlIiSsBZz]+|[{_ZEROS}DlIiSsBZz]+(?=[,.]?\\d)"
+    f"|(?:(?<=^)|(?<=[\\t|]))[ \\t]*[{_LONE}][ \\t]*(?=$|[\\t|])"
+    f"|(?<=[\\d\\u4e00-\\u9fff{_LABEL_END}{_CELLISH}])[ ]+[{_LONE}](?=[ ]+[\\d{_CELLISH}]|[ ]*$)"
+    f"|(?<=^)[ ]*[{_LONE}](?=[ ]+[\\d{_CELLISH}])"
     # 〇 is no letter: read unless it is a Chinese numeral's ("二〇二一年", "十〇"); on a
     # flattened page it may touch its label and the next ("行政处罚〇行政强制3")
     r"|(?<![〇一二三四五六七八九十百千两A-Za-z])〇+(?![〇一二三四五六七八九十百千两年月日号A-Za-z])",
@@ -129,11 +139,12 @@ def sign_word(text: str, span: tuple[int, int]) -> bool:
 def ocr_digits(snippet: str) -> bool:
     """A number printed with OCR look-alike letters for digits ("l2", "S0", "B"): read, but a
     guess ("l" may be a table's rule, "S" an 8, "B" a 3). An O is no guess: no digit but 0
-    looks like it, so "1O" and a lone "O" read as plainly as "10" and "0"; "〇" is a zero."""
+    looks like it, so "1O" and a lone "O" (or "o", "Ｏ") read as plainly as "10" and "0"; "〇"
+    is a zero."""
     runs = [m.group(0) for m in _OCR_RUN.finditer(snippet)]
     if not runs or not any(ch.isdigit() for ch in fold(snippet)):
         return False
-    return any(ch not in "Oo〇 \t" for run in runs for ch in run)
+    return any(ch not in f"{_ZEROS}〇 \t" for run in runs for ch in run)
 
 
 class TokenKind(StrEnum):
