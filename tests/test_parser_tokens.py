@@ -186,6 +186,16 @@ def test_zero_look_alikes_side_by_side_are_each_a_zero() -> None:
     assert not ocr_digits("ｏ")  # a zero's look-alike is no guess: not noted
 
 
+def test_a_lone_capital_i_between_values_is_a_noted_one() -> None:
+    from extractor.parser.tokens import ocr_digits
+
+    # OCR gives a 1 cell as "l" or "I": read, but noted (a table's rule looks the same)
+    assert fold("行政许可 I 3 5") == "行政许可 1 3 5"
+    assert fold("其他 0 I 0 1") == "其他 0 1 0 1"
+    assert fold("附件 I 类") == "附件 I 类"
+    assert ocr_digits("I")
+
+
 @pytest.mark.parametrize("minus", ["\u2212", "\u2013", "\ufe63", "\u2010", "－"])
 def test_a_typeset_minus_sign_before_a_digit_is_a_minus(minus: str) -> None:
     # U+2212, an en dash, a small hyphen-minus: read as a gap they lost 本年增/减's sign

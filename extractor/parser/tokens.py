@@ -32,7 +32,7 @@ _WIDE = re.compile(f"[{_FULL}]+")
 # them ("3 O O 1"), or beside a blank's placeholder or a minus: each is a value beside the
 # other.
 _ZEROS = "OoＯｏ"
-_LONE = f"{_ZEROS}SBl"  # letters read alone as a digit
+_LONE = f"{_ZEROS}SBlI"  # letters read alone as a digit
 # a label's closing punctuation: brackets, quotes ("…稳定” o")
 _LABEL_END = ")）”’」』】〕"
 # what may stand in the next cell of a space-separated row: a zero's look-alike, a minus, a
