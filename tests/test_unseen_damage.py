@@ -124,3 +124,18 @@ def test_zero_look_alikes_in_a_row_read_as_zeros() -> None:
         accepted += clean_proof.accepted and proof.accepted
     assert checked >= 5
     assert accepted == checked  # every report accepted as printed is accepted with the O's
+
+
+def test_a_misread_label_in_a_block_of_labels_is_no_row_left_unprinted() -> None:
+    # synth-5063-0160: part 三's labels printed in a block, their values below, and
+    # "（一）予以公开" OCR misread "予以么开": nothing but label words stood between it and the
+    # next label, so the row was taken as not printed and its cells went out blank, unflagged
+    from eval.synth import synth_report
+
+    report = synth_report(5063, 160)
+    doc = document_from_bytes(Path(f"{report.id}.{report.media}"), report.text.encode())
+    extraction = ParserExtractor().extract(doc)
+    proof = prove(extraction, check(extraction.report, narrative_figures(doc.text)))
+    cells = extraction.report.cells
+    wrong = {k for k, v in report.gold.cells.items() if cells[k] != v}
+    assert not wrong - set(proof.flags()), wrong - set(proof.flags())

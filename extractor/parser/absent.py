@@ -3,7 +3,8 @@
 A row whose label is not found is absent only when the source shows nothing where it would
 stand: the rows found are in layout order, the previous one found prints exactly one plain
 value per cell, and after those values (or, for part 二's first row, from the part's heading)
-up to the next row found there is no digit, placeholder or letter, only header words. A row
+up to the next row found there is no digit, placeholder or letter, only header words, and
+that next row prints values after its own label (not a block of labels, values below). A row
 whose label was lost but whose values remain leaves them there (the previous row then
 prints too many), so it stays unread. Its cells are read as printed blank (method "absent"),
 which `rules.proving` proves only as far as the identities that count them as 0 hold.
@@ -51,6 +52,14 @@ def _after_full_row(folded: str, row: RowRead) -> int | None:
     return tokens[-1].end if tokens else row.segment[0]
 
 
+def _labels_apart(after: RowRead | None) -> bool:
+    """The next row found prints no value after its label: the table prints a block of
+    labels and their values below it ("（一）予以公开\n（二）部分公开\n…\n0 0 0…"), so
+    nothing between a label and the next is no sign a row is not printed (a label OCR misread
+    past finding, "予以么开", has its values in the block below)."""
+    return after is not None and not after.tokens
+
+
 def _in_order(rows: list[RowRead]) -> bool:
     at = [r.label.span[0] for r in rows if r.label is not None]
     return at == sorted(at)
@@ -77,6 +86,8 @@ def absent_t2_rows(folded: str, t2: list[RowRead], start: int, stop: int) -> Non
             previous = row
             continue
         after = next((r for r in t2[n + 1 :] if r.label is not None), None)
+        if _labels_apart(after):
+            continue
         end = after.label.span[0] if after is not None and after.label else stop
         begin = start if previous is None else _after_full_row(folded, previous)
         if begin is not None and _nothing_between(folded, begin, end):
@@ -108,6 +119,8 @@ def absent_t3_rows(
         if previous is None or row.tokens:
             continue
         after = next((r for r in t3[n + 1 :] if r.label is not None), None)
+        if _labels_apart(after):
+            continue
         end = after.label.span[0] if after is not None and after.label else stop
         begin = _after_full_row(folded, previous)
         if begin is None or end is None or not _nothing_between(folded, begin, end):
