@@ -68,6 +68,10 @@ ROW_ASSUMED = frozenset({"segmented", "aligned"})
 # empty cell between two separators of a delimited row (tabs of an HTML/docx row, pipes of a
 # markdown row), or an empty HTML cell. The snippet is the extractor's quoted evidence.
 PLACEHOLDERS = frozenset({"-", "/", "—", "——", "–", "无", "－", "／"})
+# a blank's dash that OCR read as the character 一 (the parser's
+# extractor.parser.tokens.DASH_READ_AS_YI): a correction of the print, proven, as an OCR
+# look-alike digit is, only by identities that all hold
+DASHES_READ_AS_YI = frozenset({"一", "一一"})
 _EMPTY_FIELD = re.compile(r"^(?:\t[ \u3000]*[\t\n]|\|[ \t\u3000]*\||<t([dh])\b[^>]*>\s*</t\1>)$")
 
 # Reasons `prove` derives itself (not the extractor's): a screen re-deriving the proof from
@@ -105,6 +109,8 @@ def blank_evidence(prov: CellProvenance | None) -> str | None:
     snippet = prov.snippet
     if snippet.strip() in PLACEHOLDERS:
         return "placeholder"
+    if snippet.strip() in DASHES_READ_AS_YI:
+        return "placeholder read through OCR (一 for a dash)"
     if _EMPTY_FIELD.match(snippet):
         return "empty cell"
     return None
@@ -200,15 +206,18 @@ def cell_level(
             ProofLevel.READ_UNCHECKED if Status.UNKNOWN in identities else ProofLevel.READ_CONFIRMED
         )
     if value is None:
+        holding = bool(identities) and all(s is Status.PASSED for s in identities)
+        read_as_yi = prov.snippet is not None and prov.snippet.strip() in DASHES_READ_AS_YI
         if blank_evidence(prov) and not (flagged or prov.notes or prov.alternatives):
+            if read_as_yi and not holding:
+                return ProofLevel.AMBIGUOUS  # a dash, or a 一 printed: identities tell
             return ProofLevel.BLANK_PROVEN
         if (
             blank_evidence(prov)
             and prov.notes
             and all(n.startswith(BLANK_CHECKED_BY_IDENTITIES) for n in prov.notes)
             and not prov.alternatives
-            and identities
-            and all(s is Status.PASSED for s in identities)
+            and holding
         ):
             # a placeholder glued into a run cut on the assumption of how many values it
             # holds: proven, as the run's other cuts are, by identities that all hold (the

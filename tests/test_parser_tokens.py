@@ -340,3 +340,16 @@ def test_a_change_with_its_sign_as_a_word_is_a_signed_value() -> None:
     assert values("行政许可 175 减少 29 3") == [175, -29, 3]
     assert values("行政许可\t5\t增加5\t0") == [5, 5, 0]
     assert values("信息内容 本年增/减 3") == [3]  # the header's 增/减 gives no sign
+
+
+def test_a_lone_yi_among_a_rows_values_is_a_blanks_dash() -> None:
+    # OCR reads a blank's "—" as 一: beside a value or a blank it is the dash
+    assert fold("本年新收 一 0 3") == "本年新收 \u2014 0 3"
+    assert fold("本年新收 0 一 一 3") == "本年新收 0 \u2014 \u2014 3"
+    assert fold("| 3 | 一 | 一一 |") == "| 3 | \u2014 | \u2014\u2014 |"
+    assert fold("0 0\n一 1 一\n3 4") == "0 0\n\u2014 1 \u2014\n3 4"  # a page footer
+    assert fold("0\n一\n3") == "0\n\u2014\n3"  # one cell per line
+    # a label's 一 stays: letter-spaced, vertical, or a numbering
+    labels = ["危 及“三 安 全 一 稳 定” 0 0", "三 安 全 一\n稳 定 0", "全\n一\n稳", "0\n一\n、\n本"]
+    for text in labels:
+        assert fold(text) == text

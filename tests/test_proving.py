@@ -51,6 +51,19 @@ def test_a_blank_is_proven_only_by_what_the_source_prints_there(
     assert blank_evidence(_blank(snippet)) == evidence
 
 
+def test_a_dash_ocr_read_as_yi_is_a_blank_the_identities_must_confirm() -> None:
+    from rules.findings import Status
+    from rules.proving import cell_level
+
+    # "一" where a dash belongs: a correction of the print, like an OCR look-alike digit
+    yi = _blank("一")
+    assert blank_evidence(yi) == "placeholder read through OCR (一 for a dash)"
+    assert cell_level(None, yi, False, [Status.PASSED, Status.PASSED]) is ProofLevel.BLANK_PROVEN
+    assert cell_level(None, yi, False, []) is ProofLevel.AMBIGUOUS  # part 二: nothing checks
+    assert cell_level(None, yi, False, [Status.UNKNOWN]) is ProofLevel.AMBIGUOUS
+    assert cell_level(None, _blank("—"), False, []) is ProofLevel.BLANK_PROVEN  # printed dash
+
+
 def test_a_blank_with_no_span_is_not_proven() -> None:
     assert blank_evidence(CellProvenance(extractor="llm", method="blank")) is None
     assert blank_evidence(CellProvenance(extractor="llm", method="read", snippet="—")) is None

@@ -61,12 +61,54 @@ _MINUS = re.compile(r"[\u2212\u2013\u2010\u2011\ufe63\u2012](?=\d)|(?<=[ \t|])\u
 
 def fold(text: str) -> str:
     """Full-width digits, points, slashes and spaces to ASCII, minus-sign look-alikes before
-    a digit to "-", OCR look-alike letters inside numbers to digits; same length as `text`."""
+    a digit to "-", OCR look-alike letters inside numbers to digits, a blank's dash read as
+    一 to the dash; same length as `text`."""
     # only the (few) wide runs are translated: str.translate over a whole report is slow
     text = _WIDE.sub(lambda m: m.group(0).translate(FOLD), text)
     if any(sign in text for sign in _MINUS_SIGNS):  # rare: skip the pass over the text
         text = _MINUS.sub("-", text)
-    return _OCR_RUN.sub(lambda m: m.group(0).translate(OCR_DIGIT), text)
+    text = _OCR_RUN.sub(lambda m: m.group(0).translate(OCR_DIGIT), text)
+    return _dashes_read_as_yi(text)
+
+
+# OCR reads a blank's dash ("—", "——") as the character 一 (one), which looks the same. A 一
+# standing alone among a row's values is that dash: after a value or a blank, or after the
+# row's label with a value or a blank next ("本年新收 一 0 3"); alone on its line, beside a
+# line holding only a value ("0\n一\n3"). A 一 of a letter-spaced label ("三 安 全 一 稳 定")
+# has a character on both sides, or ends the line after one; a vertical label's numbering
+# ("一\n、\n本…") has its punctuation next.
+DASH_READ_AS_YI = "一"
+_LONE_YI = re.compile(r"(?:^|(?<=[ \t|]))一{1,2}(?=[ \t|]|$)", re.M)
+_VALUE_END = re.compile(r"[\d\-\u2014/]")  # what ends a value or a blank (text folded)
+_VALUE_LINE = re.compile(r"[ \t|]*(?:-?\d[\d,.]*|[-\u2014/]{1,2}|一{1,2})[ \t|]*")
+_NUMBERING_NEXT = "、.)）"
+
+
+def _dashes_read_as_yi(text: str) -> str:
+    found = [m for m in _LONE_YI.finditer(text)]
+    if not found:
+        return text
+    chars = list(text)
+    for m in found:  # left to right: a 一 taken for a dash is a blank before the next
+        start, end = m.span()
+        line_start = text.rfind("\n", 0, start) + 1
+        line_end = text.find("\n", end)
+        line_end = len(text) if line_end < 0 else line_end
+        before = "".join(chars[max(line_start, start - 12) : start]).rstrip(" \t|")
+        after = text[end : min(line_end, end + 12)].lstrip(" \t|")
+        if before or after:
+            beside_value = bool(before) and _VALUE_END.match(before[-1]) is not None
+            beside_value |= bool(after) and bool(_VALUE_END.match(after[0]) or after[0] == "一")
+        else:  # alone on its line: a table printed one cell per line (a value is short)
+            above = "".join(chars[max(0, line_start - 40) : line_start])
+            above = above.rstrip("\n \t").rsplit("\n", 1)[-1]
+            below = text[line_end : line_end + 40].lstrip("\n \t").split("\n", 1)[0]
+            beside_value = below[:1] not in _NUMBERING_NEXT and any(
+                _VALUE_LINE.fullmatch(line) for line in (above, below)
+            )
+        if beside_value:
+            chars[start:end] = "\u2014" * (end - start)
+    return "".join(chars)
 
 
 # digits after the break that end at a cell's end (not a row number "2.其他…")
