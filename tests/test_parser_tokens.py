@@ -353,3 +353,25 @@ def test_a_lone_yi_among_a_rows_values_is_a_blanks_dash() -> None:
     labels = ["危 及“三 安 全 一 稳 定” 0 0", "三 安 全 一\n稳 定 0", "全\n一\n稳", "0\n一\n、\n本"]
     for text in labels:
         assert fold(text) == text
+
+
+@pytest.mark.parametrize(
+    ("row", "values"),
+    [
+        ("规章\t254（含5件）\t76\t9", ["254", "76", "9"]),  # the note's words: no label cell
+        ("规章 22（其中修订 16 件） 55 235", ["22", "55", "235"]),
+        ("规章 22 (其中16) 55 235", ["22", "55", "235"]),  # the note's number: no cell
+        ("| 规章 | 22(含3) | 5 | 6 |", ["22", "5", "6"]),
+        ("行政强制 0 (23) 215", ["0", "23", "215"]),  # alone in brackets: a value (a minus)
+        ("数据（1）\t3", ["3"]),  # a label's number in brackets stays the label's
+    ],
+)
+def test_a_bracketed_note_after_a_value_is_no_value_nor_label(row: str, values: list[str]) -> None:
+    # real reports print "22（其中修订 16 件）" in part 二's cells (corpus-010)
+    assert [text for _, text in _tokens(row)] == values
+
+
+def test_a_unit_after_a_values_bracketed_note_is_the_values() -> None:
+    folded = fold("行政事业性收费 33364（其中罚没收入）元 0")
+    first = tokenize(folded, 0, len(folded))[0]
+    assert (first.value, first.unit) == (33364, "元")  # not 33364 of the column's 万元

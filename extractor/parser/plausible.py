@@ -43,6 +43,8 @@ _CELL_WORDS = re.compile(
     rf"万元|元|{SIGN_WORDS}|第[ \t]*\d+[ \t]*页|共[ \t]*\d+[ \t]*页|[件条个项次无]"
 )
 _WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
+# a bracketed note right after a value ("22（其中修订 16 件） 55"): its words are the value's
+_NOTE = re.compile(r"[ \t]*[（(][^（()）\n]*[）)]")
 WORDS_BETWEEN = (
     "Chinese words between the row's values on one line: another row's label, not found, "
     "with its values among the row's"
@@ -61,6 +63,6 @@ def words_between(text: str, tokens: Sequence[Token]) -> bool:
         gap = text[left.end : right.start]
         if "\n" in gap or not gap.strip():
             continue
-        if has_word(gap):
+        if has_word(_NOTE.sub(" ", gap, count=1) if _NOTE.match(gap) else gap):
             return True
     return False

@@ -225,7 +225,9 @@ _FURNITURE = re.compile(
 _NUMBER = re.compile(
     # a "-" right after digits starts a negative cell glued on ("行政处罚2648-18538")
     r"(?:(?<![A-Za-z\d.\-])|(?<=\d)(?=-\d))"
-    r"(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?:[ \t]*(万元|元))?"
+    r"(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
+    # its unit, after a bracketed note too ("33364（其中罚没收入）元": the unit is the value's)
+    r"(?:[ \t]*(?:[（(][^（()）\n\d]*[\u4e00-\u9fff][^（()）\n]*[）)][ \t]*)?(万元|元))?"
 )
 # ("无" then one space and a Chinese character is a letter-spaced word, "（四） 无 法 提 供").
 # A dash or slash may also end a row glued to the next label on a flattened page ("0 0 -行政
@@ -289,6 +291,24 @@ _SEP = " \t|\n\r"  # a str, so "" (the start or end of the text) counts as a sep
 _LABEL_CLOSERS = "）)”」』】》"
 
 
+# A value with a bracketed note after it ("254（含5件）", "22（其中修订 16 件）", "55(其中3)"):
+# the note's words are no label's, and a number inside it, after its words, is no cell's
+# (a value alone in brackets, "(15)", is an accounting minus, not a note: `bracketed`).
+_NOTE_AFTER_VALUE = re.compile(r"(?<=\d)[ ]*[（(][^（()）\n]*[\u4e00-\u9fff][^（()）\n]*[）)][ ]*$")
+_NOTE_OPENED = re.compile(r"\d[ ]*[（(]([^（()）\n\d]*[\u4e00-\u9fff][^（()）\n\d]*)$")
+_NOTE_CLOSES = re.compile(r"[^（()）\n]*[）)]")
+
+
+def in_value_note(folded: str, start: int, end: int) -> bool:
+    """The number at folded[start:end] is inside a bracketed note after a value, after
+    the note's words ("22（其中修订16件）": the 16; a change's sign word, "12 (减3)", is
+    no note)."""
+    opened = _NOTE_OPENED.search(folded, max(0, start - 24), start)
+    if opened is None or not _NOTE_CLOSES.match(folded, end, end + 24):
+        return False
+    return re.fullmatch(f"[ \t]*(?:{SIGN_WORDS})[ \t]*", opened.group(1)) is None
+
+
 def _in_label_cell(folded: str, start: int, end: int) -> bool:
     """A number inside a tab- or pipe-delimited cell that also holds Chinese words
     ("数据1", "第3页") is part of a label; in running text no cell bounds are known."""
@@ -305,6 +325,7 @@ def _in_label_cell(folded: str, start: int, end: int) -> bool:
     ]
     b = min(ends, default=line_end)
     cell = folded[max(a, line_start) : b].replace("万元", "").replace("元", "")
+    cell = _NOTE_AFTER_VALUE.sub("", cell)
     # a count's measure word glued on to the next value ("0件00") is no label's word, nor is
     # a change's sign printed as a word ("减24")
     return bool(_CJK.search(_SIGN_WORD.sub("", _COUNTED_GLUE.sub("", cell))))
@@ -418,6 +439,8 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
             continue
         # only a number glued to something else can share its cell with a label ("数据1")
         glued_on = before not in _SEP or (after_char not in _SEP and not counted)
+        if glued_on and in_value_note(folded, s, e):
+            continue
         if glued_on and _in_label_cell(folded, s, e):
             continue
         text = m.group(0)
