@@ -68,9 +68,9 @@ ROW_ASSUMED = frozenset({"segmented", "aligned"})
 # empty cell between two separators of a delimited row (tabs of an HTML/docx row, pipes of a
 # markdown row), or an empty HTML cell. The snippet is the extractor's quoted evidence.
 PLACEHOLDERS = frozenset({"-", "/", "—", "——", "–", "无", "－", "／"})
-# a blank's dash that OCR read as the character 一 (the parser's
-# extractor.parser.tokens.DASH_READ_AS_YI): a correction of the print, proven, as an OCR
-# look-alike digit is, only by identities that all hold
+# a blank's dash that OCR read as the character 一 (the parser folds one standing alone
+# among a row's values to the dash: extractor.parser.tokens.fold): a correction of the
+# print, proven, as an OCR look-alike digit is, only by identities that all hold
 DASHES_READ_AS_YI = frozenset({"一", "一一"})
 _EMPTY_FIELD = re.compile(r"^(?:\t[ \u3000]*[\t\n]|\|[ \t\u3000]*\||<t([dh])\b[^>]*>\s*</t\1>)$")
 

@@ -77,7 +77,6 @@ def fold(text: str) -> str:
 # line holding only a value ("0\n一\n3"). A 一 of a letter-spaced label ("三 安 全 一 稳 定")
 # has a character on both sides, or ends the line after one; a vertical label's numbering
 # ("一\n、\n本…") has its punctuation next.
-DASH_READ_AS_YI = "一"
 _LONE_YI = re.compile(r"(?:^|(?<=[ \t|]))一{1,2}(?=[ \t|]|$)", re.M)
 _VALUE_END = re.compile(r"[\d\-\u2014/]")  # what ends a value or a blank (text folded)
 _VALUE_LINE = re.compile(r"[ \t|]*(?:-?\d[\d,.]*|[-\u2014/]{1,2}|一{1,2})[ \t|]*")
@@ -85,7 +84,8 @@ _NUMBERING_NEXT = "、.)）"
 
 
 def _dashes_read_as_yi(text: str) -> str:
-    found = [m for m in _LONE_YI.finditer(text)]
+    """`text` with each 一 that stands alone among a row's values turned into the dash."""
+    found = list(_LONE_YI.finditer(text))
     if not found:
         return text
     chars = list(text)
