@@ -15,7 +15,7 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from extractor.parser.tokens import SIGN_WORDS, Token, TokenKind
+from extractor.parser.tokens import BRACKET_NOTE, SIGN_WORDS, Token, TokenKind
 from nianbao.core.layout import ValueKind
 
 MAX_COUNT = 10**8  # a count this large or more is glued digits, never one value
@@ -44,7 +44,7 @@ _CELL_WORDS = re.compile(
 )
 _WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
 # a bracketed note right after a value ("22（其中修订 16 件） 55"): its words are the value's
-_NOTE = re.compile(r"[ \t]*[（(][^（()）\n]*[）)]")
+_NOTE = re.compile(rf"[ \t]*{BRACKET_NOTE}")
 WORDS_BETWEEN = (
     "Chinese words between the row's values on one line: another row's label, not found, "
     "with its values among the row's"

@@ -222,12 +222,15 @@ _FURNITURE = re.compile(
     r"|\|?(?:[ \t]*:?-{3,}:?[ \t]*\|)+[ \t]*:?-*:?[ \t]*|\d{1,3}[ \t]*/[ \t]*\d{1,3})[ \t]*$",
     re.M,
 )
+# A bracketed note holding Chinese words ("（其中修订 16 件）", "(含3)"): after a value, it is
+# the value's (`in_value_note`, `_in_label_cell`, the unit after it)
+BRACKET_NOTE = r"[（(][^（()）\n]*[\u4e00-\u9fff][^（()）\n]*[）)]"
 _NUMBER = re.compile(
     # a "-" right after digits starts a negative cell glued on ("行政处罚2648-18538")
     r"(?:(?<![A-Za-z\d.\-])|(?<=\d)(?=-\d))"
     r"(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
     # its unit, after a bracketed note too ("33364（其中罚没收入）元": the unit is the value's)
-    r"(?:[ \t]*(?:[（(][^（()）\n\d]*[\u4e00-\u9fff][^（()）\n]*[）)][ \t]*)?(万元|元))?"
+    rf"(?:[ \t]*(?:{BRACKET_NOTE}[ \t]*)?(万元|元))?"
 )
 # ("无" then one space and a Chinese character is a letter-spaced word, "（四） 无 法 提 供").
 # A dash or slash may also end a row glued to the next label on a flattened page ("0 0 -行政
@@ -294,7 +297,7 @@ _LABEL_CLOSERS = "）)”」』】》"
 # A value with a bracketed note after it ("254（含5件）", "22（其中修订 16 件）", "55(其中3)"):
 # the note's words are no label's, and a number inside it, after its words, is no cell's
 # (a value alone in brackets, "(15)", is an accounting minus, not a note: `bracketed`).
-_NOTE_AFTER_VALUE = re.compile(r"(?<=\d)[ ]*[（(][^（()）\n]*[\u4e00-\u9fff][^（()）\n]*[）)][ ]*$")
+_NOTE_AFTER_VALUE = re.compile(rf"(?<=\d)[ ]*{BRACKET_NOTE}[ ]*$")
 _NOTE_OPENED = re.compile(r"\d[ ]*[（(]([^（()）\n\d]*[\u4e00-\u9fff][^（()）\n\d]*)$")
 _NOTE_CLOSES = re.compile(r"[^（()）\n]*[）)]")
 
