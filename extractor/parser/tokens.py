@@ -169,6 +169,7 @@ SIGN_WORD = "minus printed as a word (减) before a glued run: its value may not
 DECREASE_WORDS = "减少|下降|减"
 SIGN_WORDS = f"{DECREASE_WORDS}|增加|增"  # longest first: a regex alternation takes the first
 _SIGN_WORD = re.compile(f"(?<![/／增])(?:{SIGN_WORDS})(?=[ \\t]*\\d)")
+_SIGN_WORD_ALONE = re.compile(f"[ \\t]*(?:{SIGN_WORDS})[ \\t]*")  # "(减3)": a sign, no note
 _DECREASE = re.compile(f"(?<![/／增])(?:{DECREASE_WORDS})[ \\t]*$")
 
 
@@ -309,7 +310,7 @@ def in_value_note(folded: str, start: int, end: int) -> bool:
     opened = _NOTE_OPENED.search(folded, max(0, start - 24), start)
     if opened is None or not _NOTE_CLOSES.match(folded, end, end + 24):
         return False
-    return re.fullmatch(f"[ \t]*(?:{SIGN_WORDS})[ \t]*", opened.group(1)) is None
+    return _SIGN_WORD_ALONE.fullmatch(opened.group(1)) is None
 
 
 def _in_label_cell(folded: str, start: int, end: int) -> bool:
