@@ -17,9 +17,11 @@ from extractor.parser.decoding.decode import (
     decode_t3,
     decode_t4,
 )
+from extractor.parser.decoding.search import Block, choose, prune
 from extractor.parser.decoding.segment import segment, segment_with_row_number, sums_for
 from nianbao.core.layout import layout_for
 from nianbao.core.models import CanonicalReport
+from rules.identities import Identity
 from tests.glued import REAL, numeric_groups, real_text, run_after, t3_runs, t4_run, values_after
 from tests.strategies import consistent_reports
 
@@ -370,3 +372,24 @@ def test_damaged_seeds_match_the_gold_labels_or_flag() -> None:
     printed = values_after("seed-001", "总计", after="五、存在的主要问题", last=True)
     decoded = decode_t4({T4_RUN: _aligned(T4_RUN, printed, 15)})
     assert _misses(decoded, _gold("seed-001")) == ([], [])
+
+
+def test_identities_no_reading_satisfies_together_leave_a_best_reading_not_a_crash() -> None:
+    # x = y and x = z with y read 1 and z read 2: each holds alone, never both. Once x = y
+    # left every row one reading, x = z was taken as satisfiable without being summed, and
+    # the search asserted on the set it had "kept" (synth-9-0030 rewritten with 零 crashed)
+    def block(key: str, *readings: int) -> Block:
+        n = len(readings)
+        return Block(
+            key, (key,), None, tuple((r,) for r in readings), tuple(range(n)), tuple(range(n))
+        )
+
+    blocks = [block("x", 1, 2), block("y", 1), block("z", 2)]
+    x_is_y, x_is_z = (
+        Identity("x=y", "test", ("x",), ("y",)),
+        Identity("x=z", "test", ("x",), ("z",)),
+    )
+    assert prune(blocks, [x_is_y, x_is_z]) is None
+    assert prune(blocks, [x_is_z], [[0], [0], [0]]) is None  # one reading each, and it breaks
+    found, _ = choose(blocks, [x_is_y, x_is_z])
+    assert found and found[0].broken == 1  # the best reading breaks only one of the two

@@ -143,8 +143,6 @@ def _search(
     must break (identities already broken, open sums the remaining rows cannot complete, rows
     whose every reading breaks its own sum) and on its rank cannot beat the KEEP_FINAL-th best
     found. Exact within `budget`; past it, the best found so far (`budget.exhausted`)."""
-    if all(len(block.candidates) == 1 for block in blocks):
-        return [Solution((0,) * len(blocks), 0, 0.0)], False  # nothing to choose
     plan = _plan(blocks, idents)
     n = len(blocks)
     residual: list[CellValue] = [0] * len(plan.last)
@@ -249,9 +247,7 @@ def choose(
             return found, budget
     lost = [i for i in idents if prune(blocks, [i]) is None]
     rest = [i for i in idents if i not in lost]
-    kept = feasible_subset(blocks, rest)
-    alive = prune(blocks, kept)
-    assert alive is not None  # kept is feasible by construction
+    kept, alive = feasible_subset(blocks, rest)
     found = _search_within(blocks, idents, alive, budget)
     # every combination breaks each lost identity, and one more if the rest fail together
     floor = len(lost) + (len(kept) < len(rest))
@@ -353,8 +349,9 @@ def prune(
 
     For each identity, a reading survives if the other rows can make up the rest of its sum
     (prefix and suffix sets of their partial sums). Repeated to a fixpoint. Sound: nothing a
-    satisfying combination uses is dropped. None when some row loses every reading, i.e. no
-    combination satisfies the identities (the report breaks one in its own print). `start`:
+    satisfying combination uses is dropped. None when some row loses every reading, or the
+    rows' only readings break an identity, i.e. no combination satisfies the identities (the
+    report breaks one in its own print). `start`:
     readings already known to be the only ones a subset of `idents` leaves (the fixpoint is
     the same, reached sooner).
     """
@@ -374,8 +371,13 @@ def prune(
                 {contribution(blocks[b].candidates[i], per_block[b]) for i in alive[b]}
                 for b in members
             ]
-            if any(None in o for o in options) or all(len(alive[b]) == 1 for b in members):
-                continue  # a null makes the identity unknown; nothing to choose between
+            if any(None in o for o in options):
+                continue  # a null makes the identity unknown
+            if all(len(alive[b]) == 1 for b in members):
+                # nothing to choose between, but the one combination left must satisfy it
+                if sum(next(iter(o)) for o in options) != 0:  # type: ignore[misc]
+                    return None
+                continue
             prefix: list[set[CellValue]] = [{0}]
             for o in options[:-1]:
                 prefix.append({a + x for a in prefix[-1] for x in o})  # type: ignore[operator]
@@ -408,16 +410,22 @@ def prune(
     return alive
 
 
-def feasible_subset(blocks: list[Block], idents: list[Identity]) -> list[Identity]:
+def feasible_subset(
+    blocks: list[Block], idents: list[Identity]
+) -> tuple[list[Identity], list[list[int]]]:
     """A maximal set of identities some combination satisfies together, taken in order
-    (greedy): the readings it leaves give the full search a good first bound."""
-    if prune(blocks, idents) is not None:
-        return idents
+    (greedy), and the readings it leaves: they give the full search a good first bound.
+
+    The readings are those the greedy chain narrowed to (the same fixpoint a fresh `prune`
+    of the set reaches, sooner)."""
+    everything = prune(blocks, idents)
+    if everything is not None:
+        return idents, everything
     kept: list[Identity] = []
-    alive = None
+    alive = [list(range(len(block.candidates))) for block in blocks]
     for ident in idents:
         narrower = prune(blocks, [*kept, ident], alive)
         if narrower is not None:
             kept.append(ident)
             alive = narrower
-    return kept
+    return kept, alive
