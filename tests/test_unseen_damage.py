@@ -166,3 +166,19 @@ def test_a_bracketed_note_after_a_part_two_value_is_read_past() -> None:
     printed, kept = _kept_accepted(lambda text: t2_row.sub(noted, text), HELD_OUT)
     assert printed >= 5
     assert kept >= 0.6 * printed, (kept, printed)
+
+
+def test_a_zero_written_as_a_word_and_a_one_as_a_stroke_are_read() -> None:
+    # a typist's 零 for a 0 and Chinese OCR's stroke 丨 for a 1, alone in their cells: read
+    # (a 零 run of part 四's single row no longer ends the part as the next section's word)
+    zero = re.compile(r"(?<=[ \t|])0(?=[ \t|\n])")
+    one = re.compile(r"(?<=[ \t])1(?=[ \t\n])")
+    every_third = itertools.cycle([True, False, False])
+
+    def rewritten(text: str) -> str:
+        text = zero.sub(lambda m: "零" if next(every_third) else m.group(), text)
+        return one.sub(lambda m: "丨" if next(every_third) else m.group(), text)
+
+    printed, kept = _kept_accepted(rewritten, HELD_OUT)
+    assert printed >= 5
+    assert kept >= 0.75 * printed, (kept, printed)

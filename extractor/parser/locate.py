@@ -318,7 +318,7 @@ def locate_t4(stream: CjkStream, text: str, folded: str, layout: Layout, after: 
         if found:
             first_token = found[0]
             break
-    for m in _CJK_RUN.finditer(text, src_start):
+    for m in _CJK_RUN.finditer(folded, src_start):  # folded: a 零 read as 0 is no word
         seen_number = first_token is not None and first_token.start < m.start()
         if seen_number and (_is_cell_word(folded, m) or on_furniture_line(folded, m.start())):
             # a cell's unit ("1件"), a blank cell ("无"), a page footer ("第8页" between the

@@ -27,18 +27,20 @@ _WIDE = re.compile(f"[{_FULL}]+")
 # values ("0 0 0 O 0", after a label, its closing bracket or quote, or a value, or at the
 # line's start, before a value or the line's end; a 〇 wherever it is not a Chinese
 # numeral's). The cell they land in is noted (see `ocr_digits`) unless it is a zero's
-# look-alike. (The word 零 is not read: the parser takes Chinese characters for a label's.)
+# look-alike. A Chinese OCR model also gives the stroke 丨 for a 1, and a typist may write
+# the word 零 for a 0: each is read only alone in a cell (a 丨 touching digits may be the
+# table's rule; a 零 touching characters is a word's, "零投诉").
 # A zero's look-alikes (O, o, and the full-width Ｏ, ｏ an IME types) may stand in a row of
 # them ("3 O O 1"), or beside a blank's placeholder or a minus: each is a value beside the
 # other.
 _ZEROS = "OoＯｏ"
-_LONE = f"{_ZEROS}SBlI"  # letters read alone as a digit
+_LONE = f"{_ZEROS}SBlI丨零"  # letters (and two characters) read alone as a digit
 # a label's closing punctuation: brackets, quotes ("…稳定” o")
 _LABEL_END = ")）”’」』】〕"
 # what may stand in the next cell of a space-separated row: a zero's look-alike, a minus, a
-# blank's placeholder ("o -15 1", "O — Ｏ")
-_CELLISH = f"{_ZEROS}\\-\u2014/"
-OCR_DIGIT = str.maketrans(f"{_ZEROS}DlIiSsBZz〇", "00000111558220")
+# blank's placeholder ("o -15 1", "O — Ｏ"), a zero written as a word ("0 零 零 3")
+_CELLISH = f"{_ZEROS}零\\-\u2014/"
+OCR_DIGIT = str.maketrans(f"{_ZEROS}DlIiSsBZz〇丨零", "0000011155822010")
 _OCR_RUN = re.compile(
     f"(?:(?<=\\d)|(?<=\\d[,.]))[{_ZEROS}DlIiSsBZz]+|[{_ZEROS}DlIiSsBZz]+(?=[,.]?\\d)"
     f"|(?:(?<=^)|(?<=[\\t|]))[ \\t]*[{_LONE}][ \\t]*(?=$|[\\t|])"
@@ -183,11 +185,11 @@ def ocr_digits(snippet: str) -> bool:
     """A number printed with OCR look-alike letters for digits ("l2", "S0", "B"): read, but a
     guess ("l" may be a table's rule, "S" an 8, "B" a 3). An O is no guess: no digit but 0
     looks like it, so "1O" and a lone "O" (or "o", "Ｏ") read as plainly as "10" and "0"; "〇"
-    is a zero."""
+    and "零" are a zero."""
     runs = [m.group(0) for m in _OCR_RUN.finditer(snippet)]
     if not runs or not any(ch.isdigit() for ch in fold(snippet)):
         return False
-    return any(ch not in f"{_ZEROS}〇 \t" for run in runs for ch in run)
+    return any(ch not in f"{_ZEROS}〇零 \t" for run in runs for ch in run)
 
 
 class TokenKind(StrEnum):
