@@ -826,3 +826,18 @@ def test_a_signed_value_read_without_its_minus_is_flagged() -> None:
 def test_a_typeset_minus_sign_is_read_as_one(word: str) -> None:
     reading = read_value(word, ocr=False)
     assert reading is not None and (reading.text, reading.blank) == ("-3", False)
+
+
+def test_a_blank_dash_ocr_read_as_yi_is_a_blank_the_identities_must_confirm() -> None:
+    # a scan's "—" in an empty cell comes back from OCR as the character 一: a blank mark,
+    # kept as printed so the text parser folds it and proves it only by identities that hold
+    reading = read_value("一", True)
+    assert reading is not None and reading.blank and reading.text == "一"
+    assert read_value("一", False) is None  # a text layer's 一 is a character
+    words = [_w("甲", 300, 50, 10), _w("乙", 340, 50, 10), _w("丙", 380, 50, 10)]
+    words += [_w("第一行", 60, 70, 60), _w("5", 300, 70), _w("6", 340, 70), _w("7", 380, 70)]
+    words += [_w("第二行", 60, 90, 60), _w("8", 300, 90), _w("一", 340, 90), _w("9", 380, 90)]
+    text, geometry = build([_page(words, source="ocr")])
+    assert _rows(text)[1] == ["第二行", "8", "一", "9"]
+    blank = [a for a in geometry.anchors if a.blank]
+    assert len(blank) == 1 and text[blank[0].start : blank[0].end] == "一"

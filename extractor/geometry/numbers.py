@@ -39,6 +39,7 @@ _CONFUSED = str.maketrans(
 MINUS_SIGNS = frozenset("\u2212\u2013\u2014\u2010\u2011\ufe63\u2012")
 _LOOKALIKE = re.compile(r"[\dOo〇D°lI|SsB,，.。]+")
 _ROUND = frozenset("Oo〇。°")  # a lone round glyph where a value belongs: a 0
+_DASH_READ_AS_YI = frozenset({"一", "一一"})  # OCR's reading of a blank's "—" or "——"
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,10 @@ def read_value(text: str, ocr: bool) -> Reading | None:
         word = "-" + word[1:]  # "−3", "–3": a typeset minus sign
     if word in BLANK_MARKS:
         return Reading(PLACEHOLDER if word != "无" else word, blank=True)
+    if ocr and word in _DASH_READ_AS_YI:
+        # kept as printed: the text parser folds it to the dash and proves the blank only
+        # by identities that all hold (rules.proving.DASHES_READ_AS_YI), as a look-alike digit
+        return Reading(word, blank=True)
     if NUMBER.fullmatch(word):
         return Reading(word)
     if ocr and word in _ROUND:
