@@ -36,8 +36,11 @@ T2_WINDOW = 900
 T4_SPAN = 3000  # source chars of part 四's header, notes and numbers at most
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # A row printing more values than this is no table row (part 四, the widest, has 15 cells):
-# it is read as printing nothing, with a note, so no later step's work grows with it.
+# it is read as printing nothing, with a note, so the decoder's work does not grow with it.
 MAX_ROW_VALUES = 64
+# ... unless the values are the rows' above, printed apart from their labels (a labels
+# block, then every row's values): up to part 三's whole table, kept until placed by order
+MAX_PLACED_VALUES = 7 * 32
 _T4_HEADER_CHARS = set("行政复议诉讼结果维持纠正其他尚未审结总计经直接起后")
 
 
@@ -375,9 +378,8 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
                 for t in tokens[bisect_left(starts, a) : bisect_left(starts, b)]
                 if t.end <= b and not _label_word(folded, row, t)
             ]
-            if len(row.tokens) > MAX_ROW_VALUES:
-                row.notes.append(f"{len(row.tokens)} values in one row: not read as a row")
-                row.tokens = []
+            if len(row.tokens) > MAX_PLACED_VALUES:
+                _not_a_row(row)
     for row in rows:
         row.tokens = off_table_values(folded, row.tokens)
         if row.part in ("t2", "t3"):
@@ -394,7 +396,15 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
     absent_t3_rows(folded, stream, t3, t3_keys, t3_table, t4.label.span[0] if t4.label else None)
     shared_label_cells(folded, [*t2, *t3])
     placements = [*place_detached_rows(text, t3), *rebalance_stacked_rows(text, t3)]
+    for row in rows:
+        if len(row.tokens) > MAX_ROW_VALUES:
+            _not_a_row(row)
     return Located([*t2, *t3, t4, *merged], first.span[0], placements)
+
+
+def _not_a_row(row: RowRead) -> None:
+    row.notes.append(f"{len(row.tokens)} values in one row: not read as a row")
+    row.tokens = []
 
 
 def find_merged_groups(

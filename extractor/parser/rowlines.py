@@ -48,12 +48,19 @@ def uneven_lines(text: str, tokens: list[Token]) -> bool:
 def printed_rows(text: str, tokens: list[Token], width: int) -> list[list[Token]]:
     """Tokens grouped by printed table row: by line, or, where every line holds one value
     (a table printed one cell per line), at the widest line gaps: the blank lines between
-    rows' blocks, wider than those between a row's values. The lines are returned as they
-    are when no grouping gives `width` values a row (the callers then leave the row alone)."""
+    rows' blocks, wider than those between a row's values; with no wider gaps (a block of
+    rows printed as one column of values, as text extraction gives a table whose label
+    column it read first), every `width` values in turn. The lines are returned as they
+    are when no grouping gives `width` values a row (the callers then leave the row alone).
+    Rows so grouped are placed by printed order: proven only by identities that all hold."""
     lines = token_lines(text, tokens)
     if width == 1 or len(lines) < 2 or any(len(line) != 1 for line in lines):
         return lines
     gaps = [text.count("\n", a.end, b.start) for a, b in itertools.pairwise(tokens)]
+    if len(set(gaps)) == 1:
+        if len(tokens) % width:
+            return lines
+        return [tokens[at : at + width] for at in range(0, len(tokens), width)]
     row_gap = min(gaps) + 1
     blocks: list[list[Token]] = [[tokens[0]]]
     for gap, token in zip(gaps, tokens[1:], strict=True):
