@@ -3,6 +3,7 @@ every wrong cell flagged, no report accepted while wrong, and the new readings n
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Callable
@@ -187,11 +188,11 @@ def test_a_zero_written_as_a_word_and_a_one_as_a_stroke_are_read() -> None:
 _T3_ROW = re.compile(r"^(?P<label>.*?[^\d\s|])[ \t]+(?P<values>(?:\d+[ \t]+){6}\d+)[ \t]*$")
 
 
-def _labels_then_values(text: str) -> str:
+def _labels_then_values(text: str, by_column: bool = False) -> str:
     """Part 三 as text extraction gives a table whose label column it read first: every
-    row's label (and heading) in order, then every row's values one per line (unchanged
-    unless part 三 prints twenty or more rows of a label and seven values, nothing between
-    them but headings)."""
+    row's label (and heading) in order, then every row's values one per line, row by row or
+    column by column (unchanged unless part 三 prints twenty or more rows of a label and
+    seven values, nothing between them but headings)."""
     lines = text.split("\n")
     rows = [n for n, line in enumerate(lines) if _T3_ROW.match(line)]
     if len(rows) < 20:
@@ -203,13 +204,22 @@ def _labels_then_values(text: str) -> str:
     for line in block:
         row = _T3_ROW.match(line)
         labels.append(row.group("label") if row else line)
-        values += row.group("values").split() if row else []
-    return "\n".join(lines[: rows[0]] + labels + values + lines[rows[-1] + 1 :])
+        values.append(row.group("values").split() if row else [])
+    values = [v for v in values if v]
+    order = [(r, c) for c in range(7) for r in range(len(values))] if by_column else None
+    order = order or [(r, c) for r in range(len(values)) for c in range(7)]
+    cells = [values[r][c] for r, c in order]
+    return "\n".join(lines[: rows[0]] + labels + cells + lines[rows[-1] + 1 :])
 
 
-def test_a_labels_block_then_every_rows_values_one_per_line_is_placed_by_order() -> None:
-    # the values, one column of them, go to the rows in printed order, seven a row: proven
-    # only where every identity holds (another order the identities allow waits)
-    printed, kept = _kept_accepted(_labels_then_values, generate(11, 150))
+@pytest.mark.parametrize("by_column", [False, True])
+def test_a_labels_block_then_every_rows_values_one_per_line_is_placed_by_order(
+    by_column: bool,
+) -> None:
+    # the values, one column of them, go to the rows in printed order, seven a row (or a
+    # column at a time, when only that makes every row's total the sum of the others):
+    # proven only where every identity holds (another order the identities allow waits)
+    rewrite = functools.partial(_labels_then_values, by_column=by_column)
+    printed, kept = _kept_accepted(rewrite, generate(11, 150))
     assert printed >= 5
     assert kept >= 0.5 * printed, (kept, printed)

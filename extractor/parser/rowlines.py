@@ -27,6 +27,32 @@ UNEVEN_LINES = (
 )
 
 
+def _one_column(tokens: list[Token], width: int) -> list[list[Token]] | None:
+    """Rows of `width` values from one column of them: row by row (the label column read
+    first), or column by column (each column of the table read in turn) when only that
+    reading makes every row's total the sum of its other cells. None unless the count
+    divides."""
+    if len(tokens) % width:
+        return None
+    height = len(tokens) // width
+    by_row = [tokens[at : at + width] for at in range(0, len(tokens), width)]
+    by_column = [tokens[r::height] for r in range(height)]
+    if height > 1 and _rows_summing(by_column) == height > _rows_summing(by_row):
+        return by_column
+    return by_row
+
+
+def _rows_summing(rows: list[list[Token]]) -> int:
+    """Rows one of whose values is the sum of the others (a blank counts 0)."""
+    count = 0
+    for row in rows:
+        values = [t.value if isinstance(t.value, int) else 0 for t in row]
+        if any(t.kind is TokenKind.RUN for t in row):
+            continue
+        count += any(2 * v == sum(values) for v in values)
+    return count
+
+
 def uneven_lines(text: str, tokens: list[Token]) -> bool:
     """A row's values printed over lines holding different numbers of them ("规章 1 21" and
     "8" on the next line): a row wrapped, or a row a value short and a stray number under
@@ -58,9 +84,7 @@ def printed_rows(text: str, tokens: list[Token], width: int) -> list[list[Token]
         return lines
     gaps = [text.count("\n", a.end, b.start) for a, b in itertools.pairwise(tokens)]
     if len(set(gaps)) == 1:
-        if len(tokens) % width:
-            return lines
-        return [tokens[at : at + width] for at in range(0, len(tokens), width)]
+        return _one_column(tokens, width) or lines
     row_gap = min(gaps) + 1
     blocks: list[list[Token]] = [[tokens[0]]]
     for gap, token in zip(gaps, tokens[1:], strict=True):
