@@ -62,6 +62,13 @@ def test_a_line_break_inside_a_delimited_row_between_digits_is_doubt() -> None:
     assert broken_over_line(alone, (alone.index("\n2") + 1, alone.index("\n2") + 2))
     lines = "\t0\n\t0\n"  # one value per line, indented: separate values
     assert not broken_over_line(lines, (1, 2))
+    # no number but 0 starts with a 0: a page number under a row ending in 0 is no half of
+    # that 0 (synth-5802-0138: "…事项\t0\t0\n5\n" waited on the doubt), nor of a 10
+    zero = "8.属于行政查询事项\t0\t0\n5\n（四）"
+    assert not broken_over_line(zero, (zero.index("0\n"), zero.index("0\n") + 1))
+    assert not broken_over_line(zero, (zero.index("\n5") + 1, zero.index("\n5") + 2))
+    ten = zero.replace("0\t0\n", "0\t10\n")
+    assert broken_over_line(ten, (ten.index("\n5") + 1, ten.index("\n5") + 2))
     # the same with a tab closing each line (an export's empty last cell): the tab ends the
     # cell, so the break is between two cells (it doubted every value of such a file)
     closed = "\t0\t\n\t5\t\n"

@@ -121,6 +121,9 @@ _BREAK_AFTER = re.compile(
 )
 _BREAK_BEFORE = re.compile(r"\d[ \u3000\xa0]*(?:<br\s*/?>|\r?\n)[ \u3000\xa0]*$")
 _CELL_SEP = re.compile(r"\S[^\S\n]*[\t|]")  # a separator after content: a delimited row
+_LONE_ZERO = re.compile(r"-?0")
+# a value 0 ends here (searched up to its 0; the lookbehind sees before the search start)
+_LONE_ZERO_END = re.compile(r"(?<![\d.,])0$")
 # a number's decimals wrapped on to the next line ("30\n.1871"): no value starts with "."
 _DECIMALS_AFTER_BREAK = re.compile(r"[ \u3000\xa0]*(?:<br\s*/?>|\r?\n)[ \u3000\xa0]*[.．]\d")
 
@@ -132,8 +135,15 @@ def broken_over_line(text: str, span: tuple[int, int]) -> bool:
     start, end = span
     if _DECIMALS_AFTER_BREAK.match(text, end):
         return True
-    after = _BREAK_AFTER.match(text, end)
-    before = _BREAK_BEFORE.search(text[max(0, start - 8) : start])
+    # no number starts with a 0 but 0 itself ("0\n5" is two values: a page's number after a
+    # row ending in 0 is no half of it)
+    after = None if _LONE_ZERO.fullmatch(text, start, end) else _BREAK_AFTER.match(text, end)
+    window = max(0, start - 8)
+    before = _BREAK_BEFORE.search(text[window:start])
+    if before and _LONE_ZERO_END.search(
+        text, max(0, window + before.start() - 2), window + before.start() + 1
+    ):
+        before = None
     if not (after or before):
         return False
     # the row is delimited on either line: a value alone on the line after a tab row's
