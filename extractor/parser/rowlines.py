@@ -46,9 +46,9 @@ def _rows_summing(rows: list[list[Token]]) -> int:
     """Rows one of whose values is the sum of the others (a blank counts 0)."""
     count = 0
     for row in rows:
-        values = [t.value if isinstance(t.value, int) else 0 for t in row]
         if any(t.kind is TokenKind.RUN for t in row):
-            continue
+            continue  # a glued run's value is unknown
+        values = [t.value if isinstance(t.value, int) else 0 for t in row]
         count += any(2 * v == sum(values) for v in values)
     return count
 

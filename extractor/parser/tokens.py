@@ -122,10 +122,13 @@ _BREAK_AFTER = re.compile(
 _BREAK_BEFORE = re.compile(r"\d[ \u3000\xa0]*(?:<br\s*/?>|\r?\n)[ \u3000\xa0]*$")
 _CELL_SEP = re.compile(r"\S[^\S\n]*[\t|]")  # a separator after content: a delimited row
 _LONE_ZERO = re.compile(r"-?0")
-# a value 0 ends here (searched up to its 0; the lookbehind sees before the search start)
-_LONE_ZERO_END = re.compile(r"(?<![\d.,])0$")
 # a number's decimals wrapped on to the next line ("30\n.1871"): no value starts with "."
 _DECIMALS_AFTER_BREAK = re.compile(r"[ \u3000\xa0]*(?:<br\s*/?>|\r?\n)[ \u3000\xa0]*[.．]\d")
+
+
+def _lone_zero_at(text: str, at: int) -> bool:
+    """text[at] is a 0 that is a whole value (no digit, point or comma before it)."""
+    return text[at] == "0" and (at == 0 or text[at - 1] not in "0123456789.,")
 
 
 def broken_over_line(text: str, span: tuple[int, int]) -> bool:
@@ -140,9 +143,7 @@ def broken_over_line(text: str, span: tuple[int, int]) -> bool:
     after = None if _LONE_ZERO.fullmatch(text, start, end) else _BREAK_AFTER.match(text, end)
     window = max(0, start - 8)
     before = _BREAK_BEFORE.search(text[window:start])
-    if before and _LONE_ZERO_END.search(
-        text, max(0, window + before.start() - 2), window + before.start() + 1
-    ):
+    if before and _lone_zero_at(text, window + before.start()):
         before = None
     if not (after or before):
         return False

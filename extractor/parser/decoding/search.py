@@ -351,9 +351,8 @@ def prune(
     (prefix and suffix sets of their partial sums). Repeated to a fixpoint. Sound: nothing a
     satisfying combination uses is dropped. None when some row loses every reading, or the
     rows' only readings break an identity, i.e. no combination satisfies the identities (the
-    report breaks one in its own print). `start`:
-    readings already known to be the only ones a subset of `idents` leaves (the fixpoint is
-    the same, reached sooner).
+    report breaks one in its own print). `start`: readings already known to be the only ones
+    a subset of `idents` leaves (the fixpoint is the same, reached sooner).
     """
     where = {key: (b, p) for b, block in enumerate(blocks) for p, key in enumerate(block.keys)}
     alive = (
