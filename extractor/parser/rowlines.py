@@ -29,28 +29,38 @@ UNEVEN_LINES = (
 
 def _one_column(tokens: list[Token], width: int) -> list[list[Token]] | None:
     """Rows of `width` values from one column of them: row by row (the label column read
-    first), or column by column (each column of the table read in turn) when only that
-    reading makes every row's total the sum of its other cells. None unless the count
-    divides."""
+    first), or column by column (each column of the table read in turn). Taken only when
+    that reading makes every row's total the sum of its other cells and the other reading
+    does not (or reads the same): with a row that does not sum, which way the column runs is
+    a guess, and a cell a wrong guess places may still sit in identities that hold. None
+    otherwise, or unless the count divides."""
     if len(tokens) % width:
         return None
     height = len(tokens) // width
     by_row = [tokens[at : at + width] for at in range(0, len(tokens), width)]
     by_column = [tokens[r::height] for r in range(height)]
-    if height > 1 and _rows_summing(by_column) == height > _rows_summing(by_row):
+    row_sums, column_sums = _all_rows_sum(by_row), _all_rows_sum(by_column)
+    if row_sums and (not column_sums or _values(by_row) == _values(by_column)):
+        return by_row
+    if column_sums and not row_sums:
         return by_column
-    return by_row
+    return None
 
 
-def _rows_summing(rows: list[list[Token]]) -> int:
-    """Rows one of whose values is the sum of the others (a blank counts 0)."""
-    count = 0
+def _values(rows: list[list[Token]]) -> list[list[object]]:
+    return [[t.value for t in row] for row in rows]
+
+
+def _all_rows_sum(rows: list[list[Token]]) -> bool:
+    """Every row has one value that is the sum of the others (a blank counts 0; a glued
+    run's value is unknown, so such a row does not count as summing)."""
     for row in rows:
         if any(t.kind is TokenKind.RUN for t in row):
-            continue  # a glued run's value is unknown
+            return False
         values = [t.value if isinstance(t.value, int) else 0 for t in row]
-        count += any(2 * v == sum(values) for v in values)
-    return count
+        if not any(2 * v == sum(values) for v in values):
+            return False
+    return True
 
 
 def uneven_lines(text: str, tokens: list[Token]) -> bool:
