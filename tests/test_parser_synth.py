@@ -24,6 +24,8 @@ from rules.proving import prove
 from rules.verdict import review_flags
 
 # (seed, index): what the report exposed
+# unseen damage classes added after these reports were picked for the damage they show
+ADDED_LATER = frozenset({"label_column_first"})
 CASES = [
     (1, 38),  # "| 0条 |": a count with its measure word dropped as prose; the row then cut
     (2, 32),  # "3,486件" in a tab row: the same
@@ -79,7 +81,7 @@ CASES = [
 
 
 def _score(seed: int, index: int) -> tuple[dict[str, tuple[object, object]], int, int]:
-    report = synth_report(seed, index)
+    report = synth_report(seed, index, without=ADDED_LATER)
     doc = SourceDocument.from_text(f"{report.id}.{report.media}", report.text)
     extraction = ParserExtractor().extract(doc)
     flags = review_flags(extraction, check(extraction.report, narrative_figures(doc.text)))
@@ -280,7 +282,7 @@ def test_an_indent_only_blank_line_leaves_its_row_read_as_printed(seed: int, ind
     # cell_lines with a blank printed as an indent-only line ("\t2\n\t\n\t0…"): the blank's
     # token spans its line's end, so the row looked like two values in one cell (a bare line
     # break between them) and like values over lines of different widths; it waited
-    report = synth_report(seed, index)
+    report = synth_report(seed, index, without=ADDED_LATER)
     doc = SourceDocument.from_text(f"{report.id}.{report.media}", report.text)
     extraction = ParserExtractor().extract(doc)
     assert extraction.report.cells == report.gold.cells

@@ -12,7 +12,7 @@ import random
 import re
 
 from eval.synth.damage import Damage, _data_rows, _valued
-from eval.synth.document import Cell, Document
+from eval.synth.document import Cell, Document, Row
 from nianbao.core.models import CanonicalReport
 
 # OCR look-alikes of digits inside a number ("1O", "l2", "S0", "B")
@@ -184,6 +184,40 @@ def font_radicals(doc: Document, rng: random.Random, gold: CanonicalReport) -> l
     return out
 
 
+def label_column_first(doc: Document, rng: random.Random, gold: CanonicalReport) -> list[str]:
+    """Part 三 as text extraction gives a PDF table whose label column it read first: every
+    row's labels, then every row's values one per line, row by row, or column by column
+    when it read each column of values in turn."""
+    table = next((t for t in doc.tables() if t.part == "t3"), None)
+    if table is None:
+        return []
+    data = [n for n, r in enumerate(table.rows) if r.kind == "data"]
+    if len(data) < 10:
+        return []
+    block = table.rows[data[0] : data[-1] + 1]
+    rows = [r for r in block if r.cells]
+    width = len(rows[0].cells)
+    if any(
+        r.kind != "data" or not r.labels or r.centred or len(r.cells) not in (0, width)
+        for r in block
+    ):
+        return []  # another damage already moved labels or values: leave the table be
+    labels = [
+        Row(list(r.labels), kind="label", name=r.name, label_roles=list(r.label_roles))
+        for r in block
+    ]
+    by_column = rng.random() < 0.5
+    order = (
+        [(r, c) for c in range(width) for r in rows]
+        if by_column
+        else [(r, c) for r in rows for c in range(width)]
+    )
+    values = [Row([], [r.cells[c]], name=r.name) for r, c in order]
+    table.rows[data[0] : data[-1] + 1] = labels + values
+    way = "column" if by_column else "row"
+    return [f"{len(rows)} rows, {way} by {way}"]
+
+
 UNSEEN: tuple[Damage, ...] = (
     Damage("missing_value", 0.12, missing_value, True, "a value gone with no placeholder"),
     Damage("broken_number", 0.1, broken_number, False, 'a number broken over a line "12\\n3"'),
@@ -196,18 +230,30 @@ UNSEEN: tuple[Damage, ...] = (
     Damage("spaced_labels", 0.2, spaced_labels, False, 'labels letter-spaced "规 范 性 文 件"'),
     Damage("sign_words", 0.3, sign_words, False, 'a change\'s sign as a word "减3", "(3)", "增5"'),
     Damage("font_radicals", 0.2, font_radicals, False, 'a PDF font\'s radicals "⾏政许可"'),
+    Damage(
+        "label_column_first",
+        0.3,
+        label_column_first,
+        False,
+        "part 三's labels, then its values one per line (by row or by column)",
+    ),
 )
 UNSEEN_TYPES: tuple[str, ...] = tuple(d.name for d in UNSEEN)
 # Renderings that cannot show a damage (values glued, or one item per line already).
 # `interleaved` is what a one-item-per-line text gives: only `cell_lines` prints it so.
 # `centred_labels` and `font_radicals` are a PDF text extract's: only `pdf_text` prints them.
+# `label_column_first` is a PDF text extract's, one item per line: only `pdf_text` and
+# `cell_lines` print it.
+_LABEL_COLUMN_FIRST = frozenset({"label_column_first"})
 UNSEEN_NOT_WITH: dict[str, frozenset[str]] = {
     "html_table": frozenset(
         {"interleaved", "broken_number", "centred_labels", "spaced_labels", "font_radicals"}
-    ),
+    )
+    | _LABEL_COLUMN_FIRST,
     "markdown_html": frozenset(
         {"interleaved", "broken_number", "centred_labels", "spaced_labels", "font_radicals"}
-    ),
+    )
+    | _LABEL_COLUMN_FIRST,
     "flat_html": frozenset(
         {
             "broken_number",
@@ -218,12 +264,14 @@ UNSEEN_NOT_WITH: dict[str, frozenset[str]] = {
             "spaced_labels",
             "font_radicals",
         }
-    ),
+    )
+    | _LABEL_COLUMN_FIRST,
     # "12\n3": two values
     "cell_lines": frozenset({"broken_number", "centred_labels", "font_radicals"}),
-    "ocr_markdown": frozenset({"interleaved", "lost_label", "centred_labels", "font_radicals"}),
-    "tab_rows": frozenset({"interleaved", "centred_labels", "font_radicals"}),
-    "markdown": frozenset({"interleaved", "centred_labels", "font_radicals"}),
+    "ocr_markdown": frozenset({"interleaved", "lost_label", "centred_labels", "font_radicals"})
+    | _LABEL_COLUMN_FIRST,
+    "tab_rows": frozenset({"interleaved", "centred_labels", "font_radicals"}) | _LABEL_COLUMN_FIRST,
+    "markdown": frozenset({"interleaved", "centred_labels", "font_radicals"}) | _LABEL_COLUMN_FIRST,
     "pdf_text": frozenset({"interleaved"}),
 }
 
