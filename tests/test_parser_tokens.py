@@ -375,3 +375,13 @@ def test_a_unit_after_a_values_bracketed_note_is_the_values() -> None:
     folded = fold("行政事业性收费 33364（其中罚没收入）元 0")
     first = tokenize(folded, 0, len(folded))[0]
     assert (first.value, first.unit) == (33364, "元")  # not 33364 of the column's 万元
+
+
+def test_a_value_in_brackets_with_a_note_of_its_own_is_still_in_brackets() -> None:
+    # "(26（含14件）)" in a change's cell: the accounting minus with a note inside the same
+    # brackets; read as 26, it went out positive and accepted (part 二 has no identity)
+    folded = fold("行政事业性收费 7 (26（含14件）) ")
+    change = tokenize(folded, 0, len(folded))[1]
+    assert (change.text, change.bracketed) == ("26", True)
+    plain = fold("行政事业性收费 7 26（含14件） ")
+    assert not tokenize(plain, 0, len(plain))[1].bracketed

@@ -167,11 +167,15 @@ _OPEN, _CLOSE = "(（", ")）"
 
 
 def bracketed(text: str, span: tuple[int, int]) -> bool:
-    """The value at `span` stands alone inside a pair of brackets."""
+    """The value at `span` stands alone inside a pair of brackets, or with only a note of
+    its own after it ("(26（含14件）)": the note says nothing of the sign)."""
     start, end = span
     before = text[max(0, start - 4) : start].rstrip(" \u3000\xa0")
-    after = text[end : end + 4].lstrip(" \u3000\xa0")
-    return before[-1:] in tuple(_OPEN) and after[:1] in tuple(_CLOSE)  # ("" is in no tuple)
+    if before[-1:] not in tuple(_OPEN):  # ("" is in no tuple)
+        return False
+    note = _NOTE_NEXT.match(text, end)
+    after = text[note.end() if note else end :][:4].lstrip(" \u3000\xa0")
+    return after[:1] in tuple(_CLOSE)
 
 
 # A change printed with its sign as a word ("减3", "增加5" in a 本年增/减 cell; "增/减" and
@@ -239,6 +243,7 @@ _FURNITURE = re.compile(
 # A bracketed note holding Chinese words ("（其中修订 16 件）", "(含3)"): after a value, it is
 # the value's (`in_value_note`, `_in_label_cell`, the unit after it)
 BRACKET_NOTE = r"[（(][^（()）\n]*[\u4e00-\u9fff][^（()）\n]*[）)]"
+_NOTE_NEXT = re.compile(rf"[ \u3000\xa0]*{BRACKET_NOTE}")
 _NUMBER = re.compile(
     # a "-" right after digits starts a negative cell glued on ("行政处罚2648-18538")
     r"(?:(?<![A-Za-z\d.\-])|(?<=\d)(?=-\d))"
