@@ -228,3 +228,19 @@ def test_one_column_of_values_is_grouped_only_when_one_way_makes_every_row_sum()
     assert rows(by_column) == [[1, 2, 3], [0, 4, 4], [5, 0, 5]]
     broken = [1, 0, 5, 2, 4, 0, 3, 9, 5]  # its second row printed 0 4 9: no way is sure
     assert len(rows(broken)) == 9  # left as lines: not placed
+
+
+def test_rows_far_apart_that_balance_by_chance_are_not_pooled() -> None:
+    # a row's values lost (part 三's 4.保护第三方…) and, eight rows on, a row printed twice
+    # at a page break (2.重复申请): the line counts of the run between balanced, so every row
+    # between took the next row's line, and two rows of one sum group swapped went out
+    # accepted (a silent hunt: synth-6129-0018 rewritten). A row's one line printed on its
+    # own label's line is its own: no pool crosses it.
+    report = synth_report(6129, 18)
+    text = re.sub(r"(?<=护第三方)[ 0\u3000]+(?=\n)", "", report.text, count=1)
+    text = re.sub(r"^(2\.重复申请 .*)$", "\\1\n— 4 —\n\\1", text, count=1, flags=re.M)
+    assert text.count("2.重复申请") == 2 and "护第三方\n" in text
+    proof, wrong = _read(report, text)
+    assert wrong  # the lost row's cells at least
+    assert not wrong - set(proof.flags()), wrong - set(proof.flags())
+    assert not proof.accepted

@@ -172,6 +172,12 @@ def rebalance_stacked_rows(text: str, rows: list[RowRead]) -> list[list[RowRead]
         whole = [line for line in lines if len(line) != 1]
         if n > 1 and len(whole) > 1 and all(len(line) == n for line in whole):
             lines = whole  # a lone number among whole value lines: a page number, no row
+        if len(lines) == 1 and "\n" not in text[row.label.span[1] : lines[0][0].start]:
+            # one line printed on its own label's line is that row's: a run that pools
+            # lines does not cross it (a row that lost its values and another that took a
+            # stray line far apart balance by chance, and every row between would shift)
+            lines_of.append(None)
+            continue
         lines_of.append(lines if all(len(line) == n for line in lines) else None)
     i = 0
     while i < len(rows):
