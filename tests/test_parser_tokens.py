@@ -385,3 +385,16 @@ def test_a_value_in_brackets_with_a_note_of_its_own_is_still_in_brackets() -> No
     assert (change.text, change.bracketed) == ("26", True)
     plain = fold("行政事业性收费 7 26（含14件） ")
     assert not tokenize(plain, 0, len(plain))[1].bracketed
+
+
+def test_a_dun_comma_between_two_values_parts_them() -> None:
+    # "3、0、0" parts values (a list's number is followed by its words: "3、本年新收" stays
+    # no cell); read as a list number, "政府集中采购 1\n9、0" lost the 9 of a broken 19 and
+    # its row's two cells took 1 and 0, unflagged (a silent hunt, synth-6174-0059 rewritten)
+    def texts(line: str) -> list[str]:
+        folded = fold(line)
+        return [t.text for t in tokenize(folded, 0, len(folded))]
+
+    assert texts("本年新收 3、0、0、1") == ["3", "0", "0", "1"]
+    assert texts("政府集中采购 1\n9、0\n") == ["1", "9", "0"]
+    assert texts("3、本年新收") == []

@@ -266,7 +266,10 @@ _BLANK = re.compile(
     re.M,
 )
 # A number followed by one of these is prose or a heading number, not a cell value.
-_NOT_A_CELL = re.compile(r"[ \t]*(?:件|条|个|次|年|月|日|号|人|页|部|项|家|份|篇|场|余|%|、)")
+# (a "、" then a digit parts two values, "9、0": a list's number is followed by its words)
+_NOT_A_CELL = re.compile(
+    r"[ \t]*(?:件|条|个|次|年|月|日|号|人|页|部|项|家|份|篇|场|余|%|、(?![ \t]*\d))"
+)
 # A number, "." and a label: the next row's numbering ("2.其他…"), also when the label starts
 # on the next line (a PDF cell wrapped after its numbering: "1.\n属于国家秘密")
 _ROW_NUMBER = re.compile(r"[.．][ \t]*(?:\r?\n[ \t]*)?[\u4e00-\u9fff“\"]")
