@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from extractor.parser.tokens import FOLD
+from rules.proving import DASHES_READ_AS_YI
 
 NUMBER = re.compile(r"-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|元|件|条|个|项|次)?")
 BLANK_MARKS = frozenset({"—", "——", "-", "–", "/", "无", "－", "／", "―"})
@@ -39,7 +40,6 @@ _CONFUSED = str.maketrans(
 MINUS_SIGNS = frozenset("\u2212\u2013\u2014\u2010\u2011\ufe63\u2012")
 _LOOKALIKE = re.compile(r"[\dOo〇D°lI|SsB,，.。]+")
 _ROUND = frozenset("Oo〇。°")  # a lone round glyph where a value belongs: a 0
-_DASH_READ_AS_YI = frozenset({"一", "一一"})  # OCR's reading of a blank's "—" or "——"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +61,7 @@ def read_value(text: str, ocr: bool) -> Reading | None:
         word = "-" + word[1:]  # "−3", "–3": a typeset minus sign
     if word in BLANK_MARKS:
         return Reading(PLACEHOLDER if word != "无" else word, blank=True)
-    if ocr and word in _DASH_READ_AS_YI:
+    if ocr and word in DASHES_READ_AS_YI:  # OCR's reading of a blank's "—" or "——"
         # kept as printed: the text parser folds it to the dash and proves the blank only
         # by identities that all hold (rules.proving.DASHES_READ_AS_YI), as a look-alike digit
         return Reading(word, blank=True)

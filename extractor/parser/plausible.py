@@ -15,7 +15,7 @@ import itertools
 import re
 from collections.abc import Sequence
 
-from extractor.parser.tokens import BRACKET_NOTE, SIGN_WORDS, Token, TokenKind
+from extractor.parser.tokens import NOTE_NEXT, SIGN_WORDS, Token, TokenKind
 from nianbao.core.layout import ValueKind
 
 MAX_COUNT = 10**8  # a count this large or more is glued digits, never one value
@@ -43,8 +43,6 @@ _CELL_WORDS = re.compile(
     rf"万元|元|{SIGN_WORDS}|第[ \t]*\d+[ \t]*页|共[ \t]*\d+[ \t]*页|[件条个项次无]"
 )
 _WORD = re.compile(r"[\u4e00-\u9fff]{2,}")
-# a bracketed note right after a value ("22（其中修订 16 件） 55"): its words are the value's
-_NOTE = re.compile(rf"[ \t]*{BRACKET_NOTE}")
 WORDS_BETWEEN = (
     "Chinese words between the row's values on one line: another row's label, not found, "
     "with its values among the row's"
@@ -63,6 +61,8 @@ def words_between(text: str, tokens: Sequence[Token]) -> bool:
         gap = text[left.end : right.start]
         if "\n" in gap or not gap.strip():
             continue
-        if has_word(_NOTE.sub(" ", gap, count=1) if _NOTE.match(gap) else gap):
+        # a note right after a value ("22（其中修订 16 件） 55"): its words are the value's
+        note = NOTE_NEXT.match(gap)
+        if has_word(gap[note.end() :] if note else gap):
             return True
     return False

@@ -121,7 +121,6 @@ _BREAK_AFTER = re.compile(
 )
 _BREAK_BEFORE = re.compile(r"\d[ \u3000\xa0]*(?:<br\s*/?>|\r?\n)[ \u3000\xa0]*$")
 _CELL_SEP = re.compile(r"\S[^\S\n]*[\t|]")  # a separator after content: a delimited row
-_LONE_ZERO = re.compile(r"-?0")
 # a number's decimals wrapped on to the next line ("30\n.1871"): no value starts with "."
 _DECIMALS_AFTER_BREAK = re.compile(r"[ \u3000\xa0]*(?:<br\s*/?>|\r?\n)[ \u3000\xa0]*[.．]\d")
 
@@ -140,7 +139,7 @@ def broken_over_line(text: str, span: tuple[int, int]) -> bool:
         return True
     # no number starts with a 0 but 0 itself ("0\n5" is two values: a page's number after a
     # row ending in 0 is no half of it)
-    after = None if _LONE_ZERO.fullmatch(text, start, end) else _BREAK_AFTER.match(text, end)
+    after = None if text[start:end] in ("0", "-0") else _BREAK_AFTER.match(text, end)
     window = max(0, start - 8)
     before = _BREAK_BEFORE.search(text[window:start])
     if before and _lone_zero_at(text, window + before.start()):
@@ -173,7 +172,7 @@ def bracketed(text: str, span: tuple[int, int]) -> bool:
     before = text[max(0, start - 4) : start].rstrip(" \u3000\xa0")
     if before[-1:] not in tuple(_OPEN):  # ("" is in no tuple)
         return False
-    note = _NOTE_NEXT.match(text, end)
+    note = NOTE_NEXT.match(text, end)
     after = text[note.end() if note else end :][:4].lstrip(" \u3000\xa0")
     return after[:1] in tuple(_CLOSE)
 
@@ -243,7 +242,7 @@ _FURNITURE = re.compile(
 # A bracketed note holding Chinese words ("（其中修订 16 件）", "(含3)"): after a value, it is
 # the value's (`in_value_note`, `_in_label_cell`, the unit after it)
 BRACKET_NOTE = r"[（(][^（()）\n]*[\u4e00-\u9fff][^（()）\n]*[）)]"
-_NOTE_NEXT = re.compile(rf"[ \u3000\xa0]*{BRACKET_NOTE}")
+NOTE_NEXT = re.compile(rf"[ \t\u3000\xa0]*{BRACKET_NOTE}")  # a note right after a value
 _NUMBER = re.compile(
     # a "-" right after digits starts a negative cell glued on ("行政处罚2648-18538")
     r"(?:(?<![A-Za-z\d.\-])|(?<=\d)(?=-\d))"
