@@ -1,6 +1,7 @@
 """Read the figures that the narrative (part 一) restates, for the soft checks.
 
-Only the text before the part-三 table is searched, so table labels are never read as prose.
+Only the text before the part-三 table is searched, so table labels are never read as prose;
+the documents part 二 counts (`document_figures`) only before part 二's own table.
 """
 
 from __future__ import annotations
@@ -8,6 +9,8 @@ from __future__ import annotations
 import re
 
 from rules.soft import NarrativeFigures
+
+__all__ = ["document_figures", "narrative_figures"]
 
 _NUM = r"(\d{1,6})\s*(?:件|条|个|起)"
 _APPLICATIONS = [
@@ -41,4 +44,55 @@ def narrative_figures(text: str) -> NarrativeFigures:
         applications=applications,
         review_cases=_first(_REVIEW, prose),
         lawsuit_cases=_first(_LAWSUIT, prose),
+        documents=document_figures(text),
     )
+
+
+# Part 二's document rows (2021 layout) as the narrative restates them: "本年度制发的规范性
+# 文件88件", "现行有效行政规范性文件698件", "制发规章2件，废止1件" (a clause naming no row
+# goes on with the row its sentence named last). The column word comes first, then at most a
+# few words ("的", "市政府", never a digit or a clause break), then the row word and "N件".
+_COLUMN_WORDS = {
+    "issued": ("制发", "印发", "出台", "制定"),
+    "repealed": ("废止", "宣布失效"),
+    "in_force": ("现行有效",),
+}
+_ROW_WORDS = {"normative": ("行政规范性文件", "规范性文件"), "rules": ("规章",)}
+_COLUMN = "|".join(w for words in _COLUMN_WORDS.values() for w in words)
+_ROW = "|".join(w for words in _ROW_WORDS.values() for w in words)
+_COUNT = r"\s*(?:共|计|合计)?\s*(\d{1,6})\s*件"
+_STATED = re.compile(rf"(?<![未无不没])({_COLUMN})[^\d件]{{0,8}}?({_ROW}){_COUNT}")
+_GOES_ON = re.compile(rf"^\s*(?:并|已|另|共)?({_COLUMN}){_COUNT}")
+_CLAUSE = re.compile(r"[，,、；;：:\n]")
+_SENTENCE = re.compile(r"[。！？!?]")
+# part 二's column headers (both layouts): where its table starts, and the prose ends
+_T2_TABLE = re.compile(r"本年制发件数|本年废止件数|现行有效件数|本年新制作数量|对外公开总数量")
+
+
+def _named(word: str, names: dict[str, tuple[str, ...]]) -> str:
+    return next(name for name, words in names.items() if word in words)
+
+
+def document_figures(text: str) -> dict[str, int]:
+    """{"t2.normative.issued": 88, …}: each document count the prose before part 二's table
+    states once (a key stated with two different values is dropped: the prose is unsure)."""
+    text = text.translate(_DIGITS)
+    ends = [m.start() for m in (_T2_TABLE.search(text), _TABLE_START.search(text)) if m]
+    prose = text[: min(ends)] if ends else text
+    stated: dict[str, set[int]] = {}
+    for sentence in _SENTENCE.split(prose):
+        row: str | None = None
+        for clause in _CLAUSE.split(sentence):
+            found = list(_STATED.finditer(clause))
+            for match in found:
+                row = _named(match.group(2), _ROW_WORDS)
+                column = _named(match.group(1), _COLUMN_WORDS)
+                stated.setdefault(f"t2.{row}.{column}", set()).add(int(match.group(3)))
+            if found or re.search(_ROW, clause):
+                row = row if found else None  # a clause naming a row but no count ends the run
+                continue
+            going_on = _GOES_ON.match(clause)
+            if going_on and row is not None:
+                column = _named(going_on.group(1), _COLUMN_WORDS)
+                stated.setdefault(f"t2.{row}.{column}", set()).add(int(going_on.group(2)))
+    return {key: next(iter(values)) for key, values in stated.items() if len(values) == 1}

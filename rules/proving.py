@@ -37,6 +37,10 @@ ONE_READING = 0.95
 # a printed blank whose place in a glued run depends on the run's count (the parser's
 # extractor.parser.resolve.UNSURE_BLANK): proven only by identities that all hold
 BLANK_CHECKED_BY_IDENTITIES = "printed blank inside a glued run that reads more than one way"
+# a part-二 row read more than one way whose one reading the narrative restates, every cell
+# but one of it stated (the parser's extractor.parser.restated): part 二 has no identity,
+# and the narrative is the report's own second statement of those figures
+RESTATED_BY_NARRATIVE = "the narrative restates this reading"
 CHECKED_BY_IDENTITIES = (
     "read through OCR look-alikes",
     # (extractor.parser.placement.ORDERED: the print's order of labels and value lines)
@@ -224,6 +228,11 @@ def cell_level(
             # blank counted as nothing printed)
             return ProofLevel.BLANK_PROVEN
         return ProofLevel.AMBIGUOUS if prov.alternatives else ProofLevel.UNREAD
+    if prov.notes and all(n.startswith(RESTATED_BY_NARRATIVE) for n in prov.notes):
+        plain = prov.model_copy(update={"notes": []})
+        if _direct(plain, False) and all(s is Status.PASSED for s in identities):
+            return ProofLevel.READ_CONFIRMED
+        return ProofLevel.AMBIGUOUS
     if prov.notes and all(n.startswith(CHECKED_BY_IDENTITIES) for n in prov.notes):
         # a correction of the print the identities can check (an OCR look-alike taken for
         # its digit): proven only when it sits in identities and every one of them holds

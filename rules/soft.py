@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from nianbao.core.layout import template_for_year
 from nianbao.core.models import CanonicalReport
@@ -16,6 +17,8 @@ class NarrativeFigures:
     applications: int | None = None  # 收到政府信息公开申请N件
     review_cases: int | None = None  # 行政复议N件
     lawsuit_cases: int | None = None  # 行政诉讼N件
+    # part 二's document counts it restates ("制发规范性文件88件"): canonical key -> count
+    documents: Mapping[str, int] = field(default_factory=dict)
 
 
 def _warning(rule: str, cells: list[str], text: str) -> Finding:
@@ -91,6 +94,16 @@ def soft_checks(report: CanonicalReport, narrative: NarrativeFigures | None) -> 
                     ["t4.suit_direct.total", "t4.suit_after_review.total"],
                     f"soft.narrative_lawsuits: the text says {narrative.lawsuit_cases} 行政诉讼 "
                     f"cases, the table's totals add up to {total}",
+                )
+            )
+    for key, stated in narrative.documents.items():
+        value = cells.get(key)
+        if value is not None and value != stated:
+            out.append(
+                _warning(
+                    "soft.narrative_documents",
+                    [key],
+                    f"soft.narrative_documents[{key}]: the text says {stated}, the table {value}",
                 )
             )
     return out

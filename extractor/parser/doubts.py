@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 
 from extractor.parser.cells import row_keys
+from extractor.parser.decoding.decode import STATED_NOTE
 from extractor.parser.doubled import (
     DOUBLED_GLUED,
     GLUED_AFTER_PREVIOUS,
@@ -106,7 +107,8 @@ def note_cell_doubts(
     for key, p in prov.items():
         if cells.get(key) is None or p.span is None:
             continue
-        if doubled_glued(text, p.span):
+        if doubled_glued(text, p.span) and STATED_NOTE not in p.notes:
+            # (a value the narrative states as printed, "88", is no 8 printed twice)
             p.notes.append(DOUBLED_GLUED)
         if p.snippet and ocr_digits(p.snippet):
             # a letter read as a digit is a correction of the print: a person confirms it

@@ -36,11 +36,13 @@ from extractor.parser.joins import (
     one_too_many,
     refuse_unexplained_surplus,
 )
+from extractor.parser.restated import restated_rows
 from extractor.parser.rowlines import token_lines
 from extractor.parser.tokens import Token, TokenKind
 from nianbao.core.layout import ValueKind
 from nianbao.core.models import CellValue, Method
 from rules.cuts import CUT_PROVEN, grouped_readings
+from rules.narrative import document_figures
 from rules.proving import BLANK_CHECKED_BY_IDENTITIES, PLACEHOLDERS
 from rules.verdict import LOW_CONFIDENCE
 
@@ -503,6 +505,8 @@ def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> 
         if result.row.part == "t4":
             found.row = T4_RUN
         parts[result.row.part][found.row] = found
+    if parts["t2"]:
+        parts["t2"] = restated_rows(parts["t2"], template, document_figures(text))
     decoders = {"t2": decode_t2, "t3": decode_t3, "t4": decode_t4}
     decoded: list[Decoded] = [decoders[p](parts[p], template) for p in decoders if p in doubtful]
     local: dict[str, CellValue] = {}

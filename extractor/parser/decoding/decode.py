@@ -23,6 +23,7 @@ from nianbao.core.layout import ValueKind, layout_for
 from nianbao.core.models import CellValue, Method
 from rules.cuts import CUT_PROVEN
 from rules.identities import Identity, identities_for
+from rules.proving import RESTATED_BY_NARRATIVE
 from rules.verdict import LOW_CONFIDENCE
 
 Vector = tuple[CellValue, ...]
@@ -41,6 +42,10 @@ CONF_FILLED = 0.6  # not printed; the identities pin the value down
 CONF_AMBIGUOUS = 0.5  # several combinations satisfy the identities: the best-ranked is taken
 CONF_UNRESOLVED = 0.4  # no combination satisfies them: the most plausible is taken
 CONF_UNKNOWN = 0.0  # not printed and not pinned down: stays null
+# how a part-二 cell of a row the narrative restates stands to it
+STATED = "it states this value"
+STATED_AROUND = "what the print holds between the values it states"
+STATED_NOTE = f"{RESTATED_BY_NARRATIVE}: {STATED}"
 
 
 @dataclass
@@ -64,6 +69,9 @@ class RowCandidates:
     reasons: list[str] | None = None
     truncated: bool = False  # a search bound cut the readings short (Segmentation.truncated)
     sole: bool = False  # the glued run's only reading at any count (Segmentation.sole)
+    # part 二: the one reading the narrative restates, and which of its cells it states
+    # (extractor.parser.restated)
+    restated: tuple[int, ...] = ()
 
     @classmethod
     def from_segmentation(cls, row: str, seg: Segmentation, offset: int = 0) -> RowCandidates:
@@ -197,6 +205,7 @@ def decode_t2(rows: Mapping[str, RowCandidates], template: str) -> Decoded:
             [row.reasons[i] for i in order] if row.reasons else None,
             row.truncated,
             row.sole,
+            row.restated,
         )
     decoded = _decode(reranked, keys_of, [], _kinds(template))
     how_of = {key: row.how for name, row in rows.items() for key in keys_of.get(name, ())}
@@ -206,6 +215,13 @@ def decode_t2(rows: Mapping[str, RowCandidates], template: str) -> Decoded:
             cell.method = how_of.get(key, cell.method)
             cell.confidence = CONF_AMBIGUOUS
             cell.notes = ["no identity decides between the readings of this row"]
+    for name, row in rows.items():
+        for p, key in enumerate(keys_of.get(name, ()) if row.restated else ()):
+            # proven by rules.proving alone (part 二 has no identity to check it)
+            stated = p in row.restated
+            decoded.cells[key].notes = [
+                STATED_NOTE if stated else f"{RESTATED_BY_NARRATIVE}: {STATED_AROUND}"
+            ]
     return decoded
 
 
