@@ -18,6 +18,7 @@ from extractor.parser.tokens import broken_over_line, fold, ocr_digits, tokenize
 from extractor.readers import document_from_bytes
 from rules.engine import check
 from rules.narrative import narrative_figures
+from rules.proof import ProofLevel
 from rules.proving import Proof, prove
 
 HELD_OUT = generate(9, 60)  # the synthetic sets were tuned on seeds 1-3
@@ -244,3 +245,21 @@ def test_rows_far_apart_that_balance_by_chance_are_not_pooled() -> None:
     assert wrong  # the lost row's cells at least
     assert not wrong - set(proof.flags()), wrong - set(proof.flags())
     assert not proof.accepted
+
+
+def test_a_spaced_row_one_value_short_may_have_lost_one_rather_than_glued_two() -> None:
+    # synth-6403-0039 (found by a sweep): part 四 printed "0 0 0 0 0 10 1 0 2 0 0 0 0 0", its
+    # 其他结果 lost and its total misprinted (11 as 2). Cutting the printed 10 into 1|0 made
+    # every group sum hold, and the wrong cut went out proven; a value lost (no placeholder)
+    # is as likely as two glued, and with it the group breaks: neither reading is proven
+    report = synth_report(6403, 39)
+    assert "\n0 0 0 0 0 10 1 0 2 0 0 0 0 0\n" in report.text
+    proof, wrong = _read(report, report.text)
+    assert "t4.suit_direct.upheld" in wrong
+    assert not wrong - set(proof.flags())
+    assert proof.levels["t4.suit_direct.upheld"] is not ProofLevel.READ_CONFIRMED
+    # the same row printed whole (15 values) is read as printed and proven
+    printed = "0 0 0 0 0 10 1 0 2 0 0 0 0 0"
+    whole = report.text.replace(printed, "0 0 0 0 0 10 1 0 0 11 0 0 0 0 0")
+    proof, _ = _read(report, whole)
+    assert proof.levels["t4.suit_direct.upheld"] is ProofLevel.READ_CONFIRMED
