@@ -263,3 +263,18 @@ def test_a_spaced_row_one_value_short_may_have_lost_one_rather_than_glued_two() 
     whole = report.text.replace(printed, "0 0 0 0 0 10 1 0 0 11 0 0 0 0 0")
     proof, _ = _read(report, whole)
     assert proof.levels["t4.suit_direct.upheld"] is ProofLevel.READ_CONFIRMED
+
+
+def test_digits_the_tokenizer_set_aside_inside_a_row_are_no_glued_cells() -> None:
+    # synth-7200-0033 rewritten (found by a sweep): "行政处罚  0(其中新增7项) 0" prints two
+    # values for three cells and a note between them; the row's stretch cut as a glued run
+    # read the note's 7 as a cell, the only reading of "0 7 0", and it went out proven
+    report = synth_report(7200, 33)
+    assert "\n行政处罚  0 0\n" in report.text
+    text = report.text.replace("\n行政处罚  0 0\n", "\n行政处罚  0(其中新增7项) 0\n")
+    proof, wrong = _read(report, text)
+    assert not wrong - set(proof.flags())
+    assert all(
+        proof.levels[f"t2.penalty.{col}"] is not ProofLevel.READ_CONFIRMED
+        for col in ("prev_items", "change", "decisions")
+    )

@@ -107,6 +107,8 @@ def segment_row(folded: str, template: str, result: RowResult) -> RowCandidates 
         # a placeholder glued on at an end ("000/第二十条") is a cell as well: the readings
         # with it are blank_run_row's, or none ("000" alone would read one way, wrongly)
         return None
+    if _digits_set_aside(folded, tokens, start, end):
+        return None
     stretch = folded[start:end].replace("万元", "  ").replace("元", " ")
     # thousands separators inside a glued run ("4,53205,598") are no cuts: cut the run
     # without them, then keep the readings whose values carry each comma as printed
@@ -139,6 +141,14 @@ def segment_row(folded: str, template: str, result: RowResult) -> RowCandidates 
         for c in found_rows.candidates
     ]
     return found_rows
+
+
+def _digits_set_aside(folded: str, tokens: list[Token], start: int, end: int) -> bool:
+    """Digits between the row's first and last value that are in none of its tokens: the
+    tokenizer set them aside (a note's "0(其中新增7项) 0", a unit's "10万元"), so the stretch
+    is no glued run, and cutting it would read the note's 7 as a cell."""
+    inside = sum(ch.isdigit() for ch in folded[start:end])
+    return inside != sum(ch.isdigit() for t in tokens for ch in folded[t.start : t.end])
 
 
 # a placeholder inside a glued stretch: "——", "—", "无", "/", or a dash that is no minus sign
@@ -309,6 +319,8 @@ def blank_run_row(folded: str, template: str, result: RowResult) -> RowCandidate
     if where is None:
         return None
     start, end = where
+    if _digits_set_aside(folded, tokens, start, end):
+        return None
     stretch = folded[start:end].replace("万元", "  ").replace("元", " ")
     if "," in stretch:
         return None  # thousands separators: the plain cut handles them
