@@ -180,7 +180,8 @@ _T3_HEAD = (
     ),
 )
 _T3_TAIL = (
-    T3Row("results_total", "（七）总计", RowRole.RESULTS_TOTAL, _RESULTS),
+    # some bodies print the grand total as 合计
+    T3Row("results_total", "（七）总计", RowRole.RESULTS_TOTAL, _RESULTS, aliases=("（七）合计",)),
     T3Row("carried_forward", "四、结转下年度继续办理", RowRole.CARRIED_FORWARD),
 )
 _T3_2019 = (*_T3_HEAD, T3Row("other", "（六）其他处理", RowRole.RESULT, _RESULTS), *_T3_TAIL)
