@@ -289,3 +289,33 @@ def test_the_grand_total_row_printed_as_heji_is_found() -> None:
     proof, wrong = _read(report, report.text.replace("（七）总计", "（七）合计"))
     assert not wrong
     assert proof.accepted
+
+
+def test_a_row_the_layout_does_not_have_ends_the_row_before_it() -> None:
+    from extractor.parser.foreign import is_known_words
+
+    # a label's own words wrapped onto its values' line, OCR'd, or a change's sign word
+    for words in ("府信息公开申请", "予以公幵", "止么开", "总汁", "增加", "减少"):
+        assert is_known_words(words), words
+    for words in ("行政确认", "行政征收", "其中网上申请"):
+        assert not is_known_words(words), words
+
+    def extra_row(text: str) -> str:
+        # "行政确认 N" printed after 行政许可, as some bodies add rows to part 二
+        m = re.search(r"^(.*行政许可[^\n]*)$", text, re.M)
+        if m is None:
+            return text
+        extra = re.sub(r"(?<![\d.])\d+(?![\d.])", "7", m.group(1).replace("行政许可", "行政确认"))
+        return f"{text[: m.end()]}\n{extra}{text[m.end() :]}"
+
+    def breakdown(text: str) -> str:
+        # "其中：网上申请 …" under 本年新收: a line of its own figures
+        m = re.search(r"^(\s*本年新收|一、本年新收)([^\n]*?)((?:[ \t]+\d+){7})[ \t]*$", text, re.M)
+        if m is None:
+            return text
+        return f"{text[: m.end()]}\n其中：网上申请 1 0 0 0 0 0 1{text[m.end() :]}"
+
+    for rewrite in (extra_row, breakdown):
+        printed, kept = _kept_accepted(rewrite, HELD_OUT)
+        assert printed >= 3, rewrite.__name__
+        assert kept == printed, rewrite.__name__

@@ -20,6 +20,7 @@ from extractor.parser.edgeblanks import (
     plain_edge_blanks,
     t4_edge_blanks,
 )
+from extractor.parser.foreign import end_at_foreign_rows
 from extractor.parser.labels import CjkStream, LabelMatch, find_label, label_key, misread_label
 from extractor.parser.linebreaks import join_broken_cell, off_table_values
 from extractor.parser.rowlines import (
@@ -360,6 +361,7 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
     t2_stop = stream.offsets[t2_end] if t2_end < len(stream.offsets) else len(text)
     _segments(t2, t2_stop)
     _end_at_subtable_headings(stream, t2)
+    end_at_foreign_rows(folded, [*t2, *t3, *merged])
     for row in t2:
         if row.label is not None:
             row.unit = header_unit(folded, row.label.span[0])
