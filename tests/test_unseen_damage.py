@@ -319,3 +319,33 @@ def test_a_row_the_layout_does_not_have_ends_the_row_before_it() -> None:
         printed, kept = _kept_accepted(rewrite, HELD_OUT)
         assert printed >= 3, rewrite.__name__
         assert kept == printed, rewrite.__name__
+
+
+def test_labels_a_body_shortened_are_found_by_a_stretch_no_other_label_holds() -> None:
+    from extractor.parser.labels import distinctive_fragments, label_key
+
+    key = label_key("4.无正当理由大量反复申请")
+    assert "反复申请" in distinctive_fragments(key)
+    assert not distinctive_fragments(label_key("（七）总计"))  # too short to hold one
+    # a stretch several labels hold names none of them
+    carried = distinctive_fragments(label_key("二、上年结转政府信息公开申请数量"))
+    assert "结转政府" in carried and "政府信息" not in carried and "公开申请" not in carried
+    shortened = {
+        "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请": "申请人逾期不补正",
+        "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请": (
+            "申请人逾期未缴纳费用"
+        ),
+        "要求行政机关确认或重新出具已获取信息": "要求确认或重新出具已获取信息",
+        "无正当理由大量反复申请": "大量反复申请",
+        "1.属于国家秘密": "1.国家秘密",
+        "6.属于四类过程性信息": "6.四类过程性信息",
+    }
+
+    def shorten(text: str) -> str:
+        for label, short in shortened.items():
+            text = text.replace(label, short)
+        return re.sub(r"（二）部分公开[（(]区分处理的[^）)]*[）)]", "（二）部分公开", text)
+
+    printed, kept = _kept_accepted(shorten, HELD_OUT)
+    assert printed >= 5
+    assert kept == printed

@@ -59,6 +59,36 @@ def label_key(label: str) -> str:
     return "".join(_CJK.findall(_NUMBERING.sub("", label)))
 
 
+FRAGMENT = 4  # characters of a label, in no other label, that name it when found as printed
+
+
+@cache
+def _every_label() -> frozenset[str]:
+    """The Chinese characters of every row label of both layouts (aliases, group labels)."""
+    from nianbao.core.layout import layout_for
+
+    keys: set[str] = set()
+    for template in ("2019", "2021"):
+        layout = layout_for(template)
+        for row in (*layout.t2_rows, *layout.t3_rows):
+            for label in (row.label, *row.aliases, getattr(row, "group_label", None) or ""):
+                if key := label_key(label):
+                    keys.add(key)
+    return frozenset(keys)
+
+
+@cache
+def distinctive_fragments(key: str) -> tuple[str, ...]:
+    """Every FRAGMENT-character stretch of a layout label that no other label holds, in
+    order ("大量反复申", "量反复申请" of 无正当理由大量反复申请); none for another key."""
+    labels = _every_label()
+    if key not in labels:
+        return ()
+    others = [k for k in labels if k != key and k not in key]
+    stretches = (key[i : i + FRAGMENT] for i in range(len(key) - FRAGMENT + 1))
+    return tuple(dict.fromkeys(f for f in stretches if not any(f in k for k in others)))
+
+
 @dataclass(frozen=True)
 class LabelMatch:
     """Where a label was found: stream [start, end), source span, how, and a 0-100 score."""
@@ -66,14 +96,15 @@ class LabelMatch:
     start: int
     end: int
     span: tuple[int, int]
-    how: str  # "exact", "prefix", "fuzzy"
+    how: str  # "exact", "prefix", "fragment", "fuzzy"
     score: float
 
 
 def find_label(
     stream: CjkStream, keys: tuple[str, ...], start: int, limit: int | None = None
 ) -> LabelMatch | None:
-    """The first match of any key in stream[start:limit]: exact, prefix, then fuzzy."""
+    """The first match of any key in stream[start:limit]: exact, prefix, a stretch of the
+    key no other label holds (`distinctive_fragments`), then fuzzy."""
     limit = len(stream.chars) if limit is None else min(limit, len(stream.chars))
     best: tuple[int, int, str, float] | None = None
     for key in keys:
@@ -86,6 +117,14 @@ def find_label(
                 at = stream.chars.find(key[:PREFIX], start, limit)
                 if at >= 0 and (best is None or at < best[0]):
                     best = (at, at + PREFIX, "prefix", 90.0)
+    if best is None:
+        # a label shortened by the body that printed it ("大量反复申请", "申请人逾期不补正"):
+        # a stretch of it that is in no other label, found as printed
+        for key in keys:
+            for fragment in distinctive_fragments(key):
+                at = stream.chars.find(fragment, start, limit)
+                if at >= 0 and (best is None or at < best[0]):
+                    best = (at, at + len(fragment), "fragment", 90.0)
     if best is None:
         window = stream.chars[start:limit]
         for key in keys:

@@ -116,7 +116,7 @@ def _segments(rows: list[RowRead], end: int) -> None:
     for row, nxt in zip(found, [*found[1:], None][: len(found)], strict=True):
         label = row.label
         stop = nxt.label.span[0] if nxt is not None and nxt.label else end
-        start = label.span[0] if label.how in ("exact", "prefix") else label.span[1]  # type: ignore[union-attr]
+        start = label.span[0] if label.how in ("exact", "prefix", "fragment") else label.span[1]  # type: ignore[union-attr]
         row.segment = (start, max(label.span[1], stop))  # type: ignore[union-attr]
 
 
