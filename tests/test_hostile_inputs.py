@@ -107,3 +107,21 @@ def test_text_over_the_character_cap_is_refused(
     monkeypatch.setattr(readers, "MAX_TEXT_CHARS", 100_000)
     with pytest.raises(SourceError, match=r"characters of text, more than 100,000: refused"):
         read_document(path)
+
+
+def _refusal(name: str, text: str) -> str:
+    try:
+        ParserExtractor().extract(SourceDocument.from_text(name, text))
+    except SourceError as exc:
+        return str(exc)
+    return ""
+
+
+@pytest.mark.parametrize("opening", ["本年新收政府", "年新收政"])
+def test_part_three_s_opening_printed_ten_thousands_of_times_is_looked_at_boundedly(
+    opening: str,
+) -> None:
+    # each printing of the opening label (or a stretch only it holds) looked for the next
+    # row after it and then scanned the rest of the text: 34 s of CPU for 300,000 characters
+    text = opening * (300_000 // len(opening))
+    assert "no part-三 table" in within(_refusal, "opening.txt", text, memory_mb=300, cpu=10)

@@ -13,7 +13,7 @@ down the page) says nothing; page furniture ("第 3 页") is the tokenizer's to 
 from __future__ import annotations
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 from rapidfuzz import fuzz
 
@@ -31,6 +31,7 @@ _WORDS_THEN_VALUE = re.compile(
 _SIGN_WORD = re.compile(f"(?:{SIGN_WORDS})+")
 KNOWN_SCORE = 80.0  # a line's words this close to a label's are that label's (wrapped, OCR'd)
 MIN_WORDS = 2
+MAX_LINES = 64
 
 
 @cache
@@ -46,12 +47,15 @@ def _known_labels() -> tuple[str, ...]:
     return tuple(sorted(keys))
 
 
+@lru_cache(maxsize=4096)
 def is_known_words(words: str) -> bool:
     """Words that are (part of) a label of the layout, maybe OCR'd: contained in one, one
     character in four misread from a stretch of one ("予以公幵", "止么开", "总汁"), or close
     to one; or a change's sign word ("增加 9")."""
     if _SIGN_WORD.fullmatch(words):
         return True
+    if len(words) > max(map(len, _known_labels())):
+        return False  # longer than any label: prose, no label's words
     misread = max(1, len(words) // 4)
     for key in _known_labels():
         if words in key or key in words:
@@ -67,9 +71,13 @@ def is_known_words(words: str) -> bool:
 
 
 def foreign_row_at(folded: str, start: int, end: int) -> int | None:
-    """Where the first line in folded[start:end] opening with a foreign row's label starts."""
+    """Where the first line in folded[start:end] opening with a foreign row's label starts
+    (among the first MAX_LINES: a row's values take a few lines; a segment of thousands is
+    no row, and other bounds refuse it)."""
     at = folded.find("\n", start)
-    while 0 <= at < end:
+    for _ in range(MAX_LINES):
+        if not 0 <= at < end:
+            break
         line_start = at + 1
         m = _WORDS_THEN_VALUE.match(folded, line_start, end)
         if m is not None and not on_furniture_line(folded, line_start):

@@ -78,6 +78,9 @@ def _inside_group_label(stream: CjkStream, hit: LabelMatch, group: str) -> bool:
     return 0 <= at <= hit.start and hit.end <= at + len(group)
 
 
+MAX_STARTS = 64  # printings of part 三's opening label looked at (see _followed_by)
+
+
 def find_t3_start(stream: CjkStream, layout: Layout) -> LabelMatch | None:
     """The table's first row label: the first "本年新收…" followed closely by "上年结转…".
     A report that omits one of the two opening rows starts at the other, followed closely
@@ -95,15 +98,19 @@ def find_t3_start(stream: CjkStream, layout: Layout) -> LabelMatch | None:
 def _followed_by(
     stream: CjkStream, first: tuple[str, ...], then: tuple[str, ...]
 ) -> LabelMatch | None:
-    """The first match of `first` with a match of `then` within T3_WINDOW after it."""
+    """The first match of `first` with a match of `then` within T3_WINDOW after it, among
+    the first MAX_STARTS matches (a report prints its opening label a few times: the
+    narrative, a table of contents, the table; a hostile text may print it 10^5 times, and
+    each look scans the rest of the text)."""
     at = 0
-    while True:
+    for _ in range(MAX_STARTS):
         hit = find_label(stream, first, at)
         if hit is None:
             return None
         if find_label(stream, then, hit.end, hit.end + T3_WINDOW) is not None:
             return hit
         at = hit.end
+    return None
 
 
 def _segments(rows: list[RowRead], end: int) -> None:
