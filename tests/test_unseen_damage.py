@@ -349,3 +349,23 @@ def test_labels_a_body_shortened_are_found_by_a_stretch_no_other_label_holds() -
     printed, kept = _kept_accepted(shorten, HELD_OUT)
     assert printed >= 5
     assert kept == printed
+
+
+def test_a_slash_glued_after_a_value_is_a_blank_cell() -> None:
+    # synth-7323-0142 (found by a sweep: accepted while wrong): a row printed one value per
+    # line closes "0/", other_org's 0 glued to the total's blank; the slash was dropped, the
+    # row's 0 printed twice then filled seven cells and the total read 0, proven
+    text = "\t0\n\t0/\n\t0无\n"
+    assert [(t.text, t.kind.value) for t in tokenize(fold(text), 0, len(text))] == [
+        ("0", "number"),
+        ("0", "number"),
+        ("/", "blank"),
+        ("0", "number"),
+        ("无", "blank"),
+    ]
+    # a slash with a digit after it is no blank ("2023/12/31")
+    assert all(t.kind.value != "blank" for t in tokenize(fold("2023/12/31"), 0, 10))
+    report = synth_report(7323, 142)
+    proof, wrong = _read(report, report.text)
+    assert not wrong - set(proof.flags())
+    assert not (wrong and proof.accepted)

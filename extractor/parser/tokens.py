@@ -254,13 +254,14 @@ _NUMBER = re.compile(
 # A dash or slash may also end a row glued to the next label on a flattened page ("0 0 -行政
 # 强制"): no minus sign stands before a word, and no word starts with a dash ("无" may). A
 # slash glued to the next value ("0 /0 0") is a blank too: it is no number's (a dash there
-# is a minus sign); so is an em dash glued after a value ("0 0—\u30000": no sign follows a
-# number, and "2019—2020" has a digit after it); and a 无 glued to its row's label with
+# is a minus sign); so is an em dash, a slash or a 无 glued after a value ("0 0—\u30000",
+# "0/" closing a row, "0无": no sign follows a number, and "2019—2020", "12/31" have a digit
+# after them); and a 无 glued to its row's label with
 # the row's values after it ("8.属于行政查询事项无 0000000": the first cell printed 无).
 _BLANK = re.compile(
     r"(?:(?<=^)|(?<=[\s|]))"
     r"(?:(?:/|—{1,2}|-|–)(?=$|[\s|]|[\u4e00-\u9fff])|/(?=\d)|无(?! [\u4e00-\u9fff])(?=$|[\s|]))"
-    r"|(?<=\d)—{1,2}(?=$|[\s|]|[\u4e00-\u9fff])"
+    r"|(?<=\d)(?:—{1,2}|/)(?=$|[\s|]|[\u4e00-\u9fff])|(?<=\d)无(?=$|[\s|])"
     r"|(?<=[\u4e00-\u9fff])无(?=[ \t\u3000]+\d)",
     re.M,
 )
