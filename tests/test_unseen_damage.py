@@ -369,3 +369,14 @@ def test_a_slash_glued_after_a_value_is_a_blank_cell() -> None:
     proof, wrong = _read(report, report.text)
     assert not wrong - set(proof.flags())
     assert not (wrong and proof.accepted)
+
+
+def test_a_second_full_width_point_after_a_value_is_doubt() -> None:
+    # synth-7359-0047 (found by a sweep): "行政事业性收费４４４３．４７４４４３．４７", the amount
+    # printed twice and glued; the second point was looked for only as an ASCII ".", so
+    # 4443.474443 went out proven
+    report = synth_report(7359, 47)
+    assert "４４４３．４７４４４３．４７" in report.text
+    proof, wrong = _read(report, report.text)
+    assert "t2.fees.amount_wan" in wrong
+    assert "t2.fees.amount_wan" in proof.flags()

@@ -52,6 +52,7 @@ RUN_ON_LINE = "digits run on over a line break: one number broken, or two"
 # so two values run together (or one printed twice) and the cut between them is a guess
 SECOND_POINT = "a second decimal point right after the value: two values run together"
 _SECOND_POINT = re.compile(r"[.．]\d")
+_POINT = re.compile(r"[.．]")  # the snippet is the source's: a full-width point as printed
 
 
 def note_row_doubts(
@@ -124,5 +125,5 @@ def note_cell_doubts(
             p.notes.append(SIGN_WORD)
         if broken_over_line(text, p.span) and tuple(p.span) not in bounds:
             p.notes.append(RUN_ON_LINE)
-        if "." in (p.snippet or "") and _SECOND_POINT.match(text, p.span[1]):
+        if _POINT.search(p.snippet or "") and _SECOND_POINT.match(text, p.span[1]):
             p.notes.append(SECOND_POINT)
