@@ -263,6 +263,12 @@ def test_a_spaced_row_one_value_short_may_have_lost_one_rather_than_glued_two() 
     whole = report.text.replace(printed, "0 0 0 0 0 10 1 0 0 11 0 0 0 0 0")
     proof, _ = _read(report, whole)
     assert proof.levels["t4.suit_direct.upheld"] is ProofLevel.READ_CONFIRMED
+    # two cells short (synth-7350-0103: "12 0 ３６ 0 …", 行政复议's 结果维持 and 尚未审结 lost):
+    # 1|2|0|3|6 held the group sum as well
+    report = synth_report(7350, 103)
+    proof, wrong = _read(report, report.text)
+    assert "t4.review.total" in wrong
+    assert not wrong - set(proof.flags())
 
 
 def test_digits_the_tokenizer_set_aside_inside_a_row_are_no_glued_cells() -> None:

@@ -58,6 +58,7 @@ MAX_SURPLUS = 2  # values a row may print beyond its cells and still be placed (
 # own may be among them, the rest another row's whose label was lost)
 RUN_ON = "far more values than cells, another row's among them: a cell may be printed blank"
 MAX_PLACEMENTS = 8  # placements of one short/long row handed to the decoder
+MAX_LOST = 2  # values a spaced row may have lost rather than glued (`_lost_as_likely_as_glued`)
 CROWDED = 6  # more misaligned rows than this in one part: fewer placements each (search size)
 CROWDED_PLACEMENTS = 3
 UNSURE_BLANK = (
@@ -431,15 +432,17 @@ def _delimited(folded: str, tokens: list[Token]) -> bool:
 
 
 def _lost_as_likely_as_glued(folded: str, result: RowResult) -> bool:
-    """A row printing fewer values than cells where a value lost explains the print as well
-    as two glued: each value in its own table cell, or one value short with each value set
-    apart by spaces and each one number as printed ("0 0 0 0 0 10 1 0 2 …" for 15 cells: 10
-    cut 1|0, or a cell lost; a "0000" can only be glued). synth-6403-0039: the cut made
-    every group sum hold over a lost cell and a misprinted total, and went out proven."""
+    """A row printing fewer values than cells where values lost explain the print as well
+    as values glued: each value in its own table cell, or, at most MAX_LOST short, each
+    value set apart by spaces and each one number as printed ("0 0 0 0 0 10 1 0 2 …" for 15
+    cells: 10 cut 1|0, or a cell lost; a "0000" can only be glued, and "500000 5" for seven
+    cells is a glued run, not five cells lost). synth-6403-0039: the cut made every group sum hold
+    over a lost cell and a misprinted total; synth-7350-0103, "12 0 36 0 …" two cells short,
+    cut 1|2|0|3|6 held its group sum too; both went out proven."""
     tokens = result.row.tokens
     if _delimited(folded, tokens):
         return True
-    if len(tokens) != len(result.keys) - 1 or len(tokens) < 2:
+    if not 0 < len(result.keys) - len(tokens) <= MAX_LOST or len(tokens) < 2:
         return False
     return all(t.kind is TokenKind.NUMBER for t in tokens) and all(
         a.end < b.start and not folded[a.end : b.start].strip()
