@@ -13,14 +13,13 @@ down the page) says nothing; page furniture ("第 3 页") is the tokenizer's to 
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from extractor.parser.labels import label_key
+from extractor.parser.labels import every_label_key, label_key
 from extractor.parser.rowread import RowRead
 from extractor.parser.tokens import SIGN_WORDS, on_furniture_line
-from nianbao.core.layout import layout_for
 
 # a line opening with words, then (after separators, a colon) a value: "其中：网上申请 5 …",
 # "| 行政确认 | 5 |"
@@ -34,19 +33,6 @@ MIN_WORDS = 2
 MAX_LINES = 64
 
 
-@cache
-def _known_labels() -> tuple[str, ...]:
-    """The Chinese characters of every label of both layouts: rows, aliases, groups."""
-    keys: set[str] = set()
-    for template in ("2019", "2021"):
-        layout = layout_for(template)
-        for row in (*layout.t2_rows, *layout.t3_rows):
-            for label in (row.label, *row.aliases, getattr(row, "group_label", None) or ""):
-                if key := label_key(label):
-                    keys.add(key)
-    return tuple(sorted(keys))
-
-
 @lru_cache(maxsize=4096)
 def is_known_words(words: str) -> bool:
     """Words that are (part of) a label of the layout, maybe OCR'd: contained in one, one
@@ -54,10 +40,10 @@ def is_known_words(words: str) -> bool:
     to one; or a change's sign word ("增加 9")."""
     if _SIGN_WORD.fullmatch(words):
         return True
-    if len(words) > max(map(len, _known_labels())):
+    if len(words) > max(map(len, every_label_key())):
         return False  # longer than any label: prose, no label's words
     misread = max(1, len(words) // 4)
-    for key in _known_labels():
+    for key in every_label_key():
         if words in key or key in words:
             return True
         if any(

@@ -63,7 +63,7 @@ FRAGMENT = 4  # characters of a label, in no other label, that name it when foun
 
 
 @cache
-def _every_label() -> frozenset[str]:
+def every_label_key() -> frozenset[str]:
     """The Chinese characters of every row label of both layouts (aliases, group labels)."""
     from nianbao.core.layout import layout_for
 
@@ -80,8 +80,9 @@ def _every_label() -> frozenset[str]:
 @cache
 def distinctive_fragments(key: str) -> tuple[str, ...]:
     """Every FRAGMENT-character stretch of a layout label that no other label holds, in
-    order ("大量反复申", "量反复申请" of 无正当理由大量反复申请); none for another key."""
-    labels = _every_label()
+    order ("大量反复", "量反复申", "反复申请" … of 无正当理由大量反复申请; "政府信息", in
+    several labels, is none); none for a key that is no layout label's."""
+    labels = every_label_key()
     if key not in labels:
         return ()
     others = [k for k in labels if k != key and k not in key]

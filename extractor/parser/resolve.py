@@ -146,8 +146,8 @@ def segment_row(folded: str, template: str, result: RowResult) -> RowCandidates 
 
 def _digits_set_aside(folded: str, tokens: list[Token], start: int, end: int) -> bool:
     """Digits between the row's first and last value that are in none of its tokens: the
-    tokenizer set them aside (a note's "0(其中新增7项) 0", a unit's "10万元"), so the stretch
-    is no glued run, and cutting it would read the note's 7 as a cell."""
+    tokenizer set them aside (a note's "0(其中新增7项) 0", a page footer), so the stretch is
+    no glued run, and cutting it would read the note's 7 as a cell."""
     inside = sum(ch.isdigit() for ch in folded[start:end])
     return inside != sum(ch.isdigit() for t in tokens for ch in folded[t.start : t.end])
 
@@ -264,8 +264,9 @@ def candidates_of(
             or segment_row(folded, template, result)
         )
         if found is not None and _lost_as_likely_as_glued(folded, result):
-            # clean values in separate table cells: a value lost is as likely as two glued
-            # ("| 19 | 5 |" for three cells is not only 1|9|5); the decoder weighs both
+            # clean values in separate table cells, or set apart by spaces: a value lost is
+            # as likely as two glued ("| 19 | 5 |" for three cells is not only 1|9|5); the
+            # decoder weighs both
             found = _union(found, align_row(result, limit))
     if found is None and (equal := equal_surplus_row(folded, result)) is not None:
         return equal
@@ -436,9 +437,9 @@ def _lost_as_likely_as_glued(folded: str, result: RowResult) -> bool:
     as values glued: each value in its own table cell, or, at most MAX_LOST short, each
     value set apart by spaces and each one number as printed ("0 0 0 0 0 10 1 0 2 …" for 15
     cells: 10 cut 1|0, or a cell lost; a "0000" can only be glued, and "500000 5" for seven
-    cells is a glued run, not five cells lost). synth-6403-0039: the cut made every group sum hold
-    over a lost cell and a misprinted total; synth-7350-0103, "12 0 36 0 …" two cells short,
-    cut 1|2|0|3|6 held its group sum too; both went out proven."""
+    cells is a glued run, not five cells lost). Found by sweeps: synth-6403-0039, whose cut
+    made every group sum hold over a lost cell and a misprinted total, and synth-7350-0103,
+    "12 0 36 0 …" two cells short, cut 1|2|0|3|6: both went out proven."""
     tokens = result.row.tokens
     if _delimited(folded, tokens):
         return True
