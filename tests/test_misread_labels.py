@@ -71,6 +71,7 @@ def test_a_fuzzy_match_stops_at_the_labels_own_characters() -> None:
     text = "（五）不予处理\n1.倍访举报投诉类申请\n0\n0\n0\n\n2.重复中请\n0\n"
     stream = _stream(text)
     hit = find_label(stream, ("信访举报投诉类申请",), 0)
-    assert hit is not None and hit.how == "fuzzy"
+    # (a stretch only this label holds finds it, grown to what of it the print kept)
+    assert hit is not None and hit.how in ("fuzzy", "fragment")
     assert stream.chars[hit.start : hit.end].endswith("申请")
     assert text[hit.span[1] :].startswith("\n0")

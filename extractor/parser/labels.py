@@ -125,7 +125,8 @@ def find_label(
             for fragment in distinctive_fragments(key):
                 at = stream.chars.find(fragment, start, limit)
                 if at >= 0 and (best is None or at < best[0]):
-                    best = (at, at + len(fragment), "fragment", 90.0)
+                    a, b = _grown(stream.chars, at, key, key.find(fragment), len(fragment))
+                    best = (max(a, start), min(b, limit), "fragment", 90.0)
     if best is None:
         window = stream.chars[start:limit]
         for key in keys:
@@ -139,6 +140,24 @@ def find_label(
         return None
     at, end, how, score = best
     return LabelMatch(at, end, stream.source_span(at, end), how, score)
+
+
+def _grown(chars: str, at: int, key: str, offset: int, size: int) -> tuple[int, int]:
+    """A stretch of `key` (at `offset` in it) found at chars[at:at + size], grown on both
+    sides while the text goes on as the key does: the whole of the label the print kept
+    ("倍访举报投诉类申请" found by "访举报投" is 访举报投诉类申请)."""
+    start, end = at, at + size
+    while (
+        end < len(chars) and offset + end - at < len(key) and chars[end] == key[offset + end - at]
+    ):
+        end += 1
+    while (
+        start > 0
+        and offset - (at - start) > 0
+        and chars[start - 1] == key[offset - (at - start) - 1]
+    ):
+        start -= 1
+    return start, end
 
 
 def _trimmed(window: str, start: int, end: int, key: str) -> tuple[int, int]:
