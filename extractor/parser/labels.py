@@ -146,17 +146,12 @@ def _grown(chars: str, at: int, key: str, offset: int, size: int) -> tuple[int, 
     """A stretch of `key` (at `offset` in it) found at chars[at:at + size], grown on both
     sides while the text goes on as the key does: the whole of the label the print kept
     ("倍访举报投诉类申请" found by "访举报投" is 访举报投诉类申请)."""
-    start, end = at, at + size
-    while (
-        end < len(chars) and offset + end - at < len(key) and chars[end] == key[offset + end - at]
-    ):
-        end += 1
-    while (
-        start > 0
-        and offset - (at - start) > 0
-        and chars[start - 1] == key[offset - (at - start) - 1]
-    ):
-        start -= 1
+    start, end = at, at + size  # in the text
+    lo, hi = offset, offset + size  # the same stretch in the key
+    while end < len(chars) and hi < len(key) and chars[end] == key[hi]:
+        end, hi = end + 1, hi + 1
+    while start > 0 and lo > 0 and chars[start - 1] == key[lo - 1]:
+        start, lo = start - 1, lo - 1
     return start, end
 
 
