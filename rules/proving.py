@@ -228,16 +228,14 @@ def cell_level(
             # blank counted as nothing printed)
             return ProofLevel.BLANK_PROVEN
         return ProofLevel.AMBIGUOUS if prov.alternatives else ProofLevel.UNREAD
-    if prov.notes and all(n.startswith(RESTATED_BY_NARRATIVE) for n in prov.notes):
-        plain = prov.model_copy(update={"notes": []})
-        if _direct(plain, False) and all(s is Status.PASSED for s in identities):
-            return ProofLevel.READ_CONFIRMED
-        return ProofLevel.AMBIGUOUS
-    if prov.notes and all(n.startswith(CHECKED_BY_IDENTITIES) for n in prov.notes):
+    restated = all(n.startswith(RESTATED_BY_NARRATIVE) for n in prov.notes)
+    if prov.notes and (restated or all(n.startswith(CHECKED_BY_IDENTITIES) for n in prov.notes)):
         # a correction of the print the identities can check (an OCR look-alike taken for
-        # its digit): proven only when it sits in identities and every one of them holds
+        # its digit): proven only when it sits in identities and every one of them holds; a
+        # part-二 reading the narrative restates has that second statement for its check
         plain = prov.model_copy(update={"notes": []})
-        if _direct(plain, False) and identities and all(s is Status.PASSED for s in identities):
+        checked = restated or bool(identities)
+        if _direct(plain, False) and checked and all(s is Status.PASSED for s in identities):
             return ProofLevel.READ_CONFIRMED
         return ProofLevel.AMBIGUOUS
     if _direct(prov, flagged):

@@ -15,6 +15,7 @@ from functools import cache
 from rapidfuzz import fuzz
 
 from extractor.parser.tokens import MEASURE
+from nianbao.core.layout import layout_for
 
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 _DIGITS = "0123456789０１２３４５６７８９"
@@ -65,8 +66,6 @@ FRAGMENT = 4  # characters of a label, in no other label, that name it when foun
 @cache
 def every_label_key() -> frozenset[str]:
     """The Chinese characters of every row label of both layouts (aliases, group labels)."""
-    from nianbao.core.layout import layout_for
-
     keys: set[str] = set()
     for template in ("2019", "2021"):
         layout = layout_for(template)
@@ -123,7 +122,9 @@ def find_label(
         # a stretch of it that is in no other label, found as printed
         for key in keys:
             for fragment in distinctive_fragments(key):
-                at = stream.chars.find(fragment, start, limit)
+                # (no further than the earliest found: a later one is not taken)
+                stop = limit if best is None else min(limit, best[0] + len(fragment))
+                at = stream.chars.find(fragment, start, stop)
                 if at >= 0 and (best is None or at < best[0]):
                     a, b = _grown(stream.chars, at, key, key.find(fragment), len(fragment))
                     best = (max(a, start), min(b, limit), "fragment", 90.0)

@@ -172,8 +172,8 @@ def bracketed(text: str, span: tuple[int, int]) -> bool:
     before = text[max(0, start - 4) : start].rstrip(" \u3000\xa0")
     if before[-1:] not in tuple(_OPEN):  # ("" is in no tuple)
         return False
-    note = NOTE_NEXT.match(text, end)
-    after = text[note.end() if note else end :][:4].lstrip(" \u3000\xa0")
+    at = note.end() if (note := NOTE_NEXT.match(text, end)) else end
+    after = text[at : at + 4].lstrip(" \u3000\xa0")  # (a slice to the end copies the text)
     return after[:1] in tuple(_CLOSE)
 
 
