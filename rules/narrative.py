@@ -60,6 +60,7 @@ _COLUMN_WORDS = {
 _ROW_WORDS = {"normative": ("行政规范性文件", "规范性文件"), "rules": ("规章",)}
 _COLUMN = "|".join(w for words in _COLUMN_WORDS.values() for w in words)
 _ROW = "|".join(w for words in _ROW_WORDS.values() for w in words)
+_ROW_NAMED = re.compile(_ROW)
 _COUNT = r"\s*(?:共|计|合计)?\s*(\d{1,6})\s*件"
 _STATED = re.compile(rf"(?<![未无不没])({_COLUMN})[^\d件]{{0,8}}?({_ROW}){_COUNT}")
 _GOES_ON = re.compile(rf"^\s*(?:并|已|另|共)?({_COLUMN}){_COUNT}")
@@ -81,18 +82,17 @@ def document_figures(text: str) -> dict[str, int]:
     prose = text[: min(ends)] if ends else text
     stated: dict[str, set[int]] = {}
     for sentence in _SENTENCE.split(prose):
-        row: str | None = None
+        row: str | None = None  # the row the sentence named last, for a clause that goes on
         for clause in _CLAUSE.split(sentence):
-            found = list(_STATED.finditer(clause))
-            for match in found:
-                row = _named(match.group(2), _ROW_WORDS)
-                column = _named(match.group(1), _COLUMN_WORDS)
-                stated.setdefault(f"t2.{row}.{column}", set()).add(int(match.group(3)))
-            if found or re.search(_ROW, clause):
-                row = row if found else None  # a clause naming a row but no count ends the run
-                continue
-            going_on = _GOES_ON.match(clause)
-            if going_on and row is not None:
-                column = _named(going_on.group(1), _COLUMN_WORDS)
-                stated.setdefault(f"t2.{row}.{column}", set()).add(int(going_on.group(2)))
+            said = [
+                (_named(m.group(2), _ROW_WORDS), m.group(1), m.group(3))
+                for m in _STATED.finditer(clause)
+            ]
+            if not said and _ROW_NAMED.search(clause):
+                row = None  # a clause naming a row but no count ends the run
+            elif not said and row is not None and (m := _GOES_ON.match(clause)):
+                said = [(row, m.group(1), m.group(2))]
+            for row, column_word, count in said:
+                key = f"t2.{row}.{_named(column_word, _COLUMN_WORDS)}"
+                stated.setdefault(key, set()).add(int(count))
     return {key: next(iter(values)) for key, values in stated.items() if len(values) == 1}
