@@ -41,8 +41,16 @@ BLANK_CHECKED_BY_IDENTITIES = "printed blank inside a glued run that reads more 
 # but one of it stated (the parser's extractor.parser.restated): part 二 has no identity,
 # and the narrative is the report's own second statement of those figures
 RESTATED_BY_NARRATIVE = "the narrative restates this reading"
+# a spaced row short of values whose one reading the identities allow is a cut of glued
+# digits, every placement of lost values weighed (the parser's
+# extractor.parser.resolve._glued_not_lost)
+GLUED_NOT_LOST = (
+    "spaced row short of values read as glued digits; every placement of values lost was "
+    "weighed and the identities allow none"
+)
 CHECKED_BY_IDENTITIES = (
     "read through OCR look-alikes",
+    GLUED_NOT_LOST,
     # (extractor.parser.placement.ORDERED: the print's order of labels and value lines)
     "placed by the printed order of rows",
     # a group printed as one merged row of 0: a sum of counts (>= 0) that is 0 pins each

@@ -271,6 +271,27 @@ def test_a_spaced_row_one_value_short_may_have_lost_one_rather_than_glued_two() 
     assert not wrong - set(proof.flags())
 
 
+def test_a_spaced_row_short_of_values_whose_glued_cut_alone_adds_up_is_proven() -> None:
+    # synth-7422-0088: part 三's "23 506 0 4 38" prints five values for seven cells. Read as
+    # glued (506 is 5|0|6) every identity holds; no placement of two lost values does (every
+    # one of the 21 weighed, not the 3 most plausible). Each cell is in two identities, so
+    # the cut is proven; before, the unweighed placements left the row in doubt
+    report = synth_report(7422, 88)
+    assert "23 506" in report.text
+    proof, wrong = _read(report, report.text)
+    new = [f"t3.new.{c}" for c in ("natural", "commercial", "research", "social", "total")]
+    assert not wrong & set(new)
+    assert all(proof.levels[k] is ProofLevel.READ_CONFIRMED for k in new)
+    # the same row with a value lost and nothing glued ("23 5 0 6 4 38": 0 lost): the lost
+    # cell is inferred and the row's placement a judgement, so it is not proven
+    row = re.search(r"23 506[ \u3000]+0[ \u3000]+4[ \u3000]+38", report.text)
+    assert row is not None
+    proof, wrong = _read(report, report.text.replace(row.group(0), "23 5 0 6 4 38"))
+    assert not wrong - set(proof.flags())
+    assert not proof.accepted
+    assert proof.levels["t3.new.legal"] is not ProofLevel.READ_CONFIRMED
+
+
 def test_digits_the_tokenizer_set_aside_inside_a_row_are_no_glued_cells() -> None:
     # synth-7200-0033 rewritten (found by a sweep): "行政处罚  0(其中新增7项) 0" prints two
     # values for three cells and a note between them; the row's stretch cut as a glued run

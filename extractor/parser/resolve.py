@@ -12,6 +12,7 @@ the readings as alternatives and a note, so `rules.verdict` flags it; the parser
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from collections.abc import Collection, Mapping, Sequence
 from decimal import Decimal
@@ -28,7 +29,7 @@ from extractor.parser.decoding.decode import (
     decode_t4,
 )
 from extractor.parser.decoding.placeholders import MARK, has_glued_mark, segment_blanks
-from extractor.parser.decoding.segment import Cut, Segmentation, segment, sums_for
+from extractor.parser.decoding.segment import Cut, Segmentation, SumSpec, segment, sums_for
 from extractor.parser.joins import (
     SURPLUS,
     equal_surplus_row,
@@ -43,7 +44,7 @@ from nianbao.core.layout import ValueKind
 from nianbao.core.models import CellValue, Method
 from rules.cuts import CUT_PROVEN, grouped_readings
 from rules.narrative import document_figures
-from rules.proving import BLANK_CHECKED_BY_IDENTITIES, PLACEHOLDERS
+from rules.proving import BLANK_CHECKED_BY_IDENTITIES, GLUED_NOT_LOST, PLACEHOLDERS
 from rules.verdict import LOW_CONFIDENCE
 
 _NOT_RUN = re.compile(r"[^0-9.\-\s]")
@@ -58,6 +59,7 @@ MAX_SURPLUS = 2  # values a row may print beyond its cells and still be placed (
 # own may be among them, the rest another row's whose label was lost)
 RUN_ON = "far more values than cells, another row's among them: a cell may be printed blank"
 MAX_PLACEMENTS = 8  # placements of one short/long row handed to the decoder
+MAX_ALIGNED = 64  # placements weighed per row before the row's sums pick those handed over
 MAX_LOST = 2  # values a spaced row may have lost rather than glued (`_lost_as_likely_as_glued`)
 CROWDED = 6  # more misaligned rows than this in one part: fewer placements each (search size)
 CROWDED_PLACEMENTS = 3
@@ -92,6 +94,18 @@ def _fits_kinds(values: Sequence[CellValue], kinds: Sequence[ValueKind]) -> bool
         isinstance(v, Decimal) and v != v.to_integral() and k is not ValueKind.AMOUNT
         for v, k in zip(values, kinds, strict=True)
     )
+
+
+def _sums_allow(values: Sequence[CellValue], sums: Sequence[SumSpec]) -> bool:
+    """Can each sum hold once the row's unknown cells (None, counts >= 0) are filled?"""
+    for parts, total in sums:
+        known = [values[p] for p in parts if values[p] is not None]
+        if values[total] is None or not all(isinstance(v, int) for v in known):
+            continue
+        whole = sum(known)  # type: ignore[arg-type]
+        if whole > values[total] or (len(known) == len(parts) and whole != values[total]):  # type: ignore[operator]
+            return False
+    return True
 
 
 def _unit(result: RowResult) -> str | None:
@@ -188,17 +202,24 @@ def _with_thousands_commas(found: Segmentation, stretch: str, where: list[int]) 
     return Segmentation(kept, found.truncated and not sole, sole)
 
 
-def align_row(result: RowResult, limit: int = MAX_PLACEMENTS) -> RowCandidates | None:
-    """Placements of a row's clean values on its cells (a value dropped or missing)."""
+def align_row(
+    result: RowResult, limit: int = MAX_PLACEMENTS, sums: Sequence[SumSpec] = ()
+) -> RowCandidates | None:
+    """Placements of a row's clean values on its cells (a value dropped or missing);
+    `sums`: the row's own sums (`sums_for`), which rule some placements out."""
     tokens = result.row.tokens
     if not tokens or any(t.kind is TokenKind.RUN for t in tokens):
         return None
     unit = _unit(result)
-    # the most plausible placements only: the joint search grows with every row's count
-    placements = align([t.value for t in tokens], len(result.keys), limit=limit + 1)
-    placements = [p for p in placements if _fits_kinds(p.values, result.kinds)]
-    capped = len(placements) > limit
-    placements = placements[:limit]
+    placements = align([t.value for t in tokens], len(result.keys), limit=MAX_ALIGNED + 1)
+    unweighed = len(placements) > MAX_ALIGNED
+    placements = [p for p in placements[:MAX_ALIGNED] if _fits_kinds(p.values, result.kinds)]
+    # the most plausible placements only (the joint search grows with every row's count),
+    # those the row's own sums allow first: a cap that cuts off only placements the sums
+    # rule out leaves no reading that could satisfy the identities unweighed
+    possible = [p for p in placements if _sums_allow(p.values, sums)]
+    capped = unweighed or len(possible) > limit
+    placements = [*possible, *(p for p in placements if p not in possible)][:limit]
     if not placements:
         return None
     if len(tokens) > len(result.keys) + MAX_SURPLUS and len({p.values for p in placements}) > 1:
@@ -267,16 +288,20 @@ def candidates_of(
             # clean values in separate table cells, or set apart by spaces: a value lost is
             # as likely as two glued ("| 19 | 5 |" for three cells is not only 1|9|5); the
             # decoder weighs both
-            found = _union(found, align_row(result, limit))
+            found = _union(found, align_row(result, limit, sums_for(template, result.keys)))
     if found is None and (equal := equal_surplus_row(folded, result)) is not None:
         return equal
     if found is None and len(result.row.tokens) == len(result.keys) + 1:
         # one value too many: one left out, or two that a line break split from one number
-        placed = align_row(result, limit)
+        placed = align_row(result, limit, sums_for(template, result.keys))
         joined = joined_rows(folded, result)
         if placed is not None and joined is not None:
             return _union(placed, joined)
-    return found or line_rows(folded, result) or align_row(result, limit)
+    return (
+        found
+        or line_rows(folded, result)
+        or align_row(result, limit, sums_for(template, result.keys))
+    )
 
 
 _NOT_RUN_OR_MARK = re.compile(r"[^0-9.\-\s/—–无]")
@@ -526,6 +551,12 @@ def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> 
         if one_too_many(result) and result.row.part not in crowded:
             # each value left out in turn: all n + 1 placements (part 四's 16), none cut off
             limit = max(limit, len(result.keys) + 1)
+        lost = len(result.keys) - len(result.row.tokens)
+        if 0 < lost <= MAX_LOST and _lost_as_likely_as_glued(folded, result):
+            # every placement of the lost values (two of seven: 21) the row's sums allow, none
+            # cut off: a cut the identities prove must not stay in doubt for placements
+            # never weighed
+            limit = max(limit, math.comb(len(result.keys), lost))
         found = candidates_of(folded, template, result, limit)
         if found is None:
             if result.ambiguous is not None:
@@ -552,7 +583,10 @@ def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> 
                 local.update(_agreed_under_own_sums(template, keys, found))
                 if found.how == Method.ALIGNED:
                     realigned.update(keys)
-    out = _merge(text, own, decoded, local, realigned, surplus)
+    short = {k for r in results if _spaced_short(folded, r) for k in r.keys}
+    out = _merge(
+        text, own, decoded, local, realigned, surplus, _glued_not_lost(template, decoded, short)
+    )
     for result in results:
         if len(result.row.tokens) > len(result.keys) + MAX_SURPLUS:
             for key in result.keys:
@@ -650,6 +684,48 @@ def _agreed_under_own_sums(
     }
 
 
+def _spaced_short(folded: str, result: RowResult) -> bool:
+    """A part-三/四 row printing at most MAX_LOST values fewer than its cells, each set apart,
+    so read both as values lost and as values glued (`_lost_as_likely_as_glued`)."""
+    lost = len(result.keys) - len(result.row.tokens)
+    return (
+        result.row.part != "t2"
+        and 0 < lost <= MAX_LOST
+        and _lost_as_likely_as_glued(folded, result)
+    )
+
+
+def _glued_not_lost(template: str, decoded: list[Decoded], short: set[str]) -> set[str]:
+    """Cells of spaced rows short of values (`_spaced_short`) whose one reading the
+    identities allow reads every cell as printed (a cut of glued digits, no value lost),
+    every placement of lost values weighed, each cell in two identities or more: a lost
+    value and a misprint elsewhere could leave a wrong cut as the one reading that adds up
+    where one identity checks the cell (part 四, synth-6403-0039), not where two do."""
+    from rules.identities import identities_for
+
+    if not short:
+        return set()
+    checks: dict[str, int] = {}
+    for ident in identities_for(template):
+        for key in ident.keys:
+            checks[key] = checks.get(key, 0) + 1
+    cells = {k: c for part in decoded for k, c in part.cells.items() if k in short}
+    rows: dict[str, list[str]] = {}
+    for key in cells:
+        rows.setdefault(key.rsplit(".", 1)[0], []).append(key)
+    return {
+        key
+        for keys in rows.values()
+        if all(
+            cells[k].method == Method.INFERRED
+            and _every_reading_weighed(cells[k])
+            and checks.get(k, 0) >= 2
+            for k in keys
+        )
+        for key in keys
+    }
+
+
 def _merge(
     text: str,
     own: Mapping[str, CellRead],
@@ -657,6 +733,7 @@ def _merge(
     local: Mapping[str, CellValue],
     realigned: set[str],
     surplus: Collection[str] = (),
+    glued: Collection[str] = (),
 ) -> dict[str, CellRead]:
     out: dict[str, CellRead] = dict(own)
     for part in decoded:
@@ -681,6 +758,9 @@ def _merge(
             if key in surplus and inferred and _every_reading_weighed(cell):
                 out[key] = _to_cell(text, _printed(cell))
                 continue
+            if key in glued:
+                out[key] = _to_cell(text, _printed(cell, GLUED_NOT_LOST))
+                continue
             if key in realigned and inferred and cell.confidence >= GUESS_BELOW:
                 # a placement of a row that printed too few or too many values: even the one
                 # the identities allow is a judgement about where values were lost or doubled
@@ -702,11 +782,12 @@ def _every_reading_weighed(cell: DecodedCell) -> bool:
     )
 
 
-def _printed(cell: DecodedCell) -> DecodedCell:
-    """Every value as printed, one left out or two joined: checked by the identities."""
+def _printed(cell: DecodedCell, why: str = SURPLUS) -> DecodedCell:
+    """Every value as printed, one left out or two joined (or glued, none lost): checked by
+    the identities."""
     cell.method = Method.ALIGNED
     cell.confidence = ONE_READING
-    cell.notes = [*cell.notes, f"{SURPLUS} ({cell.basis})"]
+    cell.notes = [*cell.notes, f"{why} ({cell.basis})"]
     return cell
 
 
