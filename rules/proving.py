@@ -78,13 +78,19 @@ ROW_ASSUMED = frozenset({"segmented", "aligned"})
 
 # What the source must show at a blank cell's span: a placeholder alone in its cell, or an
 # empty cell between two separators of a delimited row (tabs of an HTML/docx row, pipes of a
-# markdown row), or an empty HTML cell. The snippet is the extractor's quoted evidence.
+# markdown row, the line breaks of a table printed one cell per line), or an empty HTML
+# cell. The snippet is the extractor's quoted evidence.
 PLACEHOLDERS = frozenset({"-", "/", "—", "——", "–", "无", "－", "／"})
 # a blank's dash that OCR read as the character 一 (the parser folds one standing alone
 # among a row's values to the dash: extractor.parser.tokens.fold): a correction of the
 # print, proven, as an OCR look-alike digit is, only by identities that all hold
 DASHES_READ_AS_YI = frozenset({"一", "一一"})
-_EMPTY_FIELD = re.compile(r"^(?:\t[ \u3000]*[\t\n]|\|[ \t\u3000]*\||<t([dh])\b[^>]*>\s*</t\1>)$")
+_EMPTY_FIELD = re.compile(
+    r"^(?:\t[ \u3000]*[\t\n]|\|[ \t\u3000]*\||<t([dh])\b[^>]*>\s*</t\1>"
+    # an empty line where a table printed one cell per line has a cell (the parser's
+    # extractor.parser.emptylines: taken only where the table's spacing shows it)
+    r"|[ \t\r\u3000\xa0]*\n)$"
+)
 
 # Reasons `prove` derives itself (not the extractor's): a screen re-deriving the proof from
 # stored reasons drops them first.

@@ -292,6 +292,28 @@ def test_a_spaced_row_short_of_values_whose_glued_cut_alone_adds_up_is_proven() 
     assert proof.levels["t3.new.legal"] is not ProofLevel.READ_CONFIRMED
 
 
+def test_an_empty_line_where_a_one_cell_per_line_table_has_a_cell_is_that_cell() -> None:
+    # synth-7425-0131: a table printed one cell per line, rows one empty line apart; part
+    # 三's 5.属于三类内部事务信息 prints six values and two empty lines after them, its blank
+    # 总计. The row was read as a value short (realigned, a cell inferred); the table's own
+    # spacing shows the extra empty line is the row's last cell
+    report = synth_report(7425, 131)
+    assert "事务信息\n\u30000\n0\n\u30000\n0\n 0 \n 0\u3000\n\n\n6." in report.text
+    proof, wrong = _read(report, report.text)
+    row = [f"t3.denied.internal.{c}" for c in ("natural", "commercial", "legal", "other_org")]
+    assert not wrong and all(proof.levels[k] is ProofLevel.READ_CONFIRMED for k in row)
+    # the blank is flagged: a value lost with no trace beside a stray empty line reads the
+    # same (the gold's 0 then goes out as a blank)
+    assert "t3.denied.internal.total" in proof.flags()
+    assert any("empty line" in r for r in proof.flags()["t3.denied.internal.total"])
+    # research's 0 lost and a stray empty line after natural's: read 0, blank, 0, …, the
+    # blank where commercial's 0 is
+    lost = report.text.replace("事务信息\n\u30000\n0\n\u30000\n0", "事务信息\n\u30000\n\n0\n0")
+    proof, wrong = _read(report, lost)
+    assert wrong == {"t3.denied.internal.commercial"}
+    assert not wrong - set(proof.flags())
+
+
 def test_digits_the_tokenizer_set_aside_inside_a_row_are_no_glued_cells() -> None:
     # synth-7200-0033 rewritten (found by a sweep): "行政处罚  0(其中新增7项) 0" prints two
     # values for three cells and a note between them; the row's stretch cut as a glued run

@@ -18,6 +18,9 @@ from nianbao.core.models import Alignment, CellProvenance, CellValue, Method
 
 EXTRACTOR = "parser"
 EDGE_BLANK = "an empty cell at the row's edge: a blank, or the table's layout"
+# a cell read blank from an empty line where a table printed one cell per line has a cell:
+# flagged, since a value lost with no trace beside a stray empty line reads the same
+EMPTY_LINE = "an empty line where the table prints a cell: a blank, or a value lost"
 DETACHED = "values printed apart from the row's label; placed by the order of rows"
 # a sub-row's 0 under a group printed as one merged row of 0 (rules.proving checks it)
 MERGED_ZERO = "0 printed by its merged group row; counts are >= 0, so each row of it is 0"
@@ -138,7 +141,7 @@ def read_row(
             span = (token.start, token.end)
             if token.kind is TokenKind.BLANK:
                 # an empty cell at the row's edge proves no blank: flagged, with the reading
-                edge = [EDGE_BLANK] if token.edge else []
+                edge = [EDGE_BLANK] if token.edge else [EMPTY_LINE] if token.empty_line else []
                 blank = provenance(text, span, Method.BLANK, label_conf, [*edge, *extra])
                 result.cells[key] = CellRead(None, blank)
                 continue

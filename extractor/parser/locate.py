@@ -20,6 +20,7 @@ from extractor.parser.edgeblanks import (
     plain_edge_blanks,
     t4_edge_blanks,
 )
+from extractor.parser.emptylines import empty_line_blanks
 from extractor.parser.foreign import end_at_foreign_rows
 from extractor.parser.labels import CjkStream, LabelMatch, find_label, label_key, misread_label
 from extractor.parser.linebreaks import join_broken_cell, off_table_values
@@ -397,6 +398,7 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
         edge_blanks(folded, row)
         line_blanks(folded, row)
     t4_edge_blanks(folded, t4)
+    empty_line_blanks(folded, rows)
     plain_edge_blanks(folded, rows)
     t2_from = stream.offsets[t2_start] if t2_start < len(stream.offsets) else len(text)
     absent_t2_rows(folded, t2, t2_from, t2_stop)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 
+from extractor.parser.emptylines import empty_cells_between
 from extractor.parser.rowread import RowRead
 from extractor.parser.tokens import Token, TokenKind
 
@@ -101,7 +102,10 @@ def printed_rows(text: str, tokens: list[Token], width: int) -> list[list[Token]
         if gap >= row_gap:
             blocks.append([])
         blocks[-1].append(token)
-    return blocks if all(len(block) == width for block in blocks) else lines
+    if all(len(block) == width for block in blocks):
+        return blocks
+    # one column of values at one spacing, each extra spacing an empty cell
+    return _one_column(empty_cells_between(text, tokens), width) or lines
 
 
 def place_detached_rows(text: str, rows: list[RowRead]) -> list[list[RowRead]]:

@@ -226,6 +226,9 @@ class Token:
     # spanning two columns, a padded row, a value lost with its separator)
     edge: bool = False
     bracketed: bool = False  # printed alone inside brackets ("(3)"): see BRACKETED
+    # an empty line read as an empty cell of a table printed one cell per line
+    # (extractor.parser.emptylines): a blank, or a value lost beside a stray empty line
+    empty_line: bool = False
 
     @property
     def digits(self) -> str:
