@@ -398,3 +398,11 @@ def test_a_dun_comma_between_two_values_parts_them() -> None:
     assert texts("本年新收 3、0、0、1") == ["3", "0", "0", "1"]
     assert texts("政府集中采购 1\n9、0\n") == ["1", "9", "0"]
     assert texts("3、本年新收") == []
+
+
+def test_a_count_cell_ends_where_part_two_s_next_item_heading_starts() -> None:
+    # a flattened page: "行政许可111条第二十条第（六）项…" (synth-7435-0195): the cell is 111
+    # with its measure word; the next item's heading 第二十条 runs on after it
+    for text, value in (("行政许可111条第二十条第（六）项", 111), ("行政强制0条第二十条第（八）项", 0)):
+        folded = fold(text)
+        assert [t.value for t in tokenize(folded, 0, len(folded))] == [value]

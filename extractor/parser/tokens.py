@@ -280,14 +280,17 @@ _ROW_NUMBER = re.compile(r"[.．][ \t]*(?:\r?\n[ \t]*)?[\u4e00-\u9fff“\"]")
 # a "、" numbering after two or more digits takes the last digit as the heading's.
 _HEADING_NUMBER = re.compile(r"、[ \t]*[\u4e00-\u9fff]")
 # A count with its measure word as a whole table cell ("| 5件 |", "0条\t", "3个" on its own
-# line, "12件0" glued on to the next value, "0条（七）总计" or "0条 四、政府…" where a
-# flattened page runs the next row's or part's numbered label on) is a value: prose goes on
-# after the measure word ("收到申请112件，", "112件政府信息"), a cell ends there.
+# line, "12件0" glued on to the next value, "0条（七）总计", "0条 四、政府…" or
+# "111条第二十条…" where a flattened page runs the next row's, item's or part's label on) is
+# a value: prose goes on after the measure word ("收到申请112件，", "112件政府信息"), a cell
+# ends there.
 MEASURE = "件条个项次"
 _RUN_ON = "0123456789,"  # what may follow a value whose digits run on into the next one
 _COUNT_CELL = re.compile(
     r"[ \t]*[件条个项次](?=[ \t]*(?:$|[|\t\r\n]|-?\d"
-    r"|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)])"
+    r"|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]"
+    # part 二's next item heading ("0条第二十条第（八）项")
+    r"|第[一二三四五六七八九十]{1,3}条)"
     # on a flattened page, a space and the next row's label ("0条 行政规范性文件")
     r"|[ \t]+[\u4e00-\u9fff])",
     re.M,
