@@ -314,6 +314,18 @@ def test_an_empty_line_where_a_one_cell_per_line_table_has_a_cell_is_that_cell()
     assert not wrong - set(proof.flags())
 
 
+def test_a_one_digit_value_printed_twice_onto_the_next_in_part_two_is_doubted() -> None:
+    # synth-7458-0130 (found by a sweep): a page that glues values prints 规章's 8, 207, 6 as
+    # "8 8207个6", the 8 printed twice and glued onto 207. Three tokens for three cells were
+    # read as printed, and part 二 has no identity to notice: 8207 went out accepted
+    report = synth_report(7458, 130)
+    assert "规章8 8207个6" in report.text
+    proof, wrong = _read(report, report.text)
+    assert "t2.rules.new_published" in wrong
+    assert not wrong - set(proof.flags())
+    assert not proof.accepted
+
+
 def test_digits_the_tokenizer_set_aside_inside_a_row_are_no_glued_cells() -> None:
     # synth-7200-0033 rewritten (found by a sweep): "行政处罚  0(其中新增7项) 0" prints two
     # values for three cells and a note between them; the row's stretch cut as a glued run

@@ -57,17 +57,19 @@ GLUED_AFTER_PREVIOUS = (
 )
 
 
-def glued_after_previous(tokens: list[Token]) -> list[int]:
-    """Indices of tokens whose digits start with all of the previous token's (two or more
-    digits) and have more after them ("71 7116": 7116, or 71 printed twice and glued onto 16;
-    a one-digit value starts too many numbers to tell anything)."""
+def glued_after_previous(tokens: list[Token], shortest: int = 2) -> list[int]:
+    """Indices of tokens whose digits start with all of the previous token's (`shortest`
+    digits or more) and have more after them ("71 7116": 7116, or 71 printed twice and glued
+    onto 16). Where identities check the row a one-digit value starts too many numbers to
+    tell anything; in part 二, which has none, "8 8207 6" (8, 207, 6 with the 8 printed
+    twice, synth-7458-0130) went out as printed, so there the caller passes 1."""
     out = []
     for i in range(1, len(tokens)):
         a, b = tokens[i - 1], tokens[i]
         if a.kind is not TokenKind.NUMBER or b.kind is not TokenKind.NUMBER:
             continue
         first, second = a.digits, b.digits
-        long_enough = len(first) >= 2 and len(second) > len(first)
+        long_enough = len(first) >= shortest and len(second) > len(first)
         if long_enough and first.isdigit() and second.isdigit() and second.startswith(first):
             out.append(i)
     return out

@@ -81,7 +81,8 @@ def note_row_doubts(
             for i in glued_onto_next(text, row.tokens):
                 if cells.get(keys_of_row[i]) is not None:
                     prov[keys_of_row[i]].notes.append(GLUED_ONTO_NEXT)
-            for i in glued_after_previous(row.tokens) if glues else ():
+            shortest = 1 if row.part == "t2" else 2  # part 二: no identity checks it
+            for i in glued_after_previous(row.tokens, shortest) if glues else ():
                 if cells.get(keys_of_row[i]) is not None:
                     prov[keys_of_row[i]].notes.append(GLUED_AFTER_PREVIOUS)
             if glues and row.part != "t4" and twice_and_glued(row.tokens):
