@@ -403,6 +403,13 @@ def test_a_dun_comma_between_two_values_parts_them() -> None:
 def test_a_count_cell_ends_where_part_two_s_next_item_heading_starts() -> None:
     # a flattened page: "行政许可111条第二十条第（六）项…" (synth-7435-0195): the cell is 111
     # with its measure word; the next item's heading 第二十条 runs on after it
-    for text, value in (("行政许可111条第二十条第（六）项", 111), ("行政强制0条第二十条第（八）项", 0)):
+    for text, value in (
+        ("行政许可111条第二十条第（六）项", 111),
+        ("行政强制0条第二十条第（八）项", 0),
+    ):
         folded = fold(text)
         assert [t.value for t in tokenize(folded, 0, len(folded))] == [value]
+    # before a change printed with its sign or in brackets, a count cell ends too
+    for text in ("服务事项 ０条 +22 22 0", "行政处罚 ０条 （24） ０"):
+        folded = fold(text)
+        assert tokenize(folded, 0, len(folded))[0].value == 0

@@ -326,6 +326,22 @@ def test_a_one_digit_value_printed_twice_onto_the_next_in_part_two_is_doubted() 
     assert not proof.accepted
 
 
+def test_a_part_two_count_before_a_signed_change_is_a_cell_or_doubted() -> None:
+    # synth-7487-0072 (found by a sweep): "其他对外管理服务事项 ０条 +22 22 0" prints 0, +22
+    # and 0 with the 22 printed twice. "0条" before "+22" was taken for prose, and +22, 22, 0
+    # went out as the row's three cells, unflagged (part 二 has no identity). The count cell
+    # is read now (four values for three cells: flagged), and a number set aside between a
+    # part-二 row's label and its values doubts the row
+    report = synth_report(7487, 72)
+    assert "其他对外管理服务事项 ０条 +22 22 0" in report.text
+    proof, wrong = _read(report, report.text)
+    assert not wrong - set(proof.flags()), wrong - set(proof.flags())
+    assert proof.levels["t2.other_mgmt.prev_items"] is not ProofLevel.READ_CONFIRMED
+    noted = report.text.replace("服务事项 ０条 +22 22 0", "服务事项 (注1) +22 22 0")
+    proof, wrong = _read(report, noted)
+    assert proof.levels["t2.other_mgmt.prev_items"] is not ProofLevel.READ_CONFIRMED
+
+
 def test_digits_the_tokenizer_set_aside_inside_a_row_are_no_glued_cells() -> None:
     # synth-7200-0033 rewritten (found by a sweep): "行政处罚  0(其中新增7项) 0" prints two
     # values for three cells and a note between them; the row's stretch cut as a glued run

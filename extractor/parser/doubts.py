@@ -42,6 +42,7 @@ from extractor.parser.tokens import (
     bracketed,
     broken_over_line,
     ocr_digits,
+    on_furniture_line,
     sign_word,
 )
 from nianbao.core.layout import Layout, ValueKind
@@ -52,6 +53,11 @@ RUN_ON_LINE = "digits run on over a line break: one number broken, or two"
 # so two values run together (or one printed twice) and the cut between them is a guess
 SECOND_POINT = "a second decimal point right after the value: two values run together"
 _SECOND_POINT = re.compile(r"[.．]\d")
+# a number the tokenizer took for prose (a count with a word after it it did not know, a
+# note) between a row's label and its first value: "其他对外管理服务事项 ０条 +22 22 0" read
+# +22, 22, 0 for three cells when the 0 was the first (synth-7487-0072)
+SET_ASIDE = "a number between the row's label and its values was set aside: it may be a cell"
+_DIGIT = re.compile(r"\d")
 _POINT = re.compile(r"[.．]")  # the snippet is the source's: a full-width point as printed
 
 
@@ -87,6 +93,8 @@ def note_row_doubts(
                     prov[keys_of_row[i]].notes.append(GLUED_AFTER_PREVIOUS)
             if glues and row.part != "t4" and twice_and_glued(row.tokens):
                 note_row(TWICE_AND_GLUED)
+            if _number_set_aside(folded, row):
+                note_row(SET_ASIDE)
             if split_cell(folded, row.tokens):
                 note_row(SPLIT_CELL)
             elif row.part != "t4" and uneven_lines(text, row.tokens):
@@ -128,3 +136,15 @@ def note_cell_doubts(
             p.notes.append(RUN_ON_LINE)
         if _POINT.search(p.snippet or "") and _SECOND_POINT.match(text, p.span[1]):
             p.notes.append(SECOND_POINT)
+
+
+def _number_set_aside(folded: str, row: RowRead) -> bool:
+    """Digits between a part-二 row's label and its first value, off page furniture's lines
+    (parts 三 and 四 have identities to notice a value out of place; a bare page number
+    between part 四's header and its values is common)."""
+    if row.part != "t2" or row.label is None or not row.tokens or row.detached:
+        return False
+    start, end = row.label.span[1], row.tokens[0].start
+    return any(
+        not on_furniture_line(folded, m.start()) for m in _DIGIT.finditer(folded, start, end)
+    )

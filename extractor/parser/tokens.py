@@ -287,7 +287,7 @@ _HEADING_NUMBER = re.compile(r"、[ \t]*[\u4e00-\u9fff]")
 MEASURE = "件条个项次"
 _RUN_ON = "0123456789,"  # what may follow a value whose digits run on into the next one
 _COUNT_CELL = re.compile(
-    r"[ \t]*[件条个项次](?=[ \t]*(?:$|[|\t\r\n]|-?\d"
+    r"[ \t]*[件条个项次](?=[ \t]*(?:$|[|\t\r\n]|[-+]?\d|[（(]-?\d"
     r"|[一二三四五六七八九十]{1,3}、|[（(][一二三四五六七八九十]{1,3}[）)]"
     # part 二's next item heading ("0条第二十条第（八）项")
     r"|第[一二三四五六七八九十]{1,3}条)"
