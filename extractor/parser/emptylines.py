@@ -107,7 +107,7 @@ def empty_cells_between(text: str, tokens: list[Token]) -> list[Token]:
     if step < 1 or all(g == step for g in gaps) or any(g % step for g in gaps):
         return tokens
     out: list[Token] = [tokens[0]]
-    for gap, a, b in zip(gaps, tokens, tokens[1:], strict=False):
+    for gap, (a, b) in zip(gaps, itertools.pairwise(tokens), strict=True):
         empty = empty_lines(text, a.end, b.start)
         if len(empty) != gap - 1:
             return tokens  # text other than empty lines between them

@@ -551,11 +551,11 @@ def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> 
         if one_too_many(result) and result.row.part not in crowded:
             # each value left out in turn: all n + 1 placements (part 四's 16), none cut off
             limit = max(limit, len(result.keys) + 1)
-        lost = len(result.keys) - len(result.row.tokens)
-        if 0 < lost <= MAX_LOST and _lost_as_likely_as_glued(folded, result):
+        if _spaced_short(folded, result):
             # every placement of the lost values (two of seven: 21) the row's sums allow, none
             # cut off: a cut the identities prove must not stay in doubt for placements
             # never weighed
+            lost = len(result.keys) - len(result.row.tokens)
             limit = max(limit, math.comb(len(result.keys), lost))
         found = candidates_of(folded, template, result, limit)
         if found is None:
@@ -583,7 +583,7 @@ def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> 
                 local.update(_agreed_under_own_sums(template, keys, found))
                 if found.how == Method.ALIGNED:
                     realigned.update(keys)
-    short = {k for r in results if _spaced_short(folded, r) for k in r.keys}
+    short = [r.keys for r in results if _spaced_short(folded, r)]
     out = _merge(
         text, own, decoded, local, realigned, surplus, _glued_not_lost(template, decoded, short)
     )
@@ -695,12 +695,15 @@ def _spaced_short(folded: str, result: RowResult) -> bool:
     )
 
 
-def _glued_not_lost(template: str, decoded: list[Decoded], short: set[str]) -> set[str]:
-    """Cells of spaced rows short of values (`_spaced_short`) whose one reading the
-    identities allow reads every cell as printed (a cut of glued digits, no value lost),
-    every placement of lost values weighed, each cell in two identities or more: a lost
-    value and a misprint elsewhere could leave a wrong cut as the one reading that adds up
-    where one identity checks the cell (part 四, synth-6403-0039), not where two do."""
+def _glued_not_lost(
+    template: str, decoded: list[Decoded], short: list[tuple[str, ...]]
+) -> set[str]:
+    """Cells of spaced rows short of values (`short`: their keys, `_spaced_short`) whose
+    one reading the identities allow reads every cell as printed (a cut of glued digits,
+    no value lost), every placement of lost values weighed, each cell in two identities or
+    more: a lost value and a misprint elsewhere could leave a wrong cut as the one reading
+    that adds up where one identity checks the cell (part 四, synth-6403-0039), not where
+    two do."""
     from rules.identities import identities_for
 
     if not short:
@@ -709,15 +712,13 @@ def _glued_not_lost(template: str, decoded: list[Decoded], short: set[str]) -> s
     for ident in identities_for(template):
         for key in ident.keys:
             checks[key] = checks.get(key, 0) + 1
-    cells = {k: c for part in decoded for k, c in part.cells.items() if k in short}
-    rows: dict[str, list[str]] = {}
-    for key in cells:
-        rows.setdefault(key.rsplit(".", 1)[0], []).append(key)
+    cells = {k: c for part in decoded for k, c in part.cells.items()}
     return {
         key
-        for keys in rows.values()
+        for keys in short
         if all(
-            cells[k].method == Method.INFERRED
+            k in cells
+            and cells[k].method == Method.INFERRED
             and _every_reading_weighed(cells[k])
             and checks.get(k, 0) >= 2
             for k in keys
