@@ -342,6 +342,18 @@ def test_a_part_two_count_before_a_signed_change_is_a_cell_or_doubted() -> None:
     assert proof.levels["t2.other_mgmt.prev_items"] is not ProofLevel.READ_CONFIRMED
 
 
+def test_a_dash_before_the_next_row_s_numbering_is_a_blank() -> None:
+    # synth-7547-0182 (found by a sweep of 9,000): "禁止公开0000000-3.危及…" prints six 0s,
+    # the legal column's 0 twice, and the blank total as "-" glued before the next row's
+    # "3.". The dash went with the numbering, the doubled 0 filled the total, and 0 went
+    # out unflagged for a printed blank
+    report = synth_report(7547, 182)
+    assert "禁止公开0000000-3.危及" in report.text
+    proof, wrong = _read(report, report.text)
+    assert not wrong - set(proof.flags()), wrong - set(proof.flags())
+    assert proof.levels["t3.denied.law_prohibited.total"] is not ProofLevel.READ_CONFIRMED
+
+
 def test_digits_the_tokenizer_set_aside_inside_a_row_are_no_glued_cells() -> None:
     # synth-7200-0033 rewritten (found by a sweep): "行政处罚  0(其中新增7项) 0" prints two
     # values for three cells and a note between them; the row's stretch cut as a glued run

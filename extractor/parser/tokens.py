@@ -259,12 +259,16 @@ _NUMBER = re.compile(
 # slash glued to the next value ("0 /0 0") is a blank too: it is no number's (a dash there
 # is a minus sign); so is an em dash, a slash or a 无 glued after a value ("0 0—\u30000",
 # "0/" closing a row, "0无": no sign follows a number, and "2019—2020", "12/31" have a digit
-# after them); and a 无 glued to its row's label with
-# the row's values after it ("8.属于行政查询事项无 0000000": the first cell printed 无).
+# after them), or a dash glued between a value and the next row's numbering ("0000000-3.危及
+# …": a doubled 0 filled the blank's cell when the dash went with the numbering,
+# synth-7547-0182); and a 无 glued to its row's label with the row's values after it
+# ("8.属于行政查询事项无 0000000": the first cell printed 无).
 _BLANK = re.compile(
     r"(?:(?<=^)|(?<=[\s|]))"
     r"(?:(?:/|—{1,2}|-|–)(?=$|[\s|]|[\u4e00-\u9fff])|/(?=\d)|无(?! [\u4e00-\u9fff])(?=$|[\s|]))"
     r"|(?<=\d)(?:—{1,2}|/)(?=$|[\s|]|[\u4e00-\u9fff])|(?<=\d)无(?=$|[\s|])"
+    # a dash after a value and before the next row's numbering ("0000000-3.危及…"): a blank
+    r"|(?<=\d)(?:—{1,2}|/|-|–)(?=\d{1,2}[.．][ \t]*(?:\r?\n[ \t]*)?[\u4e00-\u9fff“\"])"
     r"|(?<=[\u4e00-\u9fff])无(?=[ \t\u3000]+\d)",
     re.M,
 )
