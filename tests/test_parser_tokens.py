@@ -413,3 +413,21 @@ def test_a_count_cell_ends_where_part_two_s_next_item_heading_starts() -> None:
     for text in ("服务事项 ０条 +22 22 0", "行政处罚 ０条 （24） ０"):
         folded = fold(text)
         assert tokenize(folded, 0, len(folded))[0].value == 0
+
+
+def test_a_dash_glued_after_a_value_with_no_digit_after_it_is_a_blank() -> None:
+    # a flattened page glues a blank's dash after the row's last value and before the next
+    # label, its bracketed numbering, or the line's end: no minus sign stands there, and
+    # dropping it lets a value printed twice fill the blank's cell (synth-7547-0182's class)
+    for text in (
+        "公开0000000-危及",
+        "公开0000000–危及",
+        "公开000000—（四）无法提供",
+        "公开000000-\n3.危及",
+    ):
+        folded = fold(text)
+        kinds = [t.kind for t in tokenize(folded, 0, len(folded))]
+        assert kinds == [TokenKind.RUN, TokenKind.BLANK], text
+    # a minus sign stays one: a digit follows it
+    folded = fold("行政处罚2648-18538行政强制")
+    assert [t.value for t in tokenize(folded, 0, len(folded))] == [2648, -18538]

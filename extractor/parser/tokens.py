@@ -266,7 +266,10 @@ _NUMBER = re.compile(
 _BLANK = re.compile(
     r"(?:(?<=^)|(?<=[\s|]))"
     r"(?:(?:/|—{1,2}|-|–)(?=$|[\s|]|[\u4e00-\u9fff])|/(?=\d)|无(?! [\u4e00-\u9fff])(?=$|[\s|]))"
-    r"|(?<=\d)(?:—{1,2}|/)(?=$|[\s|]|[\u4e00-\u9fff])|(?<=\d)无(?=$|[\s|])"
+    r"|(?<=\d)(?:—{1,2}|/)(?=$|[\s|]|[\u4e00-\u9fff（(“\"])|(?<=\d)无(?=$|[\s|])"
+    # a hyphen or en dash after a value with no digit after it: no minus sign, a blank
+    # ("0000000-危及…", "000000-\n", "0-（四）无法提供")
+    r"|(?<=\d)[-–](?=$|\r|[\u4e00-\u9fff（(“\"])"
     # a dash after a value and before the next row's numbering ("0000000-3.危及…"): a blank
     r"|(?<=\d)(?:—{1,2}|/|-|–)(?=\d{1,2}[.．][ \t]*(?:\r?\n[ \t]*)?[\u4e00-\u9fff“\"])"
     r"|(?<=[\u4e00-\u9fff])无(?=[ \t\u3000]+\d)",
