@@ -354,6 +354,39 @@ def test_a_dash_before_the_next_row_s_numbering_is_a_blank() -> None:
     assert proof.levels["t3.denied.law_prohibited.total"] is not ProofLevel.READ_CONFIRMED
 
 
+def test_a_misread_label_keeps_its_row_s_place_in_a_label_first_table() -> None:
+    # synth-7513-0288: part 三's labels printed first, then every value one per line; OCR
+    # read 2.重复申请 as "2.重复中请", too short to find. The row broke the run of rows the
+    # lines are pooled over, and the whole table went unread. Words like its label printed
+    # between its found neighbours keep the row in the printed order
+    report = synth_report(7513, 288)
+    assert "2.重复中请" in report.text
+    proof, wrong = _read(report, report.text)
+    assert not wrong and proof.accepted
+    # a row not printed at all (no label, no values: synth-7457-0191) breaks the run: no
+    # line may shift onto it
+    report = synth_report(7457, 191)
+    assert "6.属于四类" not in report.text
+    proof, wrong = _read(report, report.text)
+    assert not wrong - set(proof.flags())
+    assert proof.levels["t3.denied.process.natural"] is not ProofLevel.READ_CONFIRMED
+
+
+def test_a_label_first_table_a_line_short_places_no_line() -> None:
+    # the same table with 6.属于四类过程性信息's label printed and its values not: 23 rows,
+    # 22 lines. The pool slid past 本年新收 (left with no line) and shifted every line onto
+    # the next row; the table is all 0s, so the identities held and 6.'s blank cells went
+    # out as 0, unflagged
+    report = synth_report(7457, 191)
+    text = report.text.replace(
+        "\t5.属于三类内部事务信息\n\n\t7.",
+        "\t5.属于三类内部事务信息\n\n\t6.属于四类过程性信息\n\n\t7.",
+    )
+    assert text != report.text
+    proof, wrong = _read(report, text)
+    assert not wrong - set(proof.flags()), sorted(wrong - set(proof.flags()))
+
+
 def test_digits_the_tokenizer_set_aside_inside_a_row_are_no_glued_cells() -> None:
     # synth-7200-0033 rewritten (found by a sweep): "行政处罚  0(其中新增7项) 0" prints two
     # values for three cells and a note between them; the row's stretch cut as a glued run

@@ -60,6 +60,18 @@ def label_key(label: str) -> str:
     return "".join(_CJK.findall(_NUMBERING.sub("", label)))
 
 
+MISREAD_CUTOFF = 60.0  # "重复中请" for 重复申请 (75): a label printed, misread past matching
+
+
+def printed_between(text: str, start: int, end: int, keys: tuple[str, ...]) -> bool:
+    """Words like one of `keys` stand in text[start:end] (a label OCR misread past finding
+    it), not nothing or other words (a row not printed, a group's heading)."""
+    words = label_key(text[start:end])
+    return bool(words) and any(
+        fuzz.partial_ratio(key, words) >= MISREAD_CUTOFF for key in keys if key
+    )
+
+
 FRAGMENT = 4  # characters of a label, in no other label, that name it when found as printed
 
 

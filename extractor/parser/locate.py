@@ -22,7 +22,14 @@ from extractor.parser.edgeblanks import (
 )
 from extractor.parser.emptylines import empty_line_blanks
 from extractor.parser.foreign import end_at_foreign_rows
-from extractor.parser.labels import CjkStream, LabelMatch, find_label, label_key, misread_label
+from extractor.parser.labels import (
+    CjkStream,
+    LabelMatch,
+    find_label,
+    label_key,
+    misread_label,
+    printed_between,
+)
 from extractor.parser.linebreaks import join_broken_cell, off_table_values
 from extractor.parser.rowlines import (
     lone_values_after_the_row,
@@ -406,11 +413,25 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
     t3_table = (first.start, t4.label.start if t4.label else len(stream.chars))
     absent_t3_rows(folded, stream, t3, t3_keys, t3_table, t4.label.span[0] if t4.label else None)
     shared_label_cells(folded, [*t2, *t3])
+    _mark_misread_labels(folded, t3, t3_keys)
     placements = [*place_detached_rows(text, t3), *rebalance_stacked_rows(text, t3)]
     for row in rows:
         if len(row.tokens) > MAX_ROW_VALUES:
             _not_a_row(row)
     return Located([*t2, *t3, t4, *merged], first.span[0], placements)
+
+
+def _mark_misread_labels(
+    folded: str, rows: list[RowRead], keys_of: dict[str, tuple[str, ...]]
+) -> None:
+    """Rows whose label was not found but whose words stand between the found rows around
+    them ("2.重复中请" between 信访举报投诉类申请 and 要求提供公开出版物): `misread`."""
+    found = [k for k, row in enumerate(rows) if row.label is not None]
+    for before, after in itertools.pairwise(found):
+        start = rows[before].label.span[1]  # type: ignore[union-attr]
+        end = rows[after].label.span[0]  # type: ignore[union-attr]
+        for row in rows[before + 1 : after]:
+            row.misread = start < end and printed_between(folded, start, end, keys_of[row.row])
 
 
 def _not_a_row(row: RowRead) -> None:

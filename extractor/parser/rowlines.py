@@ -169,7 +169,14 @@ def rebalance_stacked_rows(text: str, rows: list[RowRead]) -> list[list[RowRead]
     lines_of: list[list[list[Token]] | None] = []
     for row in rows:
         tokens = row.tokens
-        if row.label is None or any(t.kind is TokenKind.RUN for t in tokens):
+        if row.label is None:
+            # a label misread past matching ("2.重复中请"): the row stands in its place in the
+            # printed order and takes one line, as a found row with none does; a row not
+            # printed at all breaks the run (its neighbours' labels touch)
+            misread = row.misread and not tokens and row.absent is None
+            lines_of.append([] if misread else None)
+            continue
+        if any(t.kind is TokenKind.RUN for t in tokens):
             lines_of.append(None)
             continue
         lines = printed_rows(text, tokens, n) if tokens else []
@@ -183,6 +190,11 @@ def rebalance_stacked_rows(text: str, rows: list[RowRead]) -> list[list[RowRead]
             lines_of.append(None)
             continue
         lines_of.append(lines if all(len(line) == n for line in lines) else None)
+    pooled: set[int] = set()
+
+    def lineless(k: int) -> bool:  # a row left with no line, outside every run
+        return 0 <= k < len(rows) and lines_of[k] == [] and k not in pooled
+
     i = 0
     while i < len(rows):
         lines = lines_of[i]
@@ -198,6 +210,13 @@ def rebalance_stacked_rows(text: str, rows: list[RowRead]) -> list[list[RowRead]
         if j >= len(rows) or lines_of[j] is None or balance != 0:
             i += 1
             continue
+        if lineless(i - 1) or lineless(j + 1):
+            # a row beside the run got no line: the print is a line short, and which row
+            # lost it the order cannot tell (the run would shift every line past it; an
+            # all-zero table hides the shift from the identities)
+            i += 1
+            continue
+        pooled.update(range(i, j + 1))
         pool = [line for k in range(i, j + 1) for line in lines_of[k]]  # type: ignore[union-attr]
         for k, line in zip(range(i, j + 1), pool, strict=True):
             if rows[k].tokens != line:

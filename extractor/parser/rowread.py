@@ -25,3 +25,6 @@ class RowRead:
     # a row the report does not print: the source span where it would stand, in
     # which nothing is printed (`extractor.parser.absent`)
     absent: tuple[int, int] | None = None
+    # its label not found, but words like it printed where it stands (between the found
+    # rows around it): a row in the printed order (`rowlines.rebalance_stacked_rows`)
+    misread: bool = False
