@@ -42,6 +42,10 @@ CONF_FILLED = 0.6  # not printed; the identities pin the value down
 CONF_AMBIGUOUS = 0.5  # several combinations satisfy the identities: the best-ranked is taken
 CONF_UNRESOLVED = 0.4  # no combination satisfies them: the most plausible is taken
 CONF_UNKNOWN = 0.0  # not printed and not pinned down: stays null
+STRAINED = (
+    "the row's one reading breaks identities through two of its parts: a value printed "
+    "twice or lost would move every cell of it"
+)
 # how a part-二 cell of a row the narrative restates stands to it
 STATED = "it states this value"
 STATED_AROUND = "what the print holds between the values it states"
@@ -300,7 +304,12 @@ def _decode(
         ci = chosen.choice[b]
         for p, key in enumerate(block.keys):
             firm = not strained.intersection(block.keys)
+            # two of the row's parts in broken identities: the row's cut, not one misprinted
+            # cell, is the likelier fault (one part alone may be the report's own error)
+            parts = [k for k in strained.intersection(block.keys) if not k.endswith(".total")]
             cell = _cell(key, p, block, ci, chosen, peers, bool(satisfying), capped, firm)
+            if len(parts) >= 2:
+                _doubt_one_reading(cell, block)
             if budget.exhausted and len({v[p] for v in block.candidates}) > 1:
                 # the best combination found is not proven best: this row's cell is open
                 cell.confidence = min(cell.confidence, CONF_AMBIGUOUS)
@@ -317,6 +326,18 @@ def _decode(
     return Decoded(
         ordered, len(satisfying), chosen.broken_ids, truncated, budget.nodes, budget.exhausted
     )
+
+
+def _doubt_one_reading(cell: DecodedCell, block: Block) -> None:
+    """A cell every reading of its row agrees on, in a row whose one reading breaks
+    identities through two of its parts: the count the reading assumed may be wrong (a value
+    printed twice or lost in the run), and that moves every cell of it, not only those the
+    broken identities hold (synth-7652-0183). A read row, or a run with one reading at any
+    count, assumed no count."""
+    if block.source.how == Method.READ or block.source.sole or cell.notes:
+        return
+    if cell.basis.startswith("every reading"):  # `_one_reading`'s basis for such a row
+        cell.notes.append(STRAINED)
 
 
 def _one_reading(block: Block) -> tuple[str, float]:
