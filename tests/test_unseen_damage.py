@@ -403,6 +403,17 @@ def test_a_glued_row_whose_one_cut_breaks_an_identity_is_in_doubt_as_a_whole() -
     assert any("two of its parts" in r for r in reasons)
 
 
+def test_a_value_printed_twice_set_apart_on_a_page_that_glues_is_doubted() -> None:
+    # synth-7722-0232 (found by a sweep of 9,000): "规章  4774 250250  5873", 250 printed
+    # twice and glued to itself, set apart by spaces on a page that glues values elsewhere;
+    # a string printed twice was doubted only glued to words, and part 二 has no identity
+    report = synth_report(7722, 232)
+    assert "4774 250250" in report.text
+    proof, wrong = _read(report, report.text)
+    assert "t2.rules.new_published" in wrong
+    assert not wrong - set(proof.flags())
+
+
 def test_digits_the_tokenizer_set_aside_inside_a_row_are_no_glued_cells() -> None:
     # synth-7200-0033 rewritten (found by a sweep): "行政处罚  0(其中新增7项) 0" prints two
     # values for three cells and a note between them; the row's stretch cut as a glued run

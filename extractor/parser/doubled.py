@@ -20,10 +20,11 @@ GLUED_ONTO_NEXT = (
 )
 
 
-def doubled_glued(text: str, span: tuple[int, int] | None) -> bool:
+def doubled_glued(text: str, span: tuple[int, int] | None, glues: bool = False) -> bool:
     """The cell's digits, glued to Chinese words on both sides, are one string printed twice
     ("36933693", and "22": a 2 printed twice reads as 22 as well); or, glued on one side
-    only, a string of two or more digits printed twice."""
+    only, or on a page that glues values elsewhere (`glues`), a string of two or more
+    digits printed twice ("4774 250250 5873": 250 twice, synth-7722-0232)."""
     if span is None:
         return False
     start, end = span
@@ -41,7 +42,7 @@ def doubled_glued(text: str, span: tuple[int, int] | None) -> bool:
     # twice ("其他对外管理服务事项44　0　0") only glued to a label, not to the words a cell
     # prints its value with ("减22", "增加11", "22件", "11元")
     if half >= 2:
-        return glued_before or glued_after
+        return glued_before or glued_after or glues
     return (glued_before and before not in _SIGN_CHARS) or (
         glued_after and after not in MEASURE and after not in "元万"
     )

@@ -70,8 +70,7 @@ def note_row_doubts(
     prov: dict[str, CellProvenance],
 ) -> None:
     """Note (in place) the cells of rows read one token a cell whose print leaves a doubt."""
-    # a page that glues a row's values together (a run like "000" or "0114" somewhere)
-    glues = any(t.kind is TokenKind.RUN for row in rows for t in row.tokens)
+    glues = _glues(rows)
     for row in rows:
         keys_of_row, kinds = row_keys(template, row.part, row.row) if not row.merged else ((), ())
         if len(row.tokens) == len(keys_of_row):
@@ -114,10 +113,11 @@ def note_cell_doubts(
 ) -> None:
     """Note (in place) the cells whose printed value leaves a doubt."""
     bounds = row_line_bounds(text, rows)
+    glues = _glues(rows)
     for key, p in prov.items():
         if cells.get(key) is None or p.span is None:
             continue
-        if doubled_glued(text, p.span) and STATED_NOTE not in p.notes:
+        if doubled_glued(text, p.span, glues) and STATED_NOTE not in p.notes:
             # (a value the narrative states as printed, "88", is no 8 printed twice)
             p.notes.append(DOUBLED_GLUED)
         if p.snippet and ocr_digits(p.snippet):
@@ -148,3 +148,8 @@ def _number_set_aside(folded: str, row: RowRead) -> bool:
     return any(
         not on_furniture_line(folded, m.start()) for m in _DIGIT.finditer(folded, start, end)
     )
+
+
+def _glues(rows: list[RowRead]) -> bool:
+    """A page that glues a row's values together (a run like "000" or "0114" somewhere)."""
+    return any(t.kind is TokenKind.RUN for row in rows for t in row.tokens)
