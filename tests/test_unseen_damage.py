@@ -114,6 +114,16 @@ def _read(report: SynthReport, text: str) -> tuple[Proof, set[str]]:
     return proof, {k for k, v in report.gold.cells.items() if cells[k] != v}
 
 
+def _found_case(seed: int, index: int, printed: str) -> tuple[SynthReport, Proof, set[str]]:
+    """A report a sweep found, read as printed: the print still shows `printed`, and no
+    wrong cell goes out unflagged."""
+    report = synth_report(seed, index)
+    assert printed in report.text
+    proof, wrong = _read(report, report.text)
+    assert not wrong - set(proof.flags()), sorted(wrong - set(proof.flags()))
+    return report, proof, wrong
+
+
 def _kept_accepted(rewrite: Callable[[str], str], reports: list[SynthReport]) -> tuple[int, int]:
     """Each consistent report rewritten: no wrong cell unflagged or accepted. Returns how
     many were accepted as printed, and how many of those stay accepted rewritten."""
@@ -318,11 +328,8 @@ def test_a_one_digit_value_printed_twice_onto_the_next_in_part_two_is_doubted() 
     # synth-7458-0130 (found by a sweep): a page that glues values prints 规章's 8, 207, 6 as
     # "8 8207个6", the 8 printed twice and glued onto 207. Three tokens for three cells were
     # read as printed, and part 二 has no identity to notice: 8207 went out accepted
-    report = synth_report(7458, 130)
-    assert "规章8 8207个6" in report.text
-    proof, wrong = _read(report, report.text)
+    _, proof, wrong = _found_case(7458, 130, "规章8 8207个6")
     assert "t2.rules.new_published" in wrong
-    assert not wrong - set(proof.flags())
     assert not proof.accepted
 
 
@@ -332,13 +339,11 @@ def test_a_part_two_count_before_a_signed_change_is_a_cell_or_doubted() -> None:
     # went out as the row's three cells, unflagged (part 二 has no identity). The count cell
     # is read now (four values for three cells: flagged), and a number set aside between a
     # part-二 row's label and its values doubts the row
-    report = synth_report(7487, 72)
-    assert "其他对外管理服务事项 ０条 +22 22 0" in report.text
-    proof, wrong = _read(report, report.text)
-    assert not wrong - set(proof.flags()), wrong - set(proof.flags())
+    report, proof, _ = _found_case(7487, 72, "其他对外管理服务事项 ０条 +22 22 0")
     assert proof.levels["t2.other_mgmt.prev_items"] is not ProofLevel.READ_CONFIRMED
     noted = report.text.replace("服务事项 ０条 +22 22 0", "服务事项 (注1) +22 22 0")
     proof, wrong = _read(report, noted)
+    assert not wrong - set(proof.flags())
     assert proof.levels["t2.other_mgmt.prev_items"] is not ProofLevel.READ_CONFIRMED
 
 
@@ -347,10 +352,7 @@ def test_a_dash_before_the_next_row_s_numbering_is_a_blank() -> None:
     # the legal column's 0 twice, and the blank total as "-" glued before the next row's
     # "3.". The dash went with the numbering, the doubled 0 filled the total, and 0 went
     # out unflagged for a printed blank
-    report = synth_report(7547, 182)
-    assert "禁止公开0000000-3.危及" in report.text
-    proof, wrong = _read(report, report.text)
-    assert not wrong - set(proof.flags()), wrong - set(proof.flags())
+    _, proof, _ = _found_case(7547, 182, "禁止公开0000000-3.危及")
     assert proof.levels["t3.denied.law_prohibited.total"] is not ProofLevel.READ_CONFIRMED
 
 
@@ -394,11 +396,8 @@ def test_a_glued_row_whose_one_cut_breaks_an_identity_is_in_doubt_as_a_whole() -
     # the nulls of a row left unresolved), while 法律服务机构's 0 sat in identities that hold
     # with another row cut the same wrong way, and went out unflagged. A row whose one
     # reading breaks identities through two of its parts is now in doubt in every cell
-    report = synth_report(7652, 183)
-    assert "申请数量3170002040" in report.text
-    proof, wrong = _read(report, report.text)
+    _, proof, wrong = _found_case(7652, 183, "申请数量3170002040")
     assert "t3.new.legal" in wrong
-    assert not wrong - set(proof.flags()), sorted(wrong - set(proof.flags()))
     reasons = proof.flags()["t3.new.legal"]
     assert any("two of its parts" in r for r in reasons)
 
@@ -407,11 +406,8 @@ def test_a_value_printed_twice_set_apart_on_a_page_that_glues_is_doubted() -> No
     # synth-7722-0232 (found by a sweep of 9,000): "规章  4774 250250  5873", 250 printed
     # twice and glued to itself, set apart by spaces on a page that glues values elsewhere;
     # a string printed twice was doubted only glued to words, and part 二 has no identity
-    report = synth_report(7722, 232)
-    assert "4774 250250" in report.text
-    proof, wrong = _read(report, report.text)
+    _, _, wrong = _found_case(7722, 232, "4774 250250")
     assert "t2.rules.new_published" in wrong
-    assert not wrong - set(proof.flags())
 
 
 def test_digits_the_tokenizer_set_aside_inside_a_row_are_no_glued_cells() -> None:

@@ -99,11 +99,13 @@ def _fits_kinds(values: Sequence[CellValue], kinds: Sequence[ValueKind]) -> bool
 def _sums_allow(values: Sequence[CellValue], sums: Sequence[SumSpec]) -> bool:
     """Can each sum hold once the row's unknown cells (None, counts >= 0) are filled?"""
     for parts, total in sums:
+        target = values[total]
         known = [values[p] for p in parts if values[p] is not None]
-        if values[total] is None or not all(isinstance(v, int) for v in known):
-            continue
-        whole = sum(known)  # type: ignore[arg-type]
-        if whole > values[total] or (len(known) == len(parts) and whole != values[total]):  # type: ignore[operator]
+        counts = [v for v in known if isinstance(v, int)]
+        if not isinstance(target, int) or len(counts) != len(known):
+            continue  # the total unknown, or an amount among them: no bound to apply
+        whole = sum(counts)
+        if whole > target or (len(counts) == len(parts) and whole != target):
             return False
     return True
 
