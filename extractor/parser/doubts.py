@@ -53,7 +53,7 @@ RUN_ON_LINE = "digits run on over a line break: one number broken, or two"
 # so two values run together (or one printed twice) and the cut between them is a guess
 SECOND_POINT = "a second decimal point right after the value: two values run together"
 _SECOND_POINT = re.compile(r"[.．]\d")
-# a number the tokenizer took for prose (a count with a word after it it did not know, a
+# a number the tokenizer took for prose (a count followed by a word it did not know, a
 # note) between a row's label and its first value: "其他对外管理服务事项 ０条 +22 22 0" read
 # +22, 22, 0 for three cells when the 0 was the first (synth-7487-0072)
 SET_ASIDE = "a number between the row's label and its values was set aside: it may be a cell"

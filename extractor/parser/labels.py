@@ -61,11 +61,15 @@ def label_key(label: str) -> str:
 
 
 MISREAD_CUTOFF = 60.0  # "重复中请" for 重复申请 (75): a label printed, misread past matching
+MISREAD_SPAN = 400  # characters between two found labels that may hold one misread label
 
 
 def printed_between(text: str, start: int, end: int, keys: tuple[str, ...]) -> bool:
     """Words like one of `keys` stand in text[start:end] (a label OCR misread past finding
-    it), not nothing or other words (a row not printed, a group's heading)."""
+    it), not nothing or other words (a row not printed, a group's heading). A longer stretch
+    is no gap between two neighbouring labels: no look, so no work grows with it."""
+    if end - start > MISREAD_SPAN:
+        return False
     words = label_key(text[start:end])
     return bool(words) and any(
         fuzz.partial_ratio(key, words) >= MISREAD_CUTOFF for key in keys if key
