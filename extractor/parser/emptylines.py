@@ -37,17 +37,19 @@ def empty_line_blanks(folded: str, rows: list[RowRead]) -> None:
     """Give each short row printed one value per line the empty cells its extra empty lines
     stand for (in place), per part, when the part's full rows space their lines alike."""
     for part in ("t2", "t3"):
-        mine = [r for r in rows if r.part == part and _one_per_line(folded, r)]
-        gaps = {id(r): _gaps(folded, r) for r in mine}
-        full = [r for r in mine if len(r.tokens) == len(r.columns)]
-        if len(full) < MIN_FULL_ROWS or len(full) == len(mine):
+        mine = [r for r in rows if r.part == part]
+        short = [r for r in mine if len(r.tokens) < len(r.columns)]
+        if not short:
+            continue  # every row prints its values (the usual case): no spacing to learn
+        full = [r for r in mine if len(r.tokens) == len(r.columns) and _one_per_line(folded, r)]
+        if len(full) < MIN_FULL_ROWS:
             continue
-        spacing = _spacing([gaps[id(r)] for r in full])
+        spacing = _spacing([_gaps(folded, r) for r in full])
         if spacing is None:
             continue
-        for row in mine:
-            if len(row.tokens) < len(row.columns):
-                _fill(folded, row, gaps[id(row)], *spacing)
+        for row in short:
+            if _one_per_line(folded, row):
+                _fill(folded, row, _gaps(folded, row), *spacing)
 
 
 def _one_per_line(folded: str, row: RowRead) -> bool:

@@ -533,6 +533,7 @@ def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> 
     """Every cell of every row, decoded jointly; a read cell keeps its own provenance."""
     parts: dict[str, dict[str, RowCandidates]] = {"t2": {}, "t3": {}, "t4": {}}
     own: dict[str, CellRead] = {}
+    short: list[tuple[str, ...]] = []  # keys of spaced rows short of values (`_spaced_short`)
     # a part whose rows were all read cleanly and found has nothing to decode
     doubtful = {
         r.row.part
@@ -554,6 +555,7 @@ def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> 
             # each value left out in turn: all n + 1 placements (part 四's 16), none cut off
             limit = max(limit, len(result.keys) + 1)
         if _spaced_short(folded, result):
+            short.append(result.keys)
             # every placement of the lost values (two of seven: 21) the row's sums allow, none
             # cut off: a cut the identities prove must not stay in doubt for placements
             # never weighed
@@ -585,7 +587,6 @@ def resolve(text: str, folded: str, template: str, results: list[RowResult]) -> 
                 local.update(_agreed_under_own_sums(template, keys, found))
                 if found.how == Method.ALIGNED:
                     realigned.update(keys)
-    short = [r.keys for r in results if _spaced_short(folded, r)]
     out = _merge(
         text, own, decoded, local, realigned, surplus, _glued_not_lost(template, decoded, short)
     )
@@ -706,14 +707,11 @@ def _glued_not_lost(
     more: a lost value and a misprint elsewhere could leave a wrong cut as the one reading
     that adds up where one identity checks the cell (part 四, synth-6403-0039), not where
     two do."""
-    from rules.identities import identities_for
+    from rules.identities import identities_by_key
 
     if not short:
         return set()
-    checks: dict[str, int] = {}
-    for ident in identities_for(template):
-        for key in ident.keys:
-            checks[key] = checks.get(key, 0) + 1
+    checks = identities_by_key(template)
     cells = {k: c for part in decoded for k, c in part.cells.items()}
     return {
         key
@@ -722,7 +720,7 @@ def _glued_not_lost(
             k in cells
             and cells[k].method == Method.INFERRED
             and _every_reading_weighed(cells[k])
-            and checks.get(k, 0) >= 2
+            and len(checks.get(k, ())) >= 2
             for k in keys
         )
         for key in keys
