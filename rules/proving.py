@@ -48,11 +48,12 @@ GLUED_NOT_LOST = (
     "spaced row short of values read as glued digits; every placement of values lost was "
     "weighed and the identities allow none"
 )
+# (extractor.parser.placement.ORDERED: the print's order of labels and value lines)
+PLACED_BY_ORDER = "placed by the printed order of rows"
 CHECKED_BY_IDENTITIES = (
     "read through OCR look-alikes",
     GLUED_NOT_LOST,
-    # (extractor.parser.placement.ORDERED: the print's order of labels and value lines)
-    "placed by the printed order of rows",
+    PLACED_BY_ORDER,
     # a group printed as one merged row of 0: a sum of counts (>= 0) that is 0 pins each
     "0 printed by its merged group row; counts are >= 0",
     # a value glued between words whose digits are one string printed twice (the parser's
@@ -72,6 +73,8 @@ CHECKED_BY_IDENTITIES = (
     # "减18181" cut as a glued run (extractor.parser.tokens.SIGN_WORD)
     "minus printed as a word",
 )
+# notes on a printed blank that identities which all hold settle (the blank counted 0)
+BLANKS_CHECKED_BY_IDENTITIES = (BLANK_CHECKED_BY_IDENTITIES, PLACED_BY_ORDER)
 # readings that assume how many values the row prints (a glued run cut in n, a short row
 # placed): proven only through an identity that holds
 ROW_ASSUMED = frozenset({"segmented", "aligned"})
@@ -233,13 +236,13 @@ def cell_level(
         if (
             blank_evidence(prov)
             and prov.notes
-            and all(n.startswith(BLANK_CHECKED_BY_IDENTITIES) for n in prov.notes)
+            and all(n.startswith(BLANKS_CHECKED_BY_IDENTITIES) for n in prov.notes)
             and not prov.alternatives
             and holding
         ):
             # a placeholder glued into a run cut on the assumption of how many values it
-            # holds: proven, as the run's other cuts are, by identities that all hold (the
-            # blank counted as nothing printed)
+            # holds, or on a value line placed by the order of rows: proven, as the values
+            # beside it are, by identities that all hold (the blank counted as nothing)
             return ProofLevel.BLANK_PROVEN
         return ProofLevel.AMBIGUOUS if prov.alternatives else ProofLevel.UNREAD
     restated = all(n.startswith(RESTATED_BY_NARRATIVE) for n in prov.notes)

@@ -178,6 +178,25 @@ def test_stacked_rows_that_could_swap_are_read_in_printed_order() -> None:
     assert note == PROVEN  # 0 in both rows: no order changes it
 
 
+def test_a_placeholder_on_a_value_line_placed_by_order_is_a_proven_blank() -> None:
+    # a blank printed "-" on a line placed by the order of rows counts 0 in the identities,
+    # as every proven blank does: they all hold, so the blank is proven as the values beside
+    # it are, and the report needs no person
+    text, gold = _report_text(_cells(**{"denied.internal": 1, "denied.process": 2}))
+    lines = _stack(text, "5.属于三类内部事务信息", "6.属于四类过程性信息").split("\n")
+    i = next(n for n, line in enumerate(lines) if "6.属于四类过程性信息" in line)
+    fields = lines[i + 1].split("\t")
+    assert fields[-3] == "0"  # the 法律服务机构 column of 6.属于四类过程性信息's line
+    lines[i + 1] = "\t".join([*fields[:-3], "-", *fields[-2:]])
+    extraction = ParserExtractor().extract(SourceDocument.from_text("r.txt", "\n".join(lines)))
+    proof = prove(extraction, check(extraction.report))
+    key = "t3.denied.process.legal"
+    assert extraction.report.cells == {**gold.cells, key: None}
+    assert proof.levels[key] is ProofLevel.BLANK_PROVEN
+    assert extraction.provenance[key].notes == [PROVEN]
+    assert proof.decisions == []
+
+
 def test_stacked_lines_in_an_order_the_identities_refuse_are_flagged() -> None:
     # the print's order is checked like any reading: (七)总计's line printed before
     # (六)其他处理's breaks the results sum, so the cells it placed are not accepted

@@ -24,9 +24,10 @@ from extractor.parser.rowread import RowRead
 from extractor.parser.tokens import TokenKind
 from nianbao.core.models import CellValue
 from rules.placement import prove_placement
+from rules.proving import PLACED_BY_ORDER, blank_evidence
 
 # the notes of a cell placed by printed order (rules.proving.CHECKED_BY_IDENTITIES: its prefix)
-ORDERED = "placed by the printed order of rows"
+ORDERED = PLACED_BY_ORDER
 PROVEN = f"{ORDERED}; no other order the identities allow changes it"
 DEPENDS = f"{ORDERED}; another order the identities allow would give"
 BOUNDED = f"{ORDERED}; too many other orders to check them all"
@@ -40,12 +41,19 @@ def prove_placements(
     placed by order gets one note saying what the identities allow besides its value."""
     rows = [[row_keys(template, "t3", r.row)[0] for r in group] for group in groups]
     rows = [[keys for keys in group if all(k in cells for k in keys)] for group in rows]
-    values: Mapping[str, CellValue] = {k: c.value for k, c in cells.items()}
+    # a blank the print proves (a placeholder, an empty field) counts 0 in the identities,
+    # as rules.proving counts it: it is checked, and checks the others, as a value does
+    values: Mapping[str, CellValue] = {
+        k: 0 if c.value is None and blank_evidence(c.provenance) else c.value
+        for k, c in cells.items()
+    }
     proof = prove_placement(template, values, rows)
     for key in {k for group in rows for keys in group for k in keys}:
         prov = cells[key].provenance
-        if DETACHED not in prov.notes or cells[key].value is None:
-            continue  # read on its own label's line, or a blank: not placed by order
+        if DETACHED not in prov.notes:
+            continue  # read on its own label's line: not placed by order
+        if cells[key].value is None and not blank_evidence(prov):
+            continue  # nothing read and nothing proves a blank: stays unread
         if key in proof.depends:
             others = ", ".join(str(v) for v in proof.others.get(key, []))
             note = f"{DEPENDS} {others}"
