@@ -410,6 +410,26 @@ def test_a_value_printed_twice_set_apart_on_a_page_that_glues_is_doubted() -> No
     assert "t2.rules.new_published" in wrong
 
 
+def test_a_row_in_table_cells_three_values_short_whose_glued_cut_alone_adds_up_is_proven() -> None:
+    # synth-7760-0114: a table printed one cell per line gives 本年新收 four cells for seven
+    # ("3,104 / 9506840 / 1,431 / 5,314"). Read as glued (95|0|684|0) every identity holds;
+    # no placement of three lost values does, and all 35 are weighed now (only the 8 most
+    # plausible were, so the row waited as cut short by a search bound)
+    report = synth_report(7760, 114)
+    assert "\n9506840\n" in report.text
+    proof, wrong = _read(report, report.text)
+    new = [f"t3.new.{c}" for c in ("natural", "commercial", "research", "social", "total")]
+    assert not wrong
+    assert all(proof.levels[k] is ProofLevel.READ_CONFIRMED for k in new)
+    assert proof.accepted
+    # one value lost, nothing glued ("95 / 0 / 684" for "9506840" with the last 0 lost):
+    # the lost cell is inferred, the row's placement a judgement: not proven
+    lost = report.text.replace("\n9506840\n", "\n95\n\n0\n\n684\n")
+    proof, wrong = _read(report, lost)
+    assert not wrong - set(proof.flags())
+    assert not proof.accepted
+
+
 def test_digits_the_tokenizer_set_aside_inside_a_row_are_no_glued_cells() -> None:
     # synth-7200-0033 rewritten (found by a sweep): "行政处罚  0(其中新增7项) 0" prints two
     # values for three cells and a note between them; the row's stretch cut as a glued run

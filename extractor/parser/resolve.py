@@ -688,12 +688,16 @@ def _agreed_under_own_sums(
 
 
 def _spaced_short(folded: str, result: RowResult) -> bool:
-    """A part-三/四 row printing at most MAX_LOST values fewer than its cells, each set apart,
-    so read both as values lost and as values glued (`_lost_as_likely_as_glued`)."""
+    """A part-三/四 row printing fewer values than its cells, each set apart, so read both as
+    values lost and as values glued (`_lost_as_likely_as_glued`: spaced, at most MAX_LOST
+    short; in table cells, any number short), whose every placement of the lost values can
+    be weighed (at most MAX_LOST lost, or MAX_ALIGNED placements: three of seven is 35)."""
     lost = len(result.keys) - len(result.row.tokens)
+    weighable = lost <= MAX_LOST or math.comb(len(result.keys), lost) <= MAX_ALIGNED
     return (
         result.row.part != "t2"
-        and 0 < lost <= MAX_LOST
+        and lost > 0
+        and weighable
         and _lost_as_likely_as_glued(folded, result)
     )
 
