@@ -430,6 +430,17 @@ def test_a_row_in_table_cells_three_values_short_whose_glued_cut_alone_adds_up_i
     assert not proof.accepted
 
 
+def test_a_value_its_column_cannot_hold_puts_the_whole_row_in_doubt() -> None:
+    # synth-7804-0204: part 二's "行政强制 | 8920 | 8920 | –750" is 8920, −7, 50 with the first
+    # value printed twice and the last two glued. Three values for three cells read directly,
+    # but a negative count shows the row misread, and part 二 has no identity to say where:
+    # the 8920 read as 本年增/减 went out unflagged
+    _, proof, wrong = _found_case(7804, 204, "| 行政强制 | 8920 | 8920 | –750 |")
+    assert "t2.coercion.change" in wrong
+    for key in ("t2.coercion.prev_items", "t2.coercion.change", "t2.coercion.decisions"):
+        assert key in proof.flags()
+
+
 def test_digits_the_tokenizer_set_aside_inside_a_row_are_no_glued_cells() -> None:
     # synth-7200-0033 rewritten (found by a sweep): "行政处罚  0(其中新增7项) 0" prints two
     # values for three cells and a note between them; the row's stretch cut as a glued run

@@ -22,6 +22,8 @@ EDGE_BLANK = "an empty cell at the row's edge: a blank, or the table's layout"
 # flagged, since a value lost with no trace beside a stray empty line reads the same
 EMPTY_LINE = "an empty line where the table prints a cell: a blank, or a value lost"
 DETACHED = "values printed apart from the row's label; placed by the order of rows"
+# a cell of a row another of whose values its column cannot hold (`_doubt_row_around`)
+MISFIT_IN_ROW = "another value of this row cannot stand in its column: the row may be misread"
 # a sub-row's 0 under a group printed as one merged row of 0 (rules.proving checks it)
 MERGED_ZERO = "0 printed by its merged group row; counts are >= 0, so each row of it is 0"
 WAN = Decimal(10000)
@@ -137,6 +139,7 @@ def read_row(
             result.cells[key] = CellRead(None, prov)
         return result
     if len(tokens) == len(keys) and all(t.kind is not TokenKind.RUN for t in tokens):
+        misfits = []  # cells whose printed value their column cannot hold
         for key, kind, token in zip(keys, kinds, tokens, strict=True):
             span = (token.start, token.end)
             if token.kind is TokenKind.BLANK:
@@ -149,6 +152,10 @@ def read_row(
             conf = label_conf if not notes else 0.5
             prov = provenance(text, span, method, conf, [*notes, *extra])
             result.cells[key] = CellRead(value, prov)
+            if notes:
+                misfits.append(key)
+        if misfits:
+            _doubt_row_around(result, misfits)
         return result
     runs = sum(t.kind is TokenKind.RUN for t in tokens)
     if not tokens:
@@ -158,6 +165,17 @@ def read_row(
     else:
         result.ambiguous = f"{len(tokens)} values for {len(keys)} cells"
     return result
+
+
+def _doubt_row_around(result: RowResult, misfits: list[str]) -> None:
+    """A value its column cannot hold (a negative count) shows the row misread somewhere: a
+    value printed twice or two glued ("8920 8920 –750" for 8920, −7, 50), which moves its
+    neighbours too. Part 二 has no identity to catch them, so every cell of the row is
+    doubted, not only the misfit (synth-7804-0204)."""
+    for key, cell in result.cells.items():
+        if key not in misfits:
+            cell.provenance.notes.append(f"{MISFIT_IN_ROW} ({', '.join(misfits)})")
+            cell.provenance.confidence = min(cell.provenance.confidence, 0.5)
 
 
 def read_merged(text: str, row: RowRead, layout: Layout) -> dict[str, CellRead]:
