@@ -397,16 +397,22 @@ def _decisions(
     # part at once (rows not found, values placed by the order of rows) one for the part
     by_cause: dict[str, list[str]] = {}
     first_of: dict[str, str] = {}
+    # the nulls that leave a cell unchecked, or the cells a cut was withdrawn for because no
+    # identity checks them (rules.shared_reading): settling those nulls settles it
+    nulls = {k: list(v) for k, v in because.items()}
+    for key, causes in joins.items():
+        if causes and all(levels[c] is ProofLevel.READ_UNCHECKED for c in causes):
+            nulls[key] = [n for c in causes for n in because.get(c, [])]
     for key in keys:
-        if key in reasons and key not in taken and levels[key] is not ProofLevel.READ_UNCHECKED:
+        if key in reasons and key not in taken and not _follows_null(key, levels, joins):
             first = _cause_text(levels[key], reasons[key])
             where = f"{key.split('.', 1)[0]}|{first}" if _shared(first) else row_of(key)
             by_cause.setdefault(where, []).append(key)
             first_of.setdefault(where, first)
     home = {k: where for where, ks in by_cause.items() for k in ks}
     for key in keys:
-        if key in reasons and key not in taken and levels[key] is ProofLevel.READ_UNCHECKED:
-            cause = next((home[n] for n in because.get(key, []) if n in home), None)
+        if key in reasons and key not in taken and _follows_null(key, levels, joins):
+            cause = next((home[n] for n in nulls.get(key, []) if n in home), None)
             if cause is None:  # no null of its own decision: a decision of its row
                 cause = row_of(key)
                 first_of.setdefault(cause, _cause_text(levels[key], reasons[key]))
@@ -419,6 +425,17 @@ def _decisions(
     for n, d in enumerate(found, 1):
         d.id = f"d{n}"
     return found
+
+
+def _follows_null(
+    key: str, levels: Mapping[str, ProofLevel], joins: Mapping[str, tuple[str, ...]]
+) -> bool:
+    """A cell unproven only through nulls: unchecked by one, or cut from a run whose proof
+    was withdrawn for parts nulls leave unchecked. It joins those nulls' decision."""
+    if levels[key] is ProofLevel.READ_UNCHECKED:
+        return True
+    causes = joins.get(key, ())
+    return bool(causes) and all(levels[c] is ProofLevel.READ_UNCHECKED for c in causes)
 
 
 _NUMBERS = re.compile(r"-?\d+(?:\.\d+)?")

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from nianbao.core.models import CellProvenance
+from rules.cuts import cut_proven
 from rules.identities import Identity
 from rules.proof import ProofLevel, is_proven
 
@@ -37,36 +38,42 @@ def undermined_cuts(
     levels: Mapping[str, ProofLevel],
     prov: Mapping[str, CellProvenance],
 ) -> dict[str, tuple[tuple[str, ...], str]]:
-    """Proven cells cut from the same run as two parts that break identities while the run
-    still adds up, or as one that breaks and one no identity checks (a wrong cut moves digits
-    between parts; another row's error breaks one part's column and the total's): key -> (the
-    cells of the break, why)."""
+    """Proven cells cut from the same run as two parts that break identities or that no
+    identity checks (a wrong cut moves digits between parts; another row's error breaks one
+    part's column and the total's; a value lost from the run shifts the cut where nothing
+    checks it): key -> (the cells of the break, why)."""
     broken_rows: dict[str, list[str]] = {}
-    unchecked_parts: dict[str, int] = {}
+    unchecked_rows: dict[str, list[str]] = {}
     for k in keys:
         if not _cut(prov.get(k)):
             continue
         if levels[k] is ProofLevel.CONTRADICTS:
             broken_rows.setdefault(row_of(k), []).append(k)
         elif levels[k] is ProofLevel.READ_UNCHECKED and not _total(k):
-            unchecked_parts[row_of(k)] = unchecked_parts.get(row_of(k), 0) + 1
+            unchecked_rows.setdefault(row_of(k), []).append(k)
     out: dict[str, tuple[tuple[str, ...], str]] = {}
     for key in keys:
         breaks = broken_rows.get(row_of(key), [])
+        unchecked = unchecked_rows.get(row_of(key), [])
         parts = sum(not _total(k) for k in breaks)
         # one part breaking alone may be the report's own misprint; with another part breaking,
-        # or one no identity checks (a moved digit there shows nowhere), the cut is in doubt
-        if not parts or parts + unchecked_parts.get(row_of(key), 0) < 2:
+        # or parts no identity checks (a moved digit there shows nowhere), the cut is in doubt
+        if parts + len(unchecked) < 2:
             continue
         if not is_proven(levels[key]) or not _cut(prov.get(key)):
             continue
+        if not parts and any(cut_proven(prov[k]) for k in unchecked):
+            continue  # the run reads one way at any count: nothing lost or moved unseen
+        if parts > 1:
+            why = "which break identities: the cut is wrong somewhere"
+        elif parts:
+            why = "which break identities, and as cells no identity checks: the cut may be wrong"
+        else:
+            breaks = unchecked  # synth-7796-0070: a value lost, 35|20 cut 3|52, a 0 moved
+            why = "which no identity checks: a value lost or moved there shows nowhere"
         out[key] = (
             tuple(breaks),
-            f"cut from the same run of digits as {' and '.join(breaks)}, which break "
-            "identities: the cut is wrong somewhere"
-            if parts > 1
-            else f"cut from the same run of digits as {' and '.join(breaks)}, which break "
-            "identities, and as cells no identity checks: the cut may be wrong",
+            f"cut from the same run of digits as {' and '.join(breaks)}, {why}",
         )
     return out
 

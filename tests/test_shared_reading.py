@@ -71,6 +71,30 @@ def test_one_broken_part_beside_unchecked_parts_leaves_no_part_of_the_cut_proven
     assert not proof.accepted
 
 
+def test_two_unchecked_parts_leave_no_part_of_the_cut_proven() -> None:
+    # synth-7796-0070: "282035200337" lost a value, cut 282|0|3|52|0|0|337 (truly 35 and 20).
+    # The row adds up both ways and the two parts' columns hold a null, so nothing checks
+    # them; the 0 cut beside them holds its column only because the value lost was 0
+    report = _report(t3__granted__research=1, t3__granted__social=1, t3__granted__total=2)
+    report.cells["t3.results_total.research"] = None
+    report.cells["t3.results_total.social"] = None
+    proof = prove(_extraction(report, cut_row="granted"), check(report))
+    assert proof.levels["t3.granted.research"] is ProofLevel.READ_UNCHECKED
+    assert proof.levels["t3.granted.social"] is ProofLevel.READ_UNCHECKED
+    for col in ("natural", "commercial", "legal", "other_org"):
+        assert proof.levels[f"t3.granted.{col}"] is ProofLevel.AMBIGUOUS, col
+        assert any("which no identity checks" in r for r in proof.reasons[f"t3.granted.{col}"])
+        # one cause, the nulls: settling them settles the cut, so it adds no decision
+        assert proof.decision_of[f"t3.granted.{col}"] == proof.decision_of["t3.granted.research"]
+    # one unchecked part alone: the row sum shows any digit moved to or from it
+    report = _report(t3__granted__research=1, t3__granted__total=1)
+    report.cells["t3.results_total.research"] = None
+    proof = prove(_extraction(report, cut_row="granted"), check(report))
+    assert proof.levels["t3.granted.research"] is ProofLevel.READ_UNCHECKED
+    for col in ("natural", "commercial", "social", "legal", "other_org"):
+        assert proof.levels[f"t3.granted.{col}"] is ProofLevel.READ_CONFIRMED, col
+
+
 def test_groups_read_after_a_broken_group_are_not_proven() -> None:
     # part 四 read as one run: a stray 9 first moves every later value one place; groups
     # of zeros add up however they are moved
