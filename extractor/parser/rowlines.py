@@ -28,40 +28,58 @@ UNEVEN_LINES = (
 )
 
 
+# rows the chosen way may fail to sum (the report's own arithmetic error), and how many more
+# the other way must fail: the wrong way mixes rows, so nearly every row with a value fails
+OWN_ERRORS = 1
+MARGIN = 3
+
+
 def _one_column(tokens: list[Token], width: int) -> list[list[Token]] | None:
     """Rows of `width` values from one column of them: row by row (the label column read
     first), or column by column (each column of the table read in turn). Taken only when
-    that reading makes every row's total the sum of its other cells and the other reading
-    does not (or reads the same): with a row that does not sum, which way the column runs is
-    a guess, and a cell a wrong guess places may still sit in identities that hold. None
-    otherwise, or unless the count divides."""
-    if len(tokens) % width:
-        return None
+    that reading makes every row's total the sum of its other cells, one row at most
+    excepted (the report's own error), and the other reading fails at least MARGIN rows
+    more (or reads the same): with no such margin, which way the column runs is a guess,
+    and a cell a wrong guess places may still sit in identities that hold. None otherwise,
+    or unless the count divides."""
+    if len(tokens) % width or any(t.kind is TokenKind.RUN for t in tokens):
+        return None  # a glued run's value is unknown: no row of it can be judged
     height = len(tokens) // width
     by_row = [tokens[at : at + width] for at in range(0, len(tokens), width)]
     by_column = [tokens[r::height] for r in range(height)]
-    row_sums, column_sums = _all_rows_sum(by_row), _all_rows_sum(by_column)
-    if row_sums and (not column_sums or _values(by_row) == _values(by_column)):
+    if _values(by_row) == _values(by_column):
         return by_row
-    if column_sums and not row_sums:
+    row_fails, column_fails = _rows_not_summing(by_row), _rows_not_summing(by_column)
+    if _clearly(row_fails, column_fails):
+        return by_row
+    if _clearly(column_fails, row_fails):
         return by_column
-    return None
+    return None  # both ways add up, or neither does clearly: nothing tells them apart
+
+
+def _clearly(fails: int, other: int) -> bool:
+    """One way of reading the column sums and the other does not, or it misses one row
+    (the report's own error) where the other misses MARGIN rows more."""
+    return (fails == 0 and other > 0) or (fails <= OWN_ERRORS and other >= fails + MARGIN)
 
 
 def _values(rows: list[list[Token]]) -> list[list[object]]:
     return [[t.value for t in row] for row in rows]
 
 
-def _all_rows_sum(rows: list[list[Token]]) -> bool:
-    """Every row has one value that is the sum of the others (a blank counts 0; a glued
-    run's value is unknown, so such a row does not count as summing)."""
+def _rows_not_summing(rows: list[list[Token]]) -> int:
+    """Rows none of whose values is the sum of the others, a blank counted 0. A row whose
+    only failure may be a blank (a placeholder printed where a value was, the total's
+    included) is not counted: it cannot be judged."""
+    fails = 0
     for row in rows:
-        if any(t.kind is TokenKind.RUN for t in row):
-            return False
         values = [t.value if isinstance(t.value, int) else 0 for t in row]
-        if not any(2 * v == sum(values) for v in values):
-            return False
-    return True
+        if any(2 * v == sum(values) for v in values):
+            continue
+        if any(t.kind is TokenKind.BLANK for t in row):
+            continue
+        fails += 1
+    return fails
 
 
 def uneven_lines(text: str, tokens: list[Token]) -> bool:
