@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from nianbao.core.models import CanonicalReport, CellProvenance, CellValue, Extraction
+from rules.column_order import misplaced_totals, table_rows
 from rules.cuts import cut_proven
 from rules.findings import CheckResult, Status, Suspect
 from rules.identities import Identity, identities_for
@@ -348,6 +349,8 @@ def _undermined(
     out = undermined_cuts(keys, levels, prov)
     groups = [i for i in identities_for(report.meta.template) if i.family == "t4.group_sum"]
     out |= undermined_after_break(groups, levels, broken)
+    for rows in table_rows(report.layout):
+        out |= misplaced_totals(rows, report.cells, levels)
     return {k: why for k, why in out.items() if getattr(prov.get(k), "extractor", "") != REVIEWER}
 
 

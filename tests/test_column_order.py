@@ -1,77 +1,83 @@
-"""Part 三 printed with two legal-person columns in another order, its header saying so: no
-identity can see it (every sum holds either way), so the header places the values and a
-person confirms; a header that does not name the five columns once leaves the national order."""
+"""A table read in the wrong column order: the column that adds up the others is not 总计."""
 
 from __future__ import annotations
 
-from extractor.parser import ParserExtractor
-from extractor.parser.columns import REORDERED
-from nianbao.core.document import SourceDocument
+from pathlib import Path
+
+from nianbao.core.models import CanonicalReport, CellProvenance, Extraction
+from rules.column_order import misplaced_totals, table_rows
 from rules.engine import check
 from rules.proof import ProofLevel
-from rules.proving import prove
-from tests.test_placement import _cells, _report_text
+from rules.proving import Proof, prove
+
+REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
+COLUMNS = ("natural", "commercial", "research", "social", "legal", "other_org", "total")
 
 
-def _swapped(text: str, header: str) -> str:
-    """`text` with 科研机构 and 社会公益组织 printed the other way round in every row of part
-    三, and its header's second line replaced by `header`."""
-    out = []
-    for line in text.split("\n"):
-        parts = line.split("\t")
-        if len(parts) >= 8 and all(p.strip().lstrip("-").isdigit() for p in parts[-7:]):
-            values = parts[-7:]
-            values[2], values[3] = values[3], values[2]
-            line = "\t".join(parts[:-7] + values)
-        out.append(line)
-    text = "\n".join(out)
-    national = "商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他"
-    assert national in text
-    return text.replace(national, header, 1)
+def _report(rows: dict[str, list[int]]) -> CanonicalReport:
+    """seed-000's gold (its part 三 rows 0) with `rows` printed as given, in layout order."""
+    report = CanonicalReport.from_json((REAL / "seed-000.gold.json").read_text(encoding="utf-8"))
+    for row, values in rows.items():
+        for col, value in zip(COLUMNS, values, strict=True):
+            report.cells[f"t3.{row}.{col}"] = value
+    return report
 
 
-def _read(text: str):  # type: ignore[no-untyped-def]
-    extraction = ParserExtractor().extract(SourceDocument.from_text("r.txt", text))
-    return extraction, prove(extraction, check(extraction.report))
+def _prove(report: CanonicalReport) -> Proof:
+    prov = {
+        k: CellProvenance(extractor="parser", span=(n, n + 1), snippet=str(v))
+        for n, (k, v) in enumerate(report.cells.items())
+    }
+    extraction = Extraction(report=report, provenance=prov, extractor="parser")
+    return prove(extraction, check(extraction.report))
 
 
-def test_columns_the_header_prints_in_another_order_are_placed_by_it_and_flagged() -> None:
-    cells = _cells(granted=3)
-    cells["t3.granted.research"], cells["t3.granted.total"] = 2, 5
-    for row in ("new", "results_total"):
-        cells[f"t3.{row}.research"], cells[f"t3.{row}.total"] = 2, 5
-    text, gold = _report_text(cells)
-    extraction, proof = _read(
-        _swapped(text, "商业企业\t社会公益组织\t科研机构\t法律服务机构\t其他")
+def _total_first(values: list[int]) -> list[int]:
+    """A row printed total first, read in the layout's order."""
+    return [values[-1], *values[:-1]]
+
+
+TRUE_ROWS = {
+    "new": [3, 1, 0, 0, 0, 1, 5],
+    "granted": [2, 1, 0, 0, 0, 0, 3],
+    "denied.internal": [0, 0, 0, 0, 0, 1, 1],  # shifted, it still sums: 1 read as 自然人 and total
+    "unable.not_held": [1, 0, 0, 0, 0, 0, 1],
+    "results_total": [3, 1, 0, 0, 0, 1, 5],
+}
+
+
+def test_a_table_printed_total_first_proves_none_of_its_cells() -> None:
+    # found by a rewrite hunt: part 三 printed with 总计 first. Most rows break their sums,
+    # but the column read as 自然人 is the true total column and adds up down the table, so
+    # the row whose shift still sums (0 … 0 1 read as 1 … 1) went out confirmed
+    report = _report({row: _total_first(v) for row, v in TRUE_ROWS.items()})
+    proof = _prove(report)
+    assert proof.levels["t3.denied.internal.natural"] is ProofLevel.AMBIGUOUS
+    assert any(
+        "columns may be printed in another order" in r
+        for r in proof.reasons["t3.denied.internal.natural"]
     )
-    assert extraction.report.cells == gold.cells  # research 2, social 0, as the header says
-    assert REORDERED in extraction.provenance["t3.granted.research"].notes
-    assert proof.levels["t3.granted.research"] is not ProofLevel.READ_CONFIRMED
-    assert proof.decisions  # a person confirms a table that is not the national one
+    assert not proof.accepted
+    # one cause: the column order; one decision holds every break and the withdrawn cells
+    t3 = {
+        proof.decision_of[k] for k in proof.levels if k.startswith("t3.") and k in proof.decision_of
+    }
+    assert len(t3) == 1
 
 
-def test_a_header_not_naming_the_five_once_leaves_the_national_order() -> None:
-    text, gold = _report_text(_cells(granted=3))
-    extraction, proof = _read(text.replace("科研机构", "数据3", 1))
-    assert extraction.report.cells == gold.cells
-    assert not any(REORDERED in p.notes for p in extraction.provenance.values())
-    assert proof.decisions == []
+def test_a_table_in_layout_order_with_one_misprint_is_left_alone() -> None:
+    rows = dict(TRUE_ROWS)
+    rows["granted"] = [2, 1, 0, 0, 0, 0, 4]  # the report's own error: one row breaks
+    report = _report(rows)
+    assert misplaced_totals(table_rows(report.layout)[0], report.cells, _prove(report).levels) == {}
+    proof = _prove(report)
+    assert proof.levels["t3.denied.internal.other_org"] is ProofLevel.READ_CONFIRMED
 
 
-def test_an_ocr_misread_group_label_lends_no_column_its_other() -> None:
-    # "去人或其他组织" (法 misread) and "甚他" (其 misread): the group's own 其他 was taken for
-    # the 其他 column, printed first, and every row of part 三 waited, one decision each
-    text, gold = _report_text(_cells(granted=3))
-    assert "法人或其他组织" in text and "\t其他" in text
-    garbled = text.replace("法人或其他组织", "去人或其他组织", 1).replace("\t其他", "\t甚他", 1)
-    extraction, proof = _read(garbled)
-    assert extraction.report.cells == gold.cells
-    assert not any(REORDERED in p.notes for p in extraction.provenance.values())
-    assert proof.accepted
-
-
-def test_a_reordered_header_is_one_decision_for_the_whole_part() -> None:
-    text, _ = _report_text(_cells(granted=3))
-    _, proof = _read(_swapped(text, "商业企业\t社会公益组织\t科研机构\t法律服务机构\t其他"))
-    reordered = [d for d in proof.decisions if "another order" in d.reason]
-    assert len(reordered) == 1 and reordered[0].kind == "rows"
+def test_a_misprint_in_a_table_printed_total_first_does_not_hide_the_order() -> None:
+    # the report's own error in one row, and the order shifted: the other position sums
+    # every row but that one, and the read total misses three
+    rows = {row: _total_first(v) for row, v in TRUE_ROWS.items()}
+    rows["results_total"] = [5, 3, 1, 0, 0, 9, 1]  # 9 misprinted where 0 belongs
+    proof = _prove(_report(rows))
+    assert proof.levels["t3.denied.internal.natural"] is ProofLevel.AMBIGUOUS
