@@ -63,9 +63,7 @@ def misplaced_totals(
     # another position sums every row, one at most excepted (the report's own misprint),
     # where the read total misses MIN_BREAKS rows more
     elsewhere = [
-        p
-        for p in range(total)
-        if misses(p) <= OWN_ERRORS and len(broken) >= misses(p) + MIN_BREAKS
+        p for p in range(total) if misses(p) <= OWN_ERRORS and len(broken) >= misses(p) + MIN_BREAKS
     ]
     if not elsewhere:
         return {}

@@ -73,6 +73,9 @@ CHECKED_BY_IDENTITIES = (
     "printed in brackets",
     # "减18181" cut as a glued run (extractor.parser.tokens.SIGN_WORD)
     "minus printed as a word",
+    # "| 0<br>0 |": two values in one cell that no one number could be, read in printed
+    # order (extractor.parser.linebreaks.TWO_VALUES_IN_A_CELL)
+    "two values in one cell a line break apart, which no one number could be",
 )
 # notes on a printed blank that identities which all hold settle (the blank counted 0)
 BLANKS_CHECKED_BY_IDENTITIES = (BLANK_CHECKED_BY_IDENTITIES, PLACED_BY_ORDER)

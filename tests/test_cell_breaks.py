@@ -165,3 +165,22 @@ def test_a_row_with_two_values_in_one_cell_is_flagged_whole() -> None:
     _, levels, decisions = _license(_report("markdown"), "| 行政许可 | 210 | 9<br>2 |")
     assert all(level is not ProofLevel.READ_CONFIRMED for level in levels)
     assert decisions >= 1
+
+
+def test_two_values_in_one_cell_no_number_could_be_are_read_in_order() -> None:
+    # "| 0<br>0 |" (synth-7815-0230): no number starts with 0, so the cell holds two values,
+    # read in printed order as a glued run's cut is, and proven the same way: by identities
+    # that all hold. Part 三's row sums and column sums check them; part 二 has none
+    lines = _report("markdown").split("\n")
+    at = next(i for i, line in enumerate(lines) if "1.属于国家秘密" in line)
+    assert "| 0 | 0 | 0 |" in lines[at]
+    lines[at] = lines[at].replace("| 0 | 0 | 0 |", "| 0<br>0 | 0 |", 1)
+    at = next(i for i, line in enumerate(lines) if "行政许可" in line)
+    lines[at] = "| 行政许可 | 0<br>5 | 1 |"
+    extraction = ParserExtractor().extract(SourceDocument.from_text("r.md", "\n".join(lines)))
+    proof = prove(extraction, check(extraction.report))
+    secret = [k for k in extraction.report.cells if k.startswith("t3.denied.state_secret.")]
+    assert [extraction.report.cells[k] for k in secret] == [0] * 7
+    assert all(proof.levels[k] is ProofLevel.READ_CONFIRMED for k in secret)
+    assert [extraction.report.cells[k] for k in LICENSE] == [0, 5, 1]
+    assert all(proof.levels[k] is ProofLevel.AMBIGUOUS for k in LICENSE)

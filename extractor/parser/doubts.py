@@ -24,7 +24,12 @@ from extractor.parser.doubled import (
     glued_onto_next,
     twice_and_glued,
 )
-from extractor.parser.linebreaks import SPLIT_CELL, split_cell
+from extractor.parser.linebreaks import (
+    SPLIT_CELL,
+    TWO_VALUES_IN_A_CELL,
+    split_cell,
+    two_values_in_a_cell,
+)
 from extractor.parser.locate import SHARED_LABEL
 from extractor.parser.placement import row_line_bounds
 from extractor.parser.plausible import (
@@ -96,6 +101,8 @@ def note_row_doubts(
                 note_row(SET_ASIDE)
             if split_cell(folded, row.tokens):
                 note_row(SPLIT_CELL)
+            elif two_values_in_a_cell(folded, row.tokens):
+                note_row(TWO_VALUES_IN_A_CELL)
             elif row.part != "t4" and uneven_lines(text, row.tokens):
                 note_row(UNEVEN_LINES)
         if SHARED_LABEL in row.notes:

@@ -95,20 +95,43 @@ SPLIT_CELL = (
     "a cell of this row holds two values a line break apart: one number broken, or two "
     "values, and where the row's other values go depends on it"
 )
+# the same when no pair so split could be one number ("0<br>0": no number starts with 0): two
+# values, the row's values read in printed order, as a glued run's cut is; proven only by
+# identities that all hold (rules.proving.CHECKED_BY_IDENTITIES)
+TWO_VALUES_IN_A_CELL = "two values in one cell a line break apart, which no one number could be"
 
 
 def split_cell(folded: str, tokens: list[Token]) -> bool:
     """A delimited row (some values a tab or pipe apart) in which two values stand in one
     cell, only a line break between them ("| ２１０ | ９<br>２ |"): counted as two values,
     the row's count matches its cells only by reading another cell as one value."""
+    return any(not _cannot_join(folded, a, b) for a, b in _split_pairs(folded, tokens))
+
+
+def two_values_in_a_cell(folded: str, tokens: list[Token]) -> bool:
+    """`split_cell`'s print where no pair could be one number: a value beginning with 0
+    ("0<br>0", "0<br>12") is a value of its own."""
+    pairs = _split_pairs(folded, tokens)
+    return bool(pairs) and all(_cannot_join(folded, a, b) for a, b in pairs)
+
+
+def _cannot_join(folded: str, a: Token, b: Token) -> bool:
+    """Two clean numbers no one number could be: the first is 0 (a number never starts
+    with 0, and 0 is a value of its own)."""
+    clean = all(t.kind is TokenKind.NUMBER and _DIGITS.fullmatch(t.text.strip()) for t in (a, b))
+    return clean and a.text.strip() == "0"
+
+
+def _split_pairs(folded: str, tokens: list[Token]) -> list[tuple[Token, Token]]:
+    """The neighbouring values of a delimited row only a line break apart, inside one cell."""
     pairs = list(itertools.pairwise(tokens))
     gaps = [folded[a.end : b.start] for a, b in pairs]
-    delimited = any("|" in gap or "\t" in gap for gap in gaps)
+    if not any("|" in gap or "\t" in gap for gap in gaps):
+        return []
     # two values: a blank's token spans its empty cell's own separators, so the line break
     # before an empty line ("\t2\n\t\n") is no break inside one cell
-    values = [
-        gap
+    return [
+        (a, b)
         for gap, (a, b) in zip(gaps, pairs, strict=True)
-        if TokenKind.BLANK not in (a.kind, b.kind)
+        if TokenKind.BLANK not in (a.kind, b.kind) and _CELL_LINE_BREAK.match(gap)
     ]
-    return delimited and any(_CELL_LINE_BREAK.match(gap) for gap in values)
