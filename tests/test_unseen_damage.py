@@ -70,6 +70,13 @@ def test_a_line_break_inside_a_delimited_row_between_digits_is_doubt() -> None:
     assert not broken_over_line(zero, (zero.index("\n5") + 1, zero.index("\n5") + 2))
     ten = zero.replace("0\t0\n", "0\t10\n")
     assert broken_over_line(ten, (ten.index("\n5") + 1, ten.index("\n5") + 2))
+    # nor of the last 0 of a glued run of 0s, each a value (synth-7811-0124: "| 000<br>0 |"
+    # waited on the doubt); the last 0 of "100" may be a number's
+    zeros = "| 2.重复申请 | 0 | 000<br>0 | 0 |\n"
+    at = zeros.index("<br>0") + 4
+    assert not broken_over_line(zeros, (at, at + 1))
+    hundred = zeros.replace("000<br>", "100<br>")
+    assert broken_over_line(hundred, (at, at + 1))
     # the same with a tab closing each line (an export's empty last cell): the tab ends the
     # cell, so the break is between two cells (it doubted every value of such a file)
     closed = "\t0\t\n\t5\t\n"
@@ -449,6 +456,17 @@ def test_a_value_its_column_cannot_hold_puts_the_whole_row_in_doubt() -> None:
     assert "t2.coercion.change" in wrong
     for key in ("t2.coercion.prev_items", "t2.coercion.change", "t2.coercion.decisions"):
         assert key in proof.flags()
+
+
+def test_two_zeros_side_by_side_do_not_explain_a_value_too_many_beside_a_broken_number() -> None:
+    # synth-8013-0296: the report misprinted 1 as 10 and the PDF broke it over a line
+    # ("…申 请 1\n0 0 1件 0 0 0 2"). Eight values for seven cells: the print explains the
+    # surplus by the broken 10, which breaks the identities (the report's own error); leaving
+    # out one of two 0s makes them hold. Two 0s side by side counted as "a value printed
+    # twice", so that reading went out accepted with 1 where the print says 10
+    _, proof, wrong = _found_case(8013, 296, "申 请 1\n0 0 1件 0 0 0 2")
+    assert "t3.rejected.petition.natural" in wrong
+    assert not proof.accepted
 
 
 def test_digits_the_tokenizer_set_aside_inside_a_row_are_no_glued_cells() -> None:

@@ -126,8 +126,15 @@ _DECIMALS_AFTER_BREAK = re.compile(r"[ \u3000\xa0]*(?:<br\s*/?>|\r?\n)[ \u3000\x
 
 
 def _lone_zero_at(text: str, at: int) -> bool:
-    """text[at] is a 0 that is a whole value (no digit, point or comma before it)."""
-    return text[at] == "0" and (at == 0 or text[at - 1] not in "0123456789.,")
+    """text[at] is a 0 that is a whole value: only 0s before it back to the start of its
+    digits, and no point or comma there ("0", or the last of a glued "000": no number
+    starts with 0, so every 0 of a run of 0s is a value of its own)."""
+    if text[at] != "0":
+        return False
+    start = at
+    while start > 0 and text[start - 1] == "0":
+        start -= 1
+    return start == 0 or text[start - 1] not in "0123456789.,"
 
 
 def broken_over_line(text: str, span: tuple[int, int]) -> bool:
