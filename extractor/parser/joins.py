@@ -124,18 +124,24 @@ DOUBLED_REFUSED = (
 
 def explained_readings(folded: str, result: RowResult) -> set[tuple[CellValue, ...]]:
     """The readings of a row printing one value too many that its print explains: one of
-    two equal neighbouring values other than 0 left out (a value printed twice), a value
-    set apart by more line breaks than any two others left out (a page number on a line or
-    in a block of its own), or two values a line break alone separates joined. Empty when
-    the row shows no such cause."""
+    two equal neighbouring values left out (a value printed twice; two 0s not beside a
+    number broken over a line), a value set apart by more line breaks than any two others
+    left out (a page number on a line or in a block of its own), or two values a line break
+    alone separates joined. Empty when the row shows no such cause."""
     tokens = result.row.tokens
     values = [t.value for t in tokens]
     out: set[tuple[CellValue, ...]] = set()
+    joined = joined_rows(folded, result)
+    # a line break inside a row whose other values share a line: a number broken over it
+    # is the likelier cause (in a table printed one value per line every gap is a break)
+    broken = joined is not None and any(
+        "\n" not in folded[a.end : b.start] for a, b in itertools.pairwise(tokens)
+    )
     for i in range(len(values) - 1):
-        # two 0s side by side are most rows' print, no sign of one printed twice: beside a
+        # two 0s side by side are most rows' print, weak sign of one printed twice: beside a
         # number broken over a line they would let the identities hide the report's own
         # error by leaving a 0 out (synth-8013-0296: "1\n0 0 1 …" for a printed 10)
-        if values[i] == values[i + 1] and values[i] != 0:
+        if values[i] == values[i + 1] and not (values[i] == 0 and broken):
             out.add(tuple(values[:i] + values[i + 1 :]))
     # a value set apart from the others by more line breaks than any two of them share
     gaps = [folded.count("\n", a.end, b.start) for a, b in itertools.pairwise(tokens)]
@@ -145,7 +151,6 @@ def explained_readings(folded: str, result: RowResult) -> set[tuple[CellValue, .
         after = i == len(tokens) - 1 or gaps[i] > tight
         if before and after:
             out.add(tuple(values[:i] + values[i + 1 :]))
-    joined = joined_rows(folded, result)
     if joined is not None:
         out.update(joined.candidates)
     return out
