@@ -33,7 +33,7 @@ from nianbao.core.layout import layout_for
 from nianbao.core.models import CanonicalReport, CellProvenance, Extraction, Meta, Method
 from rules.verdict import LOW_CONFIDENCE
 
-VERSION = "parser-118"
+VERSION = "parser-119"
 
 
 class ParserExtractor:
