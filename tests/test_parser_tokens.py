@@ -431,3 +431,14 @@ def test_a_dash_glued_after_a_value_with_no_digit_after_it_is_a_blank() -> None:
     # a minus sign stays one: a digit follows it
     folded = fold("行政处罚2648-18538行政强制")
     assert [t.value for t in tokenize(folded, 0, len(folded))] == [2648, -18538]
+
+
+def test_a_zero_written_as_a_word_with_an_amounts_unit_is_a_zero() -> None:
+    # "政府集中采购 6 846 零万元" (a rewrite hunt: 6 846 then read as the row's two cells, 6
+    # and 846, the 零万元 unseen): 零 before 万元 or 元 ending its cell is 0 of that unit,
+    # so the row prints three values for two cells and the thousands space is weighed
+    assert fold("政府集中采购 6 846 零万元\n") == "政府集中采购 6 846 0万元\n"
+    assert fold("采购\t3\t零万元\t\n") == "采购\t3\t0万元\t\n"
+    assert fold("| 采购 | 3 | 零元 |") == "| 采购 | 3 | 0元 |"
+    # a word's 零 stays: "零元购", "零件", one touching its label
+    assert fold("零元购 零件 3 行政处罚零元") == "零元购 零件 3 行政处罚零元"

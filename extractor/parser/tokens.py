@@ -45,6 +45,8 @@ _OCR_RUN = re.compile(
     f"(?:(?<=\\d)|(?<=\\d[,.]))[{_ZEROS}DlIiSsBZz]+|[{_ZEROS}DlIiSsBZz]+(?=[,.]?\\d)"
     f"|(?:(?<=^)|(?<=[\\t|]))[ \\t]*[{_LONE}][ \\t]*(?=$|[\\t|])"
     f"|(?<=[\\d\\u4e00-\\u9fff{_LABEL_END}{_CELLISH}])[ ]+[{_LONE}](?=[ ]+[\\d{_CELLISH}]|[ ]*$)"
+    # 零 with an amount's unit ending its cell ("846 零万元"): 0 of that unit, no word
+    f"|(?<=[\\d \\t|])零(?=(?:万元|元)(?:[ \\t|]|$))"
     f"|(?<=^)[ ]*[{_LONE}](?=[ ]+[\\d{_CELLISH}])"
     # 〇 is no letter: read unless it is a Chinese numeral's ("二〇二一年", "十〇"); on a
     # flattened page it may touch its label and the next ("行政处罚〇行政强制3")
