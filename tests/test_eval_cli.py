@@ -125,3 +125,25 @@ def test_own_gold_folder_as_the_real_set(
     empty.mkdir()
     assert main(["eval", "--set", "real", "--data", str(empty)]) == 2
     assert "no gold-labelled reports" in capsys.readouterr().err
+
+
+def test_a_synthetic_report_the_reader_refuses_is_one_failed_case(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # synth-8079-0282: damage took every part-三 label, so the product's reader refuses the
+    # file. It stopped the whole seed's eval ("nianbao: …: no annual report table found");
+    # it is one failed report now, as an unreadable real file is, and the run carries on
+    import eval.synth
+    from eval.cases import synth_cases
+    from eval.harness import evaluate_case, make_backend
+    from eval.synth import synth_report
+
+    refused, good = synth_report(8079, 282), synth_report(8079, 0)
+    monkeypatch.setattr(eval.synth, "generate", lambda seed, count: iter([refused, good]))
+    cases = synth_cases(8079, 2)
+    assert [c.id for c in cases] == [refused.id, good.id]
+    assert cases[0].doc is None and "no annual report table found" in (cases[0].error or "")
+    assert cases[1].doc is not None and cases[1].error is None
+    backend = make_backend("parser")
+    scores = [evaluate_case(c, backend) for c in cases]
+    assert scores[0].failed and not scores[1].failed
