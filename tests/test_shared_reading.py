@@ -7,7 +7,7 @@ from pathlib import Path
 from nianbao.core.models import CanonicalReport, CellProvenance, Extraction
 from rules.engine import check
 from rules.proof import ProofLevel
-from rules.proving import prove
+from rules.proving import Proof, prove
 
 REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
 COLUMNS = ("natural", "commercial", "research", "social", "legal", "other_org", "total")
@@ -58,12 +58,21 @@ def test_one_broken_column_leaves_the_rest_of_a_cut_run_proven() -> None:
         assert proof.levels[f"t3.granted.{col}"] is ProofLevel.READ_CONFIRMED
 
 
+def _granted_cut(nulls: tuple[str, ...], **values: int) -> Proof:
+    """The 予以公开 row cut from one glued run, as `values`, with results_total's `nulls`
+    columns null (so nothing checks those columns)."""
+    report = _report(**values)
+    for col in nulls:
+        report.cells[f"t3.results_total.{col}"] = None
+    return prove(_extraction(report, cut_row="granted"), check(report))
+
+
 def test_one_broken_part_beside_unchecked_parts_leaves_no_part_of_the_cut_proven() -> None:
     # one column breaks and another part is in no identity that can be checked (a null in
     # its column): a digit moved between them shows in one place only, so the cut is in doubt
-    report = _report(t3__granted__commercial=1, t3__granted__legal=1, t3__granted__total=2)
-    report.cells["t3.results_total.legal"] = None
-    proof = prove(_extraction(report, cut_row="granted"), check(report))
+    proof = _granted_cut(
+        ("legal",), t3__granted__commercial=1, t3__granted__legal=1, t3__granted__total=2
+    )
     assert proof.levels["t3.granted.commercial"] is ProofLevel.CONTRADICTS
     assert proof.levels["t3.granted.legal"] is ProofLevel.READ_UNCHECKED
     for col in ("natural", "research", "social", "other_org"):
@@ -75,10 +84,9 @@ def test_two_unchecked_parts_leave_no_part_of_the_cut_proven() -> None:
     # synth-7796-0070: "282035200337" lost a value, cut 282|0|3|52|0|0|337 (truly 35 and 20).
     # The row adds up both ways and the two parts' columns hold a null, so nothing checks
     # them; the 0 cut beside them holds its column only because the value lost was 0
-    report = _report(t3__granted__research=1, t3__granted__social=1, t3__granted__total=2)
-    report.cells["t3.results_total.research"] = None
-    report.cells["t3.results_total.social"] = None
-    proof = prove(_extraction(report, cut_row="granted"), check(report))
+    proof = _granted_cut(
+        ("research", "social"), t3__granted__research=1, t3__granted__social=1, t3__granted__total=2
+    )
     assert proof.levels["t3.granted.research"] is ProofLevel.READ_UNCHECKED
     assert proof.levels["t3.granted.social"] is ProofLevel.READ_UNCHECKED
     for col in ("natural", "commercial", "legal", "other_org"):
@@ -87,9 +95,7 @@ def test_two_unchecked_parts_leave_no_part_of_the_cut_proven() -> None:
         # one cause, the nulls: settling them settles the cut, so it adds no decision
         assert proof.decision_of[f"t3.granted.{col}"] == proof.decision_of["t3.granted.research"]
     # one unchecked part alone: the row sum shows any digit moved to or from it
-    report = _report(t3__granted__research=1, t3__granted__total=1)
-    report.cells["t3.results_total.research"] = None
-    proof = prove(_extraction(report, cut_row="granted"), check(report))
+    proof = _granted_cut(("research",), t3__granted__research=1, t3__granted__total=1)
     assert proof.levels["t3.granted.research"] is ProofLevel.READ_UNCHECKED
     for col in ("natural", "commercial", "social", "legal", "other_org"):
         assert proof.levels[f"t3.granted.{col}"] is ProofLevel.READ_CONFIRMED, col
