@@ -184,3 +184,47 @@ def test_two_values_in_one_cell_no_number_could_be_are_read_in_order() -> None:
     assert all(proof.levels[k] is ProofLevel.READ_CONFIRMED for k in secret)
     assert [extraction.report.cells[k] for k in LICENSE] == [0, 5, 1]
     assert all(proof.levels[k] is ProofLevel.AMBIGUOUS for k in LICENSE)
+
+
+def test_a_plain_space_among_wider_gaps_may_be_a_thousands_separator_in_part_two() -> None:
+    # a rewrite hunt (synth-7922-0046): "行政规范性文件\u3000\u30005 452 \u3000\u300020992109" is
+    # 5452, 2099, 2109 with a thousands space and the last two glued; three tokens for three
+    # cells were read 5, 452, 20992109 and, part 二 having no identity, went out confirmed
+    lines = _report("tab").split("\n")
+    at = next(i for i, line in enumerate(lines) if "行政许可" in line)
+    lines[at] = "行政许可\u3000\u30005 452\u3000\u300020992109"
+    extraction = ParserExtractor().extract(SourceDocument.from_text("r.txt", "\n".join(lines)))
+    proof = prove(extraction, check(extraction.report))
+    assert all(proof.levels[k] is not ProofLevel.READ_CONFIRMED for k in LICENSE)
+    # the same values set evenly apart are three values, read as printed
+    lines[at] = "行政许可\u3000\u30005\u3000\u3000452\u3000\u3000209"
+    extraction = ParserExtractor().extract(SourceDocument.from_text("r.txt", "\n".join(lines)))
+    proof = prove(extraction, check(extraction.report))
+    assert [extraction.report.cells[k] for k in LICENSE] == [5, 452, 209]
+    assert all(proof.levels[k] is ProofLevel.READ_CONFIRMED for k in LICENSE)
+
+
+def test_a_value_under_a_part_two_rows_empty_cell_is_in_doubt() -> None:
+    # synth-8160-0234: "行政强制\t" (its one cell printed empty), then a page's "4" on the
+    # next line, read as the count and confirmed (part 二 has no identity). The value
+    # wrapped out of its cell reads the same: flagged either way
+    gold = CanonicalReport.from_json(
+        (REAL / "corpus-008_shuyang-county-gov-2025-ocr-md.gold.json").read_text(encoding="utf-8")
+    )
+    layout = layout_for("2021")
+    doc = Document(
+        "某县2025年政府信息公开工作年度报告",
+        [t2_table(layout, gold.cells), t3_table(layout, gold.cells), t4_table(layout, gold.cells)],
+    )
+    lines = tab_rows(doc, random.Random(0)).split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("行政强制"))
+    key = "t2.coercion.decisions"
+
+    def read(row: list[str]) -> ProofLevel:
+        text = "\n".join([*lines[:at], *row, *lines[at + 1 :]])
+        extraction = ParserExtractor().extract(SourceDocument.from_text("r.txt", text))
+        assert extraction.report.cells[key] == 4
+        return prove(extraction, check(extraction.report)).levels[key]
+
+    assert read(["行政强制\t", "4"]) is not ProofLevel.READ_CONFIRMED
+    assert read(["行政强制\t4"]) is ProofLevel.READ_CONFIRMED

@@ -33,7 +33,7 @@ from nianbao.core.layout import layout_for
 from nianbao.core.models import CanonicalReport, CellProvenance, Extraction, Meta, Method
 from rules.verdict import LOW_CONFIDENCE
 
-VERSION = "parser-119"
+VERSION = "parser-120"
 
 
 class ParserExtractor:
