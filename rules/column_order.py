@@ -39,6 +39,11 @@ def table_rows(layout: Layout) -> list[list[Row]]:
     return [t3, t4]
 
 
+def sums_at(values: Sequence[int], p: int) -> bool:
+    """The value at position `p` is the sum of the row's others."""
+    return 2 * values[p] == sum(values)
+
+
 def misplaced_totals(
     rows: Sequence[Row], cells: Mapping[str, CellValue], levels: Mapping[str, ProofLevel]
 ) -> dict[str, tuple[Row, str]]:
@@ -46,15 +51,12 @@ def misplaced_totals(
     of the rows that break at the read total, why)."""
     if not rows:
         return {}
-    known = [
-        (row, [cells[k] for k in row])
-        for row in rows
-        if all(isinstance(cells.get(k), int) and not isinstance(cells.get(k), bool) for k in row)
-    ]
+    known: list[tuple[Row, list[int]]] = []
+    for row in rows:
+        values = [cells.get(k) for k in row]
+        if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+            known.append((row, [v for v in values if isinstance(v, int)]))
     total = len(rows[0]) - 1
-
-    def sums_at(values: list[CellValue], p: int) -> bool:
-        return 2 * values[p] == sum(values)  # type: ignore[operator,arg-type]
 
     def misses(p: int) -> int:
         return sum(not sums_at(values, p) for _, values in known)

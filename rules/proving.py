@@ -462,7 +462,7 @@ def _shared(cause: str) -> bool:
             "row not printed",
             "label not found",
             "placed by the order of rows",
-            "placed by the printed order of rows",
+            PLACED_BY_ORDER,
             "not read",
             "has N on its other side",  # zeros forced by a zero sum: the rows printed nothing
             "columns in another order",  # the header's column order (extractor.parser.columns)

@@ -105,17 +105,17 @@ def split_cell(folded: str, tokens: list[Token]) -> bool:
     """A delimited row (some values a tab or pipe apart) in which two values stand in one
     cell, only a line break between them ("| ２１０ | ９<br>２ |"): counted as two values,
     the row's count matches its cells only by reading another cell as one value."""
-    return any(not _cannot_join(folded, a, b) for a, b in _split_pairs(folded, tokens))
+    return any(not _cannot_join(a, b) for a, b in _split_pairs(folded, tokens))
 
 
 def two_values_in_a_cell(folded: str, tokens: list[Token]) -> bool:
     """`split_cell`'s print where no pair could be one number: a value beginning with 0
     ("0<br>0", "0<br>12") is a value of its own."""
     pairs = _split_pairs(folded, tokens)
-    return bool(pairs) and all(_cannot_join(folded, a, b) for a, b in pairs)
+    return bool(pairs) and all(_cannot_join(a, b) for a, b in pairs)
 
 
-def _cannot_join(folded: str, a: Token, b: Token) -> bool:
+def _cannot_join(a: Token, b: Token) -> bool:
     """Two clean numbers no one number could be: the first is 0 (a number never starts
     with 0, and 0 is a value of its own)."""
     clean = all(t.kind is TokenKind.NUMBER and _DIGITS.fullmatch(t.text.strip()) for t in (a, b))

@@ -9,6 +9,7 @@ import itertools
 from extractor.parser.emptylines import empty_cells_between
 from extractor.parser.rowread import RowRead
 from extractor.parser.tokens import Token, TokenKind
+from rules.column_order import OWN_ERRORS, sums_at
 
 
 def token_lines(text: str, tokens: list[Token]) -> list[list[Token]]:
@@ -28,9 +29,9 @@ UNEVEN_LINES = (
 )
 
 
-# rows the chosen way may fail to sum (the report's own arithmetic error), and how many more
-# the other way must fail: the wrong way mixes rows, so nearly every row with a value fails
-OWN_ERRORS = 1
+# how many more rows than the chosen way (which may miss OWN_ERRORS: the report's own
+# arithmetic error) the other way must fail: the wrong way mixes rows, so nearly every row
+# with a value fails
 MARGIN = 3
 
 
@@ -75,7 +76,7 @@ def _rows_not_summing(rows: list[list[Token]]) -> int:
     fails = 0
     for row in rows:
         values = [t.value if isinstance(t.value, int) else 0 for t in row]
-        if not any(2 * v == sum(values) for v in values):
+        if not any(sums_at(values, p) for p in range(len(values))):
             fails += 1
     return fails
 
