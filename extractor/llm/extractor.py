@@ -31,6 +31,7 @@ from extractor.llm.sections import tables_text
 from extractor.llm.template import choose_template
 from extractor.llm.units import Unit, row_of, row_specs, split_units, unit_for_cells
 from extractor.llm.verify import reask_until_consistent
+from extractor.parser.several import refuse_several_reports
 from nianbao.core.document import SourceDocument
 from nianbao.core.errors import ExtractorError
 from nianbao.core.models import (
@@ -96,6 +97,7 @@ class LLMExtractor:
 
     def extract(self, doc: SourceDocument) -> Extraction:
         """Every cell of the report, re-asked where identities break, grounded in `doc.text`."""
+        refuse_several_reports(doc)  # before any request: a compilation is split by its owner
         start = time.monotonic()
         session = self.endpoint.session()
         with self._costs_on_failure(session, start):

@@ -26,6 +26,7 @@ from extractor.parser.locate import locate
 from extractor.parser.meta import detect_organ, detect_template, detect_year
 from extractor.parser.placement import prove_placements
 from extractor.parser.resolve import resolve
+from extractor.parser.several import several_reports
 from extractor.parser.tokens import fold
 from nianbao.core.document import SourceDocument
 from nianbao.core.errors import SourceError
@@ -33,7 +34,7 @@ from nianbao.core.layout import layout_for
 from nianbao.core.models import CanonicalReport, CellProvenance, Extraction, Meta, Method
 from rules.verdict import LOW_CONFIDENCE
 
-VERSION = "parser-120"
+VERSION = "parser-121"
 
 
 class ParserExtractor:
@@ -57,6 +58,9 @@ class ParserExtractor:
         located = locate(text, folded, stream, layout)
         if located is None:
             raise SourceError(f"{doc.name}: no part-三 table found (no 本年新收…/上年结转… rows)")
+        several = several_reports(folded, stream, layout, located)
+        if several is not None:
+            raise SourceError(f"{doc.name}: {several}")
         meta = Meta(organ=detect_organ(text, year), year=year, template=template)
         merged = [r for r in located.rows if r.merged]
         results: list[RowResult] = [

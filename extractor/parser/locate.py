@@ -59,6 +59,9 @@ class Located:
 
     rows: list[RowRead]
     t3_start: int  # source offset of the first part-三 label
+    # part 三's first label found and the stream index after its last (`several_reports`)
+    t3_first: LabelMatch
+    t3_after: int
     # rows whose value lines were placed by printed order: each group's lines could go to
     # any of its rows (`rules.placement` proves which cells the order does not matter for)
     placements: list[list[RowRead]] = field(default_factory=list)
@@ -89,33 +92,41 @@ def _inside_group_label(stream: CjkStream, hit: LabelMatch, group: str) -> bool:
 MAX_STARTS = 64  # printings of part 三's opening label looked at (see _followed_by)
 
 
-def find_t3_start(stream: CjkStream, layout: Layout) -> LabelMatch | None:
+def find_t3_start(
+    stream: CjkStream, layout: Layout, start: int = 0, limit: int | None = None
+) -> LabelMatch | None:
     """The table's first row label: the first "本年新收…" followed closely by "上年结转…".
     A report that omits one of the two opening rows starts at the other, followed closely
     by the row after the one it omits ("上年结转…" then "予以公开"); when that row's label is
-    damaged too (OCR'd "予以么开"), by the row after it ("部分公开…")."""
+    damaged too (OCR'd "予以么开"), by the row after it ("部分公开…"). Searched in
+    stream[start:limit]."""
     new, carried, granted, partial = (keys for _, keys, _ in _t3_keys(layout)[:4])
     pairs = ((new, carried), (carried, granted), (new, granted), (carried, partial), (new, partial))
     for first, then in pairs:
-        hit = _followed_by(stream, first, then)
+        hit = _followed_by(stream, first, then, start, limit)
         if hit is not None:
             return hit
     return None
 
 
 def _followed_by(
-    stream: CjkStream, first: tuple[str, ...], then: tuple[str, ...]
+    stream: CjkStream,
+    first: tuple[str, ...],
+    then: tuple[str, ...],
+    start: int = 0,
+    limit: int | None = None,
 ) -> LabelMatch | None:
     """The first match of `first` with a match of `then` within T3_WINDOW after it, among
     the first MAX_STARTS matches (a report prints its opening label a few times: the
     narrative, a table of contents, the table; a hostile text may print it 10^5 times, and
     each look scans the rest of the text)."""
-    at = 0
+    at = start
     for _ in range(MAX_STARTS):
-        hit = find_label(stream, first, at)
+        hit = find_label(stream, first, at, limit)
         if hit is None:
             return None
-        if find_label(stream, then, hit.end, hit.end + T3_WINDOW) is not None:
+        near = hit.end + T3_WINDOW if limit is None else min(limit, hit.end + T3_WINDOW)
+        if find_label(stream, then, hit.end, near) is not None:
             return hit
         at = hit.end
     return None
@@ -418,7 +429,7 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
     for row in rows:
         if len(row.tokens) > MAX_ROW_VALUES:
             _not_a_row(row)
-    return Located([*t2, *t3, t4, *merged], first.span[0], placements)
+    return Located([*t2, *t3, t4, *merged], first.span[0], first, after, placements)
 
 
 def _mark_misread_labels(

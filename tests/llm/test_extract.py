@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
+from nianbao.core.document import SourceDocument
+from nianbao.core.errors import SourceError
 from nianbao.core.models import SCHEMA_VERSION
+from tests.llm.conftest import document
 from tests.llm.fake_openai_server import completion
 from tests.llm.oracle import asked_rows, is_meta
 
@@ -212,3 +217,16 @@ def test_a_quote_given_exactly_on_reask_is_grounded(server, make_extractor, seed
     assert len(server.chat_requests) == 5 and extraction.usage["reasks"] == 1
     assert extraction.provenance["t3.new.total"].snippet == "8"
     assert not extraction.flags and extraction.report.cells == oracle.gold.cells
+
+
+def test_a_file_holding_two_reports_is_refused_before_any_request(
+    server, make_extractor, seed4
+) -> None:
+    # a compilation: the model would read one body's tables under the other's name
+    doc, oracle = seed4
+    server.responder = oracle.reply
+    other = document("seed-000")
+    both = SourceDocument.from_text("both.txt", f"{doc.text}\n\n{other.text}", "txt")
+    with pytest.raises(SourceError, match="printed twice with different numbers"):
+        make_extractor().extract(both)
+    assert server.chat_requests == []

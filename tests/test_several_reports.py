@@ -1,0 +1,73 @@
+"""A file holding more than one report (a compilation, a page that embeds another year's
+report) is refused with a one-line reason: reading one of its tables under the file's title
+would put one report's numbers under another's name, with every identity holding."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extractor.parser import ParserExtractor
+from nianbao.cli import main
+from nianbao.core.document import SourceDocument
+from nianbao.core.errors import SourceError
+
+REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
+TWICE = "part 三's table is printed twice with different numbers"
+
+
+def _text(stem: str) -> str:
+    return (REAL / f"{stem}.txt").read_text(encoding="utf-8")
+
+
+def _read(text: str) -> dict[str, object]:
+    doc = SourceDocument.from_text("report.txt", text, "txt")
+    return dict(ParserExtractor().extract(doc).report.cells)
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("seed-004", "seed-000"),  # two bodies' 2019-layout reports, tab-separated
+        ("corpus-004_pingtan-2022-webtext", "corpus-005_pingtan-2023-webtext"),  # two years
+    ],
+)
+def test_two_reports_in_one_file_are_refused(first: str, second: str) -> None:
+    with pytest.raises(SourceError, match=TWICE):
+        _read(_text(first) + "\n\n" + _text(second))
+
+
+def test_a_first_report_whose_opening_row_lost_its_label_is_still_seen() -> None:
+    # the table found first is then the second report's: the first one lies before it
+    first = _text("seed-000").replace("一、本年新收政府信息公开申请数量", "一、")
+    with pytest.raises(SourceError, match=TWICE):
+        _read(first + "\n\n" + _text("seed-004"))
+
+
+def test_the_same_report_printed_twice_is_one_report() -> None:
+    text = _text("corpus-004_pingtan-2022-webtext")
+    assert _read(text + "\n" + text) == _read(text)
+
+
+def test_two_reports_whose_part_three_is_the_same_read_as_the_first() -> None:
+    # two small bodies with no requests at all: the tables read are the first report's
+    first, second = _text("seed-000"), _text("seed-001")
+    assert _read(first + "\n\n" + second) == _read(first)
+
+
+def test_a_sentence_quoting_the_opening_rows_is_no_second_table() -> None:
+    text = _text("seed-000")
+    said = "本年新收政府信息公开申请数量3件，上年结转政府信息公开申请数量0件，予以公开2件。"
+    quoted = f"{text}\n{said}\n"
+    assert _read(quoted) == _read(text)
+
+
+def test_the_cli_says_why_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "compilation.txt"
+    path.write_text(_text("seed-000") + "\n\n" + _text("seed-004"), encoding="utf-8")
+    code = main(["extract", str(path), "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err.strip()
+    assert code != 0
+    assert err.startswith("nianbao: compilation.txt:") and TWICE in err
+    assert "\n" not in err and "Traceback" not in err
