@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from bisect import bisect_left
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from extractor.parser.absent import absent_t2_rows, absent_t3_rows
@@ -100,13 +101,51 @@ def find_t3_start(
     by the row after the one it omits ("上年结转…" then "予以公开"); when that row's label is
     damaged too (OCR'd "予以么开"), by the row after it ("部分公开…"). Searched in
     stream[start:limit]."""
+    found = _opening(stream, _opening_pairs(layout), start, limit)
+    return None if found is None else found[0]
+
+
+Keys = tuple[str, ...]
+
+
+def _opening_pairs(layout: Layout) -> tuple[tuple[Keys, Keys], ...]:
     new, carried, granted, partial = (keys for _, keys, _ in _t3_keys(layout)[:4])
-    pairs = ((new, carried), (carried, granted), (new, granted), (carried, partial), (new, partial))
-    for first, then in pairs:
-        hit = _followed_by(stream, first, then, start, limit)
+    return ((new, carried), (carried, granted), (new, granted), (carried, partial), (new, partial))
+
+
+def _opening(
+    stream: CjkStream, pairs: Iterable[tuple[Keys, Keys]], start: int, limit: int | None
+) -> tuple[LabelMatch, tuple[Keys, Keys]] | None:
+    """The first pair (in the order given) printed in stream[start:limit], and where."""
+    for pair in pairs:
+        hit = _followed_by(stream, *pair, start, limit)
         if hit is not None:
-            return hit
+            return hit, pair
     return None
+
+
+MAX_QUOTED = 4  # printings of the opening rows looked past (see _past_quotations)
+
+
+def _past_quotations(
+    stream: CjkStream, layout: Layout, first: LabelMatch
+) -> tuple[LabelMatch, list[RowRead], int]:
+    """Part 三's rows from `first`, or from a later printing of the same opening pair when
+    one comes before the table's fourth row: the earlier one quoted the opening rows with
+    other figures (a comparison with last year, a summary table in part 一), and the table
+    starts at the last printing. Returns the start, the rows and the index after them."""
+    found = _opening(stream, _opening_pairs(layout), first.start, first.end + T3_WINDOW)
+    pair = None if found is None else (found[1],)
+    rows, after = locate_t3(stream, layout, first)
+    for _ in range(MAX_QUOTED):
+        labels = [r.label for r in rows if r.label is not None]
+        limit = labels[3].start if len(labels) > 3 else after
+        again = None if pair is None else _opening(stream, pair, first.end, limit)
+        if again is None:
+            break
+        first = again[0]
+        rows, after = locate_t3(stream, layout, first)
+    return first, rows, after
 
 
 def _followed_by(
@@ -378,7 +417,7 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
     first = find_t3_start(stream, layout)
     if first is None:
         return None
-    t3, after = locate_t3(stream, layout, first)
+    first, t3, after = _past_quotations(stream, layout, first)
     t2, t2_start, t2_end = locate_t2(stream, layout, first.start, folded)
     t4 = locate_t4(stream, text, folded, layout, after)
     t4_start = t4.label.span[0] if t4.label else len(text)

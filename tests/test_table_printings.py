@@ -1,6 +1,8 @@
-"""A file holding more than one report (a compilation, a page that embeds another year's
-report) is refused with a one-line reason: reading one of its tables under the file's title
-would put one report's numbers under another's name, with every identity holding."""
+"""Which printing of part 三 is the report's table. A file holding more than one report (a
+compilation, a page that embeds another year's report) is refused with a one-line reason:
+reading one of its tables under the file's title would put one report's numbers under
+another's name, with every identity holding. The opening rows quoted before the table (a
+comparison with last year) are not the table."""
 
 from __future__ import annotations
 
@@ -71,3 +73,15 @@ def test_the_cli_says_why_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixt
     assert code != 0
     assert err.startswith("nianbao: compilation.txt:") and TWICE in err
     assert "\n" not in err and "Traceback" not in err
+
+
+def test_a_comparison_table_quoting_the_opening_rows_is_not_the_table() -> None:
+    # part 一 opens with this year against last: the opening rows' labels with other figures
+    # (found by a rewrite hunt: every part-三 cell went unread, the report waited)
+    text = _text("seed-004")
+    compared = (
+        "表1 依申请公开情况对比\n项目 本年 上年\n本年新收政府信息公开申请数量 8 12\n"
+        "上年结转政府信息公开申请数量 0 3\n予以公开 1 5\n"
+    )
+    at = text.index("二、主动公开政府信息情况")
+    assert _read(text[:at] + compared + text[at:]) == _read(text)
