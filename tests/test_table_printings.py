@@ -75,13 +75,31 @@ def test_the_cli_says_why_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "\n" not in err and "Traceback" not in err
 
 
-def test_a_comparison_table_quoting_the_opening_rows_is_not_the_table() -> None:
+@pytest.mark.parametrize(
+    "then", ["", "全年未发生因政府信息公开引起的行政复议。\n"], ids=["alone", "then-prose"]
+)
+def test_a_comparison_table_quoting_the_opening_rows_is_not_the_table(then: str) -> None:
     # part 一 opens with this year against last: the opening rows' labels with other figures
-    # (found by a rewrite hunt: every part-三 cell went unread, the report waited)
+    # (found by a rewrite hunt: every part-三 cell went unread, the report waited); prose
+    # naming 行政复议 after it ends the rows searched from the quotation at three
     text = _text("seed-004")
     compared = (
         "表1 依申请公开情况对比\n项目 本年 上年\n本年新收政府信息公开申请数量 8 12\n"
         "上年结转政府信息公开申请数量 0 3\n予以公开 1 5\n"
     )
     at = text.index("二、主动公开政府信息情况")
-    assert _read(text[:at] + compared + text[at:]) == _read(text)
+    assert _read(text[:at] + compared + then + text[at:]) == _read(text)
+
+
+def test_a_quotation_of_a_row_the_table_omits_is_not_the_table() -> None:
+    # the table omits 上年结转 (so its opening is 本年新收 then 予以公开), the quotation
+    # prints both: the quotation opens with the pair the table lacks
+    table = _text("corpus-004_pingtan-2022-webtext").replace(
+        "二、上年结转政府信息公开申请数量 1000001", ""
+    )
+    compared = (
+        "表1 依申请公开情况对比 项目 本年 上年 本年新收政府信息公开申请数量 8 12 "
+        "上年结转政府信息公开申请数量 0 3 全年未发生因政府信息公开引起的行政复议。"
+    )
+    at = table.index("二、主动公开政府信息情况")
+    assert _read(table[:at] + compared + table[at:]) == _read(table)

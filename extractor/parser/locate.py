@@ -133,19 +133,33 @@ def _past_quotations(
     """Part 三's rows from `first`, or from a later printing of the same opening pair when
     one comes before the table's fourth row: the earlier one quoted the opening rows with
     other figures (a comparison with last year, a summary table in part 一), and the table
-    starts at the last printing. Returns the start, the rows and the index after them."""
-    found = _opening(stream, _opening_pairs(layout), first.start, first.end + T3_WINDOW)
-    pair = None if found is None else (found[1],)
+    starts at the last printing. When fewer than four rows are found from `first`, a later
+    opening (any pair: the table may omit a row the quotation prints) that finds more is
+    the table. Returns the start, the rows and the index after them."""
+    opened = _opening(stream, _opening_pairs(layout), first.start, first.end + T3_WINDOW)
+    pair = () if opened is None else (opened[1],)
     rows, after = locate_t3(stream, layout, first)
     for _ in range(MAX_QUOTED):
-        labels = [r.label for r in rows if r.label is not None]
-        limit = labels[3].start if len(labels) > 3 else after
-        again = None if pair is None else _opening(stream, pair, first.end, limit)
+        found = sum(r.label is not None for r in rows)
+        # fewer than four rows found from it (part 四's "行政复议" in the prose between a
+        # quotation and the table ends the search): no table starts here, look further
+        if found > 3:
+            again = _opening(stream, pair, first.end, _label_start(rows, 3))
+        else:
+            again = _opening(stream, _opening_pairs(layout), after, None)
         if again is None:
             break
-        first = again[0]
-        rows, after = locate_t3(stream, layout, first)
+        again_rows, again_after = locate_t3(stream, layout, again[0])
+        if found <= 3 and sum(r.label is not None for r in again_rows) <= found:
+            break
+        first, rows, after = again[0], again_rows, again_after
+        pair = (again[1],)
     return first, rows, after
+
+
+def _label_start(rows: list[RowRead], n: int) -> int:
+    """Where the n-th (from 0) row found starts in the stream."""
+    return [r.label.start for r in rows if r.label is not None][n]
 
 
 def _followed_by(
