@@ -6,6 +6,7 @@ comparison with last year) are not the table."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from nianbao.core.document import SourceDocument
 from nianbao.core.errors import SourceError
 
 REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
-TWICE = "part 三's table is printed twice with different numbers"
+TWICE = "part 三's table is printed twice and the printings do not read alike"
 
 
 def _text(stem: str) -> str:
@@ -103,3 +104,13 @@ def test_a_quotation_of_a_row_the_table_omits_is_not_the_table() -> None:
     )
     at = table.index("二、主动公开政府信息情况")
     assert _read(table[:at] + compared + table[at:]) == _read(table)
+
+
+def test_one_table_printed_twice_in_two_styles_is_one_report() -> None:
+    # a page's table and its text version: thousands separators, spacing and the labels'
+    # numbering differ, the numbers do not
+    text = _text("corpus-008_shuyang-county-gov-2025-ocr-md")
+    restyled = text.replace("1.", "").replace("2.", "").replace("3.", "")
+    restyled = re.sub(r"(?<=\d)(?=(\d{3})+(?!\d))", ",", restyled)
+    assert restyled != text
+    assert _read(text + "\n\n" + restyled) == _read(text)

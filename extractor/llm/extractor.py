@@ -31,7 +31,7 @@ from extractor.llm.sections import tables_text
 from extractor.llm.template import choose_template
 from extractor.llm.units import Unit, row_of, row_specs, split_units, unit_for_cells
 from extractor.llm.verify import reask_until_consistent
-from extractor.parser.several import refuse_several_reports
+from extractor.parser import refuse_several_reports
 from nianbao.core.document import SourceDocument
 from nianbao.core.errors import ExtractorError
 from nianbao.core.models import (

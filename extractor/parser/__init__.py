@@ -29,12 +29,12 @@ from extractor.parser.resolve import resolve
 from extractor.parser.several import several_reports
 from extractor.parser.tokens import fold
 from nianbao.core.document import SourceDocument
-from nianbao.core.errors import SourceError
+from nianbao.core.errors import SeveralReportsError, SourceError
 from nianbao.core.layout import layout_for
 from nianbao.core.models import CanonicalReport, CellProvenance, Extraction, Meta, Method
 from rules.verdict import LOW_CONFIDENCE
 
-VERSION = "parser-123"
+VERSION = "parser-124"
 
 
 class ParserExtractor:
@@ -48,6 +48,22 @@ class ParserExtractor:
         pass
 
     def extract(self, doc: SourceDocument) -> Extraction:
+        return self._extract(doc, whole=True)
+
+    def _reading(self, text: str) -> tuple[dict[str, object], frozenset[str]] | None:
+        """One printing cut out of a file (`several_reports`): every cell and those read
+        cleanly (not null, not flagged), or None when the text holds no table."""
+        try:
+            extraction = self._extract(SourceDocument.from_text("part", text), whole=False)
+        except SourceError:
+            return None
+        cells = dict(extraction.report.cells)
+        flagged = set(extraction.flags)
+        return cells, frozenset(k for k, v in cells.items() if v is not None and k not in flagged)
+
+    def _extract(self, doc: SourceDocument, whole: bool) -> Extraction:
+        """`whole`: the document is a file as given (a part cut out of one is not checked
+        for another report again)."""
         started = time.perf_counter()
         text = doc.text
         folded = fold(text)
@@ -58,9 +74,9 @@ class ParserExtractor:
         located = locate(text, folded, stream, layout)
         if located is None:
             raise SourceError(f"{doc.name}: no part-三 table found (no 本年新收…/上年结转… rows)")
-        several = several_reports(folded, stream, layout, located)
-        if several is not None:
-            raise SourceError(f"{doc.name}: {several}")
+        several = whole and several_reports(text, stream, layout, located, self._reading)
+        if several:
+            raise SeveralReportsError(f"{doc.name}: {several}")
         meta = Meta(organ=detect_organ(text, year), year=year, template=template)
         merged = [r for r in located.rows if r.merged]
         results: list[RowResult] = [
@@ -112,4 +128,15 @@ class ParserExtractor:
         return extraction
 
 
-__all__ = ["VERSION", "ParserExtractor"]
+def refuse_several_reports(doc: SourceDocument) -> None:
+    """For a backend that does not run the parser (the LLM): the same refusal, from the
+    parser's reading; any other trouble the parser has with the file is the backend's."""
+    try:
+        ParserExtractor().extract(doc)
+    except SeveralReportsError:
+        raise
+    except SourceError:
+        pass
+
+
+__all__ = ["VERSION", "ParserExtractor", "refuse_several_reports"]

@@ -124,10 +124,10 @@ def _opening(
     return None
 
 
-MAX_QUOTED = 4  # printings of the opening rows looked past (see _past_quotations)
+MAX_QUOTED = 4  # printings of the opening rows looked past (see t3_table_from)
 
 
-def _past_quotations(
+def t3_table_from(
     stream: CjkStream, layout: Layout, first: LabelMatch
 ) -> tuple[LabelMatch, list[RowRead], int]:
     """Part 三's rows from `first`, or from a later printing of the same opening pair when
@@ -431,7 +431,7 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
     first = find_t3_start(stream, layout)
     if first is None:
         return None
-    first, t3, after = _past_quotations(stream, layout, first)
+    first, t3, after = t3_table_from(stream, layout, first)
     t2, t2_start, t2_end = locate_t2(stream, layout, first.start, folded)
     t4 = locate_t4(stream, text, folded, layout, after)
     t4_start = t4.label.span[0] if t4.label else len(text)

@@ -1,78 +1,82 @@
-"""A file that prints part 三's whole table more than once, with different numbers, holds
-more than one report: a compilation of several bodies' reports, a page that embeds last
-year's report below this year's. Reading one table under the file's title would put one
+"""A file that prints part 三's whole table more than once holds more than one report,
+unless the printings read alike: a compilation of several bodies' reports, a page that embeds
+last year's report below this year's. Reading one table under the file's title would put one
 report's numbers under another's name and year, and every identity would still hold, so the
-parser refuses such a file with a one-line reason instead. The same table printed twice (a
-page's text and its print version) is one report.
+parser refuses such a file with a one-line reason instead. The same report printed twice (a
+page's table and its text version, in any layout) is one report.
+
+Each printing is read on its own (the text cut between the two) and the readings compared
+cell by cell, every part: the same report when the cells both read cleanly (no note, not
+flagged) agree and are at least half the report's cells. Comparing the printed digits
+instead refused one report printed two ways (an HTML table's attributes, a markdown
+rendering's "数据1" headers, thousands separators); comparing part 三 alone let two small
+bodies' reports with the same part 三 (all 0) through, and a printing read with every cell
+flagged proves nothing alike.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable, Mapping
 
 from extractor.parser.labels import CjkStream, LabelMatch
-from extractor.parser.locate import Located, find_t3_start, locate, locate_t3
-from extractor.parser.meta import detect_template, detect_year
-from extractor.parser.tokens import fold
-from nianbao.core.document import SourceDocument
-from nianbao.core.errors import SourceError
-from nianbao.core.layout import Layout, layout_for
+from extractor.parser.locate import Located, find_t3_start, t3_table_from
+from nianbao.core.layout import Layout
 
 # a printing is part 三's table when this share of its rows' labels is found in order (a
 # narrative sentence quoting "本年新收…" and "上年结转…" is not)
 FULL_TABLE = 0.75
-MAX_PRINTINGS = 8  # other printings looked at: each is a pass over its part of the text
-_PART_FOUR = "行政复议"
-_DIGITS = re.compile(r"\d+")
+MAX_PRINTINGS = 2  # other printings looked at, before and after: each is read twice
+ALIKE = 0.5  # share of the report's cells both printings must read cleanly, and alike
+TWICE = (
+    "part 三's table is printed twice and the printings do not read alike: more than one"
+    " report in one file; give each report a file of its own"
+)
+
+# a printing as read on its own: every cell, and those read cleanly (no note, not flagged);
+# None when the text holds no table
+Reading = tuple[Mapping[str, object], frozenset[str]]
+Reader = Callable[[str], Reading | None]
 
 
-def refuse_several_reports(doc: SourceDocument) -> None:
-    """For a backend that does not run the parser (the LLM): the same refusal, from the
-    parser's finding of the tables (a file where none is found is left to the backend)."""
-    folded, stream = fold(doc.text), CjkStream.of(doc.text)
-    layout = layout_for(detect_template(stream.chars, detect_year(folded))[0])
-    located = locate(doc.text, folded, stream, layout)
-    reason = None if located is None else several_reports(folded, stream, layout, located)
-    if reason is not None:
-        raise SourceError(f"{doc.name}: {reason}")
-
-
-def several_reports(folded: str, stream: CjkStream, layout: Layout, located: Located) -> str | None:
-    """Why the file holds more than one report, or None: another printing of part 三's
-    whole table whose numbers differ from the one read."""
+def several_reports(
+    text: str, stream: CjkStream, layout: Layout, located: Located, read: Reader
+) -> str | None:
+    """Why the file holds more than one report, or None: another whole printing of part
+    三's table, before or after the one read, that does not read alike."""
     first, after = located.t3_first, located.t3_after
-    read = _numbers(folded, stream, first, after)
-    # before the table read (a first report whose opening labels are damaged) and after it
     for lo, hi in ((0, first.start), (after, len(stream.chars))):
-        for other, other_after in _printings(stream, layout, lo, hi):
-            if _numbers(folded, stream, other, other_after) != read:
-                return (
-                    "part 三's table is printed twice with different numbers: more than one"
-                    " report in one file; give each report a file of its own"
-                )
+        for other in _printings(stream, layout, lo, hi):
+            cut = max(first.span[0], other.span[0])  # the later printing's first label
+            if not _alike(read(text[:cut]), read(text[cut:]), len(layout.keys)):
+                return TWICE
     return None
 
 
-def _printings(stream: CjkStream, layout: Layout, lo: int, hi: int) -> list[tuple[LabelMatch, int]]:
-    """Each whole printing of part 三's table in stream[lo:hi]: its first label and the
-    stream index after its last."""
-    out: list[tuple[LabelMatch, int]] = []
+def _alike(one: Reading | None, two: Reading | None, cells: int) -> bool:
+    if one is None or two is None:  # one side holds no table after all: nothing to compare
+        return True
+    if _tables(one[0]) == _tables(two[0]):  # one text printed twice: read the same, flags
+        return True  # and all (part 二 comes before the cut in both: the later has none)
+    both = one[1] & two[1]
+    return len(both) >= ALIKE * cells and all(one[0][k] == two[0][k] for k in both)
+
+
+def _printings(stream: CjkStream, layout: Layout, lo: int, hi: int) -> list[LabelMatch]:
+    """The first label of each whole printing of part 三's table in stream[lo:hi]."""
+    out: list[LabelMatch] = []
     at = lo
     for _ in range(MAX_PRINTINGS):
         start = find_t3_start(stream, layout, at, hi)
         if start is None:
             break
-        rows, end = locate_t3(stream, layout, start)
+        start, rows, end = t3_table_from(stream, layout, start)  # as the table read starts
         found = [r for r in rows if r.label is not None and r.label.end <= hi]
-        if len(found) >= FULL_TABLE * len(rows):
-            out.append((start, min(end, hi)))
+        if start.end <= hi and len(found) >= FULL_TABLE * len(rows):
+            out.append(start)
         at = max(end, start.end)
     return out
 
 
-def _numbers(folded: str, stream: CjkStream, start: LabelMatch, after: int) -> list[str]:
-    """The numbers a printing of the table holds: from its first label to part 四's header
-    after its last row (or the end of the text)."""
-    stop = stream.chars.find(_PART_FOUR, after)
-    end = stream.offsets[stop] if stop >= 0 else len(folded)
-    return _DIGITS.findall(folded, start.span[0], end)
+def _tables(cells: Mapping[str, object]) -> dict[str, object]:
+    """Parts 三 and 四 of a reading: what both sides of the cut print."""
+    return {k: v for k, v in cells.items() if not k.startswith("t2.")}

@@ -33,6 +33,10 @@ class SourceError(ExtractorError):
     """A file that is no readable annual report: the message names the file and the reason."""
 
 
+class SeveralReportsError(SourceError):
+    """A file that holds more than one report (part 三 printed twice, other numbers)."""
+
+
 class BackendError(ExtractorError):
     """A backend that cannot work: missing key, unreachable endpoint, bad configuration."""
 

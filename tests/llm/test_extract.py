@@ -227,6 +227,6 @@ def test_a_file_holding_two_reports_is_refused_before_any_request(
     server.responder = oracle.reply
     other = document("seed-000")
     both = SourceDocument.from_text("both.txt", f"{doc.text}\n\n{other.text}", "txt")
-    with pytest.raises(SourceError, match="printed twice with different numbers"):
+    with pytest.raises(SourceError, match="printings do not read alike"):
         make_extractor().extract(both)
     assert server.chat_requests == []
