@@ -13,6 +13,8 @@ from nianbao.core.layout import LAYOUTS, TEMPLATES, Template, template_for_year
 _YEAR_TITLE = re.compile(r"(20\d{2})\s*年\s*度?\s*(?:政府信息公开|政务公开|信息公开)")
 _PERIOD = re.compile(r"(?:统计期限|统计周期|统计时限)[^。\n]{0,8}?(20\d{2})\s*年\s*1\s*月")
 _YEAR = re.compile(r"(20\d{2})\s*年")
+# words of a line that links to other pages, not the report's own title
+_LINKS = re.compile(r"上一篇|下一篇|相关|推荐|热门|阅读|链接|专题|往年")
 
 
 def _layout_words() -> dict[Template, set[str]]:
@@ -46,15 +48,28 @@ def detect_template(cjk: str, year: int | None) -> tuple[Template, str | None]:
 
 
 def detect_year(text: str) -> int | None:
-    """The year reported on: the title's "20XX年度…报告", else the statistics period,
-    else the year most often named before the tables."""
+    """The year reported on: the statistics period ("统计期限自2023年1月1日…"), else the
+    title's "20XX年度…报告", else the year most often named before the tables. A web page
+    may print other years' report titles around its own ("相关链接：…2022年…报告", a list of
+    titles above it): titles on a line of links do not count, and of the others the last
+    before the report's body ("总体情况") is its own."""
     head = text[:3000]
-    for pattern in (_YEAR_TITLE, _PERIOD):
-        m = pattern.search(head)
-        if m:
-            return int(m.group(1))
+    period = _PERIOD.search(head)
+    if period:
+        return int(period.group(1))
+    titles = [m for m in _YEAR_TITLE.finditer(head) if not _LINKS.search(_line_at(head, m.start()))]
+    if titles:
+        body = head.find("总体情况")
+        before = [m for m in titles if m.start() < body]
+        return int((before[-1] if before else titles[0]).group(1))
     years = Counter(int(y) for y in _YEAR.findall(head))
     return years.most_common(1)[0][0] if years else None
+
+
+def _line_at(text: str, at: int) -> str:
+    start = text.rfind("\n", 0, at) + 1
+    end = text.find("\n", at)
+    return text[start : len(text) if end < 0 else end]
 
 
 _SUFFIX = (
@@ -62,9 +77,10 @@ _SUFFIX = (
     r"|办公厅|局|委|厅|镇|乡|区|县|市)"
 )
 _ORGAN = rf"([\u4e00-\u9fff（）()]{{1,24}}?{_SUFFIX})"
-# a title line, maybe behind a field name as saved web pages print it ("标题: …")
+# a title line, maybe behind a field name as saved web pages print it ("标题: …") or a
+# markdown heading's marks
 _TITLE_LINE = re.compile(
-    rf"^[^\S\n]*(?:[\u4e00-\u9fff]{{2,4}}[:：][^\S\n]*)?{_ORGAN}[^\S\n]*(20\d{{2}})"
+    rf"^[^\S\n]*#*[^\S\n]*(?:[\u4e00-\u9fff]{{2,4}}[:：][^\S\n]*)?{_ORGAN}[^\S\n]*(20\d{{2}})"
     rf"[^\S\n]*年[^\n]{{0,20}}报告[^\S\n]*$",
     re.M,
 )
