@@ -196,6 +196,22 @@ def test_a_lone_capital_i_between_values_is_a_noted_one() -> None:
     assert ocr_digits("I")
 
 
+def test_a_look_alike_opening_a_cell_before_a_value_is_the_digit() -> None:
+    # found by a rewrite hunt: "| 行政处罚 | I 378 |" (a thousands space, its 1 OCR'd as I)
+    # dropped the letter and read 378, clean; as a 1 the cell prints two values and waits
+    assert fold("| 行政处罚 | I 378 |") == "| 行政处罚 | 1 378 |"
+    assert fold("行政处罚\tl 378") == "行政处罚\t1 378"
+    assert fold("| I 类 |") == "| I 类 |"  # no value after it: a letter
+    from extractor.parser import ParserExtractor
+    from nianbao.core.document import SourceDocument
+
+    text = (REAL / "corpus-008_shuyang-county-gov-2025-ocr-md.txt").read_text(encoding="utf-8")
+    # 1957 printed "1 957", OCR'd "I 957": no clean 957
+    misread = text.replace("| 行政处罚 | 693957 |", "| 行政处罚 | I 957 |")
+    read = ParserExtractor().extract(SourceDocument.from_text("x.md", misread))
+    assert "t2.penalty.decisions" in read.flags
+
+
 @pytest.mark.parametrize("minus", ["\u2212", "\u2013", "\ufe63", "\u2010", "－"])
 def test_a_typeset_minus_sign_before_a_digit_is_a_minus(minus: str) -> None:
     # U+2212, an en dash, a small hyphen-minus: read as a gap they lost 本年增/减's sign

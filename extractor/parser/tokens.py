@@ -25,11 +25,12 @@ _WIDE = re.compile(f"[{_FULL}]+")
 # OCR model (or a typist) gives for 0: taken as the digit when they touch a digit, or stand
 # alone in a table cell: between tabs or pipes, or between spaces in a row of space-separated
 # values ("0 0 0 O 0", after a label, its closing bracket or quote, or a value, or at the
-# line's start, before a value or the line's end; a 〇 wherever it is not a Chinese
-# numeral's). The cell they land in is noted (see `ocr_digits`) unless it is a zero's
-# look-alike. A Chinese OCR model also gives the stroke 丨 for a 1, and a typist may write
-# the word 零 for a 0: each is read only alone in a cell (a 丨 touching digits may be the
-# table's rule; a 零 touching characters is a word's, "零投诉").
+# line's start or a cell's (a tab, a pipe), before a value or the line's end; a 〇
+# wherever it is not a Chinese numeral's). The cell they land in is noted (see
+# `ocr_digits`) unless it is a zero's look-alike. A Chinese OCR model also gives the stroke
+# 丨 for a 1, and a typist may write the word 零 for a 0: each is read only alone in a cell
+# (a 丨 touching digits may be the table's rule; a 零 touching characters is a word's,
+# "零投诉").
 # A zero's look-alikes (O, o, and the full-width Ｏ, ｏ an IME types) may stand in a row of
 # them ("3 O O 1"), or beside a blank's placeholder or a minus: each is a value beside the
 # other.
@@ -47,7 +48,7 @@ _OCR_RUN = re.compile(
     f"|(?<=[\\d\\u4e00-\\u9fff{_LABEL_END}{_CELLISH}])[ ]+[{_LONE}](?=[ ]+[\\d{_CELLISH}]|[ ]*$)"
     # 零 with an amount's unit ending its cell ("846 零万元"): 0 of that unit, no word
     f"|(?<=[\\d \\t|])零(?=(?:万元|元)(?:[ \\t|]|$))"
-    f"|(?<=^)[ ]*[{_LONE}](?=[ ]+[\\d{_CELLISH}])"
+    f"|(?:(?<=^)|(?<=[\\t|]))[ ]*[{_LONE}](?=[ ]+[\\d{_CELLISH}])"
     # 〇 is no letter: read unless it is a Chinese numeral's ("二〇二一年", "十〇"); on a
     # flattened page it may touch its label and the next ("行政处罚〇行政强制3")
     r"|(?<![〇一二三四五六七八九十百千两A-Za-z])〇+(?![〇一二三四五六七八九十百千两年月日号A-Za-z])",
