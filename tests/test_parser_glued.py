@@ -128,3 +128,15 @@ def test_a_dash_glued_to_a_zero_on_a_flat_page_stays_the_rows_blank() -> None:
     cells = [ex.report.cells[f"t3.carried_over.{c}"] for c in ("natural", "other_org", "total")]
     assert cells == [0, None, 0]
     assert ex.provenance["t3.carried_over.other_org"].method == "blank"
+
+
+def test_a_thousands_space_on_a_page_that_glues_values_leaves_part_two_in_doubt() -> None:
+    # found by a rewrite hunt: 88 | 55 | 1698 printed "88 551 698" on a page that glues its
+    # values (a stray space, then 1698's thousands space): three tokens for three cells read
+    # 88, 551, 698 with nothing noted, and part 二 has no identity to notice
+    text = (REAL / "corpus-004_pingtan-2022-webtext.txt").read_text(encoding="utf-8")
+    assert "行政规范性文件8855698" in text
+    spaced = text.replace("行政规范性文件8855698", "行政规范性文件88 551 698")
+    read = ParserExtractor().extract(SourceDocument.from_text("x.txt", spaced))
+    keys = ("t2.normative.issued", "t2.normative.repealed", "t2.normative.in_force")
+    assert all(key in read.flags for key in keys)

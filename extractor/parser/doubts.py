@@ -112,7 +112,7 @@ def note_row_doubts(
                 note_row(TWICE_AND_GLUED)
             if _number_set_aside(folded, row):
                 note_row(SET_ASIDE)
-            if row.part == "t2" and _thousands_space(folded, row.tokens):
+            if row.part == "t2" and _thousands_space(text, row.tokens, glues):
                 note_row(THOUSANDS_SPACE)
             if row.part == "t2" and _below_an_empty_cell(folded, row):
                 note_row(BELOW_AN_EMPTY_CELL)
@@ -174,13 +174,14 @@ def _number_set_aside(folded: str, row: RowRead) -> bool:
     )
 
 
-def _thousands_space(folded: str, tokens: list[Token]) -> bool:
+def _thousands_space(text: str, tokens: list[Token], glues: bool) -> bool:
     """Two values one plain space apart in a row whose other gaps are wider or other
-    ("5 452\u3000\u300020992109"), the second of exactly three digits: a thousands separator
-    reads them as one number (5452), and the count then matches only through another fault
-    (a value glued or lost), which part 二 has no identity to notice (a rewrite hunt:
-    synth-7922-0046)."""
-    gaps = [folded[a.end : b.start] for a, b in itertools.pairwise(tokens)]
+    ("5 452\u3000\u300020992109", as printed: an ideographic space is another gap), or on a
+    page that glues values, the second of exactly three digits: a thousands separator reads
+    them as one number (5452), and the count then matches only through another fault (a
+    value glued or lost), which part 二 has no identity to notice (rewrite hunts:
+    synth-7922-0046, synth-8404-0048)."""
+    gaps = [text[a.end : b.start] for a, b in itertools.pairwise(tokens)]
     for i, gap in enumerate(gaps):
         a, b = tokens[i], tokens[i + 1]
         if gap != " " or a.kind is not TokenKind.NUMBER or b.kind is not TokenKind.NUMBER:
@@ -188,7 +189,7 @@ def _thousands_space(folded: str, tokens: list[Token]) -> bool:
         head, group = a.text.strip(), b.text.strip()
         if not (head.isdigit() and group.isdigit()) or head.startswith("0"):
             continue
-        if len(head) <= 3 and len(group) == 3 and any(g != " " for g in gaps):
+        if len(head) <= 3 and len(group) == 3 and (glues or any(g != " " for g in gaps)):
             return True
     return False
 
