@@ -114,3 +114,17 @@ def test_one_table_printed_twice_in_two_styles_is_one_report() -> None:
     restyled = re.sub(r"(?<=\d)(?=(\d{3})+(?!\d))", ",", restyled)
     assert restyled != text
     assert _read(text + "\n\n" + restyled) == _read(text)
+
+
+def test_one_table_printed_twice_back_to_back_is_one_report_however_flagged() -> None:
+    # found by a rewrite hunt: a table printed twice back to back, most of its cells flagged
+    # (columns read by the header): the printings share few clean cells, and part 四 follows
+    # the second only, so neither that nor parts 三 + 四 alike held; part 三 reads the same
+    from extractor.parser.several import _alike
+
+    part3 = {f"t3.new.{c}": 0 for c in ("natural", "commercial", "total")}
+    first = ({**part3, "t4.review.upheld": None}, frozenset({"t3.new.total"}))
+    second = ({**part3, "t4.review.upheld": 2}, frozenset({"t3.new.total", "t4.review.upheld"}))
+    assert _alike(first, second, cells=200)
+    other = ({**part3, "t3.new.natural": 5, "t4.review.upheld": 2}, second[1])
+    assert not _alike(first, other, cells=200)  # part 三 differs, too few clean cells shared

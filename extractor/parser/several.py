@@ -6,12 +6,13 @@ parser refuses such a file with a one-line reason instead. The same report print
 page's table and its text version, in any layout) is one report.
 
 Each printing is read on its own (the text cut between the two) and the readings compared
-cell by cell, every part: the same report when the cells both read cleanly (no note, not
-flagged) agree and are at least half the report's cells. Comparing the printed digits
-instead refused one report printed two ways (an HTML table's attributes, a markdown
-rendering's "数据1" headers, thousands separators); comparing part 三 alone let two small
-bodies' reports with the same part 三 (all 0) through, and a printing read with every cell
-flagged proves nothing alike.
+cell by cell: the same report when the cells both read cleanly (no note, not flagged, any
+part) agree and are at least half the report's cells, or when part 三 reads the same, nulls
+and all (one table printed twice, however damaged). Comparing the printed digits instead
+refused one report printed two ways (an HTML table's attributes, a markdown rendering's
+"数据1" headers, thousands separators); comparing part 三's clean cells alone let a
+compilation through when one printing read with every cell flagged. Two small bodies whose
+part 三 reads the same (all 0) are read as the first (docs/parser.md, known limits).
 """
 
 from __future__ import annotations
@@ -55,8 +56,8 @@ def several_reports(
 def _alike(one: Reading | None, two: Reading | None, cells: int) -> bool:
     if one is None or two is None:  # one side holds no table after all: nothing to compare
         return True
-    if _tables(one[0]) == _tables(two[0]):  # one text printed twice: read the same, flags
-        return True  # and all (part 二 comes before the cut in both: the later has none)
+    if _part3(one[0]) == _part3(two[0]):  # one table printed twice: part 三 reads the same,
+        return True  # nulls and all (part 二 and 四 may be on one side of the cut only)
     both = one[1] & two[1]
     return len(both) >= ALIKE * cells and all(one[0][k] == two[0][k] for k in both)
 
@@ -77,6 +78,7 @@ def _printings(stream: CjkStream, layout: Layout, lo: int, hi: int) -> list[Labe
     return out
 
 
-def _tables(cells: Mapping[str, object]) -> dict[str, object]:
-    """Parts 三 and 四 of a reading: what both sides of the cut print."""
-    return {k: v for k, v in cells.items() if not k.startswith("t2.")}
+def _part3(cells: Mapping[str, object]) -> dict[str, object]:
+    """Part 三 of a reading: what both sides of the cut print for sure (a table printed twice
+    back to back has its part 四 after the second printing only)."""
+    return {k: v for k, v in cells.items() if k.startswith("t3.")}
