@@ -590,3 +590,19 @@ def test_a_second_full_width_point_after_a_value_is_doubt() -> None:
     proof, wrong = _read(report, report.text)
     assert "t2.fees.amount_wan" in wrong
     assert "t2.fees.amount_wan" in proof.flags()
+
+
+def test_a_row_printed_twice_is_not_given_to_the_omitted_row_before_it() -> None:
+    # found by a rewrite hunt (synth-7980-0021, as rewritten: tests/data): 1.本机关不掌握…
+    # is not printed, and 2.没有现成信息… is printed twice around a page number. Placing lines
+    # by printed order gave the first printing to the omitted row; every value is 0, so no
+    # other order changed it, and the report went out accepted with a row it never printed
+    report = synth_report(7980, 21)
+    text = (Path(__file__).parent / "data" / "row_twice_after_an_omitted_row.md").read_text(
+        encoding="utf-8"
+    )
+    assert "不掌握" not in text and text.count("2.没有现成信息需要另行制作") == 2
+    proof, wrong = _read(report, text)
+    assert not wrong - set(proof.flags())
+    assert not proof.accepted
+    assert "t3.unable.not_held.natural" in proof.flags()

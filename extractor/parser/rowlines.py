@@ -144,6 +144,8 @@ def place_detached_rows(text: str, rows: list[RowRead]) -> list[list[RowRead]]:
         lines = printed_rows(text, row.tokens, n)
         if any(len(line) != n for line in lines) or len(lines) != len(missing) + 1:
             continue
+        if any(_after_a_found_label(text, line, rows) for line in lines[1:]):
+            continue  # a line printed after a row's label is that row's (printed twice)
         # the row's own values on the label's line or the next one
         breaks = text.count("\n", row.label.span[1], lines[0][0].start)  # type: ignore[union-attr]
         inner = max(  # a table printed one cell per line: as far as its values are apart
@@ -158,6 +160,21 @@ def place_detached_rows(text: str, rows: list[RowRead]) -> list[list[RowRead]]:
             target.segment = (line[0].start, line[-1].end)
         groups.append(missing if breaks == 0 else [row, *missing])
     return groups
+
+
+def _after_a_found_label(text: str, line: list[Token], rows: list[RowRead]) -> bool:
+    """The line starts with the label of a row found elsewhere: that row printed twice (a
+    synth-7980-0021 hunt: a row repeated around a page number, its first printing given to
+    the row before it, whose print was lost), not a line detached from its label. A group
+    label ("（四）无法提供") on the line is no row's."""
+    start = text.rfind("\n", 0, line[0].start) + 1
+    lead = _cjk(text[start : line[0].start])
+    labels = (_cjk(text[r.label.span[0] : r.label.span[1]]) for r in rows if r.label)
+    return bool(lead) and any(label and label in lead for label in labels)
+
+
+def _cjk(text: str) -> str:
+    return "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")
 
 
 def lone_values_after_the_row(text: str, tokens: list[Token], width: int) -> list[Token]:
