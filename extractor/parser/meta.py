@@ -6,6 +6,7 @@ import re
 from collections import Counter
 
 from extractor.parser.labels import label_key
+from extractor.parser.tokens import line_around
 from nianbao.core.layout import LAYOUTS, TEMPLATES, Template, template_for_year
 
 # Labels printed only in one layout (generated from the layouts: a label of one and not the
@@ -57,19 +58,15 @@ def detect_year(text: str) -> int | None:
     period = _PERIOD.search(head)
     if period:
         return int(period.group(1))
-    titles = [m for m in _YEAR_TITLE.finditer(head) if not _LINKS.search(_line_at(head, m.start()))]
+    titles = [
+        m for m in _YEAR_TITLE.finditer(head) if not _LINKS.search(line_around(head, *m.span()))
+    ]
     if titles:
         body = head.find("总体情况")
         before = [m for m in titles if m.start() < body]
         return int((before[-1] if before else titles[0]).group(1))
     years = Counter(int(y) for y in _YEAR.findall(head))
     return years.most_common(1)[0][0] if years else None
-
-
-def _line_at(text: str, at: int) -> str:
-    start = text.rfind("\n", 0, at) + 1
-    end = text.find("\n", at)
-    return text[start : len(text) if end < 0 else end]
 
 
 _SUFFIX = (

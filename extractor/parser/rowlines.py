@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 
 from extractor.parser.emptylines import empty_cells_between
+from extractor.parser.labels import CjkStream
 from extractor.parser.rowread import RowRead
 from extractor.parser.tokens import Token, TokenKind
 from rules.column_order import OWN_ERRORS, sums_at
@@ -168,13 +169,9 @@ def _after_a_found_label(text: str, line: list[Token], rows: list[RowRead]) -> b
     the row before it, whose print was lost), not a line detached from its label. A group
     label ("（四）无法提供") on the line is no row's."""
     start = text.rfind("\n", 0, line[0].start) + 1
-    lead = _cjk(text[start : line[0].start])
-    labels = (_cjk(text[r.label.span[0] : r.label.span[1]]) for r in rows if r.label)
+    lead = CjkStream.of(text[start : line[0].start]).chars
+    labels = (CjkStream.of(text[slice(*r.label.span)]).chars for r in rows if r.label)
     return bool(lead) and any(label and label in lead for label in labels)
-
-
-def _cjk(text: str) -> str:
-    return "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")
 
 
 def lone_values_after_the_row(text: str, tokens: list[Token], width: int) -> list[Token]:
