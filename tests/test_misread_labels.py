@@ -75,3 +75,31 @@ def test_a_fuzzy_match_stops_at_the_labels_own_characters() -> None:
     assert hit is not None and hit.how in ("fuzzy", "fragment")
     assert stream.chars[hit.start : hit.end].endswith("申请")
     assert text[hit.span[1] :].startswith("\n0")
+
+
+@pytest.mark.parametrize(
+    ("text", "key", "printed"),
+    [
+        # a stretch only this label holds finds it; the print misread one character after it
+        ("其他对外管埋服务事项\t29\t0\t23\n", "其他对外管理服务事项", "其他对外管埋服务事项"),
+        # its first characters find it; the print misread one character after them
+        ("4.保护第三方合去权益\t0\t0\n", "保护第三方合法权益", "保护第三方合去权益"),
+    ],
+)
+def test_a_match_grows_over_one_misread_character_to_the_whole_printed_label(
+    text: str, key: str, printed: str
+) -> None:
+    # (synth-8355-0146: the label's rest, "去权益", stood between it and its values as words
+    # that could be another row's label, and kept a row not printed from being proven so)
+    stream = _stream(text)
+    hit = find_label(stream, (key,), 0)
+    assert hit is not None and stream.chars[hit.start : hit.end] == printed
+    assert text[hit.span[1] :].startswith("\t")
+
+
+def test_a_match_does_not_grow_over_a_character_the_label_does_not_go_on_after() -> None:
+    # "行政许可" then other words: one character unlike the key's, and the key not after it
+    text = "其他对外管理服务项目\t1\n"
+    stream = _stream(text)
+    hit = find_label(stream, ("其他对外管理服务事项",), 0)
+    assert hit is None or text[hit.span[1] :].startswith(("服务项目", "项目"))

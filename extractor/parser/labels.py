@@ -132,7 +132,7 @@ def find_label(
             if len(key) >= PREFIX + 2:
                 at = stream.chars.find(key[:PREFIX], start, limit)
                 if at >= 0 and (best is None or at < best[0]):
-                    best = (at, at + PREFIX, "prefix", 90.0)
+                    best = (at, _grown(stream.chars, at, key, 0, PREFIX)[1], "prefix", 90.0)
     if best is None:
         # a label shortened by the body that printed it ("大量反复申请", "申请人逾期不补正"):
         # a stretch of it that is in no other label, found as printed
@@ -162,14 +162,35 @@ def find_label(
 def _grown(chars: str, at: int, key: str, offset: int, size: int) -> tuple[int, int]:
     """A stretch of `key` (at `offset` in it) found at chars[at:at + size], grown on both
     sides while the text goes on as the key does: the whole of the label the print kept
-    ("倍访举报投诉类申请" found by "访举报投" is 访举报投诉类申请)."""
+    ("倍访举报投诉类申请" found by "访举报投" is 访举报投诉类申请). A character misread
+    inside the label ("其他对外管埋服务事项") is grown over when the key goes on after it
+    for MISREAD_CONFIRM characters: the label's rest is no other text before its values."""
     start, end = at, at + size  # in the text
     lo, hi = offset, offset + size  # the same stretch in the key
-    while end < len(chars) and hi < len(key) and chars[end] == key[hi]:
+    while end < len(chars) and hi < len(key):
+        if chars[end] != key[hi] and not _goes_on(chars, end + 1, key, hi + 1):
+            break
         end, hi = end + 1, hi + 1
-    while start > 0 and lo > 0 and chars[start - 1] == key[lo - 1]:
+    while start > 0 and lo > 0:
+        if chars[start - 1] != key[lo - 1] and not _went_on(chars, start - 1, key, lo - 1):
+            break
         start, lo = start - 1, lo - 1
     return start, end
+
+
+MISREAD_CONFIRM = 2  # characters of the key that must follow (precede) a misread one
+
+
+def _goes_on(chars: str, at: int, key: str, hi: int) -> bool:
+    """The text at `at` goes on as the key does from `hi`, for MISREAD_CONFIRM characters."""
+    tail = key[hi : hi + MISREAD_CONFIRM]
+    return len(tail) == MISREAD_CONFIRM and chars.startswith(tail, at)
+
+
+def _went_on(chars: str, at: int, key: str, lo: int) -> bool:
+    """The text before `at` ends as the key does before `lo`, for MISREAD_CONFIRM characters."""
+    head = key[max(lo - MISREAD_CONFIRM, 0) : lo]
+    return len(head) == MISREAD_CONFIRM and chars[max(at - MISREAD_CONFIRM, 0) : at] == head
 
 
 def _trimmed(window: str, start: int, end: int, key: str) -> tuple[int, int]:
