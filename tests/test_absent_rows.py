@@ -236,3 +236,20 @@ def test_column_headers_among_a_rows_values_do_not_hide_where_the_next_would_sta
         key = f"t3.carried_over.{col}"
         assert extraction.provenance[key].method == Method.ABSENT
         assert proof.levels[key] is ProofLevel.BLANK_PROVEN
+
+
+def test_a_row_whose_values_follow_another_rows_misread_label_proves_nothing(
+    tmp_path: Path,
+) -> None:
+    # synth-8303-0250: 行政处罚's values lost and 行政强制's label misread ("行攻强制", run
+    # into the label before it, so not found): the values after the words are 行政强制's,
+    # read as 行政处罚's with 行政强制 "not printed"
+    extraction, proof = _proof(
+        tmp_path, "行政处罚\t0\t0\t0\n行政强制\t0\t0\t0\n", "行政处罚行攻强制\t0\t0\t0\n"
+    )
+    for key in ("t2.coercion.prev_items", "t2.coercion.change", "t2.coercion.decisions"):
+        assert extraction.provenance[key].method is not Method.ABSENT
+        assert proof.levels[key] is not ProofLevel.BLANK_PROVEN
+    for key in ("t2.penalty.prev_items", "t2.penalty.change", "t2.penalty.decisions"):
+        assert proof.levels[key] is not ProofLevel.READ_CONFIRMED
+    assert not proof.accepted

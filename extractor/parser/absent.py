@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from extractor.parser.labels import CjkStream, find_label
-from extractor.parser.plausible import has_word
+from extractor.parser.plausible import has_word, words_before_value
 from extractor.parser.rowread import RowRead
 from extractor.parser.tokens import TokenKind
 from nianbao.core.layout import T3_COLUMNS
@@ -47,6 +47,8 @@ def _after_full_row(folded: str, row: RowRead) -> int | None:
     after_label = label is not None and bool(tokens) and tokens[0].start >= label.span[1]
     if after_label and any(c.isdigit() for c in folded[slice(*label.span)]):  # type: ignore[union-attr]
         return None
+    if after_label and words_before_value(folded, label.span[1], tokens[0].start):  # type: ignore[union-attr]
+        return None  # another row's label, misread, before its values: they may be that row's
     if tokens and has_word(_HEADER.sub(" ", folded[tokens[0].end : tokens[-1].start])):
         return None  # words between its values: another row's label, whose values it took
     return tokens[-1].end if tokens else row.segment[0]

@@ -35,8 +35,10 @@ from extractor.parser.locate import SHARED_LABEL
 from extractor.parser.placement import row_line_bounds
 from extractor.parser.plausible import (
     IMPLAUSIBLE,
+    WORDS_BEFORE_VALUE,
     WORDS_BETWEEN,
     implausible_row,
+    words_before_value,
     words_between,
 )
 from extractor.parser.rowlines import UNEVEN_LINES, uneven_lines
@@ -112,6 +114,8 @@ def note_row_doubts(
                 note_row(TWICE_AND_GLUED)
             if _number_set_aside(folded, row):
                 note_row(SET_ASIDE)
+            elif _words_before_values(folded, row):
+                note_row(WORDS_BEFORE_VALUE)
             if row.part == "t2" and _thousands_space(text, row.tokens, glues):
                 note_row(THOUSANDS_SPACE)
             if row.part == "t2" and _below_an_empty_cell(folded, row):
@@ -172,6 +176,14 @@ def _number_set_aside(folded: str, row: RowRead) -> bool:
     return any(
         not on_furniture_line(folded, m.start()) for m in _DIGIT.finditer(folded, start, end)
     )
+
+
+def _words_before_values(folded: str, row: RowRead) -> bool:
+    """A part-二 row with a word between its label and its values (parts 三 and 四 have
+    identities to notice another row's values; part 二 has none)."""
+    if row.part != "t2" or row.label is None or not row.tokens or row.detached:
+        return False
+    return words_before_value(folded, row.label.span[1], row.tokens[0].start)
 
 
 def _thousands_space(text: str, tokens: list[Token], glues: bool) -> bool:

@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 
 from extractor.parser.tokens import NOTE_NEXT, SIGN_WORDS, Token, TokenKind
-from nianbao.core.layout import ValueKind
+from nianbao.core.layout import LAYOUTS, T3_COLUMNS, ValueKind
 
 MAX_COUNT = 10**8  # a count this large or more is glued digits, never one value
 IMPLAUSIBLE = (
@@ -52,6 +52,30 @@ WORDS_BETWEEN = (
 def has_word(gap: str) -> bool:
     """A Chinese word of two or more characters that is no cell's unit, sign or footer."""
     return bool(_WORD.search(_CELL_WORDS.sub(" ", gap)))
+
+
+# what a row may print between its label and its first value: a column header (a layout's
+# header words, "单位"), a bracketed note ("（单位：万元）"), a row's numbering
+_HEADER_WORDS = {
+    *(c.label for layout in LAYOUTS.values() for row in layout.t2_rows for c in row.columns),
+    *(w for c in T3_COLUMNS for w in (c.label, *c.aliases)),
+    "单位",
+}
+_HEADERS = re.compile("|".join(map(re.escape, sorted(_HEADER_WORDS, key=len, reverse=True))))
+_NOTE = re.compile(r"[（(][^（）()]*[）)]")
+WORDS_BEFORE_VALUE = (
+    "Chinese words between the row's label and its first value: the label of a row not "
+    "found (misread), whose value this may be"
+)
+
+
+def words_before_value(text: str, label_end: int, value_start: int) -> bool:
+    """A Chinese word that is no header, note, unit or sign between a row's label and its
+    first value ("行政处罚行攻强制5,851": the next row's label misread past finding, the
+    value its own and this row's lost; synth-8303-0250)."""
+    if value_start <= label_end:
+        return False
+    return has_word(_HEADERS.sub(" ", _NOTE.sub(" ", text[label_end:value_start])))
 
 
 def words_between(text: str, tokens: Sequence[Token]) -> bool:
