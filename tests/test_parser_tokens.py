@@ -458,3 +458,23 @@ def test_a_zero_written_as_a_word_with_an_amounts_unit_is_a_zero() -> None:
     assert fold("| 采购 | 3 | 零元 |") == "| 采购 | 3 | 0元 |"
     # a word's 零 stays: "零元购", "零件", one touching its label
     assert fold("零元购 零件 3 行政处罚零元") == "零元购 零件 3 行政处罚零元"
+
+
+@pytest.mark.parametrize("mark", ["\xa0", "\u2009", "\u202f", "'", "`", "\u2019"])
+def test_digit_groups_a_narrow_space_or_a_misread_comma_apart_doubt_a_part_two_row(
+    mark: str,
+) -> None:
+    # a rewrite hunt: "| 行政处罚 | 7\xa0179 | (17) |  |" (a no-break space between digit
+    # groups, the row a value short) read 7, 179 as two cells, clean; a plain space so
+    # printed was already doubted, a web page's no-break or thin space, or OCR's comma, not
+    from extractor.parser import ParserExtractor
+    from nianbao.core.document import SourceDocument
+
+    text = (REAL / "corpus-008_shuyang-county-gov-2025-ocr-md.txt").read_text(encoding="utf-8")
+    row = "| 行政规范性文件 | 6 | 1 | 32 |"
+    assert row in text
+    printed = text.replace(row, f"| 行政规范性文件 | 6{mark}132 | 8 |")
+    read = ParserExtractor().extract(SourceDocument.from_text("x.md", printed))
+    keys = ("t2.normative.issued", "t2.normative.repealed", "t2.normative.in_force")
+    assert [read.report.cells[k] for k in keys] == [6, 132, 8]  # as printed, in order
+    assert all(k in read.flags for k in keys)

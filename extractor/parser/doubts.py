@@ -186,6 +186,12 @@ def _words_before_values(folded: str, row: RowRead) -> bool:
     return words_before_value(folded, row.label.span[1], row.tokens[0].start)
 
 
+# a plain space, the narrow ones typesetting and web pages put between digit groups
+# ("7\xa0179" in a markdown cell: a no-break space; U+2009, U+202F: thin spaces), and a
+# thousands comma as OCR misreads it ("7'179", "7`179", "7’179")
+_ONE_SPACE = frozenset({" ", "\xa0", "\u2009", "\u202f", "'", "`", "\u2019"})
+
+
 def _thousands_space(text: str, tokens: list[Token], glues: bool) -> bool:
     """Two values one plain space apart in a row whose other gaps are wider or other
     ("5 452\u3000\u300020992109", as printed: an ideographic space is another gap), or on a
@@ -196,7 +202,8 @@ def _thousands_space(text: str, tokens: list[Token], glues: bool) -> bool:
     gaps = [text[a.end : b.start] for a, b in itertools.pairwise(tokens)]
     for i, gap in enumerate(gaps):
         a, b = tokens[i], tokens[i + 1]
-        if gap != " " or a.kind is not TokenKind.NUMBER or b.kind is not TokenKind.NUMBER:
+        numbers = a.kind is TokenKind.NUMBER and b.kind is TokenKind.NUMBER
+        if gap not in _ONE_SPACE or not numbers:
             continue
         head, group = a.text.strip(), b.text.strip()
         if not (head.isdigit() and group.isdigit()) or head.startswith("0"):
