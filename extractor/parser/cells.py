@@ -21,6 +21,13 @@ EDGE_BLANK = "an empty cell at the row's edge: a blank, or the table's layout"
 # a cell read blank from an empty line where a table printed one cell per line has a cell:
 # flagged, since a value lost with no trace beside a stray empty line reads the same
 EMPTY_LINE = "an empty line where the table prints a cell: a blank, or a value lost"
+# a row read with an empty cell at its edge counted as one of its cells: were the empty
+# cell the table's layout (an empty last column), the row would be a value short and its
+# values could go elsewhere, which identities over 0s cannot tell (a markdown table's empty
+# 备注 column after a row that lost a value read "| 规章 | 0 | 8 |  |" as 0, 8, blank; part
+# 四's "| 0 | 0 | 0 | 0件 | … | 1 |  |" likewise). The edge cell is flagged already, so the
+# row waits either way: its other cells are named with it
+PLACED_BY_EDGE = "placed counting an empty cell at the row's edge as one of its cells"
 DETACHED = "values printed apart from the row's label; placed by the order of rows"
 # a cell of a row another of whose values its column cannot hold (`_doubt_row_around`)
 MISFIT_IN_ROW = "another value of this row cannot stand in its column: the row may be misread"
@@ -156,6 +163,10 @@ def read_row(
                 misfits.append(key)
         if misfits:
             _doubt_row_around(result, misfits)
+        if any(t.kind is TokenKind.BLANK and t.edge for t in tokens):
+            for cell in result.cells.values():
+                if cell.value is not None:
+                    cell.provenance.notes.append(PLACED_BY_EDGE)
         return result
     runs = sum(t.kind is TokenKind.RUN for t in tokens)
     if not tokens:
