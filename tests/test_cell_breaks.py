@@ -102,6 +102,20 @@ def test_a_line_break_the_cells_do_not_settle_stays_open(row: str) -> None:
     assert decisions >= 1
 
 
+def test_a_number_before_the_next_lines_label_is_no_rest_of_a_cell() -> None:
+    # a rewrite hunt (a PDF extract numbering its lines): "规章\t143\t0\t6\n12 行政规范性文件
+    # \t0…" joined 6 and the next line's number into 612, read as printed and unflagged. A
+    # cell's rest is followed by its edge; here words stand before the next edge
+    lines = _report("tab").split("\n")
+    at = next(i for i, line in enumerate(lines) if "行政许可" in line)
+    lines[at] = "行政许可\t5\t1\t2"
+    lines[at + 1] = "8 " + lines[at + 1]
+    extraction = ParserExtractor().extract(SourceDocument.from_text("r.txt", "\n".join(lines)))
+    proof = prove(extraction, check(extraction.report))
+    assert extraction.report.cells["t2.license.decisions"] != 28
+    assert any(proof.levels[k] is not ProofLevel.READ_CONFIRMED for k in LICENSE)
+
+
 def test_a_page_number_between_markdown_rows_is_no_cell() -> None:
     values, levels, decisions = _license(_report("markdown"), "| 行政许可 | 5 | 2 | 1 |\n8")
     assert values == [5, 2, 1]

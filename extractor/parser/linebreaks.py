@@ -49,9 +49,11 @@ def join_broken_cell(folded: str, tokens: list[Token], width: int) -> list[Token
     a, b = tokens[i], tokens[i + 1]
     line_end = folded.find("\n", b.end)
     rest = folded[b.end : len(folded) if line_end < 0 else line_end]
-    if not joinable(folded, a, b) or ("|" not in rest and "\t" not in rest):
+    if not joinable(folded, a, b) or rest.lstrip(" \u3000\xa0")[:1] not in ("|", "\t"):
         # the pair ends a row with no closing edge ("\t5\n8"): the bare number under the
-        # row may be a page number as well as the last value's digits
+        # row may be a page number as well as the last value's digits; words before the
+        # next edge ("\t6\n12 行政规范性文件\t0"): a number of the next line's own, a line
+        # or row number before its label, not the rest of a cell
         return tokens
     if a.text.strip() == b.text.strip():
         return tokens  # "32\n32": one value printed twice as well as 3232 broken
