@@ -242,3 +242,27 @@ def test_a_value_under_a_part_two_rows_empty_cell_is_in_doubt() -> None:
 
     assert read(["行政强制\t", "4"]) is not ProofLevel.READ_CONFIRMED
     assert read(["行政强制\t4"]) is ProofLevel.READ_CONFIRMED
+
+
+@pytest.mark.parametrize("mark", [" ", "\xa0", "\u2009", "'"])
+def test_a_number_with_a_thousands_space_in_its_cell_reads_whole(mark: str) -> None:
+    # a rewrite hunt (thousands marks in delimited cells): "\t1 234\t" counted as two
+    # values, the row one over and waiting; the cell edges show the pair is one cell's
+    values, levels, _ = _license(_report("tab"), f"行政许可\t5\t1{mark}234\t2")
+    assert values == [5, 1234, 2]
+    assert all(level is ProofLevel.READ_CONFIRMED for level in levels)
+    values, _, _ = _license(_report("markdown"), f"| 行政许可 | 5 | 1{mark}234 | 2 |")
+    assert values == [5, 1234, 2]
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        "行政许可 5 1 234 2",  # no cell edges: 1 and 234 may be two values, one lost
+        "行政许可\t5\t1 23\t2",  # no group of three: two values in one cell
+        "行政许可\t5\t1 234件\t2",  # a unit after it: not a number alone in its cell
+    ],
+)
+def test_digit_groups_the_cells_do_not_show_as_one_stay_open(row: str) -> None:
+    values, levels, _ = _license(_report("tab"), row)
+    assert values != [5, 1234, 2] or any(lv is not ProofLevel.READ_CONFIRMED for lv in levels)

@@ -62,6 +62,58 @@ def join_broken_cell(folded: str, tokens: list[Token], width: int) -> list[Token
     return [*tokens[:i], joined, *tokens[i + 2 :]]
 
 
+# one mark between digit groups inside a cell: a space (a no-break or thin one folded or
+# not), or a thousands comma OCR read as an apostrophe or backtick
+_GROUP_MARK = re.compile(r"^[ \u2009\u202f'`\u2019]$")
+_HEAD = re.compile(r"[1-9]\d{0,2}")
+_GROUP = re.compile(r"\d{3}")
+
+
+def join_grouped_cell(folded: str, tokens: list[Token], width: int) -> list[Token]:
+    """The row's tokens with each number printed with a thousands space made one, when the
+    print's cell edges show it: a delimited row of `width` cells printing more values, every
+    two neighbouring values a tab or pipe apart but some pairs, each of which one space-like
+    mark inside a cell separates as digit groups do ("| 1 410 | 0 |", "\t7\u2009179\t"),
+    and joining those pairs leaves one value a cell. A second value would have a cell of
+    its own, so each pair is one number, read as printed. Otherwise `tokens` as they are
+    (with no cell edges, "1 410" may be two values)."""
+    if len(tokens) <= width or width < 1:
+        return tokens
+    before = folded[: tokens[0].start].rstrip(" \u3000\xa0")[-1:]
+    if before not in ("|", "\t"):
+        return tokens  # no cell edge before the values: the first may be the label's
+    gaps = [folded[a.end : b.start] for a, b in itertools.pairwise(tokens)]
+    inside = [i for i, gap in enumerate(gaps) if _GROUP_MARK.match(gap)]
+    apart = sum(1 for gap in gaps if "|" in gap or "\t" in gap)
+    if len(tokens) - len(inside) != width or apart != width - 1:
+        return tokens
+    if any(b - a < 2 for a, b in itertools.pairwise(inside)):
+        return tokens  # three groups in one cell (millions): no count is that large
+    if not all(_grouped(folded, tokens[i], tokens[i + 1]) for i in inside):
+        return tokens
+    out: list[Token] = []
+    at = 0
+    for i in inside:
+        out.extend(tokens[at:i])
+        a, b = tokens[i], tokens[i + 1]
+        number = int(a.text.strip() + b.text.strip())
+        out.append(Token(a.start, b.end, folded[a.start : b.end], TokenKind.NUMBER, number))
+        at = i + 2
+    return [*out, *tokens[at:]]
+
+
+def _grouped(folded: str, a: Token, b: Token) -> bool:
+    """`a` and `b` read as digit groups of one number alone in its cell: a head of one to
+    three digits, a group of three, and a cell edge (or the line's end) right after."""
+    # (a group may start with 0, "6 031", which the tokenizer holds for a glued run)
+    clean = a.kind is TokenKind.NUMBER and b.kind is not TokenKind.BLANK and not (a.unit or b.unit)
+    if not (clean and _HEAD.fullmatch(a.text.strip()) and _GROUP.fullmatch(b.text.strip())):
+        return False
+    line_end = folded.find("\n", b.end)
+    rest = folded[b.end : len(folded) if line_end < 0 else line_end].lstrip(" \u3000\xa0")
+    return not rest or rest[0] in ("|", "\t")  # words or a unit after it: not alone
+
+
 _PIPE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$")
 
 

@@ -31,7 +31,7 @@ from extractor.parser.labels import (
     misread_label,
     printed_between,
 )
-from extractor.parser.linebreaks import join_broken_cell, off_table_values
+from extractor.parser.linebreaks import join_broken_cell, join_grouped_cell, off_table_values
 from extractor.parser.rowlines import (
     lone_values_after_the_row,
     place_detached_rows,
@@ -466,6 +466,7 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
         if row.part in ("t2", "t3"):
             row.tokens = lone_values_after_the_row(folded, row.tokens, len(row.columns))
         row.tokens = join_broken_cell(folded, row.tokens, len(row.columns))
+        row.tokens = join_grouped_cell(folded, row.tokens, len(row.columns))
         edge_blanks(folded, row)
         line_blanks(folded, row)
     t4_edge_blanks(folded, t4)
