@@ -610,3 +610,14 @@ def test_a_row_printed_twice_is_not_given_to_the_omitted_row_before_it() -> None
     assert not wrong - set(proof.flags())
     assert not proof.accepted
     assert "t3.unable.not_held.natural" in proof.flags()
+
+
+def test_a_reading_whose_column_total_falls_short_of_its_rows_is_broken() -> None:
+    # synth-8543-0092 (a fresh sweep): "14 1002017" for 本年新收 and "141002 017" for 总计 cut
+    # either 14|1|0|0|2|0|17 or 1|4|10|0|2|0|17; one result row unread. The second reading's
+    # 总计 of 1 falls short of the 12 the rows read hold: no count can fill the gap, yet the
+    # identity was counted unknown, not broken, and that reading was taken as the only one
+    _, proof, wrong = _found_case(8543, 92, "一、本年新收政府信息公开申请数量14 1002017")
+    assert proof.levels["t3.new.natural"] is not ProofLevel.READ_CONFIRMED
+    assert not proof.accepted
+    assert "t3.new.natural" in wrong or "t3.new.natural" in proof.flags()

@@ -292,13 +292,27 @@ def fill(
             table[key] = value
             solution.filled[key] = (value, why[key])
     solution.table = table
-    solution.broken_ids = [
-        ident.id
-        for ident, coef in coefs
-        if all(table.get(k) is not None for k in coef)
-        and sum(c * table[k] for k, c in coef.items()) != 0  # type: ignore[operator]
-    ]
+    solution.broken_ids = [ident.id for ident, coef in coefs if _cannot_hold(coef, table, kinds)]
     solution.unresolved = sum(1 for k in fillable if table.get(k) is None)
+
+
+def _cannot_hold(
+    coef: Mapping[str, int], table: Mapping[str, CellValue], kinds: Mapping[str, ValueKind]
+) -> bool:
+    """The identity is broken: its cells all known and not adding up, or its unknown counts
+    (all on one side) would have to sum to less than 0. A reading whose column total falls
+    short of the results it must hold ("1" where the rows read hold 12, one row unread)
+    leaves no count to fill the gap with; counted unknown, it outranked the reading that
+    fills it (synth-8543-0092: "14 1002017" cut 1|4|10|… over 14|1|0|…)."""
+    unknown = [k for k in coef if table.get(k) is None]
+    rest = sum(c * table[k] for k, c in coef.items() if k not in unknown)  # type: ignore[misc]
+    if not unknown:
+        return rest != 0
+    signs = {coef[k] for k in unknown}
+    if len(signs) != 1 or any(kinds.get(k) is ValueKind.SIGNED for k in unknown):
+        return False  # unknowns on both sides, or a change: any sum can be made
+    (sign,) = signs
+    return -rest * sign < 0  # the unknowns' sum: rest + sign * sum = 0
 
 
 # --- propagation before the search: which readings can take part in a combination that
