@@ -242,6 +242,11 @@ def test_a_value_under_a_part_two_rows_empty_cell_is_in_doubt() -> None:
 
     assert read(["行政强制\t", "4"]) is not ProofLevel.READ_CONFIRMED
     assert read(["行政强制\t4"]) is ProofLevel.READ_CONFIRMED
+    # synth-8640-0073: the same in a markdown table, a page footer's "6" under "| 行政处罚 |  |"
+    lines = markdown(doc, random.Random(0)).split("\n")
+    at = next(i for i, line in enumerate(lines) if line.startswith("| 行政强制"))
+    assert read(["| 行政强制 |  |", "4"]) is not ProofLevel.READ_CONFIRMED
+    assert read(["| 行政强制 | 4 |"]) is ProofLevel.READ_CONFIRMED
 
 
 @pytest.mark.parametrize("mark", [" ", "\xa0", "\u2009", "'"])

@@ -214,9 +214,10 @@ def _thousands_space(text: str, tokens: list[Token], glues: bool) -> bool:
 
 
 def _below_an_empty_cell(folded: str, row: RowRead) -> bool:
-    """A part-二 row whose label's line ends in an empty cell ("行政强制\t") and whose values
-    stand on the lines after it: the cell's value wrapped, or a page number under a blank
-    (synth-8160-0234: a page's "4" read as 行政强制's count, its cell printed empty)."""
+    """A part-二 row whose label's line ends in an empty cell ("行政强制\t", "| 行政强制 |  |")
+    and whose values stand on the lines after it: the cell's value wrapped, or a page number
+    under a blank (synth-8160-0234: a page's "4" read as 行政强制's count, its cell printed
+    empty; synth-8640-0073 the same in a markdown table)."""
     if row.label is None or not row.tokens or row.detached:
         return False
     end = row.label.span[1]
@@ -224,7 +225,9 @@ def _below_an_empty_cell(folded: str, row: RowRead) -> bool:
     if line_end < 0 or row.tokens[0].start < line_end:
         return False  # a value on the label's own line
     rest = folded[end:line_end]
-    return "\t" in rest and not rest.strip(" \t\u3000\xa0")
+    # a tab, or a markdown row's empty cell ("| 行政处罚 |  |": two pipes, nothing between)
+    edges = "\t" in rest or rest.count("|") >= 2
+    return edges and not rest.strip(" \t\u3000\xa0|")
 
 
 def _glues(rows: list[RowRead]) -> bool:
