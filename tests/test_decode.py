@@ -19,7 +19,7 @@ from extractor.parser.decoding.decode import (
 )
 from extractor.parser.decoding.search import Block, choose, prune
 from extractor.parser.decoding.segment import segment, segment_with_row_number, sums_for
-from nianbao.core.layout import layout_for
+from nianbao.core.layout import ValueKind, layout_for
 from nianbao.core.models import CanonicalReport
 from rules.identities import Identity
 from tests.glued import REAL, numeric_groups, real_text, run_after, t3_runs, t4_run, values_after
@@ -393,3 +393,34 @@ def test_identities_no_reading_satisfies_together_leave_a_best_reading_not_a_cra
     assert prune(blocks, [x_is_z], [[0], [0], [0]]) is None  # one reading each, and it breaks
     found, _ = choose(blocks, [x_is_y, x_is_z])
     assert found and found[0].broken == 1  # the best reading breaks only one of the two
+
+
+def test_filling_counts_an_identity_no_count_can_meet_as_broken() -> None:
+    # synth-8543-0092: a column total read short of what its rows hold, one row unread. The
+    # unread cell would need -11: counted unknown, the wrong reading outranked the right one
+    from extractor.parser.decoding.search import Solution, fill
+
+    total = Identity("parts=total", "test", ("a", "b"), ("t",))
+    counts = dict.fromkeys(("a", "b", "t"), ValueKind.COUNT)
+    short = Solution((0,), 0, 0.0, table={"a": 12, "b": None, "t": 1})
+    fill(short, [total], {"b"}, counts)
+    assert short.table["b"] is None and short.broken_ids == ["parts=total"]
+    meets = Solution((0,), 0, 0.0, table={"a": 12, "b": None, "t": 14})
+    fill(meets, [total], {"b"}, counts)
+    assert meets.table["b"] == 2 and meets.broken_ids == []
+    # two unknown parts can still make up any total at or above the known part
+    two = Solution((0,), 0, 0.0, table={"a": None, "b": None, "t": 1})
+    fill(two, [total], {"a", "b"}, counts)
+    assert two.broken_ids == []
+
+
+def test_filling_counts_two_identities_that_pin_a_null_apart_as_broken() -> None:
+    # no value meets both; left null, both counted unknown, the reading looked unbroken
+    from extractor.parser.decoding.search import Solution, fill
+
+    rows = Identity("row", "test", ("x", "y"), ("r",))
+    column = Identity("col", "test", ("x", "z"), ("c",))
+    counts = dict.fromkeys(("x", "y", "r", "z", "c"), ValueKind.COUNT)
+    apart = Solution((0,), 0, 0.0, table={"x": None, "y": 1, "r": 1, "z": 0, "c": 5})
+    fill(apart, [rows, column], {"x"}, counts)
+    assert apart.table["x"] is None and len(apart.broken_ids) == 1

@@ -264,12 +264,16 @@ def fill(
     kinds: Mapping[str, ValueKind],
 ) -> None:
     """Give a null its value where an identity pins it down (all its other cells known);
-    two identities that disagree leave it null. Then count what is still broken/unknown."""
+    two identities that disagree leave it null, and one of them counts broken. Then count
+    what is still broken/unknown."""
     table = dict(solution.table)
     coefs = [(ident, coefficients(ident)) for ident in idents]
+    # a null two identities pin to different values: no value meets both, so one is broken
+    disagree: dict[str, str] = {}
     while fillable:
         implied: dict[str, set[CellValue]] = {}
         why: dict[str, str] = {}
+        by: dict[str, list[str]] = {}
         for ident, coef in coefs:
             unknown = [k for k in coef if table.get(k) is None]
             if len(unknown) != 1 or unknown[0] not in fillable:
@@ -285,6 +289,8 @@ def fill(
                 continue
             implied.setdefault(key, set()).add(value)
             why.setdefault(key, ident.id)
+            by.setdefault(key, []).append(ident.id)
+        disagree |= {k: by[k][-1] for k, v in implied.items() if len(v) > 1}
         settled = {k: v.pop() for k, v in implied.items() if len(v) == 1}
         if not settled:
             break
@@ -292,7 +298,8 @@ def fill(
             table[key] = value
             solution.filled[key] = (value, why[key])
     solution.table = table
-    solution.broken_ids = [ident.id for ident, coef in coefs if _cannot_hold(coef, table, kinds)]
+    broken = [ident.id for ident, coef in coefs if _cannot_hold(coef, table, kinds)]
+    solution.broken_ids = list(dict.fromkeys([*broken, *disagree.values()]))
     solution.unresolved = sum(1 for k in fillable if table.get(k) is None)
 
 
