@@ -55,7 +55,7 @@ def has_word(gap: str) -> bool:
 
 
 # what a row may print between its label and its first value: a column header (a layout's
-# header words, "单位"), a bracketed note ("（单位：万元）"), a row's numbering
+# header words, "单位"), a bracketed note ("（单位：万元）")
 _HEADER_WORDS = {
     *(c.label for layout in LAYOUTS.values() for row in layout.t2_rows for c in row.columns),
     *(w for c in T3_COLUMNS for w in (c.label, *c.aliases)),
