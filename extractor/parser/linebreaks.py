@@ -16,6 +16,24 @@ _LINE_BREAK = re.compile(r"^[ \t\u3000\xa0]*(?:<br\s*/?>|\r?\n)[ \t\u3000\xa0]*$
 # the same inside one cell of a delimited row: no tab or pipe (a cell's edge) in it
 _CELL_LINE_BREAK = re.compile(r"^[ \u3000\xa0]*(?:<br\s*/?>|\r?\n)[ \u3000\xa0]*$")
 _DIGITS = re.compile(r"\d+")
+_EDGES = ("|", "\t")  # a cell's edge in a pipe or tab row
+_PAD = " \u3000\xa0"
+
+
+def _edge_before(folded: str, at: int) -> bool:
+    """A cell edge right before `at`, padding aside."""
+    return folded[:at].rstrip(_PAD)[-1:] in _EDGES
+
+
+def _rest_of_line(folded: str, at: int) -> str:
+    """What the line holds after `at`, its padding at the start left out."""
+    line_end = folded.find("\n", at)
+    return folded[at : len(folded) if line_end < 0 else line_end].lstrip(_PAD)
+
+
+def _edge_after(folded: str, at: int) -> bool:
+    """A cell edge right after `at` on its line, padding aside (not the line's end)."""
+    return _rest_of_line(folded, at)[:1] in _EDGES
 
 
 def joinable(folded: str, a: Token, b: Token) -> bool:
@@ -38,7 +56,7 @@ def join_broken_cell(folded: str, tokens: list[Token], width: int) -> list[Token
     one cell ("| 行政处罚 | 15<br>3 |") shows it by the edges on both sides of the pair."""
     if len(tokens) != width + 1 or width < 1:
         return tokens
-    if width == 1 and folded[: tokens[0].start].rstrip(" \u3000\xa0")[-1:] not in ("|", "\t"):
+    if width == 1 and not _edge_before(folded, tokens[0].start):
         return tokens  # no cell edge before the pair: it may be the label's or prose
     gaps = [folded[a.end : b.start] for a, b in itertools.pairwise(tokens)]
     inside = [i for i, gap in enumerate(gaps) if _CELL_LINE_BREAK.match(gap)]
@@ -47,9 +65,7 @@ def join_broken_cell(folded: str, tokens: list[Token], width: int) -> list[Token
         return tokens
     i = inside[0]
     a, b = tokens[i], tokens[i + 1]
-    line_end = folded.find("\n", b.end)
-    rest = folded[b.end : len(folded) if line_end < 0 else line_end]
-    if not joinable(folded, a, b) or rest.lstrip(" \u3000\xa0")[:1] not in ("|", "\t"):
+    if not joinable(folded, a, b) or not _edge_after(folded, b.end):
         # the pair ends a row with no closing edge ("\t5\n8"): the bare number under the
         # row may be a page number as well as the last value's digits; words before the
         # next edge ("\t6\n12 行政规范性文件\t0"): a number of the next line's own, a line
@@ -79,8 +95,7 @@ def join_grouped_cell(folded: str, tokens: list[Token], width: int) -> list[Toke
     (with no cell edges, "1 410" may be two values)."""
     if len(tokens) <= width or width < 1:
         return tokens
-    before = folded[: tokens[0].start].rstrip(" \u3000\xa0")[-1:]
-    if before not in ("|", "\t"):
+    if not _edge_before(folded, tokens[0].start):
         return tokens  # no cell edge before the values: the first may be the label's
     gaps = [folded[a.end : b.start] for a, b in itertools.pairwise(tokens)]
     inside = [i for i, gap in enumerate(gaps) if _GROUP_MARK.match(gap)]
@@ -109,9 +124,8 @@ def _grouped(folded: str, a: Token, b: Token) -> bool:
     clean = a.kind is TokenKind.NUMBER and b.kind is not TokenKind.BLANK and not (a.unit or b.unit)
     if not (clean and _HEAD.fullmatch(a.text.strip()) and _GROUP.fullmatch(b.text.strip())):
         return False
-    line_end = folded.find("\n", b.end)
-    rest = folded[b.end : len(folded) if line_end < 0 else line_end].lstrip(" \u3000\xa0")
-    return not rest or rest[0] in ("|", "\t")  # words or a unit after it: not alone
+    rest = _rest_of_line(folded, b.end)
+    return not rest or rest[0] in _EDGES  # words or a unit after it: not alone
 
 
 _PIPE_ROW = re.compile(r"^[ \t]*\|.*\|[ \t]*$")
