@@ -15,10 +15,9 @@ from __future__ import annotations
 import re
 
 from extractor.parser.labels import CjkStream, find_label
-from extractor.parser.plausible import has_word, words_before_value
+from extractor.parser.plausible import T3_HEADER_WORDS, has_word, words_before_value
 from extractor.parser.rowread import RowRead
 from extractor.parser.tokens import TokenKind
-from nianbao.core.layout import T3_COLUMNS
 
 # What may stand where a row is not printed: header words, their brackets and separators. A
 # digit, a placeholder or a Latin letter (an OCR look-alike of 0) could be a row's values.
@@ -31,7 +30,7 @@ _NOTHING_PRINTED = re.compile(
 # the column headers a table printed one item per line interleaves with a row's values
 # ("一、本年新收…\n自然人\n0\n法人或其他组织\n0\n…"): no other row's label
 _GROUP_HEADERS = {"法人或其他组织", "申请人情况"}
-_HEADER_WORDS = {w for c in T3_COLUMNS for w in (c.label, *c.aliases)} | _GROUP_HEADERS
+_HEADER_WORDS = T3_HEADER_WORDS | _GROUP_HEADERS
 _HEADER = re.compile("|".join(sorted(_HEADER_WORDS, key=len, reverse=True)))
 
 

@@ -26,8 +26,10 @@ from extractor.parser.doubled import (
     twice_and_glued,
 )
 from extractor.parser.linebreaks import (
+    GROUP_MARKS,
     SPLIT_CELL,
     TWO_VALUES_IN_A_CELL,
+    digit_groups,
     split_cell,
     two_values_in_a_cell,
 )
@@ -186,14 +188,9 @@ def _words_before_values(folded: str, row: RowRead) -> bool:
     return words_before_value(folded, row.label.span[1], row.tokens[0].start)
 
 
-# a plain space, the narrow ones typesetting and web pages put between digit groups
-# ("7\xa0179" in a markdown cell: a no-break space; U+2009, U+202F: thin spaces), and a
-# thousands comma as OCR misreads it ("7'179", "7`179", "7’179")
-_ONE_SPACE = frozenset({" ", "\xa0", "\u2009", "\u202f", "'", "`", "\u2019"})
-
-
 def _thousands_space(text: str, tokens: list[Token], glues: bool) -> bool:
-    """Two values one plain space apart in a row whose other gaps are wider or other
+    """Two values one plain space (or another mark digit groups take, `GROUP_MARKS`) apart
+    in a row whose other gaps are wider or other
     ("5 452\u3000\u300020992109", as printed: an ideographic space is another gap), or on a
     page that glues values, the second of exactly three digits: a thousands separator reads
     them as one number (5452), and the count then matches only through another fault (a
@@ -203,12 +200,9 @@ def _thousands_space(text: str, tokens: list[Token], glues: bool) -> bool:
     for i, gap in enumerate(gaps):
         a, b = tokens[i], tokens[i + 1]
         numbers = a.kind is TokenKind.NUMBER and b.kind is TokenKind.NUMBER
-        if gap not in _ONE_SPACE or not numbers:
+        if gap not in GROUP_MARKS or not numbers:
             continue
-        head, group = a.text.strip(), b.text.strip()
-        if not (head.isdigit() and group.isdigit()) or head.startswith("0"):
-            continue
-        if len(head) <= 3 and len(group) == 3 and (glues or any(g != " " for g in gaps)):
+        if digit_groups(a.text.strip(), b.text.strip()) and (glues or any(g != " " for g in gaps)):
             return True
     return False
 

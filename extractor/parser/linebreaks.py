@@ -78,11 +78,18 @@ def join_broken_cell(folded: str, tokens: list[Token], width: int) -> list[Token
     return [*tokens[:i], joined, *tokens[i + 2 :]]
 
 
-# one mark between digit groups inside a cell: a space (a no-break or thin one folded or
-# not), or a thousands comma OCR read as an apostrophe or backtick
-_GROUP_MARK = re.compile(r"^[ \u2009\u202f'`\u2019]$")
+# what may stand between the digit groups of one number: a space (a no-break or a thin
+# one, as typesetting and web pages put there), or a thousands comma OCR read as an
+# apostrophe or backtick ("7'179")
+GROUP_MARKS = frozenset({" ", "\xa0", "\u2009", "\u202f", "'", "`", "\u2019"})
 _HEAD = re.compile(r"[1-9]\d{0,2}")
 _GROUP = re.compile(r"\d{3}")
+
+
+def digit_groups(head: str, group: str) -> bool:
+    """Two printed values that could be one number's digit groups: one to three digits not
+    starting with 0, then three ("5 452", "6 031")."""
+    return bool(_HEAD.fullmatch(head) and _GROUP.fullmatch(group))
 
 
 def join_grouped_cell(folded: str, tokens: list[Token], width: int) -> list[Token]:
@@ -98,7 +105,7 @@ def join_grouped_cell(folded: str, tokens: list[Token], width: int) -> list[Toke
     if not _edge_before(folded, tokens[0].start):
         return tokens  # no cell edge before the values: the first may be the label's
     gaps = [folded[a.end : b.start] for a, b in itertools.pairwise(tokens)]
-    inside = [i for i, gap in enumerate(gaps) if _GROUP_MARK.match(gap)]
+    inside = [i for i, gap in enumerate(gaps) if gap in GROUP_MARKS]
     apart = sum(1 for gap in gaps if "|" in gap or "\t" in gap)
     if len(tokens) - len(inside) != width or apart != width - 1:
         return tokens
@@ -122,7 +129,7 @@ def _grouped(folded: str, a: Token, b: Token) -> bool:
     three digits, a group of three, and a cell edge (or the line's end) right after."""
     # (a group may start with 0, "6 031", which the tokenizer holds for a glued run)
     clean = a.kind is TokenKind.NUMBER and b.kind is not TokenKind.BLANK and not (a.unit or b.unit)
-    if not (clean and _HEAD.fullmatch(a.text.strip()) and _GROUP.fullmatch(b.text.strip())):
+    if not (clean and digit_groups(a.text.strip(), b.text.strip())):
         return False
     rest = _rest_of_line(folded, b.end)
     return not rest or rest[0] in _EDGES  # words or a unit after it: not alone

@@ -56,9 +56,10 @@ def has_word(gap: str) -> bool:
 
 # what a row may print between its label and its first value: a column header (a layout's
 # header words, "单位"), a bracketed note ("（单位：万元）")
+T3_HEADER_WORDS = frozenset(w for c in T3_COLUMNS for w in (c.label, *c.aliases))
 _HEADER_WORDS = {
     *(c.label for layout in LAYOUTS.values() for row in layout.t2_rows for c in row.columns),
-    *(w for c in T3_COLUMNS for w in (c.label, *c.aliases)),
+    *T3_HEADER_WORDS,
     "单位",
 }
 _HEADERS = re.compile("|".join(map(re.escape, sorted(_HEADER_WORDS, key=len, reverse=True))))

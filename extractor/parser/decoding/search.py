@@ -272,8 +272,7 @@ def fill(
     disagree: dict[str, str] = {}
     while fillable:
         implied: dict[str, set[CellValue]] = {}
-        why: dict[str, str] = {}
-        by: dict[str, list[str]] = {}
+        by: dict[str, list[str]] = {}  # the identities that implied each null's value
         for ident, coef in coefs:
             unknown = [k for k in coef if table.get(k) is None]
             if len(unknown) != 1 or unknown[0] not in fillable:
@@ -288,7 +287,6 @@ def fill(
             if value < 0 and kinds.get(key) is not ValueKind.SIGNED:
                 continue
             implied.setdefault(key, set()).add(value)
-            why.setdefault(key, ident.id)
             by.setdefault(key, []).append(ident.id)
         disagree |= {k: by[k][-1] for k, v in implied.items() if len(v) > 1}
         settled = {k: v.pop() for k, v in implied.items() if len(v) == 1}
@@ -296,7 +294,7 @@ def fill(
             break
         for key, value in settled.items():
             table[key] = value
-            solution.filled[key] = (value, why[key])
+            solution.filled[key] = (value, by[key][0])
     solution.table = table
     broken = [ident.id for ident, coef in coefs if _cannot_hold(coef, table, kinds)]
     solution.broken_ids = list(dict.fromkeys([*broken, *disagree.values()]))
