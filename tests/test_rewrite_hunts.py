@@ -84,6 +84,20 @@ def _line_numbers(text: str) -> str:
     return "\n".join(f"{n + 1} {line}" if line.strip() else line for n, line in enumerate(lines))
 
 
+# part 三's item numbering ("1.属于国家秘密") at a line's or cell's start
+_ITEM_NUMBER = re.compile(r"(?m)(^|[\t|>] ?)([1-8])[.．](?=[\u4e00-\u9fff“])")
+
+
+def _running_title(text: str) -> str:
+    # a PDF page break inside part 三: the page's number and the next page's running title
+    at = text.find("（四）无法提供")
+    if at < 0:
+        return text
+    line_start = text.rfind("\n", 0, at) + 1
+    title = "- 5 -\n某某区人民政府2023年政府信息公开工作年度报告\n"
+    return text[:line_start] + title + text[line_start:]
+
+
 # rewrites that leave the print as clear as it was: what was accepted stays accepted
 CLEAR: dict[str, Callable[[str], str]] = {
     "crlf": lambda text: text.replace("\n", "\r\n"),
@@ -91,6 +105,11 @@ CLEAR: dict[str, Callable[[str], str]] = {
     "zero-width spaces in numbers": lambda text: re.sub(r"(?<=\d)(?=\d)", "\u200b", text, count=3),
     "full-width pipes": _pipes("｜"),
     "box-drawing pipes": _pipes("│"),
+    "item numbers in brackets": lambda text: _ITEM_NUMBER.sub(r"\1（\2）", text),
+    "full-width item numbers": lambda text: _ITEM_NUMBER.sub(
+        lambda m: m.group(1) + chr(ord(m.group(2)) + 0xFEE0) + "．", text
+    ),
+    "a running title inside part 三": _running_title,
 }
 GROUPED: dict[str, Callable[[str], str]] = {
     "no-break thousands spaces in cells": _grouped("\xa0"),

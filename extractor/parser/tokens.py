@@ -293,6 +293,10 @@ _NOT_A_CELL = re.compile(
 # A number, "." and a label: the next row's numbering ("2.其他…"), also when the label starts
 # on the next line (a PDF cell wrapped after its numbering: "1.\n属于国家秘密")
 _ROW_NUMBER = re.compile(r"[.．][ \t]*(?:\r?\n[ \t]*)?[\u4e00-\u9fff“\"]")
+# A row's numbering in brackets right before its label ("（3）危及…", "(2)其他法律…"): one
+# digit with its brackets glued on both sides and the label's words after. A value in
+# brackets stands apart from the next label, or has a digit or separator after it.
+_BRACKETED_ROW_NUMBER = re.compile(r"[(（]\d[)）](?=[\u4e00-\u9fff“\"])")
 # The next heading's number glued on to a row's digits ("0000000000000005、存在的主要问题"):
 # a "、" numbering after two or more digits takes the last digit as the heading's.
 _HEADING_NUMBER = re.compile(r"、[ \t]*[\u4e00-\u9fff]")
@@ -483,7 +487,7 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
             if not _is_count_cell(folded, m, before):
                 continue
             counted = True
-        if before == "第":
+        if before == "第" or _BRACKETED_ROW_NUMBER.match(folded, s - 1):
             continue
         # only a number glued to something else can share its cell with a label ("数据1")
         glued_on = before not in _SEP or (after_char not in _SEP and not counted)
