@@ -98,6 +98,24 @@ def _running_title(text: str) -> str:
     return text[:line_start] + title + text[line_start:]
 
 
+# a delimited row of part 三 printing values only after its label
+_MARKDOWN_VALUE_ROW = re.compile(
+    r"(?m)^(\|[^|\n]*(?:\|[ \u3000]*[\dO]+[件条个]?[ \u3000]*)+\|)[ \t]*$"
+)
+_TAB_VALUE_ROW = re.compile(r"(?m)^([^\t\n]*(?:\t[^\t\n]*){5,}\t\d+)[ \t]*$")
+
+
+def _in_part_three(rewrite_part: Callable[[str], str]) -> Callable[[str], str]:
+    def rewrite(text: str) -> str:
+        start, end = text.find("本年新收"), text.find("四、政府信息公开行政复议")
+        if start < 0 or end < 0:
+            return text
+        start = text.rfind("\n", 0, start) + 1
+        return text[:start] + rewrite_part(text[start:end]) + text[end:]
+
+    return rewrite
+
+
 # rewrites that leave the print as clear as it was: what was accepted stays accepted
 CLEAR: dict[str, Callable[[str], str]] = {
     "crlf": lambda text: text.replace("\n", "\r\n"),
@@ -110,6 +128,10 @@ CLEAR: dict[str, Callable[[str], str]] = {
         lambda m: m.group(1) + chr(ord(m.group(2)) + 0xFEE0) + "．", text
     ),
     "a running title inside part 三": _running_title,
+    # a 备注 column beyond the national table's, printing 无 on every row
+    "a column of 无 beyond the table": _in_part_three(
+        lambda part: _MARKDOWN_VALUE_ROW.sub(lambda m: m.group(1) + " 无 |", part)
+    ),
 }
 GROUPED: dict[str, Callable[[str], str]] = {
     "no-break thousands spaces in cells": _grouped("\xa0"),
@@ -120,6 +142,9 @@ GROUPED: dict[str, Callable[[str], str]] = {
 HOSTILE: dict[str, Callable[[str], str]] = {
     "an empty last column": _trailing_empty_column,
     "line numbers": _line_numbers,
+    "a column of dashes beyond the table": _in_part_three(
+        lambda part: _TAB_VALUE_ROW.sub(lambda m: m.group(1) + "\t—", part)
+    ),
 }
 
 

@@ -85,6 +85,56 @@ def plain_edge_blanks(folded: str, rows: list[RowRead]) -> None:
                 token.edge = False
 
 
+_LINE_END = re.compile(r"[ \t|\u3000\xa0]*(?:\r?\n|$)")
+
+
+def _closes_line(folded: str, token: Token) -> bool:
+    """The token is a printed placeholder ("无", "—", "/") with nothing after it on its line."""
+    return (
+        token.kind is TokenKind.BLANK
+        and bool(token.text)
+        and not token.edge
+        and _LINE_END.match(folded, token.end) is not None
+    )
+
+
+def _note_cells(folded: str, row: RowRead) -> list[int]:
+    """Indices of the row's placeholders that close a line after a value of the row on it:
+    where a column beyond the layout's stands. The row's last token counts alone too (a
+    table printed one cell per line puts the note on a line of its own)."""
+    out = []
+    for i, token in enumerate(row.tokens):
+        if not _closes_line(folded, token):
+            continue
+        last = i == len(row.tokens) - 1
+        line_start = folded.rfind("\n", 0, token.start) + 1
+        if last or (i > 0 and row.tokens[i - 1].end > line_start):
+            out.append(i)
+    return out
+
+
+def placeholder_column(folded: str, rows: list[RowRead]) -> None:
+    """A column beyond the layout's, printing a placeholder on its rows (a 备注 column of
+    "无", a ruled column of "—"): when at least three rows, and half the part's rows,
+    print one value more than their cells with a placeholder closing the line, such a
+    placeholder is no cell of the table, on every row of the part (also one closing a
+    line inside a row's values, where a row whose label was not found ran on). A row that
+    then prints one value too few lost one (the note's or a cell's): it stays short and is
+    flagged, where counting the note as its last cell would read it whole and shifted."""
+    for part in ("t2", "t3"):
+        mine = [r for r in rows if r.part == part and r.label is not None and r.tokens]
+        noted = [
+            r
+            for r in mine
+            if len(r.tokens) == len(r.columns) + 1 and _closes_line(folded, r.tokens[-1])
+        ]
+        if len(noted) < max(3, (len(mine) + 1) // 2):
+            continue
+        for row in mine:
+            drop = set(_note_cells(folded, row))
+            row.tokens = [t for i, t in enumerate(row.tokens) if i not in drop]
+
+
 def _cells_of_line(line: str, sep: str) -> int:
     """How many cells a delimited line holds ("| a | b |" and "a\tb" both hold two)."""
     if sep == "|":

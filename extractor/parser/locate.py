@@ -18,6 +18,7 @@ from extractor.parser.absent import absent_t2_rows, absent_t3_rows
 from extractor.parser.edgeblanks import (
     edge_blanks,
     line_blanks,
+    placeholder_column,
     plain_edge_blanks,
     t4_edge_blanks,
 )
@@ -467,6 +468,8 @@ def locate(text: str, folded: str, stream: CjkStream, layout: Layout) -> Located
             row.tokens = lone_values_after_the_row(folded, row.tokens, len(row.columns))
         row.tokens = join_broken_cell(folded, row.tokens, len(row.columns))
         row.tokens = join_grouped_cell(folded, row.tokens, len(row.columns))
+    placeholder_column(folded, rows)
+    for row in rows:
         edge_blanks(folded, row)
         line_blanks(folded, row)
     t4_edge_blanks(folded, t4)
