@@ -61,6 +61,21 @@ def test_a_rows_numbering_wrapped_away_from_its_label_is_no_value() -> None:
     assert _tokens("采购 3.5\n第二十条") == [("number", "3.5")]  # an amount keeps its point
 
 
+def test_a_rows_numbering_in_brackets_is_no_value() -> None:
+    # "（3）危及…" numbers the row as "3.危及…" does; the row above's values stay its own
+    assert _tokens("（三）不予公开\t（1）属于国家秘密\t0\t2") == [("number", "0"), ("number", "2")]
+    assert _tokens("0 0 0\n(2)其他法律行政法规禁止公开 4 5") == [
+        ("number", "0"),
+        ("number", "0"),
+        ("number", "0"),
+        ("number", "4"),
+        ("number", "5"),
+    ]
+    # after a value on a flat page a value in brackets stays one (a change of -5 before the
+    # next item's heading)
+    assert _tokens("行政事业性收费0(5)第二十条") == [("number", "0"), ("number", "5")]
+
+
 def test_negative_glued_after_digits() -> None:
     tokens = _tokens("行政处罚2648-18538行政强制")
     assert tokens == [("number", "2648"), ("number", "-18538")]

@@ -294,9 +294,10 @@ _NOT_A_CELL = re.compile(
 # on the next line (a PDF cell wrapped after its numbering: "1.\n属于国家秘密")
 _ROW_NUMBER = re.compile(r"[.．][ \t]*(?:\r?\n[ \t]*)?[\u4e00-\u9fff“\"]")
 # A row's numbering in brackets right before its label ("（3）危及…", "(2)其他法律…"): one
-# digit with its brackets glued on both sides and the label's words after. A value in
-# brackets stands apart from the next label, or has a digit or separator after it.
-_BRACKETED_ROW_NUMBER = re.compile(r"[(（]\d[)）](?=[\u4e00-\u9fff“\"])")
+# digit with its brackets glued on both sides and the label's words after, at a line's or
+# cell's start or after words. After a value ("收费0(5)第二十条", a flat page's change -5
+# before the next heading) it may be a value in brackets: read as one, as before.
+_BRACKETED_ROW_NUMBER = re.compile(r"(?<![\d.,])[(（]\d[)）](?=[\u4e00-\u9fff“\"])")
 # The next heading's number glued on to a row's digits ("0000000000000005、存在的主要问题"):
 # a "、" numbering after two or more digits takes the last digit as the heading's.
 _HEADING_NUMBER = re.compile(r"、[ \t]*[\u4e00-\u9fff]")
