@@ -284,6 +284,10 @@ def test_glued_digits_ending_with_the_next_values() -> None:
     assert glued_onto_next("规章51149件149件6967", tokens_of("规章51149件149件6967")) == [0]
     assert glued_onto_next("规章5件5件5", tokens_of("规章5件5件5")) == []  # no digits before
     assert glued_onto_next("规章\t5149\t149", tokens_of("规章\t5149\t149")) == []  # own cells
+    # spaced apart: only where the caller says part 二 glues its values elsewhere
+    spaced = "政府集中采购10 0"
+    assert glued_onto_next(spaced, tokens_of(spaced)) == []
+    assert glued_onto_next(spaced, tokens_of(spaced), apart=True) == [0]
 
 
 def test_a_value_printed_twice_and_glued_onto_the_next() -> None:

@@ -350,6 +350,15 @@ def test_a_one_digit_value_printed_twice_onto_the_next_in_part_two_is_doubted() 
     assert not proof.accepted
 
 
+def test_a_value_printed_twice_with_its_copy_glued_on_in_part_two_is_doubted() -> None:
+    # synth-8885-0090 (found by a sweep of 18,000): a flat page prints 政府集中采购's 1 and 0
+    # as "10 0", the 0 printed twice and its first copy glued onto the 1. Two tokens for two
+    # cells read as printed, 10 items, and part 二 has no identity to notice
+    _, proof, wrong = _found_case(8885, 90, "政府集中采购10 0")
+    assert wrong == {"t2.procurement.items"}
+    assert not proof.accepted
+
+
 def test_a_part_two_count_before_a_signed_change_is_a_cell_or_doubted() -> None:
     # synth-7487-0072 (found by a sweep): "其他对外管理服务事项 ０条 +22 22 0" prints 0, +22
     # and 0 with the 22 printed twice. "0条" before "+22" was taken for prose, and +22, 22, 0

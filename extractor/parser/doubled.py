@@ -76,16 +76,18 @@ def glued_after_previous(tokens: list[Token], shortest: int = 2) -> list[int]:
     return out
 
 
-def glued_onto_next(text: str, tokens: list[Token]) -> list[int]:
+def glued_onto_next(text: str, tokens: list[Token], apart: bool = False) -> list[int]:
     """Indices of tokens glued to the next one (nothing but a measure word between them)
-    whose digits end with all of the next one's and have more before them ("51149件149")."""
+    whose digits end with all of the next one's and have more before them ("51149件149").
+    `apart`: also when only spaces part them, on a page that glues values elsewhere ("10 0":
+    a 1 with a 0 printed twice, the first glued on; synth-8885-0090)."""
     out = []
     for i in range(len(tokens) - 1):
         a, b = tokens[i], tokens[i + 1]
         if a.kind is not TokenKind.NUMBER or b.kind is not TokenKind.NUMBER:
             continue
         between = text[a.end : b.start]
-        if between and between not in MEASURE:
+        if between and between not in MEASURE and not (apart and not between.strip()):
             continue
         first, second = a.digits, b.digits
         if second.isdigit() and len(first) > len(second) and first.endswith(second):

@@ -93,6 +93,7 @@ def note_row_doubts(
 ) -> None:
     """Note (in place) the cells of rows read one token a cell whose print leaves a doubt."""
     glues = _glues(rows)
+    part_two_glues = _glues([r for r in rows if r.part == "t2"])
     for row in rows:
         keys_of_row, kinds = row_keys(template, row.part, row.row) if not row.merged else ((), ())
         if len(row.tokens) == len(keys_of_row):
@@ -105,7 +106,9 @@ def note_row_doubts(
                 note_row(IMPLAUSIBLE)
             elif row.part != "t4" and words_between(text, row.tokens):
                 note_row(WORDS_BETWEEN)
-            for i in glued_onto_next(text, row.tokens):
+            # part 二 has no identity to confirm two values spaced apart where it glues others
+            apart = part_two_glues and row.part == "t2"
+            for i in glued_onto_next(text, row.tokens, apart=apart):
                 if cells.get(keys_of_row[i]) is not None:
                     prov[keys_of_row[i]].notes.append(GLUED_ONTO_NEXT)
             shortest = 1 if row.part == "t2" else 2  # part 二: no identity checks it
