@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
-_FULL = "０１２３４５６７８９．，／－＋　\u00a0\u2002\u2003\u2009"
-_HALF = "0123456789.,/-+" + " " * 5
+# (and the dash a blank prints as other encodings and fonts give it: U+2015, the horizontal
+# bar some GB mappings give for 0xA1AA, the small em dash, the two-em dash)
+_FULL = "０１２３４５６７８９．，／－＋　\u00a0\u2002\u2003\u2009\u2015\ufe58\u2e3a"
+_HALF = "0123456789.,/-+" + " " * 5 + "\u2014" * 3
 FOLD = str.maketrans(_FULL, _HALF)
 
 
