@@ -350,6 +350,17 @@ def test_a_one_digit_value_printed_twice_onto_the_next_in_part_two_is_doubted() 
     assert not proof.accepted
 
 
+def test_two_rows_cut_alike_are_not_proven_by_a_sample_of_their_readings() -> None:
+    # synth-8995-0050 (found by a sweep of 24,000): 上年结转 and 结转下年度 print the same
+    # glued digits ("11\u3000\u30000100012", "11  0\u30001０…"); cut 1|1|0|10 in both rows
+    # instead of 11|0|1|0, every identity still holds (the balance moves on both sides). The
+    # search keeps the 32 best readings before nulls are filled; filling broke 31 of them, and
+    # the one left was taken as the only reading that satisfies the identities
+    _, proof, wrong = _found_case(8995, 50, "二、上年结转政府信息公开申请数量11\u3000\u30000100012")
+    assert "t3.carried_over.natural" in wrong
+    assert not proof.accepted
+
+
 def test_a_value_printed_twice_with_its_copy_glued_on_in_part_two_is_doubted() -> None:
     # synth-8885-0090 (found by a sweep of 18,000): a flat page prints 政府集中采购's 1 and 0
     # as "10 0", the 0 printed twice and its first copy glued onto the 1. Two tokens for two

@@ -294,8 +294,13 @@ def _decode(
         else [s for s in solutions[1:] if s.rank()[0] == chosen.rank()[0]]
     )
     # past the cap (or a search bound) the readings weighed are a sample: agreement among
-    # them proves nothing, so a cell the row's readings disagree on stays in doubt
-    capped = truncated or len(peers) + 1 >= KEEP_FINAL
+    # them proves nothing, so a cell the row's readings disagree on stays in doubt. The cap
+    # is the search's: it keeps the KEEP_FINAL best before nulls are filled, and filling
+    # may break most of them, so a full keep whose last broke nothing before filling left
+    # combinations unweighed that may satisfy every identity (synth-8995-0050: 1 of 32 kept
+    # satisfied, and the same cut of two rows alike, one digit moved, was not kept)
+    full = len(solutions) >= KEEP_FINAL and max(s.broken for s in solutions) == 0
+    capped = truncated or full or len(peers) + 1 >= KEEP_FINAL
     # rows the chosen reading's broken identities run through: no verdict there is firm
     by_id = {ident.id: ident for ident in idents}
     strained = {k for i in chosen.broken_ids for k in by_id[i].keys}
