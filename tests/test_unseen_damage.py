@@ -350,6 +350,17 @@ def test_a_one_digit_value_printed_twice_onto_the_next_in_part_two_is_doubted() 
     assert not proof.accepted
 
 
+def test_a_placement_the_row_s_sums_rule_out_still_counts_against_agreement() -> None:
+    # synth-8935-0095 (found by a sweep of 24,000): part 四 prints 14 values for 15 cells and
+    # its own 复议 total wrong (0 for 6). Placed with the gap at that total, every identity
+    # holds; the placements past the eight handed to the decoder (the gap inside the run of
+    # 0s, the true one among them) were cut, and the cells they disagree on read as "every
+    # reading agrees": 直接起诉's 0 for its lost 结果纠正 went out unflagged
+    _, proof, wrong = _found_case(8935, 95, "6 0 0 0 0 0 0 0 0 2 0 1条 3 6")
+    assert "t4.suit_direct.corrected" in wrong
+    assert not proof.accepted
+
+
 def test_two_rows_cut_alike_are_not_proven_by_a_sample_of_their_readings() -> None:
     # synth-8995-0050 (found by a sweep of 24,000): 上年结转 and 结转下年度 print the same
     # glued digits ("11\u3000\u30000100012", "11  0\u30001０…"); cut 1|1|0|10 in both rows

@@ -221,6 +221,7 @@ def align_row(
     # rule out leaves no reading that could satisfy the identities unweighed
     possible = [p for p in placements if _sums_allow(p.values, sums)]
     capped = unweighed or len(possible) > limit
+    every = placements
     placements = [*possible, *(p for p in placements if p not in possible)][:limit]
     if not placements:
         return None
@@ -238,6 +239,11 @@ def align_row(
         for c in found.candidates
     ]
     found.truncated = capped  # the decoder then never calls a choice unique
+    if len(every) > len(placements):
+        found.weighed = [
+            tuple(_typed(v, k, unit) for v, k in zip(p.values, result.kinds, strict=True))
+            for p in every
+        ]
     return found
 
 

@@ -76,6 +76,10 @@ class RowCandidates:
     # part 二: the one reading the narrative restates, and which of its cells it states
     # (extractor.parser.restated)
     restated: tuple[int, ...] = ()
+    # every placement weighed when `candidates` hold only the most plausible of them: a cell
+    # is one reading only where all of these agree (a placement the row's own sums rule out
+    # is the reading of a print that breaks them, synth-8935-0095)
+    weighed: list[Vector] | None = None
 
     @classmethod
     def from_segmentation(cls, row: str, seg: Segmentation, offset: int = 0) -> RowCandidates:
@@ -406,7 +410,7 @@ def _cell(
             notes=[f"not printed ({how} row); {ident} implies {value}", *reason],
             span=span,
         )
-    options = {v[p] for v in block.candidates}
+    options = {v[p] for v in block.source.weighed or block.candidates}
     if len(options) == 1:
         if value is None and how == Method.ALIGNED:
             return DecodedCell(
