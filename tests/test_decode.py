@@ -424,3 +424,15 @@ def test_filling_counts_two_identities_that_pin_a_null_apart_as_broken() -> None
     apart = Solution((0,), 0, 0.0, table={"x": None, "y": 1, "r": 1, "z": 0, "c": 5})
     fill(apart, [rows, column], {"x"}, counts)
     assert apart.table["x"] is None and len(apart.broken_ids) == 1
+
+
+def test_the_search_keeps_as_many_combinations_as_asked_the_best_first() -> None:
+    # the decoder weighs a wider keep when filling nulls broke most of a full one
+    from extractor.parser.decoding.search import KEEP_FINAL
+
+    blocks = [Block(f"r{i}", (f"k{i}",), None, ((0,), (1,)), (0, 1), (0, 1)) for i in range(12)]
+    narrow, _ = choose(blocks, [])
+    wide, _ = choose(blocks, [], keep=8 * KEEP_FINAL)
+    assert len(narrow) == KEEP_FINAL and len(wide) == 8 * KEEP_FINAL
+    assert wide[0].choice == narrow[0].choice == (0,) * 12
+    assert {s.choice for s in narrow} <= {s.choice for s in wide}

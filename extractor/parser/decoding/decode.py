@@ -34,6 +34,7 @@ T4_RUN = "t4"  # RowCandidates.row for part 四 printed as one run of 15 values 
 
 # What the confidences mean (documented in docs/segmentation.md). Below LOW_CONFIDENCE a cell
 # is flagged by rules.verdict.
+WIDE_KEEP = 8 * KEEP_FINAL  # combinations kept when filling broke most of a full keep
 CONF_READ = 1.0  # read as printed, one reading
 CONF_ONE_READING = 0.95  # segmented / aligned, but every reading of the row agrees on the cell
 CONF_CUT_PROVEN = CUT_PROVEN  # segmented: the run's only reading, whatever its count (1.0)
@@ -154,7 +155,7 @@ class Decoded:
     """The chosen reading of a part, per canonical key, in layout order."""
 
     cells: dict[str, DecodedCell]
-    solutions: int = 0  # combinations found that satisfy every identity (at most KEEP_FINAL)
+    solutions: int = 0  # combinations found that satisfy every identity (at most WIDE_KEEP)
     broken: list[str] = field(default_factory=list)  # identities the chosen reading breaks
     truncated: bool = False  # a search bound was hit: there may be readings not considered
     search_nodes: int = 0  # nodes the joint search visited (at most joint.MAX_NODES)
@@ -284,11 +285,15 @@ def _decode(
             fillable.update(
                 k for p, k in enumerate(block.keys) if any(v[p] is None for v in block.candidates)
             )
-    for solution in solutions:
-        solution.table = dict.fromkeys(all_keys)
-        for block, ci in zip(blocks, solution.choice, strict=True):
-            solution.table.update(zip(block.keys, block.candidates[ci], strict=True))
-        fill(solution, idents, fillable, kinds)
+    _fill_all(solutions, blocks, all_keys, idents, fillable, kinds)
+    keep = KEEP_FINAL
+    if _full(solutions, keep) and not truncated:
+        # the search keeps the best before nulls are filled, and filling may break most of
+        # them: weigh more (a search of its own) before any cell is called unique
+        wider, wide_budget = choose(blocks, idents, keep=WIDE_KEEP)
+        if not wide_budget.exhausted:
+            _fill_all(wider, blocks, all_keys, idents, fillable, kinds)
+            solutions, budget, keep = wider, wide_budget, WIDE_KEEP
     solutions.sort(key=Solution.rank)
     chosen = solutions[0]
     satisfying = [s for s in solutions if not s.broken_ids]
@@ -298,13 +303,11 @@ def _decode(
         else [s for s in solutions[1:] if s.rank()[0] == chosen.rank()[0]]
     )
     # past the cap (or a search bound) the readings weighed are a sample: agreement among
-    # them proves nothing, so a cell the row's readings disagree on stays in doubt. The cap
-    # is the search's: it keeps the KEEP_FINAL best before nulls are filled, and filling
-    # may break most of them, so a full keep whose last broke nothing before filling left
-    # combinations unweighed that may satisfy every identity (synth-8995-0050: 1 of 32 kept
-    # satisfied, and the same cut of two rows alike, one digit moved, was not kept)
-    full = len(solutions) >= KEEP_FINAL and max(s.broken for s in solutions) == 0
-    capped = truncated or full or len(peers) + 1 >= KEEP_FINAL
+    # them proves nothing, so a cell the row's readings disagree on stays in doubt. A keep
+    # still full of combinations that broke nothing before filling left combinations
+    # unweighed that may satisfy every identity (synth-8995-0050: 1 of 32 kept satisfied,
+    # and the same cut of two rows alike, one digit moved, was not kept)
+    capped = truncated or _full(solutions, keep) or len(peers) + 1 >= KEEP_FINAL
     # rows the chosen reading's broken identities run through: no verdict there is firm
     by_id = {ident.id: ident for ident in idents}
     strained = {k for i in chosen.broken_ids for k in by_id[i].keys}
@@ -335,6 +338,28 @@ def _decode(
     return Decoded(
         ordered, len(satisfying), chosen.broken_ids, truncated, budget.nodes, budget.exhausted
     )
+
+
+def _fill_all(
+    solutions: list[Solution],
+    blocks: list[Block],
+    all_keys: list[str],
+    idents: list[Identity],
+    fillable: set[str],
+    kinds: Mapping[str, ValueKind],
+) -> None:
+    """Each combination's whole table, its nulls the identities pin down filled."""
+    for solution in solutions:
+        solution.table = dict.fromkeys(all_keys)
+        for block, ci in zip(blocks, solution.choice, strict=True):
+            solution.table.update(zip(block.keys, block.candidates[ci], strict=True))
+        fill(solution, idents, fillable, kinds)
+
+
+def _full(solutions: list[Solution], keep: int) -> bool:
+    """The search kept as many combinations as it may, the last breaking nothing before
+    its nulls were filled: combinations past the keep may satisfy every identity."""
+    return len(solutions) >= keep and max(s.broken for s in solutions) == 0
 
 
 def _doubt_one_reading(cell: DecodedCell, block: Block) -> None:

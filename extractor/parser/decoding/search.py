@@ -137,6 +137,7 @@ def _search(
     budget: Budget,
     seed: list[Solution] | None = None,
     floor: int = 0,
+    keep: int = KEEP_FINAL,
 ) -> tuple[list[Solution], bool]:
     """The KEEP_FINAL best readings by (identities broken, sum of plausibility ranks), found by
     depth-first branch and bound: a partial reading is dropped once a lower bound on what it
@@ -146,7 +147,7 @@ def _search(
     plan = _plan(blocks, idents)
     n = len(blocks)
     residual: list[CellValue] = [0] * len(plan.last)
-    best = sorted((s.broken, int(s.penalty), s.choice) for s in seed or [])[:KEEP_FINAL]
+    best = sorted((s.broken, int(s.penalty), s.choice) for s in seed or [])[:keep]
     choice: list[int] = []
 
     # per depth, the identities still open whose remaining sums are known (a bound applies)
@@ -174,7 +175,7 @@ def _search(
                 return  # a seed found again
             best.append((broken, rank, tuple(choice)))
             best.sort()
-            del best[KEEP_FINAL:]
+            del best[keep:]
             return
         block = blocks[b]
         touching, closing = plan.touching[b], plan.closing[b]
@@ -190,7 +191,7 @@ def _search(
             now = broken + plan.own_broken[b][ci]
             now += sum(1 for t in closing if residual[touching[t]] not in (None, 0))
             low = (bound(b + 1, now), rank + block.ranks[ci] + plan.min_rank[b + 1])
-            if len(best) < KEEP_FINAL or low < best[-1][:2]:
+            if len(best) < keep or low < best[-1][:2]:
                 choice.append(ci)
                 visit(b + 1, now, rank + block.ranks[ci])
                 choice.pop()
@@ -216,17 +217,21 @@ def _narrowed(blocks: list[Block], alive: list[list[int]]) -> list[Block]:
 
 
 def _search_within(
-    blocks: list[Block], idents: list[Identity], alive: list[list[int]], budget: Budget
+    blocks: list[Block],
+    idents: list[Identity],
+    alive: list[list[int]],
+    budget: Budget,
+    keep: int = KEEP_FINAL,
 ) -> list[Solution]:
     """The search over the readings `alive` leaves, choices mapped back to `blocks`."""
-    found, _ = _search(_narrowed(blocks, alive), idents, budget)
+    found, _ = _search(_narrowed(blocks, alive), idents, budget, keep=keep)
     for solution in found:
         solution.choice = tuple(keep[ci] for keep, ci in zip(alive, solution.choice, strict=True))
     return found
 
 
 def choose(
-    blocks: list[Block], idents: list[Identity], limit: int = MAX_NODES
+    blocks: list[Block], idents: list[Identity], limit: int = MAX_NODES, keep: int = KEEP_FINAL
 ) -> tuple[list[Solution], Budget]:
     """The best combinations of readings, searched where the identities leave room.
 
@@ -237,23 +242,24 @@ def choose(
     there that breaks only the set-aside ones is provably among the best, since every
     combination breaks them. Otherwise the best found there seed the search over every
     reading, whose bound starts from them. All searches share one budget of `limit` nodes;
-    `Budget.exhausted` says the result is the best found, not proven best.
+    `Budget.exhausted` says the result is the best found, not proven best. `keep`: how many
+    of the best combinations are kept.
     """
     budget = Budget(limit)
     alive = prune(blocks, idents)
     if alive is not None:
-        found = _search_within(blocks, idents, alive, budget)
+        found = _search_within(blocks, idents, alive, budget, keep)
         if found and found[0].broken == 0:
             return found, budget
     lost = [i for i in idents if prune(blocks, [i]) is None]
     rest = [i for i in idents if i not in lost]
     kept, alive = feasible_subset(blocks, rest)
-    found = _search_within(blocks, idents, alive, budget)
+    found = _search_within(blocks, idents, alive, budget, keep)
     # every combination breaks each lost identity, and one more if the rest fail together
     floor = len(lost) + (len(kept) < len(rest))
     if found and found[0].broken == len(lost):
         return found, budget  # breaks only what every combination breaks: among the best
-    found, _ = _search(blocks, idents, budget, seed=found, floor=floor)
+    found, _ = _search(blocks, idents, budget, seed=found, floor=floor, keep=keep)
     return found, budget
 
 
