@@ -192,3 +192,17 @@ def test_pdf_with_text_but_no_report_table_says_so(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(reader, "ocr_pdf", lambda *_: [PageWords(0, 595.0, 842.0, [])])
     with pytest.raises(SourceError, match=r"prose\.pdf: no report table in the PDF's text"):
         reader.read_pdf("prose.pdf", buffer.getvalue())
+
+
+def test_an_html_table_that_leaves_its_cells_unclosed_reads_as_a_closed_one() -> None:
+    # HTML lets </td> and </tr> go unwritten (older hand-written and CMS pages do): each
+    # <td> closes the cell before it, each <tr> the row
+    from extractor.readers.html import html_to_text
+
+    closed = (
+        "<table><tr><td>规章</td><td>5</td><td>0</td></tr>"
+        "<tr><td>行政规范性文件</td><td>3</td><td>1</td></tr></table>"
+    )
+    unclosed = "<table><tr><td>规章<td>5<td>0<tr><td>行政规范性文件<td>3<td>1</table>"
+    assert html_to_text(unclosed) == html_to_text(closed)
+    assert "规章\t5\t0" in html_to_text(unclosed)

@@ -47,7 +47,9 @@ def html_to_text(markup: str) -> str:
     from bs4 import BeautifulSoup
     from bs4.element import CData, NavigableString, Tag
 
-    soup = BeautifulSoup(markup, "html.parser")
+    # lxml's HTML parser closes what HTML lets a page leave open ("<td>5<td>0": each cell
+    # ends at the next); the standard library's nested each unclosed cell in the one before
+    soup = BeautifulSoup(markup, "lxml")
     layout = _layout_tables(soup)
     out: list[str] = []
     # (node, depth, inside a layout table: its rows and cells are blocks)
