@@ -87,10 +87,11 @@ ROW_ASSUMED = frozenset({"segmented", "aligned"})
 # empty cell between two separators of a delimited row (tabs of an HTML/docx row, pipes of a
 # markdown row, the line breaks of a table printed one cell per line), or an empty HTML
 # cell. The snippet is the extractor's quoted evidence.
-PLACEHOLDERS = frozenset({"-", "/", "—", "——", "–", "无", "－", "／"}) | frozenset(
-    # the dash as other encodings and fonts print it (the parser folds them to "—"): the
-    # horizontal bar some GB mappings give for 0xA1AA, the small em dash, the two-em dash
-    {"\u2015", "\u2015\u2015", "\ufe58", "\ufe58\ufe58", "\u2e3a"}
+# (the dash also as other encodings and fonts print it, which the parser folds to "—": the
+# horizontal bar some GB mappings give for 0xA1AA, the small em dash, the two-em dash)
+PLACEHOLDERS = frozenset(
+    {"-", "/", "—", "——", "–", "无", "－", "／"}
+    | {"\u2015", "\u2015\u2015", "\ufe58", "\ufe58\ufe58", "\u2e3a"}
 )
 # a blank's dash that OCR read as the character 一 (the parser folds one standing alone
 # among a row's values to the dash: extractor.parser.tokens.fold): a correction of the

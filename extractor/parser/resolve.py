@@ -221,7 +221,7 @@ def align_row(
     # rule out leaves no reading that could satisfy the identities unweighed
     possible = [p for p in placements if _sums_allow(p.values, sums)]
     capped = unweighed or len(possible) > limit
-    every = placements
+    weighed = placements
     placements = [*possible, *(p for p in placements if p not in possible)][:limit]
     if not placements:
         return None
@@ -234,16 +234,14 @@ def align_row(
     found = RowCandidates.from_alignment(
         result.row.row, placements, [(t.start, t.end) for t in tokens]
     )
-    found.candidates = [
-        tuple(_typed(v, k, unit) for v, k in zip(c, result.kinds, strict=True))
-        for c in found.candidates
-    ]
+
+    def typed(values: Sequence[CellValue]) -> tuple[CellValue, ...]:
+        return tuple(_typed(v, k, unit) for v, k in zip(values, result.kinds, strict=True))
+
+    found.candidates = [typed(c) for c in found.candidates]
     found.truncated = capped  # the decoder then never calls a choice unique
-    if len(every) > len(placements):
-        found.weighed = [
-            tuple(_typed(v, k, unit) for v, k in zip(p.values, result.kinds, strict=True))
-            for p in every
-        ]
+    if len(weighed) > len(placements):
+        found.weighed = [typed(p.values) for p in weighed]
     return found
 
 

@@ -490,7 +490,7 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
             if not _is_count_cell(folded, m, before):
                 continue
             counted = True
-        if before == "第" or _BRACKETED_ROW_NUMBER.match(folded, s - 1):
+        if before == "第" or (s > 0 and _BRACKETED_ROW_NUMBER.match(folded, s - 1)):
             continue
         # only a number glued to something else can share its cell with a label ("数据1")
         glued_on = before not in _SEP or (after_char not in _SEP and not counted)

@@ -32,9 +32,10 @@ Span = tuple[int, int]
 HOWS = (Method.READ, Method.SEGMENTED, Method.ALIGNED)
 T4_RUN = "t4"  # RowCandidates.row for part 四 printed as one run of 15 values (all groups)
 
+WIDE_KEEP = 8 * KEEP_FINAL  # combinations kept when filling broke most of a full keep
+
 # What the confidences mean (documented in docs/segmentation.md). Below LOW_CONFIDENCE a cell
 # is flagged by rules.verdict.
-WIDE_KEEP = 8 * KEEP_FINAL  # combinations kept when filling broke most of a full keep
 CONF_READ = 1.0  # read as printed, one reading
 CONF_ONE_READING = 0.95  # segmented / aligned, but every reading of the row agrees on the cell
 CONF_CUT_PROVEN = CUT_PROVEN  # segmented: the run's only reading, whatever its count (1.0)
