@@ -32,8 +32,9 @@ def _rows(report: CanonicalReport) -> dict[str, tuple]:
 
 
 def _brute_force(blocks: list[Block], idents: list) -> list[tuple[int, float, tuple[int, ...]]]:
-    """Every combination, scored as the search scores it: identities broken (a null leaves
-    one unknown, never broken), then the sum of ranks, then the choice itself."""
+    """Every combination, scored as the search scores it: identities broken (nulls leave one
+    unknown unless all sit on one side and the known cells already overshoot: counts cannot
+    be negative), then the sum of ranks, then the choice itself."""
     scored = []
     for choice in itertools.product(*(range(len(b.candidates)) for b in blocks)):
         table = {
@@ -43,9 +44,14 @@ def _brute_force(blocks: list[Block], idents: list) -> list[tuple[int, float, tu
         }
         broken = 0
         for ident in idents:
-            values = [table[k] for k in ident.keys]
-            if None not in values and sum(ident.coefficient(k) * table[k] for k in ident.keys):
-                broken += 1
+            known = sum(ident.coefficient(k) * table[k] for k in ident.keys if table[k] is not None)
+            null_sides = {ident.coefficient(k) for k in ident.keys if table[k] is None}
+            if null_sides == set():
+                broken += known != 0
+            elif null_sides == {1}:
+                broken += known > 0  # the null parts would have to sum to -known < 0
+            elif null_sides == {-1}:
+                broken += known < 0  # the null totals would have to hold less than nothing
         penalty = sum(b.ranks[ci] for b, ci in zip(blocks, choice, strict=True))
         scored.append((broken, float(penalty), choice))
     return sorted(scored)[:KEEP_FINAL]

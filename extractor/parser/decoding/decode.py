@@ -275,7 +275,8 @@ def _decode(
     # Rows with one reading first, the most ambiguous last: the order changes no result, only
     # how many partial combinations the search carries from row to row.
     blocks = sorted(_blocks(rows, keys_of), key=lambda block: len(block.candidates))
-    solutions, budget = choose(blocks, idents)
+    signed = frozenset(k for k, kind in kinds.items() if kind is ValueKind.SIGNED)
+    solutions, budget = choose(blocks, idents, signed=signed)
     truncated = budget.exhausted
     all_keys = [k for name, keys in keys_of.items() if name != T4_RUN for k in keys]
     # nulls a person did not see printed blank: gaps of aligned rows and cells of absent rows
@@ -289,9 +290,10 @@ def _decode(
     _fill_all(solutions, blocks, all_keys, idents, fillable, kinds)
     keep = KEEP_FINAL
     if _full(solutions, keep) and not truncated:
-        # the search keeps the best before nulls are filled, and filling may break most of
-        # them: weigh more (a search of its own) before any cell is called unique
-        wider, wide_budget = choose(blocks, idents, keep=WIDE_KEEP)
+        # the search keeps the best before nulls are filled, and filling may still break
+        # them (two identities pinning one null to different values): weigh more (a search
+        # of its own) before any cell is called unique
+        wider, wide_budget = choose(blocks, idents, keep=WIDE_KEEP, signed=signed)
         if not wide_budget.exhausted:
             _fill_all(wider, blocks, all_keys, idents, fillable, kinds)
             solutions, budget, keep = wider, wide_budget, WIDE_KEEP

@@ -75,6 +75,7 @@ class _Plan:
     own_broken: list[list[int]]  # per block, per reading: identities of that row alone broken
     touching: list[list[int]]  # per block: multi-row identities it has cells in
     contrib: list[list[list[CellValue]]]  # per block, per reading, per touching identity
+    partial: list[list[list[Partial]]]  # the same, as a known sum and the sides of its nulls
     closing: list[list[int]]  # per block: indices into touching closed at this block
     reach: list[list[set[CellValue] | None]]  # per identity, per block: sums rows >= b make
     last: list[int]  # per identity: the last block it touches
@@ -85,7 +86,7 @@ class _Plan:
 _UNKNOWN = object()  # in a reach set: a null can make the identity unknown (never broken)
 
 
-def _plan(blocks: list[Block], idents: list[Identity]) -> _Plan:
+def _plan(blocks: list[Block], idents: list[Identity], signed: frozenset[str]) -> _Plan:
     where = {key: (b, p) for b, block in enumerate(blocks) for p, key in enumerate(block.keys)}
     n = len(blocks)
     own_broken = [[0] * len(block.candidates) for block in blocks]
@@ -94,13 +95,20 @@ def _plan(blocks: list[Block], idents: list[Identity]) -> _Plan:
         if len(per_block) == 1:  # a row's own sum: settled by the reading alone
             ((b, terms),) = per_block.items()
             for ci, vector in enumerate(blocks[b].candidates):
-                value = contribution(vector, terms)
-                own_broken[b][ci] += value is not None and value != 0
+                known, sides = partial_sum(vector, terms, blocks[b].keys, signed)
+                own_broken[b][ci] += cannot_close(known, sides)
         else:
             multi.append(per_block)
     touching = [[i for i, pb in enumerate(multi) if b in pb] for b in range(n)]
     contrib = [
         [[contribution(vector, multi[i][b]) for i in touching[b]] for vector in block.candidates]
+        for b, block in enumerate(blocks)
+    ]
+    partial = [
+        [
+            [partial_sum(vector, multi[i][b], block.keys, signed) for i in touching[b]]
+            for vector in block.candidates
+        ]
         for b, block in enumerate(blocks)
     ]
     last = [max(pb) for pb in multi]
@@ -128,7 +136,7 @@ def _plan(blocks: list[Block], idents: list[Identity]) -> _Plan:
     for b in range(n - 1, -1, -1):
         min_broken[b] = min_broken[b + 1] + min(own_broken[b])
         min_rank[b] = min_rank[b + 1] + min(blocks[b].ranks)
-    return _Plan(own_broken, touching, contrib, closing, reach, last, min_broken, min_rank)
+    return _Plan(own_broken, touching, contrib, partial, closing, reach, last, min_broken, min_rank)
 
 
 def _search(
@@ -138,15 +146,23 @@ def _search(
     seed: list[Solution] | None = None,
     floor: int = 0,
     keep: int = KEEP_FINAL,
+    signed: frozenset[str] = frozenset(),
 ) -> tuple[list[Solution], bool]:
     """The KEEP_FINAL best readings by (identities broken, sum of plausibility ranks), found by
     depth-first branch and bound: a partial reading is dropped once a lower bound on what it
     must break (identities already broken, open sums the remaining rows cannot complete, rows
     whose every reading breaks its own sum) and on its rank cannot beat the KEEP_FINAL-th best
-    found. Exact within `budget`; past it, the best found so far (`budget.exhausted`)."""
-    plan = _plan(blocks, idents)
+    found. Exact within `budget`; past it, the best found so far (`budget.exhausted`).
+
+    An identity with nulls counts broken when they cannot make it hold (`cannot_close`), as
+    `fill` will count it: the KEEP_FINAL kept are then the best after filling too, not
+    combinations that filling breaks crowding out one that holds (synth-8995-0050).
+    `signed`: keys whose value may be negative (their nulls can make any sum)."""
+    plan = _plan(blocks, idents, signed)
     n = len(blocks)
     residual: list[CellValue] = [0] * len(plan.last)
+    known: list[CellValue] = [0] * len(plan.last)  # the sum of the known terms so far
+    sides = [0] * len(plan.last)  # which sides the nulls so far are on (see partial_sum)
     best = sorted((s.broken, int(s.penalty), s.choice) for s in seed or [])[:keep]
     choice: list[int] = []
 
@@ -184,19 +200,22 @@ def _search(
                 budget.exhausted = True  # the first complete reading is always found
                 return
             budget.nodes += 1
-            saved = [residual[i] for i in touching]
+            saved = [(residual[i], known[i], sides[i]) for i in touching]
             for t, i in enumerate(touching):
                 x = plan.contrib[b][ci][t]
                 residual[i] = None if residual[i] is None or x is None else residual[i] + x  # type: ignore[operator]
+                part, side = plan.partial[b][ci][t]
+                known[i] += part  # type: ignore[operator]
+                sides[i] |= side
             now = broken + plan.own_broken[b][ci]
-            now += sum(1 for t in closing if residual[touching[t]] not in (None, 0))
+            now += sum(1 for t in closing if cannot_close(known[touching[t]], sides[touching[t]]))
             low = (bound(b + 1, now), rank + block.ranks[ci] + plan.min_rank[b + 1])
             if len(best) < keep or low < best[-1][:2]:
                 choice.append(ci)
                 visit(b + 1, now, rank + block.ranks[ci])
                 choice.pop()
             for t, i in enumerate(touching):
-                residual[i] = saved[t]
+                residual[i], known[i], sides[i] = saved[t]
 
     visit(0, 0, 0)
     return [Solution(c, broken, float(rank)) for broken, rank, c in best], budget.exhausted
@@ -222,16 +241,21 @@ def _search_within(
     alive: list[list[int]],
     budget: Budget,
     keep: int = KEEP_FINAL,
+    signed: frozenset[str] = frozenset(),
 ) -> list[Solution]:
     """The search over the readings `alive` leaves, choices mapped back to `blocks`."""
-    found, _ = _search(_narrowed(blocks, alive), idents, budget, keep=keep)
+    found, _ = _search(_narrowed(blocks, alive), idents, budget, keep=keep, signed=signed)
     for solution in found:
         solution.choice = tuple(keep[ci] for keep, ci in zip(alive, solution.choice, strict=True))
     return found
 
 
 def choose(
-    blocks: list[Block], idents: list[Identity], limit: int = MAX_NODES, keep: int = KEEP_FINAL
+    blocks: list[Block],
+    idents: list[Identity],
+    limit: int = MAX_NODES,
+    keep: int = KEEP_FINAL,
+    signed: frozenset[str] = frozenset(),
 ) -> tuple[list[Solution], Budget]:
     """The best combinations of readings, searched where the identities leave room.
 
@@ -243,23 +267,23 @@ def choose(
     combination breaks them. Otherwise the best found there seed the search over every
     reading, whose bound starts from them. All searches share one budget of `limit` nodes;
     `Budget.exhausted` says the result is the best found, not proven best. `keep`: how many
-    of the best combinations are kept.
+    of the best combinations are kept; `signed`: keys whose value may be negative.
     """
     budget = Budget(limit)
     alive = prune(blocks, idents)
     if alive is not None:
-        found = _search_within(blocks, idents, alive, budget, keep)
+        found = _search_within(blocks, idents, alive, budget, keep, signed)
         if found and found[0].broken == 0:
             return found, budget
     lost = [i for i in idents if prune(blocks, [i]) is None]
     rest = [i for i in idents if i not in lost]
     kept, alive = feasible_subset(blocks, rest)
-    found = _search_within(blocks, idents, alive, budget, keep)
+    found = _search_within(blocks, idents, alive, budget, keep, signed)
     # every combination breaks each lost identity, and one more if the rest fail together
     floor = len(lost) + (len(kept) < len(rest))
     if found and found[0].broken == len(lost):
         return found, budget  # breaks only what every combination breaks: among the best
-    found, _ = _search(blocks, idents, budget, seed=found, floor=floor, keep=keep)
+    found, _ = _search(blocks, idents, budget, seed=found, floor=floor, keep=keep, signed=signed)
     return found, budget
 
 
@@ -355,6 +379,36 @@ def identity_terms(
             per_block.setdefault(b, []).append((p, coef))
         plans.append(per_block)
     return plans
+
+
+Partial = tuple[CellValue, int]  # a known sum, and the sides its nulls are on
+PART, TOTAL, ANY = 1, 2, 4  # a null part (+1), a null total (-1), a null that may be negative
+
+
+def partial_sum(
+    vector: Vector, terms: list[tuple[int, int]], keys: tuple[str, ...], signed: frozenset[str]
+) -> Partial:
+    """One reading's known part of an identity's sum, and which sides its nulls are on."""
+    total: CellValue = 0
+    sides = 0
+    for p, coef in terms:
+        if vector[p] is None:
+            sides |= ANY if keys[p] in signed else PART if coef > 0 else TOTAL
+        else:
+            total = total + coef * vector[p]  # type: ignore[operator]
+    return total, sides
+
+
+def cannot_close(known: CellValue, sides: int) -> bool:
+    """No values of the nulls make the identity hold: `fill`'s `_cannot_hold`, from the
+    partial sum (nulls are counts >= 0: on one side only they can only add to it)."""
+    if sides == 0:
+        return known != 0
+    if sides == PART:
+        return known > 0  # type: ignore[operator]
+    if sides == TOTAL:
+        return known < 0  # type: ignore[operator]
+    return False
 
 
 def contribution(vector: Vector, terms: list[tuple[int, int]]) -> CellValue:
