@@ -6,8 +6,11 @@ from collections import Counter
 from pathlib import Path
 
 from eval.synth import CATALOGUE, DAMAGE_TYPES, RENDERERS, generate, synth_report
+from eval.synth.damage import _another_doubling_holds, _glue_reads_cleanly
+from eval.synth.document import Cell, Row
 from eval.synth.recover import recover_row
 from eval.synth.unseen import UNSEEN_TYPES
+from nianbao.core.layout import layout_for
 from nianbao.core.models import CanonicalReport, Meta
 from rules.engine import check
 from rules.findings import Status
@@ -149,3 +152,46 @@ def test_same_reports_whatever_the_hash_seed() -> None:
         for seed in ("1", "2")
     }
     assert len(digests) == 1, digests
+
+
+def _granted(template: str, printed: list[int]) -> tuple[CanonicalReport, Row]:
+    """A report printing only part 三's 予以公开 row (the rest blank: only its row sum speaks)."""
+    keys = [f"t3.granted.{c.name}" for c in layout_for(template).t3_columns]
+    report = CanonicalReport.empty(Meta(template=template))
+    report.cells |= dict(zip(keys, printed, strict=True))
+    row = Row([], [Cell(str(v), k) for k, v in zip(keys, printed, strict=True)], name="granted")
+    return report, row
+
+
+def test_a_value_printed_twice_is_not_generated_where_another_doubling_reads_better() -> None:
+    # synth-9173-0046: other_org misprinted 4 (the total 4), and legal's 0 printed twice:
+    # "4 0 0 0 0 0 4 4" reads as the total printed twice with the row sum holding, and no
+    # reader could tell the report's own error from that: the gold would be unknowable
+    report, row = _granted("2021", [4, 0, 0, 0, 0, 4, 4])
+    row.cells.insert(5, Cell("0", doubled=True))
+    assert check(report, localise_errors=False).errors
+    assert _another_doubling_holds(row, 5, report)
+    assert report.cells["t3.granted.other_org"] == 4  # the gold is left as it was
+    # the report's own 1 for 0 and a 0 printed twice (synth-8037-0099): leaving out any 0
+    # reads the same row, and leaving out the 1 is no doubling: the print shows the error
+    report, row = _granted("2021", [1, 0, 0, 0, 0, 0, 0])
+    row.cells.insert(2, Cell("0", doubled=True))
+    assert not _another_doubling_holds(row, 2, report)
+
+
+def test_a_glue_is_not_generated_where_it_hides_a_value_printed_twice() -> None:
+    keys = ["t2.fees.prev_items", "t2.fees.change"]  # 2019: a count, then a signed change
+    report = CanonicalReport.empty(Meta(template="2019"))
+    report.cells |= dict(zip(keys, [1, 0], strict=True))
+    # synth-9160-0103: "1 0 0" (the 0 printed twice) glued to "10 0": a clean row of two
+    row = Row([], [Cell("1", keys[0]), Cell("0", keys[1]), Cell("0", doubled=True)])
+    assert _glue_reads_cleanly(row, 0, 2, report)
+    assert not _glue_reads_cleanly(row, 0, 3, report)  # "100": one value short, it shows
+    # synth-7804-0204: "8920 8920 -7 50" glued to "8920 8920 -750": -750 is no count
+    keys = ["t2.coercion.prev_items", "t2.coercion.change", "t2.coercion.decisions"]
+    report.cells |= dict(zip(keys, [8920, -7, 50], strict=True))
+    printed = [Cell("8920", keys[0]), Cell("8920", doubled=True), Cell("-7", keys[1])]
+    row = Row([], [*printed, Cell("50", keys[2])])
+    assert not _glue_reads_cleanly(row, 2, 2, report)
+    # the value glued to its own copy, "89208920 -7 50": three clean values, no trace left
+    assert _glue_reads_cleanly(row, 0, 2, report)

@@ -37,6 +37,7 @@ class Cell:
 
     text: str
     key: str | None = None
+    doubled: bool = False  # the second print of a value printed twice (duplicated_values)
 
 
 @dataclass
