@@ -10,8 +10,10 @@ from hypothesis import strategies as st
 from extractor.parser.decoding.alignment import align
 from extractor.parser.decoding.decode import (
     CONF_ONE_READING,
+    CONF_UNIQUE,
     T4_RUN,
     Decoded,
+    DecodedCell,
     RowCandidates,
     decode_t2,
     decode_t3,
@@ -20,7 +22,7 @@ from extractor.parser.decoding.decode import (
 from extractor.parser.decoding.search import Block, choose, prune
 from extractor.parser.decoding.segment import segment, segment_with_row_number, sums_for
 from nianbao.core.layout import ValueKind, layout_for
-from nianbao.core.models import CanonicalReport
+from nianbao.core.models import CanonicalReport, Method
 from rules.identities import Identity
 from tests.glued import REAL, numeric_groups, real_text, run_after, t3_runs, t4_run, values_after
 from tests.strategies import consistent_reports
@@ -436,3 +438,32 @@ def test_the_search_keeps_as_many_combinations_as_asked_the_best_first() -> None
     assert len(narrow) == KEEP_FINAL and len(wide) == 8 * KEEP_FINAL
     assert wide[0].choice == narrow[0].choice == (0,) * 12
     assert {s.choice for s in narrow} <= {s.choice for s in wide}
+
+
+def _free_rows_and_one_decided(free: int) -> dict[str, RowCandidates]:
+    """`free` rows of one cell read 0 or 1 that no identity constrains (2**free readings
+    satisfy everything), and a row whose 3 or 4 only its identity with a printed 3 decides."""
+    rows = {f"r{i}": RowCandidates(f"r{i}", [(0,), (1,)], Method.ALIGNED) for i in range(free)}
+    rows["b"] = RowCandidates("b", [(4,), (3,)], Method.ALIGNED)
+    rows["t"] = RowCandidates("t", [(3,)])
+    return rows
+
+
+def test_a_cell_every_satisfying_reading_agrees_on_is_unique_once_all_were_weighed() -> None:
+    from extractor.parser.decoding.decode import _decode
+
+    equal = Identity("b=t", "test", ("b1",), ("t1",))
+    kinds = dict.fromkeys(["b1", "t1", *(f"k{i}" for i in range(9))], ValueKind.COUNT)
+
+    def decoded(free: int) -> DecodedCell:
+        keys_of = {name: [f"k{name[1:]}"] for name in (f"r{i}" for i in range(free))}
+        keys_of |= {"b": ["b1"], "t": ["t1"]}
+        return _decode(_free_rows_and_one_decided(free), keys_of, [equal], kinds).cells["b1"]
+
+    # 64 readings satisfy the identity, more than the first keep of 32 but all weighed by
+    # the wider one: every one reads 3, so 3 is the only value the identities allow
+    cell = decoded(6)
+    assert cell.value == 3 and not cell.alternatives and cell.confidence == CONF_UNIQUE
+    # 512 satisfy: the wider keep is full too, the readings weighed a sample, 3 in doubt
+    cell = decoded(9)
+    assert cell.value == 3 and cell.alternatives == [4]

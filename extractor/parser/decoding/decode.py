@@ -307,10 +307,10 @@ def _decode(
     )
     # past the cap (or a search bound) the readings weighed are a sample: agreement among
     # them proves nothing, so a cell the row's readings disagree on stays in doubt. A keep
-    # still full of combinations that broke nothing before filling left combinations
-    # unweighed that may satisfy every identity (synth-8995-0050: 1 of 32 kept satisfied,
-    # and the same cut of two rows alike, one digit moved, was not kept)
-    capped = truncated or _full(solutions, keep) or len(peers) + 1 >= KEEP_FINAL
+    # still full of combinations as good as the chosen left combinations unweighed that
+    # may be as good too (synth-8995-0050: 1 of 32 kept satisfied, and the same cut of two
+    # rows alike, one digit moved, was not kept). A keep that is not is every one of them
+    capped = truncated or _unweighed(solutions, keep)
     # rows the chosen reading's broken identities run through: no verdict there is firm
     by_id = {ident.id: ident for ident in idents}
     strained = {k for i in chosen.broken_ids for k in by_id[i].keys}
@@ -363,6 +363,15 @@ def _full(solutions: list[Solution], keep: int) -> bool:
     """The search kept as many combinations as it may, the last breaking nothing before
     its nulls were filled: combinations past the keep may satisfy every identity."""
     return len(solutions) >= keep and max(s.broken for s in solutions) == 0
+
+
+def _unweighed(solutions: list[Solution], keep: int) -> bool:
+    """Combinations as good as the best kept may lie past the keep: it is full, and its
+    worst broke no more identities before filling than the best breaks after. The search
+    counts before filling at most what filling leaves broken (search.cannot_close), so a
+    keep holding a worse combination holds every one as good as the best."""
+    best = min(len(s.broken_ids) for s in solutions)
+    return len(solutions) >= keep and max(s.broken for s in solutions) <= best
 
 
 def _doubt_one_reading(cell: DecodedCell, block: Block) -> None:
