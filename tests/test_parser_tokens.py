@@ -344,6 +344,13 @@ def test_a_letter_spaced_word_is_no_placeholder() -> None:
     assert _tokens("（四） 无 法 提 供\t0") == [("number", "0")]
     assert _tokens("| 无 | 0 |") == [("blank", "无"), ("number", "0")]
     assert _tokens("行政强制 无 0") == [("blank", "无"), ("number", "0")]
+    # a vertical 无法提供 whose outline number was lost: its 无 alone on a line after the
+    # row above, the rest of the label on the lines below (a hunt: numbering dropped from a
+    # PDF's text made the 无 that row's last cell, and hid the 0 the row lost)
+    assert _tokens("8.属于行政查询事项 0 0 0\n无\n 法 提\n 供") == [("number", "0")] * 3
+    assert _tokens("4 0\r\n无\r\n正当理由大量反复申请") == [("number", "4"), ("number", "0")]
+    # a 无 closing a row, and the next row's label on the next line, is a blank still
+    assert _tokens("行政强制 0 无\n行政事业性收费") == [("number", "0"), ("blank", "无")]
 
 
 def test_a_placeholder_glued_to_the_next_label_is_a_blank() -> None:

@@ -265,7 +265,9 @@ _NUMBER = re.compile(
     # its unit, after a bracketed note too ("33364（其中罚没收入）元": the unit is the value's)
     rf"(?:[ \t]*(?:{BRACKET_NOTE}[ \t]*)?(万元|元))?"
 )
-# ("无" then one space and a Chinese character is a letter-spaced word, "（四） 无 法 提 供").
+# ("无" then one space and a Chinese character is a letter-spaced word, "（四） 无 法 提 供";
+# so is a 无 whose line breaks before the rest of a label that starts with it, 无法提供 or
+# 无正当理由…, set vertically with its outline number lost: "5 0 0 1\n无\n 法 提\n 供").
 # A dash or slash may also end a row glued to the next label on a flattened page ("0 0 -行政
 # 强制"): no minus sign stands before a word, and no word starts with a dash ("无" may). A
 # slash glued to the next value ("0 /0 0") is a blank too: it is no number's (a dash there
@@ -277,7 +279,8 @@ _NUMBER = re.compile(
 # ("8.属于行政查询事项无 0000000": the first cell printed 无).
 _BLANK = re.compile(
     r"(?:(?<=^)|(?<=[\s|]))"
-    r"(?:(?:/|—{1,2}|-|–)(?=$|[\s|]|[\u4e00-\u9fff])|/(?=\d)|无(?! [\u4e00-\u9fff])(?=$|[\s|]))"
+    r"(?:(?:/|—{1,2}|-|–)(?=$|[\s|]|[\u4e00-\u9fff])|/(?=\d)"
+    r"|无(?! [\u4e00-\u9fff])(?![ \t\u3000]*\r?\n[ \t\u3000]*[法正])(?=$|[\s|]))"
     r"|(?<=\d)(?:—{1,2}|/)(?=$|[\s|]|[\u4e00-\u9fff（(“\"])|(?<=\d)无(?=$|[\s|])"
     # a hyphen or en dash after a value with no digit after it: no minus sign, a blank
     # ("0000000-危及…", "000000-\n", "0-（四）无法提供")
