@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from collections import Counter
 from pathlib import Path
 
 from eval.synth import CATALOGUE, DAMAGE_TYPES, RENDERERS, generate, synth_report
-from eval.synth.damage import _another_doubling_holds, _glue_reads_cleanly
-from eval.synth.document import Cell, Row
+from eval.synth.damage import _another_doubling_holds, _glue_reads_cleanly, page_footer_in_table
+from eval.synth.document import Cell, Document, Row, Table
 from eval.synth.recover import recover_row
 from eval.synth.unseen import UNSEEN_TYPES
 from nianbao.core.layout import layout_for
@@ -195,3 +196,33 @@ def test_a_glue_is_not_generated_where_it_hides_a_value_printed_twice() -> None:
     assert not _glue_reads_cleanly(row, 2, 2, report)
     # the value glued to its own copy, "89208920 -7 50": three clean values, no trace left
     assert _glue_reads_cleanly(row, 0, 2, report)
+
+
+class _Scripted(random.Random):
+    """Draws as scripted: the footer printed as a bare page number, placed after row 1."""
+
+    def choice(self, seq):  # type: ignore[no-untyped-def, override]
+        return "{n}" if "{n}" in seq else seq[0]
+
+    def randint(self, a: int, b: int) -> int:
+        return a
+
+    def randrange(self, *args: int) -> int:
+        return 2
+
+
+def test_a_bare_page_number_is_not_generated_where_a_lost_value_stood() -> None:
+    # synth-9372-0016: 行政强制 lost its value, and a page number "9" printed after it read
+    # as that value: no reader could tell
+    rows = [
+        Row(["行政处罚"], [Cell("0", "t2.penalty.decisions")], name="t2.penalty"),
+        Row(["行政强制"], [], name="t2.coercion"),
+        Row(["行政事业性收费"], [Cell("28.96", "t2.fees.amount_wan")], name="t2.fees"),
+    ]
+    doc = Document("report", [Table("t2", rows)], lost={"t2.coercion.decisions": 9})
+    report = CanonicalReport.empty(Meta(template="2021"))
+    assert page_footer_in_table(doc, _Scripted(), report) == []
+    assert [r.kind for r in rows] == ["data"] * 3
+    doc.lost.clear()  # with nothing lost there, the page number goes in
+    assert page_footer_in_table(doc, _Scripted(), report) == ["t2: 2"]
+    assert rows[2].kind == "footer"
