@@ -74,6 +74,24 @@ def test_real_web_text_part_four_decodes_as_its_sources_say() -> None:
     assert len({proof.decision_of[k] for k in t4_keys}) == 1
 
 
+def test_part_four_read_a_digit_a_cell_is_in_doubt_where_two_digits_may_be_one_value() -> None:
+    # synth-9270-0156: 直接起诉 printed "0 1 0 12" with its 维持 lost: "000000101200000" has
+    # 15 digits for 15 cells, and 0|1|0|1|2 makes every group sum hold: read as printed, a
+    # wrong row went out unflagged
+    from extractor.parser.resolve import GLUED_T4_LOST
+
+    ex = ParserExtractor().extract(
+        SourceDocument.from_text("flat.txt", _flat_report({}, "000000101200000"))
+    )
+    t4_keys = [k for k in ex.report.cells if k.startswith("t4.")]
+    assert [ex.report.cells[k] for k in t4_keys][5:10] == [0, 1, 0, 1, 2]
+    assert all(GLUED_T4_LOST in ex.provenance[k].notes for k in t4_keys)
+    assert set(t4_keys) <= set(ex.flags)
+    # zeros only: no two digits can be one value (none starts with 0), no cell can hide
+    ex = ParserExtractor().extract(SourceDocument.from_text("flat.txt", _flat_report({}, "0" * 15)))
+    assert not any(k.startswith("t4.") for k in ex.flags)
+
+
 def test_a_blank_the_identities_say_is_not_zero_is_flagged() -> None:
     text = (REAL / "seed-001.txt").read_text(encoding="utf-8")
     # seed-001 prints (七)总计 as "0\t0\t..."; print the 自然人 cell of 予以公开 as "3" and the

@@ -619,6 +619,14 @@ GLUED_T4_CUT = (
 )
 
 
+GLUED_T4_LOST = (
+    "part 四 printed as one glued run of a digit a cell: a cell may be lost and two digits "
+    "one value, and the group sums cannot tell"
+)
+# two digits side by side that may be one value (no value starts with 0 but a lone 0)
+_TWO_DIGIT_VALUE = re.compile(r"[1-9]\d")
+
+
 def longer_value_in_doubt(values: list[object], printed: int) -> bool:
     """A cut of a glued run of `printed` digits and placeholders into `values` that makes a
     value of more than one digit: that value may be two cells (one lost elsewhere) or a value
@@ -630,8 +638,9 @@ def longer_value_in_doubt(values: list[object], printed: int) -> bool:
 
 def _doubt_glued_t4_cut(folded: str, run: RowCandidates | None, cells: dict[str, CellRead]) -> None:
     """Part 四 cut out of one glued run with a longer value that may be two cells or hide a
-    value printed twice (`longer_value_in_doubt`): every cell of the run is in doubt
-    (in place), one decision."""
+    value printed twice (`longer_value_in_doubt`), or cut a digit a cell where two digits
+    may be one value beside a lost cell: every cell of the run is in doubt (in place), one
+    decision."""
     if run is None or run.how != Method.SEGMENTED or run.sole or not run.spans:
         return
     keys = [k for k in cells if k.startswith("t4.")]
@@ -639,12 +648,20 @@ def _doubt_glued_t4_cut(folded: str, run: RowCandidates | None, cells: dict[str,
     stretch = folded[start:end]
     # each digit, and each blank's placeholder ("1-10/1100…"), may be a cell of its own
     printed = sum(ch.isdigit() for ch in stretch) + len(MARK.findall(stretch))
-    if not longer_value_in_doubt([cells[k].value for k in keys], printed):
+    values = [cells[k].value for k in keys]
+    if longer_value_in_doubt(values, printed):
+        note = GLUED_T4_CUT
+    elif printed == len(values) and _TWO_DIGIT_VALUE.search(stretch):
+        # as many digits as cells, read one a cell: a cell lost leaves as many digits when
+        # two of them are one value ("0 1 0 12" with 维持 lost reads 0|1|0|1|2, its group
+        # sum holding: synth-9270-0156); a page that glues values shows no lost cell
+        note = GLUED_T4_LOST
+    else:
         return
     for key in keys:
         prov = cells[key].provenance
         prov.confidence = min(prov.confidence, ONE_READING_DOUBTED)
-        prov.notes.append(GLUED_T4_CUT)
+        prov.notes.append(note)
 
 
 def question_blanks(template: str, cells: dict[str, CellRead]) -> None:
