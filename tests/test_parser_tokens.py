@@ -61,6 +61,25 @@ def test_a_rows_numbering_wrapped_away_from_its_label_is_no_value() -> None:
     assert _tokens("采购 3.5\n第二十条") == [("number", "3.5")]  # an amount keeps its point
 
 
+def test_a_rows_numbering_with_its_dot_read_as_a_colon_is_no_value() -> None:
+    # OCR read "7." as "7:" (a hunt: the 7 joined the row above's values, which then printed
+    # one too many and were realigned, a blank among them read as a filled 0)
+    assert _tokens("6:属于四类过程性信息 2 0 2\n7:属于行政执法案卷 0 无 0") == [
+        ("number", "2"),
+        ("number", "0"),
+        ("number", "2"),
+        ("number", "0"),
+        ("blank", "无"),
+        ("number", "0"),
+    ]
+    assert _tokens("8：属于行政查询事项 1 0 1") == [
+        ("number", "1"),
+        ("number", "0"),
+        ("number", "1"),
+    ]
+    assert _tokens("时间 10:30") == [("number", "10"), ("number", "30")]  # no words after it
+
+
 def test_a_rows_numbering_in_brackets_is_no_value() -> None:
     # "（3）危及…" numbers the row as "3.危及…" does; the row above's values stay its own
     assert _tokens("（三）不予公开\t（1）属于国家秘密\t0\t2") == [("number", "0"), ("number", "2")]

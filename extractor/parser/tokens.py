@@ -296,8 +296,9 @@ _NOT_A_CELL = re.compile(
     r"[ \t]*(?:件|条|个|次|年|月|日|号|人|页|部|项|家|份|篇|场|余|%|、(?![ \t]*\d))"
 )
 # A number, "." and a label: the next row's numbering ("2.其他…"), also when the label starts
-# on the next line (a PDF cell wrapped after its numbering: "1.\n属于国家秘密")
-_ROW_NUMBER = re.compile(r"[.．][ \t]*(?:\r?\n[ \t]*)?[\u4e00-\u9fff“\"]")
+# on the next line (a PDF cell wrapped after its numbering: "1.\n属于国家秘密"), or with the
+# dot OCR read as a colon ("7:属于行政执法案卷": no value stands before a colon and words)
+_ROW_NUMBER = re.compile(r"[.．:：][ \t]*(?:\r?\n[ \t]*)?[\u4e00-\u9fff“\"]")
 # A row's numbering in brackets right before its label ("（3）危及…", "(2)其他法律…"): one
 # digit with its brackets glued on both sides and the label's words after, at a line's or
 # cell's start or after words. After a value ("收费0(5)第二十条", a flat page's change -5
