@@ -201,7 +201,7 @@ def test_a_glue_is_not_generated_where_it_hides_a_value_printed_twice() -> None:
 class _Scripted(random.Random):
     """Draws as scripted: the footer printed as a bare page number, placed after row 1."""
 
-    def choice(self, seq):  # type: ignore[no-untyped-def, override]
+    def choice(self, seq):  # type: ignore[override]
         return "{n}" if "{n}" in seq else seq[0]
 
     def randint(self, a: int, b: int) -> int:

@@ -627,7 +627,7 @@ GLUED_T4_LOST = (
 _TWO_DIGIT_VALUE = re.compile(r"[1-9]\d")
 
 
-def longer_value_in_doubt(values: list[object], printed: int) -> bool:
+def longer_value_in_doubt(values: Sequence[object], printed: int) -> bool:
     """A cut of a glued run of `printed` digits and placeholders into `values` that makes a
     value of more than one digit: that value may be two cells (one lost elsewhere) or a value
     with a doubled one glued on."""

@@ -160,7 +160,6 @@ def _search(
     `signed`: keys whose value may be negative (their nulls can make any sum)."""
     plan = _plan(blocks, idents, signed)
     n = len(blocks)
-    residual: list[CellValue] = [0] * len(plan.last)
     known: list[CellValue] = [0] * len(plan.last)  # the sum of the known terms so far
     sides = [0] * len(plan.last)  # which sides the nulls so far are on (see partial_sum)
     best = sorted((s.broken, int(s.penalty), s.choice) for s in seed or [])[:keep]
@@ -180,8 +179,7 @@ def _search(
         """Identities the partial reading (blocks < b chosen) must break, at least."""
         low = broken + plan.min_broken[b]
         for i, rest in checkable[b]:
-            have = residual[i]
-            if have is not None and -have not in rest:  # type: ignore[operator]
+            if sides[i] == 0 and -known[i] not in rest:  # type: ignore[operator]
                 low += 1
         return max(low, floor)  # the floor bounds the whole, not a part: never added to
 
@@ -200,10 +198,8 @@ def _search(
                 budget.exhausted = True  # the first complete reading is always found
                 return
             budget.nodes += 1
-            saved = [(residual[i], known[i], sides[i]) for i in touching]
+            saved = [(known[i], sides[i]) for i in touching]
             for t, i in enumerate(touching):
-                x = plan.contrib[b][ci][t]
-                residual[i] = None if residual[i] is None or x is None else residual[i] + x  # type: ignore[operator]
                 part, side = plan.partial[b][ci][t]
                 known[i] += part  # type: ignore[operator]
                 sides[i] |= side
@@ -215,7 +211,7 @@ def _search(
                 visit(b + 1, now, rank + block.ranks[ci])
                 choice.pop()
             for t, i in enumerate(touching):
-                residual[i], known[i], sides[i] = saved[t]
+                known[i], sides[i] = saved[t]
 
     visit(0, 0, 0)
     return [Solution(c, broken, float(rank)) for broken, rank, c in best], budget.exhausted
