@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from extractor.parser.labels import CjkStream, find_label, label_key
-from extractor.parser.tokens import TokenKind, fold, tokenize
+from extractor.parser.tokens import TokenKind, broken_over_line, fold, tokenize
 
 REAL = Path(__file__).parent.parent / "eval" / "data" / "real"
 
@@ -78,6 +78,16 @@ def test_a_rows_numbering_with_its_dot_read_as_a_colon_is_no_value() -> None:
         ("number", "1"),
     ]
     assert _tokens("时间 10:30") == [("number", "10"), ("number", "30")]  # no words after it
+
+
+def test_a_rows_numbering_set_apart_by_spaces_is_no_value() -> None:
+    # letter-spaced print: "2 . 其 他" after the row above's values (a hunt: the 2 read as a
+    # value, or as the other half of a number broken over the line)
+    text = "1 . 属 于 国 家 秘 密\t0\t1\n2 . 其 他 法 律\t3"
+    assert _tokens(text) == [("number", "0"), ("number", "1"), ("number", "3")]
+    assert not broken_over_line(text, (text.index("1\n"), text.index("1\n") + 1))
+    # a longer number before the dot is a value: "12 . 属于" cannot tell 1|2. from 12
+    assert _tokens("规章 12 . 属于") == [("number", "12")]
 
 
 def test_a_rows_numbering_in_brackets_is_no_value() -> None:

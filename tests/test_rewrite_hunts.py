@@ -129,6 +129,7 @@ CLEAR: dict[str, Callable[[str], str]] = {
     ),
     "a running title inside part 三": _running_title,
     "item numbers whose dot OCR read as a colon": lambda text: _ITEM_NUMBER.sub(r"\1\2:", text),
+    "item numbers set apart by spaces": lambda text: _ITEM_NUMBER.sub(r"\1\2 . ", text),
     # a 备注 column beyond the national table's, printing 无 on every row
     "a column of 无 beyond the table": _in_part_three(
         lambda part: _MARKDOWN_VALUE_ROW.sub(lambda m: m.group(1) + " 无 |", part)

@@ -34,7 +34,7 @@ from nianbao.core.layout import layout_for
 from nianbao.core.models import CanonicalReport, CellProvenance, Extraction, Meta, Method
 from rules.verdict import LOW_CONFIDENCE
 
-VERSION = "parser-148"
+VERSION = "parser-149"
 
 
 class ParserExtractor:

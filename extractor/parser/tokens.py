@@ -123,6 +123,7 @@ def _dashes_read_as_yi(text: str) -> str:
 _BREAK_AFTER = re.compile(
     r"[ \u3000\xa0]*(?:<br\s*/?>|\r?\n)[ \u3000\xa0]*\d[\d,]*(?:\.\d+)?"
     r"(?=[ \t\u3000\xa0|]|<br|\r?\n|$)"
+    r"(?![ \t\u3000]+[.．][ \t\u3000]*[\u4e00-\u9fff“\"])"  # the next row's "2 . 其他…"
 )
 _BREAK_BEFORE = re.compile(r"\d[ \u3000\xa0]*(?:<br\s*/?>|\r?\n)[ \u3000\xa0]*$")
 _CELL_SEP = re.compile(r"\S[^\S\n]*[\t|]")  # a separator after content: a delimited row
@@ -299,6 +300,9 @@ _NOT_A_CELL = re.compile(
 # on the next line (a PDF cell wrapped after its numbering: "1.\n属于国家秘密"), or with the
 # dot OCR read as a colon ("7:属于行政执法案卷": no value stands before a colon and words)
 _ROW_NUMBER = re.compile(r"[.．:：][ \t]*(?:\r?\n[ \t]*)?[\u4e00-\u9fff“\"]")
+# The same set apart by spaces ("1 . 属 于 国 家 秘 密", letter-spaced print): only a lone
+# digit, for a longer number before it is a value ("12 . 属于" cannot tell 1|2. from 12)
+_SPACED_ROW_NUMBER = re.compile(r"[ \t\u3000]+[.．][ \t\u3000]*[\u4e00-\u9fff“\"]")
 # A row's numbering in brackets right before its label ("（3）危及…", "(2)其他法律…"): one
 # digit with its brackets glued on both sides and the label's words after, at a line's or
 # cell's start or after words. After a value ("收费0(5)第二十条", a flat page's change -5
@@ -506,6 +510,8 @@ def tokenize(folded: str, start: int, end: int) -> list[Token]:
         if len(m.group(1)) > MAX_VALUE_CHARS:
             covered = _BLOB.match(folded, s, end).end()  # type: ignore[union-attr]
             continue
+        if unit is None and len(text) == 1 and _SPACED_ROW_NUMBER.match(folded, e):
+            continue  # "1 . 属于…": the next label's numbering, letter-spaced
         if unit is None and _ROW_NUMBER.match(folded, e):
             # "2.其他法律…": the number is the next label's numbering, glued or alone
             # ("173.793.收到…": an amount 173.79 and the heading "3.")
