@@ -86,8 +86,11 @@ def test_a_rows_numbering_set_apart_by_spaces_is_no_value() -> None:
     text = "1 . 属 于 国 家 秘 密\t0\t1\n2 . 其 他 法 律\t3"
     assert _tokens(text) == [("number", "0"), ("number", "1"), ("number", "3")]
     assert not broken_over_line(text, (text.index("1\n"), text.index("1\n") + 1))
-    # a longer number before the dot is a value: "12 . 属于" cannot tell 1|2. from 12
+    # a longer number before the dot is a value: "12 . 属于" cannot tell 1|2. from 12, nor
+    # whether it is the other half of a number the line break cut
     assert _tokens("规章 12 . 属于") == [("number", "12")]
+    longer = "1 . 属 于\t0\t1\n12 . 其 他"
+    assert broken_over_line(longer, (longer.index("1\n"), longer.index("1\n") + 1))
 
 
 def test_a_rows_numbering_in_brackets_is_no_value() -> None:

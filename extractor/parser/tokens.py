@@ -121,9 +121,9 @@ def _dashes_read_as_yi(text: str) -> str:
 # digits after the break that end at a cell's end (not a row number "2.其他…")
 # (a tab next to the break ends or starts a cell: "\t0\t\n\t5" is two cells, not a break)
 _BREAK_AFTER = re.compile(
-    r"[ \u3000\xa0]*(?:<br\s*/?>|\r?\n)[ \u3000\xa0]*\d[\d,]*(?:\.\d+)?"
-    r"(?=[ \t\u3000\xa0|]|<br|\r?\n|$)"
-    r"(?![ \t\u3000]+[.．][ \t\u3000]*[\u4e00-\u9fff“\"])"  # the next row's "2 . 其他…"
+    r"[ \u3000\xa0]*(?:<br\s*/?>|\r?\n)[ \u3000\xa0]*"
+    r"(?!\d[ \t\u3000]+[.．][ \t\u3000]*[\u4e00-\u9fff“\"])"  # the next row's "2 . 其他…"
+    r"\d[\d,]*(?:\.\d+)?(?=[ \t\u3000\xa0|]|<br|\r?\n|$)"
 )
 _BREAK_BEFORE = re.compile(r"\d[ \u3000\xa0]*(?:<br\s*/?>|\r?\n)[ \u3000\xa0]*$")
 _CELL_SEP = re.compile(r"\S[^\S\n]*[\t|]")  # a separator after content: a delimited row
