@@ -272,9 +272,7 @@ def _another_doubling_holds(row: Row, at: int, gold: CanonicalReport) -> bool:
     if not check(gold, localise_errors=False).errors:
         return False
     keys = [c.key for c in row.cells if c.key is not None and not c.doubled]
-    values: list[CellValue] = []
-    for c in row.cells:  # a copy prints the value before it
-        values.append(values[-1] if c.doubled else cells[c.key] if c.key else None)
+    values = _row_values(row, cells)
     truth = values[:at] + values[at + 1 :]
     saved = {k: cells[k] for k in keys}
     try:
@@ -320,16 +318,17 @@ def _glue_reads_cleanly(row: Row, start: int, width: int, gold: CanonicalReport)
     if len(row.cells) - width + 1 != len(keys):
         return False
     kinds = {spec.key: spec.kind for spec in gold.layout.cells}
-    values = [_plain(c, gold.cells, row.cells) for c in row.cells]
+    values = [format_value(v) for v in _row_values(row, gold.cells)]
     printed = [*values[:start], "".join(values[start : start + width]), *values[start + width :]]
     return all(_holds(text, kinds[key]) for text, key in zip(printed, keys, strict=True))
 
 
-def _plain(cell: Cell, cells: Cells, row: list[Cell]) -> str:
-    """A cell's value as plain digits (its copy's, for a value printed twice)."""
-    if cell.doubled:
-        return _plain(row[row.index(cell) - 1], cells, row)
-    return format_value(cells[cell.key]) if cell.key else ""
+def _row_values(row: Row, cells: Cells) -> list[CellValue]:
+    """The value each printed cell of `row` holds (a copy prints the value before it)."""
+    values: list[CellValue] = []
+    for c in row.cells:
+        values.append(values[-1] if c.doubled else cells[c.key] if c.key else None)
+    return values
 
 
 def _holds(text: str, kind: ValueKind) -> bool:

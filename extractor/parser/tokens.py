@@ -120,9 +120,12 @@ def _dashes_read_as_yi(text: str) -> str:
 
 # digits after the break that end at a cell's end (not a row number "2.其他…")
 # (a tab next to the break ends or starts a cell: "\t0\t\n\t5" is two cells, not a break)
+# a lone digit, spaces, a dot and a label's words: the next row's numbering letter-spaced
+# ("2 . 其他…"; `_SPACED_ROW_NUMBER`, what follows the digit)
+_SPACED_DOT = r"[ \t\u3000]+[.．][ \t\u3000]*[\u4e00-\u9fff“\"]"
 _BREAK_AFTER = re.compile(
     r"[ \u3000\xa0]*(?:<br\s*/?>|\r?\n)[ \u3000\xa0]*"
-    r"(?!\d[ \t\u3000]+[.．][ \t\u3000]*[\u4e00-\u9fff“\"])"  # the next row's "2 . 其他…"
+    rf"(?!\d{_SPACED_DOT})"  # the next row's "2 . 其他…"
     r"\d[\d,]*(?:\.\d+)?(?=[ \t\u3000\xa0|]|<br|\r?\n|$)"
 )
 _BREAK_BEFORE = re.compile(r"\d[ \u3000\xa0]*(?:<br\s*/?>|\r?\n)[ \u3000\xa0]*$")
@@ -302,7 +305,7 @@ _NOT_A_CELL = re.compile(
 _ROW_NUMBER = re.compile(r"[.．:：][ \t]*(?:\r?\n[ \t]*)?[\u4e00-\u9fff“\"]")
 # The same set apart by spaces ("1 . 属 于 国 家 秘 密", letter-spaced print): only a lone
 # digit, for a longer number before it is a value ("12 . 属于" cannot tell 1|2. from 12)
-_SPACED_ROW_NUMBER = re.compile(r"[ \t\u3000]+[.．][ \t\u3000]*[\u4e00-\u9fff“\"]")
+_SPACED_ROW_NUMBER = re.compile(_SPACED_DOT)
 # A row's numbering in brackets right before its label ("（3）危及…", "(2)其他法律…"): one
 # digit with its brackets glued on both sides and the label's words after, at a line's or
 # cell's start or after words. After a value ("收费0(5)第二十条", a flat page's change -5

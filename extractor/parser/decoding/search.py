@@ -335,15 +335,15 @@ def _cannot_hold(
     short of the results it must hold ("1" where the rows read hold 12, one row unread)
     leaves no count to fill the gap with; counted unknown, it outranked the reading that
     fills it (synth-8543-0092: "14 1002017" cut 1|4|10|… over 14|1|0|…)."""
-    unknown = [k for k in coef if table.get(k) is None]
-    rest = sum(c * table[k] for k, c in coef.items() if k not in unknown)  # type: ignore[misc]
-    if not unknown:
-        return rest != 0
-    signs = {coef[k] for k in unknown}
-    if len(signs) != 1 or any(kinds.get(k) is ValueKind.SIGNED for k in unknown):
-        return False  # unknowns on both sides, or a change: any sum can be made
-    (sign,) = signs
-    return -rest * sign < 0  # the unknowns' sum: rest + sign * sum = 0
+    known: CellValue = 0
+    sides = 0
+    for key, c in coef.items():
+        value = table.get(key)
+        if value is None:
+            sides |= ANY if kinds.get(key) is ValueKind.SIGNED else PART if c > 0 else TOTAL
+        else:
+            known = known + c * value
+    return cannot_close(known, sides)  # the search's own test, on the whole table
 
 
 # --- propagation before the search: which readings can take part in a combination that
@@ -396,8 +396,8 @@ def partial_sum(
 
 
 def cannot_close(known: CellValue, sides: int) -> bool:
-    """No values of the nulls make the identity hold: `fill`'s `_cannot_hold`, from the
-    partial sum (nulls are counts >= 0: on one side only they can only add to it)."""
+    """No values of the nulls make the identity hold (nulls are counts >= 0: on one side
+    only they can only add to it); the test `fill` applies too (`_cannot_hold`)."""
     if sides == 0:
         return known != 0
     if sides == PART:
