@@ -381,6 +381,17 @@ def test_a_letter_spaced_word_is_no_placeholder() -> None:
     # PDF's text made the 无 that row's last cell, and hid the 0 the row lost)
     assert _tokens("8.属于行政查询事项 0 0 0\n无\n 法 提\n 供") == [("number", "0")] * 3
     assert _tokens("4 0\r\n无\r\n正当理由大量反复申请") == [("number", "4"), ("number", "0")]
+    # ... and so when OCR misread the label's next character (hunt: synth-9532-0001, 法 read
+    # as 去, accepted with the 无 as the lost cell of the row above)
+    assert _tokens("8.属于行政查询事项 0 0 0\n无\n 去 提\n 供") == [("number", "0")] * 3
+    assert _tokens("5 0\n无\n正 当 理 由") == [("number", "5"), ("number", "0")]
+    # a header's 法人 or 法律 between an interleaved table's values follows a blank's 无
+    assert _tokens("\t无\n\n\t法人或其他组织\n\n\t0") == [("blank", "无"), ("number", "0")]
+    assert _tokens("0\n无\n法 律 服 务 机 构 3") == [
+        ("number", "0"),
+        ("blank", "无"),
+        ("number", "3"),
+    ]
     # a 无 closing a row, and the next row's label on the next line, is a blank still
     assert _tokens("行政强制 0 无\n行政事业性收费") == [("number", "0"), ("blank", "无")]
 

@@ -281,10 +281,18 @@ _NUMBER = re.compile(
 # …": a doubled 0 filled the blank's cell when the dash went with the numbering,
 # synth-7547-0182); and a 无 glued to its row's label with the row's values after it
 # ("8.属于行政查询事项无 0000000": the first cell printed 无).
+# 无 at a line's end, then the rest of 无法提供 or 无正当理由 across the break (letter-spaced, or
+# a vertical label; 提 or 供 within three characters when OCR misread 法: "无\n 去 提\n 供"):
+# that label's first character, its outline number lost, not a blank. 法人或其他组织 and
+# 法律服务机构 (a header's words between an interleaved table's values) do not continue it.
+_WU_WORD_AFTER_BREAK = (
+    r"[ \t\u3000]*\r?\n[\s\u3000]*"
+    r"(?:法(?![\s\u3000]*[人律])|正|(?:[\u4e00-\u9fff][\s\u3000]*){1,2}[提供])"
+)
 _BLANK = re.compile(
     r"(?:(?<=^)|(?<=[\s|]))"
     r"(?:(?:/|—{1,2}|-|–)(?=$|[\s|]|[\u4e00-\u9fff])|/(?=\d)"
-    r"|无(?! [\u4e00-\u9fff])(?![ \t\u3000]*\r?\n[ \t\u3000]*[法正])(?=$|[\s|]))"
+    r"|无(?! [\u4e00-\u9fff])(?!" + _WU_WORD_AFTER_BREAK + r")(?=$|[\s|]))"
     r"|(?<=\d)(?:—{1,2}|/)(?=$|[\s|]|[\u4e00-\u9fff（(“\"])|(?<=\d)无(?=$|[\s|])"
     # a hyphen or en dash after a value with no digit after it: no minus sign, a blank
     # ("0000000-危及…", "000000-\n", "0-（四）无法提供")
