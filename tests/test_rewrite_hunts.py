@@ -84,6 +84,16 @@ def _line_numbers(text: str) -> str:
     return "\n".join(f"{n + 1} {line}" if line.strip() else line for n, line in enumerate(lines))
 
 
+def _serial_column(text: str) -> str:
+    # every row of a markdown table opened by a 序号 cell counting up
+    serial = iter(range(1, 1000))
+    return re.sub(
+        r"(?m)^(\|-*)(?=.*\|)",
+        lambda m: "|---" + m.group(0) if m.group(1) != "|" else f"| {next(serial)} |",
+        text,
+    )
+
+
 # part 三's item numbering ("1.属于国家秘密") at a line's or cell's start
 _ITEM_NUMBER = re.compile(r"(?m)(^|[\t|>] ?)([1-8])[.．](?=[\u4e00-\u9fff“])")
 
@@ -128,6 +138,11 @@ CLEAR: dict[str, Callable[[str], str]] = {
         lambda m: m.group(1) + chr(ord(m.group(2)) + 0xFEE0) + "．", text
     ),
     "a running title inside part 三": _running_title,
+    # a 序号 column before the labels (hunt, seeds 9530-9532: 0 of 31 stayed accepted)
+    "a serial-number column first": _serial_column,
+    # a listing's line numbers (hunt, seeds 9530-9532: 8 of 77 stayed accepted, and a blank
+    # row took the next line's number as its value, unflagged)
+    "line numbers": _line_numbers,
     "item numbers whose dot OCR read as a colon": lambda text: _ITEM_NUMBER.sub(r"\1\2:", text),
     "item numbers set apart by spaces": lambda text: _ITEM_NUMBER.sub(r"\1\2 . ", text),
     # a 备注 column beyond the national table's, printing 无 on every row
@@ -143,7 +158,6 @@ GROUPED: dict[str, Callable[[str], str]] = {
 # rewrites that may leave a report waiting, but never let a wrong cell through
 HOSTILE: dict[str, Callable[[str], str]] = {
     "an empty last column": _trailing_empty_column,
-    "line numbers": _line_numbers,
     "a column of dashes beyond the table": _in_part_three(
         lambda part: _TAB_VALUE_ROW.sub(lambda m: m.group(1) + "\t—", part)
     ),

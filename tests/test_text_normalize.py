@@ -11,7 +11,9 @@ import pytest
 from eval.synth import synth_report
 from extractor.parser import ParserExtractor
 from extractor.readers import read_document
+from extractor.readers.line_numbers import without_line_numbers
 from extractor.readers.normalize import plain_text, standard_ideographs
+from extractor.readers.serial_column import without_serial_column
 from rules.engine import check
 from rules.proving import prove
 
@@ -29,6 +31,35 @@ def test_kangxi_radicals_and_compatibility_ideographs_are_the_characters_they_sh
     assert standard_ideographs(shown) == "行政许可 一、本年新收 不予公开 门户网站 民"
     assert len(standard_ideographs(shown)) == len(shown)  # one for one: spans hold
     assert standard_ideographs("规章 3 0 12") == "规章 3 0 12"
+
+
+def test_a_files_line_numbers_go_and_values_opening_lines_stay() -> None:
+    lines = ["规章 0 3 12", "", "行政许可", "\t0", "行政处罚 5"] * 5
+    numbered = "\n".join(f"{n + 1} {line}" if line else line for n, line in enumerate(lines))
+    assert without_line_numbers(numbered) == "\n".join(lines)
+    # values opening lines are no numbering: they do not only grow, or few lines have more
+    values = "\n".join(f"{v} 0 0 {v}" for v in (3, 12, 7, 30, 2) * 5)
+    assert without_line_numbers(values) == values
+    one_a_line = "\n".join(str(n) for n in range(1, 40))
+    assert without_line_numbers(one_a_line) == one_a_line
+    short = "1 规章 0\n2 行政许可 3"  # too few lines to tell
+    assert without_line_numbers(short) == short
+
+
+def test_a_tables_serial_number_column_goes_and_a_first_column_of_values_stays() -> None:
+    rows = [f"| 行{n} | 0 | {n % 3} | 5 |" for n in range(1, 11)]
+    serial = ["| 序号 | 信息内容 | 甲 | 乙 | 丙 |", "|---|---|---|---|---|"] + [
+        f"| {n} " + row for n, row in enumerate(rows, 1)
+    ]
+    assert without_serial_column("\n".join(serial)).split("\n")[2:] == rows
+    tabbed = "\n".join(f"{n}\t行{n}\t0\t3" for n in range(1, 11))
+    assert without_serial_column(tabbed) == "\n".join(f"行{n}\t0\t3" for n in range(1, 11))
+    # values first, a column of ones, or too few rows: left as they are
+    values = "\n".join(f"| {v} | 0 | 行 |" for v in (1, 3, 2, 4, 5, 6, 7, 8, 9, 10))
+    ones = "\n".join("| 1 | 0 | 行 |" for _ in range(10))
+    few = "\n".join(f"| {n} | 0 | 行 |" for n in range(1, 5))
+    for text in (values, ones, few):
+        assert without_serial_column(text) == text
 
 
 def _report(rendering: str) -> object:

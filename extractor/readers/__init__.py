@@ -22,7 +22,9 @@ from extractor.readers.docx import read_docx
 from extractor.readers.embedded_html import read_embedded_html
 from extractor.readers.fake_bold import undoubled
 from extractor.readers.html import read_html
+from extractor.readers.line_numbers import without_line_numbers
 from extractor.readers.normalize import plain_text, standard_ideographs, visible_lines
+from extractor.readers.serial_column import without_serial_column
 from extractor.readers.text import TEXT_SUFFIXES, read_text
 from extractor.readers.traditional import simplified
 from nianbao.core.document import SourceDocument
@@ -116,13 +118,16 @@ def document_from_bytes(path: Path, raw: bytes) -> SourceDocument:
     read = reader(path, raw)
     text, geometry = read if isinstance(read, tuple) else (read, None)
     if media in ("txt", "md"):
+        # a listing's numbered lines: the numbers are no values (taken off before HTML in
+        # the text is read: "23 <table>" would put 23 before the table's first row)
+        text = without_line_numbers(text)
         try:  # a web page saved as text, or a converter's HTML tables inside Markdown
             text = plain_text(read_embedded_html(text))
         except SourceError as exc:
             raise SourceError(f"{path.name}: {exc}") from None
     text = standard_ideographs(text)  # one for one: a PDF's word anchors hold
     if geometry is None:  # positioned text is built with "\n" only: its anchors must hold
-        text = visible_lines(text)
+        text = without_serial_column(visible_lines(text))
     if len(text) > MAX_TEXT_CHARS:
         raise SourceError(
             f"{path.name}: {len(text):,} characters of text, more than {MAX_TEXT_CHARS:,}: refused"
