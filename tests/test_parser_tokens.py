@@ -434,6 +434,10 @@ def test_a_lone_yi_among_a_rows_values_is_a_blanks_dash() -> None:
     assert fold("| 3 | 一 | 一一 |") == "| 3 | \u2014 | \u2014\u2014 |"
     assert fold("0 0\n一 1 一\n3 4") == "0 0\n\u2014 1 \u2014\n3 4"  # a page footer
     assert fold("0\n一\n3") == "0\n\u2014\n3"  # one cell per line
+    # ... or as the long-vowel mark ー (hunt: a row of part 四 then read a value short, and a
+    # page footer "- 2 ー" gave its last cell)
+    assert fold("0 0 ー 0") == "0 0 \u2014 0"
+    assert fold("- 2 ー\n0\nー\n3") == "- 2 \u2014\n0\n\u2014\n3"
     # a label's 一 stays: letter-spaced, vertical, or a numbering
     labels = ["危 及“三 安 全 一 稳 定” 0 0", "三 安 全 一\n稳 定 0", "全\n一\n稳", "0\n一\n、\n本"]
     for text in labels:

@@ -83,10 +83,11 @@ def fold(text: str) -> str:
 # row's label with a value or a blank next ("本年新收 一 0 3"); alone on its line, beside a
 # line holding only a value ("0\n一\n3"). A 一 of a letter-spaced label ("三 安 全 一 稳 定")
 # has a character on both sides, or ends the line after one; a vertical label's numbering
-# ("一\n、\n本…") has its punctuation next.
-_LONE_YI = re.compile(r"(?:^|(?<=[ \t|]))一{1,2}(?=[ \t|]|$)", re.M)
+# ("一\n、\n本…") has its punctuation next. OCR trained on Japanese reads the dash as ー (the
+# long-vowel mark), which no Chinese word holds: read the same way.
+_LONE_YI = re.compile(r"(?:^|(?<=[ \t|]))[一ー]{1,2}(?=[ \t|]|$)", re.M)
 _VALUE_END = re.compile(r"[\d\-\u2014/]")  # what ends a value or a blank (text folded)
-_VALUE_LINE = re.compile(r"[ \t|]*(?:-?\d[\d,.]*|[-\u2014/]{1,2}|一{1,2})[ \t|]*")
+_VALUE_LINE = re.compile(r"[ \t|]*(?:-?\d[\d,.]*|[-\u2014/]{1,2}|[一ー]{1,2})[ \t|]*")
 _NUMBERING_NEXT = "、.)）"
 
 
@@ -105,7 +106,7 @@ def _dashes_read_as_yi(text: str) -> str:
         after = text[end : min(line_end, end + 12)].lstrip(" \t|")
         if before or after:
             beside_value = bool(before) and _VALUE_END.match(before[-1]) is not None
-            beside_value |= bool(after) and bool(_VALUE_END.match(after[0]) or after[0] == "一")
+            beside_value |= bool(after) and bool(_VALUE_END.match(after[0]) or after[0] in "一ー")
         else:  # alone on its line: a table printed one cell per line (a value is short)
             above = "".join(chars[max(0, line_start - 40) : line_start])
             above = above.rstrip("\n \t").rsplit("\n", 1)[-1]
