@@ -138,6 +138,9 @@ CLEAR: dict[str, Callable[[str], str]] = {
         lambda m: m.group(1) + chr(ord(m.group(2)) + 0xFEE0) + "．", text
     ),
     "a running title inside part 三": _running_title,
+    # an empty column after every row (hunt, seeds 9533-9535: a trailing tab kept 11 of 30)
+    "an empty last column": _trailing_empty_column,
+    "a trailing tab on every row": lambda text: re.sub(r"(?m)^(.*\t.*?)[ ]*$", r"\1\t", text),
     # a 序号 column before the labels (hunt, seeds 9530-9532: 0 of 31 stayed accepted)
     "a serial-number column first": _serial_column,
     # a listing's line numbers (hunt, seeds 9530-9532: 8 of 77 stayed accepted, and a blank
@@ -157,7 +160,6 @@ GROUPED: dict[str, Callable[[str], str]] = {
 }
 # rewrites that may leave a report waiting, but never let a wrong cell through
 HOSTILE: dict[str, Callable[[str], str]] = {
-    "an empty last column": _trailing_empty_column,
     "a column of dashes beyond the table": _in_part_three(
         lambda part: _TAB_VALUE_ROW.sub(lambda m: m.group(1) + "\t—", part)
     ),

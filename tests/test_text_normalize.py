@@ -11,6 +11,7 @@ import pytest
 from eval.synth import synth_report
 from extractor.parser import ParserExtractor
 from extractor.readers import read_document
+from extractor.readers.empty_column import without_empty_last_column
 from extractor.readers.line_numbers import without_line_numbers
 from extractor.readers.normalize import plain_text, standard_ideographs
 from extractor.readers.serial_column import without_serial_column
@@ -60,6 +61,19 @@ def test_a_tables_serial_number_column_goes_and_a_first_column_of_values_stays()
     few = "\n".join(f"| {n} | 0 | 行 |" for n in range(1, 5))
     for text in (values, ones, few):
         assert without_serial_column(text) == text
+
+
+def test_an_empty_column_after_every_row_goes_and_a_few_blank_last_cells_stay() -> None:
+    tab_rows = [f"行{n}\t0\t{n}" for n in range(10)]
+    assert without_empty_last_column("\n".join(r + "\t" for r in tab_rows)) == "\n".join(tab_rows)
+    pipe_rows = ["| 项 | 甲 | 乙 |", "|---|---|---|"] + [f"| 行{n} | 0 | {n} |" for n in range(10)]
+    padded = [r + "  |" if r[2] != "-" else r + "---|" for r in pipe_rows]
+    assert without_empty_last_column("\n".join(padded)) == "\n".join(pipe_rows)
+    # a few rows whose own last cell is blank keep it
+    some = "\n".join(r + "\t" if n < 3 else r for n, r in enumerate(tab_rows))
+    assert without_empty_last_column(some) == some
+    some_pipes = "\n".join(r + "  |" if n < 4 else r for n, r in enumerate(pipe_rows))
+    assert without_empty_last_column(some_pipes) == some_pipes
 
 
 def _report(rendering: str) -> object:

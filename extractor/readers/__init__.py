@@ -20,6 +20,7 @@ from pathlib import Path
 from extractor.damage import damaged_spans
 from extractor.readers.docx import read_docx
 from extractor.readers.embedded_html import read_embedded_html
+from extractor.readers.empty_column import without_empty_last_column
 from extractor.readers.fake_bold import undoubled
 from extractor.readers.html import read_html
 from extractor.readers.line_numbers import without_line_numbers
@@ -127,7 +128,7 @@ def document_from_bytes(path: Path, raw: bytes) -> SourceDocument:
             raise SourceError(f"{path.name}: {exc}") from None
     text = standard_ideographs(text)  # one for one: a PDF's word anchors hold
     if geometry is None:  # positioned text is built with "\n" only: its anchors must hold
-        text = without_serial_column(visible_lines(text))
+        text = without_serial_column(without_empty_last_column(visible_lines(text)))
     if len(text) > MAX_TEXT_CHARS:
         raise SourceError(
             f"{path.name}: {len(text):,} characters of text, more than {MAX_TEXT_CHARS:,}: refused"
