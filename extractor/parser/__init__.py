@@ -34,7 +34,7 @@ from nianbao.core.layout import layout_for
 from nianbao.core.models import CanonicalReport, CellProvenance, Extraction, Meta, Method
 from rules.verdict import LOW_CONFIDENCE
 
-VERSION = "parser-151"
+VERSION = "parser-152"
 
 
 class ParserExtractor:
