@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from extractor.readers.delimited import is_rule_line, pipe_cells
+
 _TRAILING_TAB = re.compile(r"\t[ \u3000]*$")
 _TRAILING_EMPTY_CELL = re.compile(r"\|[ \u3000]*\|[ \u3000]*$")
-_SEPARATOR = re.compile(r"[ \u3000]*\|?(?:[ \u3000]*:?-{3,}:?[ \u3000]*\|)+[ \u3000|]*$")
 _LAST_RULE_CELL = re.compile(r"\|[ \u3000]*(?::?-{3,}:?)?[ \u3000]*\|[ \u3000]*$")
 _MIN_ROWS = 8  # fewer delimited rows than this: too few to tell a column from blanks
 _MIN_SHARE = 0.9  # the share of the delimited rows that must end with an empty cell
@@ -28,18 +29,13 @@ def without_empty_last_column(text: str) -> str:
     if _mostly(tab_rows, lambda i: _TRAILING_TAB.search(lines[i])):
         for i in tab_rows:
             lines[i] = _TRAILING_TAB.sub("", lines[i])
-    pipe_rows = [i for i, line in enumerate(lines) if _is_pipe_row(line)]
+    cells = {i: found for i, line in enumerate(lines) if (found := pipe_cells(line))}
+    pipe_rows = [i for i, row in cells.items() if not is_rule_line(row)]
     if _mostly(pipe_rows, lambda i: _TRAILING_EMPTY_CELL.search(lines[i])):
-        for i, line in enumerate(lines):
-            if _is_pipe_row(line):
-                lines[i] = _TRAILING_EMPTY_CELL.sub("|", line)
-            elif _SEPARATOR.match(line):  # the rule under the header has the column too
-                lines[i] = _LAST_RULE_CELL.sub("|", line)
+        for i, row in cells.items():  # the rule under the header has the column too
+            rule = _LAST_RULE_CELL if is_rule_line(row) else _TRAILING_EMPTY_CELL
+            lines[i] = rule.sub("|", lines[i])
     return "\n".join(lines)
-
-
-def _is_pipe_row(line: str) -> bool:
-    return line.lstrip().startswith("|") and line.count("|") >= 3 and not _SEPARATOR.match(line)
 
 
 def _mostly(rows: list[int], ends_empty: Callable[[int], object]) -> bool:

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from itertools import pairwise
 
+from extractor.readers.delimited import is_rule_cell, pipe_cells
+
 _SERIAL = re.compile(r"\d{1,3}")
-_SEPARATOR = re.compile(r":?-{3,}:?")
 _HEADER = "序号"
 _MIN_ROWS = 8  # fewer rows than this: too few to tell a serial column from values
 _MIN_SHARE = 0.8  # the share of the rows that must open with a serial number
@@ -24,7 +25,7 @@ _ROWS_PER_TABLE = 4  # a count restarting at 1 more often than this is no serial
 def without_serial_column(text: str) -> str:
     """`text` with the first cell of its pipe or tab rows taken off when it is a 序号 column."""
     lines = text.split("\n")
-    for split, join in ((_pipe_cells, _pipe_row), (_tab_cells, "\t".join)):
+    for split, join in ((pipe_cells, _pipe_row), (_tab_cells, "\t".join)):
         rows = {i: cells for i, line in enumerate(lines) if (cells := split(line))}
         if _is_serial_column([cells[0] for cells in rows.values()]):
             for i, cells in rows.items():
@@ -35,11 +36,11 @@ def without_serial_column(text: str) -> str:
 
 
 def _in_serial_column(cell: str) -> bool:
-    return bool(_SERIAL.fullmatch(cell) or cell in ("", _HEADER) or _SEPARATOR.fullmatch(cell))
+    return bool(_SERIAL.fullmatch(cell) or cell in ("", _HEADER) or is_rule_cell(cell))
 
 
 def _is_serial_column(first_cells: list[str]) -> bool:
-    rows = [cell for cell in first_cells if not _SEPARATOR.fullmatch(cell)]
+    rows = [cell for cell in first_cells if not is_rule_cell(cell)]
     serials = [int(cell) for cell in rows if _SERIAL.fullmatch(cell)]
     if len(rows) < _MIN_ROWS or len(serials) < _MIN_SHARE * len(rows):
         return False
@@ -50,13 +51,6 @@ def _is_serial_column(first_cells: list[str]) -> bool:
         and all(b in (a + 1, 1) for a, b in steps)
         and restarts * _ROWS_PER_TABLE <= len(serials)  # a column of 1s is no count
     )
-
-
-def _pipe_cells(line: str) -> list[str] | None:
-    stripped = line.strip()
-    if not stripped.startswith("|") or stripped.count("|") < 3:
-        return None
-    return [cell.strip() for cell in stripped.strip("|").split("|")]
 
 
 def _pipe_row(cells: list[str]) -> str:
